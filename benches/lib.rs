@@ -1,0 +1,1 @@
+//! Shared data generation for the benchmarks.

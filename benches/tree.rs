@@ -1,0 +1,2 @@
+//! Tree-build benchmarks (filled in with the foundation issue).
+fn main() {}

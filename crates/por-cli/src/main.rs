@@ -1,0 +1,62 @@
+//! `por`: the proof-of-reserves command line.
+//!
+//! Exit codes: 0 verified / ok, 1 verification failed, 2 bad input or usage.
+#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a CLI prints its results and diagnostics")]
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Proof of reserves: liabilities trees, customer proofs, wallet ownership, audits.
+#[derive(Debug, Parser)]
+#[command(name = "por", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build a liabilities tree and export customer proofs.
+    #[command(subcommand)]
+    Tree(commands::tree::TreeCommand),
+    /// Verify a customer's inclusion proof.
+    Verify(commands::verify::VerifyArgs),
+}
+
+/// What a command concluded, when it ran to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything checked out (exit 0).
+    Ok,
+    /// A verification failed (exit 1).
+    Failed,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Tree(c) => commands::tree::run(c),
+        Command::Verify(a) => commands::verify::run(&a),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,567 @@
+//! The balances export: one row per customer, one amount per asset.
+//!
+//! CSV with header `user_id,<SYMBOL>,...`; amounts are decimal strings in asset
+//! units ("0.5", "12"). Columns may come in any order, but every asset of the
+//! list must have exactly one column and no other column may appear. Quoted
+//! fields (RFC 4180) are accepted, so a user id may contain commas. A UTF-8
+//! byte-order mark at the start is ignored.
+//!
+//! Parsing works on bytes already in memory: the core does no I/O.
+
+use core::fmt;
+
+use crate::amount::{Amount, ParseAmountError};
+use crate::asset::AssetList;
+
+/// The longest user id accepted, in bytes of UTF-8.
+pub const MAX_USER_ID_BYTES: usize = 1024;
+
+/// Customers and their balances, in the order of the export.
+///
+/// User ids are kept in one arena rather than one `String` each: ten million
+/// small allocations cost more than hashing them.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    k: usize,
+    arena: String,
+    /// `offsets[i]..offsets[i + 1]` is row `i`'s user id; `offsets[0] == 0`.
+    offsets: Vec<usize>,
+    balances: Vec<Amount>,
+    lines: Vec<u64>,
+}
+
+impl Ledger {
+    /// Creates an empty ledger for `k` assets.
+    #[must_use]
+    pub fn new(k: usize) -> Self {
+        Ledger {
+            k,
+            arena: String::new(),
+            offsets: vec![0],
+            balances: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// Appends a customer. `line` is where it came from, for error messages.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`LedgerError`] if the user id is empty or longer than
+    /// [`MAX_USER_ID_BYTES`], or the number of balances is not `k`.
+    pub fn push(&mut self, user_id: &str, balances: &[Amount], line: u64) -> Result<(), LedgerError> {
+        if user_id.is_empty() {
+            return Err(LedgerError::EmptyUserId { line });
+        }
+        if user_id.len() > MAX_USER_ID_BYTES {
+            return Err(LedgerError::UserIdTooLong {
+                line,
+                len: user_id.len(),
+            });
+        }
+        if balances.len() != self.k {
+            return Err(LedgerError::WrongBalanceCount {
+                line,
+                expected: self.k,
+                got: balances.len(),
+            });
+        }
+        self.arena.push_str(user_id);
+        self.offsets.push(self.arena.len());
+        self.balances.extend_from_slice(balances);
+        self.lines.push(line);
+        Ok(())
+    }
+
+    /// Returns the number of customers.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Returns true if there are no customers.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Returns the number of assets per row.
+    #[must_use]
+    pub fn asset_count(&self) -> usize {
+        self.k
+    }
+
+    /// Returns row `i`'s user id.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `i >= self.len()`.
+    #[must_use]
+    pub fn user_id(&self, i: usize) -> &str {
+        &self.arena[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Returns row `i`'s balances, one per asset.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `i >= self.len()`.
+    #[must_use]
+    pub fn balances(&self, i: usize) -> &[Amount] {
+        &self.balances[i * self.k..(i + 1) * self.k]
+    }
+
+    /// Returns the line of the export row `i` came from.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `i >= self.len()`.
+    #[must_use]
+    pub fn line(&self, i: usize) -> u64 {
+        self.lines[i]
+    }
+
+    /// Returns the column totals, or the index of the first asset whose total
+    /// exceeds `u128::MAX` base units.
+    ///
+    /// # Errors
+    ///
+    /// Returns the asset index whose sum overflows.
+    pub fn totals(&self) -> Result<Vec<Amount>, usize> {
+        let mut totals = vec![Amount::ZERO; self.k];
+        for row in self.balances.chunks_exact(self.k.max(1)) {
+            for (j, (t, b)) in totals.iter_mut().zip(row).enumerate() {
+                *t = t.checked_add(*b).ok_or(j)?;
+            }
+        }
+        Ok(totals)
+    }
+
+    /// Parses a CSV balances export.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`LedgerError`] naming the line, the column and what was
+    /// expected: an empty file, a bad or missing header, an unknown, missing or
+    /// repeated column, a row with the wrong number of fields, invalid UTF-8, an
+    /// empty or over-long user id, or an amount that is not an exact decimal of
+    /// the asset (see [`Amount::from_decimal_str`]). Duplicate user ids are
+    /// found when the tree is built, where they cost nothing extra.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use por_core::{AssetList, Ledger};
+    /// let assets = AssetList::from_spec("BTC:8,ETH:18")?;
+    /// let csv = b"user_id,BTC,ETH\nalice,0.5,1\nbob,2,0.25\n";
+    /// let ledger = Ledger::from_csv(csv, &assets)?;
+    /// assert_eq!(ledger.len(), 2);
+    /// assert_eq!(ledger.balances(0)[0].to_base_units(), 50_000_000);
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_csv(bytes: &[u8], assets: &AssetList) -> Result<Ledger, LedgerError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+
+        // Header.
+        if !read_record(&mut reader, &mut record)? {
+            return Err(LedgerError::EmptyFile);
+        }
+        let mut lines = LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        };
+        let header_line = lines.line_of(&record);
+        let k = assets.len();
+        // column position in the file -> asset index (None for user_id)
+        let mut column_asset: Vec<Option<usize>> = Vec::with_capacity(record.len());
+        let mut seen = vec![false; k];
+        for (col, field) in record.iter().enumerate() {
+            let name = core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
+                line: header_line,
+                column: col + 1,
+            })?;
+            let name = if col == 0 {
+                name.trim_start_matches('\u{feff}')
+            } else {
+                name
+            };
+            if col == 0 {
+                if name != "user_id" {
+                    return Err(LedgerError::BadFirstColumn {
+                        found: name.to_owned(),
+                    });
+                }
+                column_asset.push(None);
+                continue;
+            }
+            if name == "user_id" {
+                return Err(LedgerError::RepeatedColumn {
+                    column: col + 1,
+                    name: name.to_owned(),
+                });
+            }
+            let Some(a) = assets.position(name) else {
+                return Err(LedgerError::UnknownColumn {
+                    column: col + 1,
+                    name: name.to_owned(),
+                    expected: assets.iter().map(|a| a.symbol().to_owned()).collect(),
+                });
+            };
+            if seen[a] {
+                return Err(LedgerError::RepeatedColumn {
+                    column: col + 1,
+                    name: name.to_owned(),
+                });
+            }
+            seen[a] = true;
+            column_asset.push(Some(a));
+        }
+        if let Some(missing) = seen.iter().position(|s| !s) {
+            return Err(LedgerError::MissingColumn {
+                name: assets
+                    .get(missing)
+                    .map(|a| a.symbol().to_owned())
+                    .unwrap_or_default(),
+            });
+        }
+
+        let decimals: Vec<u8> = assets.iter().map(crate::Asset::decimals).collect();
+        let mut ledger = Ledger::new(k);
+        let mut row = vec![Amount::ZERO; k];
+        let expected_fields = column_asset.len();
+        while read_record(&mut reader, &mut record)? {
+            let line = lines.line_of(&record);
+            if record.len() != expected_fields {
+                return Err(LedgerError::FieldCount {
+                    line,
+                    expected: expected_fields,
+                    got: record.len(),
+                });
+            }
+            let mut user_id = "";
+            for (col, (field, target)) in record.iter().zip(&column_asset).enumerate() {
+                match target {
+                    None => {
+                        user_id = core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
+                            line,
+                            column: col + 1,
+                        })?;
+                    }
+                    Some(a) => {
+                        row[*a] = Amount::from_decimal_bytes(field, decimals[*a]).map_err(|source| {
+                            LedgerError::Amount {
+                                line,
+                                column: col + 1,
+                                symbol: assets.get(*a).map(|x| x.symbol().to_owned()).unwrap_or_default(),
+                                source,
+                            }
+                        })?;
+                    }
+                }
+            }
+            ledger.push(user_id, &row, line)?;
+        }
+        if ledger.is_empty() {
+            return Err(LedgerError::NoCustomers);
+        }
+        if let Err(a) = ledger.totals() {
+            return Err(LedgerError::TotalOverflow {
+                symbol: assets.get(a).map(|x| x.symbol().to_owned()).unwrap_or_default(),
+            });
+        }
+        Ok(ledger)
+    }
+}
+
+fn read_record(
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut csv::ByteRecord,
+) -> Result<bool, LedgerError> {
+    reader.read_byte_record(record).map_err(|e| {
+        let line = e.position().map_or(0, csv::Position::line);
+        LedgerError::Syntax {
+            line,
+            message: e.to_string(),
+        }
+    })
+}
+
+/// Counts lines by bytes rather than trusting the CSV reader's counter,
+/// which does not count the blank lines it skips.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// Returns the 1-based line of the record starting at `record`'s byte offset.
+    fn line_of(&mut self, record: &csv::ByteRecord) -> u64 {
+        let mut target = record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(self.offset)
+            .min(self.bytes.len());
+        // The reader reports where it started looking, before the blank
+        // lines it skipped; a record itself never starts with a line break.
+        while matches!(self.bytes.get(target), Some(b'\n' | b'\r')) {
+            target += 1;
+        }
+        if target > self.offset {
+            let newlines = self.bytes[self.offset..target].iter().filter(|&&b| b == b'\n').count();
+            self.line += newlines as u64;
+            self.offset = target;
+        }
+        self.line
+    }
+}
+
+/// A problem with a balances export, with the line and column where it is.
+///
+/// Lines and columns count from 1; the header is line 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// The file has no header line.
+    EmptyFile,
+    /// The file has a header but no customer rows.
+    NoCustomers,
+    /// The first column of the header is not `user_id`.
+    BadFirstColumn {
+        /// What the header has instead.
+        found: String,
+    },
+    /// A header column that names no asset of the list.
+    UnknownColumn {
+        /// Column number.
+        column: usize,
+        /// The column name.
+        name: String,
+        /// The asset symbols that were expected.
+        expected: Vec<String>,
+    },
+    /// A header column that appears twice.
+    RepeatedColumn {
+        /// Column number of the second occurrence.
+        column: usize,
+        /// The column name.
+        name: String,
+    },
+    /// An asset of the list without a column.
+    MissingColumn {
+        /// The asset symbol.
+        name: String,
+    },
+    /// A row whose field count differs from the header's.
+    FieldCount {
+        /// Line number.
+        line: u64,
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in this row.
+        got: usize,
+    },
+    /// A field that is not valid UTF-8.
+    InvalidUtf8 {
+        /// Line number.
+        line: u64,
+        /// Column number.
+        column: usize,
+    },
+    /// An empty user id.
+    EmptyUserId {
+        /// Line number.
+        line: u64,
+    },
+    /// A user id longer than [`MAX_USER_ID_BYTES`].
+    UserIdTooLong {
+        /// Line number.
+        line: u64,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// A row with the wrong number of balances (programmatic use of [`Ledger::push`]).
+    WrongBalanceCount {
+        /// Line number.
+        line: u64,
+        /// The number of assets.
+        expected: usize,
+        /// The number given.
+        got: usize,
+    },
+    /// An amount that is not an exact decimal of its asset.
+    Amount {
+        /// Line number.
+        line: u64,
+        /// Column number.
+        column: usize,
+        /// The column's asset.
+        symbol: String,
+        /// What is wrong with it.
+        source: ParseAmountError,
+    },
+    /// The column total of an asset exceeds `u128::MAX` base units.
+    TotalOverflow {
+        /// The asset symbol.
+        symbol: String,
+    },
+    /// The CSV itself is malformed (for example an unterminated quote).
+    Syntax {
+        /// Line number.
+        line: u64,
+        /// The parser's description.
+        message: String,
+    },
+}
+
+impl LedgerError {
+    /// Returns the line the problem is on, when it is on one.
+    #[must_use]
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            LedgerError::FieldCount { line, .. }
+            | LedgerError::InvalidUtf8 { line, .. }
+            | LedgerError::EmptyUserId { line }
+            | LedgerError::UserIdTooLong { line, .. }
+            | LedgerError::WrongBalanceCount { line, .. }
+            | LedgerError::Amount { line, .. }
+            | LedgerError::Syntax { line, .. } => Some(*line),
+            LedgerError::BadFirstColumn { .. }
+            | LedgerError::UnknownColumn { .. }
+            | LedgerError::RepeatedColumn { .. }
+            | LedgerError::MissingColumn { .. } => Some(1),
+            LedgerError::EmptyFile | LedgerError::NoCustomers | LedgerError::TotalOverflow { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LedgerError::EmptyFile => write!(f, "the file is empty: expected a header `user_id,<SYMBOL>,...`"),
+            LedgerError::NoCustomers => write!(f, "the file has a header but no customer rows"),
+            LedgerError::BadFirstColumn { found } => write!(
+                f,
+                "line 1, column 1: expected the header to start with `user_id`, found {found:?}"
+            ),
+            LedgerError::UnknownColumn { column, name, expected } => write!(
+                f,
+                "line 1, column {column}: unknown column {name:?}; expected one of the assets {}",
+                expected.join(", ")
+            ),
+            LedgerError::RepeatedColumn { column, name } => {
+                write!(f, "line 1, column {column}: column {name:?} appears twice")
+            }
+            LedgerError::MissingColumn { name } => {
+                write!(f, "line 1: no column for asset {name}; every asset needs one")
+            }
+            LedgerError::FieldCount { line, expected, got } => write!(
+                f,
+                "line {line}: expected {expected} fields like the header, found {got}"
+            ),
+            LedgerError::InvalidUtf8 { line, column } => {
+                write!(f, "line {line}, column {column}: not valid UTF-8")
+            }
+            LedgerError::EmptyUserId { line } => write!(f, "line {line}, column user_id: empty user id"),
+            LedgerError::UserIdTooLong { line, len } => write!(
+                f,
+                "line {line}, column user_id: user id of {len} bytes; at most {MAX_USER_ID_BYTES} are allowed"
+            ),
+            LedgerError::WrongBalanceCount { line, expected, got } => write!(
+                f,
+                "line {line}: expected {expected} balances, got {got}"
+            ),
+            LedgerError::Amount { line, column, symbol, source } => {
+                write!(f, "line {line}, column {column} ({symbol}): {source}")
+            }
+            LedgerError::TotalOverflow { symbol } => write!(
+                f,
+                "the total of column {symbol} exceeds 2^128-1 base units"
+            ),
+            LedgerError::Syntax { line, message } => write!(f, "line {line}: malformed CSV: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for LedgerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LedgerError::Amount { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assets() -> AssetList {
+        AssetList::from_spec("BTC:8,ETH:18").unwrap()
+    }
+
+    fn err(csv: &str) -> LedgerError {
+        Ledger::from_csv(csv.as_bytes(), &assets()).unwrap_err()
+    }
+
+    #[test]
+    fn parses_in_any_column_order_with_bom_and_quotes() {
+        let l = Ledger::from_csv(
+            "\u{feff}user_id,ETH,BTC\n\"a,b\",1,0.5\n\ncafé,0,12\n".as_bytes(),
+            &assets(),
+        )
+        .unwrap();
+        assert_eq!(l.len(), 2);
+        assert_eq!(l.user_id(0), "a,b");
+        assert_eq!(l.balances(0)[0].to_base_units(), 50_000_000);
+        assert_eq!(l.balances(0)[1].to_base_units(), 10u128.pow(18));
+        assert_eq!(l.user_id(1), "café");
+        assert_eq!(l.line(1), 4);
+    }
+
+    #[test]
+    fn every_bad_input_names_line_and_column() {
+        assert_eq!(err(""), LedgerError::EmptyFile);
+        assert_eq!(err("user_id,BTC,ETH\n"), LedgerError::NoCustomers);
+        assert!(matches!(err("id,BTC,ETH\n"), LedgerError::BadFirstColumn { .. }));
+        assert!(matches!(
+            err("user_id,BTC,ETH,DOGE\n"),
+            LedgerError::UnknownColumn { column: 4, .. }
+        ));
+        assert!(matches!(
+            err("user_id,BTC,BTC,ETH\n"),
+            LedgerError::RepeatedColumn { column: 3, .. }
+        ));
+        assert_eq!(
+            err("user_id,BTC\n"),
+            LedgerError::MissingColumn { name: "ETH".into() }
+        );
+        assert_eq!(
+            err("user_id,BTC,ETH\na,1\n"),
+            LedgerError::FieldCount { line: 2, expected: 3, got: 2 }
+        );
+        assert!(matches!(
+            err("user_id,BTC,ETH\na,1,-2\n"),
+            LedgerError::Amount { line: 2, column: 3, .. }
+        ));
+        assert!(matches!(
+            err("user_id,BTC,ETH\na,0.000000001,2\n"),
+            LedgerError::Amount { line: 2, column: 2, .. }
+        ));
+        assert_eq!(err("user_id,BTC,ETH\n,1,2\n"), LedgerError::EmptyUserId { line: 2 });
+        let bad_utf8 = Ledger::from_csv(b"user_id,BTC,ETH\n\xff,1,2\n", &assets()).unwrap_err();
+        assert_eq!(bad_utf8, LedgerError::InvalidUtf8 { line: 2, column: 1 });
+        let big = "340282366920938463463374607431768211455";
+        let e = Ledger::from_csv(
+            format!("user_id,BTC,ETH\na,0,{big}\nb,0,{big}\n").as_bytes(),
+            &AssetList::from_spec("BTC:8,ETH:0").unwrap(),
+        )
+        .unwrap_err();
+        assert_eq!(e, LedgerError::TotalOverflow { symbol: "ETH".into() });
+    }
+}

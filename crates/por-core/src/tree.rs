@@ -1,0 +1,620 @@
+//! The liabilities Merkle-sum tree, format v1 (see `docs/tree-v1.md`).
+//!
+//! Level 0 holds one leaf per customer ordered by `id(u)`; each higher level
+//! pairs neighbours, after appending `pad(l, count)` to a level with an odd
+//! number of nodes (more than one). Every node carries one sum per asset.
+//!
+//! Memory layout: each level is two flat arrays, the hashes and the sums
+//! (`k` per node), so the build allocates a handful of large buffers rather
+//! than one object per node. With the `parallel` feature, hashing is spread
+//! over every core with rayon; without it (the browser), it runs on one.
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::amount::Amount;
+use crate::asset::AssetList;
+use crate::hash::{self, LeafId, NodeHash, Salt, SnapshotSecret};
+use crate::ledger::Ledger;
+
+/// One level of the tree: node hashes and their sums (`k` per node, flat).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Level {
+    hashes: Vec<NodeHash>,
+    sums: Vec<Amount>,
+}
+
+impl Level {
+    /// Creates a level from its hashes and flat sums.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`TreeShapeError`] if `sums.len() != k * hashes.len()`.
+    pub fn new(hashes: Vec<NodeHash>, sums: Vec<Amount>, k: usize) -> Result<Level, TreeShapeError> {
+        if hashes.len().checked_mul(k) != Some(sums.len()) {
+            return Err(TreeShapeError::SumCount);
+        }
+        Ok(Level { hashes, sums })
+    }
+
+    /// Returns the number of nodes, padding included.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// Returns true if the level has no nodes.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    /// Returns the node hashes.
+    #[must_use]
+    pub fn hashes(&self) -> &[NodeHash] {
+        &self.hashes
+    }
+
+    /// Returns the sums, `k` per node.
+    #[must_use]
+    pub fn sums(&self) -> &[Amount] {
+        &self.sums
+    }
+}
+
+/// The published commitment to the liabilities: root hash, per-asset totals
+/// and height. A customer's proof is checked against one supplied by the
+/// caller (from the exchange's publication or the attestation), never only
+/// against the copy inside the proof.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootCommitment {
+    /// The root node's hash.
+    pub hash: NodeHash,
+    /// The root node's sums: total liabilities per asset, in base units.
+    #[serde(with = "crate::proof::amounts_as_strings")]
+    pub sums: Vec<Amount>,
+    /// Levels above the leaves (0 for a single customer).
+    pub height: u32,
+}
+
+/// One step of a customer's path: the sibling at that level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathStep {
+    /// The sibling's hash.
+    pub hash: NodeHash,
+    /// The sibling's sums, one per asset, in base units.
+    #[serde(with = "crate::proof::amounts_as_strings")]
+    pub sums: Vec<Amount>,
+}
+
+/// The customers of a tree in leaf order: user id and salt of each leaf.
+/// With the tree's level 0 (their balances), this is all a proof needs, so
+/// proofs can be produced without the snapshot secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Customers {
+    arena: String,
+    offsets: Vec<usize>,
+    salts: Vec<Salt>,
+}
+
+impl Customers {
+    /// Creates an empty list.
+    #[must_use]
+    pub fn new() -> Self {
+        Customers {
+            arena: String::new(),
+            offsets: vec![0],
+            salts: Vec::new(),
+        }
+    }
+
+    /// Appends the customer of the next leaf.
+    pub fn push(&mut self, user_id: &str, salt: Salt) {
+        self.arena.push_str(user_id);
+        self.offsets.push(self.arena.len());
+        self.salts.push(salt);
+    }
+
+    /// Returns the number of customers.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.salts.len()
+    }
+
+    /// Returns true if there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.salts.is_empty()
+    }
+
+    /// Returns the user id of leaf `index`.
+    #[must_use]
+    pub fn user_id(&self, index: usize) -> Option<&str> {
+        let start = *self.offsets.get(index)?;
+        let end = *self.offsets.get(index + 1)?;
+        self.arena.get(start..end)
+    }
+
+    /// Returns the salt of leaf `index`.
+    #[must_use]
+    pub fn salt(&self, index: usize) -> Option<Salt> {
+        self.salts.get(index).copied()
+    }
+
+    /// Finds the leaf index of a user id (a linear scan: this serves one
+    /// lookup; callers with many keep their own map).
+    #[must_use]
+    pub fn position(&self, user_id: &str) -> Option<usize> {
+        (0..self.len()).find(|&i| self.user_id(i) == Some(user_id))
+    }
+}
+
+/// A built liabilities tree: every level, from the leaves to the root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiabilitiesTree {
+    assets: AssetList,
+    levels: Vec<Level>,
+    leaf_count: usize,
+}
+
+/// Why a tree could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No customers.
+    Empty,
+    /// The ledger's asset count differs from the asset list's.
+    AssetCount {
+        /// Assets in the list.
+        expected: usize,
+        /// Balances per ledger row.
+        got: usize,
+    },
+    /// The same user id appears twice.
+    DuplicateUser {
+        /// The user id.
+        user_id: String,
+        /// The line of its first appearance.
+        first_line: u64,
+        /// The line of its second appearance.
+        second_line: u64,
+    },
+    /// Two different user ids got the same `id(u)`: a SHA-256 collision,
+    /// reported rather than assumed impossible.
+    IdCollision {
+        /// One line.
+        first_line: u64,
+        /// The other line.
+        second_line: u64,
+    },
+    /// A per-asset total exceeds `u128::MAX` base units.
+    SumOverflow {
+        /// The asset symbol.
+        symbol: String,
+    },
+    /// More customers than a 32-bit leaf index allows in this implementation.
+    TooManyCustomers(usize),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Empty => write!(f, "no customers: a tree needs at least one"),
+            BuildError::AssetCount { expected, got } => write!(
+                f,
+                "the ledger has {got} balances per customer but the asset list has {expected}"
+            ),
+            BuildError::DuplicateUser {
+                user_id,
+                first_line,
+                second_line,
+            } => write!(
+                f,
+                "line {second_line}, column user_id: duplicate user id {user_id:?} (first on line {first_line})"
+            ),
+            BuildError::IdCollision {
+                first_line,
+                second_line,
+            } => write!(
+                f,
+                "lines {first_line} and {second_line}: two user ids hash to the same id(u)"
+            ),
+            BuildError::SumOverflow { symbol } => write!(
+                f,
+                "the total of {symbol} exceeds 2^128-1 base units"
+            ),
+            BuildError::TooManyCustomers(n) => {
+                write!(f, "{n} customers: at most 4294967295 are supported")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// A tree whose stored levels are inconsistent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TreeShapeError {
+    /// A level's sums are not `k` per node.
+    SumCount,
+    /// A level's node count does not follow from the level below.
+    LevelSize {
+        /// The level.
+        level: usize,
+    },
+    /// The top level is not a single node.
+    NoSingleRoot,
+}
+
+impl fmt::Display for TreeShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TreeShapeError::SumCount => write!(f, "a level does not have k sums per node"),
+            TreeShapeError::LevelSize { level } => {
+                write!(f, "level {level} has the wrong number of nodes for the level below")
+            }
+            TreeShapeError::NoSingleRoot => write!(f, "the top level is not a single root node"),
+        }
+    }
+}
+
+impl std::error::Error for TreeShapeError {}
+
+/// Number of nodes at level `l + 1` for `count` nodes at level `l` (before padding).
+fn parent_count(count: usize) -> usize {
+    count.div_ceil(2)
+}
+
+impl LiabilitiesTree {
+    /// Builds the tree of a ledger under a snapshot secret, exactly per format v1.
+    ///
+    /// Returns the tree and the customers in leaf order.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`BuildError`] for an empty ledger, a duplicate user id (with
+    /// both lines), an asset total over `u128::MAX`, or a ledger/asset-list
+    /// mismatch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use por_core::{AssetList, Ledger, LiabilitiesTree, SnapshotSecret};
+    /// let assets = AssetList::from_spec("BTC:8")?;
+    /// let ledger = Ledger::from_csv(b"user_id,BTC\nalice,1\nbob,2\ncarol,3\n", &assets)?;
+    /// let secret = SnapshotSecret::from_byte_array([1; 32]);
+    /// let (tree, customers) = LiabilitiesTree::build(&assets, &ledger, &secret)?;
+    /// assert_eq!(tree.height(), 2);
+    /// assert_eq!(tree.root().sums[0].to_base_units(), 600_000_000);
+    /// let proof = tree.proof(&customers, 0)?;
+    /// assert!(proof.verify(&tree.root()).is_ok());
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build(
+        assets: &AssetList,
+        ledger: &Ledger,
+        secret: &SnapshotSecret,
+    ) -> Result<(LiabilitiesTree, Customers), BuildError> {
+        let k = assets.len();
+        if ledger.asset_count() != k {
+            return Err(BuildError::AssetCount {
+                expected: k,
+                got: ledger.asset_count(),
+            });
+        }
+        let n = ledger.len();
+        if n == 0 {
+            return Err(BuildError::Empty);
+        }
+        if u32::try_from(n).is_err() {
+            return Err(BuildError::TooManyCustomers(n));
+        }
+        // Checking the column totals first means no partial sum in the tree
+        // can overflow (all amounts are unsigned), so the hot loops need no
+        // error path.
+        ledger.totals().map_err(|a| BuildError::SumOverflow {
+            symbol: assets.get(a).map(|x| x.symbol().to_owned()).unwrap_or_default(),
+        })?;
+
+        // 1. salt and id of every row, then order rows by id.
+        let mut keyed: Vec<(LeafId, u32, Salt)> = vec![Default::default(); n];
+        par::for_each_chunk(&mut keyed, 4096, |start, chunk| {
+            for (off, slot) in chunk.iter_mut().enumerate() {
+                let row = start + off;
+                let uid = ledger.user_id(row);
+                let salt = secret.salt(uid);
+                let id = hash::leaf_id(&salt, uid);
+                // row < n <= u32::MAX was checked above
+                *slot = (id, u32::try_from(row).unwrap_or(u32::MAX), salt);
+            }
+        });
+        par::sort_by_id(&mut keyed);
+
+        // 2. duplicates are neighbours once sorted by id.
+        for w in keyed.windows(2) {
+            if w[0].0 == w[1].0 {
+                let (a, b) = (w[0].1 as usize, w[1].1 as usize);
+                let (a, b) = (a.min(b), a.max(b));
+                if ledger.user_id(a) == ledger.user_id(b) {
+                    return Err(BuildError::DuplicateUser {
+                        user_id: ledger.user_id(a).to_owned(),
+                        first_line: ledger.line(a),
+                        second_line: ledger.line(b),
+                    });
+                }
+                return Err(BuildError::IdCollision {
+                    first_line: ledger.line(a),
+                    second_line: ledger.line(b),
+                });
+            }
+        }
+
+        // 3. leaves in id order.
+        let mut hashes = vec![NodeHash::default(); n];
+        let mut sums = vec![Amount::ZERO; n * k];
+        par::for_each_node_chunk(&mut hashes, &mut sums, k, 2048, |start, hs, ss| {
+            let mut buf = Vec::with_capacity(33 + 16 * k);
+            for (off, (h, s)) in hs.iter_mut().zip(ss.chunks_exact_mut(k)).enumerate() {
+                let (id, row, _) = &keyed[start + off];
+                let balances = ledger.balances(*row as usize);
+                s.copy_from_slice(balances);
+                *h = hash::leaf_hash_with(&mut buf, id, balances);
+            }
+        });
+        let mut customers = Customers::new();
+        customers.salts.reserve_exact(n);
+        customers.offsets.reserve_exact(n);
+        for (_, row, salt) in &keyed {
+            customers.push(ledger.user_id(*row as usize), *salt);
+        }
+        drop(keyed);
+
+        let tree = Self::from_leaves(assets.clone(), hashes, sums, &secret.pad_key());
+        Ok((tree, customers))
+    }
+
+    /// Builds the levels above a given leaf level.
+    ///
+    /// The caller guarantees no asset total overflows `u128`.
+    fn from_leaves(
+        assets: AssetList,
+        hashes: Vec<NodeHash>,
+        sums: Vec<Amount>,
+        pad_key: &[u8; 32],
+    ) -> LiabilitiesTree {
+        let k = assets.len();
+        let leaf_count = hashes.len();
+        let mut levels = vec![Level { hashes, sums }];
+        loop {
+            let below = levels.last_mut().expect("levels starts non-empty");
+            let count = below.len();
+            if count <= 1 {
+                break;
+            }
+            let l = levels.len() - 1;
+            if count % 2 == 1 {
+                let level = u8::try_from(l).expect("a tree of < 2^32 leaves has < 33 levels");
+                let below = levels.last_mut().expect("levels is non-empty");
+                below.hashes.push(hash::pad_hash(pad_key, level, count as u64));
+                below.sums.extend(core::iter::repeat_n(Amount::ZERO, k));
+            }
+            let below = levels.last().expect("levels is non-empty");
+            let parents = parent_count(count);
+            let mut hashes = vec![NodeHash::default(); parents];
+            let mut sums = vec![Amount::ZERO; parents * k];
+            par::for_each_node_chunk(&mut hashes, &mut sums, k, 2048, |start, hs, ss| {
+                let mut buf = Vec::with_capacity(65 + 32 * k);
+                for (off, (h, s)) in hs.iter_mut().zip(ss.chunks_exact_mut(k)).enumerate() {
+                    let p = start + off;
+                    let (li, ri) = (2 * p, 2 * p + 1);
+                    let ls = &below.sums[li * k..(li + 1) * k];
+                    let rs = &below.sums[ri * k..(ri + 1) * k];
+                    for ((out, a), b) in s.iter_mut().zip(ls).zip(rs) {
+                        *out = a
+                            .checked_add(*b)
+                            .expect("column totals were checked, so no partial sum overflows");
+                    }
+                    *h = hash::node_hash_with(&mut buf, &below.hashes[li], ls, &below.hashes[ri], rs);
+                }
+            });
+            levels.push(Level { hashes, sums });
+        }
+        LiabilitiesTree {
+            assets,
+            levels,
+            leaf_count,
+        }
+    }
+
+    /// Reassembles a tree from stored levels (leaves first, padding included)
+    /// and its customer count, checking that their shape is that of a v1
+    /// tree. Hashes are not recomputed: this trusts the store, as a database
+    /// trusts its pages.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`TreeShapeError`] if a level has the wrong size or sum count.
+    pub fn from_levels(
+        assets: AssetList,
+        levels: Vec<Level>,
+        customers: usize,
+    ) -> Result<LiabilitiesTree, TreeShapeError> {
+        let k = assets.len();
+        let mut count = customers;
+        for (l, level) in levels.iter().enumerate() {
+            if level.hashes.len().checked_mul(k) != Some(level.sums.len()) {
+                return Err(TreeShapeError::SumCount);
+            }
+            let padded = if count % 2 == 1 && count > 1 { count + 1 } else { count };
+            if level.len() != padded || count == 0 {
+                return Err(TreeShapeError::LevelSize { level: l });
+            }
+            count = parent_count(count);
+            if padded == 1 && l + 1 != levels.len() {
+                return Err(TreeShapeError::NoSingleRoot);
+            }
+        }
+        if levels.last().map(Level::len) != Some(1) {
+            return Err(TreeShapeError::NoSingleRoot);
+        }
+        Ok(LiabilitiesTree {
+            assets,
+            levels,
+            leaf_count: customers,
+        })
+    }
+
+    /// Returns the assets.
+    #[must_use]
+    pub fn assets(&self) -> &AssetList {
+        &self.assets
+    }
+
+    /// Returns the levels, leaves first. Non-top levels include their padding node.
+    #[must_use]
+    pub fn levels(&self) -> &[Level] {
+        &self.levels
+    }
+
+    /// Returns the number of levels above the leaves.
+    #[must_use]
+    pub fn height(&self) -> u32 {
+        u32::try_from(self.levels.len() - 1).expect("at most 33 levels")
+    }
+
+    /// Returns the number of customers (leaves, without padding).
+    #[must_use]
+    pub fn customers(&self) -> usize {
+        self.leaf_count
+    }
+
+    /// Returns the root commitment: hash, per-asset totals, height.
+    #[must_use]
+    pub fn root(&self) -> RootCommitment {
+        let top = self.levels.last().expect("a tree has at least one level");
+        RootCommitment {
+            hash: top.hashes[0],
+            sums: top.sums.clone(),
+            height: self.height(),
+        }
+    }
+
+    /// Returns the siblings on leaf `index`'s path, from level 0 up.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`ProofError::NoSuchLeaf`] if `index` is not a customer's leaf.
+    pub fn path(&self, index: usize) -> Result<Vec<PathStep>, ProofError> {
+        let k = self.assets.len();
+        if index >= self.customers() {
+            return Err(ProofError::NoSuchLeaf(index));
+        }
+        let mut path = Vec::with_capacity(self.levels.len() - 1);
+        let mut i = index;
+        for level in &self.levels[..self.levels.len() - 1] {
+            let s = i ^ 1;
+            path.push(PathStep {
+                hash: level.hashes[s],
+                sums: level.sums[s * k..(s + 1) * k].to_vec(),
+            });
+            i >>= 1;
+        }
+        Ok(path)
+    }
+
+    /// Returns the `por-proof-v1` inclusion proof of leaf `index`.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`ProofError::NoSuchLeaf`] if `index` is not a customer's leaf
+    /// or `customers` does not have it.
+    pub fn proof(&self, customers: &Customers, index: usize) -> Result<crate::InclusionProof, ProofError> {
+        let k = self.assets.len();
+        let (Some(user_id), Some(salt)) = (customers.user_id(index), customers.salt(index)) else {
+            return Err(ProofError::NoSuchLeaf(index));
+        };
+        let path = self.path(index)?;
+        let leaves = &self.levels[0];
+        Ok(crate::InclusionProof::new(
+            self.assets.clone(),
+            user_id.to_owned(),
+            salt,
+            leaves.sums[index * k..(index + 1) * k].to_vec(),
+            index as u64,
+            path,
+            self.root(),
+        ))
+    }
+}
+
+/// A proof that cannot be produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProofError {
+    /// No customer has this leaf index.
+    NoSuchLeaf(usize),
+}
+
+impl fmt::Display for ProofError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProofError::NoSuchLeaf(i) => write!(f, "no customer at leaf index {i}"),
+        }
+    }
+}
+
+impl std::error::Error for ProofError {}
+
+/// Serial and parallel versions of the few loops the build needs.
+mod par {
+    use crate::amount::Amount;
+    use crate::hash::{LeafId, NodeHash, Salt};
+
+    #[cfg(feature = "parallel")]
+    use rayon::prelude::*;
+
+    /// Calls `f(start_index, chunk)` for consecutive chunks of `items`.
+    pub fn for_each_chunk<T: Send>(items: &mut [T], chunk: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
+        #[cfg(feature = "parallel")]
+        items
+            .par_chunks_mut(chunk)
+            .enumerate()
+            .for_each(|(i, c)| f(i * chunk, c));
+        #[cfg(not(feature = "parallel"))]
+        for (i, c) in items.chunks_mut(chunk).enumerate() {
+            f(i * chunk, c);
+        }
+    }
+
+    /// Calls `f(start_node, hashes, sums)` for consecutive chunks of nodes.
+    pub fn for_each_node_chunk(
+        hashes: &mut [NodeHash],
+        sums: &mut [Amount],
+        k: usize,
+        chunk: usize,
+        f: impl Fn(usize, &mut [NodeHash], &mut [Amount]) + Sync + Send,
+    ) {
+        #[cfg(feature = "parallel")]
+        hashes
+            .par_chunks_mut(chunk)
+            .zip(sums.par_chunks_mut(chunk * k))
+            .enumerate()
+            .for_each(|(i, (h, s))| f(i * chunk, h, s));
+        #[cfg(not(feature = "parallel"))]
+        for (i, (h, s)) in hashes.chunks_mut(chunk).zip(sums.chunks_mut(chunk * k)).enumerate() {
+            f(i * chunk, h, s);
+        }
+    }
+
+    /// Sorts by leaf id (ties, which are duplicates, are found afterwards).
+    pub fn sort_by_id(keyed: &mut [(LeafId, u32, Salt)]) {
+        #[cfg(feature = "parallel")]
+        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        #[cfg(not(feature = "parallel"))]
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    }
+}
