@@ -1,0 +1,135 @@
+//! Ownership schemes other exchanges publish, so a regulator can check their
+//! files as they are.
+//!
+//! - OKX EVM: `personal_sign` of `keccak256(message)` (see
+//!   [`EvmHashing::PersonalSignOfKeccak`](super::evm::EvmHashing)).
+//! - HTX EVM: raw `keccak256(message)` (see
+//!   [`EvmHashing::RawKeccak`](super::evm::EvmHashing)).
+//! - OKX Bitcoin multisig (this module): two legacy signed-message signatures
+//!   plus the m-of-n redeem/witness script; the script must hash to the
+//!   address (hash160 for P2SH, sha256 for P2WSH) and the two signatures must
+//!   recover two distinct keys of the script. OKX's signers use the
+//!   compressed-P2PKH header (31/32) whatever the address type, so the header's
+//!   script-type bits are not read here.
+
+use super::bitcoin::address::{Address, AddressKind};
+use super::bitcoin::encode::{hash160, sha256};
+use super::bitcoin::legacy::{signed_message_hash, LegacySignature, BITCOIN_MAGIC};
+
+/// A parsed `OP_m <key>* OP_n OP_CHECKMULTISIG` script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Multisig {
+    /// Signatures required.
+    pub m: u8,
+    /// Public keys (SEC1, 33 or 65 bytes).
+    pub keys: Vec<Vec<u8>>,
+}
+
+/// Parses a bare multisig script.
+///
+/// # Errors
+///
+/// A description of what is wrong.
+pub fn parse_multisig(script: &[u8]) -> Result<Multisig, String> {
+    let (&first, rest) = script.split_first().ok_or("redeem script is empty")?;
+    let (&last, rest) = rest.split_last().ok_or("redeem script is too short")?;
+    if last != 0xae {
+        return Err("redeem script does not end with OP_CHECKMULTISIG".to_owned());
+    }
+    let (&n_op, mut body) = rest.split_last().ok_or("redeem script is too short")?;
+    let small = |op: u8| (0x51..=0x60).contains(&op).then(|| op - 0x50);
+    let m = small(first).ok_or("redeem script does not start with OP_1..OP_16")?;
+    let n = small(n_op).ok_or("redeem script has no OP_1..OP_16 key count")?;
+    let mut keys = Vec::new();
+    while let Some((&len, tail)) = body.split_first() {
+        let len = usize::from(len);
+        if len != 33 && len != 65 {
+            return Err(format!(
+                "redeem script pushes {len} bytes where a public key (33 or 65) was expected"
+            ));
+        }
+        let key = tail.get(..len).ok_or("redeem script is truncated")?;
+        keys.push(key.to_vec());
+        body = &tail[len..];
+    }
+    if keys.len() != usize::from(n) || m > n {
+        return Err(format!(
+            "redeem script says {m}-of-{n} but has {} keys",
+            keys.len()
+        ));
+    }
+    Ok(Multisig { m, keys })
+}
+
+/// What the OKX multisig check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OkxMultisigVerified {
+    /// Signatures required by the script.
+    pub m: u8,
+    /// Keys in the script.
+    pub n: usize,
+    /// `p2sh` or `p2wsh`.
+    pub script_type: &'static str,
+}
+
+/// Verifies an OKX-style multisig ownership proof.
+///
+/// # Errors
+///
+/// A reason if it does not verify.
+pub fn verify_okx_multisig(
+    address: &Address,
+    message: &[u8],
+    signatures: &[LegacySignature],
+    script: &[u8],
+) -> Result<OkxMultisigVerified, String> {
+    let script_type = match address.kind() {
+        AddressKind::P2sh(h) if hash160(script) == *h => "p2sh",
+        AddressKind::P2wsh(h) if sha256(script) == *h => "p2wsh",
+        AddressKind::P2sh(_) | AddressKind::P2wsh(_) => {
+            return Err("the redeem script does not hash to the address".to_owned())
+        }
+        other => {
+            return Err(format!(
+                "a multisig proof needs a P2SH or P2WSH address, not {}",
+                other.name()
+            ))
+        }
+    };
+    let ms = parse_multisig(script)?;
+    let digest = signed_message_hash(BITCOIN_MAGIC, message);
+    let mut signers: Vec<usize> = Vec::new();
+    for (i, sig) in signatures.iter().enumerate() {
+        let key = sig
+            .recover(&digest)
+            .map_err(|e| format!("signature {}: {e}", i + 1))?;
+        let c = key.to_encoded_point(true);
+        let u = key.to_encoded_point(false);
+        let pos = ms
+            .keys
+            .iter()
+            .position(|k| k.as_slice() == c.as_bytes() || k.as_slice() == u.as_bytes())
+            .ok_or_else(|| {
+                format!(
+                    "signature {} recovers a key that is not in the script",
+                    i + 1
+                )
+            })?;
+        if signers.contains(&pos) {
+            return Err(format!("signature {} repeats a key already counted", i + 1));
+        }
+        signers.push(pos);
+    }
+    if signers.len() < usize::from(ms.m) {
+        return Err(format!(
+            "{} distinct signer(s), the script needs {}",
+            signers.len(),
+            ms.m
+        ));
+    }
+    Ok(OkxMultisigVerified {
+        m: ms.m,
+        n: ms.keys.len(),
+        script_type,
+    })
+}
