@@ -28,6 +28,9 @@ enum Command {
     Tree(commands::tree::TreeCommand),
     /// Verify a customer's inclusion proof.
     Verify(commands::verify::VerifyArgs),
+    /// Check that an exchange controls its reserve wallets (BIP-322, signed messages, EIP-191, OKX/HTX files).
+    #[command(subcommand)]
+    Ownership(commands::ownership::OwnershipCommand),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
+        Command::Ownership(c) => commands::ownership::run(c),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
+pub mod ownership;
 pub mod tree;
 pub mod verify;
