@@ -921,3 +921,82 @@ fn htx_published_snapshot_reads_as_is() {
     }
     assert!(valid + unsigned <= rows.len());
 }
+
+/// The pure-Rust single-key verifier (what the browser runs) agrees with
+/// Bitcoin Core's interpreter on every BIP-322 vector input it can check,
+/// valid and invalid alike.
+#[cfg(feature = "consensus")]
+#[test]
+fn pure_verifier_agrees_with_bitcoin_core() {
+    use por_core::ownership::bitcoin::bip322::{signed_to_sign, Bip322Signature};
+    use por_core::ownership::bitcoin::spend::{
+        verify_input_consensus, verify_input_pure, SpendFailure,
+    };
+
+    let mut cases: Vec<(String, String, String)> = Vec::new();
+    for file in [
+        "bip322/basic-test-vectors.json",
+        "bip322/generated-test-vectors.json",
+    ] {
+        let v = load(file);
+        for section in ["simple", "full", "proof_of_funds"] {
+            for t in v[section].as_array().into_iter().flatten() {
+                for sig in t["bip322_signatures"].as_array().unwrap() {
+                    cases.push((
+                        s(t, "address").into(),
+                        s(t, "message").into(),
+                        sig.as_str().unwrap().into(),
+                    ));
+                }
+            }
+        }
+        for t in v["error"].as_array().unwrap() {
+            cases.push((
+                s(t, "address").into(),
+                s(t, "message").into(),
+                s(t, "signature").into(),
+            ));
+        }
+    }
+    for t in load("bip322/rust-bip322-lib-vectors.json")["cases"]
+        .as_array()
+        .unwrap()
+    {
+        cases.push((
+            s(t, "address").into(),
+            s(t, "message").into(),
+            s(t, "signature").into(),
+        ));
+    }
+    let (mut compared, mut agreed_valid) = (0, 0);
+    for (address, message, sig) in &cases {
+        let Ok(addr) = Address::parse(address, Network::Bitcoin) else {
+            continue;
+        };
+        let Ok(sig) = Bip322Signature::parse(sig) else {
+            continue;
+        };
+        let Ok(signed) = signed_to_sign(&addr, message.as_bytes(), &sig) else {
+            continue;
+        };
+        for i in 0..signed.tx.inputs.len() {
+            let pure = verify_input_pure(&signed.tx, i, &signed.prevouts);
+            if matches!(pure, Err(SpendFailure::NeedsInterpreter(_))) {
+                continue;
+            }
+            let core = verify_input_consensus(&signed.tx, i, &signed.prevouts);
+            assert_eq!(
+                pure.is_ok(),
+                core.is_ok(),
+                "{address} {message:?} input {i}: pure {pure:?} core {core:?}"
+            );
+            compared += 1;
+            agreed_valid += usize::from(pure.is_ok());
+        }
+    }
+    eprintln!("pure vs Core: {compared} inputs compared, {agreed_valid} valid");
+    assert!(
+        compared >= 40 && agreed_valid >= 25,
+        "{compared} compared, {agreed_valid} valid"
+    );
+}

@@ -250,8 +250,8 @@ impl EvmSignature {
                 "malleable high-S signature rejected (EIP-2: s must be at most n/2)".to_owned(),
             );
         }
-        let key = VerifyingKey::recover_from_prehash(digest, &self.sig, self.recid)
-            .map_err(|_| "no public key can be recovered from the signature".to_owned())?;
+        let key = super::recover::recover(digest, &self.sig, self.recid)
+            .ok_or_else(|| "no public key can be recovered from the signature".to_owned())?;
         Ok(EvmAddress::from_key(&key))
     }
 }

@@ -20,6 +20,7 @@ pub mod evm;
 pub mod exchange_schemes;
 pub mod file;
 pub mod message;
+pub mod recover;
 
 use core::fmt;
 

@@ -255,19 +255,33 @@ impl From<SpendFailure> for Bip322Failure {
     }
 }
 
-/// Verifies `sig` over `message` for `address`.
+/// The signed `to_sign` transaction a signature stands for, with the
+/// previous output of each input (input 0 spends the virtual `to_spend`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedToSign {
+    /// The transaction carrying the signature.
+    pub tx: Transaction,
+    /// One previous output per input.
+    pub prevouts: Vec<TxOut>,
+    /// Proof of funds: inputs 1.. with their outputs.
+    pub funds: Vec<FundedInput>,
+}
+
+/// Builds the signed `to_sign` transaction for `sig` over `message` and
+/// `address`, checking its shape (input 0 spends `to_spend:0`, one 0-sat
+/// OP_RETURN output) but not its scripts.
 ///
 /// # Errors
 ///
-/// [`Bip322Failure`] if it does not verify (or cannot be checked here).
-pub fn verify(
+/// [`Bip322Failure::Invalid`] if the shape is wrong (wrong message or address
+/// for a full / proof-of-funds signature, or a PSBT without previous outputs).
+pub fn signed_to_sign(
     address: &Address,
     message: &[u8],
     sig: &Bip322Signature,
-) -> Result<Bip322Verified, Bip322Failure> {
+) -> Result<SignedToSign, Bip322Failure> {
     let spk = address.script_pubkey();
-    let to_spend = to_spend(message, &spk);
-    let to_spend_txid = to_spend.txid();
+    let to_spend_txid = to_spend(message, &spk).txid();
     let spent = TxOut {
         value: 0,
         script_pubkey: spk,
@@ -285,21 +299,17 @@ pub fn verify(
                 ss.extend_from_slice(&redeem);
                 tx.inputs[0].script_sig = ss;
             }
-            let checker = verify_input(&tx, 0, &[spent])?;
-            Ok(Bip322Verified {
-                format: sig.format,
-                prefixed: sig.prefixed,
-                checker,
+            Ok(SignedToSign {
+                tx,
+                prevouts: vec![spent],
                 funds: Vec::new(),
             })
         }
         Body::Tx(tx) => {
             check_to_sign_shape(tx, to_spend_txid, false).map_err(|s| bad(&s))?;
-            let checker = verify_input(tx, 0, &[spent])?;
-            Ok(Bip322Verified {
-                format: sig.format,
-                prefixed: sig.prefixed,
-                checker,
+            Ok(SignedToSign {
+                tx: tx.clone(),
+                prevouts: vec![spent],
                 funds: Vec::new(),
             })
         }
@@ -317,23 +327,44 @@ pub fn verify(
                 });
                 prevouts.push(prev);
             }
-            let checker = verify_input(tx, 0, &prevouts)?;
-            for i in 1..tx.inputs.len() {
-                verify_input(tx, i, &prevouts).map_err(|e| match Bip322Failure::from(e) {
-                    Bip322Failure::Invalid(s) => {
-                        Bip322Failure::Invalid(format!("proof-of-funds input {i}: {s}"))
-                    }
-                    other => other,
-                })?;
-            }
-            Ok(Bip322Verified {
-                format: sig.format,
-                prefixed: sig.prefixed,
-                checker,
+            Ok(SignedToSign {
+                tx: tx.clone(),
+                prevouts,
                 funds,
             })
         }
     }
+}
+
+/// Verifies `sig` over `message` for `address`: every input of the signed
+/// `to_sign` must spend its previous output.
+///
+/// # Errors
+///
+/// [`Bip322Failure`] if it does not verify (or cannot be checked here).
+pub fn verify(
+    address: &Address,
+    message: &[u8],
+    sig: &Bip322Signature,
+) -> Result<Bip322Verified, Bip322Failure> {
+    let signed = signed_to_sign(address, message, sig)?;
+    let checker = verify_input(&signed.tx, 0, &signed.prevouts)?;
+    for i in 1..signed.tx.inputs.len() {
+        verify_input(&signed.tx, i, &signed.prevouts).map_err(|e| {
+            match Bip322Failure::from(e) {
+                Bip322Failure::Invalid(s) => {
+                    Bip322Failure::Invalid(format!("proof-of-funds input {i}: {s}"))
+                }
+                other => other,
+            }
+        })?;
+    }
+    Ok(Bip322Verified {
+        format: sig.format,
+        prefixed: sig.prefixed,
+        checker,
+        funds: signed.funds,
+    })
 }
 
 fn check_to_sign_shape(
