@@ -461,3 +461,44 @@ fn bad_input_is_a_clear_error_and_exit_2() {
         "invalid value 'dogecoin'",
     );
 }
+
+#[test]
+fn okx_multisig_through_verify() {
+    // okx/proof-of-reserves common/crypto_test.go: BTC P2SH 2-of-3.
+    let script = "522103447bead626f13c79de937c0879b64172e5984456a47350b44e8bd23a02e6895e2103864969c155d42c5f61999bcaafeadfc8574b033142f03b5bf3025c6794570b952103304fa164de84f710e44a563f5038d355d6a36a1d7f25695cba884f0b4b6d184653ae";
+    let sig1 =
+        "H2vshvcYTGrUw0XG1AundmbivdrhTWUOTqcXKhN+MqbaEfVYfGkgDhEumiJoEJFhlzuma6bBpg4pXNUHoTENOPI=";
+    let sig2 =
+        "H1eFA8Y2woAnDqxamcLDMVDr4Jd8g6PiagExWCyzvZNZU8xZ2TKV2RNcbXArRgUfniLzgJFvzmBEUC6vgM5bd7A=";
+    let args = |s2: &str, msg: &str| -> Output {
+        por(&[
+            "ownership",
+            "verify",
+            "--chain",
+            "bitcoin",
+            "--address",
+            "3Fs7C97NmvhWUZ2pSjth9YbTxMv4sk9nHi",
+            "--message",
+            msg,
+            "--signature",
+            sig1,
+            "--signature2",
+            s2,
+            "--redeem-script",
+            script,
+        ])
+    };
+    let o = args(sig2, "I am a OKX address");
+    assert_eq!(code(&o), 0, "{} {}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("scheme: okx-multisig-p2sh"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("bound to snapshot: no"));
+    // The same signature twice is one signer, not two.
+    let o = args(sig1, "I am a OKX address");
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    let o = args(sig2, "I am an OKX address");
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+}

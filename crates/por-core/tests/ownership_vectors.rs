@@ -1000,3 +1000,31 @@ fn pure_verifier_agrees_with_bitcoin_core() {
         "{compared} compared, {agreed_valid} valid"
     );
 }
+
+/// EIP-712 is not an ownership scheme here; its vector still checks the
+/// recovery path on a digest signed outside this project, and the
+/// `0x1901 || domainSeparator || hashStruct` framing.
+#[test]
+fn ethereum_eip712_digest_recovers_the_signer() {
+    use por_core::ownership::{EvmAddress, EvmSignature};
+    let v = load("ethereum/eip712-mail-example.json");
+    let e = &v["expected"];
+    let h = |k: &str| hex::decode(s(e, k).trim_start_matches("0x")).unwrap();
+    let mut pre = vec![0x19, 0x01];
+    pre.extend(h("domainSeparator"));
+    pre.extend(h("hashStruct_Mail"));
+    let digest = keccak256(&pre);
+    assert_eq!(digest.to_vec(), h("digest"));
+    let sig = format!(
+        "{}{}{:02x}",
+        s(e, "r"),
+        s(e, "s").trim_start_matches("0x"),
+        e["v"].as_u64().unwrap()
+    );
+    let signer = EvmSignature::parse(&sig).unwrap().recover(&digest).unwrap();
+    assert_eq!(signer, EvmAddress::parse(s(e, "signer_address")).unwrap());
+    assert_eq!(
+        keccak256(s(e, "encodeType_Mail").as_bytes()).to_vec(),
+        h("typeHash_Mail")
+    );
+}

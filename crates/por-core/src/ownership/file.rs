@@ -125,9 +125,7 @@ fn opt(s: Option<&str>) -> Option<String> {
 pub fn classify_chain(chain_text: &str, address: &str) -> Result<Chain, String> {
     let t = chain_text.trim().to_ascii_uppercase();
     if let Some(c) = Chain::from_name(&t) {
-        if c == Chain::Ethereum || !address.starts_with("0x") {
-            return Ok(c);
-        }
+        return Ok(c);
     }
     let a = address.trim();
     let is_evm =

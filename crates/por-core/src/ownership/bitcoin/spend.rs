@@ -78,6 +78,9 @@ pub fn verify_input_pure(
     index: usize,
     prevouts: &[TxOut],
 ) -> Result<(), SpendFailure> {
+    if prevouts.len() != tx.inputs.len() {
+        return Err(invalid("one previous output per input is needed"));
+    }
     let input = tx
         .inputs
         .get(index)
