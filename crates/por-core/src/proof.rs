@@ -84,12 +84,11 @@ impl InclusionProof {
     /// a hash that is not 64 hex digits, an amount that is not a decimal string
     /// of base units, or a sum count that differs from the asset count.
     pub fn from_json(json: &str) -> Result<InclusionProof, ProofFormatError> {
-        let proof: InclusionProof =
-            serde_json::from_str(json).map_err(|e| ProofFormatError::Json {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
+        let proof: InclusionProof = serde_json::from_str(json).map_err(|e| ProofFormatError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
         proof.check_structure()?;
         Ok(proof)
     }
@@ -214,7 +213,10 @@ impl InclusionProof {
         let height = root.height;
         let path_len = self.path.len();
         if u32::try_from(path_len).ok() != Some(height) {
-            return Err(VerifyError::PathLength { path_len, height });
+            return Err(VerifyError::PathLength {
+                path_len,
+                height,
+            });
         }
         if height < 64 && self.index >> height != 0 {
             return Err(VerifyError::IndexOutOfRange {
@@ -236,9 +238,7 @@ impl InclusionProof {
             } else {
                 hash::node_hash(&step.hash, &step.sums, &node, &sums)
             };
-            for (asset, (out, (a, b))) in
-                next.iter_mut().zip(sums.iter().zip(&step.sums)).enumerate()
-            {
+            for (asset, (out, (a, b))) in next.iter_mut().zip(sums.iter().zip(&step.sums)).enumerate() {
                 *out = a.checked_add(*b).ok_or(VerifyError::SumOverflow {
                     level: level + 1,
                     asset,
@@ -262,7 +262,9 @@ impl InclusionProof {
             });
         }
         if !differing.is_empty() {
-            return Err(VerifyError::RootSumMismatch { assets: differing });
+            return Err(VerifyError::RootSumMismatch {
+                assets: differing,
+            });
         }
         Ok(())
     }
