@@ -416,7 +416,9 @@ pub struct StressResult {
     pub waterfall: Waterfall,
     /// `(reserve + insurance + excess capital available) ÷ compensation cost`.
     pub coverage: Option<Ratio>,
-    /// `(cost − haircut) ÷ customer loss`: what customers get back.
+    /// What customers get back over what they are owed: `(cost − haircut) ÷
+    /// cost` in kind, `(cost − haircut) ÷ customer loss` for a fiat
+    /// settlement at a post-event price.
     pub customer_recovery: Option<Ratio>,
     /// `loss ÷ R_required`.
     pub loss_to_required: Option<Ratio>,
@@ -699,7 +701,14 @@ pub fn run_scenario(
     ])
     .ok_or(OVF("coverage"))?;
     let coverage = available.ratio_to(cost);
-    let customer_recovery = cost.excess_over(haircut).ratio_to(customer_loss);
+    // What customers are owed: their coins back in kind (whatever they cost
+    // after a price move), or for a fiat settlement their value at the time
+    // of loss (Coincheck's customers got 80% of it).
+    let owed = match scenario.compensation {
+        Compensation::FiatAtPostEventPrice => customer_loss,
+        Compensation::InKind | Compensation::Socialised => cost,
+    };
+    let customer_recovery = cost.excess_over(haircut).ratio_to(owed);
     let loss_to_required = loss.ratio_to(requirement.required_jpy);
 
     // 5. Post-event compliance.
