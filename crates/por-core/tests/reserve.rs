@@ -174,6 +174,86 @@ fn comparators_on_the_example() {
     assert!(!h.cold_share_passes); // 95% < 98%
 }
 
+#[test]
+fn crypto_earmarked_for_the_reserve_counts_at_its_weight() {
+    let mut inputs = example();
+    // 100 BTC (¥1 bn) earmarked for the reserve, counted at 50%, and ¥0.5 bn
+    // less cash: the reserve funds still come to ¥5.3 bn.
+    inputs.holdings.push(Holding {
+        asset: "BTC".into(),
+        quantity: Amount::from_base_units(100 * 100_000_000),
+        owner: Owner::Reserve,
+        tier: Tier::Cold,
+        signing_vendor: None,
+        cold_equivalent: false,
+        chain: None,
+        address: None,
+    });
+    inputs.reserve_balance_jpy = yen(48);
+    let p = policy("jp-fsa-2026-proposal");
+    let r = requirement(&inputs, &p).unwrap();
+    assert_eq!(r.reserve_crypto_jpy, yen(10));
+    assert_eq!(r.reserve_crypto_counted_jpy, yen(5));
+    assert_eq!(r.reserve_held_jpy, yen(53));
+    assert_eq!(r.shortfall_jpy, Yen::ZERO);
+    assert!(r.provenance.params.contains(&"haircut_reserve_crypto"));
+    // Reserve crypto is neither customer nor guarantee crypto: A1–A3 unchanged.
+    assert!(in_force_checks(&inputs, &policy("jp-psa-in-force"))
+        .unwrap()
+        .all_pass());
+    // In S4 the reserve pays cash + weighted crypto: the same ¥33.9 bn uncovered.
+    let s = run_scenario(
+        &inputs,
+        &scenario("S4"),
+        None,
+        &r,
+        &policy("jp-psa-in-force"),
+    )
+    .unwrap();
+    assert_eq!(s.waterfall.reserve_jpy, yen(53));
+    assert_eq!(s.waterfall.uncovered_jpy, Yen::new(33_900_000_000));
+    // Without reserve crypto the weight is not a parameter the figure used.
+    let r = requirement(&example(), &p).unwrap();
+    assert!(!r.provenance.params.contains(&"haircut_reserve_crypto"));
+}
+
+#[test]
+fn a_fiat_gap_is_not_an_insured_loss() {
+    let s = run("S7", None);
+    // Insurance pays on the ¥528 bn crypto loss (capped at ¥9 bn), not the fiat.
+    assert_eq!(s.claims[0].payout_jpy, yen(90));
+    let text = "format = \"por-reserve-scenario\"\nversion = 1\nid = \"F\"\nkind = \"scenario\"\nname = \"f\"\nanchor = \"f\"\n[[shocks]]\nkind = \"fiat_gap\"\nfraction = \"10%\"\n";
+    let inputs = example();
+    let req = requirement(&inputs, &policy("jp-fsa-2026-proposal")).unwrap();
+    let s = run_scenario(
+        &inputs,
+        &Scenario::from_toml_str(text).unwrap(),
+        None,
+        &req,
+        &policy("jp-psa-in-force"),
+    )
+    .unwrap();
+    assert_eq!(s.customer_loss_jpy, Yen::new(5 * BN));
+    assert_eq!(s.claims[0].payout_jpy, Yen::ZERO);
+    assert_eq!(s.waterfall.reserve_jpy, Yen::new(5 * BN));
+}
+
+#[test]
+fn huge_figures_are_overflow_errors_not_panics() {
+    let mut inputs = example();
+    inputs.assets[0].price_jpy = Price::parse("340282366920938463463374607431768211455").unwrap();
+    for h in &mut inputs.holdings {
+        h.quantity = Amount::MAX;
+    }
+    let e = in_force_checks(&inputs, &policy("jp-psa-in-force")).unwrap_err();
+    assert!(e.to_string().contains("overflows"), "{e}");
+    assert!(requirement(&inputs, &policy("jp-fsa-2026-proposal")).is_err());
+    let mut inputs = example();
+    inputs.volumes[0].jpy = Yen::new(u128::MAX);
+    let e = requirement(&inputs, &policy("jp-fsa-2026-proposal")).unwrap_err();
+    assert!(e.to_string().contains("overflows"), "{e}");
+}
+
 // ---------------------------------------------------- boundaries A1–A5
 
 /// An exchange of one asset worth ¥1 per base unit, every check at its edge.
@@ -736,5 +816,28 @@ proptest::proptest! {
         proptest::prop_assert_eq!(funded + w.uncovered_jpy.get(), s.compensation_cost_jpy.get());
         proptest::prop_assert_eq!(w.uncovered_jpy.get(), w.parent_jpy.get() + w.customer_haircut_jpy.get());
         proptest::prop_assert!(s.customer_loss_jpy <= s.loss_jpy);
+    }
+
+    #[test]
+    fn a_mutated_example_never_panics(pos in 0usize..9_000, ch in proptest::char::any(), delete: bool) {
+        // Parse a damaged copy of the example; whatever parses is run
+        // through every part of the engine. Errors are fine, panics are not.
+        let mut chars: Vec<char> = builtin::EXAMPLE_INPUTS.chars().collect();
+        let pos = pos % chars.len();
+        if delete { chars.remove(pos); } else { chars[pos] = ch; }
+        let text: String = chars.into_iter().collect();
+        if let Ok(inputs) = Inputs::from_toml_str(&text) {
+            let psa = policy("jp-psa-in-force");
+            let _ = in_force_checks(&inputs, &psa);
+            let _ = mica(&inputs, &policy("eu-mica"));
+            let _ = hong_kong(&inputs, &policy("hk-sfc"));
+            if let Ok(req) = requirement(&inputs, &policy("jp-fsa-2026-proposal")) {
+                for (id, _) in builtin::SCENARIOS {
+                    let _ = run_scenario(&inputs, &scenario(id), None, &req, &psa);
+                }
+            }
+        }
+        let _ = Policy::from_toml_str(&text);
+        let _ = Scenario::from_toml_str(&text);
     }
 }

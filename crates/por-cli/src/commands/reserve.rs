@@ -401,7 +401,20 @@ fn requirement_text(e: &Evaluation) -> String {
     );
     row(&mut o, "insurance credit", r.insurance_credit_jpy);
     row(&mut o, "cash reserve required", r.cash_required_jpy);
-    row(&mut o, "reserve balance", r.reserve_balance_jpy);
+    row(&mut o, "reserve balance (cash)", r.reserve_balance_jpy);
+    if let Some(w) = r.reserve_crypto_weight {
+        row(
+            &mut o,
+            "crypto earmarked for the reserve",
+            r.reserve_crypto_jpy,
+        );
+        row(
+            &mut o,
+            &format!("  counted at {w}"),
+            r.reserve_crypto_counted_jpy,
+        );
+        row(&mut o, "reserve funds held", r.reserve_held_jpy);
+    }
     row(&mut o, "shortfall", r.shortfall_jpy);
     row(&mut o, "surplus", r.surplus_jpy);
     let band = match r.band_position {
@@ -434,7 +447,7 @@ fn requirement_text(e: &Evaluation) -> String {
         "  {:<38} {:>22} {:>22}  {}",
         format!("JP proposal ({})", p.name()),
         y(r.cash_required_jpy),
-        y(r.reserve_balance_jpy),
+        y(r.reserve_held_jpy),
         r.label
     );
     let m = &e.mica;

@@ -95,6 +95,7 @@ pub(crate) struct AssetBook {
     pub(crate) customer_vendor: u128,
     pub(crate) guarantee: u128,
     pub(crate) own: u128,
+    pub(crate) reserve: u128,
     pub(crate) liabilities: u128,
 }
 
@@ -143,6 +144,7 @@ pub(crate) fn books(inputs: &Inputs) -> Result<Vec<AssetBook>, ReserveError> {
             }
             Owner::Guarantee => b.guarantee = add(b.guarantee, h.quantity, "guarantee holdings")?,
             Owner::Own => b.own = add(b.own, h.quantity, "own holdings")?,
+            Owner::Reserve => b.reserve = add(b.reserve, h.quantity, "reserve holdings")?,
         }
     }
     for (symbol, q) in &inputs.customer_liabilities {
@@ -567,13 +569,23 @@ pub struct Requirement {
     pub insurance_cap_jpy: Yen,
     /// `min(eligible, cap)`.
     pub insurance_credit_jpy: Yen,
-    /// `R_required − credit`.
+    /// `R_required − credit`: the reserve funds required ("cash reserve"
+    /// in regulation.md §6.3), met by cash and weighted reserve crypto.
     pub cash_required_jpy: Yen,
-    /// The current reserve balance.
+    /// The current reserve balance (cash).
     pub reserve_balance_jpy: Yen,
-    /// `max(0, cash required − balance)`.
+    /// Crypto earmarked for the reserve (owner `reserve`), valued down.
+    pub reserve_crypto_jpy: Yen,
+    /// The weight it counts at (`haircut_reserve_crypto`); absent when
+    /// there is no reserve crypto (the parameter is then not used).
+    pub reserve_crypto_weight: Option<Rate>,
+    /// `weight × reserve crypto`, rounded down.
+    pub reserve_crypto_counted_jpy: Yen,
+    /// Cash balance + counted reserve crypto.
+    pub reserve_held_jpy: Yen,
+    /// `max(0, required − held)`.
     pub shortfall_jpy: Yen,
-    /// `max(0, balance − cash required)`.
+    /// `max(0, held − required)`.
     pub surplus_jpy: Yen,
     /// Band (low, high).
     pub band_jpy: (Yen, Yen),
@@ -585,16 +597,6 @@ pub struct Requirement {
     pub label: &'static str,
     /// Parameters used.
     pub provenance: Provenance,
-}
-
-/// The date `years` before `d` (29 Feb → 28 Feb).
-fn years_before(d: Date, years: u32) -> Date {
-    let y = d.year() - i32::try_from(years).unwrap_or(i32::MAX / 2);
-    let s = d.to_string();
-    let md = &s[4..];
-    Date::parse(&format!("{y:04}{md}"))
-        .or_else(|_| Date::parse(&format!("{y:04}{}", md.replace("-02-29", "-02-28"))))
-        .unwrap_or(d)
 }
 
 /// Computes the proposed liability reserve (regulation.md §6.3).
@@ -688,11 +690,11 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
 
     // R_inc: β × the largest loss within the lookback.
     let beta = policy.rate("beta", &mut used);
-    let since = years_before(inputs.valuation_date, lookback);
+    let since = inputs.valuation_date.minus_years(lookback);
     let largest_recent_incident_jpy = inputs
         .incidents
         .iter()
-        .filter(|i| i.date > since && i.date <= inputs.valuation_date)
+        .filter(|i| since.is_none_or(|s| i.date > s) && i.date <= inputs.valuation_date)
         .map(|i| i.loss_jpy)
         .max()
         .unwrap_or(Yen::ZERO);
@@ -757,8 +759,25 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
         .ok_or(ovf("insurance cap"))?;
     let insurance_credit_jpy = insurance_eligible_jpy.min(insurance_cap_jpy);
     let cash_required_jpy = required_jpy.excess_over(insurance_credit_jpy);
-    let shortfall_jpy = cash_required_jpy.excess_over(inputs.reserve_balance_jpy);
-    let surplus_jpy = inputs.reserve_balance_jpy.excess_over(cash_required_jpy);
+    let mut rc = Vec::new();
+    for b in &books {
+        rc.push(value(inputs, &b.symbol, b.reserve, Round::Down)?);
+    }
+    let reserve_crypto_jpy = sum(rc, "reserve crypto")?;
+    let reserve_crypto_weight =
+        (reserve_crypto_jpy > Yen::ZERO).then(|| policy.rate("haircut_reserve_crypto", &mut used));
+    let reserve_crypto_counted_jpy = match reserve_crypto_weight {
+        Some(w) => reserve_crypto_jpy
+            .mul_rate(w, Round::Down)
+            .ok_or(ovf("reserve crypto"))?,
+        None => Yen::ZERO,
+    };
+    let reserve_held_jpy = sum(
+        [inputs.reserve_balance_jpy, reserve_crypto_counted_jpy],
+        "reserve held",
+    )?;
+    let shortfall_jpy = cash_required_jpy.excess_over(reserve_held_jpy);
+    let surplus_jpy = reserve_held_jpy.excess_over(cash_required_jpy);
 
     let low = policy.yen("band_low_jpy", &mut used).unwrap_or(Yen::ZERO);
     let high = policy.yen("band_high_jpy", &mut used).unwrap_or(Yen::ZERO);
@@ -788,6 +807,10 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
         insurance_credit_jpy,
         cash_required_jpy,
         reserve_balance_jpy: inputs.reserve_balance_jpy,
+        reserve_crypto_jpy,
+        reserve_crypto_weight,
+        reserve_crypto_counted_jpy,
+        reserve_held_jpy,
         shortfall_jpy,
         surplus_jpy,
         band_jpy: (low, high),

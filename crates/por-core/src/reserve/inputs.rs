@@ -28,13 +28,18 @@ pub enum Owner {
     Guarantee,
     /// The exchange's other own crypto (an attestation's `corporate`).
     Own,
+    /// Crypto the exchange earmarks for its liability reserve (an
+    /// attestation's `liability_reserve`): counted, weighted, towards the
+    /// reserve funds.
+    Reserve,
 }
 
 impl Owner {
-    pub(crate) const ALL: [(&'static str, Owner); 3] = [
+    pub(crate) const ALL: [(&'static str, Owner); 4] = [
         ("customer", Owner::Customer),
         ("guarantee", Owner::Guarantee),
         ("own", Owner::Own),
+        ("reserve", Owner::Reserve),
     ];
 
     /// The lower-case name used in files.
@@ -44,6 +49,7 @@ impl Owner {
             Owner::Customer => "customer",
             Owner::Guarantee => "guarantee",
             Owner::Own => "own",
+            Owner::Reserve => "reserve",
         }
     }
 }

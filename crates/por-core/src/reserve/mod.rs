@@ -51,7 +51,8 @@ pub use inputs::{
 };
 pub use num::{mul_div, Date, NumberError, Price, Rate, Ratio, Round, SignedRate, Yen};
 pub use policy::{
-    Basis, Kind, Model, ModelMismatch, Param, Policy, Status, Value, POLICY_FORMAT, POLICY_VERSION,
+    Basis, Kind, Model, ModelMismatch, Param, ParamValue, Policy, Status, POLICY_FORMAT,
+    POLICY_VERSION,
 };
 pub use stress::{
     run_scenario, AssetSelector, Claim, Compensation, FractionBasis, LostLine, RunOff, RunOffSpec,

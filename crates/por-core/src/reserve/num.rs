@@ -575,6 +575,27 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The same day `years` earlier (29 February becomes 28 February in a
+    /// common year); `None` before year 0.
+    #[must_use]
+    pub fn minus_years(self, years: u32) -> Option<Date> {
+        let year = self.year.checked_sub(i32::try_from(years).ok()?)?;
+        if year < 0 {
+            return None;
+        }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let day = if self.month == 2 && self.day == 29 && !leap {
+            28
+        } else {
+            self.day
+        };
+        Some(Date {
+            year,
+            month: self.month,
+            day,
+        })
+    }
+
     /// Days from `self` to `later` (negative if `later` is earlier).
     #[must_use]
     pub fn days_until(self, later: Date) -> i64 {
@@ -708,6 +729,9 @@ mod tests {
         assert!(Date::parse("2024-02-29").is_ok());
         assert!(Date::parse("2024-13-01").is_err());
         assert!(Date::parse("2024-1-01").is_err());
+        assert_eq!(d("2024-02-29").minus_years(1), Some(d("2023-02-28")));
+        assert_eq!(d("2026-03-31").minus_years(3), Some(d("2023-03-31")));
+        assert_eq!(d("0002-01-01").minus_years(3), None);
     }
 
     #[test]

@@ -198,6 +198,7 @@ impl Model {
                 ("alpha_vendor", Kind::Rate),
                 ("beta", Kind::Rate),
                 ("s_max", Kind::Rate),
+                ("haircut_reserve_crypto", Kind::Rate),
                 ("haircut_a_or_better", Kind::Rate),
                 ("haircut_below_a", Kind::Rate),
                 ("insurance_min_term_days", Kind::Count),
@@ -233,7 +234,7 @@ impl fmt::Display for Model {
 /// A parameter's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Value {
+pub enum ParamValue {
     /// A rate.
     Rate(Rate),
     /// Days or years.
@@ -244,14 +245,14 @@ pub enum Value {
     Eur(u128),
 }
 
-impl fmt::Display for Value {
+impl fmt::Display for ParamValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Value::Rate(r) => write!(f, "{r}"),
-            Value::Count(n) => write!(f, "{n}"),
-            Value::Yen(Some(y)) => write!(f, "¥{y}"),
-            Value::Yen(None) => f.write_str("none"),
-            Value::Eur(e) => write!(f, "€{}", Yen::new(*e)),
+            ParamValue::Rate(r) => write!(f, "{r}"),
+            ParamValue::Count(n) => write!(f, "{n}"),
+            ParamValue::Yen(Some(y)) => write!(f, "¥{y}"),
+            ParamValue::Yen(None) => f.write_str("none"),
+            ParamValue::Eur(e) => write!(f, "€{}", Yen::new(*e)),
         }
     }
 }
@@ -260,7 +261,7 @@ impl fmt::Display for Value {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Param {
     key: &'static str,
-    value: Value,
+    value: ParamValue,
     source: String,
     status: Status,
     note: Option<String>,
@@ -274,7 +275,7 @@ impl Param {
     }
     /// Its value.
     #[must_use]
-    pub fn value(&self) -> Value {
+    pub fn value(&self) -> ParamValue {
         self.value
     }
     /// Where it comes from.
@@ -331,16 +332,16 @@ impl Policy {
             let (path, v) = ps.req(key)?;
             let mut p = Obj::from_value(path.clone(), v)?;
             let value = match kind {
-                Kind::Rate => Value::Rate(p.req_rate("value")?),
-                Kind::Count => Value::Count(p.req_u32("value")?),
-                Kind::Yen => Value::Yen(Some(p.req_yen("value")?)),
-                Kind::Eur => Value::Eur(p.req_yen("value")?.get()),
+                Kind::Rate => ParamValue::Rate(p.req_rate("value")?),
+                Kind::Count => ParamValue::Count(p.req_u32("value")?),
+                Kind::Yen => ParamValue::Yen(Some(p.req_yen("value")?)),
+                Kind::Eur => ParamValue::Eur(p.req_yen("value")?.get()),
                 Kind::OptionalYen => {
                     let (vp, raw) = p.req("value")?;
                     if raw.as_str() == Some("none") {
-                        Value::Yen(None)
+                        ParamValue::Yen(None)
                     } else {
-                        Value::Yen(Some(super::fields::as_yen(&vp, raw)?))
+                        ParamValue::Yen(Some(super::fields::as_yen(&vp, raw)?))
                     }
                 }
             };
@@ -415,7 +416,7 @@ impl Policy {
     pub(crate) fn rate(&self, key: &'static str, used: &mut Used) -> Rate {
         used.insert(key);
         match self.param(key).value {
-            Value::Rate(r) => r,
+            ParamValue::Rate(r) => r,
             other => panic!("engine bug: {key} is {other:?}, not a rate"),
         }
     }
@@ -423,7 +424,7 @@ impl Policy {
     pub(crate) fn count(&self, key: &'static str, used: &mut Used) -> u32 {
         used.insert(key);
         match self.param(key).value {
-            Value::Count(n) => n,
+            ParamValue::Count(n) => n,
             other => panic!("engine bug: {key} is {other:?}, not a count"),
         }
     }
@@ -431,7 +432,7 @@ impl Policy {
     pub(crate) fn yen(&self, key: &'static str, used: &mut Used) -> Option<Yen> {
         used.insert(key);
         match self.param(key).value {
-            Value::Yen(y) => y,
+            ParamValue::Yen(y) => y,
             other => panic!("engine bug: {key} is {other:?}, not yen"),
         }
     }
@@ -439,7 +440,7 @@ impl Policy {
     pub(crate) fn eur(&self, key: &'static str, used: &mut Used) -> u128 {
         used.insert(key);
         match self.param(key).value {
-            Value::Eur(e) => e,
+            ParamValue::Eur(e) => e,
             other => panic!("engine bug: {key} is {other:?}, not euro"),
         }
     }

@@ -352,7 +352,8 @@ pub struct Claim {
     pub responds: bool,
     /// Why not.
     pub reason: Option<String>,
-    /// `(1 − coinsurance) × min(max(0, loss − retention), limit − retention)`.
+    /// `(1 − coinsurance) × min(max(0, crypto loss − retention), limit −
+    /// retention)`.
     pub payout_jpy: Yen,
 }
 
@@ -630,7 +631,29 @@ pub fn run_scenario(
 
     // 4. Waterfall.
     let mut remaining = cost;
-    let reserve_used = remaining.min(inputs.reserve_balance_jpy);
+    // The reserve: cash plus the crypto earmarked for it that survived the
+    // event, at the policy's weight (rounded down).
+    let reserve_available = match requirement.reserve_crypto_weight {
+        Some(w) => {
+            let mut rc = Vec::new();
+            for h in after.holdings.iter().filter(|h| h.owner == Owner::Reserve) {
+                rc.push(value(
+                    &after,
+                    &h.asset,
+                    h.quantity.to_base_units(),
+                    Round::Down,
+                )?);
+            }
+            let rc = Yen::checked_sum(rc).ok_or(OVF("reserve crypto"))?;
+            let counted = rc.mul_rate(w, Round::Down).ok_or(OVF("reserve crypto"))?;
+            inputs
+                .reserve_balance_jpy
+                .checked_add(counted)
+                .ok_or(OVF("reserve"))?
+        }
+        None => inputs.reserve_balance_jpy,
+    };
+    let reserve_used = remaining.min(reserve_available);
     remaining = remaining.excess_over(reserve_used);
     let perils: Vec<Peril> = parts
         .iter()
@@ -655,10 +678,13 @@ pub fn run_scenario(
         if !uncovered_tiers.is_empty() {
             reasons.push(format!("does not cover {}", uncovered_tiers.join(", ")));
         }
-        let responds = reasons.is_empty() && loss > Yen::ZERO;
+        // Crypto custody insurance: a fiat gap is not an insured loss.
+        let insured = loss.excess_over(fiat_loss);
+        let responds = reasons.is_empty() && insured > Yen::ZERO;
         let payout_jpy = if responds {
             let keep = p.coinsurance.complement().ok_or(OVF("coinsurance"))?;
-            loss.excess_over(p.retention_jpy)
+            insured
+                .excess_over(p.retention_jpy)
                 .min(p.limit_jpy.excess_over(p.retention_jpy))
                 .mul_rate(keep, Round::Down)
                 .ok_or(OVF("insurance payout"))?
