@@ -181,15 +181,25 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
                              policy_json(&e.policies.mica), policy_json(&e.policies.hk)],
             }
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     } else {
-        print!("{}", requirement_text(&e));
+        emit(&requirement_text(&e))?;
     }
     Ok(if e.in_force.all_pass() && e.requirement.passes {
         Outcome::Ok
     } else {
         Outcome::Failed
     })
+}
+
+/// Writes to stdout, returning an I/O error (a broken pipe exits quietly in
+/// `main`) instead of panicking like `print!`.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
 }
 
 fn prices_json(inputs: &Inputs) -> serde_json::Value {
@@ -621,9 +631,9 @@ fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
                 "results": results,
             }
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     } else {
-        print!("{}", stress_text(&e, &results));
+        emit(&stress_text(&e, &results))?;
     }
     Ok(Outcome::Ok)
 }
