@@ -405,6 +405,16 @@ fn labels_follow_parameter_statuses() {
     }
     let r = requirement(&inputs, &Policy::from_toml_str(&text).unwrap()).unwrap();
     assert_eq!(r.label, "compliant");
+    // The band is reported, not tested: its press status does not make the
+    // requirement indicative.
+    let press = with_status(
+        &with_status(&text, "band_low_jpy", "press"),
+        "band_high_jpy",
+        "press",
+    );
+    let r = requirement(&inputs, &Policy::from_toml_str(&press).unwrap()).unwrap();
+    assert_eq!(r.label, "compliant");
+    assert_eq!(r.band_basis, por_core::reserve::Basis::NotInForce);
     // ...and one unverified parameter it used makes it illustrative again.
     let one = with_status(&text, "s_max", "unverified");
     let r = requirement(&inputs, &Policy::from_toml_str(&one).unwrap()).unwrap();
@@ -491,6 +501,11 @@ fn other_bad_inputs_name_their_fields() {
             "retention_jpy = 1_000_000_000",
             "retention_jpy = 11_000_000_000",
             "insurance[0].retention_jpy",
+        ),
+        (
+            "valuation_date = \"2026-03-31\"",
+            "valuation_date = 2026-03-31",
+            "valuation_date",
         ),
         (
             "category = \"spot_dealer\"",

@@ -591,6 +591,8 @@ pub struct Requirement {
     pub band_jpy: (Yen, Yen),
     /// Where `R_required` falls.
     pub band_position: BandPosition,
+    /// The basis of the band (press reports in the shipped policy).
+    pub band_basis: Basis,
     /// Whether the balance meets the cash requirement.
     pub passes: bool,
     /// The label.
@@ -712,12 +714,11 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
     }
 
     // Insurance credit.
-    let min_term = policy.count("insurance_min_term_days", &mut used);
-    let min_notice = policy.count("insurance_min_notice_days", &mut used);
-    let h_a = policy.rate("haircut_a_or_better", &mut used);
-    let h_b = policy.rate("haircut_below_a", &mut used);
     let mut insurance = Vec::new();
     for p in &inputs.insurance {
+        // Read inside the loop: without insurance these are not used.
+        let min_term = policy.count("insurance_min_term_days", &mut used);
+        let min_notice = policy.count("insurance_min_notice_days", &mut used);
         let mut reasons = Vec::new();
         if p.term_days < min_term {
             reasons.push(format!("term {} days < {min_term}", p.term_days));
@@ -728,7 +729,11 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
                 p.cancel_notice_days
             ));
         }
-        let haircut = if p.is_a_or_better() { h_a } else { h_b };
+        let haircut = if p.is_a_or_better() {
+            policy.rate("haircut_a_or_better", &mut used)
+        } else {
+            policy.rate("haircut_below_a", &mut used)
+        };
         let covered_exposure_jpy = covered_customer_value(inputs, &p.covers)?;
         let eligible = reasons.is_empty();
         let eligible_jpy = if eligible {
@@ -779,8 +784,16 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
     let shortfall_jpy = cash_required_jpy.excess_over(reserve_held_jpy);
     let surplus_jpy = reserve_held_jpy.excess_over(cash_required_jpy);
 
-    let low = policy.yen("band_low_jpy", &mut used).unwrap_or(Yen::ZERO);
-    let high = policy.yen("band_high_jpy", &mut used).unwrap_or(Yen::ZERO);
+    // The band is a reported position, not part of the pass: its press
+    // status does not enter the requirement's label.
+    let mut band_used = Used::new();
+    let low = policy
+        .yen("band_low_jpy", &mut band_used)
+        .unwrap_or(Yen::ZERO);
+    let high = policy
+        .yen("band_high_jpy", &mut band_used)
+        .unwrap_or(Yen::ZERO);
+    let band_basis = policy.basis(&band_used);
     let band_position = if required_jpy < low {
         BandPosition::Below
     } else if required_jpy > high {
@@ -815,6 +828,7 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
         surplus_jpy,
         band_jpy: (low, high),
         band_position,
+        band_basis,
         passes,
         label: provenance.basis.label(passes),
         provenance,

@@ -263,6 +263,13 @@ impl<'a> Obj<'a> {
 
     pub(crate) fn req_price(&mut self, key: &str) -> Result<Price, FieldError> {
         let (p, v) = self.req(key)?;
+        if let Value::Number(n) = v {
+            return Err(FieldError::invalid(
+                p,
+                n.to_string(),
+                "a price written as a decimal string, like \"10000000\" or \"88.549\" (numbers may have been rounded by the parser)",
+            ));
+        }
         let s = as_str(&p, v)?;
         Price::parse(s).map_err(|e| {
             FieldError::invalid(p, describe(v), format!("an exact decimal string ({e})"))

@@ -49,7 +49,7 @@ pub use inputs::{
     AssetPrice, Capital, FxRate, Holding, Incident, Inputs, Insurance, Owner, Peril, Tier, Volume,
     VolumeCategory, INPUTS_FORMAT, INPUTS_VERSION,
 };
-pub use num::{mul_div, Date, NumberError, Price, Rate, Ratio, Round, SignedRate, Yen};
+pub use num::{Date, NumberError, Price, Rate, Ratio, Round, SignedRate, Yen};
 pub use policy::{
     Basis, Kind, Model, ModelMismatch, Param, ParamValue, Policy, Status, POLICY_FORMAT,
     POLICY_VERSION,

@@ -26,7 +26,7 @@ pub enum Round {
 ///
 /// Returns `None` if `c` is zero or the result does not fit a `u128`.
 #[must_use]
-pub fn mul_div(a: U256, b: U256, c: U256, round: Round) -> Option<u128> {
+pub(crate) fn mul_div(a: U256, b: U256, c: U256, round: Round) -> Option<u128> {
     if c == U256::ZERO {
         return None;
     }
@@ -42,7 +42,7 @@ pub fn mul_div(a: U256, b: U256, c: U256, round: Round) -> Option<u128> {
 
 /// `10^exp` in 256 bits, or `None` above `10^77`.
 #[must_use]
-pub fn pow10(exp: u32) -> Option<U256> {
+pub(crate) fn pow10(exp: u32) -> Option<U256> {
     let mut v = U256::ONE;
     for _ in 0..exp {
         v = v.checked_mul(U256::new(10))?;
