@@ -856,3 +856,37 @@ proptest::proptest! {
         let _ = Scenario::from_toml_str(&text);
     }
 }
+
+#[test]
+fn evaluate_and_stress_run_everything_under_a_policy_set() {
+    use por_core::reserve::{evaluate, stress, PolicySet, StressError};
+    let inputs = example();
+    let mut set = PolicySet::shipped().unwrap();
+    let report = evaluate(&inputs, &set).unwrap();
+    assert!(report.passes());
+    assert_eq!(report.requirement.required_jpy, Yen::new(10_600_000_000));
+    let ids = |list: &[&str], set: &PolicySet| -> Result<Vec<String>, StressError> {
+        let scenarios: Vec<Scenario> = list.iter().map(|id| scenario(id)).collect();
+        let r = evaluate(&inputs, set).unwrap();
+        stress(&inputs, set, &r.requirement, &scenarios)
+            .map(|v| v.into_iter().map(|s| s.id).collect())
+    };
+    assert_eq!(
+        ids(&["S4", "O1", "S1"], &set).unwrap(),
+        ["S4", "S4+O1", "S1", "S1+O1"]
+    );
+    assert_eq!(ids(&["O2"], &set).unwrap(), ["O2"]);
+    assert_eq!(
+        ids(&["O1"], &set).unwrap_err(),
+        StressError::OverlayAlone { id: "O1".into() }
+    );
+    // Replacing the reserve policy changes only that slot.
+    let strict =
+        builtin_text("jp-fsa-2026-proposal").replacen("value = \"1%\"", "value = \"3%\"", 1);
+    let old = set.replace(Policy::from_toml_str(&strict).unwrap());
+    assert_eq!(old.name(), "jp-fsa-2026-proposal");
+    let report = evaluate(&inputs, &set).unwrap();
+    assert_eq!(report.requirement.required_jpy, Yen::new(29_800_000_000));
+    assert!(!report.passes());
+    assert!(report.in_force.all_pass());
+}

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use por_core::reserve::{
-    self, builtin, BandPosition, CheckDetail, HongKong, InForce, Inputs, Mica, Model, Policy,
-    Ratio, Requirement, Scenario, StressResult, Yen,
+    self, builtin, BandPosition, CheckDetail, Inputs, Policy, PolicySet, Ratio, Report, Scenario,
+    StressError, StressResult, Yen,
 };
 use serde_json::json;
 
@@ -71,28 +71,8 @@ pub fn run(cmd: ReserveCommand) -> anyhow::Result<Outcome> {
     }
 }
 
-/// The four policies an evaluation uses, one per model.
-struct Policies {
-    psa: Policy,
-    reserve: Policy,
-    mica: Policy,
-    hk: Policy,
-}
-
-fn shipped(name: &str) -> anyhow::Result<Policy> {
-    match builtin::policy(name) {
-        Some(p) => p.with_context(|| format!("shipped policy {name} is invalid")),
-        None => bail!("no shipped policy named {name}"),
-    }
-}
-
-fn load_policies(args: &[String]) -> anyhow::Result<Policies> {
-    let mut p = Policies {
-        psa: shipped("jp-psa-in-force")?,
-        reserve: shipped("jp-fsa-2026-proposal")?,
-        mica: shipped("eu-mica")?,
-        hk: shipped("hk-sfc")?,
-    };
+fn load_policies(args: &[String]) -> anyhow::Result<PolicySet> {
+    let mut set = PolicySet::shipped().context("the shipped policies are invalid")?;
     for arg in args {
         let policy = match builtin::policy(arg) {
             Some(r) => r.with_context(|| format!("shipped policy {arg} is invalid"))?,
@@ -111,15 +91,9 @@ fn load_policies(args: &[String]) -> anyhow::Result<Policies> {
                     .with_context(|| format!("policy {}", path.display()))?
             }
         };
-        match policy.model() {
-            Model::JpPsa => p.psa = policy,
-            Model::JpLiabilityReserve => p.reserve = policy,
-            Model::MicaArt67 => p.mica = policy,
-            Model::HkSfcCover => p.hk = policy,
-            other => bail!("--policy {arg}: model {other} is not supported by this command"),
-        }
+        set.replace(policy);
     }
-    Ok(p)
+    Ok(set)
 }
 
 fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
@@ -138,28 +112,19 @@ fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
 
 struct Evaluation {
     inputs: Inputs,
-    policies: Policies,
-    in_force: InForce,
-    requirement: Requirement,
-    mica: Mica,
-    hk: HongKong,
+    policies: PolicySet,
+    report: Report,
 }
 
 fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Result<Evaluation> {
     let inputs = load_inputs(inputs_path)?;
     let policies = load_policies(policy_args)?;
-    let ctx = || format!("inputs {}", inputs_path.display());
-    let in_force = reserve::in_force_checks(&inputs, &policies.psa).with_context(ctx)?;
-    let requirement = reserve::requirement(&inputs, &policies.reserve).with_context(ctx)?;
-    let mica = reserve::mica(&inputs, &policies.mica).with_context(ctx)?;
-    let hk = reserve::hong_kong(&inputs, &policies.hk).with_context(ctx)?;
+    let report = reserve::evaluate(&inputs, &policies)
+        .with_context(|| format!("inputs {}", inputs_path.display()))?;
     Ok(Evaluation {
         inputs,
         policies,
-        in_force,
-        requirement,
-        mica,
-        hk,
+        report,
     })
 }
 
@@ -174,9 +139,9 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
                 "valuation_date": e.inputs.valuation_date,
                 "valuation_time": e.inputs.valuation_time,
                 "prices": prices_json(&e.inputs),
-                "in_force": e.in_force,
-                "requirement": e.requirement,
-                "comparators": { "eu_mica_art67": e.mica, "hk_sfc_cover": e.hk },
+                "in_force": e.report.in_force,
+                "requirement": e.report.requirement,
+                "comparators": { "eu_mica_art67": e.report.mica, "hk_sfc_cover": e.report.hong_kong },
                 "policies": [policy_json(&e.policies.psa), policy_json(&e.policies.reserve),
                              policy_json(&e.policies.mica), policy_json(&e.policies.hk)],
             }
@@ -185,7 +150,7 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
     } else {
         emit(&requirement_text(&e))?;
     }
-    Ok(if e.in_force.all_pass() && e.requirement.passes {
+    Ok(if e.report.passes() {
         Outcome::Ok
     } else {
         Outcome::Failed
@@ -278,7 +243,7 @@ fn requirement_text(e: &Evaluation) -> String {
         e.policies.psa.title()
     );
     let _ = writeln!(o, "  {:<3} {:<22} check / figures", "id", "result");
-    for c in &e.in_force.checks {
+    for c in &e.report.in_force.checks {
         let _ = writeln!(o, "  {:<3} {:<22} {}", c.id, c.label, c.name);
         let fig = match &c.detail {
             CheckDetail::NonColdShare {
@@ -318,7 +283,7 @@ fn requirement_text(e: &Evaluation) -> String {
         };
         let _ = writeln!(o, "  {:<3} {:<22} {fig}", "", "");
     }
-    let d = &e.in_force.diagnostics;
+    let d = &e.report.in_force.diagnostics;
     let by_asset: Vec<String> = d
         .non_cold_by_asset
         .iter()
@@ -347,7 +312,7 @@ fn requirement_text(e: &Evaluation) -> String {
         pct(d.largest_vendor_share)
     );
 
-    let r = &e.requirement;
+    let r = &e.report.requirement;
     let p = &e.policies.reserve;
     let _ = writeln!(
         o,
@@ -460,7 +425,7 @@ fn requirement_text(e: &Evaluation) -> String {
         y(r.reserve_held_jpy),
         r.label
     );
-    let m = &e.mica;
+    let m = &e.report.mica;
     let _ = writeln!(
         o,
         "  {:<38} {:>22} {:>22}  {}",
@@ -471,7 +436,7 @@ fn requirement_text(e: &Evaluation) -> String {
             .unwrap_or(Yen::new(u128::MAX))),
         m.label
     );
-    let h = &e.hk;
+    let h = &e.report.hong_kong;
     let _ = writeln!(
         o,
         "  {:<38} {:>22} {:>22}  {}",
@@ -583,38 +548,11 @@ fn read_scenario(path: &Path) -> anyhow::Result<Scenario> {
 fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
     let e = evaluate(&args.inputs, &args.policy)?;
     let scenarios = load_scenarios(&args.scenarios)?;
-    let (overlays, core): (Vec<&Scenario>, Vec<&Scenario>) =
-        scenarios.iter().partition(|s| s.overlay);
-    if core.is_empty() {
-        if let Some(o) = overlays.iter().find(|o| !o.standalone) {
-            bail!(
-                "--scenarios: {} is an overlay; give it with scenarios to combine with (e.g. S4 {})",
-                o.id,
-                o.id
-            );
-        }
-    }
-    let ctx = || format!("inputs {}", args.inputs.display());
-    let mut results: Vec<StressResult> = Vec::new();
-    for s in &core {
-        results.push(
-            reserve::run_scenario(&e.inputs, s, None, &e.requirement, &e.policies.psa)
-                .with_context(|| format!("scenario {}", s.id))
-                .with_context(ctx)?,
-        );
-        for o in &overlays {
-            results.push(
-                reserve::run_scenario(&e.inputs, s, Some(o), &e.requirement, &e.policies.psa)
-                    .with_context(|| format!("scenario {}+{}", s.id, o.id))?,
-            );
-        }
-    }
-    for o in overlays.iter().filter(|o| o.standalone) {
-        results.push(
-            reserve::run_scenario(&e.inputs, o, None, &e.requirement, &e.policies.psa)
-                .with_context(|| format!("scenario {}", o.id))?,
-        );
-    }
+    let results = reserve::stress(&e.inputs, &e.policies, &e.report.requirement, &scenarios)
+        .map_err(|err| match err {
+            StressError::OverlayAlone { .. } => anyhow::anyhow!("--scenarios: {err}"),
+            other => anyhow::Error::new(other).context(format!("inputs {}", args.inputs.display())),
+        })?;
     if args.json {
         let v = json!({
             "schema": "por-reserve-report-v1",
@@ -622,8 +560,8 @@ fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
             "data": {
                 "exchange": e.inputs.exchange,
                 "valuation_date": e.inputs.valuation_date,
-                "required_jpy": e.requirement.required_jpy,
-                "cash_required_jpy": e.requirement.cash_required_jpy,
+                "required_jpy": e.report.requirement.required_jpy,
+                "cash_required_jpy": e.report.requirement.cash_required_jpy,
                 "reserve_policy": e.policies.reserve.name(),
                 "scenarios": scenarios.iter().map(|s| json!({
                     "id": s.id, "name": s.name, "anchor": s.anchor, "sources": s.sources,
@@ -651,7 +589,7 @@ fn stress_text(e: &Evaluation, results: &[StressResult]) -> String {
         "Stress tests: {} at {}; R_required {} ({}), reserve balance {}",
         e.inputs.exchange,
         e.inputs.valuation_date,
-        y(e.requirement.required_jpy),
+        y(e.report.requirement.required_jpy),
         e.policies.reserve.name(),
         y(e.inputs.reserve_balance_jpy)
     );

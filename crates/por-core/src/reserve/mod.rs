@@ -13,7 +13,8 @@
 //! - [`Inputs`]: the exchange's figures (plain data, so an attestation's
 //!   verified reserve entries can fill the holdings).
 //! - [`in_force_checks`], [`requirement`], [`mica`], [`hong_kong`]: the
-//!   engine; [`run_scenario`]: the stress tests.
+//!   engine; [`run_scenario`]: the stress tests; [`evaluate`] and [`stress`]
+//!   run them all under a [`PolicySet`] (what the CLI and the audit call).
 //! - [`builtin`]: the policies and scenarios shipped in the repository,
 //!   embedded so that the binary works from any directory.
 //!
@@ -37,6 +38,7 @@ mod fields;
 mod inputs;
 mod num;
 mod policy;
+mod report;
 mod stress;
 
 pub use engine::{
@@ -54,6 +56,7 @@ pub use policy::{
     Basis, Kind, Model, ModelMismatch, Param, ParamValue, Policy, Status, POLICY_FORMAT,
     POLICY_VERSION,
 };
+pub use report::{evaluate, stress, PolicySet, Report};
 pub use stress::{
     run_scenario, AssetSelector, Claim, Compensation, FractionBasis, LostLine, RunOff, RunOffSpec,
     Scenario, Shock, StressError, StressResult, VendorSelector, Waterfall, SCENARIO_FORMAT,

@@ -437,9 +437,15 @@ pub struct StressResult {
 pub enum StressError {
     /// The engine failed.
     Engine(ReserveError),
-    /// An overlay was given as the base scenario, or a scenario as overlay.
+    /// A scenario was given as an overlay, or an overlay was combined with
+    /// another overlay.
     Role {
         /// The id.
+        id: String,
+    },
+    /// An overlay that cannot run alone was given without any scenario.
+    OverlayAlone {
+        /// The overlay's id.
         id: String,
     },
 }
@@ -450,7 +456,11 @@ impl fmt::Display for StressError {
             StressError::Engine(e) => write!(f, "{e}"),
             StressError::Role { id } => write!(
                 f,
-                "{id} is used in the wrong role (an overlay combines with a scenario)"
+                "{id} is used in the wrong role: an overlay modifies a scenario, not another overlay, and a scenario is not an overlay"
+            ),
+            StressError::OverlayAlone { id } => write!(
+                f,
+                "{id} is an overlay: give it together with the scenarios it modifies (e.g. S4 {id})"
             ),
         }
     }
