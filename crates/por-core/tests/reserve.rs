@@ -239,6 +239,27 @@ fn a_fiat_gap_is_not_an_insured_loss() {
 }
 
 #[test]
+fn extreme_years_and_lookbacks_do_not_overflow() {
+    let text = builtin_text("jp-fsa-2026-proposal");
+    for lookback in ["0", "1", "4294967295"] {
+        let t = text.replacen("value = 3\n", &format!("value = {lookback}\n"), 1);
+        let p = Policy::from_toml_str(&t).unwrap();
+        let mut inputs = example();
+        inputs.volumes[0].year = i32::MAX;
+        inputs.incidents[0].date = Date::parse("0001-01-01").unwrap();
+        let r = requirement(&inputs, &p).unwrap();
+        // Lookback 0: an empty window, no volume term.
+        if lookback == "0" {
+            assert_eq!(r.r_vol_jpy, Yen::ZERO);
+        }
+        // The 0001 incident is inside a 4 294 967 295-year lookback.
+        if lookback == "4294967295" {
+            assert_eq!(r.largest_recent_incident_jpy, Yen::new(BN));
+        }
+    }
+}
+
+#[test]
 fn huge_figures_are_overflow_errors_not_panics() {
     let mut inputs = example();
     inputs.assets[0].price_jpy = Price::parse("340282366920938463463374607431768211455").unwrap();
@@ -889,4 +910,29 @@ fn evaluate_and_stress_run_everything_under_a_policy_set() {
     assert_eq!(report.requirement.required_jpy, Yen::new(29_800_000_000));
     assert!(!report.passes());
     assert!(report.in_force.all_pass());
+}
+
+proptest::proptest! {
+    #[test]
+    fn mutated_policies_and_scenarios_never_panic(
+        which in 0usize..14, pos in 0usize..4_000, ch in proptest::char::any(), delete: bool,
+    ) {
+        let texts: Vec<&str> = builtin::POLICIES.iter().chain(builtin::SCENARIOS.iter()).map(|(_, t)| *t).collect();
+        let mut chars: Vec<char> = texts[which % texts.len()].chars().collect();
+        let pos = pos % chars.len();
+        if delete { chars.remove(pos); } else { chars[pos] = ch; }
+        let text: String = chars.into_iter().collect();
+        let inputs = example();
+        let psa = policy("jp-psa-in-force");
+        let req = requirement(&inputs, &policy("jp-fsa-2026-proposal")).unwrap();
+        if let Ok(p) = Policy::from_toml_str(&text) {
+            let mut set = por_core::reserve::PolicySet::shipped().unwrap();
+            set.replace(p);
+            let _ = por_core::reserve::evaluate(&inputs, &set);
+        }
+        if let Ok(s) = Scenario::from_toml_str(&text) {
+            let _ = run_scenario(&inputs, &s, None, &req, &psa);
+            let _ = run_scenario(&inputs, &scenario("S4"), Some(&s), &req, &psa);
+        }
+    }
 }

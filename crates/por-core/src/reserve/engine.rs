@@ -619,14 +619,15 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
     let latest = inputs.volumes.iter().map(|v| v.year).max();
     let mut volume_terms = Vec::new();
     if let Some(latest) = latest {
-        let first = latest - i32::try_from(lookback).unwrap_or(i32::MAX / 2) + 1;
+        // In i64: no overflow for any year or lookback; lookback 0 is an empty window.
+        let first = i64::from(latest) - i64::from(lookback) + 1;
         for (_, cat) in VolumeCategory::ALL {
             let mut years: Vec<i32> = Vec::new();
             let mut total = Yen::ZERO;
             for v in inputs
                 .volumes
                 .iter()
-                .filter(|v| v.category == cat && v.year >= first && v.year <= latest)
+                .filter(|v| v.category == cat && i64::from(v.year) >= first && v.year <= latest)
             {
                 total = total.checked_add(v.jpy).ok_or(ovf("volume total"))?;
                 if !years.contains(&v.year) {

@@ -313,17 +313,22 @@ impl Rate {
 
 impl fmt::Display for Rate {
     /// Exact percentage, trailing zeros trimmed: `0.005%`, `5%`, `100%`.
+    /// Pure digit shifting: no arithmetic, so no overflow for any rate.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // num/den × 100 with den = 10^k: shift the decimal point.
+        // num / 10^k as a percentage is num with the point k − 2 places in.
         let k = self.den.to_string().len() - 1; // den = 10^k
-        let pct_scale = k.saturating_sub(2);
-        let num = if k < 2 {
-            self.num * 10u128.pow(u32::try_from(2 - k).unwrap_or(0))
-        } else {
-            self.num
-        };
-        let digits = format!("{num:0>width$}", width = pct_scale + 1);
-        let (whole, frac) = digits.split_at(digits.len() - pct_scale);
+        let mut digits = self.num.to_string();
+        if k <= 2 {
+            if self.num != 0 {
+                digits.push_str(&"0".repeat(2 - k));
+            }
+            return write!(f, "{digits}%");
+        }
+        let frac_len = k - 2;
+        if digits.len() <= frac_len {
+            digits = format!("{}{digits}", "0".repeat(frac_len + 1 - digits.len()));
+        }
+        let (whole, frac) = digits.split_at(digits.len() - frac_len);
         let frac = frac.trim_end_matches('0');
         if frac.is_empty() {
             write!(f, "{whole}%")
@@ -680,6 +685,11 @@ mod tests {
         assert_eq!(r("1").to_string(), "100%");
         assert_eq!(r("0.25").to_string(), "25%");
         assert_eq!(r("12.5%").to_string(), "12.5%");
+        assert_eq!(r("0").to_string(), "0%");
+        assert_eq!(r("0.5").to_string(), "50%");
+        assert_eq!(r("0.000001%").to_string(), "0.000001%");
+        let max = u128::MAX.to_string();
+        assert_eq!(r(&max).to_string(), format!("{max}00%"));
         for bad in [
             "", "-5%", "+5%", "5e-2", "5%%", "0.5.1", ".5", "5.", "five", "5 %",
         ] {
@@ -753,6 +763,14 @@ mod tests {
             let up = down + u128::from(exact % u128::from(c) != 0);
             proptest::prop_assert_eq!(mul_div(U256::new(a.into()), U256::new(b.into()), U256::new(c.into()), Round::Down), Some(down));
             proptest::prop_assert_eq!(mul_div(U256::new(a.into()), U256::new(b.into()), U256::new(c.into()), Round::Up), Some(up));
+        }
+
+        #[test]
+        fn rate_display_round_trips(num in 0u128..10u128.pow(36), scale in 0u32..=30) {
+            // Below 10^36 the percentage's digits (num × 100) still parse.
+            let r = Rate::from_scaled(num, scale).unwrap();
+            let back = Rate::parse(&r.to_string()).unwrap();
+            proptest::prop_assert_eq!(back.as_ratio().le(r.as_ratio()) && r.as_ratio().le(back.as_ratio()), true);
         }
 
         #[test]
