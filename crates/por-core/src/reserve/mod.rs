@@ -51,7 +51,7 @@ pub use inputs::{
     AssetPrice, Capital, FxRate, Holding, Incident, Inputs, Insurance, Owner, Peril, Tier, Volume,
     VolumeCategory, INPUTS_FORMAT, INPUTS_VERSION,
 };
-pub use num::{Date, NumberError, Price, Rate, Ratio, Round, SignedRate, Yen};
+pub use num::{Date, NumberError, Price, Rate, Ratio, Round, SignedRate, Yen, MAX_FRACTION_DIGITS};
 pub use policy::{
     Basis, Kind, Model, ModelMismatch, Param, ParamValue, Policy, Status, POLICY_FORMAT,
     POLICY_VERSION,

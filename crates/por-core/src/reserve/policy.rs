@@ -399,23 +399,24 @@ impl Policy {
         &self.params
     }
 
-    /// The parameter `key`.
-    ///
-    /// # Panics
-    ///
-    /// If `key` is not a parameter of this policy's model: a bug in the
-    /// engine, since parsing guarantees every model parameter is present.
+    /// The parameter `key`, if this policy's model has it.
     #[must_use]
-    pub fn param(&self, key: &str) -> &Param {
-        self.params
-            .iter()
-            .find(|p| p.key == key)
-            .unwrap_or_else(|| panic!("engine bug: {key} is not a {} parameter", self.model))
+    pub fn param(&self, key: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.key == key)
+    }
+
+    /// A parameter the engine asks for by a key of this policy's model.
+    fn known(&self, key: &str) -> &Param {
+        self.param(key).unwrap_or_else(|| {
+            // The engine checks the model before asking, and parsing
+            // guarantees every parameter of the model is present.
+            panic!("engine bug: {key} is not a {} parameter", self.model)
+        })
     }
 
     pub(crate) fn rate(&self, key: &'static str, used: &mut Used) -> Rate {
         used.insert(key);
-        match self.param(key).value {
+        match self.known(key).value {
             ParamValue::Rate(r) => r,
             other => panic!("engine bug: {key} is {other:?}, not a rate"),
         }
@@ -423,7 +424,7 @@ impl Policy {
 
     pub(crate) fn count(&self, key: &'static str, used: &mut Used) -> u32 {
         used.insert(key);
-        match self.param(key).value {
+        match self.known(key).value {
             ParamValue::Count(n) => n,
             other => panic!("engine bug: {key} is {other:?}, not a count"),
         }
@@ -431,7 +432,7 @@ impl Policy {
 
     pub(crate) fn yen(&self, key: &'static str, used: &mut Used) -> Option<Yen> {
         used.insert(key);
-        match self.param(key).value {
+        match self.known(key).value {
             ParamValue::Yen(y) => y,
             other => panic!("engine bug: {key} is {other:?}, not yen"),
         }
@@ -439,7 +440,7 @@ impl Policy {
 
     pub(crate) fn eur(&self, key: &'static str, used: &mut Used) -> u128 {
         used.insert(key);
-        match self.param(key).value {
+        match self.known(key).value {
             ParamValue::Eur(e) => e,
             other => panic!("engine bug: {key} is {other:?}, not euro"),
         }
