@@ -936,3 +936,44 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn band_position_and_optional_floor_and_cap() {
+    let text = builtin_text("jp-fsa-2026-proposal");
+    // A small exchange: 1% of its ¥100 bn of customer crypto → ¥1.0 bn + ¥0.1 bn volume.
+    let mut small = example();
+    for h in &mut small.holdings {
+        h.quantity = Amount::from_base_units(h.quantity.to_base_units() / 10);
+    }
+    for v in &mut small.volumes {
+        v.jpy = Yen::new(v.jpy.get() / 10);
+    }
+    let r = requirement(&small, &policy("jp-fsa-2026-proposal")).unwrap();
+    assert_eq!(r.required_jpy, Yen::new(1_060_000_000));
+    assert_eq!(r.band_position, BandPosition::Below);
+    // With a ¥2 bn floor the requirement is lifted to the floor.
+    let floored = text.replacen(
+        "[params.floor_jpy]\nvalue = \"none\"",
+        "[params.floor_jpy]\nvalue = 2_000_000_000",
+        1,
+    );
+    let r = requirement(&small, &Policy::from_toml_str(&floored).unwrap()).unwrap();
+    assert_eq!(r.r_sum_jpy, Yen::new(1_060_000_000));
+    assert_eq!(r.required_jpy, Yen::new(2 * BN));
+    assert_eq!(r.band_position, BandPosition::Within);
+    // A large exchange above the band, and a ¥40 bn cap.
+    let mut large = example();
+    for h in &mut large.holdings {
+        h.quantity = Amount::from_base_units(h.quantity.to_base_units() * 5);
+    }
+    let r = requirement(&large, &policy("jp-fsa-2026-proposal")).unwrap();
+    assert_eq!(r.required_jpy, Yen::new(49 * BN)); // 1% × ¥4 800 bn + ¥1 bn
+    assert_eq!(r.band_position, BandPosition::Above);
+    let capped = text.replacen(
+        "[params.cap_jpy]\nvalue = \"none\"",
+        "[params.cap_jpy]\nvalue = 40_000_000_000",
+        1,
+    );
+    let r = requirement(&large, &Policy::from_toml_str(&capped).unwrap()).unwrap();
+    assert_eq!(r.required_jpy, Yen::new(40 * BN));
+}
