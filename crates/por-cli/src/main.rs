@@ -8,6 +8,10 @@
 )]
 
 mod commands;
+mod inputs;
+mod output;
+mod progress;
+mod store;
 
 use std::process::ExitCode;
 
@@ -31,6 +35,9 @@ enum Command {
     /// Check that an exchange controls its reserve wallets (BIP-322, signed messages, EIP-191, OKX/HTX files).
     #[command(subcommand)]
     Ownership(commands::ownership::OwnershipCommand),
+    /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
+    #[command(subcommand)]
+    Reserve(commands::reserve::ReserveCommand),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -48,6 +55,7 @@ fn main() -> ExitCode {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
         Command::Ownership(c) => commands::ownership::run(c),
+        Command::Reserve(c) => commands::reserve::run(c),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

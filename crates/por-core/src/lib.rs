@@ -33,6 +33,7 @@ pub mod hash;
 pub mod ledger;
 pub mod ownership;
 pub mod proof;
+pub mod reserve;
 pub mod tree;
 
 pub use amount::{Amount, ParseAmountError};
