@@ -151,6 +151,26 @@ fn main() {
     let threads = rayon::current_num_threads();
     let t = Instant::now();
     let rows: Vec<Row> = (0..n).into_par_iter().map(make).collect();
+    // `--write FILE`: also save the claims as a por JSON claims file, for
+    // timing `por ownership verify-file` end to end (benches/ownership-cli.sh).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(path) = args
+        .iter()
+        .position(|a| a == "--write")
+        .and_then(|i| args.get(i + 1))
+    {
+        let json: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "chain": r.chain.as_str(), "address": r.address, "message": r.message, "signature": r.signature,
+                })
+            })
+            .collect();
+        std::fs::write(path, serde_json::to_vec(&json).unwrap()).unwrap();
+        println!("wrote {n} claims to {path}");
+        return;
+    }
     println!(
         "generated {n} signatures in {:.2?} (not measured below)",
         t.elapsed()

@@ -226,7 +226,9 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
     let verdict = ownership::verify(&claim, &opts).map_err(|e| anyhow!("{e}"))?;
     let legacy = opts.legacy_policy.as_str();
     if a.common.json {
-        println!("{}", verdict_json(&verdict, legacy));
+        let mut v = verdict_json(&verdict, legacy);
+        v["format"] = json!("por-ownership-verdict-v1");
+        println!("{v}");
     } else {
         println!("{}", verdict.summary());
         if let Verdict::Verified(v) = &verdict {
@@ -363,7 +365,10 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
             .zip(&verdicts)
             .map(|(r, v)| row_json(r, v, legacy))
             .collect();
-        println!("{}", json!({ "summary": summary, "rows": rows_json }));
+        println!(
+            "{}",
+            json!({ "format": "por-ownership-file-v1", "summary": summary, "rows": rows_json })
+        );
     } else {
         println!(
             "{:<6} {:<14} {:<44} {:<10} {:<34} {:<6} detail",

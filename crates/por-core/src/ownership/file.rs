@@ -380,7 +380,10 @@ pub fn verify_row(row: &ClaimRow, opts: &super::VerifyOptions) -> RowVerdict {
                 Ok(v) => {
                     return RowVerdict::Checked {
                         verdict: v,
-                        note: Some(format!("signer {owner} of contract {}", row.address)),
+                        note: Some(format!(
+                            "signer {owner} listed as an owner of {}",
+                            row.address
+                        )),
                     }
                 }
             }
@@ -391,7 +394,7 @@ pub fn verify_row(row: &ClaimRow, opts: &super::VerifyOptions) -> RowVerdict {
         return RowVerdict::Checked {
             verdict,
             note: Some(format!(
-                "contract {}: signatures of its owners {} verified; that they control the contract is not checked offline",
+                "{} is not proven by its own key (contract or staking validator): the signatures of the EOAs {} listed as its owners verified; that they control it is a chain lookup, not checked offline",
                 row.address,
                 row.owners.join(", ")
             )),
