@@ -222,9 +222,42 @@ fn check_real_signatures(signed: &[Value], chain: &str, message: &str) {
 #[test]
 fn independent_bitcoin_signers_verify_and_tampering_fails() {
     let message = canonical();
-    let signed = bitcoin_signatures(&message);
+    let all = bitcoin_signatures(&message);
+    let (testnet, signed): (Vec<Value>, Vec<Value>) =
+        all.into_iter().partition(|r| r["network"] == "testnet");
     assert_eq!(signed.len(), 6 * 7);
+    assert_eq!(testnet.len(), 4);
     check_real_signatures(&signed, "bitcoin", &message);
+
+    // Testnet signatures verify on testnet, and are malformed input on mainnet.
+    let (rc, out) = verify_file(&claims(&testnet, "bitcoin"), &["--network", "testnet"]);
+    assert_eq!(
+        (rc, &out["summary"]["valid"]),
+        (0, &Value::from(4)),
+        "{out}"
+    );
+    let (rc, out) = verify_file(&claims(&testnet, "bitcoin"), &[]);
+    assert_eq!(
+        (rc, &out["summary"]["malformed"]),
+        (1, &Value::from(4)),
+        "{out}"
+    );
+    let r = &testnet[0];
+    expect_exit2(
+        &[
+            "ownership",
+            "verify",
+            "--chain",
+            "bitcoin",
+            "--address",
+            r["address"].as_str().unwrap(),
+            "--message",
+            r["message"].as_str().unwrap(),
+            "--signature",
+            r["signature"].as_str().unwrap(),
+        ],
+        "but mainnet is required",
+    );
 }
 
 #[test]

@@ -18,9 +18,17 @@ for (let i = 0; i < count; i++) {
   const wif = key.toWIF();
   const message = i === 0 ? baseMessage : `${baseMessage} #${i} ${crypto.randomBytes(4).toString('hex')} \u2665`;
   for (const type of ['p2pkh', 'p2sh-p2wpkh', 'p2wpkh', 'p2tr']) {
-    const address = Address.convertPubKeyIntoAddress(key.publicKey, type).mainnet;
+    const addresses = Address.convertPubKeyIntoAddress(key.publicKey, type);
+    const address = addresses.mainnet;
     const signature = Signer.sign(wif, address, message);
     console.log(JSON.stringify({ signer: 'bip322-js', type, address, message, signature }));
+    if (i === 1) {
+      // Network awareness: the same key's testnet address, signed with a testnet key.
+      const twif = ECPair.fromPrivateKey(key.privateKey, { network: require('bitcoinjs-lib').networks.testnet }).toWIF();
+      const taddress = addresses.testnet;
+      const tsig = Signer.sign(twif, taddress, message);
+      console.log(JSON.stringify({ signer: 'bip322-js', type, network: 'testnet', address: taddress, message, signature: tsig }));
+    }
   }
   const legacy = [
     ['p2pkh', undefined],
