@@ -285,7 +285,7 @@ fn verdict_json(v: &Verdict, legacy_policy: &str) -> Value {
         Verdict::Rejected(r) => json!({
             "verdict": "invalid",
             "schemes_tried": r.schemes_tried,
-            "reason": r.reason,
+            "reason": r.reason.to_string(),
             "legacy_policy": legacy_policy,
         }),
         Verdict::NeedsNativeVerifier { script } => json!({
@@ -400,7 +400,7 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
                     "INVALID",
                     rj.schemes_tried.join("|"),
                     "-",
-                    rj.reason.clone(),
+                    rj.reason.to_string(),
                 ),
                 RowVerdict::Checked { verdict, .. } => {
                     ("NATIVE", String::new(), "-", verdict.summary())

@@ -10,6 +10,8 @@ use core::fmt;
 use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
 use sha3::{Digest, Keccak256};
 
+use super::reason::InvalidReason;
+
 /// keccak256.
 #[must_use]
 pub fn keccak256(data: &[u8]) -> [u8; 32] {
@@ -244,14 +246,12 @@ impl EvmSignature {
     /// # Errors
     ///
     /// A reason: a high-S (malleable) signature, or no key recoverable.
-    pub fn recover(&self, digest: &[u8; 32]) -> Result<EvmAddress, String> {
+    pub fn recover(&self, digest: &[u8; 32]) -> Result<EvmAddress, InvalidReason> {
         if self.sig.normalize_s().is_some() {
-            return Err(
-                "malleable high-S signature rejected (EIP-2: s must be at most n/2)".to_owned(),
-            );
+            return Err(InvalidReason::HighS);
         }
         let key = super::recover::recover(digest, &self.sig, self.recid)
-            .ok_or_else(|| "no public key can be recovered from the signature".to_owned())?;
+            .ok_or(InvalidReason::NoKeyRecovered)?;
         Ok(EvmAddress::from_key(&key))
     }
 }
@@ -267,11 +267,14 @@ pub fn verify(
     message: &[u8],
     sig: &EvmSignature,
     hashing: EvmHashing,
-) -> Result<(), String> {
+) -> Result<(), InvalidReason> {
     let signer = sig.recover(&hashing.digest(message))?;
     if signer == *address {
         Ok(())
     } else {
-        Err(format!("signature recovers {signer}, not {address}"))
+        Err(InvalidReason::SignerMismatch {
+            recovered: signer,
+            claimed: *address,
+        })
     }
 }

@@ -15,6 +15,7 @@
 use super::bitcoin::address::{Address, AddressKind};
 use super::bitcoin::encode::{hash160, sha256};
 use super::bitcoin::legacy::{signed_message_hash, LegacySignature, BITCOIN_MAGIC};
+use super::reason::InvalidReason;
 
 /// A parsed `OP_m <key>* OP_n OP_CHECKMULTISIG` script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,33 +30,33 @@ pub struct Multisig {
 ///
 /// # Errors
 ///
-/// A description of what is wrong.
-pub fn parse_multisig(script: &[u8]) -> Result<Multisig, String> {
-    let (&first, rest) = script.split_first().ok_or("redeem script is empty")?;
-    let (&last, rest) = rest.split_last().ok_or("redeem script is too short")?;
+/// [`InvalidReason::NotMultisig`] saying what is wrong.
+pub fn parse_multisig(script: &[u8]) -> Result<Multisig, InvalidReason> {
+    let not = |what| InvalidReason::NotMultisig { what };
+    let (&first, rest) = script.split_first().ok_or(not("is empty"))?;
+    let (&last, rest) = rest.split_last().ok_or(not("is too short"))?;
     if last != 0xae {
-        return Err("redeem script does not end with OP_CHECKMULTISIG".to_owned());
+        return Err(not("does not end with OP_CHECKMULTISIG"));
     }
-    let (&n_op, mut body) = rest.split_last().ok_or("redeem script is too short")?;
+    let (&n_op, mut body) = rest.split_last().ok_or(not("is too short"))?;
     let small = |op: u8| (0x51..=0x60).contains(&op).then(|| op - 0x50);
-    let m = small(first).ok_or("redeem script does not start with OP_1..OP_16")?;
-    let n = small(n_op).ok_or("redeem script has no OP_1..OP_16 key count")?;
+    let m = small(first).ok_or(not("does not start with OP_1..OP_16"))?;
+    let n = small(n_op).ok_or(not("has no OP_1..OP_16 key count"))?;
     let mut keys = Vec::new();
     while let Some((&len, tail)) = body.split_first() {
         let len = usize::from(len);
         if len != 33 && len != 65 {
-            return Err(format!(
-                "redeem script pushes {len} bytes where a public key (33 or 65) was expected"
+            return Err(not(
+                "pushes something other than a 33- or 65-byte public key",
             ));
         }
-        let key = tail.get(..len).ok_or("redeem script is truncated")?;
+        let key = tail.get(..len).ok_or(not("is truncated"))?;
         keys.push(key.to_vec());
         body = &tail[len..];
     }
     if keys.len() != usize::from(n) || m > n {
-        return Err(format!(
-            "redeem script says {m}-of-{n} but has {} keys",
-            keys.len()
+        return Err(not(
+            "has a key count that does not match its OP_n, or m > n",
         ));
     }
     Ok(Multisig { m, keys })
@@ -82,50 +83,43 @@ pub fn verify_okx_multisig(
     message: &[u8],
     signatures: &[LegacySignature],
     script: &[u8],
-) -> Result<OkxMultisigVerified, String> {
+) -> Result<OkxMultisigVerified, InvalidReason> {
     let script_type = match address.kind() {
         AddressKind::P2sh(h) if hash160(script) == *h => "p2sh",
         AddressKind::P2wsh(h) if sha256(script) == *h => "p2wsh",
         AddressKind::P2sh(_) | AddressKind::P2wsh(_) => {
-            return Err("the redeem script does not hash to the address".to_owned())
+            return Err(InvalidReason::HashMismatch {
+                what: "redeem script",
+            })
         }
         other => {
-            return Err(format!(
-                "a multisig proof needs a P2SH or P2WSH address, not {}",
-                other.name()
-            ))
+            return Err(InvalidReason::MultisigAddressType {
+                address_type: other.name(),
+            })
         }
     };
     let ms = parse_multisig(script)?;
     let digest = signed_message_hash(BITCOIN_MAGIC, message);
     let mut signers: Vec<usize> = Vec::new();
     for (i, sig) in signatures.iter().enumerate() {
-        let key = sig
-            .recover(&digest)
-            .map_err(|e| format!("signature {}: {e}", i + 1))?;
+        let key = sig.recover(&digest)?;
         let c = key.to_encoded_point(true);
         let u = key.to_encoded_point(false);
         let pos = ms
             .keys
             .iter()
             .position(|k| k.as_slice() == c.as_bytes() || k.as_slice() == u.as_bytes())
-            .ok_or_else(|| {
-                format!(
-                    "signature {} recovers a key that is not in the script",
-                    i + 1
-                )
-            })?;
+            .ok_or(InvalidReason::SignerNotInScript { signature: i + 1 })?;
         if signers.contains(&pos) {
-            return Err(format!("signature {} repeats a key already counted", i + 1));
+            return Err(InvalidReason::RepeatedSigner { signature: i + 1 });
         }
         signers.push(pos);
     }
     if signers.len() < usize::from(ms.m) {
-        return Err(format!(
-            "{} distinct signer(s), the script needs {}",
-            signers.len(),
-            ms.m
-        ));
+        return Err(InvalidReason::TooFewSigners {
+            got: signers.len(),
+            need: ms.m,
+        });
     }
     Ok(OkxMultisigVerified {
         m: ms.m,

@@ -20,6 +20,7 @@ pub mod evm;
 pub mod exchange_schemes;
 pub mod file;
 pub mod message;
+pub mod reason;
 pub mod recover;
 
 use core::fmt;
@@ -30,6 +31,7 @@ pub use self::bitcoin::{
 };
 pub use evm::{EvmAddress, EvmFormatError, EvmHashing, EvmSignature};
 pub use message::{binding, Binding, MessageError, ReservesMessage};
+pub use reason::InvalidReason;
 
 use self::bitcoin::bip322::{self, Bip322Failure, FundedInput};
 use self::bitcoin::legacy;
@@ -281,10 +283,12 @@ pub enum MalformedError {
         /// The scheme asked for.
         scheme: SchemeRequest,
     },
-    /// The multisig scheme needs a second signature and a redeem script.
-    MultisigInputs {
-        /// What is missing or wrong.
-        detail: String,
+    /// The multisig scheme was asked for without a redeem script.
+    NoRedeemScript,
+    /// The redeem script is not hex.
+    RedeemScriptHex {
+        /// The value given.
+        value: String,
     },
 }
 
@@ -302,7 +306,10 @@ impl fmt::Display for MalformedError {
                     chain.as_str()
                 )
             }
-            MalformedError::MultisigInputs { detail } => write!(f, "multisig proof: {detail}"),
+            MalformedError::NoRedeemScript => write!(f, "multisig proof: no redeem script given"),
+            MalformedError::RedeemScriptHex { value } => {
+                write!(f, "multisig proof: redeem script {value:?} is not hex")
+            }
         }
     }
 }
@@ -365,7 +372,7 @@ pub struct Rejection {
     /// The scheme(s) tried.
     pub schemes_tried: Vec<String>,
     /// Why.
-    pub reason: String,
+    pub reason: InvalidReason,
 }
 
 /// The result of checking a well-formed claim.
@@ -426,7 +433,7 @@ pub fn verify(claim: &OwnershipClaim<'_>, opts: &VerifyOptions) -> Result<Verdic
                 funds,
             })
         };
-    let rejected = |schemes: &[String], reason: String| {
+    let rejected = |schemes: &[String], reason: InvalidReason| {
         Verdict::Rejected(Rejection {
             schemes_tried: schemes.to_vec(),
             reason,
@@ -473,16 +480,11 @@ pub fn verify(claim: &OwnershipClaim<'_>, opts: &VerifyOptions) -> Result<Verdic
                     })
                 }
                 SchemeRequest::OkxMultisig => {
-                    let script_hex =
-                        claim
-                            .redeem_script
-                            .ok_or_else(|| MalformedError::MultisigInputs {
-                                detail: "no redeem script given".to_owned(),
-                            })?;
+                    let script_hex = claim.redeem_script.ok_or(MalformedError::NoRedeemScript)?;
                     let script =
                         hex::decode(script_hex.trim().trim_start_matches("0x")).map_err(|_| {
-                            MalformedError::MultisigInputs {
-                                detail: format!("redeem script {script_hex:?} is not hex"),
+                            MalformedError::RedeemScriptHex {
+                                value: script_hex.to_owned(),
                             }
                         })?;
                     let mut sigs =
@@ -524,10 +526,9 @@ pub fn verify(claim: &OwnershipClaim<'_>, opts: &VerifyOptions) -> Result<Verdic
                         // Core checks the address before the signature (ERR_ADDRESS_NO_KEY).
                         return Ok(rejected(
                             &tried,
-                            format!(
-                                "policy `core` accepts only P2PKH addresses, `{address}` is {}",
-                                address.kind().name()
-                            ),
+                            InvalidReason::CoreNeedsP2pkh {
+                                address_type: address.kind().name(),
+                            },
                         ));
                     }
                     let sig =
@@ -585,7 +586,10 @@ pub fn verify(claim: &OwnershipClaim<'_>, opts: &VerifyOptions) -> Result<Verdic
                 }
             }
             let tried: Vec<String> = hashings.iter().map(|&h| Scheme::Evm(h).id()).collect();
-            Ok(rejected(&tried, first_reason.unwrap_or_default()))
+            Ok(rejected(
+                &tried,
+                first_reason.unwrap_or(InvalidReason::NoKeyRecovered),
+            ))
         }
     }
 }

@@ -16,6 +16,8 @@ use super::address::{p2wpkh_redeem_script, Address, AddressKind};
 use super::encode::{
     decode_witness, tagged_hash, DecodeError, OutPoint, Reader, Transaction, TxIn, TxOut,
 };
+use crate::ownership::reason::InvalidReason;
+
 use super::spend::{verify_input, Checker, ScriptKind, SpendFailure};
 
 /// Base64 as wallets emit it: standard alphabet, padding optional.
@@ -107,25 +109,20 @@ pub enum Bip322FormatError {
     /// The signature is empty or only a prefix.
     TooShort,
     /// Not base64.
-    Base64 {
-        /// The decoder's message.
-        detail: String,
-    },
+    Base64(base64::DecodeError),
     /// A simple signature that is not a witness stack.
     SimpleBody(DecodeError),
     /// A full signature that is not a transaction.
     FullBody(DecodeError),
     /// A proof-of-funds signature that is not a finalized PSBT.
-    Psbt(String),
+    Psbt(PsbtError),
 }
 
 impl fmt::Display for Bip322FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Bip322FormatError::TooShort => write!(f, "BIP-322 signature too short (empty)"),
-            Bip322FormatError::Base64 { detail } => {
-                write!(f, "error decoding signature as base64: {detail}")
-            }
+            Bip322FormatError::Base64(e) => write!(f, "error decoding signature as base64: {e}"),
             Bip322FormatError::SimpleBody(e) => write!(
                 f,
                 "error parsing signature as simple variant (witness stack): {e}"
@@ -178,9 +175,7 @@ impl Bip322Signature {
         if b64.is_empty() {
             return Err(Bip322FormatError::TooShort);
         }
-        let bytes = BASE64.decode(b64).map_err(|e| Bip322FormatError::Base64 {
-            detail: e.to_string(),
-        })?;
+        let bytes = BASE64.decode(b64).map_err(Bip322FormatError::Base64)?;
         let body = match format {
             Bip322Format::Simple => {
                 Body::Witness(decode_witness(&bytes).map_err(Bip322FormatError::SimpleBody)?)
@@ -241,7 +236,7 @@ pub struct Bip322Verified {
 #[non_exhaustive]
 pub enum Bip322Failure {
     /// It does not prove control of the address for this message.
-    Invalid(String),
+    Invalid(InvalidReason),
     /// The script needs Bitcoin Core's interpreter (a native build).
     NeedsNativeVerifier(ScriptKind),
 }
@@ -250,7 +245,7 @@ impl From<SpendFailure> for Bip322Failure {
     fn from(e: SpendFailure) -> Bip322Failure {
         match e {
             SpendFailure::NeedsInterpreter(k) => Bip322Failure::NeedsNativeVerifier(k),
-            SpendFailure::Invalid(s) => Bip322Failure::Invalid(format!("invalid signature: {s}")),
+            SpendFailure::Invalid(r) => Bip322Failure::Invalid(r),
         }
     }
 }
@@ -286,7 +281,6 @@ pub fn signed_to_sign(
         value: 0,
         script_pubkey: spk,
     };
-    let bad = |s: &str| Bip322Failure::Invalid(format!("invalid signature: {s}"));
     match &sig.body {
         Body::Witness(stack) => {
             let mut tx = to_sign_simple(to_spend_txid);
@@ -306,7 +300,7 @@ pub fn signed_to_sign(
             })
         }
         Body::Tx(tx) => {
-            check_to_sign_shape(tx, to_spend_txid, false).map_err(|s| bad(&s))?;
+            check_to_sign_shape(tx, to_spend_txid, false).map_err(Bip322Failure::Invalid)?;
             Ok(SignedToSign {
                 tx: tx.clone(),
                 prevouts: vec![spent],
@@ -315,11 +309,11 @@ pub fn signed_to_sign(
         }
         Body::Psbt(psbt) => {
             let tx = &psbt.tx;
-            check_to_sign_shape(tx, to_spend_txid, true).map_err(|s| bad(&s))?;
+            check_to_sign_shape(tx, to_spend_txid, true).map_err(Bip322Failure::Invalid)?;
             let mut prevouts = vec![spent];
             let mut funds = Vec::new();
             for (i, input) in tx.inputs.iter().enumerate().skip(1) {
-                let prev = psbt.prevout(i).map_err(|s| bad(&s))?;
+                let prev = psbt.prevout(i).map_err(Bip322Failure::Invalid)?;
                 funds.push(FundedInput {
                     outpoint: input.prevout,
                     value: prev.value,
@@ -352,9 +346,10 @@ pub fn verify(
     for i in 1..signed.tx.inputs.len() {
         verify_input(&signed.tx, i, &signed.prevouts).map_err(|e| {
             match Bip322Failure::from(e) {
-                Bip322Failure::Invalid(s) => {
-                    Bip322Failure::Invalid(format!("proof-of-funds input {i}: {s}"))
-                }
+                Bip322Failure::Invalid(s) => Bip322Failure::Invalid(InvalidReason::FundsInput {
+                    input: i,
+                    reason: Box::new(s),
+                }),
                 other => other,
             }
         })?;
@@ -371,27 +366,70 @@ fn check_to_sign_shape(
     tx: &Transaction,
     to_spend_txid: [u8; 32],
     extra_inputs: bool,
-) -> Result<(), String> {
-    let first = tx.inputs.first().ok_or("to_sign has no inputs")?;
+) -> Result<(), InvalidReason> {
+    let first = tx.inputs.first().ok_or(InvalidReason::WrongToSpend)?;
     if first.prevout
         != (OutPoint {
             txid: to_spend_txid,
             vout: 0,
         })
     {
-        return Err("to_sign does not spend to_spend:0 (wrong message or address)".to_owned());
+        return Err(InvalidReason::WrongToSpend);
     }
     if !extra_inputs && tx.inputs.len() != 1 {
-        return Err(format!(
-            "full signature has {} inputs, expected 1 (use pof for proof of funds)",
-            tx.inputs.len()
-        ));
+        return Err(InvalidReason::FullInputs {
+            count: tx.inputs.len(),
+        });
     }
     match tx.outputs.as_slice() {
         [o] if o.value == 0 && o.script_pubkey == [0x6a] => Ok(()),
-        _ => Err("to_sign must have exactly one output: 0 sat to OP_RETURN".to_owned()),
+        _ => Err(InvalidReason::ToSignOutputs),
     }
 }
+
+/// Why a proof-of-funds PSBT cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PsbtError {
+    /// No `psbt\xff` magic.
+    NoMagic,
+    /// No global unsigned transaction.
+    NoUnsignedTx,
+    /// An input without a final scriptSig or witness.
+    NotFinalized {
+        /// The input.
+        input: usize,
+    },
+    /// Bytes that do not decode.
+    Decode {
+        /// The input map it was in, if any.
+        input: Option<usize>,
+        /// What went wrong.
+        error: DecodeError,
+    },
+}
+
+impl fmt::Display for PsbtError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PsbtError::NoMagic => write!(f, "missing PSBT magic `psbt\\xff`"),
+            PsbtError::NoUnsignedTx => write!(f, "PSBT has no global unsigned transaction"),
+            PsbtError::NotFinalized { input } => {
+                write!(
+                    f,
+                    "input {input} is not finalized (no final scriptSig or witness)"
+                )
+            }
+            PsbtError::Decode {
+                input: Some(i),
+                error,
+            } => write!(f, "input {i}: {error}"),
+            PsbtError::Decode { input: None, error } => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for PsbtError {}
 
 /// The parts of a finalized PSBT (BIP-174) that a proof of funds needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -403,21 +441,20 @@ struct Psbt {
 }
 
 impl Psbt {
-    fn decode(bytes: &[u8]) -> Result<Psbt, String> {
+    fn decode(bytes: &[u8]) -> Result<Psbt, PsbtError> {
         let mut r = Reader::new(bytes);
-        let magic = r.take(5, "PSBT magic").map_err(|e| e.to_string())?;
+        let global = |error| PsbtError::Decode { input: None, error };
+        let magic = r.take(5, "PSBT magic").map_err(global)?;
         if magic != b"psbt\xff" {
-            return Err("missing PSBT magic `psbt\\xff`".to_owned());
+            return Err(PsbtError::NoMagic);
         }
         let mut tx: Option<Transaction> = None;
         for (key, value) in read_map(&mut r)? {
             if key == [0x00] {
-                tx = Some(
-                    Transaction::decode(&value).map_err(|e| format!("global unsigned tx: {e}"))?,
-                );
+                tx = Some(Transaction::decode(&value).map_err(global)?);
             }
         }
-        let mut tx = tx.ok_or("PSBT has no global unsigned transaction")?;
+        let mut tx = tx.ok_or(PsbtError::NoUnsignedTx)?;
         let n = tx.inputs.len();
         let mut witness_utxo = vec![None; n];
         let mut non_witness_utxo = vec![None; n];
@@ -425,7 +462,10 @@ impl Psbt {
             let mut finalized = false;
             for (key, value) in read_map(&mut r)? {
                 let Some(&kind) = key.first() else { continue };
-                let ctx = |e: DecodeError| format!("input {i}: {e}");
+                let ctx = |error: DecodeError| PsbtError::Decode {
+                    input: Some(i),
+                    error,
+                };
                 match kind {
                     0x00 => non_witness_utxo[i] = Some(Transaction::decode(&value).map_err(ctx)?),
                     0x01 => {
@@ -445,15 +485,13 @@ impl Psbt {
                 }
             }
             if !finalized {
-                return Err(format!(
-                    "input {i} is not finalized (no final scriptSig or witness)"
-                ));
+                return Err(PsbtError::NotFinalized { input: i });
             }
         }
         for _ in 0..tx.outputs.len() {
             read_map(&mut r)?;
         }
-        r.finish().map_err(|e| e.to_string())?;
+        r.finish().map_err(global)?;
         Ok(Psbt {
             tx,
             witness_utxo,
@@ -464,7 +502,7 @@ impl Psbt {
     /// The previous output of input `i`: its witness_utxo, its
     /// non_witness_utxo, or (as one v2.0.0 vector needs) another input's
     /// non_witness_utxo with the same txid.
-    fn prevout(&self, i: usize) -> Result<TxOut, String> {
+    fn prevout(&self, i: usize) -> Result<TxOut, InvalidReason> {
         let op = self.tx.inputs[i].prevout;
         if let Some(Some(o)) = self.witness_utxo.get(i) {
             return Ok(o.clone());
@@ -475,29 +513,28 @@ impl Psbt {
                 .flatten()
         };
         if let Some(Some(t)) = self.non_witness_utxo.get(i) {
-            return from(t).ok_or_else(|| {
-                format!("input {i}: non_witness_utxo does not hold the spent output")
-            });
+            return from(t).ok_or(InvalidReason::MissingPrevout { input: i });
         }
         self.non_witness_utxo
             .iter()
             .flatten()
             .find_map(from)
-            .ok_or_else(|| format!("input {i}: no previous output given for it"))
+            .ok_or(InvalidReason::MissingPrevout { input: i })
     }
 }
 
 /// One PSBT key-value map.
 type PsbtMap = Vec<(Vec<u8>, Vec<u8>)>;
 
-fn read_map(r: &mut Reader<'_>) -> Result<PsbtMap, String> {
+fn read_map(r: &mut Reader<'_>) -> Result<PsbtMap, PsbtError> {
     let mut out = Vec::new();
+    let err = |error| PsbtError::Decode { input: None, error };
     loop {
-        let key = r.var_bytes("PSBT key").map_err(|e| e.to_string())?;
+        let key = r.var_bytes("PSBT key").map_err(err)?;
         if key.is_empty() {
             return Ok(out);
         }
-        let value = r.var_bytes("PSBT value").map_err(|e| e.to_string())?;
+        let value = r.var_bytes("PSBT value").map_err(err)?;
         out.push((key.to_vec(), value.to_vec()));
     }
 }

@@ -11,6 +11,8 @@ use core::fmt;
 use base64::Engine as _;
 use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
 
+use crate::ownership::reason::InvalidReason;
+
 use super::address::{p2wpkh_redeem_script, Address, AddressKind};
 use super::bip322::BASE64;
 use super::encode::{hash160, sha256d, write_var_bytes};
@@ -194,16 +196,9 @@ impl LegacySignature {
     /// # Errors
     ///
     /// A description if no key can be recovered.
-    pub fn recover(&self, digest: &[u8; 32]) -> Result<VerifyingKey, String> {
-        let (sig, recid) = match self.sig.normalize_s() {
-            Some(low) => (
-                low,
-                RecoveryId::new(!self.recid.is_y_odd(), self.recid.is_x_reduced()),
-            ),
-            None => (self.sig, self.recid),
-        };
-        VerifyingKey::recover_from_prehash(digest, &sig, recid)
-            .map_err(|_| "no public key can be recovered".to_owned())
+    pub fn recover(&self, digest: &[u8; 32]) -> Result<VerifyingKey, InvalidReason> {
+        crate::ownership::recover::recover(digest, &self.sig, self.recid)
+            .ok_or(InvalidReason::NoKeyRecovered)
     }
 }
 
@@ -228,7 +223,7 @@ pub fn verify(
     message: &[u8],
     sig: &LegacySignature,
     policy: LegacyPolicy,
-) -> Result<LegacyVerified, String> {
+) -> Result<LegacyVerified, InvalidReason> {
     let digest = signed_message_hash(BITCOIN_MAGIC, message);
     let key = sig.recover(&digest)?;
     let compressed = sig.header >= 31;
@@ -239,25 +234,26 @@ pub fn verify(
             hash160(&pk) == *h
         }
         (_, LegacyPolicy::CoreP2pkhOnly, _) => {
-            return Err(format!(
-                "policy `core` accepts only P2PKH addresses with P2PKH headers (address is {}, header {})",
-                address.kind().name(),
-                sig.header
-            ))
+            return Err(InvalidReason::HeaderPolicy {
+                header: sig.header,
+                address_type: address.kind().name(),
+                policy: policy.as_str(),
+            })
         }
         (AddressKind::P2sh(h), _, HeaderType::P2shP2wpkh)
         | (AddressKind::P2sh(h), LegacyPolicy::Permissive, HeaderType::P2pkhCompressed) => {
             hash160(&p2wpkh_redeem_script(&pk)) == *h
         }
         (AddressKind::P2wpkh(h), _, HeaderType::P2wpkh)
-        | (AddressKind::P2wpkh(h), LegacyPolicy::Permissive, HeaderType::P2pkhCompressed) => hash160(&pk) == *h,
+        | (AddressKind::P2wpkh(h), LegacyPolicy::Permissive, HeaderType::P2pkhCompressed) => {
+            hash160(&pk) == *h
+        }
         (kind, policy, _) => {
-            return Err(format!(
-                "header {} does not fit a {} address under policy `{}`",
-                sig.header,
-                kind.name(),
-                policy.as_str()
-            ))
+            return Err(InvalidReason::HeaderPolicy {
+                header: sig.header,
+                address_type: kind.name(),
+                policy: policy.as_str(),
+            })
         }
     };
     if ok {
@@ -267,6 +263,6 @@ pub fn verify(
             public_key: pk,
         })
     } else {
-        Err("recovered key does not match the address (wrong message, key or address)".to_owned())
+        Err(InvalidReason::RecoveredKeyMismatch)
     }
 }

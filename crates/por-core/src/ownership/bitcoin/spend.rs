@@ -15,6 +15,8 @@ use k256::ecdsa::{Signature as EcdsaSignature, VerifyingKey};
 use k256::schnorr::{Signature as SchnorrSignature, VerifyingKey as XOnlyKey};
 use sha2::{Digest, Sha256};
 
+use crate::ownership::reason::InvalidReason;
+
 use super::encode::{hash160, sha256d, tagged_hash, write_var_bytes, Transaction, TxOut};
 
 /// A script type the pure verifier cannot evaluate.
@@ -60,11 +62,11 @@ pub enum SpendFailure {
     /// The script needs a full interpreter, and this build has none.
     NeedsInterpreter(ScriptKind),
     /// The input does not spend its output.
-    Invalid(String),
+    Invalid(InvalidReason),
 }
 
-fn invalid(s: impl Into<String>) -> SpendFailure {
-    SpendFailure::Invalid(s.into())
+fn invalid(what: &'static str) -> SpendFailure {
+    SpendFailure::Invalid(InvalidReason::InputShape { what })
 }
 
 /// Verifies input `index` of `tx`, whose previous outputs (one per input, in
@@ -103,7 +105,9 @@ pub fn verify_input_pure(
                 return Err(SpendFailure::NeedsInterpreter(ScriptKind::P2sh));
             };
             if hash160(redeem) != h {
-                return Err(invalid("redeem script does not hash to the P2SH address"));
+                return Err(SpendFailure::Invalid(InvalidReason::HashMismatch {
+                    what: "redeem script",
+                }));
             }
             match redeem.as_slice() {
                 [0x00, 0x14, wh @ ..] if wh.len() == 20 => {
@@ -122,7 +126,9 @@ pub fn verify_input_pure(
                 return Err(invalid("P2PKH scriptSig is not <signature> <public key>"));
             };
             if hash160(pk) != h {
-                return Err(invalid("public key does not hash to the P2PKH address"));
+                return Err(SpendFailure::Invalid(InvalidReason::HashMismatch {
+                    what: "public key",
+                }));
             }
             let (der, hash_type) = split_ecdsa(sig)?;
             if hash_type != 0x01 {
@@ -141,22 +147,22 @@ pub fn verify_input_pure(
             let (sig64, hash_type) = match sig.len() {
                 64 => (&sig[..], 0x00),
                 65 if sig[64] != 0x00 => (&sig[..64], sig[64]),
-                n => {
-                    return Err(invalid(format!(
-                        "taproot signature is {n} bytes, expected 64 or 65"
-                    )))
-                }
+                len => return Err(SpendFailure::Invalid(InvalidReason::SchnorrLength { len })),
             };
             if hash_type != 0x00 && hash_type != 0x01 {
                 return Err(SpendFailure::NeedsInterpreter(ScriptKind::UncommonSighash));
             }
             let digest = taproot_key_path_sighash(tx, index, prevouts, hash_type);
-            let key = XOnlyKey::from_bytes(k)
-                .map_err(|_| invalid("taproot output key is not on the curve"))?;
-            let sig = SchnorrSignature::try_from(sig64)
-                .map_err(|_| invalid("malformed Schnorr signature"))?;
+            let key = XOnlyKey::from_bytes(k).map_err(|_| {
+                SpendFailure::Invalid(InvalidReason::BadPublicKey {
+                    what: "taproot output key",
+                })
+            })?;
+            let sig = SchnorrSignature::try_from(sig64).map_err(|_| {
+                SpendFailure::Invalid(InvalidReason::SchnorrLength { len: sig64.len() })
+            })?;
             key.verify_raw(&digest, &sig)
-                .map_err(|_| invalid("Schnorr signature does not verify"))
+                .map_err(|_| SpendFailure::Invalid(InvalidReason::SchnorrMismatch))
         }
         [0x00, 0x20, h @ ..] if h.len() == 32 => {
             Err(SpendFailure::NeedsInterpreter(ScriptKind::P2wsh))
@@ -173,16 +179,21 @@ fn verify_p2wpkh(
     witness: &[Vec<u8>],
 ) -> Result<(), SpendFailure> {
     let [sig, pk] = witness else {
-        return Err(invalid(format!(
-            "P2WPKH witness has {} items, expected 2",
-            witness.len()
-        )));
+        return Err(SpendFailure::Invalid(InvalidReason::WitnessItems {
+            script: "P2WPKH",
+            got: witness.len(),
+            expected: 2,
+        }));
     };
     if pk.len() != 33 {
-        return Err(invalid("P2WPKH public key must be 33 bytes (compressed)"));
+        return Err(SpendFailure::Invalid(InvalidReason::BadPublicKey {
+            what: "P2WPKH key (must be 33-byte compressed)",
+        }));
     }
     if hash160(pk) != h {
-        return Err(invalid("public key does not hash to the P2WPKH program"));
+        return Err(SpendFailure::Invalid(InvalidReason::HashMismatch {
+            what: "public key",
+        }));
     }
     let (der, hash_type) = split_ecdsa(sig)?;
     if hash_type != 0x01 {
@@ -198,19 +209,20 @@ fn verify_p2wpkh(
 fn split_ecdsa(sig: &[u8]) -> Result<(&[u8], u8), SpendFailure> {
     match sig.split_last() {
         Some((&ht, der)) if !der.is_empty() => Ok((der, ht)),
-        _ => Err(invalid("empty ECDSA signature")),
+        _ => Err(SpendFailure::Invalid(InvalidReason::BadDer)),
     }
 }
 
 fn ecdsa_verify(pk: &[u8], der: &[u8], digest: &[u8; 32]) -> Result<(), SpendFailure> {
     let key = VerifyingKey::from_sec1_bytes(pk)
-        .map_err(|_| invalid("public key is not a valid secp256k1 point"))?;
-    let sig = EcdsaSignature::from_der(der).map_err(|_| invalid("signature is not strict DER"))?;
+        .map_err(|_| SpendFailure::Invalid(InvalidReason::BadPublicKey { what: "public key" }))?;
+    let sig =
+        EcdsaSignature::from_der(der).map_err(|_| SpendFailure::Invalid(InvalidReason::BadDer))?;
     // k256 rejects high-S signatures here, as Bitcoin's LOW_S standardness
     // rule (which BIP-322 applies) does.
     use k256::ecdsa::signature::hazmat::PrehashVerifier;
     key.verify_prehash(digest, &sig)
-        .map_err(|_| invalid("ECDSA signature does not verify"))
+        .map_err(|_| SpendFailure::Invalid(InvalidReason::EcdsaMismatch))
 }
 
 /// Splits a script into its pushed data; `None` if it has a non-push opcode
@@ -377,7 +389,21 @@ pub fn verify_input_consensus(
         index,
         flags,
     )
-    .map_err(|e| invalid(format!("Bitcoin Core script check failed: {e}")))
+    .map_err(|e| {
+        use bitcoinconsensus::Error as E;
+        // ERR_SCRIPT is also what Core reports for a script that evaluates to false.
+        let detail = match e {
+            E::ERR_SCRIPT => "the script does not accept this input",
+            E::ERR_TX_INDEX => "input index out of range",
+            E::ERR_TX_SIZE_MISMATCH => "transaction size mismatch",
+            E::ERR_TX_DESERIALIZE => "transaction does not deserialize",
+            E::ERR_AMOUNT_REQUIRED => "amount required",
+            E::ERR_INVALID_FLAGS => "invalid flags",
+            E::ERR_SPENT_OUTPUTS_REQUIRED => "spent outputs required",
+            E::ERR_SPENT_OUTPUTS_MISMATCH => "spent outputs mismatch",
+        };
+        SpendFailure::Invalid(InvalidReason::BitcoinCore { detail })
+    })
 }
 
 /// Which verifier accepted an input.
