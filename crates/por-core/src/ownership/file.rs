@@ -413,3 +413,48 @@ pub fn verify_row(row: &ClaimRow, opts: &super::VerifyOptions) -> RowVerdict {
         Err(e) => RowVerdict::Malformed(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn por_csv_with_multi_line_messages_and_line_numbers() {
+        let text = "chain,address,message,signature\n\
+                    ethereum,0x14791697260E4c9A71f18484C9f997B308e59325,\"por reserves v1\nexchange: a\",0xab\n\
+                    bitcoin,1F3sAm6ZtwLAUnj7d38pGFxtP3RVEvtsbV,hi,-\n";
+        let (layout, rows) = read_claims(text.as_bytes()).expect("reads");
+        assert_eq!(layout, Layout::PorCsv);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].message, "por reserves v1\nexchange: a");
+        assert_eq!(rows[0].chain, Ok(Chain::Ethereum));
+        assert_eq!((rows[0].line, rows[1].line), (2, 4));
+        assert_eq!(rows[1].signature, None);
+        assert_eq!(
+            verify_row(&rows[1], &crate::ownership::VerifyOptions::default()),
+            RowVerdict::Unsigned
+        );
+    }
+
+    #[test]
+    fn bom_summary_block_and_chain_classification() {
+        let text = "\u{feff}coin,snapshot height,balance\nBTC,1,2\n\ncoin,address,snapshot height,balance,message,signature\n\
+                    USDT-TRC20,TDToUxX8sH4z6moQpK3ZLAN24eupu2ivA4,1,2,m,abcd\n";
+        let (layout, rows) = read_claims(text.as_bytes()).expect("reads");
+        assert_eq!(layout, Layout::Htx);
+        assert_eq!(rows[0].line, 5);
+        assert!(rows[0].chain.is_err());
+        assert_eq!(
+            classify_chain("bitcoin", "0x14791697260E4c9A71f18484C9f997B308e59325"),
+            Ok(Chain::Bitcoin)
+        );
+        assert_eq!(
+            classify_chain("BCH", "3EniMkZiTiCcKsyKGxJbizi5zgPLkkpdYB").ok(),
+            None
+        );
+        assert_eq!(
+            classify_chain("USDT-Omni", "12v7L9vSsWm311RSqH5qeuhe3ymTQmRLBK"),
+            Ok(Chain::Bitcoin)
+        );
+    }
+}
