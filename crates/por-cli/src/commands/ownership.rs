@@ -51,12 +51,19 @@ enum ChainArg {
 /// A scheme on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum SchemeArg {
+    /// Bitcoin: BIP-322 if prefixed or not 65 bytes, else legacy; EVM: EIP-191, then OKX, then HTX.
     Auto,
+    /// BIP-322 simple / full / proof of funds (with or without the smp/ful/pof prefix).
     Bip322,
+    /// Legacy "Bitcoin Signed Message" (see --legacy-policy).
     Legacy,
+    /// OKX m-of-n: --signature and --signature2 plus --redeem-script.
     OkxMultisig,
+    /// EIP-191 personal_sign of the message.
     Eip191,
+    /// OKX EVM: personal_sign of keccak256(message).
     OkxEvm,
+    /// HTX EVM: raw keccak256(message), no prefix (flagged weak).
     HtxRawKeccak,
 }
 
