@@ -1028,3 +1028,26 @@ fn ethereum_eip712_digest_recovers_the_signer() {
         h("typeHash_Mail")
     );
 }
+
+/// A future witness version is anyone-can-spend under consensus: a BIP-322
+/// "signature" for it must not pass, with or without Bitcoin Core's interpreter.
+#[test]
+fn future_witness_versions_prove_nothing() {
+    use base64::Engine as _;
+    let v2 = bech32::segwit::encode(
+        bech32::hrp::BC,
+        bech32::Fe32::try_from(2u8).unwrap(),
+        &[7u8; 32],
+    )
+    .unwrap();
+    let witness = vec![1u8, 1, 0x01];
+    for sig in [
+        format!(
+            "smp{}",
+            base64::engine::general_purpose::STANDARD.encode(&witness)
+        ),
+        "smpAA==".to_owned(),
+    ] {
+        assert_eq!(btc(&v2, "anything", &sig), Got::Invalid, "{v2}");
+    }
+}

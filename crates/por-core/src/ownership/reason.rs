@@ -117,6 +117,9 @@ pub enum InvalidReason {
         /// 1-based signature number.
         signature: usize,
     },
+    /// An output of a future witness version, which anyone can spend: it
+    /// proves no control.
+    UnencumberedWitness,
     /// Fewer distinct signers than the script requires.
     TooFewSigners {
         /// Distinct signers.
@@ -229,6 +232,10 @@ impl fmt::Display for InvalidReason {
             InvalidReason::RepeatedSigner { signature } => {
                 write!(f, "signature {signature} repeats a key already counted")
             }
+            InvalidReason::UnencumberedWitness => write!(
+                f,
+                "the address is a future witness version that anyone can spend: a signature proves no control"
+            ),
             InvalidReason::TooFewSigners { got, need } => {
                 write!(f, "{got} distinct signer(s), the script needs {need}")
             }

@@ -113,6 +113,9 @@ pub fn verify_input_pure(
                 [0x00, 0x14, wh @ ..] if wh.len() == 20 => {
                     verify_p2wpkh(tx, index, prev.value, wh, &input.witness)
                 }
+                r if is_unencumbered_witness(r, true) => {
+                    Err(SpendFailure::Invalid(InvalidReason::UnencumberedWitness))
+                }
                 _ => Err(SpendFailure::NeedsInterpreter(ScriptKind::P2sh)),
             }
         }
@@ -406,6 +409,20 @@ pub fn verify_input_consensus(
     })
 }
 
+/// Whether `script` is a witness program that consensus leaves unencumbered:
+/// a version 2..16 program, a version 1 program that is not 32 bytes, or
+/// (when nested in P2SH, where taproot does not apply) any version 1 program.
+fn is_unencumbered_witness(script: &[u8], nested: bool) -> bool {
+    match script {
+        [op @ 0x51..=0x60, len, program @ ..] => {
+            let well_formed =
+                usize::from(*len) == program.len() && (2..=40).contains(&program.len());
+            well_formed && (*op != 0x51 || program.len() != 32 || nested)
+        }
+        _ => false,
+    }
+}
+
 /// Which verifier accepted an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -438,6 +455,15 @@ pub fn verify_input(
     index: usize,
     prevouts: &[TxOut],
 ) -> Result<Checker, SpendFailure> {
+    // Consensus lets anyone spend an output of a future witness version (the
+    // libconsensus interface has no DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM
+    // flag), so such a "proof" would show nothing: refuse it outright.
+    if prevouts
+        .get(index)
+        .is_some_and(|p| is_unencumbered_witness(&p.script_pubkey, false))
+    {
+        return Err(SpendFailure::Invalid(InvalidReason::UnencumberedWitness));
+    }
     match verify_input_pure(tx, index, prevouts) {
         Ok(()) => Ok(Checker::PureRust),
         #[cfg(feature = "consensus")]
