@@ -277,6 +277,10 @@ pub fn legacy_sighash_all(tx: &Transaction, index: usize, script_code: &[u8]) ->
 }
 
 /// BIP-143 (segwit v0) `SIGHASH_ALL` digest of input `index`.
+///
+/// # Panics
+///
+/// If `index` is not an input of `tx` (callers check it first).
 #[must_use]
 pub fn segwit_v0_sighash_all(
     tx: &Transaction,
@@ -313,6 +317,10 @@ pub fn segwit_v0_sighash_all(
 
 /// BIP-341 key-path digest of input `index` for `SIGHASH_DEFAULT` (0) or
 /// `SIGHASH_ALL` (1), no annex.
+///
+/// # Panics
+///
+/// If `index` is not an input of `tx` (callers check it first).
 #[must_use]
 pub fn taproot_key_path_sighash(
     tx: &Transaction,
