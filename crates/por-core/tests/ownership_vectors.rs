@@ -254,20 +254,26 @@ fn bip322_rust_lib_vectors() {
 fn legacy_bitcoinjs_fixtures() {
     let v = load("legacy-signmessage/bitcoinjs-message-fixtures.json");
     for t in v["valid"]["magicHash"].as_array().unwrap() {
-        if s(t, "network") == "bitcoin" {
-            assert_eq!(
-                hex::encode(signed_message_hash(
-                    BITCOIN_MAGIC,
-                    s(t, "message").as_bytes()
-                )),
-                s(t, "magicHash")
-            );
-        }
+        let coin = Chain::from_name(s(t, "network"))
+            .unwrap()
+            .utxo_coin()
+            .unwrap();
+        let magic = coin.message_magic();
+        let varstr = format!("{}{magic}", char::from(u8::try_from(magic.len()).unwrap()));
+        assert_eq!(s(&v["networks"], s(t, "network")), varstr);
+        let hash = signed_message_hash(magic, s(t, "message").as_bytes());
+        assert_eq!(hex::encode(hash), s(t, "magicHash"));
     }
     let mut checked = 0;
     for t in v["valid"]["verify"].as_array().unwrap() {
-        if s(t, "network") != "bitcoin" {
-            continue; // dogecoin: another chain, not supported
+        if s(t, "network") == "dogecoin" {
+            let opts = VerifyOptions::default();
+            let (a, m, sig) = (s(t, "address"), s(t, "message"), s(t, "signature"));
+            let got = check(Chain::Dogecoin, a, m.as_bytes(), sig, &opts);
+            assert_eq!(got, Got::Valid("bitcoin-signed-message/permissive".into()));
+            let got = check(Chain::Dogecoin, a, b"vires is numeris!", sig, &opts);
+            assert_eq!(got, Got::Invalid);
+            continue;
         }
         let m = s(t, "message");
         for (a, sig) in [
@@ -691,12 +697,11 @@ fn okx_crypto_test_vectors() {
         .as_array()
         .unwrap()
     {
-        if s(t, "coin") != "BTC" {
-            continue; // LTC, DOGE, DASH, BCH, BSV: other chains, not supported
-        }
+        // BTC, and LTC, DOGE, DASH, BCHN, BSV with their own magic and prefixes.
+        let chain = Chain::from_name(s(t, "coin")).unwrap();
         let script = s(t, "script");
         let claim = OwnershipClaim {
-            chain: Chain::Bitcoin,
+            chain,
             address: s(t, "addr"),
             message: s(t, "msg").as_bytes(),
             signature: s(t, "sign1"),
@@ -729,7 +734,7 @@ fn okx_crypto_test_vectors() {
             .contains(&por_core::ownership::Weakness::NotBoundToSnapshot));
         btc_rows += 1;
     }
-    assert_eq!(btc_rows, 3);
+    assert_eq!(btc_rows, 10);
     let mut evm_rows = 0;
     for t in v["vectors"]["TestVerifyEvmCoinSignature"]
         .as_array()
@@ -837,12 +842,15 @@ fn okx_published_csv_files() {
         scheme_of(&by_addr("0x6a32bea6")).as_deref(),
         Some("okx-evm-personal-sign-of-keccak")
     );
+    assert_eq!(
+        scheme_of(&by_addr("AB98NMrZ")).as_deref(),
+        Some("okx-multisig-p2sh")
+    );
     for unsupported in [
         "0x5f504cd1",
         "TSBg5SM1",
         "12Z1Epg",
         "addr1v95",
-        "AB98NMrZ",
         "okbwallet1tr",
         "0x03b7f0",
     ] {

@@ -46,6 +46,12 @@ pub struct MessageArgs {
 enum ChainArg {
     Bitcoin,
     Ethereum,
+    /// Legacy signed messages and OKX multisig only (also for the coins below).
+    Litecoin,
+    Dogecoin,
+    Dash,
+    BitcoinCash,
+    BitcoinSv,
 }
 
 /// A scheme on the command line.
@@ -221,6 +227,11 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
     let chain = match a.chain {
         ChainArg::Bitcoin => Chain::Bitcoin,
         ChainArg::Ethereum => Chain::Ethereum,
+        ChainArg::Litecoin => Chain::Litecoin,
+        ChainArg::Dogecoin => Chain::Dogecoin,
+        ChainArg::Dash => Chain::Dash,
+        ChainArg::BitcoinCash => Chain::BitcoinCash,
+        ChainArg::BitcoinSv => Chain::BitcoinSv,
     };
     let claim = OwnershipClaim {
         chain,

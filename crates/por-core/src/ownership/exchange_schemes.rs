@@ -14,7 +14,7 @@
 
 use super::bitcoin::address::{Address, AddressKind};
 use super::bitcoin::encode::{hash160, sha256};
-use super::bitcoin::legacy::{signed_message_hash, LegacySignature, BITCOIN_MAGIC};
+use super::bitcoin::legacy::{signed_message_hash, LegacySignature};
 use super::reason::InvalidReason;
 
 /// A parsed `OP_m <key>* OP_n OP_CHECKMULTISIG` script.
@@ -99,7 +99,7 @@ pub fn verify_okx_multisig(
         }
     };
     let ms = parse_multisig(script)?;
-    let digest = signed_message_hash(BITCOIN_MAGIC, message);
+    let digest = signed_message_hash(address.coin().message_magic(), message);
     let mut signers: Vec<usize> = Vec::new();
     for (i, sig) in signatures.iter().enumerate() {
         let key = sig.recover(&digest)?;

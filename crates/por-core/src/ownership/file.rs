@@ -449,9 +449,10 @@ mod tests {
             Ok(Chain::Bitcoin)
         );
         assert_eq!(
-            classify_chain("BCH", "3EniMkZiTiCcKsyKGxJbizi5zgPLkkpdYB").ok(),
-            None
+            classify_chain("BCHN", "3EniMkZiTiCcKsyKGxJbizi5zgPLkkpdYB"),
+            Ok(Chain::BitcoinCash)
         );
+        assert!(classify_chain("XRP", "rEb8TK3gBgk5auZkwc6sHnwrGVJH8DuaLh").is_err());
         assert_eq!(
             classify_chain("USDT-Omni", "12v7L9vSsWm311RSqH5qeuhe3ymTQmRLBK"),
             Ok(Chain::Bitcoin)

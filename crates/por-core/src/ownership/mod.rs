@@ -27,7 +27,7 @@ use core::fmt;
 
 pub use self::bitcoin::{
     Address, AddressError, AddressKind, Bip322Format, Bip322FormatError, Bip322Signature, Checker,
-    LegacyFormatError, LegacyPolicy, LegacySignature, Network, ScriptKind,
+    LegacyFormatError, LegacyPolicy, LegacySignature, Network, ScriptKind, UtxoCoin,
 };
 pub use evm::{EvmAddress, EvmFormatError, EvmHashing, EvmSignature};
 pub use message::{binding, Binding, MessageError, ReservesMessage};
@@ -44,24 +44,54 @@ pub enum Chain {
     Bitcoin,
     /// Ethereum and EVM chains.
     Ethereum,
+    /// Litecoin (legacy signed messages and OKX multisig only).
+    Litecoin,
+    /// Dogecoin (legacy signed messages and OKX multisig only).
+    Dogecoin,
+    /// Dash (legacy signed messages and OKX multisig only).
+    Dash,
+    /// Bitcoin Cash, legacy addresses (legacy signed messages and OKX multisig only).
+    BitcoinCash,
+    /// Bitcoin SV (legacy signed messages and OKX multisig only).
+    BitcoinSv,
 }
 
 impl Chain {
-    /// `bitcoin` or `ethereum`.
+    /// `bitcoin`, `ethereum`, `litecoin`, `dogecoin`, `dash`, `bitcoin-cash`, `bitcoin-sv`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
-            Chain::Bitcoin => "bitcoin",
             Chain::Ethereum => "ethereum",
+            other => other.utxo_coin().map_or("unknown", UtxoCoin::as_str),
         }
     }
 
-    /// Parses `bitcoin`/`btc` or `ethereum`/`eth`/`evm`.
+    /// The Bitcoin-family coin, for every chain but Ethereum.
+    #[must_use]
+    pub fn utxo_coin(self) -> Option<UtxoCoin> {
+        match self {
+            Chain::Bitcoin => Some(UtxoCoin::Bitcoin),
+            Chain::Ethereum => None,
+            Chain::Litecoin => Some(UtxoCoin::Litecoin),
+            Chain::Dogecoin => Some(UtxoCoin::Dogecoin),
+            Chain::Dash => Some(UtxoCoin::Dash),
+            Chain::BitcoinCash => Some(UtxoCoin::BitcoinCash),
+            Chain::BitcoinSv => Some(UtxoCoin::BitcoinSv),
+        }
+    }
+
+    /// Parses the names of [`Chain::as_str`] and the tickers `btc`, `eth`,
+    /// `evm`, `ltc`, `doge`, `bch`, `bchn`, `bsv`.
     #[must_use]
     pub fn from_name(s: &str) -> Option<Chain> {
         match s.to_ascii_lowercase().as_str() {
             "bitcoin" | "btc" => Some(Chain::Bitcoin),
             "ethereum" | "eth" | "evm" => Some(Chain::Ethereum),
+            "litecoin" | "ltc" => Some(Chain::Litecoin),
+            "dogecoin" | "doge" => Some(Chain::Dogecoin),
+            "dash" => Some(Chain::Dash),
+            "bitcoin-cash" | "bch" | "bchn" => Some(Chain::BitcoinCash),
+            "bitcoin-sv" | "bsv" => Some(Chain::BitcoinSv),
             _ => None,
         }
     }
@@ -440,10 +470,32 @@ pub fn verify(claim: &OwnershipClaim<'_>, opts: &VerifyOptions) -> Result<Verdic
         })
     };
     match claim.chain {
-        Chain::Bitcoin => {
-            let address = Address::parse(claim.address.trim(), opts.network)
-                .map_err(MalformedError::BitcoinAddress)?;
+        chain @ (Chain::Bitcoin
+        | Chain::Litecoin
+        | Chain::Dogecoin
+        | Chain::Dash
+        | Chain::BitcoinCash
+        | Chain::BitcoinSv) => {
+            let coin = chain.utxo_coin().unwrap_or_default();
+            let address = if coin == UtxoCoin::Bitcoin {
+                Address::parse(claim.address.trim(), opts.network)
+            } else {
+                Address::parse_coin(claim.address.trim(), coin)
+            }
+            .map_err(MalformedError::BitcoinAddress)?;
             let scheme = match opts.scheme {
+                // BIP-322 is Bitcoin's; the other coins publish legacy signatures.
+                SchemeRequest::Bip322 if coin != UtxoCoin::Bitcoin => {
+                    return Err(MalformedError::SchemeNotForChain {
+                        chain,
+                        scheme: SchemeRequest::Bip322,
+                    })
+                }
+                SchemeRequest::Auto
+                    if claim.redeem_script.is_none() && coin != UtxoCoin::Bitcoin =>
+                {
+                    SchemeRequest::Legacy
+                }
                 SchemeRequest::Auto if claim.redeem_script.is_some() => SchemeRequest::OkxMultisig,
                 SchemeRequest::Auto if bip322::looks_like_bip322(claim.signature) => {
                     SchemeRequest::Bip322

@@ -51,6 +51,70 @@ impl fmt::Display for Network {
     }
 }
 
+/// A Bitcoin-family coin: its signed messages and addresses differ from
+/// Bitcoin's only in the message magic and the address prefixes. Only
+/// mainnet addresses are read for coins other than Bitcoin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum UtxoCoin {
+    /// Bitcoin.
+    #[default]
+    Bitcoin,
+    /// Litecoin.
+    Litecoin,
+    /// Dogecoin.
+    Dogecoin,
+    /// Dash.
+    Dash,
+    /// Bitcoin Cash (legacy base58 addresses; CashAddr is not read).
+    BitcoinCash,
+    /// Bitcoin SV.
+    BitcoinSv,
+}
+
+impl UtxoCoin {
+    /// A lower-case name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UtxoCoin::Bitcoin => "bitcoin",
+            UtxoCoin::Litecoin => "litecoin",
+            UtxoCoin::Dogecoin => "dogecoin",
+            UtxoCoin::Dash => "dash",
+            UtxoCoin::BitcoinCash => "bitcoin-cash",
+            UtxoCoin::BitcoinSv => "bitcoin-sv",
+        }
+    }
+
+    /// The signed-message magic (Dash keeps its old name, DarkCoin).
+    #[must_use]
+    pub fn message_magic(self) -> &'static str {
+        match self {
+            UtxoCoin::Litecoin => "Litecoin Signed Message:\n",
+            UtxoCoin::Dogecoin => "Dogecoin Signed Message:\n",
+            UtxoCoin::Dash => "DarkCoin Signed Message:\n",
+            UtxoCoin::Bitcoin | UtxoCoin::BitcoinCash | UtxoCoin::BitcoinSv => {
+                "Bitcoin Signed Message:\n"
+            }
+        }
+    }
+
+    /// Mainnet base58 version byte -> is it P2SH?
+    fn base58_kind(self, version: u8) -> Option<bool> {
+        match (self, version) {
+            (UtxoCoin::Bitcoin | UtxoCoin::BitcoinCash | UtxoCoin::BitcoinSv, 0) => Some(false),
+            (UtxoCoin::Bitcoin | UtxoCoin::BitcoinCash | UtxoCoin::BitcoinSv, 5) => Some(true),
+            (UtxoCoin::Litecoin, 48) | (UtxoCoin::Dogecoin, 30) | (UtxoCoin::Dash, 76) => {
+                Some(false)
+            }
+            (UtxoCoin::Litecoin, 50 | 5) | (UtxoCoin::Dogecoin, 22) | (UtxoCoin::Dash, 16) => {
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Which networks an address's encoding belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AddressNet {
@@ -207,6 +271,7 @@ pub struct Address {
     text: String,
     kind: AddressKind,
     network: Network,
+    coin: UtxoCoin,
 }
 
 impl Address {
@@ -228,7 +293,55 @@ impl Address {
             text: s.to_owned(),
             kind,
             network,
+            coin: UtxoCoin::Bitcoin,
         })
+    }
+
+    /// Parses a mainnet address of `coin` (for Bitcoin, the same as
+    /// [`Address::parse`] on mainnet).
+    ///
+    /// # Errors
+    ///
+    /// [`AddressError`] if it is not one.
+    pub fn parse_coin(s: &str, coin: UtxoCoin) -> Result<Address, AddressError> {
+        if coin == UtxoCoin::Bitcoin {
+            return Address::parse(s, Network::Bitcoin);
+        }
+        let unrecognised = || AddressError::Unrecognised {
+            address: s.to_owned(),
+        };
+        let kind = if coin == UtxoCoin::Litecoin && s.to_ascii_lowercase().starts_with("ltc1") {
+            decode_segwit(s, "ltc").ok_or_else(unrecognised)?
+        } else {
+            let data = bs58::decode(s)
+                .with_check(None)
+                .into_vec()
+                .map_err(|_| unrecognised())?;
+            let (&version, payload) = data.split_first().ok_or_else(unrecognised)?;
+            let hash: [u8; 20] = payload.try_into().map_err(|_| unrecognised())?;
+            match coin.base58_kind(version) {
+                Some(true) => AddressKind::P2sh(hash),
+                Some(false) => AddressKind::P2pkh(hash),
+                None => {
+                    return Err(AddressError::UnknownVersion {
+                        address: s.to_owned(),
+                        version,
+                    })
+                }
+            }
+        };
+        Ok(Address {
+            text: s.to_owned(),
+            kind,
+            network: Network::Bitcoin,
+            coin,
+        })
+    }
+
+    /// The coin (Bitcoin unless parsed with [`Address::parse_coin`]).
+    #[must_use]
+    pub fn coin(&self) -> UtxoCoin {
+        self.coin
     }
 
     /// What the address pays to.
@@ -268,33 +381,18 @@ fn parse_any(s: &str) -> Result<(AddressKind, AddressNet), AddressError> {
     };
     let lower = s.to_ascii_lowercase();
     let bech_net = if lower.starts_with("bc1") {
-        Some(AddressNet::Main)
+        Some((AddressNet::Main, "bc"))
     } else if lower.starts_with("tb1") {
-        Some(AddressNet::TestBech32)
+        Some((AddressNet::TestBech32, "tb"))
     } else if lower.starts_with("bcrt1") {
-        Some(AddressNet::Regtest)
+        Some((AddressNet::Regtest, "bcrt"))
     } else {
         None
     };
-    if let Some(net) = bech_net {
-        // `segwit::decode` checks the checksum variant against the version
-        // (bech32 for v0, bech32m for v1+) and the program length rules.
-        let (_hrp, version, program) = bech32::segwit::decode(s).map_err(|_| unrecognised())?;
-        let v = version.to_u8();
-        let kind = match (v, program.len()) {
-            (0, 20) => {
-                AddressKind::P2wpkh(program.as_slice().try_into().map_err(|_| unrecognised())?)
-            }
-            (0, 32) => {
-                AddressKind::P2wsh(program.as_slice().try_into().map_err(|_| unrecognised())?)
-            }
-            (1, 32) => {
-                AddressKind::P2tr(program.as_slice().try_into().map_err(|_| unrecognised())?)
-            }
-            (0, _) => return Err(unrecognised()),
-            (version, _) => AddressKind::OtherWitness { version, program },
-        };
-        return Ok((kind, net));
+    if let Some((net, hrp)) = bech_net {
+        return decode_segwit(s, hrp)
+            .map(|k| (k, net))
+            .ok_or_else(unrecognised);
     }
     let data = bs58::decode(s)
         .with_check(None)
@@ -312,6 +410,23 @@ fn parse_any(s: &str) -> Result<(AddressKind, AddressNet), AddressError> {
             version,
         }),
     }
+}
+
+/// Decodes a segwit address whose human-readable part must be `hrp`.
+/// `segwit::decode` checks the checksum variant against the version (bech32
+/// for v0, bech32m for v1+) and the program length rules.
+fn decode_segwit(s: &str, hrp: &str) -> Option<AddressKind> {
+    let (got_hrp, version, program) = bech32::segwit::decode(s).ok()?;
+    if got_hrp.to_lowercase() != hrp {
+        return None;
+    }
+    Some(match (version.to_u8(), program.len()) {
+        (0, 20) => AddressKind::P2wpkh(program.as_slice().try_into().ok()?),
+        (0, 32) => AddressKind::P2wsh(program.as_slice().try_into().ok()?),
+        (1, 32) => AddressKind::P2tr(program.as_slice().try_into().ok()?),
+        (0, _) => return None,
+        (version, _) => AddressKind::OtherWitness { version, program },
+    })
 }
 
 /// The P2SH-P2WPKH redeem script `0x00 0x14 <hash160(pubkey)>`.

@@ -224,7 +224,7 @@ pub fn verify(
     sig: &LegacySignature,
     policy: LegacyPolicy,
 ) -> Result<LegacyVerified, InvalidReason> {
-    let digest = signed_message_hash(BITCOIN_MAGIC, message);
+    let digest = signed_message_hash(address.coin().message_magic(), message);
     let key = sig.recover(&digest)?;
     let compressed = sig.header >= 31;
     let pk = key.to_encoded_point(compressed).as_bytes().to_vec();
