@@ -327,9 +327,9 @@ fn exchange_files_read_as_published() {
     };
     let (rc, v) = run("htx/htx_por_signed_rows_2023-2026.csv");
     assert_eq!(rc, 0);
-    assert_eq!(v["summary"]["valid"], 93, "{}", v["summary"]);
-    assert_eq!(v["summary"]["unsupported"], 37);
-    assert_eq!(v["summary"]["valid_but_weak"], 93);
+    assert_eq!(v["summary"]["valid"], 128, "{}", v["summary"]);
+    assert_eq!(v["summary"]["unsupported"], 2, "SOL and ALGO");
+    assert_eq!(v["summary"]["valid_but_weak"], 128);
     let (rc, v) = run("htx/huobi_por_20260201.csv");
     assert_eq!(rc, 0, "{}", v["summary"]);
     assert_eq!(v["summary"]["layout"], "htx-csv");
@@ -338,7 +338,7 @@ fn exchange_files_read_as_published() {
     assert_eq!(v["summary"]["valid"], 3);
     let (rc, v) = run("okx/test.csv");
     assert_eq!(rc, 0);
-    assert_eq!(v["summary"]["valid"], 3, "{}", v["summary"]);
+    assert_eq!(v["summary"]["valid"], 4, "{}", v["summary"]);
     // The text table names each row's scheme.
     let o = por(&[
         "ownership",
@@ -490,8 +490,8 @@ fn bad_input_is_a_clear_error_and_exit_2() {
         "not UTF-8",
     );
     expect_exit2(
-        &["ownership", "verify", "--chain", "tron"],
-        "invalid value 'tron'",
+        &["ownership", "verify", "--chain", "solana"],
+        "invalid value 'solana'",
     );
 }
 

@@ -767,6 +767,27 @@ fn okx_crypto_test_vectors() {
         evm_rows += 1;
     }
     assert_eq!(evm_rows, 8);
+    // okx crypto_test: the same message signed with TronWeb v1 (over its keccak) and v2.
+    let trx = v["vectors"]["TestTRXVerifySignature"].as_array().unwrap();
+    for (t, want) in trx.iter().zip(["tron-v1-of-keccak", "tron-v2"]) {
+        let opts = VerifyOptions::default();
+        let got = check(
+            Chain::Tron,
+            s(t, "addr"),
+            s(t, "msg").as_bytes(),
+            s(t, "sign"),
+            &opts,
+        );
+        assert_eq!(got, Got::Valid(want.into()), "{}", s(t, "sign"));
+        let got = check(
+            Chain::Tron,
+            s(t, "addr"),
+            b"hello world!",
+            s(t, "sign"),
+            &opts,
+        );
+        assert_eq!(got, Got::Invalid);
+    }
 }
 
 fn file_verdicts(rel: &str) -> Vec<(usize, String, RowVerdict)> {
@@ -846,9 +867,9 @@ fn okx_published_csv_files() {
         scheme_of(&by_addr("AB98NMrZ")).as_deref(),
         Some("okx-multisig-p2sh")
     );
+    assert_eq!(scheme_of(&by_addr("TSBg5SM1")).as_deref(), Some("tron-v2"));
     for unsupported in [
         "0x5f504cd1",
-        "TSBg5SM1",
         "12Z1Epg",
         "addr1v95",
         "okbwallet1tr",
@@ -874,7 +895,7 @@ fn htx_signed_rows_match_their_expected_scheme() {
         .collect();
     let rows = file_verdicts("exchange-por-ownership/htx/htx_por_signed_rows_2023-2026.csv");
     assert_eq!(rows.len(), 130);
-    let (mut evm, mut bitcoin) = (0, 0);
+    let (mut evm, mut bitcoin, mut tron) = (0, 0, 0);
     for ((_, addr, verdict), (want_addr, want_scheme)) in rows.iter().zip(&expected) {
         assert_eq!(addr, want_addr);
         let got = scheme_of(verdict);
@@ -891,14 +912,21 @@ fn htx_signed_rows_match_their_expected_scheme() {
                 "{addr}"
             );
             bitcoin += 1;
+        } else if want_scheme.starts_with("TRON v1 header32+keccak(msg)") {
+            assert_eq!(got.as_deref(), Some("tron-v1-of-keccak"), "{addr}");
+            tron += 1;
+        } else if want_scheme.starts_with("TRON v1 header32+msg") {
+            assert_eq!(got.as_deref(), Some("tron-v1-raw-len32"), "{addr}");
+            tron += 1;
         } else {
+            // SOL and ALGO: ed25519, not supported.
             assert!(
                 matches!(verdict, RowVerdict::Unsupported(_)),
                 "{addr} {want_scheme}: {verdict:?}"
             );
         }
     }
-    assert_eq!((evm, bitcoin), (82, 11));
+    assert_eq!((evm, bitcoin, tron), (82, 11, 35));
 }
 
 #[test]

@@ -52,6 +52,8 @@ enum ChainArg {
     Dash,
     BitcoinCash,
     BitcoinSv,
+    /// TRON: TronWeb v1/v2 message signatures (scheme auto only).
+    Tron,
 }
 
 /// A scheme on the command line.
@@ -232,6 +234,7 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
         ChainArg::Dash => Chain::Dash,
         ChainArg::BitcoinCash => Chain::BitcoinCash,
         ChainArg::BitcoinSv => Chain::BitcoinSv,
+        ChainArg::Tron => Chain::Tron,
     };
     let claim = OwnershipClaim {
         chain,

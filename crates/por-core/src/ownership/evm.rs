@@ -40,6 +40,15 @@ pub enum EvmHashing {
     /// HTX (most rows): `keccak256(message)` signed raw, no EIP-191 prefix.
     /// Weak: a raw 32-byte digest could as well be a transaction hash.
     RawKeccak,
+    /// TRON v2 (TronWeb `signMessageV2`):
+    /// `keccak256("\x19TRON Signed Message:\n" || len || message)`.
+    TronV2,
+    /// TRON v1 over the message's keccak:
+    /// `keccak256("\x19TRON Signed Message:\n32" || keccak256(message))`.
+    TronV1OfKeccak,
+    /// TRON v1 over the message itself with the constant length "32"
+    /// (TronWeb `verifySignature` with a hex message), whatever its length.
+    TronV1Raw,
 }
 
 impl EvmHashing {
@@ -50,8 +59,24 @@ impl EvmHashing {
             EvmHashing::PersonalSign => eip191_hash(message),
             EvmHashing::PersonalSignOfKeccak => eip191_hash(&keccak256(message)),
             EvmHashing::RawKeccak => keccak256(message),
+            EvmHashing::TronV2 => {
+                let mut h = Keccak256::new();
+                h.update(b"\x19TRON Signed Message:\n");
+                h.update(message.len().to_string().as_bytes());
+                h.update(message);
+                h.finalize().into()
+            }
+            EvmHashing::TronV1OfKeccak => tron_v1(&keccak256(message)),
+            EvmHashing::TronV1Raw => tron_v1(message),
         }
     }
+}
+
+fn tron_v1(body: &[u8]) -> [u8; 32] {
+    let mut h = Keccak256::new();
+    h.update(b"\x19TRON Signed Message:\n32");
+    h.update(body);
+    h.finalize().into()
 }
 
 /// A checked EVM address (20 bytes).
@@ -154,6 +179,33 @@ impl EvmAddress {
             }
         }
         Ok(addr)
+    }
+
+    /// Parses a TRON address: base58check of `0x41 || 20 bytes`.
+    ///
+    /// # Errors
+    ///
+    /// [`EvmFormatError::Address`].
+    pub fn parse_tron(s: &str) -> Result<EvmAddress, EvmFormatError> {
+        let bad = || EvmFormatError::Address {
+            address: s.to_owned(),
+        };
+        let data = bs58::decode(s)
+            .with_check(None)
+            .into_vec()
+            .map_err(|_| bad())?;
+        match data.split_first() {
+            Some((0x41, rest)) => Ok(EvmAddress(rest.try_into().map_err(|_| bad())?)),
+            _ => Err(bad()),
+        }
+    }
+
+    /// The TRON (base58check) form.
+    #[must_use]
+    pub fn to_tron(&self) -> String {
+        let mut payload = vec![0x41];
+        payload.extend_from_slice(&self.0);
+        bs58::encode(payload).with_check().into_string()
     }
 
     /// The address of a public key: the last 20 bytes of keccak256 of its

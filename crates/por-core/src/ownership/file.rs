@@ -130,7 +130,7 @@ pub fn classify_chain(chain_text: &str, address: &str) -> Result<Chain, String> 
     let a = address.trim();
     let is_evm =
         a.len() == 42 && a.starts_with("0x") && a[2..].bytes().all(|b| b.is_ascii_hexdigit());
-    const NON_EVM: [&str; 4] = ["OKC", "TRON", "TRX", "STARKNET"];
+    const NON_EVM: [&str; 2] = ["OKC", "STARKNET"];
     if NON_EVM.contains(&t.as_str()) {
         return Err(format!(
             "chain {chain_text} (its signature framing is not supported)"
@@ -138,6 +138,11 @@ pub fn classify_chain(chain_text: &str, address: &str) -> Result<Chain, String> 
     }
     if is_evm {
         return Ok(Chain::Ethereum);
+    }
+    // TRON tokens (TRX, USDT-TRC20, ...): a `T…` address is base58check of
+    // 0x41 || 20 bytes, which no Bitcoin-family coin uses.
+    if super::EvmAddress::parse_tron(a).is_ok() {
+        return Ok(Chain::Tron);
     }
     // BTC rows, and tokens on Bitcoin (HTX's USDT-Omni), whose address is a
     // mainnet Bitcoin address. BCH/BSV share address formats, so the coin
@@ -443,7 +448,7 @@ mod tests {
         let (layout, rows) = read_claims(text.as_bytes()).expect("reads");
         assert_eq!(layout, Layout::Htx);
         assert_eq!(rows[0].line, 5);
-        assert!(rows[0].chain.is_err());
+        assert_eq!(rows[0].chain, Ok(Chain::Tron));
         assert_eq!(
             classify_chain("bitcoin", "0x14791697260E4c9A71f18484C9f997B308e59325"),
             Ok(Chain::Bitcoin)

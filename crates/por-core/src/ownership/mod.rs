@@ -54,6 +54,8 @@ pub enum Chain {
     BitcoinCash,
     /// Bitcoin SV (legacy signed messages and OKX multisig only).
     BitcoinSv,
+    /// TRON (secp256k1 like EVM; base58 `T…` addresses; TRON message framings).
+    Tron,
 }
 
 impl Chain {
@@ -62,6 +64,7 @@ impl Chain {
     pub fn as_str(self) -> &'static str {
         match self {
             Chain::Ethereum => "ethereum",
+            Chain::Tron => "tron",
             other => other.utxo_coin().map_or("unknown", UtxoCoin::as_str),
         }
     }
@@ -71,7 +74,7 @@ impl Chain {
     pub fn utxo_coin(self) -> Option<UtxoCoin> {
         match self {
             Chain::Bitcoin => Some(UtxoCoin::Bitcoin),
-            Chain::Ethereum => None,
+            Chain::Ethereum | Chain::Tron => None,
             Chain::Litecoin => Some(UtxoCoin::Litecoin),
             Chain::Dogecoin => Some(UtxoCoin::Dogecoin),
             Chain::Dash => Some(UtxoCoin::Dash),
@@ -92,6 +95,7 @@ impl Chain {
             "dash" => Some(Chain::Dash),
             "bitcoin-cash" | "bch" | "bchn" => Some(Chain::BitcoinCash),
             "bitcoin-sv" | "bsv" => Some(Chain::BitcoinSv),
+            "tron" | "trx" => Some(Chain::Tron),
             _ => None,
         }
     }
@@ -189,6 +193,9 @@ impl Scheme {
                 "okx-evm-personal-sign-of-keccak".to_owned()
             }
             Scheme::Evm(EvmHashing::RawKeccak) => "htx-raw-keccak".to_owned(),
+            Scheme::Evm(EvmHashing::TronV2) => "tron-v2".to_owned(),
+            Scheme::Evm(EvmHashing::TronV1OfKeccak) => "tron-v1-of-keccak".to_owned(),
+            Scheme::Evm(EvmHashing::TronV1Raw) => "tron-v1-raw-len32".to_owned(),
         }
     }
 }
@@ -225,6 +232,16 @@ impl fmt::Display for Scheme {
             }
             Scheme::Evm(EvmHashing::RawKeccak) => {
                 write!(f, "HTX EVM: raw keccak256(message), no EIP-191 prefix")
+            }
+            Scheme::Evm(EvmHashing::TronV2) => write!(f, "TRON signMessageV2"),
+            Scheme::Evm(EvmHashing::TronV1OfKeccak) => {
+                write!(f, "TRON v1 over keccak256(message)")
+            }
+            Scheme::Evm(EvmHashing::TronV1Raw) => {
+                write!(
+                    f,
+                    "TRON v1 over the message with a constant length 32 (TronWeb)"
+                )
             }
         }
     }
@@ -601,6 +618,43 @@ pub fn verify(claim: &OwnershipClaim<'_>, opts: &VerifyOptions) -> Result<Verdic
                     )
                 }
             }
+        }
+        Chain::Tron => {
+            let address =
+                EvmAddress::parse_tron(claim.address.trim()).map_err(MalformedError::Evm)?;
+            let sig = EvmSignature::parse(claim.signature).map_err(MalformedError::Evm)?;
+            if opts.scheme != SchemeRequest::Auto {
+                return Err(MalformedError::SchemeNotForChain {
+                    chain: claim.chain,
+                    scheme: opts.scheme,
+                });
+            }
+            let hashings = [
+                EvmHashing::TronV2,
+                EvmHashing::TronV1OfKeccak,
+                EvmHashing::TronV1Raw,
+            ];
+            let mut first_reason = None;
+            for h in hashings {
+                match evm::verify(&address, claim.message, &sig, h) {
+                    Ok(()) => {
+                        return Ok(verified(
+                            Scheme::Evm(h),
+                            None,
+                            Vec::new(),
+                            address.to_tron(),
+                        ))
+                    }
+                    Err(reason) => {
+                        first_reason.get_or_insert(reason);
+                    }
+                }
+            }
+            let tried: Vec<String> = hashings.iter().map(|&h| Scheme::Evm(h).id()).collect();
+            Ok(rejected(
+                &tried,
+                first_reason.unwrap_or(InvalidReason::NoKeyRecovered),
+            ))
         }
         Chain::Ethereum => {
             let address = EvmAddress::parse(claim.address.trim()).map_err(MalformedError::Evm)?;
