@@ -338,7 +338,7 @@ fn exchange_files_read_as_published() {
     assert_eq!(v["summary"]["valid"], 3);
     let (rc, v) = run("okx/test.csv");
     assert_eq!(rc, 0);
-    assert_eq!(v["summary"]["valid"], 4, "{}", v["summary"]);
+    assert_eq!(v["summary"]["valid"], 5, "{}", v["summary"]);
     // The text table names each row's scheme.
     let o = por(&[
         "ownership",

@@ -767,6 +767,25 @@ fn okx_crypto_test_vectors() {
         evm_rows += 1;
     }
     assert_eq!(evm_rows, 8);
+    // OKX's OKC framing, for the 0x addresses of its ECDSA vectors.
+    let mut okc = 0;
+    for t in v["vectors"]["TestVerifyEcdsaCoinSignature"]
+        .as_array()
+        .unwrap()
+    {
+        if !s(t, "addr").starts_with("0x") {
+            continue; // FIL, ex1 bech32, CFX, ELF, LUNC address encodings: not supported
+        }
+        let got = eth(
+            s(t, "addr"),
+            s(t, "msg").as_bytes(),
+            s(t, "sign"),
+            SchemeRequest::Auto,
+        );
+        assert_eq!(got, Got::Valid("okx-okc".into()), "{}", s(t, "addr"));
+        okc += 1;
+    }
+    assert_eq!(okc, 5);
     // okx crypto_test: the same message signed with TronWeb v1 (over its keccak) and v2.
     let trx = v["vectors"]["TestTRXVerifySignature"].as_array().unwrap();
     for (t, want) in trx.iter().zip(["tron-v1-of-keccak", "tron-v2"]) {
@@ -868,13 +887,11 @@ fn okx_published_csv_files() {
         Some("okx-multisig-p2sh")
     );
     assert_eq!(scheme_of(&by_addr("TSBg5SM1")).as_deref(), Some("tron-v2"));
-    for unsupported in [
-        "0x5f504cd1",
-        "12Z1Epg",
-        "addr1v95",
-        "okbwallet1tr",
-        "0x03b7f0",
-    ] {
+    assert_eq!(
+        scheme_of(&by_addr("0x5f504cd1")).as_deref(),
+        Some("okx-okc")
+    );
+    for unsupported in ["12Z1Epg", "addr1v95", "okbwallet1tr", "0x03b7f0"] {
         assert!(
             matches!(by_addr(unsupported), RowVerdict::Unsupported(_)),
             "{unsupported}"

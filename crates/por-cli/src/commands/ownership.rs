@@ -73,6 +73,8 @@ enum SchemeArg {
     OkxEvm,
     /// HTX EVM: raw keccak256(message), no prefix (flagged weak).
     HtxRawKeccak,
+    /// OKX OKC chain: keccak256(varstr("OKX Signed Message:\n") || varstr(message)).
+    OkxOkc,
 }
 
 /// Legacy signed-message policy on the command line.
@@ -224,6 +226,7 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
         SchemeArg::Eip191 => SchemeRequest::Eip191,
         SchemeArg::OkxEvm => SchemeRequest::OkxEvm,
         SchemeArg::HtxRawKeccak => SchemeRequest::HtxRawKeccak,
+        SchemeArg::OkxOkc => SchemeRequest::OkxOkc,
     };
     let opts = options(&a.common, scheme)?;
     let chain = match a.chain {

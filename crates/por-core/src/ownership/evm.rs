@@ -40,6 +40,9 @@ pub enum EvmHashing {
     /// HTX (most rows): `keccak256(message)` signed raw, no EIP-191 prefix.
     /// Weak: a raw 32-byte digest could as well be a transaction hash.
     RawKeccak,
+    /// OKX's framing for OKC (OKTC) addresses:
+    /// `keccak256(varstr("OKX Signed Message:\n") || varstr(message))`.
+    OkxOkc,
     /// TRON v2 (TronWeb `signMessageV2`):
     /// `keccak256("\x19TRON Signed Message:\n" || len || message)`.
     TronV2,
@@ -68,6 +71,15 @@ impl EvmHashing {
             }
             EvmHashing::TronV1OfKeccak => tron_v1(&keccak256(message)),
             EvmHashing::TronV1Raw => tron_v1(message),
+            EvmHashing::OkxOkc => {
+                let mut pre = Vec::with_capacity(message.len() + 32);
+                crate::ownership::bitcoin::encode::write_var_bytes(
+                    &mut pre,
+                    b"OKX Signed Message:\n",
+                );
+                crate::ownership::bitcoin::encode::write_var_bytes(&mut pre, message);
+                keccak256(&pre)
+            }
         }
     }
 }

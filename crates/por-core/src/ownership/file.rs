@@ -130,7 +130,7 @@ pub fn classify_chain(chain_text: &str, address: &str) -> Result<Chain, String> 
     let a = address.trim();
     let is_evm =
         a.len() == 42 && a.starts_with("0x") && a[2..].bytes().all(|b| b.is_ascii_hexdigit());
-    const NON_EVM: [&str; 2] = ["OKC", "STARKNET"];
+    const NON_EVM: [&str; 1] = ["STARKNET"];
     if NON_EVM.contains(&t.as_str()) {
         return Err(format!(
             "chain {chain_text} (its signature framing is not supported)"

@@ -121,6 +121,8 @@ pub enum SchemeRequest {
     OkxEvm,
     /// HTX raw keccak256(message) only.
     HtxRawKeccak,
+    /// OKX's OKC framing only.
+    OkxOkc,
 }
 
 impl SchemeRequest {
@@ -136,6 +138,7 @@ impl SchemeRequest {
             "eip191" => Some(SchemeRequest::Eip191),
             "okx-evm" => Some(SchemeRequest::OkxEvm),
             "htx-raw-keccak" => Some(SchemeRequest::HtxRawKeccak),
+            "okx-okc" => Some(SchemeRequest::OkxOkc),
             _ => None,
         }
     }
@@ -194,6 +197,7 @@ impl Scheme {
             }
             Scheme::Evm(EvmHashing::RawKeccak) => "htx-raw-keccak".to_owned(),
             Scheme::Evm(EvmHashing::TronV2) => "tron-v2".to_owned(),
+            Scheme::Evm(EvmHashing::OkxOkc) => "okx-okc".to_owned(),
             Scheme::Evm(EvmHashing::TronV1OfKeccak) => "tron-v1-of-keccak".to_owned(),
             Scheme::Evm(EvmHashing::TronV1Raw) => "tron-v1-raw-len32".to_owned(),
         }
@@ -234,6 +238,9 @@ impl fmt::Display for Scheme {
                 write!(f, "HTX EVM: raw keccak256(message), no EIP-191 prefix")
             }
             Scheme::Evm(EvmHashing::TronV2) => write!(f, "TRON signMessageV2"),
+            Scheme::Evm(EvmHashing::OkxOkc) => {
+                write!(f, "OKX OKC framing: keccak256(varstr(\"OKX Signed Message:\\n\") || varstr(message))")
+            }
             Scheme::Evm(EvmHashing::TronV1OfKeccak) => {
                 write!(f, "TRON v1 over keccak256(message)")
             }
@@ -664,10 +671,12 @@ pub fn verify(claim: &OwnershipClaim<'_>, opts: &VerifyOptions) -> Result<Verdic
                     EvmHashing::PersonalSign,
                     EvmHashing::PersonalSignOfKeccak,
                     EvmHashing::RawKeccak,
+                    EvmHashing::OkxOkc,
                 ],
                 SchemeRequest::Eip191 => &[EvmHashing::PersonalSign],
                 SchemeRequest::OkxEvm => &[EvmHashing::PersonalSignOfKeccak],
                 SchemeRequest::HtxRawKeccak => &[EvmHashing::RawKeccak],
+                SchemeRequest::OkxOkc => &[EvmHashing::OkxOkc],
                 s => {
                     return Err(MalformedError::SchemeNotForChain {
                         chain: claim.chain,
