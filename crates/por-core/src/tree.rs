@@ -31,7 +31,11 @@ impl Level {
     /// # Errors
     ///
     /// Returns a [`TreeShapeError`] if `sums.len() != k * hashes.len()`.
-    pub fn new(hashes: Vec<NodeHash>, sums: Vec<Amount>, k: usize) -> Result<Level, TreeShapeError> {
+    pub fn new(
+        hashes: Vec<NodeHash>,
+        sums: Vec<Amount>,
+        k: usize,
+    ) -> Result<Level, TreeShapeError> {
         if hashes.len().checked_mul(k) != Some(sums.len()) {
             return Err(TreeShapeError::SumCount);
         }
@@ -255,7 +259,10 @@ impl fmt::Display for TreeShapeError {
         match self {
             TreeShapeError::SumCount => write!(f, "a level does not have k sums per node"),
             TreeShapeError::LevelSize { level } => {
-                write!(f, "level {level} has the wrong number of nodes for the level below")
+                write!(
+                    f,
+                    "level {level} has the wrong number of nodes for the level below"
+                )
             }
             TreeShapeError::NoSingleRoot => write!(f, "the top level is not a single root node"),
         }
@@ -317,7 +324,10 @@ impl LiabilitiesTree {
         // can overflow (all amounts are unsigned), so the hot loops need no
         // error path.
         ledger.totals().map_err(|a| BuildError::SumOverflow {
-            symbol: assets.get(a).map(|x| x.symbol().to_owned()).unwrap_or_default(),
+            symbol: assets
+                .get(a)
+                .map(|x| x.symbol().to_owned())
+                .unwrap_or_default(),
         })?;
 
         // 1. salt and id of every row, then order rows by id.
@@ -399,7 +409,9 @@ impl LiabilitiesTree {
             if count % 2 == 1 {
                 let level = u8::try_from(l).expect("a tree of < 2^32 leaves has < 33 levels");
                 let below = levels.last_mut().expect("levels is non-empty");
-                below.hashes.push(hash::pad_hash(pad_key, level, count as u64));
+                below
+                    .hashes
+                    .push(hash::pad_hash(pad_key, level, count as u64));
                 below.sums.extend(core::iter::repeat_n(Amount::ZERO, k));
             }
             let below = levels.last().expect("levels is non-empty");
@@ -418,7 +430,13 @@ impl LiabilitiesTree {
                             .checked_add(*b)
                             .expect("column totals were checked, so no partial sum overflows");
                     }
-                    *h = hash::node_hash_with(&mut buf, &below.hashes[li], ls, &below.hashes[ri], rs);
+                    *h = hash::node_hash_with(
+                        &mut buf,
+                        &below.hashes[li],
+                        ls,
+                        &below.hashes[ri],
+                        rs,
+                    );
                 }
             });
             levels.push(Level { hashes, sums });
@@ -449,7 +467,11 @@ impl LiabilitiesTree {
             if level.hashes.len().checked_mul(k) != Some(level.sums.len()) {
                 return Err(TreeShapeError::SumCount);
             }
-            let padded = if count % 2 == 1 && count > 1 { count + 1 } else { count };
+            let padded = if count % 2 == 1 && count > 1 {
+                count + 1
+            } else {
+                count
+            };
             if level.len() != padded || count == 0 {
                 return Err(TreeShapeError::LevelSize { level: l });
             }
@@ -532,7 +554,11 @@ impl LiabilitiesTree {
     ///
     /// Returns [`ProofError::NoSuchLeaf`] if `index` is not a customer's leaf
     /// or `customers` does not have it.
-    pub fn proof(&self, customers: &Customers, index: usize) -> Result<crate::InclusionProof, ProofError> {
+    pub fn proof(
+        &self,
+        customers: &Customers,
+        index: usize,
+    ) -> Result<crate::InclusionProof, ProofError> {
         let k = self.assets.len();
         let (Some(user_id), Some(salt)) = (customers.user_id(index), customers.salt(index)) else {
             return Err(ProofError::NoSuchLeaf(index));
@@ -578,7 +604,11 @@ mod par {
     use rayon::prelude::*;
 
     /// Calls `f(start_index, chunk)` for consecutive chunks of `items`.
-    pub fn for_each_chunk<T: Send>(items: &mut [T], chunk: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
+    pub fn for_each_chunk<T: Send>(
+        items: &mut [T],
+        chunk: usize,
+        f: impl Fn(usize, &mut [T]) + Sync + Send,
+    ) {
         #[cfg(feature = "parallel")]
         items
             .par_chunks_mut(chunk)
@@ -605,7 +635,11 @@ mod par {
             .enumerate()
             .for_each(|(i, (h, s))| f(i * chunk, h, s));
         #[cfg(not(feature = "parallel"))]
-        for (i, (h, s)) in hashes.chunks_mut(chunk).zip(sums.chunks_mut(chunk * k)).enumerate() {
+        for (i, (h, s)) in hashes
+            .chunks_mut(chunk)
+            .zip(sums.chunks_mut(chunk * k))
+            .enumerate()
+        {
             f(i * chunk, h, s);
         }
     }
