@@ -38,10 +38,18 @@ fuzz_target!(|data: &[u8]| {
     };
     let root = tree.root();
     assert_eq!(tree.customers(), ledger.len());
-    assert_eq!(Ok(root.sums.clone()), ledger.totals(), "root sums are the column totals");
+    assert_eq!(
+        Ok(root.sums.clone()),
+        ledger.totals(),
+        "root sums are the column totals"
+    );
     for index in [0, customers.len() - 1] {
-        let proof = tree.proof(&customers, index).expect("every leaf has a proof");
+        let proof = tree
+            .proof(&customers, index)
+            .expect("every leaf has a proof");
         let parsed = InclusionProof::from_json(&proof.to_json()).expect("our proofs parse");
-        parsed.verify_with_assets(assets, &root).expect("our proofs verify");
+        parsed
+            .verify_with_assets(assets, &root)
+            .expect("our proofs verify");
     }
 });

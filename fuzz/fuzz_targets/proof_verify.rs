@@ -14,14 +14,20 @@ fn published() -> &'static (AssetList, RootCommitment) {
     static P: OnceLock<(AssetList, RootCommitment)> = OnceLock::new();
     P.get_or_init(|| {
         let doc: serde_json::Value =
-            serde_json::from_str(include_str!("../../vectors/tree-v1.json")).expect("the vectors are JSON");
+            serde_json::from_str(include_str!("../../vectors/tree-v1.json"))
+                .expect("the vectors are JSON");
         let case = doc["cases"]
             .as_array()
-            .and_then(|c| c.iter().find(|c| c["name"] == "eight-customers-three-assets"))
+            .and_then(|c| {
+                c.iter()
+                    .find(|c| c["name"] == "eight-customers-three-assets")
+            })
             .expect("the vectors have the 8-customer case");
         let proof = &case["proofs"][0]["proof"];
-        let assets: AssetList = serde_json::from_value(case["assets"].clone()).expect("valid assets");
-        let root: RootCommitment = serde_json::from_value(proof["root"].clone()).expect("valid root");
+        let assets: AssetList =
+            serde_json::from_value(case["assets"].clone()).expect("valid assets");
+        let root: RootCommitment =
+            serde_json::from_value(proof["root"].clone()).expect("valid root");
         (assets, root)
     })
 }
@@ -36,7 +42,8 @@ fuzz_target!(|data: &[u8]| {
             let _ = e.to_string();
         }
         Ok(proof) => {
-            let again = InclusionProof::from_json(&proof.to_json()).expect("a parsed proof re-parses");
+            let again =
+                InclusionProof::from_json(&proof.to_json()).expect("a parsed proof re-parses");
             assert_eq!(again, proof, "serialize / parse round trip");
             for result in [
                 proof.verify(proof.claimed_root()),
