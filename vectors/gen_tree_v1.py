@@ -463,6 +463,10 @@ def build_rejected():
             [("a", [str(U128_MAX)]), ("b", ["1"])], "total-overflow", None),
         rej("missing-digits", "\".5\" needs a digit before the point", [BTC], [("alice", [".5"])],
             "amount-missing-digits", 2),
+        rej("invalid-char-space", "\"1 000\": a space inside an amount", [BTC], [("alice", ["1 000"])],
+            "amount-invalid-char", 2),
+        rej("invalid-char-two-points", "\"1.2.3\" has two decimal points", [BTC, ETH],
+            [("alice", ["1", "0"]), ("bob", ["0", "1.2.3"])], "amount-invalid-char", 3),
         rej("empty-amount", "an empty BTC field", [BTC, ETH], [("alice", ["1", ""])], "amount-empty", 2),
         rej("empty-user-id", "an empty user id", [BTC], [("alice", ["1"]), ("", ["1"])], "empty-user-id", 3),
     ]
