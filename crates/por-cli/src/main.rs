@@ -32,6 +32,9 @@ enum Command {
     Tree(commands::tree::TreeCommand),
     /// Verify a customer's inclusion proof.
     Verify(commands::verify::VerifyArgs),
+    /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
+    #[command(subcommand)]
+    Reserve(commands::reserve::ReserveCommand),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
+        Command::Reserve(c) => commands::reserve::run(c),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
+pub mod reserve;
 pub mod tree;
 pub mod verify;
