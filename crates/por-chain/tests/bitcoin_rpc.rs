@@ -8,115 +8,29 @@
     reason = "test helpers: a failed unwrap is a failed test"
 )]
 
-mod support;
-
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use por_chain::bitcoin::BitcoinRpc;
+use por_chain::testnode::{bitcoin_core, Reply, Request, TestServer};
 use por_chain::{
     BalanceQuery, BalanceSource, BlockHash, Chain, Endpoint, HttpConfig, QueryAsset, QueryItem,
     SourceError,
 };
 use por_core::{Amount, Asset};
 use serde_json::Value;
-use support::{Reply, Request, TestServer};
 
-const A: &str = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
-const B: &str = "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3";
-const COOKIE: &str = "__cookie__:5c1e0e7e5a3b4f0f9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddcc";
-
-fn fixture(name: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/bitcoin-core")
-        .join(name);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
+const A: &str = bitcoin_core::ADDRESS_A;
+const B: &str = bitcoin_core::ADDRESS_B;
+const COOKIE: &str = bitcoin_core::COOKIE;
 
 fn hash(h: u64) -> String {
-    let hashes: Value = serde_json::from_str(&fixture("blockhashes.json")).unwrap();
-    hashes[h.to_string()].as_str().unwrap().to_owned()
+    bitcoin_core::block_hash(h).unwrap()
 }
 
-/// Wraps a result (raw JSON text, so amounts stay as written) in a JSON-RPC 1.0 reply.
-fn ok(id: &Value, result: &str) -> Reply {
-    Reply::json(
-        200,
-        format!(r#"{{"result":{result},"error":null,"id":{id}}}"#),
-    )
-}
-
-/// Bitcoin Core answers a failed call with HTTP 500 (404 for an unknown method).
-fn rpc_error(id: &Value, status: u16, code: i64, message: &str) -> Reply {
-    Reply::json(
-        status,
-        format!(r#"{{"result":null,"error":{{"code":{code},"message":"{message}"}},"id":{id}}}"#),
-    )
-}
-
-/// A node at tip 103 (see the fixture README). `snapshot_100` replaces the
-/// hash of block 100 (a node on another branch).
-fn node(snapshot_100: Option<String>) -> impl Fn(&Request) -> Reply + Send + Sync {
-    move |req: &Request| {
-        if req.header("authorization") != Some(&format!("Basic {}", base64(COOKIE))) {
-            return Reply::text(401, "");
-        }
-        assert_eq!(req.method, "POST");
-        let call: Value = serde_json::from_str(&req.body).unwrap();
-        let id = &call["id"];
-        let params = call["params"].as_array().unwrap();
-        match call["method"].as_str().unwrap() {
-            "getblockhash" => {
-                let h = params[0].as_u64().unwrap();
-                if h > 103 {
-                    return rpc_error(id, 500, -8, "Block height out of range");
-                }
-                let hash = match (&snapshot_100, h) {
-                    (Some(other), 100) => other.clone(),
-                    _ => hash(h),
-                };
-                ok(id, &format!("\"{hash}\""))
-            }
-            "getblockcount" => ok(id, "103"),
-            "validateaddress" => match params[0].as_str().unwrap() {
-                A => ok(id, &fixture("validateaddress-A.json")),
-                B => ok(id, &fixture("validateaddress-B.json")),
-                _ => ok(id, &fixture("validateaddress-invalid.json")),
-            },
-            "scantxoutset" => {
-                assert_eq!(params[0], "start");
-                let descs: Vec<&str> = params[1]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|d| d.as_str().unwrap())
-                    .collect();
-                assert!(
-                    descs
-                        .iter()
-                        .all(|d| d.starts_with("raw(") && d.ends_with(')')),
-                    "{descs:?}"
-                );
-                ok(id, &fixture("scantxoutset.json"))
-            }
-            "getblock" => {
-                assert_eq!(params[1], 3, "verbosity 3 includes the prevouts");
-                let wanted = params[0].as_str().unwrap();
-                match (101..=103).find(|h| hash(*h) == wanted) {
-                    Some(h) => ok(id, &fixture(&format!("getblock-{h}.json"))),
-                    None => rpc_error(id, 500, -5, "Block not found"),
-                }
-            }
-            m => rpc_error(id, 404, -32601, &format!("Method not found: {m}")),
-        }
-    }
-}
-
-fn base64(s: &str) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(s)
+fn node(block_100: Option<String>) -> impl Fn(&Request) -> Reply + Send + Sync {
+    bitcoin_core::handler(block_100)
 }
 
 fn source(server: &TestServer, config: HttpConfig) -> BitcoinRpc {

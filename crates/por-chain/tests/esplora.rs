@@ -12,18 +12,16 @@
     reason = "test helpers: a failed unwrap is a failed test"
 )]
 
-mod support;
-
 use std::time::Duration;
 
 use por_chain::esplora::Esplora;
+use por_chain::testnode::{Reply, Request, TestServer};
 use por_chain::{
     BalanceQuery, BalanceSource, BlockHash, Chain, Endpoint, HttpConfig, QueryAsset, QueryItem,
     SourceError,
 };
 use por_core::Asset;
 use serde_json::{json, Value};
-use support::{Reply, Request, TestServer};
 
 const A: &str = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
 const A_SPK: &str = "0014751e76e8199196d454941c45d1b3a323f1433bd6";

@@ -3,8 +3,6 @@
 //! clients against responses in their documented formats. One connection at
 //! a time, `Connection: close`; the server thread stops when dropped.
 
-#![allow(dead_code, reason = "each test file uses a part of the support module")]
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,13 +13,19 @@ use std::time::Duration;
 /// A request as received.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// `GET`, `POST`, ...
     pub method: String,
+    /// The path and query.
     pub path: String,
+    /// The headers in order.
     pub headers: Vec<(String, String)>,
+    /// The body (lossy UTF-8).
     pub body: String,
 }
 
 impl Request {
+    /// Returns the first header of that name (case-insensitive).
+    #[must_use]
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -33,13 +37,19 @@ impl Request {
 /// A reply: status, content type and body; `delay` before answering.
 #[derive(Debug, Clone)]
 pub struct Reply {
+    /// The HTTP status.
     pub status: u16,
+    /// The `Content-Type`.
     pub content_type: &'static str,
+    /// The body.
     pub body: String,
+    /// How long to wait before answering (timeout tests).
     pub delay: Duration,
 }
 
 impl Reply {
+    /// A JSON reply.
+    #[must_use]
     pub fn json(status: u16, body: impl Into<String>) -> Reply {
         Reply {
             status,
@@ -49,6 +59,8 @@ impl Reply {
         }
     }
 
+    /// A plain-text reply.
+    #[must_use]
     pub fn text(status: u16, body: impl Into<String>) -> Reply {
         Reply {
             status,
@@ -61,6 +73,8 @@ impl Reply {
 
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
 
+/// The running server; stopped when dropped.
+#[derive(Debug)]
 pub struct TestServer {
     port: u16,
     stop: Arc<AtomicBool>,
@@ -69,6 +83,11 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// Starts the server on 127.0.0.1 on a free port.
+    ///
+    /// # Panics
+    ///
+    /// Panics if no port can be bound on 127.0.0.1 (a test cannot go on).
     pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("bound").port();
@@ -97,13 +116,19 @@ impl TestServer {
         }
     }
 
+    /// Returns `http://127.0.0.1:PORT`.
+    #[must_use]
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
     /// The requests received so far.
+    #[must_use]
     pub fn requests(&self) -> Vec<Request> {
-        self.requests.lock().expect("not poisoned").clone()
+        self.requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -152,7 +177,9 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) -> std
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    log.lock().expect("not poisoned").push(request.clone());
+    log.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(request.clone());
     let reply = handler(&request);
     std::thread::sleep(reply.delay);
     let mut stream = stream;

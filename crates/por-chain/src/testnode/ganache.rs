@@ -1,4 +1,4 @@
-//! A real Ethereum node for tests: ganache (installed by
+//! A real Ethereum node: ganache (installed by
 //! `scripts/ci/deps-chain.sh` into `tests/node-chain/`), started on
 //! 127.0.0.1 on a free port with its deterministic funded accounts, and
 //! stopped when dropped. Also deploys the test ERC-20 token (compiled from
@@ -11,7 +11,6 @@
     reason = "test support: every error is a TestNodeError message"
 )]
 
-use core::fmt;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -19,24 +18,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use super::{err, TestNodeError};
 use crate::evm::{parse_quantity, EvmAddress};
-
-/// Why the test node could not be started or used. The message names what
-/// to do (for example the deps script to run).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestNodeError(String);
-
-impl fmt::Display for TestNodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for TestNodeError {}
-
-fn err(msg: impl Into<String>) -> TestNodeError {
-    TestNodeError(msg.into())
-}
 
 /// The folder holding `package.json`, `Token.sol` and `node_modules`.
 #[must_use]
