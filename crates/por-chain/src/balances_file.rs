@@ -401,14 +401,37 @@ fn csv_error(file: &str, e: &csv::Error) -> FileError {
 /// ```
 #[must_use]
 pub fn to_csv(records: &[BalanceRecord]) -> String {
+    let rows: Vec<BalanceRow> = records.iter().map(BalanceRow::from).collect();
+    rows_to_csv(&rows)
+}
+
+impl From<&BalanceRecord> for BalanceRow {
+    /// The row a record is written as (`line` 0: not from a file).
+    fn from(r: &BalanceRecord) -> Self {
+        BalanceRow {
+            chain: r.chain,
+            address: r.address.clone(),
+            asset: r.asset.asset().symbol().to_owned(),
+            balance: r.balance,
+            height: r.height,
+            block_hash: r.block_hash,
+            source: r.source.clone(),
+            line: 0,
+        }
+    }
+}
+
+/// Writes rows as a balances file (with its header); `line` is ignored.
+#[must_use]
+pub fn rows_to_csv(rows: &[BalanceRow]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail, and every field is valid UTF-8.
     w.write_record(HEADER).expect("vecs don't error");
-    for r in records {
+    for r in rows {
         w.write_record([
             r.chain.as_str(),
             &r.address,
-            r.asset.asset().symbol(),
+            &r.asset,
             &r.balance.to_string(),
             &r.height.to_string(),
             &r.block_hash.display_for(r.chain).to_string(),

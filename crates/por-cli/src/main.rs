@@ -24,6 +24,9 @@ enum Command {
     Tree(commands::tree::TreeCommand),
     /// Verify a customer's inclusion proof.
     Verify(commands::verify::VerifyArgs),
+    /// Read balances at a snapshot height from a chain source.
+    #[command(subcommand)]
+    Chain(commands::chain::ChainCommand),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
+        Command::Chain(c) => commands::chain::run(c),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
