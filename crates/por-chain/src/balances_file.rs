@@ -64,6 +64,9 @@ pub struct BalanceRow {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BalancesFile {
     rows: Vec<BalanceRow>,
+    /// `(chain, address, asset)` to the row's index: an audit looks up
+    /// thousands of entries.
+    index: HashMap<(Chain, String, String), usize>,
 }
 
 impl BalancesFile {
@@ -76,9 +79,9 @@ impl BalancesFile {
     /// Returns the row of `(chain, address, asset)`.
     #[must_use]
     pub fn find(&self, chain: Chain, address: &str, asset: &str) -> Option<&BalanceRow> {
-        self.rows
-            .iter()
-            .find(|r| r.chain == chain && r.address == address && r.asset == asset)
+        self.index
+            .get(&(chain, address.to_owned(), asset.to_owned()))
+            .and_then(|&i| self.rows.get(i))
     }
 
     /// Returns the height and block hash of a chain's rows, if it has any.
@@ -277,7 +280,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
         ));
     }
     let mut rows: Vec<BalanceRow> = Vec::new();
-    let mut keys: HashMap<(Chain, String, String), u64> = HashMap::new();
+    let mut index: HashMap<(Chain, String, String), usize> = HashMap::new();
     let mut snapshots: HashMap<Chain, (u64, BlockHash, u64)> = HashMap::new();
     for record in records {
         let record = record.map_err(|e| csv_error(file, &e))?;
@@ -327,18 +330,18 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
             ));
         }
         let key = (chain, address.clone(), asset.symbol().to_owned());
-        if let Some(first_line) = keys.get(&key) {
+        if let Some(&first) = index.get(&key) {
             return Err(FileError::new(
                 file,
                 line,
                 None,
                 FileErrorKind::Duplicate {
                     key: format!("{chain} {address} {}", asset.symbol()),
-                    first_line: *first_line,
+                    first_line: rows.get(first).map_or(0, |r| r.line),
                 },
             ));
         }
-        keys.insert(key, line);
+        index.insert(key, rows.len());
         match snapshots.get(&chain) {
             Some(&(h, b, first_line)) if h != height || b != block_hash => {
                 return Err(FileError::new(
@@ -371,7 +374,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
     if rows.is_empty() {
         return Err(FileError::new(file, 1, None, FileErrorKind::Empty));
     }
-    Ok(BalancesFile { rows })
+    Ok(BalancesFile { rows, index })
 }
 
 fn csv_error(file: &str, e: &csv::Error) -> FileError {

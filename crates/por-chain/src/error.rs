@@ -104,6 +104,18 @@ pub enum SourceError {
         /// What cannot be answered.
         detail: String,
     },
+    /// An ERC-20 contract's `decimals()` differs from the decimals the query
+    /// gives its asset: balances would be misread by a power of ten.
+    Decimals {
+        /// The endpoint, without credentials.
+        endpoint: String,
+        /// The token contract.
+        contract: String,
+        /// What `decimals()` returns.
+        declared: u128,
+        /// What the query says.
+        expected: u8,
+    },
     /// An offline balances file has no row for a queried item, or a row for
     /// another height or block.
     Missing {
@@ -180,6 +192,15 @@ impl fmt::Display for SourceError {
                 write!(f, "{endpoint}: cannot answer: {detail}")
             }
             SourceError::Missing { endpoint, detail } => write!(f, "{endpoint}: {detail}"),
+            SourceError::Decimals {
+                endpoint,
+                contract,
+                declared,
+                expected,
+            } => write!(
+                f,
+                "eth_call at {endpoint}: token {contract} has {declared} decimals (decimals()), not {expected} as listed"
+            ),
         }
     }
 }

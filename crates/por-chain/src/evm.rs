@@ -23,6 +23,10 @@ use crate::{
 /// keccak256("balanceOf(address)").
 pub const BALANCE_OF_SELECTOR: [u8; 4] = [0x70, 0xa0, 0x82, 0x31];
 
+/// The selector of ERC-20 `decimals()`: the first four bytes of
+/// keccak256("decimals()").
+pub const DECIMALS_SELECTOR: [u8; 4] = [0x31, 0x3c, 0xe5, 0x67];
+
 /// A 20-byte EVM address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EvmAddress([u8; 20]);
@@ -398,6 +402,35 @@ impl BalanceSource for EvmRpc {
             }
         }
         let block = to_quantity(query.height);
+        // A token listed with the wrong decimals would be misread by a power of ten: compare
+        // with the contract's own decimals() where it has one (it is optional in ERC-20).
+        let mut checked: Vec<EvmAddress> = Vec::new();
+        for item in &query.items {
+            let Some(token) = item.asset.contract() else {
+                continue;
+            };
+            if checked.contains(token) {
+                continue;
+            }
+            checked.push(*token);
+            let word: String = self.call(
+                &mut calls,
+                "eth_call",
+                serde_json::json!([{"to": token.to_string(), "data": format!("0x{}", hex::encode(DECIMALS_SELECTOR))}, block]),
+                format!("{token}.decimals()"),
+            )?;
+            if let Ok(declared) = decode_uint256_word(&word) {
+                let expected = item.asset.asset().decimals();
+                if declared != u128::from(expected) {
+                    return Err(SourceError::Decimals {
+                        endpoint: self.endpoint(),
+                        contract: token.to_string(),
+                        declared,
+                        expected,
+                    });
+                }
+            }
+        }
         let source = self.info().to_string();
         let mut records = Vec::with_capacity(query.items.len());
         for item in &query.items {

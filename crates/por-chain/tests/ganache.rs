@@ -123,7 +123,8 @@ fn balances_at_the_snapshot_block_ignore_later_transfers() {
     let methods: Vec<&str> = snap.calls.iter().map(|c| c.method.as_str()).collect();
     assert_eq!(methods.first(), Some(&"eth_getBlockByNumber"));
     assert_eq!(methods.last(), Some(&"eth_getBlockByNumber"));
-    assert_eq!(methods.iter().filter(|m| **m == "eth_call").count(), 4);
+    // One decimals() check for the token, then four balanceOf calls.
+    assert_eq!(methods.iter().filter(|m| **m == "eth_call").count(), 5);
 
     // The offline balances file carries the same answer for an air-gapped audit.
     let csv = balances_file::to_csv(&snap.records);
@@ -158,6 +159,23 @@ fn balances_at_the_snapshot_block_ignore_later_transfers() {
     assert!(
         matches!(e, Err(SourceError::HeightAboveTip { .. })),
         "{e:?}"
+    );
+
+    // A token listed with other decimals than its contract's decimals() is refused.
+    let mut wrong_decimals = query.clone();
+    wrong_decimals.items = vec![QueryItem {
+        address: a1.to_string(),
+        asset: QueryAsset::erc20(Asset::new("PTT", 18).unwrap(), ptt),
+    }];
+    let e = source.snapshot(&wrong_decimals).unwrap_err();
+    assert_eq!(
+        e,
+        SourceError::Decimals {
+            endpoint: node.url().to_owned(),
+            contract: ptt.to_string(),
+            declared: 6,
+            expected: 18
+        }
     );
 
     // A token contract that does not exist answers `0x`: an error, not a zero balance.
