@@ -21,6 +21,7 @@
 
 use core::fmt;
 use std::cell::Cell;
+use std::collections::HashMap;
 
 use por_core::Amount;
 use serde::Deserialize;
@@ -151,9 +152,10 @@ pub fn parse_scan(json: &str, scripts: &[String]) -> Result<ScanResult, BlockDat
     }
     let best_block = BlockHash::from_hex(&raw.bestblock)
         .map_err(|_| BlockDataError::Hash(raw.bestblock.clone()))?;
+    let index = ScriptIndex::new(scripts);
     let mut balances = vec![Amount::ZERO; scripts.len()];
     for u in &raw.unspents {
-        let Some(i) = position(scripts, &u.script_pub_key) else {
+        let Some(i) = index.position(&u.script_pub_key) else {
             continue;
         };
         let amount = parse_btc_amount(u.amount.get()).map_err(|e| BlockDataError::Amount {
@@ -171,8 +173,27 @@ pub fn parse_scan(json: &str, scripts: &[String]) -> Result<ScanResult, BlockDat
     })
 }
 
-fn position(scripts: &[String], script: &str) -> Option<usize> {
-    scripts.iter().position(|s| s.eq_ignore_ascii_case(script))
+/// Queried scripts (lower-case hex) to their index: a block has thousands of
+/// outputs and an audit may query thousands of addresses.
+struct ScriptIndex(HashMap<String, usize>);
+
+impl ScriptIndex {
+    fn new(scripts: &[String]) -> Self {
+        ScriptIndex(
+            scripts
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.to_ascii_lowercase(), i))
+                .collect(),
+        )
+    }
+
+    fn position(&self, script: &str) -> Option<usize> {
+        if script.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.0.get(&script.to_ascii_lowercase()).copied();
+        }
+        self.0.get(script).copied()
+    }
 }
 
 /// What one block did to the queried scripts.
@@ -255,6 +276,7 @@ pub fn parse_block(json: &str, scripts: &[String]) -> Result<BlockEffect, BlockD
         .as_deref()
         .map(|p| BlockHash::from_hex(p).map_err(|_| BlockDataError::Hash(p.to_owned())))
         .transpose()?;
+    let index = ScriptIndex::new(scripts);
     let mut received = vec![Amount::ZERO; scripts.len()];
     let mut spent = vec![Amount::ZERO; scripts.len()];
     for tx in &raw.tx {
@@ -268,7 +290,7 @@ pub fn parse_block(json: &str, scripts: &[String]) -> Result<BlockEffect, BlockD
                     vin: i,
                 });
             };
-            let Some(s) = position(scripts, &prevout.script_pub_key.hex) else {
+            let Some(s) = index.position(&prevout.script_pub_key.hex) else {
                 continue;
             };
             let amount =
@@ -281,7 +303,7 @@ pub fn parse_block(json: &str, scripts: &[String]) -> Result<BlockEffect, BlockD
                 .ok_or(BlockDataError::Overflow)?;
         }
         for vout in &tx.vout {
-            let Some(s) = position(scripts, &vout.script_pub_key.hex) else {
+            let Some(s) = index.position(&vout.script_pub_key.hex) else {
                 continue;
             };
             let amount =
