@@ -1,9 +1,17 @@
 //! `por`: the proof-of-reserves command line.
 //!
 //! Exit codes: 0 verified / ok, 1 verification failed, 2 bad input or usage.
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a CLI prints its results and diagnostics")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a CLI prints its results and diagnostics"
+)]
 
 mod commands;
+mod inputs;
+mod output;
+mod progress;
+mod store;
 
 use std::process::ExitCode;
 
@@ -24,6 +32,9 @@ enum Command {
     Tree(commands::tree::TreeCommand),
     /// Verify a customer's inclusion proof.
     Verify(commands::verify::VerifyArgs),
+    /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
+    #[command(subcommand)]
+    Reserve(commands::reserve::ReserveCommand),
     /// Read balances at a snapshot height from a chain source.
     #[command(subcommand)]
     Chain(commands::chain::ChainCommand),
@@ -43,6 +54,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
+        Command::Reserve(c) => commands::reserve::run(c),
         Command::Chain(c) => commands::chain::run(c),
     };
     match result {

@@ -49,7 +49,12 @@ impl Ledger {
     ///
     /// Returns a [`LedgerError`] if the user id is empty or longer than
     /// [`MAX_USER_ID_BYTES`], or the number of balances is not `k`.
-    pub fn push(&mut self, user_id: &str, balances: &[Amount], line: u64) -> Result<(), LedgerError> {
+    pub fn push(
+        &mut self,
+        user_id: &str,
+        balances: &[Amount],
+        line: u64,
+    ) -> Result<(), LedgerError> {
         if user_id.is_empty() {
             return Err(LedgerError::EmptyUserId { line });
         }
@@ -71,6 +76,16 @@ impl Ledger {
         self.balances.extend_from_slice(balances);
         self.lines.push(line);
         Ok(())
+    }
+
+    /// Appends every row of `other` (with the same asset count).
+    fn append(&mut self, other: Ledger) {
+        let base = self.arena.len();
+        self.arena.push_str(&other.arena);
+        self.offsets
+            .extend(other.offsets.iter().skip(1).map(|o| o + base));
+        self.balances.extend_from_slice(&other.balances);
+        self.lines.extend_from_slice(&other.lines);
     }
 
     /// Returns the number of customers.
@@ -230,11 +245,104 @@ impl Ledger {
             });
         }
 
-        let decimals: Vec<u8> = assets.iter().map(crate::Asset::decimals).collect();
+        let body_start = usize::try_from(reader.position().byte())
+            .unwrap_or(bytes.len())
+            .min(bytes.len());
+        let first_line = header_line + newlines(&bytes[lines.offset.min(body_start)..body_start]);
+        let body = &bytes[body_start..];
+        let rows = RowParser {
+            assets,
+            decimals: assets.iter().map(crate::Asset::decimals).collect(),
+            column_asset,
+        };
+        let ledger = rows.parse_body(body, first_line)?;
+        if ledger.is_empty() {
+            return Err(LedgerError::NoCustomers);
+        }
+        if let Err(a) = ledger.totals() {
+            return Err(LedgerError::TotalOverflow {
+                symbol: assets
+                    .get(a)
+                    .map(|x| x.symbol().to_owned())
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(ledger)
+    }
+}
+
+/// Parses the rows after the header; with the `parallel` feature, large
+/// files without quoted fields are cut at line breaks and parsed on every
+/// core (a file with quotes is parsed in one piece, since a quoted field
+/// may contain a line break).
+struct RowParser<'a> {
+    assets: &'a AssetList,
+    decimals: Vec<u8>,
+    /// column position in the file -> asset index (None for user_id)
+    column_asset: Vec<Option<usize>>,
+}
+
+impl RowParser<'_> {
+    fn parse_body(&self, body: &[u8], first_line: u64) -> Result<Ledger, LedgerError> {
+        #[cfg(feature = "parallel")]
+        {
+            const MIN_PARALLEL: usize = 4 << 20;
+            if body.len() >= MIN_PARALLEL && !body.contains(&b'"') {
+                use rayon::prelude::*;
+                let pieces = rayon::current_num_threads().max(1) * 8;
+                let chunks = split_at_newlines(body, pieces);
+                let counts: Vec<u64> = chunks.par_iter().map(|c| newlines(c)).collect();
+                let mut starts = Vec::with_capacity(chunks.len());
+                let mut line = first_line;
+                for c in &counts {
+                    starts.push(line);
+                    line += c;
+                }
+                let parts: Vec<Result<Ledger, LedgerError>> = chunks
+                    .par_iter()
+                    .zip(starts)
+                    .map(|(c, start)| self.parse_piece(c, start))
+                    .collect();
+                let mut ledger = Ledger::new(self.decimals.len());
+                for part in parts {
+                    ledger.append(part?);
+                }
+                return Ok(ledger);
+            }
+        }
+        self.parse_piece(body, first_line)
+    }
+
+    fn parse_piece(&self, bytes: &[u8], first_line: u64) -> Result<Ledger, LedgerError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        let mut lines = LineCounter {
+            bytes,
+            offset: 0,
+            line: first_line,
+        };
+        let k = self.decimals.len();
         let mut ledger = Ledger::new(k);
         let mut row = vec![Amount::ZERO; k];
-        let expected_fields = column_asset.len();
-        while read_record(&mut reader, &mut record)? {
+        let expected_fields = self.column_asset.len();
+        loop {
+            let more = reader.read_byte_record(&mut record).map_err(|e| {
+                let offset = e
+                    .position()
+                    .and_then(|p| usize::try_from(p.byte()).ok())
+                    .unwrap_or(0)
+                    .min(bytes.len());
+                LedgerError::Syntax {
+                    line: first_line + newlines(&bytes[..offset]),
+                    message: e.to_string(),
+                }
+            })?;
+            if !more {
+                break;
+            }
             let line = lines.line_of(&record);
             if record.len() != expected_fields {
                 return Err(LedgerError::FieldCount {
@@ -244,38 +352,63 @@ impl Ledger {
                 });
             }
             let mut user_id = "";
-            for (col, (field, target)) in record.iter().zip(&column_asset).enumerate() {
+            for (col, (field, target)) in record.iter().zip(&self.column_asset).enumerate() {
                 match target {
                     None => {
-                        user_id = core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
-                            line,
-                            column: col + 1,
-                        })?;
-                    }
-                    Some(a) => {
-                        row[*a] = Amount::from_decimal_bytes(field, decimals[*a]).map_err(|source| {
-                            LedgerError::Amount {
+                        user_id =
+                            core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
                                 line,
                                 column: col + 1,
-                                symbol: assets.get(*a).map(|x| x.symbol().to_owned()).unwrap_or_default(),
+                            })?;
+                    }
+                    Some(a) => {
+                        row[*a] = Amount::from_decimal_bytes(field, self.decimals[*a]).map_err(
+                            |source| LedgerError::Amount {
+                                line,
+                                column: col + 1,
+                                symbol: self
+                                    .assets
+                                    .get(*a)
+                                    .map(|x| x.symbol().to_owned())
+                                    .unwrap_or_default(),
                                 source,
-                            }
-                        })?;
+                            },
+                        )?;
                     }
                 }
             }
             ledger.push(user_id, &row, line)?;
         }
-        if ledger.is_empty() {
-            return Err(LedgerError::NoCustomers);
-        }
-        if let Err(a) = ledger.totals() {
-            return Err(LedgerError::TotalOverflow {
-                symbol: assets.get(a).map(|x| x.symbol().to_owned()).unwrap_or_default(),
-            });
-        }
         Ok(ledger)
     }
+}
+
+/// Counts line breaks.
+fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Cuts `bytes` into about `pieces` parts, each ending just after a `\n`
+/// (the last one at the end).
+#[cfg(feature = "parallel")]
+fn split_at_newlines(bytes: &[u8], pieces: usize) -> Vec<&[u8]> {
+    let target = bytes.len() / pieces.max(1) + 1;
+    let mut out = Vec::with_capacity(pieces + 1);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let cut = if rest.len() <= target {
+            rest.len()
+        } else {
+            rest[target..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |p| target + p + 1)
+        };
+        let (piece, tail) = rest.split_at(cut);
+        out.push(piece);
+        rest = tail;
+    }
+    out
 }
 
 fn read_record(
@@ -313,7 +446,10 @@ impl LineCounter<'_> {
             target += 1;
         }
         if target > self.offset {
-            let newlines = self.bytes[self.offset..target].iter().filter(|&&b| b == b'\n').count();
+            let newlines = self.bytes[self.offset..target]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
             self.line += newlines as u64;
             self.offset = target;
         }
@@ -435,7 +571,9 @@ impl LedgerError {
             | LedgerError::UnknownColumn { .. }
             | LedgerError::RepeatedColumn { .. }
             | LedgerError::MissingColumn { .. } => Some(1),
-            LedgerError::EmptyFile | LedgerError::NoCustomers | LedgerError::TotalOverflow { .. } => None,
+            LedgerError::EmptyFile
+            | LedgerError::NoCustomers
+            | LedgerError::TotalOverflow { .. } => None,
         }
     }
 }
@@ -524,11 +662,47 @@ mod tests {
         assert_eq!(l.line(1), 4);
     }
 
+    /// A body large enough for the parallel path (with the `parallel`
+    /// feature) gives the same rows, lines and errors as the serial one.
+    #[test]
+    fn large_files_parse_the_same_in_pieces() {
+        let mut csv = String::from("user_id,BTC,ETH\n");
+        for i in 0..200_000 {
+            csv.push_str(&format!(
+                "user-{i:08},{}.{:02},{}\n",
+                i % 97,
+                i % 100,
+                i % 13
+            ));
+            if i % 50_000 == 7 {
+                csv.push('\n'); // blank lines are skipped but counted
+            }
+        }
+        let l = Ledger::from_csv(csv.as_bytes(), &assets()).unwrap();
+        assert_eq!(l.len(), 200_000);
+        let last = l.len() - 1;
+        assert_eq!(l.user_id(last), "user-00199999");
+        assert_eq!(l.line(last), 200_001 + 4);
+        assert_eq!(l.line(8), 11);
+        assert_eq!(l.line(9), 12);
+        // an error deep in the file names its own line
+        let bad = csv.replacen("user-00150000,", "user-00150000,-", 1);
+        let err = Ledger::from_csv(bad.as_bytes(), &assets()).unwrap_err();
+        assert_eq!(err.line(), Some(150_001 + 4));
+        // and the first error wins when several pieces fail
+        let bad2 = bad.replacen("user-00010000,", "user-00010000,x", 1);
+        let err = Ledger::from_csv(bad2.as_bytes(), &assets()).unwrap_err();
+        assert_eq!(err.line(), Some(10_001 + 2));
+    }
+
     #[test]
     fn every_bad_input_names_line_and_column() {
         assert_eq!(err(""), LedgerError::EmptyFile);
         assert_eq!(err("user_id,BTC,ETH\n"), LedgerError::NoCustomers);
-        assert!(matches!(err("id,BTC,ETH\n"), LedgerError::BadFirstColumn { .. }));
+        assert!(matches!(
+            err("id,BTC,ETH\n"),
+            LedgerError::BadFirstColumn { .. }
+        ));
         assert!(matches!(
             err("user_id,BTC,ETH,DOGE\n"),
             LedgerError::UnknownColumn { column: 4, .. }
@@ -543,17 +717,32 @@ mod tests {
         );
         assert_eq!(
             err("user_id,BTC,ETH\na,1\n"),
-            LedgerError::FieldCount { line: 2, expected: 3, got: 2 }
+            LedgerError::FieldCount {
+                line: 2,
+                expected: 3,
+                got: 2
+            }
         );
         assert!(matches!(
             err("user_id,BTC,ETH\na,1,-2\n"),
-            LedgerError::Amount { line: 2, column: 3, .. }
+            LedgerError::Amount {
+                line: 2,
+                column: 3,
+                ..
+            }
         ));
         assert!(matches!(
             err("user_id,BTC,ETH\na,0.000000001,2\n"),
-            LedgerError::Amount { line: 2, column: 2, .. }
+            LedgerError::Amount {
+                line: 2,
+                column: 2,
+                ..
+            }
         ));
-        assert_eq!(err("user_id,BTC,ETH\n,1,2\n"), LedgerError::EmptyUserId { line: 2 });
+        assert_eq!(
+            err("user_id,BTC,ETH\n,1,2\n"),
+            LedgerError::EmptyUserId { line: 2 }
+        );
         let bad_utf8 = Ledger::from_csv(b"user_id,BTC,ETH\n\xff,1,2\n", &assets()).unwrap_err();
         assert_eq!(bad_utf8, LedgerError::InvalidUtf8 { line: 2, column: 1 });
         let big = "340282366920938463463374607431768211455";
@@ -562,6 +751,11 @@ mod tests {
             &AssetList::from_spec("BTC:8,ETH:0").unwrap(),
         )
         .unwrap_err();
-        assert_eq!(e, LedgerError::TotalOverflow { symbol: "ETH".into() });
+        assert_eq!(
+            e,
+            LedgerError::TotalOverflow {
+                symbol: "ETH".into()
+            }
+        );
     }
 }
