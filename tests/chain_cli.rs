@@ -273,6 +273,10 @@ fn bad_input_exits_2_naming_file_line_and_column() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("unknown kind \"dogecoin\""));
+    assert!(
+        text(&o.stderr).contains("--source: unknown source kind \"dogecoin\""),
+        "{}",
+        text(&o.stderr)
+    );
     assert!(!out.exists());
 }

@@ -572,6 +572,17 @@ impl BalanceSource for BitcoinRpc {
             }
         }
 
+        if query.items.is_empty() {
+            return Ok(Snapshot {
+                chain: Chain::Bitcoin,
+                height,
+                block_hash: snapshot_hash,
+                source: self.info(),
+                records: Vec::new(),
+                calls,
+            });
+        }
+
         // 2. The scripts of the addresses.
         let mut addresses: Vec<&str> = Vec::new();
         for item in &query.items {

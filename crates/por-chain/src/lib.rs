@@ -32,6 +32,7 @@ mod error;
 pub mod esplora;
 pub mod evm;
 pub mod http;
+mod spec;
 #[cfg(feature = "test-node")]
 pub mod testnode;
 
@@ -42,6 +43,7 @@ use por_core::{Amount, Asset};
 
 pub use error::SourceError;
 pub use http::{Endpoint, EndpointError, HttpConfig};
+pub use spec::{SourceSpec, SourceSpecError, SourceSpecKind};
 
 /// A chain whose balances a source can report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

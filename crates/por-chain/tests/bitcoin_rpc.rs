@@ -108,6 +108,12 @@ fn balances_at_past_heights_undo_the_later_blocks() {
     assert_eq!(sats(&at_tip), vec![220_002_345, 30_000_000]);
     assert!(at_tip.calls.iter().all(|c| c.method != "getblock"));
 
+    // No items: the block hash is still checked, and nothing is scanned.
+    let empty = src.snapshot(&query(100, Some(hash(100)), &[])).unwrap();
+    assert!(empty.records.is_empty());
+    assert_eq!(empty.calls.len(), 1);
+    assert!(src.snapshot(&query(100, Some(hash(99)), &[])).is_err());
+
     // Credentials never appear in what is recorded.
     assert!(!format!("{at_100:?}").contains("5c1e0e7e"));
 }

@@ -8,12 +8,8 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context as _};
 use clap::Subcommand;
-use por_chain::bitcoin::BitcoinRpc;
-use por_chain::esplora::Esplora;
-use por_chain::evm::EvmRpc;
 use por_chain::{
-    addresses, balances_file, BalanceQuery, BalanceSource, BlockHash, Chain, Endpoint, HttpConfig,
-    SourceError,
+    addresses, balances_file, BalanceQuery, BlockHash, HttpConfig, SourceError, SourceSpec,
 };
 
 use crate::Outcome;
@@ -60,7 +56,7 @@ pub struct SnapshotArgs {
     merge: bool,
     /// Seconds before one call times out (Bitcoin Core's scantxoutset gets
     /// 60 times as long: it reads the whole UTXO set).
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     timeout: u64,
     /// Retries of a call after a transient failure (no connection, timeout,
     /// HTTP 429 or 5xx), with exponential backoff from 0.5 s.
@@ -71,42 +67,11 @@ pub struct SnapshotArgs {
     max_undo_blocks: u64,
 }
 
-/// Which kind of source `--source` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Bitcoin,
-    Esplora,
-    Ethereum,
-}
-
-impl Kind {
-    fn chain(self) -> Chain {
-        match self {
-            Kind::Bitcoin | Kind::Esplora => Chain::Bitcoin,
-            Kind::Ethereum => Chain::Ethereum,
-        }
-    }
-}
-
 /// Runs a `por chain` subcommand.
 pub fn run(cmd: ChainCommand) -> anyhow::Result<Outcome> {
     match cmd {
         ChainCommand::Snapshot(args) => snapshot(&args),
     }
-}
-
-fn parse_source(spec: &str) -> anyhow::Result<(Kind, Endpoint)> {
-    let (kind, url) = spec.split_once('=').ok_or_else(|| {
-        anyhow!("--source: expected KIND=URL with KIND bitcoin, esplora or ethereum")
-    })?;
-    let kind = match kind {
-        "bitcoin" => Kind::Bitcoin,
-        "esplora" => Kind::Esplora,
-        "ethereum" => Kind::Ethereum,
-        other => bail!("--source: unknown kind {other:?}: expected bitcoin, esplora or ethereum"),
-    };
-    let endpoint = Endpoint::parse(url).context("--source")?;
-    Ok((kind, endpoint))
 }
 
 fn read_cookie(path: &Path) -> anyhow::Result<String> {
@@ -123,11 +88,11 @@ fn read_cookie(path: &Path) -> anyhow::Result<String> {
 }
 
 fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
-    let (kind, mut endpoint) = parse_source(&args.source)?;
+    let mut spec = SourceSpec::parse(&args.source).context("--source")?;
     if let Some(path) = &args.cookie {
-        endpoint = endpoint.with_credentials(&read_cookie(path)?);
+        spec = spec.with_credentials(&read_cookie(path)?);
     }
-    let chain = kind.chain();
+    let chain = spec.chain();
     let expected_block_hash = args
         .block_hash
         .as_deref()
@@ -168,13 +133,7 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
         retries: args.retries,
         initial_backoff: Duration::from_millis(500),
     };
-    let source: Box<dyn BalanceSource> = match kind {
-        Kind::Bitcoin => {
-            Box::new(BitcoinRpc::new(endpoint, config).with_max_undo_blocks(args.max_undo_blocks))
-        }
-        Kind::Esplora => Box::new(Esplora::new(endpoint, config)),
-        Kind::Ethereum => Box::new(EvmRpc::new(endpoint, config)),
-    };
+    let source = spec.connect(config, args.max_undo_blocks);
     let query = BalanceQuery {
         chain,
         height: args.height,
