@@ -104,7 +104,7 @@ impl Endpoint {
             None => (rest, ""),
         };
         let (credentials, host) = match authority.rfind('@') {
-            Some(i) => (Some(authority[..i].to_owned()), &authority[i + 1..]),
+            Some(i) => (Some(percent_decode(&authority[..i])), &authority[i + 1..]),
             None => (None, authority),
         };
         let shown = format!("{scheme}{host}{path}");
@@ -146,6 +146,31 @@ impl Endpoint {
             )
         })
     }
+}
+
+/// Decodes `%XX` escapes in URL credentials (a password with `@` or `:` is
+/// written `%40`, `%3A`); an invalid escape is kept as it is.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| core::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Removes `user:password@` from a URL-looking string, for error messages.
@@ -373,8 +398,9 @@ mod tests {
         assert!(!format!("{e:?}").contains("p%40ss"));
         assert_eq!(
             e.authorization().as_deref(),
-            Some("Basic dTpwJTQwc3M=") // base64("u:p%40ss")
+            Some("Basic dTpwQHNz") // base64("u:p@ss"): %40 is decoded
         );
+        assert_eq!(percent_decode("a%3Ab%zz%4"), "a:b%zz%4");
         let e = Endpoint::parse("http://127.0.0.1:8332").unwrap();
         assert!(!e.has_credentials());
         assert_eq!(
