@@ -330,7 +330,7 @@ pub struct BalanceRecord {
 }
 
 /// A call a source made, for the report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Call {
     /// The JSON-RPC method or the REST path (without the host).
     pub method: String,
@@ -369,4 +369,54 @@ pub trait BalanceSource {
     /// response, has another block at the height than the expected hash, or
     /// cannot serve the chain or an asset of the query.
     fn snapshot(&self, query: &BalanceQuery) -> Result<Snapshot, SourceError>;
+}
+
+/// What a snapshot was taken from, for a JSON report: the chain, the height
+/// and block hash checked, the source and every call made.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Provenance {
+    /// `bitcoin` or `ethereum`.
+    pub chain: &'static str,
+    /// The height the balances refer to.
+    pub height: u64,
+    /// The block hash at that height, as the chain's nodes display it.
+    pub block_hash: String,
+    /// The kind of source (`bitcoin-rpc`, `esplora`, `evm-rpc`, `file`).
+    pub source: &'static str,
+    /// The endpoint without credentials, or the file.
+    pub endpoint: String,
+    /// Every call made, in order.
+    pub calls: Vec<Call>,
+}
+
+impl Snapshot {
+    /// Returns where this snapshot came from, ready to serialise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use por_chain::{BlockHash, Chain, Snapshot, SourceInfo, SourceKind};
+    /// let s = Snapshot {
+    ///     chain: Chain::Bitcoin,
+    ///     height: 100,
+    ///     block_hash: BlockHash::from_byte_array([0xab; 32]),
+    ///     source: SourceInfo { kind: SourceKind::BitcoinRpc, endpoint: "http://127.0.0.1:8332".into() },
+    ///     records: vec![],
+    ///     calls: vec![],
+    /// };
+    /// let json = serde_json::to_string(&s.provenance())?;
+    /// assert!(json.starts_with(r#"{"chain":"bitcoin","height":100,"block_hash":"abab"#));
+    /// # Ok::<_, serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            chain: self.chain.as_str(),
+            height: self.height,
+            block_hash: self.block_hash.display_for(self.chain).to_string(),
+            source: self.source.kind.as_str(),
+            endpoint: self.source.endpoint.clone(),
+            calls: self.calls.clone(),
+        }
+    }
 }

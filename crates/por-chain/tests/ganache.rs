@@ -126,6 +126,14 @@ fn balances_at_the_snapshot_block_ignore_later_transfers() {
     // One decimals() check for the token, then four balanceOf calls.
     assert_eq!(methods.iter().filter(|m| **m == "eth_call").count(), 5);
 
+    let provenance = serde_json::to_value(snap.provenance()).unwrap();
+    assert_eq!(provenance["source"], "evm-rpc");
+    assert_eq!(provenance["block_hash"], snapshot_hash.as_str());
+    assert_eq!(
+        provenance["calls"].as_array().unwrap().len(),
+        snap.calls.len()
+    );
+
     // The offline balances file carries the same answer for an air-gapped audit.
     let csv = balances_file::to_csv(&snap.records);
     let offline = OfflineSource::new(
