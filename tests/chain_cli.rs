@@ -280,3 +280,70 @@ fn bad_input_exits_2_naming_file_line_and_column() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn esplora_snapshot_through_the_binary() {
+    use por_chain::testnode::{Reply, Request};
+    let a = bitcoin_core::ADDRESS_A;
+    let hash = |h: u64| format!("{h:064x}");
+    let tx = |id: u64, height: u64, vin_value: Option<u64>, vout_value: u64| {
+        let vin = match vin_value {
+            Some(v) => format!(
+                r#"[{{"txid":"{:064x}","vout":0,"is_coinbase":false,"prevout":{{"scriptpubkey":"0014","scriptpubkey_address":"{a}","value":{v}}}}}]"#,
+                id + 100
+            ),
+            None => r#"[{"txid":"00","vout":0,"is_coinbase":false,"prevout":{"scriptpubkey":"76a9","scriptpubkey_address":"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2","value":99000000}}]"#.to_owned(),
+        };
+        format!(
+            r#"{{"txid":"{id:064x}","vin":{vin},"vout":[{{"scriptpubkey":"0014","scriptpubkey_address":"{a}","value":{vout_value}}}],"status":{{"confirmed":true,"block_height":{height},"block_hash":"{}"}}}}"#,
+            hash(height)
+        )
+    };
+    // Newest first: at 12 A spends 70,000,000 and gets 10,000,000 back; at 10 it received 70,000,000.
+    let page = format!(
+        "[{},{}]",
+        tx(2, 12, Some(70_000_000), 10_000_000),
+        tx(1, 10, None, 70_000_000)
+    );
+    let server = TestServer::start(move |req: &Request| {
+        if let Some(h) = req.path.strip_prefix("/block-height/") {
+            return Reply::text(200, hash(h.parse().unwrap()));
+        }
+        if req.path == format!("/address/{a}/txs/chain") {
+            return Reply::json(200, page.clone());
+        }
+        Reply::json(200, "[]")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let addresses = dir.path().join("addresses.csv");
+    std::fs::write(
+        &addresses,
+        format!("chain,address,asset\nbitcoin,{a},BTC\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("balances.csv");
+    let source = format!("esplora={}", server.url());
+    for (height, expected) in [(9u64, 0u128), (11, 70_000_000), (12, 10_000_000)] {
+        let h = height.to_string();
+        let o = por(&[
+            "chain",
+            "snapshot",
+            "--source",
+            &source,
+            "--addresses",
+            addresses.to_str().unwrap(),
+            "--height",
+            &h,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let file = read_balances(&out);
+        assert_eq!(
+            file.rows()[0].balance.to_base_units(),
+            expected,
+            "height {height}"
+        );
+        assert_eq!(file.rows()[0].source, format!("esplora {}", server.url()));
+    }
+}
