@@ -290,7 +290,7 @@ fn esplora_snapshot_through_the_binary() {
         let vin = match vin_value {
             Some(v) => format!(
                 r#"[{{"txid":"{:064x}","vout":0,"is_coinbase":false,"prevout":{{"scriptpubkey":"0014","scriptpubkey_address":"{a}","value":{v}}}}}]"#,
-                id + 100
+                id - 1
             ),
             None => r#"[{"txid":"00","vout":0,"is_coinbase":false,"prevout":{"scriptpubkey":"76a9","scriptpubkey_address":"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2","value":99000000}}]"#.to_owned(),
         };
