@@ -24,6 +24,8 @@ enum Command {
     Tree(commands::tree::TreeCommand),
     /// Verify a customer's inclusion proof.
     Verify(commands::verify::VerifyArgs),
+    /// Serve the browser verifier and a directory of published files on 127.0.0.1.
+    Serve(commands::serve::ServeArgs),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
+        Command::Serve(a) => commands::serve::run(&a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

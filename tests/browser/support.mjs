@@ -1,0 +1,132 @@
+// Shared pieces of the browser tests: a tiny static server for www/dist on
+// 127.0.0.1 (a free port) that logs every request it gets, Debian's Chromium
+// driven by playwright-core, and the proof fixtures made by the real tools.
+import { spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname, extname, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const DIST = process.env.POR_WWW_DIST ? resolve(process.env.POR_WWW_DIST) : join(REPO, "www", "dist");
+export const ARTIFACTS = join(REPO, "artifacts", "browser");
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+
+/** The files the page is made of: the only requests it may make. */
+export const PAGE_FILES = ["/index.html", "/style.css", "/por_wasm.js", "/por_wasm_bytes.js", "/app.js"];
+
+export function requireTools() {
+  const missing = [];
+  if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (Debian's chromium)`);
+  if (!existsSync(join(DIST, "index.html")) || !existsSync(join(DIST, "por_wasm_bytes.js"))) {
+    missing.push(`the built page in ${DIST} (run scripts/build-www)`);
+  }
+  if (!existsSync(join(REPO, "tests", "browser", "node_modules", "playwright-core"))) {
+    missing.push("playwright-core (npm ci in tests/browser)");
+  }
+  if (missing.length > 0) {
+    throw new Error(`browser tests need: ${missing.join("; ")}. Install with scripts/ci/deps-browser.sh, run with scripts/ci/test-browser.sh`);
+  }
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+};
+
+/** Serves DIST on 127.0.0.1; `log` records the path of every request received. */
+export async function startServer() {
+  const log = [];
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, "http://127.0.0.1").pathname;
+    log.push(path);
+    const rel = path === "/" ? "/index.html" : path;
+    const file = resolve(DIST, "." + rel);
+    if (req.method !== "GET" || !file.startsWith(DIST + sep) || !existsSync(file)) {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found\n");
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-store" });
+    res.end(readFileSync(file));
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, origin: `http://127.0.0.1:${port}`, log, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** Launches Debian's Chromium with a fresh profile; playwright-core downloads nothing. */
+export async function launchBrowser() {
+  const { chromium } = await import("playwright-core");
+  const profile = mkdtempSync(join(tmpdir(), "por-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1000, height: 900 },
+    locale: "en-US",
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export function screenshotPath(name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, `${name}.png`);
+}
+
+// The ledger the fixtures are made from. The expected figures in the tests are
+// worked out by hand from it, independently of the code under test.
+export const LEDGER_CSV = [
+  "user_id,BTC,ETH",
+  "alice,0.5,1",
+  "bob,2,0",
+  "carol,0.00000001,123.456",
+  "dave,10,0.000000000000000001",
+  "erin,0,5",
+  "",
+].join("\n");
+export const ASSETS = "BTC:8,ETH:18";
+
+/**
+ * Makes the fixtures: every customer's proof, the root hash and the tree
+ * summary, with the real tools. Returns {dir, proof(user), rootHash, summary}.
+ */
+export function makeFixtures() {
+  const dir = join(ARTIFACTS, "fixtures");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const csv = join(dir, "ledger.csv");
+  writeFileSync(csv, LEDGER_CSV);
+  const run = spawnSync("cargo", ["run", "-q", "-p", "por-wasm", "--example", "make-fixtures", "--", csv, ASSETS, dir], {
+    cwd: REPO,
+    encoding: "utf8",
+  });
+  if (run.status !== 0) {
+    throw new Error(`making fixtures failed (exit ${run.status}): ${run.stderr}`);
+  }
+  return {
+    dir,
+    proofPath: (user) => join(dir, `proof-${user}.json`),
+    proof: (user) => readFileSync(join(dir, `proof-${user}.json`), "utf8"),
+    rootHash: readFileSync(join(dir, "root.txt"), "utf8").trim(),
+    summaryPath: join(dir, "root.json"),
+    summary: readFileSync(join(dir, "root.json"), "utf8"),
+  };
+}
