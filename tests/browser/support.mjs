@@ -130,3 +130,48 @@ export function makeFixtures() {
     summary: readFileSync(join(dir, "root.json"), "utf8"),
   };
 }
+
+export const POR_BIN = process.env.POR_BIN ? resolve(process.env.POR_BIN) : join(REPO, "target", "debug", "por");
+
+/** Runs `por serve --dir DIR --www DIST --port 0` and returns its URL once it listens. */
+export async function startPorServe(dir) {
+  if (!existsSync(POR_BIN)) {
+    throw new Error(`${POR_BIN} is missing: run cargo build -p por-cli (scripts/ci/test-browser.sh does)`);
+  }
+  const { spawn } = await import("node:child_process");
+  const child = spawn(POR_BIN, ["serve", "--dir", dir, "--www", DIST, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (d) => { err += d; });
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`por serve printed no URL in 10 s: ${out} ${err}`)), 10000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/verifier page: +(http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`por serve exited with ${code}: ${err}`));
+    });
+  });
+  return { url, output: () => out, stop: () => child.kill("SIGTERM") };
+}
+
+/** A raw GET (the path sent exactly as given, no normalisation). */
+export async function rawGet(url, path) {
+  const { request } = await import("node:http");
+  const u = new URL(url);
+  return new Promise((ok, fail) => {
+    const req = request({ host: u.hostname, port: u.port, path, method: "GET" }, (res) => {
+      let body = "";
+      res.on("data", (d) => { body += d; });
+      res.on("end", () => ok({ status: res.statusCode, type: res.headers["content-type"], body }));
+    });
+    req.on("error", fail);
+    req.end();
+  });
+}

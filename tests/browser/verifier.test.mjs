@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 
-import { requireTools, startServer, launchBrowser, makeFixtures, screenshotPath, DIST, PAGE_FILES } from "./support.mjs";
+import { requireTools, startServer, launchBrowser, makeFixtures, screenshotPath, startPorServe, rawGet, DIST, PAGE_FILES } from "./support.mjs";
 
 let server;
 let browser;
@@ -379,5 +379,34 @@ test("no network: a CSP forbids connections, and the page loads only its own fil
     if (u.protocol === "file:") continue; // checked in the file:// test
     assert.equal(u.origin, server.origin, `request to another origin: ${r}`);
     assert.ok(PAGE_FILES.includes(u.pathname) || u.pathname === "/" || u.pathname === "/exfiltrate", `unexpected request ${r}`);
+  }
+});
+
+test("por serve: the page and the published files, on 127.0.0.1, nothing outside them", async () => {
+  const served = await startPorServe(fx.dir);
+  try {
+    assert.match(served.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await open(served.url);
+    await verifyWith(page, { proof: fx.proof("bob"), root: fx.summary });
+    assert.equal(await page.getAttribute("#result", "data-verdict"), "verified");
+    assert.deepEqual(await table(page, "balances"), [["BTC", "2"], ["ETH", "0"]]);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+
+    const listing = await rawGet(served.url, "/published/");
+    assert.equal(listing.status, 200);
+    assert.match(listing.body, /<a href="\/published\/proof-alice\.json">proof-alice\.json<\/a>/);
+    const proof = await rawGet(served.url, "/published/proof-alice.json");
+    assert.equal(proof.type, "application/json");
+    assert.equal(proof.body, fx.proof("alice"));
+    const js = await rawGet(served.url, "/app.js");
+    assert.match(js.type, /^text\/javascript/);
+    for (const path of ["/../Cargo.toml", "/published/../../../Cargo.toml", "/published/%2e%2e/%2e%2e/%2e%2e/Cargo.toml", "/%2e%2e/%2e%2e/Cargo.toml"]) {
+      const r = await rawGet(served.url, path);
+      assert.ok(r.status === 404 || r.status === 400, `${path}: ${r.status}`);
+      assert.doesNotMatch(r.body, /\[workspace\]/, path);
+    }
+  } finally {
+    served.stop();
   }
 });

@@ -275,7 +275,9 @@
       var f = r.failure;
       var kindText = STRINGS.en["kind-" + f.kind] ? t("kind-" + f.kind) : t("kindOther");
       var failure = el("dl", { class: "facts failure", id: "failure" }, []);
-      row(t("reason"), kindText + " " + t(f.cause === "root-differs" ? "causeRootDiffers" : "causeInconsistent"))
+      // Japanese sentences are not separated by a space.
+      var gap = lang === "ja" ? "" : " ";
+      row(t("reason"), kindText + gap + t(f.cause === "root-differs" ? "causeRootDiffers" : "causeInconsistent"))
         .forEach(function (n) { failure.appendChild(n); });
       if (f.level !== null && f.level !== undefined) {
         var levelText = f.level === r.height && f.kind !== "sum-overflow" ? t("levelRoot", { n: f.level }) : String(f.level);
