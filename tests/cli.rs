@@ -1,1 +1,418 @@
-//! End-to-end tests of the `por` binary.
+//! End-to-end tests of the `por` binary: the tree walkthrough and every
+//! bad-input case of the balances export, proofs and arguments.
+
+#![allow(clippy::unwrap_used, reason = "test setup fails loudly")]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use por_e2e::por_bin;
+
+fn por(dir: &Path, args: &[&str]) -> Output {
+    Command::new(por_bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the por binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const SECRET: &str = "4242424242424242424242424242424242424242424242424242424242424242\n";
+
+fn setup(csv: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("b.csv"), csv).unwrap();
+    std::fs::write(dir.path().join("s.key"), SECRET).unwrap();
+    dir
+}
+
+fn build(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "tree",
+        "build",
+        "--balances",
+        "b.csv",
+        "--assets",
+        "BTC:8,ETH:18",
+        "--secret-file",
+        "s.key",
+        "--out",
+        "t",
+    ];
+    args.extend_from_slice(extra);
+    por(dir, &args)
+}
+
+#[test]
+fn walkthrough_build_proof_verify_tamper() {
+    let dir = setup(b"user_id,BTC,ETH\nalice,0.5,1\nbob,2,0.25\ncarol,0,3\n");
+    let d = dir.path();
+    let o = build(d, &["--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // exactly {"root", "height", "customers", "totals"} in that order
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["customers", "height", "root", "totals"]);
+    assert!(stdout(&o).starts_with("{\"root\":\""));
+    assert_eq!(v["height"], 2);
+    assert_eq!(v["customers"], 3);
+    assert_eq!(v["totals"]["BTC"], "250000000");
+    assert_eq!(v["totals"]["ETH"], "4250000000000000000");
+    // stderr is silent when not a terminal and the secret exists
+    assert_eq!(stderr(&o), "");
+    let root = v["root"].as_str().unwrap().to_owned();
+
+    let o = por(
+        d,
+        &[
+            "tree", "proof", "--tree", "t", "--user", "bob", "--out", "bob.json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let o = por(d, &["verify", "--proof", "bob.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("VERIFIED"));
+    assert!(stdout(&o).contains("BTC  2"));
+    assert!(stdout(&o).contains("ETH  0.25"));
+    assert!(
+        stdout(&o).contains("Compare"),
+        "must tell the customer to compare the root"
+    );
+
+    let o = por(d, &["verify", "--proof", "bob.json", "--root", &root]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("Checked against the root given with --root"));
+
+    // A different published root: not verified, exit 1.
+    let other = "ab".repeat(32);
+    let o = por(d, &["verify", "--proof", "bob.json", "--root", &other]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("root-hash-mismatch"));
+
+    // Tamper with the balance: exit 1 and the reason.
+    let text = std::fs::read_to_string(d.join("bob.json")).unwrap();
+    std::fs::write(
+        d.join("bad.json"),
+        text.replacen("\"200000000\"", "\"300000000\"", 1),
+    )
+    .unwrap();
+    let o = por(d, &["verify", "--proof", "bad.json", "--root", &root]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("NOT VERIFIED"), "{}", stdout(&o));
+
+    let o = por(
+        d,
+        &["verify", "--proof", "bad.json", "--root", &root, "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["failure"]["kind"], "root-hash-mismatch");
+
+    // Every exported proof verifies against the published root.
+    let o = por(
+        d,
+        &["tree", "export-proofs", "--tree", "t", "--out", "proofs"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let index = std::fs::read_to_string(d.join("proofs/index.csv")).unwrap();
+    assert_eq!(index.lines().count(), 4);
+    for line in index.lines().skip(1) {
+        let file = line.rsplit(',').next().unwrap();
+        let o = por(
+            d,
+            &[
+                "verify",
+                "--proof",
+                &format!("proofs/{file}"),
+                "--root",
+                &root,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{file}: {}", stdout(&o));
+    }
+    // The single-proof command and the export agree byte for byte.
+    assert_eq!(
+        std::fs::read(d.join("proofs/bob.json")).unwrap(),
+        std::fs::read(d.join("bob.json")).unwrap()
+    );
+}
+
+#[test]
+fn missing_secret_is_created_private_and_announced() {
+    let dir = setup(b"user_id,BTC,ETH\na,1,1\n");
+    std::fs::remove_file(dir.path().join("s.key")).unwrap();
+    let o = build(dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Created the snapshot secret"));
+    let meta = std::fs::metadata(dir.path().join("s.key")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
+    let text = std::fs::read_to_string(dir.path().join("s.key")).unwrap();
+    assert_eq!(text.trim_end().len(), 64);
+    // A second build with the same secret gives the same root.
+    let o1 = build(dir.path(), &["--json", "--force"]);
+    let o2 = build(dir.path(), &["--json", "--force"]);
+    assert_eq!(stdout(&o1), stdout(&o2));
+}
+
+/// Each bad export: exit 2, an error naming the file and the place, and no output directory.
+#[test]
+fn bad_balances_exports_name_file_line_and_column() {
+    let cases: &[(&str, &[u8], &[&str])] = &[
+        ("empty file", b"", &["b.csv", "empty"]),
+        (
+            "header only",
+            b"user_id,BTC,ETH\n",
+            &["b.csv", "no customer rows"],
+        ),
+        (
+            "duplicate user id",
+            b"user_id,BTC,ETH\na,1,1\nb,1,1\na,2,2\n",
+            &["b.csv", "line 4", "duplicate user id \"a\"", "line 2"],
+        ),
+        (
+            "unknown column",
+            b"user_id,BTC,ETH,DOGE\na,1,1,1\n",
+            &["b.csv", "line 1, column 4", "unknown column \"DOGE\""],
+        ),
+        (
+            "missing column",
+            b"user_id,BTC\na,1\n",
+            &["b.csv", "line 1", "no column for asset ETH"],
+        ),
+        (
+            "repeated column",
+            b"user_id,BTC,ETH,BTC\na,1,1,1\n",
+            &["b.csv", "line 1, column 4", "appears twice"],
+        ),
+        (
+            "too many decimals",
+            b"user_id,BTC,ETH\na,0.123456789,1\n",
+            &[
+                "b.csv",
+                "line 2, column 2 (BTC)",
+                "9 decimal places",
+                "at most 8",
+            ],
+        ),
+        (
+            "negative",
+            b"user_id,BTC,ETH\na,1,-1\n",
+            &["b.csv", "line 2, column 3 (ETH)", "sign"],
+        ),
+        (
+            "overflow",
+            b"user_id,BTC,ETH\na,1,340282366920938463463.374607431768211456\n",
+            &["b.csv", "line 2, column 3 (ETH)", "exceeds"],
+        ),
+        (
+            "exponent",
+            b"user_id,BTC,ETH\na,1e3,1\n",
+            &["b.csv", "line 2, column 2", "exponent"],
+        ),
+        (
+            "non-digit",
+            b"user_id,BTC,ETH\na,1,12abc\n",
+            &["b.csv", "line 2, column 3", "'a'"],
+        ),
+        (
+            "invalid UTF-8",
+            b"user_id,BTC,ETH\n\xff\xfe,1,1\n",
+            &["b.csv", "line 2, column 1", "UTF-8"],
+        ),
+        (
+            "too few fields",
+            b"user_id,BTC,ETH\na,1,1\nb,1\n",
+            &["b.csv", "line 3", "expected 3 fields", "found 2"],
+        ),
+        (
+            "empty user id",
+            b"user_id,BTC,ETH\n,1,1\n",
+            &["b.csv", "line 2", "empty user id"],
+        ),
+        (
+            "bad first column",
+            b"id,BTC,ETH\na,1,1\n",
+            &["b.csv", "user_id"],
+        ),
+        (
+            "unterminated quote",
+            b"user_id,BTC,ETH\n\"a,1,1\n",
+            &["b.csv"],
+        ),
+    ];
+    for (name, csv, needles) in cases {
+        let dir = setup(csv);
+        let o = build(dir.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        let err = stderr(&o);
+        for n in *needles {
+            assert!(err.contains(n), "{name}: {err:?} lacks {n:?}");
+        }
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(
+            !dir.path().join("t").exists(),
+            "{name}: partial output left behind"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|f| f.starts_with(".por"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "{name}: temporary files left: {leftovers:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_arguments_and_proof_files_exit_2_with_the_field() {
+    let dir = setup(b"user_id,BTC,ETH\na,1,1\nb,2,2\n");
+    let d = dir.path();
+    assert!(build(d, &[]).status.success());
+    // existing output without --force
+    let o = build(d, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"));
+    // bad asset spec
+    let o = por(
+        d,
+        &[
+            "tree",
+            "build",
+            "--balances",
+            "b.csv",
+            "--assets",
+            "BTC",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "t2",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("SYMBOL:DECIMALS"), "{}", stderr(&o));
+    // bad secret
+    std::fs::write(d.join("bad.key"), "not a secret").unwrap();
+    let o = por(
+        d,
+        &[
+            "tree",
+            "build",
+            "--balances",
+            "b.csv",
+            "--assets",
+            "BTC:8,ETH:18",
+            "--secret-file",
+            "bad.key",
+            "--out",
+            "t3",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.key"));
+    // unknown user
+    let o = por(d, &["tree", "proof", "--tree", "t", "--user", "nobody"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no customer \"nobody\""));
+    // not a tree directory
+    let o = por(d, &["tree", "proof", "--tree", ".", "--user", "a"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("tree.json"));
+
+    let o = por(
+        d,
+        &[
+            "tree", "proof", "--tree", "t", "--user", "a", "--out", "a.json",
+        ],
+    );
+    assert!(o.status.success());
+    let good = std::fs::read_to_string(d.join("a.json")).unwrap();
+    let bad_proofs: &[(&str, String, &str)] = &[
+        ("not json", "{".into(), "malformed proof"),
+        (
+            "wrong format",
+            good.replace("por-proof-v1", "por-proof-v0"),
+            "field `format`",
+        ),
+        (
+            "bad salt",
+            good.replacen("\"salt\": \"", "\"salt\": \"zz", 1),
+            "salt",
+        ),
+        (
+            "signed balance",
+            good.replacen("\"balances\": [\n    \"", "\"balances\": [\n    \"-", 1),
+            "sign",
+        ),
+        (
+            "missing field",
+            good.replacen("\"index\"", "\"indexx\"", 1),
+            "index",
+        ),
+        ("not utf-8", "\u{0}".into(), "malformed"),
+    ];
+    for (name, text, needle) in bad_proofs {
+        std::fs::write(d.join("p.json"), text).unwrap();
+        let o = por(d, &["verify", "--proof", "p.json"]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains("p.json"), "{name}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(needle),
+            "{name}: {} lacks {needle}",
+            stderr(&o)
+        );
+    }
+    std::fs::write(d.join("p.json"), b"\xff\xff").unwrap();
+    let o = por(d, &["verify", "--proof", "p.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not UTF-8"));
+    let o = por(d, &["verify", "--proof", "a.json", "--root", "1234"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--root"));
+    // clap usage errors are exit 2 as well
+    let o = por(d, &["tree", "build"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn assets_from_a_toml_file() {
+    let dir = setup(b"user_id,ETH,BTC\na,1,0.5\n");
+    std::fs::write(
+        dir.path().join("assets.toml"),
+        "[[asset]]\nsymbol = \"BTC\"\ndecimals = 8\n\n[[asset]]\nsymbol = \"ETH\"\ndecimals = 18\n",
+    )
+    .unwrap();
+    let o = por(
+        dir.path(),
+        &[
+            "tree",
+            "build",
+            "--balances",
+            "b.csv",
+            "--assets",
+            "assets.toml",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "t",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["totals"]["BTC"], "50000000");
+}

@@ -1,9 +1,17 @@
 //! `por`: the proof-of-reserves command line.
 //!
 //! Exit codes: 0 verified / ok, 1 verification failed, 2 bad input or usage.
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a CLI prints its results and diagnostics")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a CLI prints its results and diagnostics"
+)]
 
 mod commands;
+mod inputs;
+mod output;
+mod progress;
+mod store;
 
 use std::process::ExitCode;
 

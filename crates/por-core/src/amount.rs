@@ -391,7 +391,10 @@ mod tests {
         );
         assert_eq!(
             kind("１", 8),
-            AmountErrorKind::InvalidChar { ch: '１', offset: 0 }
+            AmountErrorKind::InvalidChar {
+                ch: '１',
+                offset: 0
+            }
         );
         assert_eq!(
             kind("340282366920938463463374607431768211456", 0),
@@ -422,7 +425,10 @@ mod tests {
         let a = Amount::from_base_units(150_000_000);
         assert_eq!(a.display_in(8).to_string(), "1.5");
         assert_eq!(Amount::ZERO.display_in(8).to_string(), "0");
-        assert_eq!(Amount::from_base_units(1).display_in(18).to_string(), "0.000000000000000001");
+        assert_eq!(
+            Amount::from_base_units(1).display_in(18).to_string(),
+            "0.000000000000000001"
+        );
         assert_eq!(Amount::MAX.display_in(0).to_string(), u128::MAX.to_string());
     }
 

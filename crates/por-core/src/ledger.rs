@@ -49,7 +49,12 @@ impl Ledger {
     ///
     /// Returns a [`LedgerError`] if the user id is empty or longer than
     /// [`MAX_USER_ID_BYTES`], or the number of balances is not `k`.
-    pub fn push(&mut self, user_id: &str, balances: &[Amount], line: u64) -> Result<(), LedgerError> {
+    pub fn push(
+        &mut self,
+        user_id: &str,
+        balances: &[Amount],
+        line: u64,
+    ) -> Result<(), LedgerError> {
         if user_id.is_empty() {
             return Err(LedgerError::EmptyUserId { line });
         }
@@ -247,20 +252,25 @@ impl Ledger {
             for (col, (field, target)) in record.iter().zip(&column_asset).enumerate() {
                 match target {
                     None => {
-                        user_id = core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
-                            line,
-                            column: col + 1,
-                        })?;
-                    }
-                    Some(a) => {
-                        row[*a] = Amount::from_decimal_bytes(field, decimals[*a]).map_err(|source| {
-                            LedgerError::Amount {
+                        user_id =
+                            core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
                                 line,
                                 column: col + 1,
-                                symbol: assets.get(*a).map(|x| x.symbol().to_owned()).unwrap_or_default(),
-                                source,
-                            }
-                        })?;
+                            })?;
+                    }
+                    Some(a) => {
+                        row[*a] =
+                            Amount::from_decimal_bytes(field, decimals[*a]).map_err(|source| {
+                                LedgerError::Amount {
+                                    line,
+                                    column: col + 1,
+                                    symbol: assets
+                                        .get(*a)
+                                        .map(|x| x.symbol().to_owned())
+                                        .unwrap_or_default(),
+                                    source,
+                                }
+                            })?;
                     }
                 }
             }
@@ -271,7 +281,10 @@ impl Ledger {
         }
         if let Err(a) = ledger.totals() {
             return Err(LedgerError::TotalOverflow {
-                symbol: assets.get(a).map(|x| x.symbol().to_owned()).unwrap_or_default(),
+                symbol: assets
+                    .get(a)
+                    .map(|x| x.symbol().to_owned())
+                    .unwrap_or_default(),
             });
         }
         Ok(ledger)
@@ -313,7 +326,10 @@ impl LineCounter<'_> {
             target += 1;
         }
         if target > self.offset {
-            let newlines = self.bytes[self.offset..target].iter().filter(|&&b| b == b'\n').count();
+            let newlines = self.bytes[self.offset..target]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
             self.line += newlines as u64;
             self.offset = target;
         }
@@ -435,7 +451,9 @@ impl LedgerError {
             | LedgerError::UnknownColumn { .. }
             | LedgerError::RepeatedColumn { .. }
             | LedgerError::MissingColumn { .. } => Some(1),
-            LedgerError::EmptyFile | LedgerError::NoCustomers | LedgerError::TotalOverflow { .. } => None,
+            LedgerError::EmptyFile
+            | LedgerError::NoCustomers
+            | LedgerError::TotalOverflow { .. } => None,
         }
     }
 }
@@ -528,7 +546,10 @@ mod tests {
     fn every_bad_input_names_line_and_column() {
         assert_eq!(err(""), LedgerError::EmptyFile);
         assert_eq!(err("user_id,BTC,ETH\n"), LedgerError::NoCustomers);
-        assert!(matches!(err("id,BTC,ETH\n"), LedgerError::BadFirstColumn { .. }));
+        assert!(matches!(
+            err("id,BTC,ETH\n"),
+            LedgerError::BadFirstColumn { .. }
+        ));
         assert!(matches!(
             err("user_id,BTC,ETH,DOGE\n"),
             LedgerError::UnknownColumn { column: 4, .. }
@@ -543,17 +564,32 @@ mod tests {
         );
         assert_eq!(
             err("user_id,BTC,ETH\na,1\n"),
-            LedgerError::FieldCount { line: 2, expected: 3, got: 2 }
+            LedgerError::FieldCount {
+                line: 2,
+                expected: 3,
+                got: 2
+            }
         );
         assert!(matches!(
             err("user_id,BTC,ETH\na,1,-2\n"),
-            LedgerError::Amount { line: 2, column: 3, .. }
+            LedgerError::Amount {
+                line: 2,
+                column: 3,
+                ..
+            }
         ));
         assert!(matches!(
             err("user_id,BTC,ETH\na,0.000000001,2\n"),
-            LedgerError::Amount { line: 2, column: 2, .. }
+            LedgerError::Amount {
+                line: 2,
+                column: 2,
+                ..
+            }
         ));
-        assert_eq!(err("user_id,BTC,ETH\n,1,2\n"), LedgerError::EmptyUserId { line: 2 });
+        assert_eq!(
+            err("user_id,BTC,ETH\n,1,2\n"),
+            LedgerError::EmptyUserId { line: 2 }
+        );
         let bad_utf8 = Ledger::from_csv(b"user_id,BTC,ETH\n\xff,1,2\n", &assets()).unwrap_err();
         assert_eq!(bad_utf8, LedgerError::InvalidUtf8 { line: 2, column: 1 });
         let big = "340282366920938463463374607431768211455";
@@ -562,6 +598,11 @@ mod tests {
             &AssetList::from_spec("BTC:8,ETH:0").unwrap(),
         )
         .unwrap_err();
-        assert_eq!(e, LedgerError::TotalOverflow { symbol: "ETH".into() });
+        assert_eq!(
+            e,
+            LedgerError::TotalOverflow {
+                symbol: "ETH".into()
+            }
+        );
     }
 }

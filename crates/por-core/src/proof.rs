@@ -84,11 +84,18 @@ impl InclusionProof {
     /// a hash that is not 64 hex digits, an amount that is not a decimal string
     /// of base units, or a sum count that differs from the asset count.
     pub fn from_json(json: &str) -> Result<InclusionProof, ProofFormatError> {
-        let proof: InclusionProof = serde_json::from_str(json).map_err(|e| ProofFormatError::Json {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let json_error = |field: String, e: serde_json::Error| ProofFormatError::Json {
             line: e.line(),
             column: e.column(),
+            field: if field == "." { String::new() } else { field },
             message: e.to_string(),
+        };
+        let proof: InclusionProof = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            json_error(path, e.into_inner())
         })?;
+        de.end().map_err(|e| json_error(String::new(), e))?;
         proof.check_structure()?;
         Ok(proof)
     }
@@ -205,6 +212,13 @@ impl InclusionProof {
         self.verify(root)
     }
 
+    fn symbol(&self, index: usize) -> String {
+        self.assets
+            .get(index)
+            .map(|a| a.symbol().to_owned())
+            .unwrap_or_default()
+    }
+
     fn verify_internal(&self, root: &RootCommitment) -> Result<(), VerifyError> {
         let k = self.assets.len();
         if root.sums.len() != k {
@@ -213,10 +227,7 @@ impl InclusionProof {
         let height = root.height;
         let path_len = self.path.len();
         if u32::try_from(path_len).ok() != Some(height) {
-            return Err(VerifyError::PathLength {
-                path_len,
-                height,
-            });
+            return Err(VerifyError::PathLength { path_len, height });
         }
         if height < 64 && self.index >> height != 0 {
             return Err(VerifyError::IndexOutOfRange {
@@ -238,20 +249,22 @@ impl InclusionProof {
             } else {
                 hash::node_hash(&step.hash, &step.sums, &node, &sums)
             };
-            for (asset, (out, (a, b))) in next.iter_mut().zip(sums.iter().zip(&step.sums)).enumerate() {
-                *out = a.checked_add(*b).ok_or(VerifyError::SumOverflow {
+            for (asset, (out, (a, b))) in
+                next.iter_mut().zip(sums.iter().zip(&step.sums)).enumerate()
+            {
+                *out = a.checked_add(*b).ok_or_else(|| VerifyError::SumOverflow {
                     level: level + 1,
-                    asset,
+                    asset: self.symbol(asset),
                 })?;
             }
             core::mem::swap(&mut sums, &mut next);
         }
-        let differing: Vec<usize> = sums
+        let differing: Vec<String> = sums
             .iter()
             .zip(&root.sums)
             .enumerate()
             .filter(|(_, (a, b))| a != b)
-            .map(|(i, _)| i)
+            .map(|(i, _)| self.symbol(i))
             .collect();
         if node != root.hash {
             return Err(VerifyError::RootHashMismatch {
@@ -262,9 +275,7 @@ impl InclusionProof {
             });
         }
         if !differing.is_empty() {
-            return Err(VerifyError::RootSumMismatch {
-                assets: differing,
-            });
+            return Err(VerifyError::RootSumMismatch { assets: differing });
         }
         Ok(())
     }
@@ -281,7 +292,9 @@ pub enum ProofFormatError {
         line: usize,
         /// Column in the document.
         column: usize,
-        /// The parser's description, naming the field.
+        /// The field, for example `path[3].hash` (empty at the top level).
+        field: String,
+        /// The parser's description.
         message: String,
     },
     /// The `format` field is not `por-proof-v1`.
@@ -312,7 +325,12 @@ impl ProofFormatError {
 impl fmt::Display for ProofFormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ProofFormatError::Json { message, .. } => write!(f, "malformed proof: {message}"),
+            ProofFormatError::Json { field, message, .. } if field.is_empty() => {
+                write!(f, "malformed proof: {message}")
+            }
+            ProofFormatError::Json { field, message, .. } => {
+                write!(f, "malformed proof: field `{field}`: {message}")
+            }
             ProofFormatError::Format(s) => write!(
                 f,
                 "malformed proof: field `format` is {s:?}, expected {PROOF_FORMAT:?}"
@@ -357,8 +375,8 @@ pub enum VerifyError {
     SumOverflow {
         /// The level whose node sum overflowed (1 is the leaf's parent).
         level: usize,
-        /// The asset index.
-        asset: usize,
+        /// The asset's symbol.
+        asset: String,
     },
     /// The recomputed root hash is not the published one.
     RootHashMismatch {
@@ -368,13 +386,13 @@ pub enum VerifyError {
         computed: NodeHash,
         /// The published hash.
         expected: NodeHash,
-        /// Assets whose recomputed total also differs.
-        differing_sums: Vec<usize>,
+        /// Symbols of the assets whose recomputed total also differs.
+        differing_sums: Vec<String>,
     },
     /// The root hash matches but the published totals differ from it.
     RootSumMismatch {
-        /// The assets whose totals differ.
-        assets: Vec<usize>,
+        /// Symbols of the assets whose totals differ.
+        assets: Vec<String>,
     },
 }
 
@@ -417,7 +435,7 @@ impl fmt::Display for VerifyError {
             ),
             VerifyError::SumOverflow { level, asset } => write!(
                 f,
-                "at level {level}, the sum of asset #{asset} overflows: a sibling carries an impossible amount"
+                "at level {level}, the sum of {asset} overflows: a sibling carries an impossible amount"
             ),
             VerifyError::RootHashMismatch {
                 level,
@@ -430,13 +448,14 @@ impl fmt::Display for VerifyError {
                     "at the root (level {level}), the recomputed hash {computed} differs from the published {expected}"
                 )?;
                 if !differing_sums.is_empty() {
-                    write!(f, "; totals differ too for asset(s) #{differing_sums:?}")?;
+                    write!(f, "; the totals of {} differ too", differing_sums.join(", "))?;
                 }
                 Ok(())
             }
             VerifyError::RootSumMismatch { assets } => write!(
                 f,
-                "the root hash matches but the published totals differ for asset(s) #{assets:?}"
+                "the root hash matches but the published totals of {} differ from it",
+                assets.join(", ")
             ),
         }
     }

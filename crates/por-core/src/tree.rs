@@ -31,7 +31,11 @@ impl Level {
     /// # Errors
     ///
     /// Returns a [`TreeShapeError`] if `sums.len() != k * hashes.len()`.
-    pub fn new(hashes: Vec<NodeHash>, sums: Vec<Amount>, k: usize) -> Result<Level, TreeShapeError> {
+    pub fn new(
+        hashes: Vec<NodeHash>,
+        sums: Vec<Amount>,
+        k: usize,
+    ) -> Result<Level, TreeShapeError> {
         if hashes.len().checked_mul(k) != Some(sums.len()) {
             return Err(TreeShapeError::SumCount);
         }
@@ -142,6 +146,32 @@ impl Customers {
     #[must_use]
     pub fn salt(&self, index: usize) -> Option<Salt> {
         self.salts.get(index).copied()
+    }
+
+    /// Gathers user ids and salts in leaf order (`order[i].1` is leaf `i`'s
+    /// ledger row), copying the ids in parallel into one arena.
+    fn from_order(ledger: &Ledger, order: &[(LeafId, u32)], salts_by_row: &[Salt]) -> Customers {
+        let n = order.len();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0usize);
+        let mut total = 0usize;
+        for (_, row) in order {
+            total += ledger.user_id(*row as usize).len();
+            offsets.push(total);
+        }
+        let mut arena = vec![0u8; total];
+        let mut salts = vec![Salt::default(); n];
+        par::fill_arena(&mut arena, &offsets, &mut salts, |leaf| {
+            let row = order[leaf].1 as usize;
+            (ledger.user_id(row).as_bytes(), salts_by_row[row])
+        });
+        let arena = String::from_utf8(arena)
+            .expect("the arena is the concatenation of `&str` user ids, so it is UTF-8");
+        Customers {
+            arena,
+            offsets,
+            salts,
+        }
     }
 
     /// Finds the leaf index of a user id (a linear scan: this serves one
@@ -255,7 +285,10 @@ impl fmt::Display for TreeShapeError {
         match self {
             TreeShapeError::SumCount => write!(f, "a level does not have k sums per node"),
             TreeShapeError::LevelSize { level } => {
-                write!(f, "level {level} has the wrong number of nodes for the level below")
+                write!(
+                    f,
+                    "level {level} has the wrong number of nodes for the level below"
+                )
             }
             TreeShapeError::NoSingleRoot => write!(f, "the top level is not a single root node"),
         }
@@ -317,19 +350,27 @@ impl LiabilitiesTree {
         // can overflow (all amounts are unsigned), so the hot loops need no
         // error path.
         ledger.totals().map_err(|a| BuildError::SumOverflow {
-            symbol: assets.get(a).map(|x| x.symbol().to_owned()).unwrap_or_default(),
+            symbol: assets
+                .get(a)
+                .map(|x| x.symbol().to_owned())
+                .unwrap_or_default(),
         })?;
 
-        // 1. salt and id of every row, then order rows by id.
-        let mut keyed: Vec<(LeafId, u32, Salt)> = vec![Default::default(); n];
-        par::for_each_chunk(&mut keyed, 4096, |start, chunk| {
-            for (off, slot) in chunk.iter_mut().enumerate() {
+        // 1. salt and id of every row, then order rows by id. Only the
+        // 36-byte (id, row) pairs are sorted; salts stay in row order.
+        let mut keyed: Vec<(LeafId, u32)> = vec![(LeafId::default(), 0); n];
+        let mut salts_by_row = vec![Salt::default(); n];
+        par::for_each_chunk_pair(&mut keyed, &mut salts_by_row, 4096, |start, ks, ss| {
+            for (off, (key, salt_out)) in ks.iter_mut().zip(ss.iter_mut()).enumerate() {
                 let row = start + off;
                 let uid = ledger.user_id(row);
                 let salt = secret.salt(uid);
-                let id = hash::leaf_id(&salt, uid);
                 // row < n <= u32::MAX was checked above
-                *slot = (id, u32::try_from(row).unwrap_or(u32::MAX), salt);
+                *key = (
+                    hash::leaf_id(&salt, uid),
+                    u32::try_from(row).unwrap_or(u32::MAX),
+                );
+                *salt_out = salt;
             }
         });
         par::sort_by_id(&mut keyed);
@@ -359,19 +400,17 @@ impl LiabilitiesTree {
         par::for_each_node_chunk(&mut hashes, &mut sums, k, 2048, |start, hs, ss| {
             let mut buf = Vec::with_capacity(33 + 16 * k);
             for (off, (h, s)) in hs.iter_mut().zip(ss.chunks_exact_mut(k)).enumerate() {
-                let (id, row, _) = &keyed[start + off];
+                let (id, row) = &keyed[start + off];
                 let balances = ledger.balances(*row as usize);
                 s.copy_from_slice(balances);
                 *h = hash::leaf_hash_with(&mut buf, id, balances);
             }
         });
-        let mut customers = Customers::new();
-        customers.salts.reserve_exact(n);
-        customers.offsets.reserve_exact(n);
-        for (_, row, salt) in &keyed {
-            customers.push(ledger.user_id(*row as usize), *salt);
-        }
+
+        // 4. the customers in leaf order.
+        let customers = Customers::from_order(ledger, &keyed, &salts_by_row);
         drop(keyed);
+        drop(salts_by_row);
 
         let tree = Self::from_leaves(assets.clone(), hashes, sums, &secret.pad_key());
         Ok((tree, customers))
@@ -399,7 +438,9 @@ impl LiabilitiesTree {
             if count % 2 == 1 {
                 let level = u8::try_from(l).expect("a tree of < 2^32 leaves has < 33 levels");
                 let below = levels.last_mut().expect("levels is non-empty");
-                below.hashes.push(hash::pad_hash(pad_key, level, count as u64));
+                below
+                    .hashes
+                    .push(hash::pad_hash(pad_key, level, count as u64));
                 below.sums.extend(core::iter::repeat_n(Amount::ZERO, k));
             }
             let below = levels.last().expect("levels is non-empty");
@@ -418,7 +459,13 @@ impl LiabilitiesTree {
                             .checked_add(*b)
                             .expect("column totals were checked, so no partial sum overflows");
                     }
-                    *h = hash::node_hash_with(&mut buf, &below.hashes[li], ls, &below.hashes[ri], rs);
+                    *h = hash::node_hash_with(
+                        &mut buf,
+                        &below.hashes[li],
+                        ls,
+                        &below.hashes[ri],
+                        rs,
+                    );
                 }
             });
             levels.push(Level { hashes, sums });
@@ -449,7 +496,11 @@ impl LiabilitiesTree {
             if level.hashes.len().checked_mul(k) != Some(level.sums.len()) {
                 return Err(TreeShapeError::SumCount);
             }
-            let padded = if count % 2 == 1 && count > 1 { count + 1 } else { count };
+            let padded = if count % 2 == 1 && count > 1 {
+                count + 1
+            } else {
+                count
+            };
             if level.len() != padded || count == 0 {
                 return Err(TreeShapeError::LevelSize { level: l });
             }
@@ -532,7 +583,11 @@ impl LiabilitiesTree {
     ///
     /// Returns [`ProofError::NoSuchLeaf`] if `index` is not a customer's leaf
     /// or `customers` does not have it.
-    pub fn proof(&self, customers: &Customers, index: usize) -> Result<crate::InclusionProof, ProofError> {
+    pub fn proof(
+        &self,
+        customers: &Customers,
+        index: usize,
+    ) -> Result<crate::InclusionProof, ProofError> {
         let k = self.assets.len();
         let (Some(user_id), Some(salt)) = (customers.user_id(index), customers.salt(index)) else {
             return Err(ProofError::NoSuchLeaf(index));
@@ -577,17 +632,61 @@ mod par {
     #[cfg(feature = "parallel")]
     use rayon::prelude::*;
 
-    /// Calls `f(start_index, chunk)` for consecutive chunks of `items`.
-    pub fn for_each_chunk<T: Send>(items: &mut [T], chunk: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
+    /// Calls `f(start_index, a_chunk, b_chunk)` for consecutive chunks of two
+    /// equally long slices.
+    pub fn for_each_chunk_pair<A: Send, B: Send>(
+        a: &mut [A],
+        b: &mut [B],
+        chunk: usize,
+        f: impl Fn(usize, &mut [A], &mut [B]) + Sync + Send,
+    ) {
         #[cfg(feature = "parallel")]
-        items
-            .par_chunks_mut(chunk)
+        a.par_chunks_mut(chunk)
+            .zip(b.par_chunks_mut(chunk))
             .enumerate()
-            .for_each(|(i, c)| f(i * chunk, c));
+            .for_each(|(i, (x, y))| f(i * chunk, x, y));
         #[cfg(not(feature = "parallel"))]
-        for (i, c) in items.chunks_mut(chunk).enumerate() {
-            f(i * chunk, c);
+        for (i, (x, y)) in a.chunks_mut(chunk).zip(b.chunks_mut(chunk)).enumerate() {
+            f(i * chunk, x, y);
         }
+    }
+
+    /// Copies item `i`'s bytes (from `get(i)`) to `arena[offsets[i]..offsets[i + 1]]`
+    /// and its salt to `salts[i]`, in parallel chunks split at item boundaries.
+    pub fn fill_arena<'a>(
+        arena: &mut [u8],
+        offsets: &[usize],
+        salts: &mut [Salt],
+        get: impl Fn(usize) -> (&'a [u8], Salt) + Sync + Send,
+    ) {
+        const CHUNK: usize = 8192;
+        let mut pieces = Vec::with_capacity(salts.len() / CHUNK + 1);
+        let mut rest_arena = arena;
+        let mut rest_salts = salts;
+        let mut start = 0;
+        while !rest_salts.is_empty() {
+            let take = CHUNK.min(rest_salts.len());
+            let bytes = offsets[start + take] - offsets[start];
+            let (a, ra) = core::mem::take(&mut rest_arena).split_at_mut(bytes);
+            let (s, rs) = core::mem::take(&mut rest_salts).split_at_mut(take);
+            pieces.push((start, a, s));
+            rest_arena = ra;
+            rest_salts = rs;
+            start += take;
+        }
+        let work = |(start, a, s): (usize, &mut [u8], &mut [Salt])| {
+            let base = offsets[start];
+            for (off, salt) in s.iter_mut().enumerate() {
+                let i = start + off;
+                let (bytes, sa) = get(i);
+                a[offsets[i] - base..offsets[i + 1] - base].copy_from_slice(bytes);
+                *salt = sa;
+            }
+        };
+        #[cfg(feature = "parallel")]
+        pieces.into_par_iter().for_each(work);
+        #[cfg(not(feature = "parallel"))]
+        pieces.into_iter().for_each(work);
     }
 
     /// Calls `f(start_node, hashes, sums)` for consecutive chunks of nodes.
@@ -605,13 +704,17 @@ mod par {
             .enumerate()
             .for_each(|(i, (h, s))| f(i * chunk, h, s));
         #[cfg(not(feature = "parallel"))]
-        for (i, (h, s)) in hashes.chunks_mut(chunk).zip(sums.chunks_mut(chunk * k)).enumerate() {
+        for (i, (h, s)) in hashes
+            .chunks_mut(chunk)
+            .zip(sums.chunks_mut(chunk * k))
+            .enumerate()
+        {
             f(i * chunk, h, s);
         }
     }
 
     /// Sorts by leaf id (ties, which are duplicates, are found afterwards).
-    pub fn sort_by_id(keyed: &mut [(LeafId, u32, Salt)]) {
+    pub fn sort_by_id(keyed: &mut [(LeafId, u32)]) {
         #[cfg(feature = "parallel")]
         keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         #[cfg(not(feature = "parallel"))]

@@ -1,13 +1,301 @@
-//! `por tree ...`
+//! `por tree build | proof | export-proofs`
 
-use clap::Subcommand;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::Outcome;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use por_core::{AssetList, Ledger, LiabilitiesTree};
+use rayon::prelude::*;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::{inputs, output, progress, store, Outcome};
 
 /// `por tree` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum TreeCommand {}
+pub enum TreeCommand {
+    /// Build the liabilities tree from a balances export (CSV).
+    Build(BuildArgs),
+    /// Write one customer's inclusion proof (por-proof-v1).
+    Proof(ProofArgs),
+    /// Write every customer's inclusion proof into a directory.
+    ExportProofs(ExportArgs),
+}
 
-pub fn run(cmd: TreeCommand) -> anyhow::Result<Outcome> {
-    match cmd {}
+/// Arguments of `por tree build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Balances export: CSV with header `user_id,<SYMBOL>,...`, amounts in asset units ("0.5").
+    #[arg(long, value_name = "FILE.csv")]
+    balances: PathBuf,
+    /// Assets in tree order: `BTC:8,ETH:18`, or a TOML file with `[[asset]]` tables (symbol, decimals).
+    #[arg(long, value_name = "SPEC|FILE.toml")]
+    assets: String,
+    /// The snapshot secret (32 bytes, raw or 64 hex digits). Created with fresh random bytes if missing.
+    #[arg(long, value_name = "FILE")]
+    secret_file: PathBuf,
+    /// Directory to write the tree into (created atomically).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Replace DIR if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Print `{"root", "height", "customers", "totals"}` as JSON instead of a summary.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `por tree proof`.
+#[derive(Debug, Args)]
+pub struct ProofArgs {
+    /// Directory written by `por tree build`.
+    #[arg(long, value_name = "DIR")]
+    tree: PathBuf,
+    /// The customer's user id, exactly as in the balances export.
+    #[arg(long, value_name = "ID")]
+    user: String,
+    /// Write the proof here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Arguments of `por tree export-proofs`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Directory written by `por tree build`.
+    #[arg(long, value_name = "DIR")]
+    tree: PathBuf,
+    /// Directory to write the proofs into (created atomically): one `<user>.json`
+    /// per customer plus `index.csv` mapping user ids to files.
+    #[arg(long, value_name = "DIR2")]
+    out: PathBuf,
+    /// Replace DIR2 if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(cmd: TreeCommand) -> Result<Outcome> {
+    match cmd {
+        TreeCommand::Build(a) => build(&a),
+        TreeCommand::Proof(a) => proof(&a),
+        TreeCommand::ExportProofs(a) => export(&a),
+    }
+}
+
+fn build(args: &BuildArgs) -> Result<Outcome> {
+    let assets = inputs::assets(&args.assets)?;
+    let secret = inputs::secret_or_create(&args.secret_file)?;
+    let csv_name = args.balances.display().to_string();
+
+    let spinner = progress::spinner("reading balances");
+    let bytes = fs::read(&args.balances).with_context(|| format!("cannot read {csv_name}"))?;
+    spinner.set_message("parsing balances");
+    // LedgerError messages already say "line N, column C (SYMBOL): ...".
+    let ledger =
+        Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
+    drop(bytes);
+    spinner.set_message(format!("hashing {} customers", ledger.len()));
+    let (tree, customers) = LiabilitiesTree::build(&assets, &ledger, &secret)
+        .map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
+    drop(ledger);
+    spinner.set_message(format!("writing {}", args.out.display()));
+    store::write_tree(&args.out, &tree, &customers, args.force)?;
+    spinner.finish_and_clear();
+
+    let root = tree.root();
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let summary = BuildJson {
+            root: &root,
+            customers: tree.customers() as u64,
+            assets: &assets,
+        };
+        serde_json::to_writer(&mut stdout, &summary)?;
+        writeln!(stdout)?;
+    } else {
+        writeln!(
+            stdout,
+            "Built the liabilities tree of {} customers over {} asset(s).",
+            tree.customers(),
+            assets.len()
+        )?;
+        writeln!(stdout, "  root    {}", root.hash)?;
+        writeln!(stdout, "  height  {}", root.height)?;
+        output::write_amounts(&mut stdout, "  totals  ", &assets, &root.sums)?;
+        writeln!(stdout, "Wrote {}.", args.out.display())?;
+        writeln!(
+            stdout,
+            "Publish the root, height and totals; hand each customer their proof (`por tree proof`, `por tree export-proofs`)."
+        )?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// `{"root": "<hex>", "height": N, "customers": N, "totals": {"BTC": "<base units>", ...}}`,
+/// totals in asset order.
+struct BuildJson<'a> {
+    root: &'a por_core::RootCommitment,
+    customers: u64,
+    assets: &'a AssetList,
+}
+
+impl serde::Serialize for BuildJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Totals<'a>(&'a AssetList, &'a [por_core::Amount]);
+        impl serde::Serialize for Totals<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (a, v) in self.0.iter().zip(self.1) {
+                    m.serialize_entry(a.symbol(), &v.to_string())?;
+                }
+                m.end()
+            }
+        }
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("root", &self.root.hash)?;
+        m.serialize_entry("height", &self.root.height)?;
+        m.serialize_entry("customers", &self.customers)?;
+        m.serialize_entry("totals", &Totals(self.assets, &self.root.sums))?;
+        m.end()
+    }
+}
+
+fn proof(args: &ProofArgs) -> Result<Outcome> {
+    let dir = store::TreeDir::open(&args.tree)?;
+    let Some(proof) = dir.proof_for(&args.user)? else {
+        bail!(
+            "no customer {:?} in the tree at {}",
+            args.user,
+            args.tree.display()
+        );
+    };
+    let json = proof.to_json();
+    match &args.out {
+        Some(path) => {
+            output::write_file_atomic(path, json.as_bytes())?;
+            eprintln!("Wrote the proof of {:?} to {}.", args.user, path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(json.as_bytes())?;
+            writeln!(stdout)?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+/// A file name for a user's proof: the user id itself when it is plainly
+/// safe, otherwise a hash of it (the index maps ids to files either way).
+fn proof_file_name(user_id: &str) -> String {
+    let safe = !user_id.is_empty()
+        && user_id.len() <= 100
+        && !user_id.starts_with('.')
+        && user_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@' | b'+'));
+    if safe {
+        format!("{user_id}.json")
+    } else {
+        use sha2::Digest;
+        let h = sha2::Sha256::digest(user_id.as_bytes());
+        format!("u-{}.json", hex::encode(&h[..16]))
+    }
+}
+
+fn export(args: &ExportArgs) -> Result<Outcome> {
+    let dir = store::TreeDir::open(&args.tree)?;
+    let spinner = progress::spinner("loading the tree");
+    let tree = dir.load_tree()?;
+    let customers = dir.load_customers()?;
+    spinner.finish_and_clear();
+
+    let parent = store::parent_dir(&args.out);
+    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    if args.out.exists() && !args.force {
+        bail!(
+            "{} already exists: choose another --out or pass --force to replace it",
+            args.out.display()
+        );
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(".por-proofs-")
+        .tempdir_in(&parent)
+        .with_context(|| {
+            format!(
+                "cannot create a temporary directory in {}",
+                parent.display()
+            )
+        })?;
+
+    let n = customers.len();
+    let bar = progress::bar(n as u64, "proofs");
+    let done = AtomicU64::new(0);
+    // Streaming: each worker builds and writes one chunk of proofs at a time,
+    // so memory stays flat whatever the customer count.
+    let names: Vec<String> = (0..n)
+        .into_par_iter()
+        .chunks(1024)
+        .map(|chunk| -> Result<Vec<String>> {
+            let mut names = Vec::with_capacity(chunk.len());
+            for i in chunk {
+                let proof = tree.proof(&customers, i)?;
+                let name = proof_file_name(proof.user_id());
+                write_plain(&tmp.path().join(&name), proof.to_json().as_bytes())?;
+                names.push(name);
+            }
+            let d = done.fetch_add(names.len() as u64, Ordering::Relaxed);
+            bar.set_position(d + names.len() as u64);
+            Ok(names)
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    bar.finish_and_clear();
+
+    // Two distinct user ids can't map to one file name: safe names are the id
+    // itself, the rest carry 128 bits of its hash and a `u-` prefix that safe
+    // names may also have; check rather than assume.
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.par_sort_unstable();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        bail!("two customers map to the proof file name {}", w[0]);
+    }
+
+    let mut index = String::from("user_id,file\n");
+    for (i, name) in names.iter().enumerate() {
+        let uid = customers.user_id(i).context("customer index in range")?;
+        index.push_str(&output::csv_field(uid));
+        index.push(',');
+        index.push_str(name);
+        index.push('\n');
+    }
+    write_plain(&tmp.path().join("index.csv"), index.as_bytes())?;
+    store::replace_dir(tmp, &args.out)?;
+    println!(
+        "Wrote {n} proofs to {} (index.csv maps user ids to files).",
+        args.out.display()
+    );
+    Ok(Outcome::Ok)
+}
+
+fn write_plain(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proof_file_names() {
+        assert_eq!(proof_file_name("customer-000042"), "customer-000042.json");
+        assert_eq!(proof_file_name("a@b.jp"), "a@b.jp.json");
+        assert!(proof_file_name("../etc").starts_with("u-"));
+        assert!(proof_file_name("a/b").starts_with("u-"));
+        assert!(proof_file_name("顧客").starts_with("u-"));
+        assert_ne!(proof_file_name("a/b"), proof_file_name("a/c"));
+    }
 }

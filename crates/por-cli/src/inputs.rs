@@ -1,0 +1,130 @@
+//! Reading the inputs commands share: asset lists and snapshot secrets.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use por_core::{Asset, AssetList, SnapshotSecret};
+use serde::Deserialize;
+
+/// Parses `--assets`: a spec such as `BTC:8,ETH:18`, or the path of a TOML file
+/// with `[[asset]]` tables of `symbol` and `decimals`.
+pub fn assets(arg: &str) -> Result<AssetList> {
+    let path = Path::new(arg);
+    if arg.ends_with(".toml") || (path.is_file() && !arg.contains(':')) {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("cannot read assets file {arg}"))?;
+        return assets_toml(&text).with_context(|| format!("{arg}: invalid assets file"));
+    }
+    AssetList::from_spec(arg).with_context(|| format!("--assets {arg:?}"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssetsFile {
+    asset: Vec<AssetEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssetEntry {
+    symbol: String,
+    decimals: u8,
+}
+
+fn assets_toml(text: &str) -> Result<AssetList> {
+    let file: AssetsFile = toml::from_str(text)?;
+    let mut list = Vec::with_capacity(file.asset.len());
+    for (i, a) in file.asset.iter().enumerate() {
+        list.push(
+            Asset::new(&a.symbol, a.decimals).with_context(|| format!("[[asset]] #{}", i + 1))?,
+        );
+    }
+    Ok(AssetList::new(list)?)
+}
+
+/// Reads a snapshot secret: 32 raw bytes, or 64 hex digits (a trailing newline is fine).
+pub fn secret(path: &Path) -> Result<SnapshotSecret> {
+    let bytes =
+        fs::read(path).with_context(|| format!("cannot read secret file {}", path.display()))?;
+    parse_secret(&bytes).with_context(|| format!("{}: invalid snapshot secret", path.display()))
+}
+
+fn parse_secret(bytes: &[u8]) -> Result<SnapshotSecret> {
+    if let Ok(raw) = <[u8; 32]>::try_from(bytes) {
+        return Ok(SnapshotSecret::from_byte_array(raw));
+    }
+    let text = std::str::from_utf8(bytes).ok().map(str::trim_end);
+    let mut out = [0u8; 32];
+    match text {
+        Some(t) if t.len() == 64 && hex::decode_to_slice(t, &mut out).is_ok() => {
+            Ok(SnapshotSecret::from_byte_array(out))
+        }
+        _ => bail!(
+            "expected exactly 32 raw bytes or 64 hex digits, found {} bytes",
+            bytes.len()
+        ),
+    }
+}
+
+/// Reads the secret, or creates the file with 32 bytes from the OS RNG (as 64
+/// hex digits, mode 0600) if it does not exist, and says so.
+pub fn secret_or_create(path: &Path) -> Result<SnapshotSecret> {
+    if path.exists() {
+        return secret(path);
+    }
+    let mut raw = [0u8; 32];
+    getrandom::getrandom(&mut raw)
+        .map_err(|e| anyhow::anyhow!("the OS random number generator failed: {e}"))?;
+    write_secret_file(path, format!("{}\n", hex::encode(raw)).as_bytes())?;
+    eprintln!(
+        "Created the snapshot secret {} (32 random bytes, mode 0600). Keep it: it derives every salt, and an auditor needs it to rebuild the tree.",
+        path.display()
+    );
+    Ok(SnapshotSecret::from_byte_array(raw))
+}
+
+/// Creates a new file readable only by its owner; fails if it exists.
+pub fn write_secret_file(path: &Path, contents: &[u8]) -> Result<()> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(contents)
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_raw_or_hex() {
+        let raw = [9u8; 32];
+        assert_eq!(parse_secret(&raw).unwrap().to_byte_array(), raw);
+        let hex_text = format!("{}\n", hex::encode(raw));
+        assert_eq!(
+            parse_secret(hex_text.as_bytes()).unwrap().to_byte_array(),
+            raw
+        );
+        assert!(parse_secret(b"abc").is_err());
+        assert!(parse_secret(&[0u8; 31]).is_err());
+    }
+
+    #[test]
+    fn assets_from_toml() {
+        let l = assets_toml("[[asset]]\nsymbol = \"BTC\"\ndecimals = 8\n[[asset]]\nsymbol = \"ETH\"\ndecimals = 18\n").unwrap();
+        assert_eq!(l.len(), 2);
+        assert!(assets_toml("[[asset]]\nsymbol = \"BTC\"\ndecimals = 8\nextra = 1\n").is_err());
+        assert!(assets_toml("").is_err());
+    }
+}

@@ -1,0 +1,56 @@
+//! Writing results: amounts in asset units, atomic files, CSV fields.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use por_core::{Amount, AssetList};
+
+/// Writes `SYMBOL amount` lines (asset units), the first after `prefix`, the
+/// rest aligned under it.
+pub fn write_amounts(
+    w: &mut impl Write,
+    prefix: &str,
+    assets: &AssetList,
+    amounts: &[Amount],
+) -> io::Result<()> {
+    let width = assets.iter().map(|a| a.symbol().len()).max().unwrap_or(0);
+    for (i, (a, v)) in assets.iter().zip(amounts).enumerate() {
+        let lead = if i == 0 {
+            prefix.to_owned()
+        } else {
+            " ".repeat(prefix.chars().count())
+        };
+        writeln!(
+            w,
+            "{lead}{:<width$}  {}",
+            a.symbol(),
+            v.display_in(a.decimals())
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes a file atomically: a temporary file in the same directory, renamed into place.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let parent = crate::store::parent_dir(path);
+    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&parent)
+        .with_context(|| format!("cannot create a temporary file in {}", parent.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}

@@ -1,0 +1,417 @@
+//! The tree directory written by `por tree build` and read by the proof commands.
+//!
+//! ```text
+//! DIR/tree.json       summary: format, assets, root (hash, sums, height), customers, totals
+//! DIR/nodes.bin       every level, leaves first, padding included
+//! DIR/customers.bin   user id and salt of each leaf, in leaf order
+//! ```
+//!
+//! `nodes.bin`: magic `PORNODES`, then big-endian u32 version (1), u32 k,
+//! u32 level count, one u64 node count per level; then for each level its
+//! hashes (32 bytes each) followed by its sums (16-byte big-endian, k per
+//! node). Fixed-size records let `por tree proof` seek straight to the
+//! siblings it needs instead of loading the whole tree.
+//!
+//! `customers.bin`: magic `PORCUST1`, u64 count, the salts (32 bytes each),
+//! then each user id as u32 length + UTF-8 bytes.
+//!
+//! The directory holds every customer's balance and salt: it is as
+//! confidential as the balances export itself.
+
+use std::fs::{self, File};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, ensure, Context, Result};
+use por_core::{
+    Amount, AssetList, Customers, InclusionProof, Level, LiabilitiesTree, NodeHash, PathStep,
+    RootCommitment, Salt,
+};
+use serde::{Deserialize, Serialize};
+
+const SUMMARY: &str = "tree.json";
+const NODES: &str = "nodes.bin";
+const CUSTOMERS: &str = "customers.bin";
+const NODES_MAGIC: &[u8; 8] = b"PORNODES";
+const CUSTOMERS_MAGIC: &[u8; 8] = b"PORCUST1";
+const STORE_FORMAT: &str = "por-tree-dir-v1";
+
+/// `tree.json`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub format: String,
+    pub assets: AssetList,
+    pub root: RootCommitment,
+    pub customers: u64,
+}
+
+/// Writes a built tree into `out` atomically: everything goes into a fresh
+/// temporary directory beside it, which is renamed into place at the end.
+pub fn write_tree(
+    out: &Path,
+    tree: &LiabilitiesTree,
+    customers: &Customers,
+    force: bool,
+) -> Result<()> {
+    let parent = parent_dir(out);
+    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    if out.exists() && !force {
+        bail!(
+            "{} already exists: choose another --out or pass --force to replace it",
+            out.display()
+        );
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(".por-tree-")
+        .tempdir_in(&parent)
+        .with_context(|| {
+            format!(
+                "cannot create a temporary directory in {}",
+                parent.display()
+            )
+        })?;
+
+    let summary = Summary {
+        format: STORE_FORMAT.to_owned(),
+        assets: tree.assets().clone(),
+        root: tree.root(),
+        customers: tree.customers() as u64,
+    };
+    write_new(&tmp.path().join(SUMMARY), |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary)?;
+        w.write_all(b"\n")?;
+        Ok(())
+    })?;
+    write_new(&tmp.path().join(NODES), |w| write_nodes(w, tree))?;
+    write_new(&tmp.path().join(CUSTOMERS), |w| {
+        write_customers(w, customers)
+    })?;
+
+    replace_dir(tmp, out)
+}
+
+/// Moves a finished temporary directory to `out`, replacing an old one.
+pub fn replace_dir(tmp: tempfile::TempDir, out: &Path) -> Result<()> {
+    let tmp_path = tmp.keep();
+    if out.exists() {
+        let parent = parent_dir(out);
+        let old = tempfile::Builder::new()
+            .prefix(".por-old-")
+            .tempdir_in(&parent)
+            .context("cannot make room for the replaced directory")?;
+        let old_path = old.path().join("old");
+        fs::rename(out, &old_path)
+            .with_context(|| format!("cannot move {} aside", out.display()))?;
+        fs::rename(&tmp_path, out)
+            .with_context(|| format!("cannot rename into {}", out.display()))?;
+        drop(old); // removes the previous contents
+    } else if let Err(e) = fs::rename(&tmp_path, out) {
+        let _ = fs::remove_dir_all(&tmp_path);
+        return Err(e).with_context(|| format!("cannot rename into {}", out.display()));
+    }
+    Ok(())
+}
+
+pub fn parent_dir(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn write_new(path: &Path, f: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    f(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn write_nodes(w: &mut impl Write, tree: &LiabilitiesTree) -> Result<()> {
+    let k = tree.assets().len();
+    w.write_all(NODES_MAGIC)?;
+    w.write_all(&1u32.to_be_bytes())?;
+    w.write_all(&u32::try_from(k)?.to_be_bytes())?;
+    w.write_all(&u32::try_from(tree.levels().len())?.to_be_bytes())?;
+    for level in tree.levels() {
+        w.write_all(&(level.len() as u64).to_be_bytes())?;
+    }
+    let mut buf = Vec::with_capacity(1 << 20);
+    for level in tree.levels() {
+        for chunk in level.hashes().chunks(1 << 14) {
+            buf.clear();
+            for h in chunk {
+                buf.extend_from_slice(h.as_byte_array());
+            }
+            w.write_all(&buf)?;
+        }
+        for chunk in level.sums().chunks(1 << 14) {
+            buf.clear();
+            for s in chunk {
+                buf.extend_from_slice(&s.to_be_bytes());
+            }
+            w.write_all(&buf)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_customers(w: &mut impl Write, customers: &Customers) -> Result<()> {
+    w.write_all(CUSTOMERS_MAGIC)?;
+    w.write_all(&(customers.len() as u64).to_be_bytes())?;
+    for i in 0..customers.len() {
+        let salt = customers.salt(i).context("customer index in range")?;
+        w.write_all(salt.as_byte_array())?;
+    }
+    for i in 0..customers.len() {
+        let id = customers.user_id(i).context("customer index in range")?;
+        w.write_all(&u32::try_from(id.len())?.to_be_bytes())?;
+        w.write_all(id.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// An opened tree directory.
+pub struct TreeDir {
+    dir: PathBuf,
+    pub summary: Summary,
+    level_counts: Vec<u64>,
+    k: usize,
+}
+
+impl TreeDir {
+    pub fn open(dir: &Path) -> Result<TreeDir> {
+        let summary_path = dir.join(SUMMARY);
+        let text = fs::read_to_string(&summary_path).with_context(|| {
+            format!(
+                "cannot read {}: is {} a directory written by `por tree build`?",
+                summary_path.display(),
+                dir.display()
+            )
+        })?;
+        let summary: Summary = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a valid tree summary", summary_path.display()))?;
+        ensure!(
+            summary.format == STORE_FORMAT,
+            "{}: format is {:?}, expected {STORE_FORMAT:?}",
+            summary_path.display(),
+            summary.format
+        );
+        let nodes_path = dir.join(NODES);
+        let mut r = File::open(&nodes_path)
+            .with_context(|| format!("cannot open {}", nodes_path.display()))?;
+        let (k, level_counts) = read_nodes_header(&mut r)
+            .with_context(|| format!("{}: bad header", nodes_path.display()))?;
+        ensure!(
+            k == summary.assets.len(),
+            "{}: {k} assets, but tree.json lists {}",
+            nodes_path.display(),
+            summary.assets.len()
+        );
+        let expected_len = Self::data_offset_static(k, &level_counts, level_counts.len());
+        let actual = r.metadata()?.len();
+        ensure!(
+            actual == expected_len,
+            "{}: {actual} bytes, expected {expected_len}: the file is truncated or corrupt",
+            nodes_path.display()
+        );
+        Ok(TreeDir {
+            dir: dir.to_path_buf(),
+            summary,
+            level_counts,
+            k,
+        })
+    }
+
+    fn header_len(levels: usize) -> u64 {
+        8 + 4 + 4 + 4 + 8 * levels as u64
+    }
+
+    /// Byte offset where level `l`'s data starts (or the end of file for `l == levels`).
+    fn data_offset_static(k: usize, counts: &[u64], l: usize) -> u64 {
+        let node_bytes = 32 + 16 * k as u64;
+        Self::header_len(counts.len()) + counts[..l].iter().map(|c| c * node_bytes).sum::<u64>()
+    }
+
+    /// Loads the whole tree into memory.
+    pub fn load_tree(&self) -> Result<LiabilitiesTree> {
+        let path = self.dir.join(NODES);
+        let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let mut r = BufReader::with_capacity(1 << 20, file);
+        read_nodes_header(&mut r)?;
+        let mut levels = Vec::with_capacity(self.level_counts.len());
+        for &count in &self.level_counts {
+            let count = usize::try_from(count)?;
+            let mut hashes = Vec::with_capacity(count);
+            let mut b = [0u8; 32];
+            for _ in 0..count {
+                r.read_exact(&mut b)?;
+                hashes.push(NodeHash::from_byte_array(b));
+            }
+            let mut sums = Vec::with_capacity(count * self.k);
+            let mut s = [0u8; 16];
+            for _ in 0..count * self.k {
+                r.read_exact(&mut s)?;
+                sums.push(Amount::from_base_units(u128::from_be_bytes(s)));
+            }
+            levels.push(Level::new(hashes, sums, self.k)?);
+        }
+        let customers = usize::try_from(self.summary.customers)?;
+        let tree = LiabilitiesTree::from_levels(self.summary.assets.clone(), levels, customers)
+            .with_context(|| format!("{}: inconsistent levels", path.display()))?;
+        ensure!(
+            tree.root() == self.summary.root,
+            "{}: its root differs from tree.json's: the directory is corrupt",
+            path.display()
+        );
+        Ok(tree)
+    }
+
+    /// Loads the customers (user id and salt per leaf).
+    pub fn load_customers(&self) -> Result<Customers> {
+        let path = self.dir.join(CUSTOMERS);
+        let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let mut r = BufReader::with_capacity(1 << 20, file);
+        let n = read_customers_header(&mut r)
+            .with_context(|| format!("{}: bad header", path.display()))?;
+        ensure!(
+            n == self.summary.customers,
+            "{}: {n} customers, tree.json says {}",
+            path.display(),
+            self.summary.customers
+        );
+        let n = usize::try_from(n)?;
+        let mut salts = Vec::with_capacity(n);
+        let mut b = [0u8; 32];
+        for _ in 0..n {
+            r.read_exact(&mut b)?;
+            salts.push(Salt::from_byte_array(b));
+        }
+        let mut customers = Customers::new();
+        let mut id = Vec::new();
+        for salt in salts {
+            let id_str = read_user_id(&mut r, &mut id)
+                .with_context(|| format!("{}: truncated or corrupt", path.display()))?;
+            customers.push(id_str, salt);
+        }
+        Ok(customers)
+    }
+
+    /// Finds a user's leaf index and salt by scanning `customers.bin`.
+    pub fn find_customer(&self, user_id: &str) -> Result<Option<(u64, Salt)>> {
+        let path = self.dir.join(CUSTOMERS);
+        let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let mut r = BufReader::with_capacity(1 << 20, file);
+        let n = read_customers_header(&mut r)
+            .with_context(|| format!("{}: bad header", path.display()))?;
+        let salts_end = 16 + 32 * n;
+        r.seek(SeekFrom::Start(salts_end))?;
+        let mut id = Vec::new();
+        for i in 0..n {
+            let s = read_user_id(&mut r, &mut id)
+                .with_context(|| format!("{}: truncated or corrupt", path.display()))?;
+            if s == user_id {
+                r.seek(SeekFrom::Start(16 + 32 * i))?;
+                let mut b = [0u8; 32];
+                r.read_exact(&mut b)?;
+                return Ok(Some((i, Salt::from_byte_array(b))));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads one node by seeking to it.
+    fn read_node(&self, f: &mut File, level: usize, index: u64) -> Result<(NodeHash, Vec<Amount>)> {
+        let count = self.level_counts[level];
+        ensure!(
+            index < count,
+            "node {index} of level {level} is outside the tree"
+        );
+        let base = Self::data_offset_static(self.k, &self.level_counts, level);
+        f.seek(SeekFrom::Start(base + 32 * index))?;
+        let mut h = [0u8; 32];
+        f.read_exact(&mut h)?;
+        f.seek(SeekFrom::Start(
+            base + 32 * count + 16 * self.k as u64 * index,
+        ))?;
+        let mut sums = Vec::with_capacity(self.k);
+        let mut s = [0u8; 16];
+        for _ in 0..self.k {
+            f.read_exact(&mut s)?;
+            sums.push(Amount::from_base_units(u128::from_be_bytes(s)));
+        }
+        Ok((NodeHash::from_byte_array(h), sums))
+    }
+
+    /// Builds one customer's proof, reading only the nodes on their path.
+    pub fn proof_for(&self, user_id: &str) -> Result<Option<InclusionProof>> {
+        let Some((index, salt)) = self.find_customer(user_id)? else {
+            return Ok(None);
+        };
+        let path = self.dir.join(NODES);
+        let mut f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let (_, balances) = self.read_node(&mut f, 0, index)?;
+        let mut steps = Vec::with_capacity(self.level_counts.len().saturating_sub(1));
+        let mut i = index;
+        for level in 0..self.level_counts.len() - 1 {
+            let (hash, sums) = self.read_node(&mut f, level, i ^ 1)?;
+            steps.push(PathStep { hash, sums });
+            i >>= 1;
+        }
+        Ok(Some(InclusionProof::new(
+            self.summary.assets.clone(),
+            user_id.to_owned(),
+            salt,
+            balances,
+            index,
+            steps,
+            self.summary.root.clone(),
+        )))
+    }
+}
+
+fn read_nodes_header(r: &mut impl Read) -> Result<(usize, Vec<u64>)> {
+    let mut magic = [0u8; 8];
+    r.read_exact(&mut magic)?;
+    ensure!(&magic == NODES_MAGIC, "not a por nodes file");
+    let version = read_u32(r)?;
+    ensure!(version == 1, "nodes file version {version}, expected 1");
+    let k = usize::try_from(read_u32(r)?)?;
+    let levels = read_u32(r)?;
+    ensure!((1..=65).contains(&levels), "{levels} levels is impossible");
+    let mut counts = Vec::with_capacity(levels as usize);
+    for _ in 0..levels {
+        let mut b = [0u8; 8];
+        r.read_exact(&mut b)?;
+        counts.push(u64::from_be_bytes(b));
+    }
+    Ok((k, counts))
+}
+
+fn read_customers_header(r: &mut impl Read) -> Result<u64> {
+    let mut magic = [0u8; 8];
+    r.read_exact(&mut magic)?;
+    ensure!(&magic == CUSTOMERS_MAGIC, "not a por customers file");
+    let mut b = [0u8; 8];
+    r.read_exact(&mut b)?;
+    Ok(u64::from_be_bytes(b))
+}
+
+fn read_u32(r: &mut impl Read) -> Result<u32> {
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b)?;
+    Ok(u32::from_be_bytes(b))
+}
+
+fn read_user_id<'a>(r: &mut impl Read, buf: &'a mut Vec<u8>) -> Result<&'a str> {
+    let len = usize::try_from(read_u32(r)?)?;
+    ensure!(
+        len <= por_core::ledger::MAX_USER_ID_BYTES,
+        "user id of {len} bytes"
+    );
+    buf.resize(len, 0);
+    r.read_exact(buf)?;
+    Ok(std::str::from_utf8(buf)?)
+}
