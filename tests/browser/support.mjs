@@ -104,40 +104,60 @@ export const LEDGER_CSV = [
 ].join("\n");
 export const ASSETS = "BTC:8,ETH:18";
 
+export const USERS = ["alice", "bob", "carol", "dave", "erin"];
+
 /**
- * Makes the fixtures: every customer's proof, the root hash and the tree
- * summary, with the real tools. Returns {dir, proof(user), rootHash, summary}.
+ * Makes the fixtures with the real `por` binary, as an exchange would:
+ * `por tree build --json` (the published tree summary) and `por tree proof`
+ * for every customer. What an exchange would publish (the summary, the root
+ * hash, the proofs) goes to `published/`, apart from the tree and the secret.
+ * Returns {dir (the published one), proof(user), rootHash, summary}.
  */
 export function makeFixtures() {
+  requirePor();
   const dir = join(ARTIFACTS, "fixtures");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const csv = join(dir, "ledger.csv");
   writeFileSync(csv, LEDGER_CSV);
-  const run = spawnSync("cargo", ["run", "-q", "-p", "por-wasm", "--example", "make-fixtures", "--", csv, ASSETS, dir], {
-    cwd: REPO,
-    encoding: "utf8",
-  });
-  if (run.status !== 0) {
-    throw new Error(`making fixtures failed (exit ${run.status}): ${run.stderr}`);
+  const tree = join(dir, "tree");
+  const published = join(dir, "published");
+  mkdirSync(published);
+  const por = (args) => {
+    const run = spawnSync(POR_BIN, args, { cwd: dir, encoding: "utf8" });
+    if (run.status !== 0) {
+      throw new Error(`por ${args.join(" ")} failed (exit ${run.status}): ${run.stderr}`);
+    }
+    return run.stdout;
+  };
+  const summary = por(["tree", "build", "--balances", csv, "--assets", ASSETS, "--secret-file", join(dir, "secret"), "--out", tree, "--json"]);
+  writeFileSync(join(published, "root.json"), summary);
+  const rootHash = JSON.parse(summary).root;
+  writeFileSync(join(published, "root.txt"), rootHash + "\n");
+  for (const user of USERS) {
+    por(["tree", "proof", "--tree", tree, "--user", user, "--out", join(published, `proof-${user}.json`)]);
   }
   return {
-    dir,
-    proofPath: (user) => join(dir, `proof-${user}.json`),
-    proof: (user) => readFileSync(join(dir, `proof-${user}.json`), "utf8"),
-    rootHash: readFileSync(join(dir, "root.txt"), "utf8").trim(),
-    summaryPath: join(dir, "root.json"),
-    summary: readFileSync(join(dir, "root.json"), "utf8"),
+    dir: published,
+    proofPath: (user) => join(published, `proof-${user}.json`),
+    proof: (user) => readFileSync(join(published, `proof-${user}.json`), "utf8"),
+    rootHash,
+    summaryPath: join(published, "root.json"),
+    summary,
   };
 }
 
 export const POR_BIN = process.env.POR_BIN ? resolve(process.env.POR_BIN) : join(REPO, "target", "debug", "por");
 
 /** Runs `por serve --dir DIR --www DIST --port 0` and returns its URL once it listens. */
-export async function startPorServe(dir) {
+function requirePor() {
   if (!existsSync(POR_BIN)) {
     throw new Error(`${POR_BIN} is missing: run cargo build -p por-cli (scripts/ci/test-browser.sh does)`);
   }
+}
+
+export async function startPorServe(dir) {
+  requirePor();
   const { spawn } = await import("node:child_process");
   const child = spawn(POR_BIN, ["serve", "--dir", dir, "--www", DIST, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";

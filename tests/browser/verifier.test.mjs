@@ -396,6 +396,7 @@ test("por serve: the page and the published files, on 127.0.0.1, nothing outside
     const listing = await rawGet(served.url, "/published/");
     assert.equal(listing.status, 200);
     assert.match(listing.body, /<a href="\/published\/proof-alice\.json">proof-alice\.json<\/a>/);
+    assert.doesNotMatch(listing.body, /secret/, "only the published directory is served");
     const proof = await rawGet(served.url, "/published/proof-alice.json");
     assert.equal(proof.type, "application/json");
     assert.equal(proof.body, fx.proof("alice"));
