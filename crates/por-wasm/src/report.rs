@@ -438,7 +438,7 @@ mod tests {
             (failure.kind, failure.cause),
             ("root-sum-mismatch", Cause::RootDiffers)
         );
-        assert!(failure.message.contains("#[1]"), "{}", failure.message);
+        assert!(failure.message.contains("totals of ETH differ"), "{}", failure.message);
 
         let mut taller = f.root.clone();
         taller.height = 4;
