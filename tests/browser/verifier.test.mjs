@@ -146,6 +146,7 @@ test("a tampered balance fails: the proof does not lead to its own root", async 
   // The claimed balance is shown, marked as not verified.
   assert.deepEqual(await table(page, "balances"), [["BTC", "50"], ["ETH", "1"]]);
   assert.match(await page.textContent("#result .note"), /not verified/);
+  assert.match(await page.textContent("#totals caption"), /as stated in the proof/);
   assert.equal(await page.$("#todo"), null);
   await shot(page, "failed-tampered-balance");
   await page.close();
@@ -191,6 +192,9 @@ test("a wrong published root fails: the proof is consistent but belongs to anoth
   const g = await failure(page);
   assert.equal(g.kind, "root-sum-mismatch");
   assert.match(g.text, /root hash matches, but the totals differ/);
+  // The totals shown are the published (wrong) ones, labelled as such.
+  assert.match(await page.textContent("#totals caption"), /as published/);
+  assert.deepEqual(await table(page, "totals"), [["BTC", "12.50000001"], ["ETH", "0.000000000000000001"]]);
   await page.close();
 });
 

@@ -297,7 +297,9 @@
     result.appendChild(facts);
 
     result.appendChild(amountTable(t("balances"), r.balances, "balances"));
-    var totalsCaption = r.compared.totals ? t("totalsPublished") : r.root_source === "proof" || !ok ? t("totalsProof") : t("totals");
+    // Published totals, or the proof's own (with a hash-only root they are
+    // bound by the verified hash, but not compared with a published figure).
+    var totalsCaption = r.totals_published ? t("totalsPublished") : ok && r.root_source === "published-hash" ? t("totals") : t("totalsProof");
     result.appendChild(amountTable(totalsCaption, r.totals, "totals"));
 
     var tree = el("dl", { class: "facts", id: "tree" }, []);

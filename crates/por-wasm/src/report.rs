@@ -30,8 +30,11 @@ pub struct Report {
     /// The customer's balances, one per asset, in tree order.
     pub balances: Vec<AssetAmount>,
     /// The tree's total liabilities per asset: the published totals when
-    /// compared, otherwise the totals stated in the proof.
+    /// `totals_published`, otherwise the totals stated in the proof.
     pub totals: Vec<AssetAmount>,
+    /// Whether [`Report::totals`] are the published ones (a tree summary
+    /// that covers the proof's assets) rather than the proof's own.
+    pub totals_published: bool,
     /// The tree height the proof was checked against.
     pub height: u32,
     /// The root hash the proof was checked against.
@@ -202,6 +205,7 @@ fn report(proof: &InclusionProof, published: Option<&Published>) -> Report {
                 }),
         ),
     };
+    let totals_published = root_source == RootSource::PublishedSummary && target.is_ok();
     let (failure, height, checked_root, totals_base) = match target {
         Ok(root) => {
             let failure = proof
@@ -230,6 +234,7 @@ fn report(proof: &InclusionProof, published: Option<&Published>) -> Report {
         index: proof.index(),
         balances: amounts(proof.assets(), proof.balances()),
         totals: amounts(proof.assets(), &totals_base),
+        totals_published,
         height,
         checked_root: checked_root.to_string(),
         proof_root: claimed.hash.to_string(),
@@ -364,6 +369,7 @@ mod tests {
             assert_eq!(r.height, 3);
             assert_eq!(r.checked_root, hash);
             assert_eq!(r.proof_root, hash);
+            assert_eq!(r.totals_published, source == RootSource::PublishedSummary);
         }
         assert_eq!(verify(&f.proof, &good_summary).unwrap().customers, Some(5));
     }
@@ -438,7 +444,11 @@ mod tests {
             (failure.kind, failure.cause),
             ("root-sum-mismatch", Cause::RootDiffers)
         );
-        assert!(failure.message.contains("totals of ETH differ"), "{}", failure.message);
+        assert!(
+            failure.message.contains("totals of ETH differ"),
+            "{}",
+            failure.message
+        );
 
         let mut taller = f.root.clone();
         taller.height = 4;
