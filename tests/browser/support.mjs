@@ -147,6 +147,49 @@ export function makeFixtures() {
   };
 }
 
+/**
+ * The sample exchange of examples/sample: its tree summary from
+ * `por tree build --json`, one customer's proof from `por tree proof`, and
+ * that customer's balances and the column totals computed here with BigInt
+ * from the CSV text (the CSV has no quoted fields).
+ */
+export function makeSampleFixture(user) {
+  requirePor();
+  const dir = join(ARTIFACTS, "sample");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const csvPath = join(REPO, "examples", "sample", "balances.csv");
+  const por = (args) => {
+    const run = spawnSync(POR_BIN, args, { cwd: dir, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`por ${args.join(" ")} failed (exit ${run.status}): ${run.stderr}`);
+    return run.stdout;
+  };
+  const summary = por(["tree", "build", "--balances", csvPath, "--assets", join(REPO, "examples", "sample", "assets.toml"),
+    "--secret-file", join(dir, "secret"), "--out", join(dir, "tree"), "--json"]);
+  const proof = por(["tree", "proof", "--tree", join(dir, "tree"), "--user", user]);
+  const decimals = { BTC: 8, ETH: 18, USDT: 6 };
+  const lines = readFileSync(csvPath, "utf8").trim().split(/\r?\n/);
+  const header = lines[0].split(",");
+  const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(",").map((v, i) => [header[i], v])));
+  const toUnits = (s, d) => {
+    const [w, f = ""] = s.split(".");
+    return BigInt(w) * 10n ** BigInt(d) + BigInt((f + "0".repeat(d)).slice(0, d) || "0");
+  };
+  const fromUnits = (u, d) => {
+    const scale = 10n ** BigInt(d);
+    const frac = (u % scale).toString().padStart(d, "0").replace(/0+$/, "");
+    return frac ? `${u / scale}.${frac}` : `${u / scale}`;
+  };
+  const expectedTotals = ["BTC", "ETH", "USDT"].map((sym) => [
+    sym,
+    fromUnits(rows.reduce((acc, r) => acc + toUnits(r[sym], decimals[sym]), 0n), decimals[sym]),
+  ]);
+  const row = rows.find((r) => r.user_id === user);
+  if (!row) throw new Error(`${user} is not in ${csvPath}`);
+  const expectedBalances = ["BTC", "ETH", "USDT"].map((sym) => [sym, fromUnits(toUnits(row[sym], decimals[sym]), decimals[sym])]);
+  return { proof, summary, expectedBalances, expectedTotals };
+}
+
 export const POR_BIN = process.env.POR_BIN ? resolve(process.env.POR_BIN) : join(REPO, "target", "debug", "por");
 
 /** Runs `por serve --dir DIR --www DIST --port 0` and returns its URL once it listens. */

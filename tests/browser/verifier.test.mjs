@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 
-import { requireTools, startServer, launchBrowser, makeFixtures, screenshotPath, startPorServe, rawGet, DIST, PAGE_FILES } from "./support.mjs";
+import { requireTools, startServer, launchBrowser, makeFixtures, screenshotPath, startPorServe, rawGet, makeSampleFixture, DIST, PAGE_FILES } from "./support.mjs";
 
 let server;
 let browser;
@@ -216,6 +216,16 @@ test("a malformed file gives a readable error, not a verdict", async () => {
   assert.match(await page.textContent("#error .error-title"), /The published root could not be read/);
   assert.match(await page.textContent("#error-detail"), /neither a root hash \(64 hex digits\)/);
 
+  // A file far larger than any proof is refused before it is read.
+  const big = await page.evaluateHandle(() => {
+    const d = new DataTransfer();
+    d.items.add(new File([new Uint8Array(9 * 1024 * 1024)], "huge.json"));
+    return d;
+  });
+  await page.dispatchEvent("#proof-drop", "drop", { dataTransfer: big });
+  await page.waitForFunction(() => /too large/.test(document.getElementById("error").textContent));
+  assert.match(await page.textContent("#error"), /The file huge\.json is too large \(9437184 bytes\)/);
+
   await verifyWith(page, { proof: "   " });
   assert.match(await page.textContent("#error .error-title"), /Give your proof file first/);
   assert.deepEqual(page.errors, []);
@@ -414,4 +424,21 @@ test("por serve: the page and the published files, on 127.0.0.1, nothing outside
   } finally {
     served.stop();
   }
+});
+
+test("the sample exchange (examples/sample, three assets): proofs from por tree proof verify", async () => {
+  const page = await open();
+  for (const user of ["jean.dupont@example.com", "山田太郎"]) {
+    const sample = makeSampleFixture(user);
+    await verifyWith(page, { proof: sample.proof, root: sample.summary });
+    assert.equal(await page.getAttribute("#result", "data-verdict"), "verified", user);
+    assert.equal(await page.textContent("#facts .account"), user);
+    // The customer's row of examples/sample/balances.csv and the column
+    // totals, both worked out here with BigInt from the CSV text.
+    assert.deepEqual(await table(page, "balances"), sample.expectedBalances, user);
+    assert.deepEqual(await table(page, "totals"), sample.expectedTotals);
+    assert.match(await page.textContent("#tree"), /Customers24/);
+  }
+  await shot(page, "verified-sample-exchange");
+  await page.close();
 });
