@@ -17,12 +17,14 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "deps-browser: installing chromium (apt)" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  apt-get install -y --no-install-recommends chromium fonts-noto-cjk
+  apt-get install -y --no-install-recommends chromium fonts-liberation fonts-noto-cjk
 fi
-# Japanese glyphs for the screenshots (the page itself needs no font files).
-if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+# Latin and Japanese glyphs, so the screenshots are readable (the page itself
+# loads no font file).
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! fc-list 2>/dev/null | grep -qi "Liberation"; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends fonts-noto-cjk || { apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk; }
+  apt-get install -y --no-install-recommends fonts-liberation fonts-noto-cjk \
+    || { apt-get update && apt-get install -y --no-install-recommends fonts-liberation fonts-noto-cjk; }
 fi
 
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
