@@ -34,6 +34,9 @@ enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Serve the browser verifier and a directory of published files on 127.0.0.1.
     Serve(commands::serve::ServeArgs),
+    /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
+    #[command(subcommand)]
+    Reserve(commands::reserve::ReserveCommand),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
         Command::Serve(a) => commands::serve::run(&a),
+        Command::Reserve(c) => commands::reserve::run(c),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

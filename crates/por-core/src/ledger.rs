@@ -78,6 +78,16 @@ impl Ledger {
         Ok(())
     }
 
+    /// Appends every row of `other` (with the same asset count).
+    fn append(&mut self, other: Ledger) {
+        let base = self.arena.len();
+        self.arena.push_str(&other.arena);
+        self.offsets
+            .extend(other.offsets.iter().skip(1).map(|o| o + base));
+        self.balances.extend_from_slice(&other.balances);
+        self.lines.extend_from_slice(&other.lines);
+    }
+
     /// Returns the number of customers.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -235,47 +245,17 @@ impl Ledger {
             });
         }
 
-        let decimals: Vec<u8> = assets.iter().map(crate::Asset::decimals).collect();
-        let mut ledger = Ledger::new(k);
-        let mut row = vec![Amount::ZERO; k];
-        let expected_fields = column_asset.len();
-        while read_record(&mut reader, &mut record)? {
-            let line = lines.line_of(&record);
-            if record.len() != expected_fields {
-                return Err(LedgerError::FieldCount {
-                    line,
-                    expected: expected_fields,
-                    got: record.len(),
-                });
-            }
-            let mut user_id = "";
-            for (col, (field, target)) in record.iter().zip(&column_asset).enumerate() {
-                match target {
-                    None => {
-                        user_id =
-                            core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
-                                line,
-                                column: col + 1,
-                            })?;
-                    }
-                    Some(a) => {
-                        row[*a] =
-                            Amount::from_decimal_bytes(field, decimals[*a]).map_err(|source| {
-                                LedgerError::Amount {
-                                    line,
-                                    column: col + 1,
-                                    symbol: assets
-                                        .get(*a)
-                                        .map(|x| x.symbol().to_owned())
-                                        .unwrap_or_default(),
-                                    source,
-                                }
-                            })?;
-                    }
-                }
-            }
-            ledger.push(user_id, &row, line)?;
-        }
+        let body_start = usize::try_from(reader.position().byte())
+            .unwrap_or(bytes.len())
+            .min(bytes.len());
+        let first_line = header_line + newlines(&bytes[lines.offset.min(body_start)..body_start]);
+        let body = &bytes[body_start..];
+        let rows = RowParser {
+            assets,
+            decimals: assets.iter().map(crate::Asset::decimals).collect(),
+            column_asset,
+        };
+        let ledger = rows.parse_body(body, first_line)?;
         if ledger.is_empty() {
             return Err(LedgerError::NoCustomers);
         }
@@ -289,6 +269,146 @@ impl Ledger {
         }
         Ok(ledger)
     }
+}
+
+/// Parses the rows after the header; with the `parallel` feature, large
+/// files without quoted fields are cut at line breaks and parsed on every
+/// core (a file with quotes is parsed in one piece, since a quoted field
+/// may contain a line break).
+struct RowParser<'a> {
+    assets: &'a AssetList,
+    decimals: Vec<u8>,
+    /// column position in the file -> asset index (None for user_id)
+    column_asset: Vec<Option<usize>>,
+}
+
+impl RowParser<'_> {
+    fn parse_body(&self, body: &[u8], first_line: u64) -> Result<Ledger, LedgerError> {
+        #[cfg(feature = "parallel")]
+        {
+            const MIN_PARALLEL: usize = 4 << 20;
+            if body.len() >= MIN_PARALLEL && !body.contains(&b'"') {
+                use rayon::prelude::*;
+                let pieces = rayon::current_num_threads().max(1) * 8;
+                let chunks = split_at_newlines(body, pieces);
+                let counts: Vec<u64> = chunks.par_iter().map(|c| newlines(c)).collect();
+                let mut starts = Vec::with_capacity(chunks.len());
+                let mut line = first_line;
+                for c in &counts {
+                    starts.push(line);
+                    line += c;
+                }
+                let parts: Vec<Result<Ledger, LedgerError>> = chunks
+                    .par_iter()
+                    .zip(starts)
+                    .map(|(c, start)| self.parse_piece(c, start))
+                    .collect();
+                let mut ledger = Ledger::new(self.decimals.len());
+                for part in parts {
+                    ledger.append(part?);
+                }
+                return Ok(ledger);
+            }
+        }
+        self.parse_piece(body, first_line)
+    }
+
+    fn parse_piece(&self, bytes: &[u8], first_line: u64) -> Result<Ledger, LedgerError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        let mut lines = LineCounter {
+            bytes,
+            offset: 0,
+            line: first_line,
+        };
+        let k = self.decimals.len();
+        let mut ledger = Ledger::new(k);
+        let mut row = vec![Amount::ZERO; k];
+        let expected_fields = self.column_asset.len();
+        loop {
+            let more = reader.read_byte_record(&mut record).map_err(|e| {
+                let offset = e
+                    .position()
+                    .and_then(|p| usize::try_from(p.byte()).ok())
+                    .unwrap_or(0)
+                    .min(bytes.len());
+                LedgerError::Syntax {
+                    line: first_line + newlines(&bytes[..offset]),
+                    message: e.to_string(),
+                }
+            })?;
+            if !more {
+                break;
+            }
+            let line = lines.line_of(&record);
+            if record.len() != expected_fields {
+                return Err(LedgerError::FieldCount {
+                    line,
+                    expected: expected_fields,
+                    got: record.len(),
+                });
+            }
+            let mut user_id = "";
+            for (col, (field, target)) in record.iter().zip(&self.column_asset).enumerate() {
+                match target {
+                    None => {
+                        user_id =
+                            core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
+                                line,
+                                column: col + 1,
+                            })?;
+                    }
+                    Some(a) => {
+                        row[*a] = Amount::from_decimal_bytes(field, self.decimals[*a]).map_err(
+                            |source| LedgerError::Amount {
+                                line,
+                                column: col + 1,
+                                symbol: self
+                                    .assets
+                                    .get(*a)
+                                    .map(|x| x.symbol().to_owned())
+                                    .unwrap_or_default(),
+                                source,
+                            },
+                        )?;
+                    }
+                }
+            }
+            ledger.push(user_id, &row, line)?;
+        }
+        Ok(ledger)
+    }
+}
+
+/// Counts line breaks.
+fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Cuts `bytes` into about `pieces` parts, each ending just after a `\n`
+/// (the last one at the end).
+#[cfg(feature = "parallel")]
+fn split_at_newlines(bytes: &[u8], pieces: usize) -> Vec<&[u8]> {
+    let target = bytes.len() / pieces.max(1) + 1;
+    let mut out = Vec::with_capacity(pieces + 1);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let cut = if rest.len() <= target {
+            rest.len()
+        } else {
+            rest[target..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |p| target + p + 1)
+        };
+        let (piece, tail) = rest.split_at(cut);
+        out.push(piece);
+        rest = tail;
+    }
+    out
 }
 
 fn read_record(
@@ -540,6 +660,39 @@ mod tests {
         assert_eq!(l.balances(0)[1].to_base_units(), 10u128.pow(18));
         assert_eq!(l.user_id(1), "café");
         assert_eq!(l.line(1), 4);
+    }
+
+    /// A body large enough for the parallel path (with the `parallel`
+    /// feature) gives the same rows, lines and errors as the serial one.
+    #[test]
+    fn large_files_parse_the_same_in_pieces() {
+        let mut csv = String::from("user_id,BTC,ETH\n");
+        for i in 0..200_000 {
+            csv.push_str(&format!(
+                "user-{i:08},{}.{:02},{}\n",
+                i % 97,
+                i % 100,
+                i % 13
+            ));
+            if i % 50_000 == 7 {
+                csv.push('\n'); // blank lines are skipped but counted
+            }
+        }
+        let l = Ledger::from_csv(csv.as_bytes(), &assets()).unwrap();
+        assert_eq!(l.len(), 200_000);
+        let last = l.len() - 1;
+        assert_eq!(l.user_id(last), "user-00199999");
+        assert_eq!(l.line(last), 200_001 + 4);
+        assert_eq!(l.line(8), 11);
+        assert_eq!(l.line(9), 12);
+        // an error deep in the file names its own line
+        let bad = csv.replacen("user-00150000,", "user-00150000,-", 1);
+        let err = Ledger::from_csv(bad.as_bytes(), &assets()).unwrap_err();
+        assert_eq!(err.line(), Some(150_001 + 4));
+        // and the first error wins when several pieces fail
+        let bad2 = bad.replacen("user-00010000,", "user-00010000,x", 1);
+        let err = Ledger::from_csv(bad2.as_bytes(), &assets()).unwrap_err();
+        assert_eq!(err.line(), Some(10_001 + 2));
     }
 
     #[test]

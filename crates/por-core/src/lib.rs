@@ -32,6 +32,7 @@ pub mod asset;
 pub mod hash;
 pub mod ledger;
 pub mod proof;
+pub mod reserve;
 pub mod tree;
 
 pub use amount::{Amount, ParseAmountError};

@@ -1,0 +1,695 @@
+//! `por reserve requirement` and `por reserve stress`: the liability reserve,
+//! the Japanese segregation checks and the hack stress tests
+//! (`docs/reserve.md`). A thin shell over `por_core::reserve`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use por_core::reserve::{
+    self, builtin, BandPosition, CheckDetail, Inputs, Policy, PolicySet, Ratio, Report, Scenario,
+    StressError, StressResult, Yen,
+};
+use serde_json::json;
+
+use crate::Outcome;
+
+/// `por reserve` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReserveCommand {
+    /// In-force Japanese checks (A1-A6), the proposed liability reserve and
+    /// the MiCA / Hong Kong comparators. Exits 1 if an in-force check fails
+    /// or the reserve balance is short of the cash requirement.
+    Requirement(RequirementArgs),
+    /// Run hack stress scenarios (S1-S8, overlays O1/O2, or custom files)
+    /// through the funding waterfall.
+    Stress(StressArgs),
+}
+
+/// Arguments of `por reserve requirement`.
+#[derive(Debug, Args)]
+pub struct RequirementArgs {
+    /// The inputs file (TOML, or JSON if it ends in .json); see
+    /// examples/reserve-inputs.toml.
+    #[arg(long, value_name = "FILE")]
+    inputs: PathBuf,
+    /// A policy by shipped name (jp-psa-in-force, jp-fsa-2026-proposal,
+    /// eu-mica, hk-sfc) or file; replaces the default of the same model.
+    /// May be repeated.
+    #[arg(long, value_name = "NAME|FILE")]
+    policy: Vec<String>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `por reserve stress`.
+#[derive(Debug, Args)]
+pub struct StressArgs {
+    /// The inputs file (TOML, or JSON if it ends in .json).
+    #[arg(long, value_name = "FILE")]
+    inputs: PathBuf,
+    /// Scenarios: shipped ids (S1 … S8, O1, O2), `all`, scenario files or
+    /// directories of them. Default: the whole shipped library. Overlays are
+    /// combined with each scenario given.
+    #[arg(long, value_name = "DIR|NAME|FILE", num_args = 1..)]
+    scenarios: Vec<String>,
+    /// A policy by shipped name or file (as for `requirement`); the reserve
+    /// policy sets `R_required` for loss ÷ R_required.
+    #[arg(long, value_name = "NAME|FILE")]
+    policy: Vec<String>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(cmd: ReserveCommand) -> anyhow::Result<Outcome> {
+    match cmd {
+        ReserveCommand::Requirement(a) => run_requirement(&a),
+        ReserveCommand::Stress(a) => run_stress(&a),
+    }
+}
+
+fn load_policies(args: &[String]) -> anyhow::Result<PolicySet> {
+    let mut set = PolicySet::shipped().context("the shipped policies are invalid")?;
+    for arg in args {
+        let policy = match builtin::policy(arg) {
+            Some(r) => r.with_context(|| format!("shipped policy {arg} is invalid"))?,
+            None => {
+                let path = Path::new(arg);
+                if !path.is_file() {
+                    let names: Vec<&str> = builtin::POLICIES.iter().map(|(n, _)| *n).collect();
+                    bail!(
+                        "--policy {arg}: no shipped policy of that name ({}) and no such file",
+                        names.join(", ")
+                    );
+                }
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading policy {}", path.display()))?;
+                Policy::from_toml_str(&text)
+                    .with_context(|| format!("policy {}", path.display()))?
+            }
+        };
+        set.replace(policy);
+    }
+    Ok(set)
+}
+
+fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading inputs {}", path.display()))?;
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let parsed = if json {
+        Inputs::from_json_str(&text)
+    } else {
+        Inputs::from_toml_str(&text)
+    };
+    parsed.with_context(|| format!("inputs {}", path.display()))
+}
+
+struct Evaluation {
+    inputs: Inputs,
+    policies: PolicySet,
+    report: Report,
+}
+
+fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Result<Evaluation> {
+    let inputs = load_inputs(inputs_path)?;
+    let policies = load_policies(policy_args)?;
+    let report = reserve::evaluate(&inputs, &policies)
+        .with_context(|| format!("inputs {}", inputs_path.display()))?;
+    Ok(Evaluation {
+        inputs,
+        policies,
+        report,
+    })
+}
+
+fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
+    let e = evaluate(&args.inputs, &args.policy)?;
+    if args.json {
+        let v = json!({
+            "schema": "por-reserve-report-v1",
+            "type": "requirement",
+            "data": {
+                "exchange": e.inputs.exchange,
+                "valuation_date": e.inputs.valuation_date,
+                "valuation_time": e.inputs.valuation_time,
+                "prices": prices_json(&e.inputs),
+                "in_force": e.report.in_force,
+                "requirement": e.report.requirement,
+                "comparators": { "eu_mica_art67": e.report.mica, "hk_sfc_cover": e.report.hong_kong },
+                "policies": [policy_json(&e.policies.psa), policy_json(&e.policies.reserve),
+                             policy_json(&e.policies.mica), policy_json(&e.policies.hk)],
+            }
+        });
+        emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+    } else {
+        emit(&requirement_text(&e))?;
+    }
+    Ok(if e.report.passes() {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// Writes to stdout, returning an I/O error (a broken pipe exits quietly in
+/// `main`) instead of panicking like `print!`.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn prices_json(inputs: &Inputs) -> serde_json::Value {
+    json!({
+        "assets": inputs.assets.iter().map(|a| json!({
+            "symbol": a.symbol, "decimals": a.decimals, "price_jpy": a.price_jpy.to_string(),
+            "source": a.source, "time": a.time,
+        })).collect::<Vec<_>>(),
+        "fx": inputs.fx.iter().map(|f| json!({
+            "currency": f.currency, "jpy_per_unit": f.jpy_per_unit.to_string(),
+            "source": f.source, "time": f.time,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn policy_json(p: &Policy) -> serde_json::Value {
+    json!({
+        "name": p.name(),
+        "title": p.title(),
+        "model": p.model(),
+        "params": p.params().iter().map(|x| json!({
+            "key": x.key(), "value": x.value().to_string(), "status": x.status(),
+            "source": x.source(), "note": x.note(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `¥10,600,000,000`.
+fn y(v: Yen) -> String {
+    format!("¥{v}")
+}
+
+fn pct(r: Option<Ratio>) -> String {
+    r.map_or_else(|| "n/a".to_owned(), Ratio::percent)
+}
+
+fn units(inputs: &Inputs, symbol: &str, a: por_core::Amount) -> String {
+    let d = inputs.asset(symbol).map_or(0, |x| x.decimals);
+    format!("{} {symbol}", a.display_in(d))
+}
+
+fn requirement_text(e: &Evaluation) -> String {
+    let mut o = String::new();
+    let i = &e.inputs;
+    let _ = writeln!(
+        o,
+        "Liability reserve report: {} at {} ({})",
+        i.exchange, i.valuation_date, i.valuation_time
+    );
+    let _ = writeln!(o, "Prices (yen per unit):");
+    for a in &i.assets {
+        let _ = writeln!(
+            o,
+            "  {:<8} {:<20} {} at {}",
+            a.symbol,
+            format!("¥{}", a.price_jpy),
+            a.source,
+            a.time
+        );
+    }
+    for f in &i.fx {
+        let _ = writeln!(
+            o,
+            "  {:<8} {:<20} {} at {}",
+            f.currency,
+            format!("¥{}", f.jpy_per_unit),
+            f.source,
+            f.time
+        );
+    }
+
+    let _ = writeln!(
+        o,
+        "\nIn-force checks ({}: {})",
+        e.policies.psa.name(),
+        e.policies.psa.title()
+    );
+    let _ = writeln!(o, "  {:<3} {:<22} check / figures", "id", "result");
+    for c in &e.report.in_force.checks {
+        let _ = writeln!(o, "  {:<3} {:<22} {}", c.id, c.label, c.name);
+        let fig = match &c.detail {
+            CheckDetail::NonColdShare {
+                non_cold_jpy,
+                customer_jpy,
+                share,
+                limit,
+            } => format!(
+                "{} non-cold of {} customer crypto = {} (limit {limit})",
+                y(*non_cold_jpy),
+                y(*customer_jpy),
+                pct(*share)
+            ),
+            CheckDetail::PerAsset { rows } => rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} held {} vs {} {}",
+                        r.asset,
+                        units(i, &r.asset, r.held),
+                        units(i, &r.asset, r.reference),
+                        if r.passes { "ok" } else { "SHORT" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            CheckDetail::Trust {
+                trust_jpy,
+                required_jpy,
+            } => format!("trust {} vs required {}", y(*trust_jpy), y(*required_jpy)),
+            CheckDetail::AuditAge {
+                last_audit,
+                days,
+                max_days,
+            } => format!("last audit {last_audit}: {days} days (max {max_days})"),
+            _ => String::new(),
+        };
+        let _ = writeln!(o, "  {:<3} {:<22} {fig}", "", "");
+    }
+    let d = &e.report.in_force.diagnostics;
+    let by_asset: Vec<String> = d
+        .non_cold_by_asset
+        .iter()
+        .map(|(a, r)| format!("{a} {}", pct(*r)))
+        .collect();
+    let _ = writeln!(
+        o,
+        "  A6  diagnostic             non-cold share by asset (quantity): {}",
+        by_asset.join(", ")
+    );
+    let vendors: Vec<String> = d
+        .vendors
+        .iter()
+        .map(|(v, j)| format!("{v} {}", y(*j)))
+        .collect();
+    let _ = writeln!(
+        o,
+        "  {:<3} {:<22} signing vendors: {}; largest vendor share {}",
+        "",
+        "",
+        if vendors.is_empty() {
+            "none".to_owned()
+        } else {
+            vendors.join(", ")
+        },
+        pct(d.largest_vendor_share)
+    );
+
+    let r = &e.report.requirement;
+    let p = &e.policies.reserve;
+    let _ = writeln!(
+        o,
+        "\nProposed liability reserve ({}: {})",
+        p.name(),
+        p.title()
+    );
+    for t in &r.volume_terms {
+        let years: Vec<String> = t.years.iter().map(|y| format!("FY{y}")).collect();
+        let _ = writeln!(
+            o,
+            "  R_vol  {:<16} {} over {} x {} / {} = {}",
+            t.category.as_str(),
+            y(t.total_jpy),
+            years.join("+"),
+            t.rate,
+            t.years.len(),
+            y(t.amount_jpy)
+        );
+    }
+    let row = |o: &mut String, label: &str, v: Yen| {
+        let _ = writeln!(o, "  {label:<44} {:>22}", y(v));
+    };
+    row(&mut o, "R_vol (volume term)", r.r_vol_jpy);
+    row(&mut o, "  cold customer crypto", r.cold_customer_jpy);
+    row(
+        &mut o,
+        "  non-cold customer crypto not backed by PG",
+        r.unbacked_non_cold_jpy,
+    );
+    row(
+        &mut o,
+        "  customer crypto on a vendor's signing path",
+        r.vendor_customer_jpy,
+    );
+    row(&mut o, "R_cust (customer-asset terms)", r.r_cust_jpy);
+    row(
+        &mut o,
+        "  largest incident within the lookback",
+        r.largest_recent_incident_jpy,
+    );
+    row(&mut o, "R_inc (incident term)", r.r_inc_jpy);
+    row(&mut o, "R_required", r.required_jpy);
+    for l in &r.insurance {
+        let _ = writeln!(
+            o,
+            "  insurance {:<34} {:>22}{}",
+            l.insurer,
+            y(l.eligible_jpy),
+            l.reason.as_ref().map_or_else(
+                || format!("  (haircut {})", l.haircut),
+                |why| format!("  (not eligible: {why})")
+            )
+        );
+    }
+    row(&mut o, "insurance eligible", r.insurance_eligible_jpy);
+    row(
+        &mut o,
+        "insurance cap (s_max x R_required)",
+        r.insurance_cap_jpy,
+    );
+    row(&mut o, "insurance credit", r.insurance_credit_jpy);
+    row(&mut o, "cash reserve required", r.cash_required_jpy);
+    row(&mut o, "reserve balance (cash)", r.reserve_balance_jpy);
+    if let Some(w) = r.reserve_crypto_weight {
+        row(
+            &mut o,
+            "crypto earmarked for the reserve",
+            r.reserve_crypto_jpy,
+        );
+        row(
+            &mut o,
+            &format!("  counted at {w}"),
+            r.reserve_crypto_counted_jpy,
+        );
+        row(&mut o, "reserve funds held", r.reserve_held_jpy);
+    }
+    row(&mut o, "shortfall", r.shortfall_jpy);
+    row(&mut o, "surplus", r.surplus_jpy);
+    let band = match r.band_position {
+        BandPosition::Below => "below",
+        BandPosition::Within => "within",
+        BandPosition::Above => "above",
+        _ => "outside",
+    };
+    let _ = writeln!(
+        o,
+        "  R_required is {band} the reported {} - {} band of securities firms' reserves",
+        y(r.band_jpy.0),
+        y(r.band_jpy.1)
+    );
+    let _ = writeln!(
+        o,
+        "  result: {} ({})",
+        r.label,
+        basis_note(p, &r.provenance.params)
+    );
+
+    let _ = writeln!(o, "\nComparators (side by side)");
+    let _ = writeln!(
+        o,
+        "  {:<38} {:>22} {:>22}  result",
+        "regime", "required", "held"
+    );
+    let _ = writeln!(
+        o,
+        "  {:<38} {:>22} {:>22}  {}",
+        format!("JP proposal ({})", p.name()),
+        y(r.cash_required_jpy),
+        y(r.reserve_held_jpy),
+        r.label
+    );
+    let m = &e.report.mica;
+    let _ = writeln!(
+        o,
+        "  {:<38} {:>22} {:>22}  {}",
+        format!("EU MiCA Art. 67 (class {})", m.class),
+        y(m.required_jpy),
+        y(m.own_funds_jpy
+            .checked_add(m.eligible_insurance_jpy)
+            .unwrap_or(Yen::new(u128::MAX))),
+        m.label
+    );
+    let h = &e.report.hong_kong;
+    let _ = writeln!(
+        o,
+        "  {:<38} {:>22} {:>22}  {}",
+        "HK SFC cover (50% cold, 100% other)",
+        y(h.cover_required_jpy),
+        y(h.cover_held_jpy),
+        h.label
+    );
+    let _ = writeln!(
+        o,
+        "  MiCA: max(€{} at the EUR rate = {}, 25% of overheads = {}); held = own funds {} + insurance {}",
+        Yen::new(m.k_min_eur),
+        y(m.k_min_jpy),
+        y(m.overheads_term_jpy),
+        y(m.own_funds_jpy),
+        y(m.eligible_insurance_jpy)
+    );
+    let _ = writeln!(
+        o,
+        "  HK: cold {} + hot/other {}; cold share {} ({} the 98% minimum); held = insurance + reserve balance",
+        y(h.cold_jpy),
+        y(h.hot_other_jpy),
+        pct(h.cold_share),
+        if h.cold_share_passes { "meets" } else { "below" }
+    );
+    o.push_str(
+        "\nLabels: \"compliant\" only when every parameter used is law; \"indicative\" when one is a \
+         proposal or press report; \"illustrative\" when one is an assumption or unverified.\n",
+    );
+    o
+}
+
+fn basis_note(p: &Policy, used: &[&str]) -> String {
+    use por_core::reserve::Status;
+    let mut groups: Vec<(Status, Vec<&str>)> = Vec::new();
+    for x in p.params().iter().filter(|x| used.contains(&x.key())) {
+        if x.status() == Status::Law {
+            continue;
+        }
+        match groups.iter_mut().find(|(s, _)| *s == x.status()) {
+            Some((_, keys)) => keys.push(x.key()),
+            None => groups.push((x.status(), vec![x.key()])),
+        }
+    }
+    if groups.is_empty() {
+        return "every parameter used is law".to_owned();
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(s, keys)| format!("{s}: {}", keys.join(", ")))
+        .collect();
+    format!("not law -- {}", parts.join("; "))
+}
+
+fn load_scenarios(args: &[String]) -> anyhow::Result<Vec<Scenario>> {
+    let mut out: Vec<Scenario> = Vec::new();
+    let all_builtin = |out: &mut Vec<Scenario>| -> anyhow::Result<()> {
+        for (id, text) in builtin::SCENARIOS {
+            out.push(
+                Scenario::from_toml_str(text).with_context(|| format!("shipped scenario {id}"))?,
+            );
+        }
+        Ok(())
+    };
+    if args.is_empty() {
+        all_builtin(&mut out)?;
+        return Ok(out);
+    }
+    for arg in args {
+        if arg.eq_ignore_ascii_case("all") {
+            all_builtin(&mut out)?;
+        } else if let Some(s) = builtin::scenario(arg) {
+            out.push(s.with_context(|| format!("shipped scenario {arg}"))?);
+        } else {
+            let path = Path::new(arg);
+            if path.is_dir() {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                    .with_context(|| format!("reading scenario directory {}", path.display()))?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                    .collect();
+                files.sort();
+                if files.is_empty() {
+                    bail!("--scenarios {arg}: no .toml scenario files in that directory");
+                }
+                for f in files {
+                    out.push(read_scenario(&f)?);
+                }
+            } else if path.is_file() {
+                out.push(read_scenario(path)?);
+            } else {
+                let ids: Vec<&str> = builtin::SCENARIOS.iter().map(|(n, _)| *n).collect();
+                bail!(
+                    "--scenarios {arg}: not a shipped scenario ({}, all), a file or a directory",
+                    ids.join(", ")
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn read_scenario(path: &Path) -> anyhow::Result<Scenario> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading scenario {}", path.display()))?;
+    Scenario::from_toml_str(&text).with_context(|| format!("scenario {}", path.display()))
+}
+
+fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
+    let e = evaluate(&args.inputs, &args.policy)?;
+    let scenarios = load_scenarios(&args.scenarios)?;
+    let results = reserve::stress(&e.inputs, &e.policies, &e.report.requirement, &scenarios)
+        .map_err(|err| match err {
+            StressError::OverlayAlone { .. } => anyhow::anyhow!("--scenarios: {err}"),
+            other => anyhow::Error::new(other).context(format!("inputs {}", args.inputs.display())),
+        })?;
+    if args.json {
+        let v = json!({
+            "schema": "por-reserve-report-v1",
+            "type": "stress",
+            "data": {
+                "exchange": e.inputs.exchange,
+                "valuation_date": e.inputs.valuation_date,
+                "required_jpy": e.report.requirement.required_jpy,
+                "cash_required_jpy": e.report.requirement.cash_required_jpy,
+                "reserve_policy": e.policies.reserve.name(),
+                "scenarios": scenarios.iter().map(|s| json!({
+                    "id": s.id, "name": s.name, "anchor": s.anchor, "sources": s.sources,
+                })).collect::<Vec<_>>(),
+                "results": results,
+            }
+        });
+        emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+    } else {
+        emit(&stress_text(&e, &results))?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// Yen in billions with two decimals, rounded down (display only).
+fn bn(v: Yen) -> String {
+    let tenth_m = v.get() / 10_000_000;
+    format!("{}.{:02}", tenth_m / 100, tenth_m % 100)
+}
+
+fn stress_text(e: &Evaluation, results: &[StressResult]) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Stress tests: {} at {}; R_required {} ({}), reserve balance {}",
+        e.inputs.exchange,
+        e.inputs.valuation_date,
+        y(e.report.requirement.required_jpy),
+        e.policies.reserve.name(),
+        y(e.inputs.reserve_balance_jpy)
+    );
+    let _ = writeln!(
+        o,
+        "Figures in ¥ bn, rounded down for display (--json has exact yen). All results are illustrative.\n"
+    );
+    let _ = writeln!(
+        o,
+        "{:<7} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>7}  post-event fails",
+        "id",
+        "loss",
+        "cust.",
+        "cost",
+        "reserve",
+        "insur.",
+        "capital",
+        "uncovered",
+        "parent",
+        "haircut",
+        "coverage",
+        "recovery",
+        "loss/R",
+    );
+    for r in results {
+        let w = &r.waterfall;
+        let fails: Vec<&str> = r
+            .post_event
+            .iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(id, _)| *id)
+            .collect();
+        let _ = writeln!(
+            o,
+            "{:<7} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>7}  {}",
+            r.id,
+            bn(r.loss_jpy),
+            bn(r.customer_loss_jpy),
+            bn(r.compensation_cost_jpy),
+            bn(w.reserve_jpy),
+            bn(w.insurance_jpy),
+            bn(w.excess_capital_jpy),
+            bn(w.uncovered_jpy),
+            bn(w.parent_jpy),
+            bn(w.customer_haircut_jpy),
+            pct(r.coverage),
+            pct(r.customer_recovery),
+            r.loss_to_required
+                .map_or_else(|| "n/a".to_owned(), Ratio::multiple),
+            if fails.is_empty() {
+                "none".to_owned()
+            } else {
+                fails.join(",")
+            }
+        );
+    }
+    let _ = writeln!(o, "\nScenarios:");
+    for r in results.iter().filter(|r| !r.id.contains('+')) {
+        let _ = writeln!(o, "  {} {}", r.id, r.name);
+        let _ = writeln!(o, "     anchor: {}", r.anchor);
+        if !r.applicable {
+            let _ = writeln!(o, "     not applicable: no holdings match its shocks");
+        }
+        for l in &r.lost {
+            let _ = writeln!(
+                o,
+                "     lost {} ({}, {}) = {}",
+                units(&e.inputs, &l.asset, l.quantity),
+                l.owner.as_str(),
+                l.tier.as_str(),
+                y(l.value_jpy)
+            );
+        }
+        for c in &r.claims {
+            let _ = writeln!(
+                o,
+                "     insurance {}: {}",
+                c.insurer,
+                match &c.reason {
+                    Some(why) => format!("does not pay ({why})"),
+                    None => format!("pays {}", y(c.payout_jpy)),
+                }
+            );
+        }
+        if let Some(ro) = &r.run_off {
+            let _ = writeln!(
+                o,
+                "     run-off: demand {} vs liquid {}: lasts {} of {} hours",
+                y(ro.demand_jpy),
+                y(ro.liquid_jpy),
+                ro.hours_survived,
+                ro.hours
+            );
+        }
+    }
+    o.push_str(
+        "\nA+B rows combine scenario A with overlay B (O1 changes the in-kind replacement cost, O2 \
+         removes the parent). coverage = (reserve + insurance + excess capital available) / cost; \
+         recovery = what customers get back / what they are owed (in kind: the coins; fiat at a \
+         post-event price: their value at the time of loss); loss/R = loss / R_required.\n",
+    );
+    o
+}

@@ -1,0 +1,64 @@
+//! Liability reserve requirement, Japanese segregation rules and hack
+//! stress tests (regulation.md §3, §5, §6; `docs/reserve.md`).
+//!
+//! Pure and integer-only: yen are integers ([`Yen`]), quantities are
+//! [`crate::Amount`] base units, rates and prices are exact decimals parsed
+//! from strings ([`Rate`], [`Price`]). Every product goes through 256 bits;
+//! every rounding is against the exchange (requirements and losses up,
+//! resources down).
+//!
+//! - [`Policy`]: a versioned parameter file; every parameter has a value, a
+//!   source and a [`Status`]. A figure that used an `assumption` or
+//!   `unverified` parameter is labelled illustrative, never compliant.
+//! - [`Inputs`]: the exchange's figures (plain data, so an attestation's
+//!   verified reserve entries can fill the holdings).
+//! - [`in_force_checks`], [`requirement`], [`mica`], [`hong_kong`]: the
+//!   engine; [`run_scenario`]: the stress tests; [`evaluate`] and [`stress`]
+//!   run them all under a [`PolicySet`] (what the CLI and the audit call).
+//! - [`builtin`]: the policies and scenarios shipped in the repository,
+//!   embedded so that the binary works from any directory.
+//!
+//! ```
+//! use por_core::reserve::{builtin, in_force_checks, requirement, Inputs, Yen};
+//!
+//! let inputs = Inputs::from_toml_str(builtin::EXAMPLE_INPUTS)?;
+//! let psa = builtin::policy("jp-psa-in-force").expect("shipped")?;
+//! let proposal = builtin::policy("jp-fsa-2026-proposal").expect("shipped")?;
+//! assert!(in_force_checks(&inputs, &psa)?.all_pass());
+//! let r = requirement(&inputs, &proposal)?;
+//! assert_eq!(r.required_jpy, Yen::new(10_600_000_000));
+//! assert_eq!(r.cash_required_jpy, Yen::new(5_300_000_000));
+//! assert_eq!(r.label, "illustrative: pass");
+//! # Ok::<_, Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod builtin;
+mod engine;
+mod fields;
+mod inputs;
+mod num;
+mod policy;
+mod report;
+mod stress;
+
+pub use engine::{
+    hong_kong, in_force_checks, mica, requirement, AssetRow, BandPosition, Check, CheckDetail,
+    Diagnostics, HongKong, InForce, InsuranceLine, Mica, Provenance, Requirement, ReserveError,
+    VolumeTerm,
+};
+pub use fields::{FieldError, FieldErrorKind, Syntax};
+pub use inputs::{
+    AssetPrice, Capital, FxRate, Holding, Incident, Inputs, Insurance, Owner, Peril, Tier, Volume,
+    VolumeCategory, INPUTS_FORMAT, INPUTS_VERSION,
+};
+pub use num::{Date, NumberError, Price, Rate, Ratio, Round, SignedRate, Yen, MAX_FRACTION_DIGITS};
+pub use policy::{
+    Basis, Kind, Model, ModelMismatch, Param, ParamValue, Policy, Status, POLICY_FORMAT,
+    POLICY_VERSION,
+};
+pub use report::{evaluate, stress, PolicySet, Report};
+pub use stress::{
+    run_scenario, AssetSelector, Claim, Compensation, FractionBasis, LostLine, RunOff, RunOffSpec,
+    Scenario, Shock, StressError, StressResult, VendorSelector, Waterfall, SCENARIO_FORMAT,
+    SCENARIO_VERSION,
+};

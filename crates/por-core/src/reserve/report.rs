@@ -1,0 +1,141 @@
+//! One call for everything: the in-force checks, the proposed reserve and
+//! the comparators ([`evaluate`]), and a set of scenarios with overlays
+//! ([`stress`]). This is the API the CLI uses and the audit is meant to call
+//! with inputs built from an attestation.
+
+use serde::Serialize;
+
+use super::builtin;
+use super::engine::{
+    hong_kong, in_force_checks, mica, requirement, HongKong, InForce, Mica, Requirement,
+    ReserveError,
+};
+use super::fields::FieldError;
+use super::inputs::Inputs;
+use super::policy::{Model, Policy};
+use super::stress::{run_scenario, Scenario, StressError, StressResult};
+
+/// One policy per model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySet {
+    /// The in-force Japanese tests (`jp-psa-segregation`).
+    pub psa: Policy,
+    /// The proposed reserve (`jp-liability-reserve`).
+    pub reserve: Policy,
+    /// MiCA Art. 67 (`eu-mica-art67`).
+    pub mica: Policy,
+    /// Hong Kong cover (`hk-sfc-cover`).
+    pub hk: Policy,
+}
+
+impl PolicySet {
+    /// The shipped defaults: `jp-psa-in-force`, `jp-fsa-2026-proposal`,
+    /// `eu-mica`, `hk-sfc`.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] only if a shipped file is invalid (tested).
+    pub fn shipped() -> Result<PolicySet, FieldError> {
+        let get = |name: &str| {
+            builtin::policy(name).unwrap_or_else(|| {
+                Err(FieldError::invalid(
+                    "name",
+                    name,
+                    "a shipped policy (engine bug: the list is fixed)",
+                ))
+            })
+        };
+        Ok(PolicySet {
+            psa: get("jp-psa-in-force")?,
+            reserve: get("jp-fsa-2026-proposal")?,
+            mica: get("eu-mica")?,
+            hk: get("hk-sfc")?,
+        })
+    }
+
+    /// Replaces the policy of `policy`'s model; returns the one replaced.
+    pub fn replace(&mut self, policy: Policy) -> Policy {
+        let slot = match policy.model() {
+            Model::JpPsa => &mut self.psa,
+            Model::JpLiabilityReserve => &mut self.reserve,
+            Model::MicaArt67 => &mut self.mica,
+            Model::HkSfcCover => &mut self.hk,
+        };
+        core::mem::replace(slot, policy)
+    }
+}
+
+/// The in-force checks, the proposed reserve and the comparators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// A1–A6.
+    pub in_force: InForce,
+    /// The proposed reserve.
+    pub requirement: Requirement,
+    /// MiCA Art. 67.
+    pub mica: Mica,
+    /// Hong Kong cover.
+    pub hong_kong: HongKong,
+}
+
+impl Report {
+    /// Whether every in-force check passes and the reserve funds meet the
+    /// requirement (the comparators are side information).
+    #[must_use]
+    pub fn passes(&self) -> bool {
+        self.in_force.all_pass() && self.requirement.passes
+    }
+}
+
+/// Evaluates the inputs under a policy set.
+///
+/// # Errors
+///
+/// A [`ReserveError`] from any part of the engine.
+pub fn evaluate(inputs: &Inputs, policies: &PolicySet) -> Result<Report, ReserveError> {
+    Ok(Report {
+        in_force: in_force_checks(inputs, &policies.psa)?,
+        requirement: requirement(inputs, &policies.reserve)?,
+        mica: mica(inputs, &policies.mica)?,
+        hong_kong: hong_kong(inputs, &policies.hk)?,
+    })
+}
+
+/// Runs scenarios: every non-overlay alone and combined with every overlay
+/// given, then every `standalone` overlay alone, in that order.
+///
+/// # Errors
+///
+/// [`StressError::OverlayAlone`] if overlays that cannot run alone are given
+/// without a scenario to combine with; any engine error.
+pub fn stress(
+    inputs: &Inputs,
+    policies: &PolicySet,
+    requirement: &Requirement,
+    scenarios: &[Scenario],
+) -> Result<Vec<StressResult>, StressError> {
+    let (overlays, core): (Vec<&Scenario>, Vec<&Scenario>) =
+        scenarios.iter().partition(|s| s.overlay);
+    if core.is_empty() {
+        if let Some(o) = overlays.iter().find(|o| !o.standalone) {
+            return Err(StressError::OverlayAlone { id: o.id.clone() });
+        }
+    }
+    let mut out = Vec::new();
+    for s in &core {
+        out.push(run_scenario(inputs, s, None, requirement, &policies.psa)?);
+        for o in &overlays {
+            out.push(run_scenario(
+                inputs,
+                s,
+                Some(o),
+                requirement,
+                &policies.psa,
+            )?);
+        }
+    }
+    for o in overlays.iter().filter(|o| o.standalone) {
+        out.push(run_scenario(inputs, o, None, requirement, &policies.psa)?);
+    }
+    Ok(out)
+}

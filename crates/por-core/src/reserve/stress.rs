@@ -1,0 +1,973 @@
+//! Stress scenarios (regulation.md §6.4) and the funding waterfall.
+//!
+//! A scenario is a data file (`scenarios/*.toml`) of shocks applied to the
+//! exchange's holdings at the time of loss; an overlay modifies every
+//! scenario it is combined with (a price move before compensation, a parent
+//! that cannot help). The loss is funded in order: reserve balance →
+//! insurance that responds (net of exclusions and retention) → excess
+//! capital → parent support → a haircut on customers.
+//!
+//! Every figure is exact integer yen; losses and costs round up, resources
+//! round down. Scenario outputs are modelling results and are always
+//! labelled illustrative.
+
+use core::fmt;
+
+use serde::Serialize;
+
+use crate::amount::Amount;
+
+use super::engine::{in_force_checks, ser_amount, value, Requirement, ReserveError};
+use super::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
+use super::inputs::{Inputs, Owner, Peril, Tier};
+use super::num::{Rate, Ratio, Round, SignedRate, Yen};
+use super::policy::Policy;
+
+/// The `format` value of a scenario file.
+pub const SCENARIO_FORMAT: &str = "por-reserve-scenario";
+/// The only scenario format version this build reads.
+pub const SCENARIO_VERSION: u32 = 1;
+
+/// How customers are compensated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Compensation {
+    /// The lost quantity is bought back and returned (Bitpoint, DMM, Bybit).
+    InKind,
+    /// Paid in yen at a post-event price, a factor of the value at loss
+    /// (Coincheck: 0.80).
+    FiatAtPostEventPrice,
+    /// The uncovered loss is spread over customers without parent support
+    /// (Bitfinex, WazirX).
+    Socialised,
+}
+
+/// Which asset a holdings shock hits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AssetSelector {
+    /// Every asset.
+    All,
+    /// The asset with the largest matched value.
+    Largest,
+    /// One named asset.
+    Symbol(String),
+}
+
+/// Which signing vendor a holdings shock hits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum VendorSelector {
+    /// Any holding, with or without a vendor.
+    Any,
+    /// The holdings of the vendor signing the largest value.
+    Largest,
+    /// One named vendor.
+    Named(String),
+}
+
+/// What a fraction applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FractionBasis {
+    /// The matched holdings themselves.
+    Matched,
+    /// All holdings of the hit asset (every tier and owner); the loss is
+    /// taken from the matched holdings, at most all of them.
+    AssetAllTiers,
+}
+
+/// One shock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Shock {
+    /// A fraction of selected holdings is lost.
+    Holdings {
+        /// Owners hit (all if empty).
+        owners: Vec<Owner>,
+        /// Tiers hit (all if empty).
+        tiers: Vec<Tier>,
+        /// Asset selector.
+        asset: AssetSelector,
+        /// Vendor selector.
+        vendor: VendorSelector,
+        /// Fraction lost.
+        fraction: Rate,
+        /// What the fraction applies to.
+        basis: FractionBasis,
+    },
+    /// A fraction of customer fiat is missing from the trust.
+    FiatGap {
+        /// Fraction of customer fiat liabilities.
+        fraction: Rate,
+    },
+    /// A fixed loss in yen (a historical replay).
+    FixedJpy {
+        /// The loss.
+        loss_jpy: Yen,
+        /// The customers' share of it.
+        customer_share: Rate,
+        /// The tier it is attributed to (for insurance cover).
+        tier: Tier,
+    },
+}
+
+/// Withdrawals in the days after the event (Bybit: a third of assets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RunOffSpec {
+    /// Fraction of customer crypto withdrawn.
+    pub fraction: Rate,
+    /// Over how many hours.
+    pub hours: u32,
+}
+
+/// A scenario or an overlay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scenario {
+    /// `S1` … `S8`, `O1`, `O2`, or a custom id.
+    pub id: String,
+    /// Whether this is an overlay.
+    pub overlay: bool,
+    /// For an overlay: also run it on its own.
+    pub standalone: bool,
+    /// Name.
+    pub name: String,
+    /// The historical anchor.
+    pub anchor: String,
+    /// Sources.
+    pub sources: Vec<String>,
+    /// Perils (matched against insurance exclusions).
+    pub perils: Vec<Peril>,
+    /// Compensation mode.
+    pub compensation: Compensation,
+    /// Price factor for `fiat_at_post_event_price`.
+    pub price_factor: Rate,
+    /// Price change between loss and compensation (overlay O1).
+    pub price_change: Option<SignedRate>,
+    /// Whether the parent can support (false for O2).
+    pub parent_support: bool,
+    /// Whether the exchange is insolvent: pre-existing segregation gaps
+    /// become customer losses (O2).
+    pub insolvency: bool,
+    /// The shocks.
+    pub shocks: Vec<Shock>,
+    /// Run-off liquidity test.
+    pub run_off: Option<RunOffSpec>,
+}
+
+impl Scenario {
+    /// Parses a scenario or overlay file.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] naming the field.
+    pub fn from_toml_str(text: &str) -> Result<Scenario, FieldError> {
+        let tree = parse_tree(text, Syntax::Toml)?;
+        let mut o = Obj::new("", &tree);
+        check_format(&mut o, SCENARIO_FORMAT, SCENARIO_VERSION)?;
+        let id = o.req_str("id")?.to_owned();
+        let overlay = one_of(
+            &o.path_of("kind"),
+            o.req_str("kind")?,
+            &[("scenario", false), ("overlay", true)],
+        )?;
+        let standalone = o.opt_bool("standalone")?.unwrap_or(false);
+        let name = o.req_str("name")?.to_owned();
+        let anchor = o.req_str("anchor")?.to_owned();
+        let sources = o
+            .str_list("sources")?
+            .into_iter()
+            .map(|(_, s)| s.to_owned())
+            .collect();
+        let mut perils = Vec::new();
+        for (p, s) in o.str_list("perils")? {
+            perils.push(one_of(&p, s, &Peril::ALL)?);
+        }
+        let compensation = match o.opt_str("compensation")? {
+            None => Compensation::InKind,
+            Some(s) => one_of(
+                &o.path_of("compensation"),
+                s,
+                &[
+                    ("in_kind", Compensation::InKind),
+                    (
+                        "fiat_at_post_event_price",
+                        Compensation::FiatAtPostEventPrice,
+                    ),
+                    ("socialised", Compensation::Socialised),
+                ],
+            )?,
+        };
+        let price_factor = o.opt_rate("price_factor")?.unwrap_or(Rate::ONE);
+        let price_change = o.opt_signed_rate("price_change")?;
+        if let Some(c) = price_change {
+            if c.one_plus().is_none() {
+                return Err(FieldError::invalid(
+                    o.path_of("price_change"),
+                    c.to_string(),
+                    "a change above -100%",
+                ));
+            }
+        }
+        let parent_support = o.opt_bool("parent_support")?.unwrap_or(true);
+        let insolvency = o.opt_bool("insolvency")?.unwrap_or(false);
+        let mut shocks = Vec::new();
+        for mut s in o.arr("shocks")? {
+            let kind = s.req_str("kind")?;
+            let kind_path = s.path_of("kind");
+            let shock = match kind {
+                "holdings" => {
+                    let mut owners = Vec::new();
+                    for (p, v) in s.str_list("owners")? {
+                        owners.push(one_of(&p, v, &Owner::ALL)?);
+                    }
+                    let mut tiers = Vec::new();
+                    for (p, v) in s.str_list("tiers")? {
+                        tiers.push(one_of(&p, v, &Tier::ALL)?);
+                    }
+                    let asset = match s.opt_str("asset")? {
+                        None | Some("all") => AssetSelector::All,
+                        Some("largest") => AssetSelector::Largest,
+                        Some(sym) => AssetSelector::Symbol(sym.to_owned()),
+                    };
+                    let vendor = match s.opt_str("vendor")? {
+                        None | Some("any") => VendorSelector::Any,
+                        Some("largest") => VendorSelector::Largest,
+                        Some(v) => VendorSelector::Named(v.to_owned()),
+                    };
+                    let fraction = fraction(&mut s, "fraction")?;
+                    let basis = match s.opt_str("basis")? {
+                        None => FractionBasis::Matched,
+                        Some(b) => one_of(
+                            &s.path_of("basis"),
+                            b,
+                            &[
+                                ("matched", FractionBasis::Matched),
+                                ("asset_all_tiers", FractionBasis::AssetAllTiers),
+                            ],
+                        )?,
+                    };
+                    Shock::Holdings {
+                        owners,
+                        tiers,
+                        asset,
+                        vendor,
+                        fraction,
+                        basis,
+                    }
+                }
+                "fiat_gap" => Shock::FiatGap {
+                    fraction: fraction(&mut s, "fraction")?,
+                },
+                "fixed_jpy" => Shock::FixedJpy {
+                    loss_jpy: s.req_yen("loss_jpy")?,
+                    customer_share: fraction(&mut s, "customer_share")?,
+                    tier: match s.opt_str("tier")? {
+                        None => Tier::Hot,
+                        Some(t) => one_of(&s.path_of("tier"), t, &Tier::ALL)?,
+                    },
+                },
+                other => {
+                    return Err(FieldError::invalid(
+                        kind_path,
+                        format!("{other:?}"),
+                        "one of holdings, fiat_gap, fixed_jpy",
+                    ))
+                }
+            };
+            s.finish()?;
+            shocks.push(shock);
+        }
+        let run_off = match o.opt_obj("run_off")? {
+            None => None,
+            Some(mut r) => {
+                let spec = RunOffSpec {
+                    fraction: fraction(&mut r, "fraction")?,
+                    hours: r.req_u32("hours")?,
+                };
+                r.finish()?;
+                Some(spec)
+            }
+        };
+        o.finish()?;
+        Ok(Scenario {
+            id,
+            overlay,
+            standalone,
+            name,
+            anchor,
+            sources,
+            perils,
+            compensation,
+            price_factor,
+            price_change,
+            parent_support,
+            insolvency,
+            shocks,
+            run_off,
+        })
+    }
+}
+
+fn fraction(o: &mut Obj<'_>, key: &str) -> Result<Rate, FieldError> {
+    let r = o.req_rate(key)?;
+    if r.is_at_most_one() {
+        Ok(r)
+    } else {
+        Err(FieldError::invalid(
+            o.path_of(key),
+            r.to_string(),
+            "a fraction between 0% and 100%",
+        ))
+    }
+}
+
+/// One asset's lost quantity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LostLine {
+    /// Asset.
+    pub asset: String,
+    /// Owner.
+    pub owner: Owner,
+    /// Tier.
+    pub tier: Tier,
+    /// Quantity lost (base units).
+    #[serde(serialize_with = "ser_amount")]
+    pub quantity: Amount,
+    /// Its value at the time of loss (rounded up).
+    pub value_jpy: Yen,
+}
+
+/// How one insurance policy responds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Claim {
+    /// Insurer.
+    pub insurer: String,
+    /// Whether it responds.
+    pub responds: bool,
+    /// Why not.
+    pub reason: Option<String>,
+    /// `(1 − coinsurance) × min(max(0, crypto loss − retention), limit −
+    /// retention)`.
+    pub payout_jpy: Yen,
+}
+
+/// The funding waterfall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waterfall {
+    /// From the reserve balance.
+    pub reserve_jpy: Yen,
+    /// From insurance.
+    pub insurance_jpy: Yen,
+    /// From excess capital.
+    pub excess_capital_jpy: Yen,
+    /// Uncovered after reserve, insurance and excess capital (= parent
+    /// support needed).
+    pub uncovered_jpy: Yen,
+    /// From the parent.
+    pub parent_jpy: Yen,
+    /// Borne by customers.
+    pub customer_haircut_jpy: Yen,
+}
+
+/// The run-off liquidity test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunOff {
+    /// Withdrawals demanded (rounded up).
+    pub demand_jpy: Yen,
+    /// Liquid holdings after the loss: hot and warm of any owner plus
+    /// guarantee crypto (rounded down).
+    pub liquid_jpy: Yen,
+    /// Hours the liquid holdings last at an even outflow (capped at the
+    /// scenario's hours).
+    pub hours_survived: u32,
+    /// The scenario's hours.
+    pub hours: u32,
+}
+
+/// The outcome of one scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StressResult {
+    /// Id (`S4`, or `S4+O1` with an overlay).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Anchor.
+    pub anchor: String,
+    /// Whether any shock matched anything.
+    pub applicable: bool,
+    /// Quantities lost.
+    pub lost: Vec<LostLine>,
+    /// Total loss at the time of loss.
+    pub loss_jpy: Yen,
+    /// Customers' part (value at the time of loss, the MiCA Art. 75(8) cap).
+    pub customer_loss_jpy: Yen,
+    /// The exchange's own part.
+    pub own_loss_jpy: Yen,
+    /// What compensating customers costs (price factor / price change).
+    pub compensation_cost_jpy: Yen,
+    /// Insurance claims.
+    pub claims: Vec<Claim>,
+    /// The waterfall.
+    pub waterfall: Waterfall,
+    /// `(reserve + insurance + excess capital available) ÷ compensation cost`.
+    pub coverage: Option<Ratio>,
+    /// What customers get back over what they are owed: `(cost − haircut) ÷
+    /// cost` in kind, `(cost − haircut) ÷ customer loss` for a fiat
+    /// settlement at a post-event price.
+    pub customer_recovery: Option<Ratio>,
+    /// `loss ÷ R_required`.
+    pub loss_to_required: Option<Ratio>,
+    /// In-force checks right after the event: (id, passes).
+    pub post_event: Vec<(&'static str, bool)>,
+    /// Run-off test.
+    pub run_off: Option<RunOff>,
+    /// Always `illustrative`: scenarios are modelling choices.
+    pub label: &'static str,
+}
+
+/// A scenario that cannot be combined as asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StressError {
+    /// The engine failed.
+    Engine(ReserveError),
+    /// A scenario was given as an overlay, or an overlay was combined with
+    /// another overlay.
+    Role {
+        /// The id.
+        id: String,
+    },
+    /// An overlay that cannot run alone was given without any scenario.
+    OverlayAlone {
+        /// The overlay's id.
+        id: String,
+    },
+}
+
+impl fmt::Display for StressError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StressError::Engine(e) => write!(f, "{e}"),
+            StressError::Role { id } => write!(
+                f,
+                "{id} is used in the wrong role: an overlay modifies a scenario, not another overlay, and a scenario is not an overlay"
+            ),
+            StressError::OverlayAlone { id } => write!(
+                f,
+                "{id} is an overlay: give it together with the scenarios it modifies (e.g. S4 {id})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StressError {}
+
+impl From<ReserveError> for StressError {
+    fn from(e: ReserveError) -> Self {
+        StressError::Engine(e)
+    }
+}
+
+const OVF: fn(&'static str) -> ReserveError = ReserveError::Overflow;
+
+/// Runs one scenario, optionally with an overlay.
+///
+/// `requirement` is the proposed reserve (for `loss ÷ R_required`); `psa` is
+/// the in-force policy (post-event checks and minimum capital).
+///
+/// # Errors
+///
+/// A [`StressError`] for a misused overlay, an unknown asset or an overflow.
+pub fn run_scenario(
+    inputs: &Inputs,
+    scenario: &Scenario,
+    overlay: Option<&Scenario>,
+    requirement: &Requirement,
+    psa: &Policy,
+) -> Result<StressResult, StressError> {
+    if overlay.is_some_and(|o| !o.overlay) {
+        return Err(StressError::Role {
+            id: overlay.map(|o| o.id.clone()).unwrap_or_default(),
+        });
+    }
+    if scenario.overlay && overlay.is_some() {
+        return Err(StressError::Role {
+            id: scenario.id.clone(),
+        });
+    }
+    let parts: Vec<&Scenario> = core::iter::once(scenario).chain(overlay).collect();
+    let id = parts
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect::<Vec<_>>()
+        .join("+");
+    let name = parts
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let insolvency = parts.iter().any(|s| s.insolvency);
+    let parent_allowed =
+        parts.iter().all(|s| s.parent_support) && scenario.compensation != Compensation::Socialised;
+    let price_change = parts.iter().find_map(|s| s.price_change);
+
+    // 1. Quantities lost per holding.
+    let mut lost: Vec<u128> = vec![0; inputs.holdings.len()];
+    let mut fiat_loss = Yen::ZERO;
+    let mut fixed: Vec<(Yen, Yen, Tier)> = Vec::new();
+    let mut applicable = insolvency;
+    for shock in parts.iter().flat_map(|s| s.shocks.iter()) {
+        match shock {
+            Shock::Holdings {
+                owners,
+                tiers,
+                asset,
+                vendor,
+                fraction,
+                basis,
+            } => {
+                let hits =
+                    apply_holdings_shock(inputs, owners, tiers, asset, vendor, *fraction, *basis)?;
+                for (i, q) in hits {
+                    let cap = inputs.holdings[i].quantity.to_base_units();
+                    lost[i] = lost[i].saturating_add(q).min(cap);
+                    applicable |= q > 0;
+                }
+            }
+            Shock::FiatGap { fraction } => {
+                let f = inputs
+                    .customer_fiat_liabilities_jpy
+                    .mul_rate(*fraction, Round::Up)
+                    .ok_or(OVF("fiat gap"))?;
+                fiat_loss = fiat_loss.checked_add(f).ok_or(OVF("fiat gap"))?;
+                applicable |= f > Yen::ZERO;
+            }
+            Shock::FixedJpy {
+                loss_jpy,
+                customer_share,
+                tier,
+            } => {
+                let c = loss_jpy
+                    .mul_rate(*customer_share, Round::Up)
+                    .ok_or(OVF("fixed loss"))?;
+                fixed.push((*loss_jpy, c, *tier));
+                applicable |= *loss_jpy > Yen::ZERO;
+            }
+        }
+    }
+
+    // 2. Value the loss.
+    let mut lines: Vec<LostLine> = Vec::new();
+    let mut tiers_hit: Vec<Tier> = Vec::new();
+    let mut customer_loss = fiat_loss;
+    let mut loss = fiat_loss;
+    for (h, &q) in inputs.holdings.iter().zip(&lost) {
+        if q == 0 {
+            continue;
+        }
+        let v = value(inputs, &h.asset, q, Round::Up)?;
+        loss = loss.checked_add(v).ok_or(OVF("loss"))?;
+        if h.owner == Owner::Customer {
+            customer_loss = customer_loss.checked_add(v).ok_or(OVF("loss"))?;
+        }
+        if !tiers_hit.contains(&h.tier) {
+            tiers_hit.push(h.tier);
+        }
+        match lines
+            .iter_mut()
+            .find(|l| l.asset == h.asset && l.owner == h.owner && l.tier == h.tier)
+        {
+            Some(l) => {
+                l.quantity = l
+                    .quantity
+                    .checked_add(Amount::from_base_units(q))
+                    .ok_or(OVF("loss quantity"))?;
+                l.value_jpy = l.value_jpy.checked_add(v).ok_or(OVF("loss"))?;
+            }
+            None => lines.push(LostLine {
+                asset: h.asset.clone(),
+                owner: h.owner,
+                tier: h.tier,
+                quantity: Amount::from_base_units(q),
+                value_jpy: v,
+            }),
+        }
+    }
+    for (l, c, t) in &fixed {
+        loss = loss.checked_add(*l).ok_or(OVF("loss"))?;
+        customer_loss = customer_loss.checked_add(*c).ok_or(OVF("loss"))?;
+        if !tiers_hit.contains(t) {
+            tiers_hit.push(*t);
+        }
+    }
+    let own_loss = loss.excess_over(customer_loss);
+
+    // Post-event state.
+    let mut after = inputs.clone();
+    for (h, &q) in after.holdings.iter_mut().zip(&lost) {
+        h.quantity = h
+            .quantity
+            .checked_sub(Amount::from_base_units(q))
+            .unwrap_or(Amount::ZERO);
+    }
+    after.trust_balance_jpy = after.trust_balance_jpy.excess_over(fiat_loss);
+
+    // 3. Compensation cost.
+    let mut cost = match scenario.compensation {
+        Compensation::FiatAtPostEventPrice => customer_loss
+            .mul_rate(scenario.price_factor, Round::Up)
+            .ok_or(OVF("compensation"))?,
+        Compensation::InKind | Compensation::Socialised => match price_change {
+            Some(c) => customer_loss
+                .mul_rate(c.one_plus().ok_or(OVF("price change"))?, Round::Up)
+                .ok_or(OVF("compensation"))?,
+            None => customer_loss,
+        },
+    };
+    if insolvency {
+        // Pre-existing gaps: nobody will fill them once the parent is gone.
+        let gap = segregation_gap(inputs)?;
+        cost = cost.checked_add(gap).ok_or(OVF("insolvency gap"))?;
+        customer_loss = customer_loss
+            .checked_add(gap)
+            .ok_or(OVF("insolvency gap"))?;
+    }
+
+    // 4. Waterfall.
+    let mut remaining = cost;
+    // The reserve: cash plus the crypto earmarked for it that survived the
+    // event, at the policy's weight (rounded down).
+    let reserve_available = match requirement.reserve_crypto_weight {
+        Some(w) => {
+            let mut rc = Vec::new();
+            for h in after.holdings.iter().filter(|h| h.owner == Owner::Reserve) {
+                rc.push(value(
+                    &after,
+                    &h.asset,
+                    h.quantity.to_base_units(),
+                    Round::Down,
+                )?);
+            }
+            let rc = Yen::checked_sum(rc).ok_or(OVF("reserve crypto"))?;
+            let counted = rc.mul_rate(w, Round::Down).ok_or(OVF("reserve crypto"))?;
+            inputs
+                .reserve_balance_jpy
+                .checked_add(counted)
+                .ok_or(OVF("reserve"))?
+        }
+        None => inputs.reserve_balance_jpy,
+    };
+    let reserve_used = remaining.min(reserve_available);
+    remaining = remaining.excess_over(reserve_used);
+    let perils: Vec<Peril> = parts
+        .iter()
+        .flat_map(|s| s.perils.iter().copied())
+        .collect();
+    let mut claims = Vec::new();
+    for p in &inputs.insurance {
+        let excluded: Vec<&str> = perils
+            .iter()
+            .filter(|x| p.excludes.contains(x))
+            .map(|x| x.as_str())
+            .collect();
+        let uncovered_tiers: Vec<&str> = tiers_hit
+            .iter()
+            .filter(|t| !p.covers.contains(t))
+            .map(|t| t.as_str())
+            .collect();
+        let mut reasons = Vec::new();
+        if !excluded.is_empty() {
+            reasons.push(format!("excludes {}", excluded.join(", ")));
+        }
+        if !uncovered_tiers.is_empty() {
+            reasons.push(format!("does not cover {}", uncovered_tiers.join(", ")));
+        }
+        // Crypto custody insurance: a fiat gap is not an insured loss.
+        let insured = loss.excess_over(fiat_loss);
+        let responds = reasons.is_empty() && insured > Yen::ZERO;
+        let payout_jpy = if responds {
+            let keep = p.coinsurance.complement().ok_or(OVF("coinsurance"))?;
+            insured
+                .excess_over(p.retention_jpy)
+                .min(p.limit_jpy.excess_over(p.retention_jpy))
+                .mul_rate(keep, Round::Down)
+                .ok_or(OVF("insurance payout"))?
+        } else {
+            Yen::ZERO
+        };
+        claims.push(Claim {
+            insurer: p.insurer.clone(),
+            responds,
+            reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
+            payout_jpy,
+        });
+    }
+    let insurance_available =
+        Yen::checked_sum(claims.iter().map(|c| c.payout_jpy)).ok_or(OVF("insurance"))?;
+    let insurance_used = remaining.min(insurance_available);
+    remaining = remaining.excess_over(insurance_used);
+    let mut used = super::policy::Used::new();
+    let min_capital = psa.yen("min_capital_jpy", &mut used).unwrap_or(Yen::ZERO);
+    let excess_capital = inputs
+        .capital
+        .net_assets_jpy
+        .excess_over(own_loss)
+        .excess_over(min_capital);
+    let excess_used = remaining.min(excess_capital);
+    remaining = remaining.excess_over(excess_used);
+    let uncovered = remaining;
+    let parent_used = if parent_allowed {
+        remaining.min(inputs.capital.parent_support_jpy)
+    } else {
+        Yen::ZERO
+    };
+    remaining = remaining.excess_over(parent_used);
+    let haircut = remaining;
+
+    let available = Yen::checked_sum([
+        inputs.reserve_balance_jpy,
+        insurance_available,
+        excess_capital,
+    ])
+    .ok_or(OVF("coverage"))?;
+    let coverage = available.ratio_to(cost);
+    // What customers are owed: their coins back in kind (whatever they cost
+    // after a price move), or for a fiat settlement their value at the time
+    // of loss (Coincheck's customers got 80% of it).
+    let owed = match scenario.compensation {
+        Compensation::FiatAtPostEventPrice => customer_loss,
+        Compensation::InKind | Compensation::Socialised => cost,
+    };
+    let customer_recovery = cost.excess_over(haircut).ratio_to(owed);
+    let loss_to_required = loss.ratio_to(requirement.required_jpy);
+
+    // 5. Post-event compliance.
+    let post = in_force_checks(&after, psa)?;
+    let post_event = post.checks.iter().map(|c| (c.id, c.passes)).collect();
+
+    // 6. Run-off.
+    let run_off = match parts.iter().find_map(|s| s.run_off) {
+        None => None,
+        Some(spec) => Some(run_off(&after, spec)?),
+    };
+
+    Ok(StressResult {
+        id,
+        name,
+        anchor: scenario.anchor.clone(),
+        applicable,
+        lost: lines,
+        loss_jpy: loss,
+        customer_loss_jpy: customer_loss,
+        own_loss_jpy: own_loss,
+        compensation_cost_jpy: cost,
+        claims,
+        waterfall: Waterfall {
+            reserve_jpy: reserve_used,
+            insurance_jpy: insurance_used,
+            excess_capital_jpy: excess_used,
+            uncovered_jpy: uncovered,
+            parent_jpy: parent_used,
+            customer_haircut_jpy: haircut,
+        },
+        coverage,
+        customer_recovery,
+        loss_to_required,
+        post_event,
+        run_off,
+        label: "illustrative",
+    })
+}
+
+/// Customer liabilities not covered by segregated holdings (per asset,
+/// valued up) plus the fiat trust gap.
+fn segregation_gap(inputs: &Inputs) -> Result<Yen, ReserveError> {
+    let books = super::engine::books(inputs)?;
+    let mut gap = inputs
+        .customer_fiat_liabilities_jpy
+        .excess_over(inputs.trust_balance_jpy);
+    for b in &books {
+        let q = b.liabilities.saturating_sub(b.customer);
+        gap = gap
+            .checked_add(value(inputs, &b.symbol, q, Round::Up)?)
+            .ok_or(OVF("segregation gap"))?;
+    }
+    Ok(gap)
+}
+
+fn run_off(after: &Inputs, spec: RunOffSpec) -> Result<RunOff, ReserveError> {
+    let mut customer = Vec::new();
+    let mut liquid = Vec::new();
+    for h in &after.holdings {
+        let q = h.quantity.to_base_units();
+        if h.owner == Owner::Customer {
+            customer.push(value(after, &h.asset, q, Round::Up)?);
+        }
+        if matches!(h.tier, Tier::Hot | Tier::Warm) || h.owner == Owner::Guarantee {
+            liquid.push(value(after, &h.asset, q, Round::Down)?);
+        }
+    }
+    let customer = Yen::checked_sum(customer).ok_or(OVF("run-off"))?;
+    let liquid_jpy = Yen::checked_sum(liquid).ok_or(OVF("run-off"))?;
+    let demand_jpy = customer
+        .mul_rate(spec.fraction, Round::Up)
+        .ok_or(OVF("run-off"))?;
+    let hours_survived = if liquid_jpy >= demand_jpy {
+        spec.hours
+    } else {
+        let h = super::num::mul_div(
+            ethnum::U256::new(liquid_jpy.get()),
+            ethnum::U256::new(u128::from(spec.hours)),
+            ethnum::U256::new(demand_jpy.get()),
+            Round::Down,
+        )
+        .unwrap_or(0);
+        u32::try_from(h).unwrap_or(spec.hours)
+    };
+    Ok(RunOff {
+        demand_jpy,
+        liquid_jpy,
+        hours_survived,
+        hours: spec.hours,
+    })
+}
+
+/// Selects holdings and returns (index, quantity lost).
+fn apply_holdings_shock(
+    inputs: &Inputs,
+    owners: &[Owner],
+    tiers: &[Tier],
+    asset: &AssetSelector,
+    vendor: &VendorSelector,
+    fraction: Rate,
+    basis: FractionBasis,
+) -> Result<Vec<(usize, u128)>, ReserveError> {
+    let base: Vec<usize> = inputs
+        .holdings
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| owners.is_empty() || owners.contains(&h.owner))
+        .filter(|(_, h)| tiers.is_empty() || tiers.contains(&h.tier))
+        .map(|(i, _)| i)
+        .collect();
+    // Vendor filter.
+    let vendor_name: Option<String> = match vendor {
+        VendorSelector::Any => None,
+        VendorSelector::Named(n) => Some(n.clone()),
+        VendorSelector::Largest => {
+            let mut totals: Vec<(String, Yen)> = Vec::new();
+            for &i in &base {
+                let h = &inputs.holdings[i];
+                let Some(v) = &h.signing_vendor else { continue };
+                let y = value(inputs, &h.asset, h.quantity.to_base_units(), Round::Down)?;
+                match totals.iter_mut().find(|(n, _)| n == v) {
+                    Some((_, t)) => *t = t.checked_add(y).ok_or(OVF("vendor total"))?,
+                    None => totals.push((v.clone(), y)),
+                }
+            }
+            totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            match totals.first() {
+                Some((n, _)) => Some(n.clone()),
+                None => return Ok(Vec::new()),
+            }
+        }
+    };
+    let base: Vec<usize> = base
+        .into_iter()
+        .filter(|&i| match &vendor_name {
+            None => true,
+            Some(n) => inputs.holdings[i].signing_vendor.as_deref() == Some(n.as_str()),
+        })
+        .collect();
+    // Asset filter.
+    let asset_name: Option<String> = match asset {
+        AssetSelector::All => None,
+        AssetSelector::Symbol(s) => Some(s.clone()),
+        AssetSelector::Largest => {
+            let mut totals: Vec<(String, Yen)> = Vec::new();
+            for &i in &base {
+                let h = &inputs.holdings[i];
+                let y = value(inputs, &h.asset, h.quantity.to_base_units(), Round::Down)?;
+                match totals.iter_mut().find(|(n, _)| *n == h.asset) {
+                    Some((_, t)) => *t = t.checked_add(y).ok_or(OVF("asset total"))?,
+                    None => totals.push((h.asset.clone(), y)),
+                }
+            }
+            totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            match totals.first() {
+                Some((n, _)) => Some(n.clone()),
+                None => return Ok(Vec::new()),
+            }
+        }
+    };
+    let matched: Vec<usize> = base
+        .into_iter()
+        .filter(|&i| match &asset_name {
+            None => true,
+            Some(n) => inputs.holdings[i].asset == *n,
+        })
+        .collect();
+    let q = |i: usize| inputs.holdings[i].quantity.to_base_units();
+    let ceil_rate = |x: u128, r: Rate| {
+        super::num::mul_div(
+            ethnum::U256::new(x),
+            ethnum::U256::new(r.num()),
+            ethnum::U256::new(r.den()),
+            Round::Up,
+        )
+        .ok_or(OVF("lost quantity"))
+    };
+    match basis {
+        FractionBasis::Matched => matched
+            .into_iter()
+            .map(|i| Ok((i, ceil_rate(q(i), fraction)?.min(q(i)))))
+            .collect(),
+        FractionBasis::AssetAllTiers => {
+            // Per asset: the target is fraction × all holdings of the asset,
+            // taken pro rata from the matched holdings (at most all of them).
+            let mut out = Vec::new();
+            let mut symbols: Vec<&str> = matched
+                .iter()
+                .map(|&i| inputs.holdings[i].asset.as_str())
+                .collect();
+            symbols.dedup();
+            symbols.sort_unstable();
+            symbols.dedup();
+            for sym in symbols {
+                let mut all: u128 = 0;
+                for h in inputs.holdings.iter().filter(|h| h.asset == sym) {
+                    all = all
+                        .checked_add(h.quantity.to_base_units())
+                        .ok_or(OVF("asset total"))?;
+                }
+                let mine: Vec<usize> = matched
+                    .iter()
+                    .copied()
+                    .filter(|&i| inputs.holdings[i].asset == sym)
+                    .collect();
+                let mut pool: u128 = 0;
+                for &i in &mine {
+                    pool = pool.checked_add(q(i)).ok_or(OVF("asset total"))?;
+                }
+                let target = ceil_rate(all, fraction)?.min(pool);
+                for i in mine {
+                    let share = super::num::mul_div(
+                        ethnum::U256::new(target),
+                        ethnum::U256::new(q(i)),
+                        ethnum::U256::new(pool.max(1)),
+                        Round::Up,
+                    )
+                    .ok_or(OVF("lost quantity"))?;
+                    out.push((i, share.min(q(i))));
+                }
+            }
+            Ok(out)
+        }
+    }
+}
