@@ -149,6 +149,13 @@ test("a tampered balance fails: the proof does not lead to its own root", async 
   assert.match(await page.textContent("#totals caption"), /as stated in the proof/);
   assert.equal(await page.$("#todo"), null);
   await shot(page, "failed-tampered-balance");
+
+  // Everything from the file is shown as text: markup in a user id stays inert.
+  const markup = '<img src="x" onerror="document.title=1">';
+  await verifyWith(page, { proof: edit(fx.proof("alice"), (v) => { v.user_id = markup; }), root: fx.rootHash });
+  assert.equal(await page.textContent("#facts .account"), markup);
+  assert.equal(await page.$$eval("#result img", (els) => els.length), 0);
+  assert.equal((await failure(page)).kind, "root-hash-mismatch");
   await page.close();
 });
 
