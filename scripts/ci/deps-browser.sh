@@ -13,6 +13,12 @@ if [ -z "$WASM_BINDGEN_VERSION" ]; then
   exit 2
 fi
 
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 20 ] || ! command -v npm > /dev/null; then
+  echo "deps-browser: needs node >= 20 and npm (playwright-core requires node 20); found node major ${node_major}" >&2
+  exit 2
+fi
+
 if [ ! -x /usr/bin/chromium ]; then
   echo "deps-browser: installing chromium (apt)" >&2
   export DEBIAN_FRONTEND=noninteractive
