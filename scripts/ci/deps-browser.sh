@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the browser verifier's build and tests need (idempotent):
-# Debian's chromium (apt), playwright-core (npm ci in tests/browser; it
-# downloads no browser), binaryen's wasm-opt (npm ci in www/tools), the
-# wasm32 rustup target and wasm-bindgen-cli at the crate's pinned version.
+# Debian's chromium (apt), playwright-core and axe-core (npm ci in
+# tests/browser; playwright-core downloads no browser), binaryen's wasm-opt
+# (npm ci in www/tools), the wasm32 rustup target and wasm-bindgen-cli at the
+# crate's pinned version.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -33,7 +34,7 @@ if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! fc-list 2>/dev/null | g
     || { apt-get update && apt-get install -y --no-install-recommends fonts-liberation fonts-noto-cjk; }
 fi
 
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
   echo "deps-browser: npm ci in tests/browser" >&2
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
