@@ -2,5 +2,6 @@
 
 pub mod chain;
 pub mod reserve;
+pub mod serve;
 pub mod tree;
 pub mod verify;
