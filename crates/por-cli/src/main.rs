@@ -37,6 +37,9 @@ enum Command {
     /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
     #[command(subcommand)]
     Reserve(commands::reserve::ReserveCommand),
+    /// Read balances at a snapshot height from a chain source.
+    #[command(subcommand)]
+    Chain(commands::chain::ChainCommand),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => commands::verify::run(&a),
         Command::Serve(a) => commands::serve::run(&a),
         Command::Reserve(c) => commands::reserve::run(c),
+        Command::Chain(c) => commands::chain::run(c),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

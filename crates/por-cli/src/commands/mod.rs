@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod chain;
 pub mod reserve;
 pub mod serve;
 pub mod tree;
