@@ -129,6 +129,10 @@ def standard_variants(vs, base, k, *, overflow=True):
            % sign,
            lambda p: p["root"]["sums"].__setitem__(0, add_str(p["root"]["sums"][0], d1)),
            "root-sum-mismatch", against="claimed")
+    vs.bad(base, "claimed-root-hash-changed",
+           "one bit of root.hash in the file flipped, checked against the file's own root",
+           lambda p: p["root"].__setitem__("hash", flip_hex(p["root"]["hash"])), "root-hash-mismatch",
+           against="claimed")
     vs.bad(base, "tampered-user-id", "user_id with a character appended",
            lambda p: p.__setitem__("user_id", p["user_id"] + "x"), "root-hash-mismatch")
     vs.bad(base, "tampered-salt", "one bit of salt flipped",
