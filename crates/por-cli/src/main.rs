@@ -35,9 +35,14 @@ enum Command {
     /// Check that an exchange controls its reserve wallets (BIP-322, signed messages, EIP-191, OKX/HTX files).
     #[command(subcommand)]
     Ownership(commands::ownership::OwnershipCommand),
+    /// Serve the browser verifier and a directory of published files on 127.0.0.1.
+    Serve(commands::serve::ServeArgs),
     /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
     #[command(subcommand)]
     Reserve(commands::reserve::ReserveCommand),
+    /// Read balances at a snapshot height from a chain source.
+    #[command(subcommand)]
+    Chain(commands::chain::ChainCommand),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -55,7 +60,9 @@ fn main() -> ExitCode {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
         Command::Ownership(c) => commands::ownership::run(c),
+        Command::Serve(a) => commands::serve::run(&a),
         Command::Reserve(c) => commands::reserve::run(c),
+        Command::Chain(c) => commands::chain::run(c),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
