@@ -29,6 +29,7 @@
 
 pub mod amount;
 pub mod asset;
+pub mod attestation;
 pub mod hash;
 pub mod ledger;
 pub mod proof;
