@@ -32,9 +32,14 @@ enum Command {
     Tree(commands::tree::TreeCommand),
     /// Verify a customer's inclusion proof.
     Verify(commands::verify::VerifyArgs),
+    /// Serve the browser verifier and a directory of published files on 127.0.0.1.
+    Serve(commands::serve::ServeArgs),
     /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
     #[command(subcommand)]
     Reserve(commands::reserve::ReserveCommand),
+    /// Read balances at a snapshot height from a chain source.
+    #[command(subcommand)]
+    Chain(commands::chain::ChainCommand),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -51,7 +56,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
+        Command::Serve(a) => commands::serve::run(&a),
         Command::Reserve(c) => commands::reserve::run(c),
+        Command::Chain(c) => commands::chain::run(c),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod chain;
 pub mod reserve;
+pub mod serve;
 pub mod tree;
 pub mod verify;
