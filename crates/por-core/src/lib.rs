@@ -32,6 +32,7 @@ pub mod asset;
 pub mod attestation;
 pub mod hash;
 pub mod ledger;
+pub mod ownership;
 pub mod proof;
 pub mod reserve;
 pub mod tree;

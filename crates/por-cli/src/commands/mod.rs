@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod chain;
+pub mod ownership;
 pub mod reserve;
 pub mod serve;
 pub mod tree;
