@@ -735,6 +735,17 @@ fn bad_inputs_exit_2_naming_the_field() {
         assert!(err(&o).contains("line 18:"), "{want}: {}", err(&o));
         assert!(err(&o).contains(want), "{want}: {}", err(&o));
     }
+    // A row on a chain with no --chain block.
+    let p = ex.reserves_csv(
+        "bad.csv",
+        &[
+            "ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,BTC,customer,cold,1,auto,,0x00"
+                .to_owned(),
+        ],
+    );
+    let o = ex.attest("acme", "2026-11-21", &p, "bad.json", &[]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("line 18: field `chain`"), "{}", err(&o));
     // A signature by another key: does not verify, refused even with --allow-unbound.
     let fresh = bitcoin_signatures(&canonical("acme", "2026-11-21", &ex.root));
     let other_sig = &fresh.iter().find(|w| w.0 == "p2wpkh").unwrap().2;

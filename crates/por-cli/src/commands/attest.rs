@@ -112,6 +112,14 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
         .map(|a| (a.symbol().to_owned(), a.decimals()))
         .collect();
     for r in &rows {
+        if !chains.iter().any(|c| c.chain == r.chain) {
+            bail!(
+                "{reserves_name}: {}: field `chain`: {:?} has no --chain {}=HEIGHT:HASH block",
+                r.at,
+                r.chain,
+                r.chain
+            );
+        }
         match placement.get(&r.asset) {
             Some((chain, _)) if *chain != r.chain => bail!(
                 "{reserves_name}: {}: asset {} is on chain {chain}, not {}",
