@@ -1171,6 +1171,51 @@ fn reserve_inputs_are_committed_and_evaluated() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("Liability reserve (¥ millions)") && page.contains("Stress: coverage"));
 
+    // The in-force checks over the attested wallets: 0.5 of 3.9 BTC of
+    // customer crypto is hot (A1, at most 5% non-cold: fails), no
+    // performance-guarantee wallet backs it (A2 fails), customer wallets
+    // cover the 3.75 BTC of liabilities (A3 passes).
+    let in_force = |r: &Value, id: &str| -> String {
+        checks(r, "reserve-in-force")
+            .into_iter()
+            .find(|c| c["subject"].as_str().unwrap().contains(&format!(": {id} ")))
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(in_force(&r, "A1"), "fail");
+    assert_eq!(in_force(&r, "A2"), "fail");
+    assert_eq!(in_force(&r, "A3"), "pass");
+
+    // The fourth wallet attested as `guarantee` crypto holding 0.5 BTC: it
+    // backs the hot 0.5 BTC, and A2 passes.
+    let mut ex = ex;
+    ex.wallets[3].3 = "guarantee";
+    ex.wallets[3].5 = 50_000_000;
+    let reserves = ex.reserves_csv("reserves-g.csv", &[]);
+    let balances_g = ex.balances_file("balances-g.csv", None, HASH);
+    let o = ex.attest(
+        "acme",
+        "2026-11-21",
+        &reserves,
+        "att-g.json",
+        &["--reserve-inputs", s(&inputs)],
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let (_, r, _) = audit(&[
+        "--attestation",
+        s(&ex.path("att-g.json")),
+        "--balances",
+        s(&balances_g),
+        "--reserve-inputs",
+        s(&inputs),
+        "--scenarios",
+        "S1",
+    ]);
+    assert_eq!(in_force(&r, "A2"), "pass");
+    assert_eq!(r["positions"][0]["guarantee"], "50000000");
+
     // Another inputs file than the one committed to: the check fails.
     let changed = ex.path("reserve-inputs.toml");
     std::fs::write(
