@@ -326,6 +326,41 @@ mod tests {
             .contains("$.a[0].b"));
     }
 
+    fn value_strategy() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (-(1i64 << 53)..=(1i64 << 53)).prop_map(|i| Value::Number(i.into())),
+            any::<String>().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(any::<String>(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// The canonical text parses back to the same value (every escape
+        /// is right) and canonicalizing it again changes nothing.
+        #[test]
+        fn canonical_form_round_trips(v in value_strategy()) {
+            let c = canonicalize(&v).unwrap();
+            let back = parse_strict(&c).unwrap();
+            proptest::prop_assert_eq!(&back, &v);
+            proptest::prop_assert_eq!(canonicalize(&back).unwrap(), c);
+        }
+
+        /// Arbitrary text never panics the strict parser.
+        #[test]
+        fn parse_never_panics(text in ".{0,64}") {
+            let _ = parse_strict(&text);
+        }
+    }
+
     #[test]
     fn duplicate_names_are_refused() {
         let e = parse_strict(r#"{"a":1,"b":{"c":1,"c":2}}"#).unwrap_err();
