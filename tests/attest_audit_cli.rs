@@ -350,6 +350,39 @@ fn bitcoin_attestation_audit_passes_then_each_planted_problem_fails() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<svg") && !page.contains("<script"));
 
+    // The key pinned to the one the exchange published: passes; another
+    // key: the signature check fails and nothing else is used.
+    let published = AttestationKey::from_hex(&std::fs::read_to_string(ex.path("key.hex")).unwrap())
+        .unwrap()
+        .public_key_hex();
+    let (c, _, _) = audit(&[
+        "--attestation",
+        s(&att),
+        "--balances",
+        s(&good_balances),
+        "--expect-key",
+        &published,
+    ]);
+    assert_eq!(c, 0);
+    let stranger = AttestationKey::from_secret_bytes(&[9; 32])
+        .unwrap()
+        .public_key_hex();
+    let (c, r, _) = audit(&[
+        "--attestation",
+        s(&att),
+        "--balances",
+        s(&good_balances),
+        "--expect-key",
+        &stranger,
+    ]);
+    assert_eq!(c, 1);
+    assert_eq!(statuses(&r, "signature"), ["fail"]);
+    assert!(checks(&r, "signature")[0]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("not among the 1 trusted key"));
+    assert!(checks(&r, "ownership").is_empty());
+
     // Cold share below a 90% minimum (340 / 390 = 87.17%).
     let (c, r, _) = audit(&[
         "--attestation",

@@ -105,6 +105,10 @@ pub struct AuditInput {
     /// Minimum cold share of customer assets per asset, in basis points;
     /// `None` reports the split without judging it.
     pub min_cold_bp: Option<u32>,
+    /// The attestation keys the auditor trusts (x-only, hex), as the
+    /// exchanges published them out of band. Empty: any key whose signature
+    /// verifies is accepted, and the report shows which key signed.
+    pub trusted_keys: Vec<String>,
 }
 
 /// A check's outcome.
@@ -296,6 +300,11 @@ fn normalize_hash(h: &str) -> String {
     l.strip_prefix("0x").map(str::to_owned).unwrap_or(l)
 }
 
+/// Whether `key` is trusted: no keys given, or among them.
+fn trusted_keys_allow(trusted: &[String], key: &str) -> bool {
+    trusted.is_empty() || trusted.iter().any(|t| t.trim().eq_ignore_ascii_case(key))
+}
+
 /// (chain, normalized address, asset, height).
 type BalanceKey<'a> = (&'a str, String, &'a str, u64);
 
@@ -329,7 +338,14 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                 name: a.name.clone(),
                 error,
             })?;
-        let verified = parsed.clone().verify_signature();
+        let b = parsed.body_unverified();
+        let pinned = trusted_keys_allow(&input.trusted_keys, &b.exchange.public_key);
+        let verified = match pinned {
+            true => parsed.clone().verify_signature(),
+            false => parsed
+                .clone()
+                .verify_signature_with_key(input.trusted_keys.first().map_or("", String::as_str)),
+        };
         let item = Audited {
             name: a.name.clone(),
             parsed,
@@ -352,7 +368,15 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                 "signature",
                 Status::Fail,
                 format!("{} ({})", item.label(), item.name),
-                format!("{e}; nothing in this attestation is trusted"),
+                if pinned {
+                    format!("{e}; nothing in this attestation is trusted")
+                } else {
+                    format!(
+                        "signed by key {}, which is not among the {} trusted key(s) given; nothing in this attestation is trusted",
+                        b.exchange.public_key,
+                        input.trusted_keys.len()
+                    )
+                },
                 [
                     ("public_key", json!(b.exchange.public_key)),
                     ("id", json!(item.parsed.id().to_hex())),

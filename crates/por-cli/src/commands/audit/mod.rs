@@ -34,6 +34,11 @@ pub struct AuditArgs {
     /// first) or for several exchanges.
     #[arg(long = "attestation", value_name = "FILE", required = true)]
     attestations: Vec<PathBuf>,
+    /// An attestation public key the exchange published (x-only, 64 hex
+    /// digits). Repeat for several exchanges. With it, an attestation signed
+    /// by any other key fails its signature check.
+    #[arg(long = "expect-key", value_name = "HEX")]
+    expect_keys: Vec<String>,
     /// A chain source: bitcoin=URL (Bitcoin Core RPC; user:password@ in the
     /// URL), esplora=URL, or ethereum=URL (JSON-RPC). Repeat per chain.
     #[arg(long = "chain", value_name = "KIND=URL", conflicts_with = "balances")]
@@ -85,6 +90,13 @@ pub struct AuditArgs {
 
 pub fn run(args: &AuditArgs) -> Result<Outcome> {
     let mut input = AuditInput::default();
+    for k in &args.expect_keys {
+        let k = k.trim();
+        if k.len() != 64 || !k.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("--expect-key {k:?}: expected 64 hex digits (an x-only public key from `por key generate`)");
+        }
+        input.trusted_keys.push(k.to_ascii_lowercase());
+    }
     for p in &args.attestations {
         input.attestations.push(NamedText {
             name: p.display().to_string(),
