@@ -302,8 +302,16 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
     // Every ownership proof, through the ownership module.
     let mut invalid = Vec::new();
     let mut unbound = Vec::new();
-    for (entry, row) in body.reserves.iter().zip(&rows) {
-        match ownership::check_entry(&body, entry) {
+    // On every core; results in row order.
+    let results: Vec<_> = {
+        use rayon::prelude::*;
+        body.reserves
+            .par_iter()
+            .map(|e| ownership::check_entry(&body, e))
+            .collect()
+    };
+    for ((entry, row), result) in body.reserves.iter().zip(&rows).zip(results) {
+        match result {
             Ok(OwnershipStatus::Bound { .. }) => {}
             Ok(OwnershipStatus::NotBound { scheme, binding }) => {
                 unbound.push(format!(
