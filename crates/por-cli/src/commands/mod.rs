@@ -1,6 +1,9 @@
 //! One module per subcommand.
 
+pub mod attest;
+pub mod audit;
 pub mod chain;
+pub mod key;
 pub mod ownership;
 pub mod reserve;
 pub mod serve;

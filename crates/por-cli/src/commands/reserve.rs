@@ -71,7 +71,7 @@ pub fn run(cmd: ReserveCommand) -> anyhow::Result<Outcome> {
     }
 }
 
-fn load_policies(args: &[String]) -> anyhow::Result<PolicySet> {
+pub(crate) fn load_policies(args: &[String]) -> anyhow::Result<PolicySet> {
     let mut set = PolicySet::shipped().context("the shipped policies are invalid")?;
     for arg in args {
         let policy = match builtin::policy(arg) {
@@ -96,7 +96,7 @@ fn load_policies(args: &[String]) -> anyhow::Result<PolicySet> {
     Ok(set)
 }
 
-fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
+pub(crate) fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading inputs {}", path.display()))?;
     let json = path
@@ -491,7 +491,7 @@ fn basis_note(p: &Policy, used: &[&str]) -> String {
     format!("not law -- {}", parts.join("; "))
 }
 
-fn load_scenarios(args: &[String]) -> anyhow::Result<Vec<Scenario>> {
+pub(crate) fn load_scenarios(args: &[String]) -> anyhow::Result<Vec<Scenario>> {
     let mut out: Vec<Scenario> = Vec::new();
     let all_builtin = |out: &mut Vec<Scenario>| -> anyhow::Result<()> {
         for (id, text) in builtin::SCENARIOS {
