@@ -261,6 +261,10 @@ fn report(proof: &InclusionProof, published: Option<&Published>) -> Report {
             attested_commitment(proof, a),
         ),
     };
+    // An attestation whose signature fails is not used at all: nothing was
+    // compared, and the figures shown are the proof's own.
+    let unusable = matches!(&target, Err(f) if f.cause == Cause::AttestationInvalid);
+    let compared = if unusable { no } else { compared };
     let totals_published = matches!(
         root_source,
         RootSource::PublishedSummary | RootSource::Attestation
@@ -276,7 +280,11 @@ fn report(proof: &InclusionProof, published: Option<&Published>) -> Report {
         Err(f) => (
             Some(f),
             claimed.height,
-            published.map_or(claimed.hash, Published::root),
+            if unusable {
+                claimed.hash
+            } else {
+                published.map_or(claimed.hash, Published::root)
+            },
             claimed.sums.clone(),
         ),
     };
@@ -762,6 +770,11 @@ mod tests {
             );
             // The unverified figures are not used.
             assert!(!r.totals_published);
+            assert_eq!(
+                (r.compared.hash, r.compared.height, r.compared.totals),
+                (false, false, false)
+            );
+            assert_eq!(r.checked_root, f.root.hash.to_string());
             assert_eq!(r.customers, None);
             let a = r.attestation.unwrap();
             assert!(!a.signature_valid);
