@@ -38,6 +38,12 @@ if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -f tests/browser/n
   echo "deps-browser: npm ci in tests/browser" >&2
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The independent Bitcoin signer (bip322-js, pinned by tests/node/package-lock.json)
+# signs the reserve wallet of the attestation the browser tests verify.
+if [ ! -d tests/node/node_modules/bip322-js ]; then
+  echo "deps-browser: npm ci in tests/node" >&2
+  (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
 if [ ! -f www/tools/node_modules/binaryen/bin/wasm-opt ]; then
   echo "deps-browser: npm ci in www/tools" >&2
   (cd www/tools && npm ci --no-audit --no-fund --loglevel=error)

@@ -144,7 +144,54 @@ export function makeFixtures() {
     rootHash,
     summaryPath: join(published, "root.json"),
     summary,
+    tree,
   };
+}
+
+const SIGNERS = join(REPO, "tests", "node");
+
+/**
+ * The exchange's signed attestation over the fixtures' tree, made as an
+ * exchange would with the real binary: `por key generate`, then `por attest`
+ * with one reserve wallet whose ownership is signed, over this snapshot's
+ * canonical message, by an independent signer (bip322-js, tests/node/sign.cjs,
+ * a fresh P2WPKH key). Returns {path, text, publicKey, fingerprint} with the
+ * key and fingerprint as `por key generate` printed them.
+ */
+export function makeAttestation(fx) {
+  requirePor();
+  if (!existsSync(join(SIGNERS, "node_modules", "bip322-js"))) {
+    throw new Error(`bip322-js is missing in ${SIGNERS}: run scripts/ci/deps-browser.sh`);
+  }
+  const dir = join(ARTIFACTS, "attestation");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const run = (cmd, args) => {
+    const r = spawnSync(cmd, args, { cwd: dir, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status}): ${r.stderr}`);
+    return r.stdout;
+  };
+  const keyOut = run(POR_BIN, ["key", "generate", "--out", join(dir, "attest.key")]);
+  const publicKey = /^public key:\s+([0-9a-f]{64})$/m.exec(keyOut)?.[1];
+  const fingerprint = /^fingerprint:\s+([0-9a-f]{16})$/m.exec(keyOut)?.[1];
+  if (!publicKey || !fingerprint) throw new Error(`unexpected output of por key generate: ${keyOut}`);
+  const message = `por reserves v1\nexchange: acme\nsnapshot: 2026-11-21\nliabilities: ${fx.rootHash}`;
+  const signed = run("node", [join(SIGNERS, "sign.cjs"), "1", message])
+    .trim().split("\n").map((l) => JSON.parse(l))
+    .find((v) => v.signer === "bip322-js" && v.type === "p2wpkh" && v.message === message);
+  if (!signed) throw new Error("sign.cjs gave no P2WPKH signature");
+  const reserves = join(dir, "reserves.csv");
+  writeFileSync(reserves, [
+    "chain,address,asset,category,tier,balance,scheme,message,signature",
+    `bitcoin,${signed.address},BTC,customer,cold,13,auto,,${signed.signature}`,
+    "",
+  ].join("\n"));
+  const path = join(fx.dir, "attestation.json");
+  run(POR_BIN, ["attest", "--tree", fx.tree, "--reserves", reserves, "--exchange", "acme",
+    "--snapshot", "2026-11-21", "--time", "2026-11-21T09:30:00Z",
+    "--chain", `bitcoin=870000:${"11".repeat(32)}`, "--chain", `ethereum=21000000:0x${"ab".repeat(32)}`,
+    "--asset", "ETH=ethereum", "--key", join(dir, "attest.key"), "--out", path]);
+  return { path, text: readFileSync(path, "utf8"), publicKey, fingerprint };
 }
 
 /**

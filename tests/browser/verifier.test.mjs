@@ -7,17 +7,20 @@ import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 
-import { requireTools, startServer, launchBrowser, makeFixtures, screenshotPath, startPorServe, rawGet, makeSampleFixture, DIST, REPO, PAGE_FILES } from "./support.mjs";
+import { requireTools, startServer, launchBrowser, makeFixtures, makeAttestation, screenshotPath, startPorServe, rawGet, makeSampleFixture, DIST, REPO, PAGE_FILES } from "./support.mjs";
 
 let server;
 let browser;
 let fx;
+// The exchange's signed attestation over fx's tree (por key generate + por attest).
+let att;
 // Every request any page made, across the whole run: [{url, phase}].
 const requests = [];
 
 before(async () => {
   requireTools();
   fx = makeFixtures();
+  att = makeAttestation(fx);
   server = await startServer();
   browser = await launchBrowser();
   browser.context.on("request", (req) => requests.push(req.url()));
@@ -203,6 +206,114 @@ test("a wrong published root fails: the proof is consistent but belongs to anoth
   // The totals shown are the published (wrong) ones, labelled as such.
   assert.match(await page.textContent("#totals caption"), /as published/);
   assert.deepEqual(await table(page, "totals"), [["BTC", "12.50000001"], ["ETH", "0.000000000000000001"]]);
+  await page.close();
+});
+
+test("a valid proof against the signed attestation: signature, key fingerprint, snapshot", async () => {
+  const page = await open();
+  await page.setInputFiles("#proof-file", fx.proofPath("carol"));
+  await page.waitForSelector('#result[data-verdict="verified"]');
+  await page.evaluate(() => document.documentElement.removeAttribute("data-state"));
+  await page.setInputFiles("#root-file", att.path);
+  await page.waitForSelector('html[data-state="done"]');
+  assert.equal(await page.getAttribute("#result", "data-verdict"), "verified");
+  assert.match(await page.textContent("#verdict-text"), /signed attestation: its signature is valid/);
+  assert.deepEqual(await table(page, "balances"), [["BTC", "0.00000001"], ["ETH", "123.456"]]);
+  assert.deepEqual(await table(page, "totals"), [["BTC", "12.50000001"], ["ETH", "129.456000000000000001"]]);
+  assert.match(await page.textContent("#totals caption"), /as published/);
+  const tree = await page.textContent("#tree");
+  assert.match(tree, /root hash: yes · height: yes · totals: yes/);
+  assert.match(tree, /Customers5/);
+  assert.equal(await page.textContent("#tree .snapshot"), "2026-11-21 (2026-11-21T09:30:00Z)");
+  // The key and fingerprint are the ones `por key generate` printed.
+  assert.equal(await page.getAttribute("#attestation", "data-signature"), "valid");
+  const section = await page.textContent("#attestation");
+  assert.match(section, /Signature \(BIP-340\)valid/);
+  assert.match(section, /Exchangeacme/);
+  assert.ok(section.includes(att.publicKey), section);
+  assert.equal(await page.textContent("#attestation .fingerprint"), att.fingerprint);
+  assert.match(section, /bitcoin #870000 1{64}/);
+  assert.match(section, /ethereum #21000000 0x(ab){32}/);
+  const todo = await page.textContent("#todo-root");
+  assert.match(todo, /Compare this key fingerprint with the one your exchange published/);
+  assert.ok(todo.includes(att.fingerprint), todo);
+  await shot(page, "verified-attestation");
+
+  await page.click('[data-lang="ja"]');
+  assert.match(await page.textContent("#verdict-text"), /署名付きアテステーション/);
+  assert.match(await page.textContent("#attestation"), /署名（BIP-340）有効/);
+  assert.match(await page.textContent("#todo-root"), /鍵のフィンガープリントを、取引所が/);
+  await shot(page, "verified-attestation-ja");
+  await page.click('[data-lang="en"]');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a tampered attestation fails its signature, with a readable reason, and its figures are not used", async () => {
+  const page = await open();
+  // The snapshot label changed after signing (pasted, pretty-printed differently).
+  const tampered = edit(att.text, (v) => { v.snapshot.label = "2026-11-22"; });
+  await verifyWith(page, { proof: fx.proof("bob"), root: tampered });
+  assert.equal(await page.getAttribute("#result", "data-verdict"), "failed");
+  const f = await failure(page);
+  assert.equal(f.kind, "bad-signature");
+  assert.equal(f.cause, "attestation-invalid");
+  assert.match(f.text, /The attestation's signature is invalid\./);
+  assert.match(f.text, /changed after it was signed/);
+  assert.ok(f.text.includes(`does not verify against key ${att.publicKey}`), f.text);
+  assert.equal(await page.getAttribute("#attestation", "data-signature"), "invalid");
+  assert.equal(await page.$("#attestation .fingerprint"), null);
+  assert.match(await page.textContent("#attestation"), /Signature \(BIP-340\)invalid/);
+  assert.match(await page.textContent("#attestation"), /2026-11-22 \(2026-11-21T09:30:00Z\) \(not verified\)/);
+  assert.match(await page.textContent("#tree .snapshot"), /Not stated/);
+  assert.match(await page.textContent("#tree"), /root hash: no · height: no · totals: no/);
+  assert.match(await page.textContent("#totals caption"), /as stated in the proof/);
+  assert.equal(await page.$("#todo"), null);
+  await shot(page, "failed-attestation-signature");
+
+  // Its signature replaced by another valid-looking one: same verdict, in Japanese.
+  await page.click('[data-lang="ja"]');
+  const resigned = edit(att.text, (v) => { v.signature = v.signature.slice(0, 127) + (v.signature.endsWith("0") ? "1" : "0"); });
+  await verifyWith(page, { proof: fx.proof("bob"), root: resigned });
+  assert.equal((await failure(page)).kind, "bad-signature");
+  assert.match(await page.textContent("#failure"), /アテステーションの署名が無効です。/);
+  await page.click('[data-lang="en"]');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a proof whose asset decimals were changed fails against the attestation's asset list", async () => {
+  const page = await open();
+  // The root hash does not cover decimals: with the hash alone the proof still verifies,
+  // and would show ETH 1000 times... the attestation's asset list catches it.
+  const changed = edit(fx.proof("carol"), (v) => { v.assets[1].decimals = 15; });
+  await verifyWith(page, { proof: changed, root: fx.rootHash });
+  assert.equal(await page.getAttribute("#result", "data-verdict"), "verified");
+  assert.deepEqual(await table(page, "balances"), [["BTC", "0.00000001"], ["ETH", "123456"]]);
+
+  await verifyWith(page, { proof: changed, root: att.text });
+  assert.equal(await page.getAttribute("#result", "data-verdict"), "failed");
+  const f = await failure(page);
+  assert.equal(f.kind, "asset-mismatch");
+  assert.equal(f.cause, "root-differs");
+  assert.match(f.text, /different decimals/);
+  assert.match(f.text, /asset ETH has 15 decimals in the proof but 18 in the attestation/);
+  assert.equal(await page.getAttribute("#attestation", "data-signature"), "valid");
+  await shot(page, "failed-attestation-decimals");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a malformed attestation gives a readable error naming the field", async () => {
+  const page = await open();
+  const unsigned = edit(att.text, (v) => { delete v.signature; });
+  await verifyWith(page, { proof: fx.proof("alice"), root: unsigned });
+  assert.equal(await page.isHidden("#result"), true);
+  assert.match(await page.textContent("#error"), /The published root could not be read/);
+  assert.match(await page.textContent("#error-detail"), /malformed attestation: no `signature` member/);
+  const badTime = edit(att.text, (v) => { v.snapshot.time = "21/11/2026"; });
+  await verifyWith(page, { proof: fx.proof("alice"), root: badTime });
+  assert.match(await page.textContent("#error-detail"), /snapshot\.time/);
   await page.close();
 });
 

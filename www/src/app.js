@@ -19,7 +19,7 @@
       pasteProof: "…or paste its contents:",
       rootHeading: "The root your exchange published",
       optional: "(recommended)",
-      rootHint: "The root hash (64 hex digits) or the tree summary (JSON) your exchange published. Without it, this page checks the proof against the root written in the proof itself, and you compare that root by hand.",
+      rootHint: "The root hash (64 hex digits), the tree summary (JSON) or the signed attestation (JSON) your exchange published. Without it, this page checks the proof against the root written in the proof itself, and you compare that root by hand.",
       dropRoot: "Drop the published root file here, or choose it:",
       pasteRoot: "…or paste it:",
       verify: "Verify",
@@ -35,12 +35,26 @@
       verifiedSummary: "Your balances are included in the tree your exchange published; its height and totals match the publication.",
       causeInconsistent: "The proof file does not lead to the root it states itself: it was altered or damaged (a balance, a sibling on the path, or the stated root).",
       causeRootDiffers: "The proof is consistent in itself but belongs to another root than the published one you gave: a different tree or snapshot, or a wrong published root.",
+      verifiedAttestation: "Your balances are included in the tree of the signed attestation: its signature is valid, and the tree's height, totals and assets match it.",
+      causeAttestationInvalid: "The document was changed after it was signed, or it was not signed by the key it names. Nothing in it can be trusted, so your proof was not checked against it.",
+      "kind-bad-signature": "The attestation's signature is invalid.",
+      attHeading: "Signed attestation",
+      attSignature: "Signature (BIP-340)",
+      sigValid: "valid",
+      sigInvalid: "invalid",
+      attExchange: "Exchange",
+      attKey: "Attestation public key",
+      attFingerprint: "Key fingerprint",
+      attBlocks: "Blocks of the reserve balances",
+      attId: "Attestation id",
+      attUnverified: "not verified",
+      todoFingerprint: "Compare this key fingerprint with the one your exchange published (on its website, for example). Only if they are equal was the attestation signed by your exchange:",
       "kind-root-hash-mismatch": "The recomputed root hash differs from the expected one.",
       "kind-root-sum-mismatch": "The root hash matches, but the totals differ.",
       "kind-path-length": "The path's length does not match the tree height.",
       "kind-index-out-of-range": "Your entry's position does not exist in a tree of this height.",
       "kind-sum-overflow": "A sibling on the path carries an impossible amount (the sum overflows).",
-      "kind-asset-mismatch": "The proof and the published root cover different assets.",
+      "kind-asset-mismatch": "The proof and the published root cover different assets, or give an asset different decimals.",
       kindOther: "The proof does not verify.",
       reason: "Reason",
       level: "Failing level",
@@ -89,7 +103,7 @@
       pasteProof: "…または内容を貼り付けてください：",
       rootHeading: "取引所が公表したルート",
       optional: "（推奨）",
-      rootHint: "取引所が公表したルートハッシュ（16進数64桁）またはツリーの概要（JSON）です。指定しない場合は証明ファイルに書かれたルートで確認するため、そのルートを公表されたものとご自身で照合する必要があります。",
+      rootHint: "取引所が公表したルートハッシュ（16進数64桁）、ツリーの概要（JSON）、または署名付きアテステーション（JSON）です。指定しない場合は証明ファイルに書かれたルートで確認するため、そのルートを公表されたものとご自身で照合する必要があります。",
       dropRoot: "公表されたルートのファイルをここにドロップするか、選択してください：",
       pasteRoot: "…または貼り付けてください：",
       verify: "検証する",
@@ -105,12 +119,26 @@
       verifiedSummary: "あなたの残高は、取引所が公表したツリーに含まれています。ツリーの高さと合計額も公表値と一致しています。",
       causeInconsistent: "証明ファイルが、そこに記載されたルートに一致しません。残高、経路上の兄弟ノード、または記載されたルートが改ざんされたか、破損しています。",
       causeRootDiffers: "証明ファイル自体は整合していますが、指定された公表ルートとは別のルートに属しています。別のツリーやスナップショットの証明か、公表ルートの指定が誤っています。",
+      verifiedAttestation: "あなたの残高は、署名付きアテステーションのツリーに含まれています。署名は有効で、ツリーの高さ・合計額・資産もアテステーションと一致しています。",
+      causeAttestationInvalid: "署名後に文書が変更されたか、記載された鍵で署名されていません。内容は信頼できないため、証明との照合は行っていません。",
+      "kind-bad-signature": "アテステーションの署名が無効です。",
+      attHeading: "署名付きアテステーション",
+      attSignature: "署名（BIP-340）",
+      sigValid: "有効",
+      sigInvalid: "無効",
+      attExchange: "取引所",
+      attKey: "アテステーションの公開鍵",
+      attFingerprint: "鍵のフィンガープリント",
+      attBlocks: "準備金残高の基準ブロック",
+      attId: "アテステーション ID",
+      attUnverified: "未検証",
+      todoFingerprint: "この鍵のフィンガープリントを、取引所が（ウェブサイトなどで）公表したものと照合してください。一致する場合に限り、このアテステーションは取引所が署名したものです：",
       "kind-root-hash-mismatch": "再計算したルートハッシュが期待される値と異なります。",
       "kind-root-sum-mismatch": "ルートハッシュは一致しますが、合計額が異なります。",
       "kind-path-length": "経路の長さがツリーの高さと一致しません。",
       "kind-index-out-of-range": "この高さのツリーには、あなたのエントリの位置が存在しません。",
       "kind-sum-overflow": "経路上の兄弟ノードにありえない金額が含まれています（合計が桁あふれします）。",
-      "kind-asset-mismatch": "証明と公表されたルートとで、対象の資産が異なります。",
+      "kind-asset-mismatch": "証明と公表されたルートとで、対象の資産または資産の小数点以下の桁数が異なります。",
       kindOther: "証明を検証できません。",
       reason: "理由",
       level: "失敗した階層",
@@ -269,7 +297,7 @@
     result.appendChild(verdict);
 
     if (ok) {
-      var key = r.root_source === "proof" ? "verifiedProof" : r.root_source === "published-hash" ? "verifiedHash" : "verifiedSummary";
+      var key = { proof: "verifiedProof", "published-hash": "verifiedHash", attestation: "verifiedAttestation" }[r.root_source] || "verifiedSummary";
       result.appendChild(el("p", { id: "verdict-text" }, [t(key)]));
     } else {
       var f = r.failure;
@@ -277,7 +305,8 @@
       var failure = el("dl", { class: "facts failure", id: "failure" }, []);
       // Japanese sentences are not separated by a space.
       var gap = lang === "ja" ? "" : " ";
-      row(t("reason"), kindText + gap + t(f.cause === "root-differs" ? "causeRootDiffers" : "causeInconsistent"))
+      var causeKey = { "root-differs": "causeRootDiffers", "attestation-invalid": "causeAttestationInvalid" }[f.cause] || "causeInconsistent";
+      row(t("reason"), kindText + gap + t(causeKey))
         .forEach(function (n) { failure.appendChild(n); });
       if (f.level !== null && f.level !== undefined) {
         var levelText = f.level === r.height && f.kind !== "sum-overflow" ? t("levelRoot", { n: f.level }) : String(f.level);
@@ -312,8 +341,11 @@
       .map(function (p) { return t(p[0]) + ": " + t(p[1] ? "yes" : "no"); })
       .join(" · ");
     row(t("compared"), cmp).forEach(function (n) { tree.appendChild(n); });
-    row(t("snapshot"), t("snapshotUnknown")).forEach(function (n) { tree.appendChild(n); });
+    var a = r.attestation;
+    var snapshot = a && a.signature_valid ? a.snapshot_label + " (" + a.snapshot_time + ")" : t("snapshotUnknown");
+    row(t("snapshot"), snapshot, "snapshot").forEach(function (n) { tree.appendChild(n); });
     result.appendChild(tree);
+    if (a) result.appendChild(attestationSection(a));
 
     if (ok) {
       var todo = el("section", { class: "todo", id: "todo", "aria-labelledby": "todo-heading" }, [
@@ -322,6 +354,8 @@
       var list = el("ul", null, []);
       if (r.root_source === "proof") {
         list.appendChild(el("li", { id: "todo-root" }, [t("todoProofRoot"), " ", el("code", { class: "hash" }, [r.checked_root])]));
+      } else if (r.root_source === "attestation") {
+        list.appendChild(el("li", { id: "todo-root" }, [t("todoFingerprint"), " ", el("code", { class: "hash" }, [r.attestation.fingerprint])]));
       } else if (r.root_source === "published-hash") {
         list.appendChild(el("li", { id: "todo-root" }, [t("todoHash")]));
       } else {
@@ -332,6 +366,28 @@
       result.appendChild(todo);
     }
     result.hidden = false;
+  }
+
+  // What the attestation names. When its signature is invalid, what it says
+  // is shown marked as not verified, and no fingerprint is given.
+  function attestationSection(a) {
+    var dl = el("dl", { class: "facts", id: "attestation", "data-signature": a.signature_valid ? "valid" : "invalid" }, []);
+    var add = function (label, value, cls) {
+      row(label, value, cls).forEach(function (n) { dl.appendChild(n); });
+    };
+    var mark = a.signature_valid ? "" : " (" + t("attUnverified") + ")";
+    add(t("attSignature"), t(a.signature_valid ? "sigValid" : "sigInvalid"), a.signature_valid ? "sig-ok" : "sig-bad");
+    add(t("attExchange"), a.exchange + mark, "exchange");
+    add(t("attKey"), a.public_key, "hash");
+    if (a.fingerprint) add(t("attFingerprint"), a.fingerprint, "hash fingerprint");
+    if (!a.signature_valid) add(t("snapshot"), a.snapshot_label + " (" + a.snapshot_time + ")" + mark);
+    var blocks = a.chains.map(function (c) { return c.chain + " #" + c.height + " " + c.block_hash; }).join("\n");
+    add(t("attBlocks"), blocks + mark, "hash blocks");
+    add(t("attId"), a.id, "hash");
+    return el("section", { class: "attestation", "aria-labelledby": "att-heading" }, [
+      el("h3", { id: "att-heading" }, [t("attHeading")]),
+      dl,
+    ]);
   }
 
   // ---- Verification ----

@@ -1,12 +1,10 @@
 //! What the exchange published, as the customer pastes or drops it: the root
-//! hash alone, or the summary printed by `por tree build --json`.
-//!
-//! An attestation bundle (signed by the exchange, naming the snapshot) is the
-//! third form to come; [`Published`] is the place it goes, and
-//! [`Published::parse`] the place that recognizes it.
+//! hash alone, the summary printed by `por tree build --json`, or the signed
+//! attestation written by `por attest` (`por-attestation-v1`).
 
 use core::fmt;
 
+use por_core::attestation::{self, AttestationBody, ParsedAttestation, SignatureError};
 use por_core::{Amount, AssetList, NodeHash, RootCommitment};
 use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde::Deserialize;
@@ -21,6 +19,61 @@ pub enum Published {
     /// The tree summary printed by `por tree build --json`: hash, height,
     /// customer count and total liabilities per asset symbol.
     TreeSummary(TreeSummary),
+    /// The signed attestation (`por-attestation-v1`): the liabilities root
+    /// with its height, totals and assets, under the exchange's signature.
+    Attestation(Box<Attestation>),
+}
+
+/// A structurally valid attestation and the outcome of its signature check.
+///
+/// The signature is checked by `por-core` ([`ParsedAttestation::verify_signature`])
+/// when the text is parsed; an invalid signature is not an input error but a
+/// failed verdict, so it is kept here for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attestation {
+    body: AttestationBody,
+    id: String,
+    signature: Result<String, SignatureError>,
+    assets: AssetList,
+    commitment: RootCommitment,
+}
+
+impl Attestation {
+    /// Returns the attested content. Its figures are only to be trusted when
+    /// [`Attestation::signature`] is `Ok`.
+    #[must_use]
+    pub fn body(&self) -> &AttestationBody {
+        &self.body
+    }
+
+    /// Returns the document's id (hex SHA-256 of its canonical form).
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Returns the key's fingerprint when the signature verified against the
+    /// key the document names, or why it did not.
+    ///
+    /// # Errors
+    ///
+    /// The core's [`SignatureError`] when the signature does not verify.
+    pub fn signature(&self) -> Result<&str, &SignatureError> {
+        self.signature.as_deref()
+    }
+
+    /// Returns the liabilities tree's assets (symbols and decimals) in the
+    /// tree's order, as the attestation states them.
+    #[must_use]
+    pub fn assets(&self) -> &AssetList {
+        &self.assets
+    }
+
+    /// Returns the attested liabilities root: hash, height and totals.
+    #[must_use]
+    pub fn commitment(&self) -> &RootCommitment {
+        &self.commitment
+    }
 }
 
 /// The tree summary printed by `por tree build --json`.
@@ -173,17 +226,33 @@ impl<'de> Deserialize<'de> for Totals {
     }
 }
 
+/// Just enough of a JSON document to tell an attestation from a tree summary.
+#[derive(Deserialize)]
+struct FormatProbe {
+    #[serde(default)]
+    format: Option<String>,
+}
+
 impl Published {
     /// Parses what the customer pasted or dropped: 64 hex digits (surrounding
-    /// white space ignored), or the JSON of `por tree build --json`.
+    /// white space ignored), the JSON of `por tree build --json`, or a signed
+    /// attestation (JSON whose `format` is `por-attestation-v1`).
+    ///
+    /// An attestation's signature is checked here; a signature that does not
+    /// verify is kept in [`Attestation::signature`], not returned as an error.
     ///
     /// # Errors
     ///
     /// Returns a [`PublishedError`] naming what is wrong: text that is neither
-    /// form, or JSON with a missing or invalid field.
+    /// form, JSON with a missing or invalid field, or an attestation that is
+    /// not well formed.
     pub fn parse(text: &str) -> Result<Published, PublishedError> {
         let text = text.trim();
         if text.starts_with('{') {
+            let probe = serde_json::from_str::<FormatProbe>(text).ok();
+            if probe.and_then(|p| p.format).as_deref() == Some(attestation::FORMAT) {
+                return parse_attestation(text).map(|a| Published::Attestation(Box::new(a)));
+            }
             let repr: TreeSummaryRepr =
                 serde_json::from_str(text).map_err(|e| PublishedError::Json {
                     line: e.line(),
@@ -210,8 +279,28 @@ impl Published {
         match self {
             Published::Hash(h) => *h,
             Published::TreeSummary(t) => t.root,
+            Published::Attestation(a) => a.commitment.hash,
         }
     }
+}
+
+fn parse_attestation(text: &str) -> Result<Attestation, PublishedError> {
+    let parsed = ParsedAttestation::from_json(text).map_err(PublishedError::Attestation)?;
+    let body = parsed.body_unverified().clone();
+    let (assets, commitment) = body
+        .root_commitment()
+        .map_err(PublishedError::Attestation)?;
+    let id = parsed.id().to_hex();
+    let signature = parsed
+        .verify_signature()
+        .map(|verified| verified.key_fingerprint());
+    Ok(Attestation {
+        body,
+        id,
+        signature,
+        assets,
+        commitment,
+    })
 }
 
 /// The published root could not be read.
@@ -227,6 +316,9 @@ pub enum PublishedError {
         /// The parser's description, naming the field.
         message: String,
     },
+    /// A `por-attestation-v1` document that is not well formed (the core's
+    /// description names the field).
+    Attestation(attestation::FormatError),
     /// Neither 64 hex digits nor JSON.
     Unrecognized {
         /// The length of the (trimmed) text, in characters.
@@ -242,10 +334,11 @@ impl fmt::Display for PublishedError {
                 "published root: {message}; expected the JSON printed by `por tree build --json` \
                  ({{\"root\": \"<64 hex>\", \"height\": N, \"totals\": {{\"BTC\": \"<base units>\", ...}}}})"
             ),
+            PublishedError::Attestation(e) => write!(f, "published root: {e}"),
             PublishedError::Unrecognized { chars } => write!(
                 f,
-                "published root: got {chars} characters that are neither a root hash (64 hex digits) \
-                 nor the JSON printed by `por tree build --json`"
+                "published root: got {chars} characters that are neither a root hash (64 hex digits), \
+                 the JSON printed by `por tree build --json`, nor an attestation"
             ),
         }
     }

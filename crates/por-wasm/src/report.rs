@@ -7,7 +7,7 @@ use core::fmt;
 use por_core::{Amount, AssetList, InclusionProof, ProofFormatError, RootCommitment, VerifyError};
 use serde::Serialize;
 
-use crate::published::{Published, PublishedError};
+use crate::published::{Attestation, Published, PublishedError};
 
 /// What the page shows: the verdict, what the proof says, what was compared.
 ///
@@ -43,6 +43,47 @@ pub struct Report {
     pub proof_root: String,
     /// The number of customers, when the publication states it.
     pub customers: Option<u64>,
+    /// What the attestation says and whether its signature verified, when
+    /// the published root was given as an attestation.
+    pub attestation: Option<AttestationReport>,
+}
+
+/// The attestation's signature verdict and what it names: the exchange, its
+/// key, the snapshot and the chain blocks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttestationReport {
+    /// True iff the BIP-340 signature verified against the key the document
+    /// names.
+    pub signature_valid: bool,
+    /// Why the signature did not verify; `None` when it did.
+    pub signature_error: Option<String>,
+    /// The exchange's id, as the document states it.
+    pub exchange: String,
+    /// The attestation public key (x-only, hex), as the document states it.
+    pub public_key: String,
+    /// The key's fingerprint (first 8 bytes of SHA-256 of the key, hex), to
+    /// compare with the one the exchange published; only when the signature
+    /// verified.
+    pub fingerprint: Option<String>,
+    /// The snapshot label.
+    pub snapshot_label: String,
+    /// The snapshot time (RFC 3339 UTC).
+    pub snapshot_time: String,
+    /// The chain blocks the reserve balances refer to.
+    pub chains: Vec<ChainBlock>,
+    /// The document's id (hex SHA-256 of its canonical form).
+    pub id: String,
+}
+
+/// The block on one chain an attestation's reserve balances refer to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainBlock {
+    /// The chain's name (`bitcoin`, `ethereum`).
+    pub chain: String,
+    /// The block height.
+    pub height: u64,
+    /// The block hash, as the chain writes it.
+    pub block_hash: String,
 }
 
 /// An amount of one asset, in asset units and in base units.
@@ -83,6 +124,10 @@ pub enum Cause {
     /// The proof is consistent with the root it states, but that root is not
     /// the published one: another tree or snapshot, or a wrong publication.
     RootDiffers,
+    /// The attestation's signature does not verify: the document was altered
+    /// after signing or was not signed by the key it names. Its figures are
+    /// not used.
+    AttestationInvalid,
 }
 
 /// Where the root a proof was checked against came from.
@@ -96,6 +141,8 @@ pub enum RootSource {
     PublishedHash,
     /// The published tree summary (hash, height and totals).
     PublishedSummary,
+    /// The signed attestation (hash, height, totals and assets).
+    Attestation,
 }
 
 /// Which published figures the proof was compared with.
@@ -204,8 +251,24 @@ fn report(proof: &InclusionProof, published: Option<&Published>) -> Report {
                     computed_root: None,
                 }),
         ),
+        Some(Published::Attestation(a)) => (
+            RootSource::Attestation,
+            Compared {
+                hash: true,
+                height: true,
+                totals: true,
+            },
+            attested_commitment(proof, a),
+        ),
     };
-    let totals_published = root_source == RootSource::PublishedSummary && target.is_ok();
+    // An attestation whose signature fails is not used at all: nothing was
+    // compared, and the figures shown are the proof's own.
+    let unusable = matches!(&target, Err(f) if f.cause == Cause::AttestationInvalid);
+    let compared = if unusable { no } else { compared };
+    let totals_published = matches!(
+        root_source,
+        RootSource::PublishedSummary | RootSource::Attestation
+    ) && target.is_ok();
     let (failure, height, checked_root, totals_base) = match target {
         Ok(root) => {
             let failure = proof
@@ -217,12 +280,23 @@ fn report(proof: &InclusionProof, published: Option<&Published>) -> Report {
         Err(f) => (
             Some(f),
             claimed.height,
-            published.map_or(claimed.hash, Published::root),
+            if unusable {
+                claimed.hash
+            } else {
+                published.map_or(claimed.hash, Published::root)
+            },
             claimed.sums.clone(),
         ),
     };
     let customers = match published {
         Some(Published::TreeSummary(s)) => s.customers(),
+        Some(Published::Attestation(a)) if a.signature().is_ok() => {
+            Some(a.body().liabilities.customers)
+        }
+        _ => None,
+    };
+    let attestation = match published {
+        Some(Published::Attestation(a)) => Some(attestation_report(a)),
         _ => None,
     };
     Report {
@@ -239,6 +313,84 @@ fn report(proof: &InclusionProof, published: Option<&Published>) -> Report {
         checked_root: checked_root.to_string(),
         proof_root: claimed.hash.to_string(),
         customers,
+        attestation,
+    }
+}
+
+/// The root to check a proof against from an attestation: only when its
+/// signature verified, and only when it names the proof's assets with the
+/// same decimals (the root hash commits to the symbols but not to the
+/// decimals, which decide how base units read as asset units).
+fn attested_commitment(proof: &InclusionProof, a: &Attestation) -> Result<RootCommitment, Failure> {
+    if let Err(e) = a.signature() {
+        return Err(Failure {
+            kind: e.kind(),
+            level: None,
+            message: e.to_string(),
+            cause: Cause::AttestationInvalid,
+            computed_root: None,
+        });
+    }
+    let mine = proof.assets();
+    let theirs = a.assets();
+    if mine != theirs {
+        let list = |l: &AssetList| {
+            l.iter()
+                .map(|x| format!("{}:{}", x.symbol(), x.decimals()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let detail = mine
+            .iter()
+            .find_map(|x| {
+                theirs
+                    .iter()
+                    .find(|y| y.symbol() == x.symbol() && y.decimals() != x.decimals())
+                    .map(|y| {
+                        format!(
+                            "; asset {} has {} decimals in the proof but {} in the attestation",
+                            x.symbol(),
+                            x.decimals(),
+                            y.decimals()
+                        )
+                    })
+            })
+            .unwrap_or_default();
+        return Err(Failure {
+            kind: "asset-mismatch",
+            level: None,
+            message: format!(
+                "the proof's assets ({}) are not the attestation's ({}){detail}",
+                list(mine),
+                list(theirs)
+            ),
+            cause: Cause::RootDiffers,
+            computed_root: None,
+        });
+    }
+    Ok(a.commitment().clone())
+}
+
+fn attestation_report(a: &Attestation) -> AttestationReport {
+    let body = a.body();
+    AttestationReport {
+        signature_valid: a.signature().is_ok(),
+        signature_error: a.signature().err().map(ToString::to_string),
+        exchange: body.exchange.id.clone(),
+        public_key: body.exchange.public_key.clone(),
+        fingerprint: a.signature().ok().map(str::to_owned),
+        snapshot_label: body.snapshot.label.clone(),
+        snapshot_time: body.snapshot.time.clone(),
+        chains: body
+            .chains
+            .iter()
+            .map(|c| ChainBlock {
+                chain: c.chain.clone(),
+                height: c.height,
+                block_hash: c.block_hash.clone(),
+            })
+            .collect(),
+        id: a.id().to_owned(),
     }
 }
 
@@ -508,5 +660,202 @@ mod tests {
             json!({"hash": true, "height": false, "totals": false})
         );
         assert_eq!(v["customers"], Value::Null);
+    }
+
+    // ---- The attestation form ----
+
+    const SECRET: [u8; 32] = [0x42; 32];
+
+    /// A `por-attestation-v1` document over the fixture's root, signed with
+    /// the core's signer; `change` edits the body before signing.
+    fn attestation(root: &RootCommitment, change: impl FnOnce(&mut Value)) -> String {
+        let key = por_core::attestation::AttestationKey::from_secret_bytes(&SECRET).unwrap();
+        let mut body = json!({
+            "format": "por-attestation-v1",
+            "exchange": {"id": "acme", "public_key": key.public_key_hex()},
+            "snapshot": {"label": "2026-11-21", "time": "2026-11-21T00:00:00Z"},
+            "chains": [
+                {"chain": "bitcoin", "height": 870000, "block_hash": "00".repeat(32)},
+                {"chain": "ethereum", "height": 21000000, "block_hash": format!("0x{}", "ab".repeat(32))}
+            ],
+            "assets": [
+                {"symbol": "BTC", "decimals": 8, "chain": "bitcoin", "contract": null},
+                {"symbol": "ETH", "decimals": 18, "chain": "ethereum", "contract": null}
+            ],
+            "liabilities": {
+                "root": root.hash.to_string(),
+                "height": root.height,
+                "customers": 5,
+                "totals": [
+                    {"asset": "BTC", "amount": root.sums[0].to_string()},
+                    {"asset": "ETH", "amount": root.sums[1].to_string()}
+                ]
+            },
+            "reserves": [],
+            "reserve_inputs": null,
+            "previous": null
+        });
+        change(&mut body);
+        let body: por_core::attestation::AttestationBody = serde_json::from_value(body).unwrap();
+        body.sign(&key, &[7; 32]).unwrap()
+    }
+
+    /// The fingerprint computed here from the key's bytes: the first 8 bytes
+    /// of SHA-256 of the x-only key (docs/attestation.md).
+    fn expected_fingerprint() -> (String, String) {
+        use sha2::Digest;
+        let key = por_core::attestation::AttestationKey::from_secret_bytes(&SECRET).unwrap();
+        let public = key.public_key_hex();
+        let digest = sha2::Sha256::digest(hex::decode(&public).unwrap());
+        (public, hex::encode(&digest[..8]))
+    }
+
+    #[test]
+    fn valid_proof_against_an_attestation() {
+        let f = fixture("carol");
+        let att = attestation(&f.root, |_| {});
+        let r = verify(&f.proof, &att).unwrap();
+        assert!(r.verified, "{:?}", r.failure);
+        assert_eq!(r.root_source, RootSource::Attestation);
+        assert_eq!(
+            (r.compared.hash, r.compared.height, r.compared.totals),
+            (true, true, true)
+        );
+        assert!(r.totals_published);
+        assert_eq!(r.customers, Some(5));
+        assert_eq!(
+            amounts_of(&r.totals),
+            [("BTC", TOTAL_BTC), ("ETH", TOTAL_ETH)]
+        );
+        let a = r.attestation.unwrap();
+        let (public, fingerprint) = expected_fingerprint();
+        assert!(a.signature_valid);
+        assert_eq!(a.signature_error, None);
+        assert_eq!(a.exchange, "acme");
+        assert_eq!(a.public_key, public);
+        assert_eq!(a.fingerprint.as_deref(), Some(fingerprint.as_str()));
+        assert_eq!(
+            (a.snapshot_label.as_str(), a.snapshot_time.as_str()),
+            ("2026-11-21", "2026-11-21T00:00:00Z")
+        );
+        assert_eq!(a.chains.len(), 2);
+        assert_eq!(
+            (a.chains[1].chain.as_str(), a.chains[1].height),
+            ("ethereum", 21_000_000)
+        );
+        assert_eq!(a.id.len(), 64);
+
+        // Layout does not matter: only the canonical form is signed.
+        let compact: Value = serde_json::from_str(&att).unwrap();
+        assert!(verify(&f.proof, &compact.to_string()).unwrap().verified);
+    }
+
+    #[test]
+    fn tampered_attestation_fails_its_signature() {
+        let f = fixture("alice");
+        let att = attestation(&f.root, |_| {});
+        for tamper in [
+            edit(&att, |v| v["snapshot"]["label"] = json!("2026-11-22")),
+            edit(&att, |v| v["liabilities"]["customers"] = json!(4)),
+        ] {
+            let r = verify(&f.proof, &tamper).unwrap();
+            assert!(!r.verified);
+            let failure = r.failure.unwrap();
+            assert_eq!(failure.kind, "bad-signature");
+            assert_eq!(failure.cause, Cause::AttestationInvalid);
+            assert!(
+                failure.message.contains("does not verify"),
+                "{}",
+                failure.message
+            );
+            // The unverified figures are not used.
+            assert!(!r.totals_published);
+            assert_eq!(
+                (r.compared.hash, r.compared.height, r.compared.totals),
+                (false, false, false)
+            );
+            assert_eq!(r.checked_root, f.root.hash.to_string());
+            assert_eq!(r.customers, None);
+            let a = r.attestation.unwrap();
+            assert!(!a.signature_valid);
+            assert_eq!(a.fingerprint, None);
+            assert_eq!(a.signature_error.as_deref(), Some(failure.message.as_str()));
+        }
+    }
+
+    #[test]
+    fn attested_root_figures_and_assets_are_compared() {
+        let f = fixture("dave");
+        // Signed, but the proof's decimals differ from the attestation's.
+        let att = attestation(&f.root, |_| {});
+        let proof = edit(&f.proof, |v| v["assets"][1]["decimals"] = json!(6));
+        let r = verify(&proof, &att).unwrap();
+        let failure = r.failure.unwrap();
+        assert_eq!(failure.kind, "asset-mismatch");
+        assert!(
+            failure
+                .message
+                .contains("asset ETH has 6 decimals in the proof but 18 in the attestation"),
+            "{}",
+            failure.message
+        );
+        // Without the attestation, that proof verifies: decimals are not in the hash.
+        assert!(verify(&proof, &f.root.hash.to_string()).unwrap().verified);
+
+        // A signed attestation of another total, or another root.
+        let wrong_total = attestation(&f.root, |v| {
+            v["liabilities"]["totals"][1]["amount"] = json!("1");
+        });
+        let failure = verify(&f.proof, &wrong_total).unwrap().failure.unwrap();
+        assert_eq!(
+            (failure.kind, failure.cause),
+            ("root-sum-mismatch", Cause::RootDiffers)
+        );
+        let wrong_root = attestation(&f.root, |v| {
+            v["liabilities"]["root"] = json!("11".repeat(32));
+        });
+        let failure = verify(&f.proof, &wrong_root).unwrap().failure.unwrap();
+        assert_eq!(
+            (failure.kind, failure.cause),
+            ("root-hash-mismatch", Cause::RootDiffers)
+        );
+    }
+
+    #[test]
+    fn malformed_attestation_is_an_input_error() {
+        let f = fixture("erin");
+        let att = attestation(&f.root, |_| {});
+        let unsigned = edit(&att, |v| {
+            v.as_object_mut().unwrap().remove("signature");
+        });
+        let err = verify(&f.proof, &unsigned).unwrap_err();
+        assert!(matches!(
+            err,
+            InputError::Published(PublishedError::Attestation(_))
+        ));
+        assert!(
+            err.to_string()
+                .starts_with("published root: malformed attestation: no `signature`"),
+            "{err}"
+        );
+        let bad_time = edit(&att, |v| v["snapshot"]["time"] = json!("yesterday"));
+        let err = verify(&f.proof, &bad_time).unwrap_err();
+        assert!(err.to_string().contains("snapshot.time"), "{err}");
+    }
+
+    #[test]
+    fn json_report_carries_the_attestation() {
+        let f = fixture("bob");
+        let att = attestation(&f.root, |_| {});
+        let v: Value = serde_json::from_str(&verify_json(&f.proof, &att).unwrap()).unwrap();
+        assert_eq!(v["root_source"], json!("attestation"));
+        assert_eq!(v["attestation"]["signature_valid"], json!(true));
+        assert_eq!(v["attestation"]["exchange"], json!("acme"));
+        assert_eq!(v["attestation"]["snapshot_label"], json!("2026-11-21"));
+        assert_eq!(v["attestation"]["chains"][0]["chain"], json!("bitcoin"));
+        let tampered = edit(&att, |v| v["exchange"]["id"] = json!("other"));
+        let v: Value = serde_json::from_str(&verify_json(&f.proof, &tampered).unwrap()).unwrap();
+        assert_eq!(v["failure"]["cause"], json!("attestation-invalid"));
+        assert_eq!(v["attestation"]["fingerprint"], Value::Null);
     }
 }
