@@ -35,6 +35,9 @@ enum Command {
     /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
     #[command(subcommand)]
     Reserve(commands::reserve::ReserveCommand),
+    /// Run the whole system on a synthetic exchange: tree, proofs, signed
+    /// wallets, chain snapshot, liability reserve, the browser page's folder.
+    Demo(commands::demo::DemoArgs),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
         Command::Reserve(c) => commands::reserve::run(c),
+        Command::Demo(a) => commands::demo::run(&a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod demo;
 pub mod reserve;
 pub mod tree;
 pub mod verify;

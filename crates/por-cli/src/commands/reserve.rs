@@ -71,7 +71,7 @@ pub fn run(cmd: ReserveCommand) -> anyhow::Result<Outcome> {
     }
 }
 
-fn load_policies(args: &[String]) -> anyhow::Result<PolicySet> {
+pub(crate) fn load_policies(args: &[String]) -> anyhow::Result<PolicySet> {
     let mut set = PolicySet::shipped().context("the shipped policies are invalid")?;
     for arg in args {
         let policy = match builtin::policy(arg) {
@@ -96,7 +96,7 @@ fn load_policies(args: &[String]) -> anyhow::Result<PolicySet> {
     Ok(set)
 }
 
-fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
+pub(crate) fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading inputs {}", path.display()))?;
     let json = path
@@ -110,13 +110,13 @@ fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
     parsed.with_context(|| format!("inputs {}", path.display()))
 }
 
-struct Evaluation {
-    inputs: Inputs,
-    policies: PolicySet,
-    report: Report,
+pub(crate) struct Evaluation {
+    pub(crate) inputs: Inputs,
+    pub(crate) policies: PolicySet,
+    pub(crate) report: Report,
 }
 
-fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Result<Evaluation> {
+pub(crate) fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Result<Evaluation> {
     let inputs = load_inputs(inputs_path)?;
     let policies = load_policies(policy_args)?;
     let report = reserve::evaluate(&inputs, &policies)
@@ -206,7 +206,7 @@ fn units(inputs: &Inputs, symbol: &str, a: por_core::Amount) -> String {
     format!("{} {symbol}", a.display_in(d))
 }
 
-fn requirement_text(e: &Evaluation) -> String {
+pub(crate) fn requirement_text(e: &Evaluation) -> String {
     let mut o = String::new();
     let i = &e.inputs;
     let _ = writeln!(
@@ -491,7 +491,7 @@ fn basis_note(p: &Policy, used: &[&str]) -> String {
     format!("not law -- {}", parts.join("; "))
 }
 
-fn load_scenarios(args: &[String]) -> anyhow::Result<Vec<Scenario>> {
+pub(crate) fn load_scenarios(args: &[String]) -> anyhow::Result<Vec<Scenario>> {
     let mut out: Vec<Scenario> = Vec::new();
     let all_builtin = |out: &mut Vec<Scenario>| -> anyhow::Result<()> {
         for (id, text) in builtin::SCENARIOS {
@@ -582,7 +582,7 @@ fn bn(v: Yen) -> String {
     format!("{}.{:02}", tenth_m / 100, tenth_m % 100)
 }
 
-fn stress_text(e: &Evaluation, results: &[StressResult]) -> String {
+pub(crate) fn stress_text(e: &Evaluation, results: &[StressResult]) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
