@@ -1,0 +1,406 @@
+//! `por demo` end to end: runs the real binary on a small exchange and checks
+//! every output against independent recomputations (the balances export
+//! summed here, every proof verified by the core and a sample by `por verify`,
+//! the chain file's reserves against the liabilities).
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use por_core::{Amount, AssetList, InclusionProof, RootCommitment};
+use por_e2e::{por_bin, repo_root};
+
+const N: usize = 2000;
+
+fn por(args: &[&str]) -> Output {
+    Command::new(por_bin())
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// One demo run shared by the tests (it takes a few seconds in debug builds).
+struct Demo {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    stdout: String,
+}
+
+fn demo() -> &'static Demo {
+    static D: OnceLock<Demo> = OnceLock::new();
+    D.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("demo");
+        let o = por(&[
+            "demo",
+            "--customers",
+            &N.to_string(),
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        Demo {
+            _tmp: tmp,
+            dir,
+            stdout: String::from_utf8(o.stdout).unwrap(),
+        }
+    })
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn assets() -> AssetList {
+    AssetList::from_spec("BTC:8,ETH:18,USDC:6").unwrap()
+}
+
+/// The balances export, parsed here (not by the core): user id -> base units per asset.
+fn balances(dir: &Path) -> HashMap<String, Vec<u128>> {
+    let text = read(&dir.join("exchange/balances.csv"));
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("user_id,BTC,ETH,USDC"));
+    let decimals = [8u32, 18, 6];
+    let mut out = HashMap::new();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f.len(), 4, "{line}");
+        let v: Vec<u128> = f[1..]
+            .iter()
+            .zip(decimals)
+            .map(|(s, d)| {
+                let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+                assert!(frac.len() <= d as usize, "{s}");
+                let frac = format!("{frac:0<width$}", width = d as usize);
+                int.parse::<u128>().unwrap() * 10u128.pow(d) + frac.parse::<u128>().unwrap_or(0)
+            })
+            .collect();
+        assert!(
+            out.insert(f[0].to_owned(), v).is_none(),
+            "duplicate {}",
+            f[0]
+        );
+    }
+    out
+}
+
+fn root(dir: &Path) -> RootCommitment {
+    let v: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("published/root.json"))).unwrap();
+    let a = assets();
+    RootCommitment {
+        hash: v["root"].as_str().unwrap().parse().unwrap(),
+        sums: a
+            .iter()
+            .map(|x| {
+                Amount::from_base_units_str(v["totals"][x.symbol()].as_str().unwrap()).unwrap()
+            })
+            .collect(),
+        height: u32::try_from(v["height"].as_u64().unwrap()).unwrap(),
+    }
+}
+
+#[test]
+fn the_published_root_commits_to_the_balances_export() {
+    let d = demo();
+    let b = balances(&d.dir);
+    assert_eq!(b.len(), N);
+    let r = root(&d.dir);
+    for (i, total) in r.sums.iter().enumerate() {
+        let sum: u128 = b.values().map(|v| v[i]).sum();
+        assert_eq!(total.to_base_units(), sum, "asset {i}");
+    }
+    // Skewed, with empty accounts and three id styles.
+    assert!(b.values().filter(|v| v.iter().all(|x| *x == 0)).count() > N / 50);
+    assert!(b.keys().any(|k| k.contains('@')));
+    assert!(b.keys().any(|k| !k.is_ascii()));
+    assert!(b.keys().any(|k| k.bytes().all(|c| c.is_ascii_digit())));
+    // The tree directory agrees with the published root.
+    let tree: serde_json::Value =
+        serde_json::from_str(&read(&d.dir.join("exchange/tree/tree.json"))).unwrap();
+    assert_eq!(tree["root"]["hash"].as_str().unwrap(), r.hash.to_string());
+    assert!(d.stdout.contains(&r.hash.to_string()));
+}
+
+#[test]
+fn every_exported_proof_verifies_and_shows_the_exported_balances() {
+    let d = demo();
+    let b = balances(&d.dir);
+    let r = root(&d.dir);
+    let proofs = d.dir.join("exchange/proofs");
+    let index = read(&proofs.join("index.csv"));
+    let rows: Vec<(&str, &str)> = index
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit_once(',').unwrap())
+        .collect();
+    assert_eq!(rows.len(), N);
+    for (user, file) in &rows {
+        let p = InclusionProof::from_json(&read(&proofs.join(file))).unwrap();
+        assert_eq!(p.user_id(), *user);
+        p.verify(&r).unwrap_or_else(|e| panic!("{user}: {e}"));
+        let want = &b[*user];
+        let got: Vec<u128> = p.balances().iter().map(|a| a.to_base_units()).collect();
+        assert_eq!(&got, want, "{user}");
+    }
+    // A sample through the CLI, against the published root hash.
+    let root_hex = r.hash.to_string();
+    for (_, file) in rows.iter().step_by(N / 4) {
+        let o = por(&[
+            "verify",
+            "--proof",
+            proofs.join(file).to_str().unwrap(),
+            "--root",
+            &root_hex,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).starts_with("VERIFIED"));
+    }
+    // And a proof against another root fails.
+    let other = format!("{:0>64}", "1");
+    let o = por(&[
+        "verify",
+        "--proof",
+        proofs.join(rows[0].1).to_str().unwrap(),
+        "--root",
+        &other,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
+
+/// wallets.csv and chain/balances.csv, parsed here.
+struct Wallet {
+    chain: String,
+    asset: String,
+    address: String,
+    owner: String,
+    tier: String,
+    script: String,
+}
+
+fn wallets(dir: &Path) -> Vec<Wallet> {
+    let t = read(&dir.join("exchange/wallets.csv"));
+    let mut l = t.lines();
+    assert_eq!(
+        l.next(),
+        Some(
+            "chain,asset,address,owner,category,tier,script,signature_form,balance,witness_script"
+        )
+    );
+    l.map(|line| {
+        let f: Vec<&str> = line.split(',').collect();
+        Wallet {
+            chain: f[0].into(),
+            asset: f[1].into(),
+            address: f[2].into(),
+            owner: f[3].into(),
+            tier: f[5].into(),
+            script: f[6].into(),
+        }
+    })
+    .collect()
+}
+
+#[test]
+fn reserves_on_chain_cover_the_liabilities_with_the_segregation_rules() {
+    let d = demo();
+    let ws = wallets(&d.dir);
+    for kind in ["P2WPKH", "P2TR", "P2WSH 2-of-3", "EOA"] {
+        assert!(ws.iter().any(|w| w.script == kind), "no {kind} wallet");
+    }
+    let chain = read(&d.dir.join("chain/balances.csv"));
+    let mut lines = chain.lines();
+    assert_eq!(
+        lines.next(),
+        Some("chain,address,asset,balance,height,block_hash,source")
+    );
+    let mut on_chain: HashMap<(String, String), u128> = HashMap::new();
+    let mut heights: HashMap<String, (String, String)> = HashMap::new();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f.len(), 7, "{line}");
+        on_chain.insert((f[1].to_owned(), f[2].to_owned()), f[3].parse().unwrap());
+        let prev = heights.insert(f[0].to_owned(), (f[4].to_owned(), f[5].to_owned()));
+        if let Some(p) = prev {
+            assert_eq!(p, (f[4].to_owned(), f[5].to_owned()), "one block per chain");
+        }
+    }
+    assert_eq!(heights.len(), 2);
+    let r = root(&d.dir);
+    for (i, a) in assets().iter().enumerate() {
+        let liab = r.sums[i].to_base_units();
+        let bal = |w: &Wallet| {
+            let addr = if w.chain == "ethereum" {
+                w.address.to_ascii_lowercase()
+            } else {
+                w.address.clone()
+            };
+            on_chain[&(addr, w.asset.clone())]
+        };
+        let of = |owner: &str, tier: Option<&str>| -> u128 {
+            ws.iter()
+                .filter(|w| {
+                    w.asset == a.symbol() && w.owner == owner && tier.is_none_or(|t| w.tier == t)
+                })
+                .map(bal)
+                .sum()
+        };
+        let customer = of("customer", None);
+        let cold = of("customer", Some("cold"));
+        assert!(
+            customer >= liab,
+            "{}: customer wallets {customer} < liabilities {liab}",
+            a.symbol()
+        );
+        assert!(
+            cold * 100 >= customer * 95,
+            "{}: cold {cold} of {customer}",
+            a.symbol()
+        );
+        assert!(
+            of("guarantee", None) >= customer - cold,
+            "{}: guarantee crypto",
+            a.symbol()
+        );
+    }
+}
+
+#[test]
+fn the_reserve_inputs_pass_por_reserve_and_the_reports_are_written() {
+    let d = demo();
+    let inputs = d.dir.join("exchange/reserve-inputs.toml");
+    let o = por(&[
+        "reserve",
+        "requirement",
+        "--inputs",
+        inputs.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        read(&d.dir.join("audit/reserve-requirement.txt"))
+    );
+    let stress = read(&d.dir.join("audit/reserve-stress.txt"));
+    assert!(stress.contains("S1") && stress.contains("S8"), "{stress}");
+}
+
+#[test]
+fn the_published_folder_has_what_the_browser_page_needs() {
+    let d = demo();
+    let p = d.dir.join("published");
+    let r = root(&d.dir);
+    assert_eq!(read(&p.join("root.txt")).trim(), r.hash.to_string());
+    let index = read(&p.join("proofs/index.csv"));
+    let files: Vec<&str> = index
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit_once(',').unwrap().1)
+        .collect();
+    assert!(files.len() >= 3, "{index}");
+    for f in files {
+        InclusionProof::from_json(&read(&p.join("proofs").join(f)))
+            .unwrap()
+            .verify(&r)
+            .unwrap();
+    }
+    // Nothing confidential is published.
+    for e in std::fs::read_dir(&p).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        assert!(
+            [
+                "root.json",
+                "root.txt",
+                "proofs",
+                "README.txt",
+                "attestation.json"
+            ]
+            .contains(&name.as_str()),
+            "{name}"
+        );
+    }
+    assert!(d.stdout.contains("por serve --dir"), "{}", d.stdout);
+    assert!(d.stdout.contains("por verify --proof"), "{}", d.stdout);
+}
+
+#[test]
+fn same_seed_same_customers_and_an_existing_folder_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    for dir in [&a, &b] {
+        let o = por(&[
+            "demo",
+            "--customers",
+            "300",
+            "--seed",
+            "9",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    assert_eq!(
+        read(&a.join("exchange/balances.csv")),
+        read(&b.join("exchange/balances.csv"))
+    );
+    // Fresh keys each run: different wallets.
+    assert_ne!(
+        read(&a.join("exchange/wallets.csv")),
+        read(&b.join("exchange/wallets.csv"))
+    );
+
+    let o = por(&["demo", "--customers", "300", "--out", a.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("already exists"), "{}", text(&o));
+    let o = por(&[
+        "demo",
+        "--customers",
+        "300",
+        "--seed",
+        "10",
+        "--force",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_ne!(
+        read(&a.join("exchange/balances.csv")),
+        read(&b.join("exchange/balances.csv"))
+    );
+
+    // --force never deletes a folder the demo did not write.
+    let other = tmp.path().join("precious");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("keep.txt"), "x").unwrap();
+    let o = por(&[
+        "demo",
+        "--customers",
+        "300",
+        "--force",
+        "--out",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(other.join("keep.txt").exists());
+
+    let o = por(&[
+        "demo",
+        "--customers",
+        "5",
+        "--out",
+        tmp.path().join("c").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
