@@ -43,11 +43,11 @@ impl Owner {
         }
     }
 
-    /// The attestation `category` (DESIGN.md): customer, corporate or liability_reserve.
+    /// The attestation `category`: customer, guarantee or corporate.
     pub fn category(self) -> &'static str {
         match self {
             Owner::Customer => "customer",
-            Owner::Guarantee => "liability_reserve",
+            Owner::Guarantee => "guarantee",
             Owner::Own => "corporate",
         }
     }
