@@ -32,6 +32,8 @@ enum Command {
     Tree(commands::tree::TreeCommand),
     /// Verify a customer's inclusion proof.
     Verify(commands::verify::VerifyArgs),
+    /// Serve the browser verifier and a directory of published files on 127.0.0.1.
+    Serve(commands::serve::ServeArgs),
     /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
     #[command(subcommand)]
     Reserve(commands::reserve::ReserveCommand),
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
+        Command::Serve(a) => commands::serve::run(&a),
         Command::Reserve(c) => commands::reserve::run(c),
         Command::Demo(a) => commands::demo::run(&a),
     };

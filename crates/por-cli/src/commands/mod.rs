@@ -2,5 +2,6 @@
 
 pub mod demo;
 pub mod reserve;
+pub mod serve;
 pub mod tree;
 pub mod verify;

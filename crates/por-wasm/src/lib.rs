@@ -1,0 +1,40 @@
+//! # por-wasm
+//!
+//! WebAssembly bindings of `por-core` for the customer's browser verifier
+//! (`www/`). The page hands over the proof file and the exchange's published
+//! root as text and gets back a JSON report (see [`report::Report`]): verified
+//! or not, the failing level and reason, the customer's balances in asset
+//! units, the tree totals, height and root.
+//!
+//! The logic lives in [`report`] and [`published`] and is tested natively;
+//! the exports below only convert errors into JavaScript errors. The report
+//! crosses the boundary as a JSON string (parsed by the page) rather than
+//! through `serde-wasm-bindgen`: `serde_json` is already in the module for the
+//! proof, so this adds nothing to its size.
+
+pub mod published;
+pub mod report;
+
+use wasm_bindgen::prelude::{wasm_bindgen, JsError};
+
+/// Verifies a `por-proof-v1` proof against the exchange's published root
+/// (64 hex digits or the JSON of `por tree build --json`), or, when
+/// `published` is blank, against the root stated in the proof. Returns the
+/// [`report::Report`] as JSON.
+///
+/// # Errors
+///
+/// Throws a JavaScript `Error` whose message names the file and field when the
+/// proof or the published root cannot be read. A proof that does not verify
+/// is not an error: the report says `"verified": false` and why.
+#[wasm_bindgen]
+pub fn verify(proof: &str, published: &str) -> Result<String, JsError> {
+    report::verify_json(proof, published).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Returns this verifier's version (the crate version), shown on the page.
+#[wasm_bindgen]
+#[must_use]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
