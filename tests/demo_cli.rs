@@ -404,3 +404,69 @@ fn same_seed_same_customers_and_an_existing_folder_is_kept() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+/// Kills the server when the test ends, pass or fail.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn http_get(port: u16, path: &str) -> (String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    (
+        String::from_utf8_lossy(&buf[..split]).into_owned(),
+        buf[split + 4..].to_vec(),
+    )
+}
+
+#[test]
+fn por_serve_serves_the_published_folder() {
+    use std::io::BufRead;
+    let d = demo();
+    let www = tempfile::tempdir().unwrap();
+    std::fs::write(
+        www.path().join("index.html"),
+        "<!doctype html><title>page</title>",
+    )
+    .unwrap();
+    let published = d.dir.join("published");
+    let mut child = Child(
+        Command::new(por_bin())
+            .args(["serve", "--dir", published.to_str().unwrap(), "--www"])
+            .arg(www.path())
+            .args(["--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // Keep the pipe open while the server runs: it prints more lines.
+    let mut out = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let port: u16 = first
+        .trim()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .parse()
+        .unwrap_or_else(|_| panic!("no port in {first:?}"));
+    for rel in ["root.json", "proofs/index.csv"] {
+        let (head, body) = http_get(port, &format!("/published/{rel}"));
+        assert!(head.starts_with("HTTP/1.1 200"), "{rel}: {head}");
+        assert_eq!(body, std::fs::read(published.join(rel)).unwrap(), "{rel}");
+    }
+}
