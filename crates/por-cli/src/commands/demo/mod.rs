@@ -298,11 +298,12 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
     let pubs = publish::write(out_dir, &tree, &cust, &assets, args.seed)?;
     step.done(&mut stdout, "Published folder", &pubs.text)?;
 
+    let por = por_command();
     writeln!(
         stdout,
         "\nDone in {:.1} s. Next, try:\n  \
-         por serve --dir {}{}\n      the customer's page: drop in a proof and the published root\n  \
-         por verify --proof {} --root {}\n      verify one customer's proof from the command line",
+         {por} serve --dir {}{}\n      the customer's page: drop in a proof and the published root\n  \
+         {por} verify --proof {} --root {}\n      verify one customer's proof from the command line",
         t0.elapsed().as_secs_f64(),
         shown(layout::PUBLISHED),
         pubs.www_arg,
@@ -310,6 +311,26 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
         root.hash
     )?;
     Ok(Outcome::Ok)
+}
+
+/// How to call this binary in the printed hints: `por` when that is what
+/// runs, otherwise its path (relative to the working directory when inside it,
+/// e.g. `target/release/por` after `scripts/demo`).
+fn por_command() -> String {
+    let Ok(exe) = std::env::current_exe() else {
+        return "por".to_owned();
+    };
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths)
+            .any(|d| d.join("por").canonicalize().ok() == exe.canonicalize().ok())
+    });
+    if on_path {
+        return "por".to_owned();
+    }
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| exe.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    rel.unwrap_or(exe).display().to_string()
 }
 
 /// (b) Reads the balances export back and builds the tree, exactly as
