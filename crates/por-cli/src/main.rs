@@ -40,6 +40,9 @@ enum Command {
     /// Run the whole system on a synthetic exchange: tree, proofs, signed
     /// wallets, chain snapshot, liability reserve, the browser page's folder.
     Demo(commands::demo::DemoArgs),
+    /// Read balances at a snapshot height from a chain source.
+    #[command(subcommand)]
+    Chain(commands::chain::ChainCommand),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => commands::serve::run(&a),
         Command::Reserve(c) => commands::reserve::run(c),
         Command::Demo(a) => commands::demo::run(&a),
+        Command::Chain(c) => commands::chain::run(c),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

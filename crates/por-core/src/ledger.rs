@@ -79,6 +79,7 @@ impl Ledger {
     }
 
     /// Appends every row of `other` (with the same asset count).
+    #[cfg(feature = "parallel")]
     fn append(&mut self, other: Ledger) {
         let base = self.arena.len();
         self.arena.push_str(&other.arena);

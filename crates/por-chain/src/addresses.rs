@@ -1,0 +1,269 @@
+//! The addresses file of `por chain snapshot`: what to look up.
+//!
+//! CSV with the header `chain,address,asset` and optionally the columns
+//! `contract` and `decimals` (in that order):
+//!
+//! ```text
+//! chain,address,asset,contract,decimals
+//! bitcoin,bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4,BTC,,
+//! ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,ETH,,
+//! ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,USDT,0xdac17f958d2ee523a2206206994597c13d831ec7,6
+//! ```
+//!
+//! An empty `contract` means the chain's native asset, whose decimals are
+//! implied (8 for Bitcoin, 18 for Ethereum; another value is refused). A
+//! token row names its contract and its decimals.
+
+use por_core::Asset;
+
+use crate::balances_file::{normalize_address, FileError, FileErrorKind};
+use crate::evm::EvmAddress;
+use crate::{Chain, QueryAsset, QueryItem};
+
+const COLUMNS: [&str; 5] = ["chain", "address", "asset", "contract", "decimals"];
+
+/// One parsed row: the chain, the item, and the line it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressRow {
+    /// The chain.
+    pub chain: Chain,
+    /// The address and asset.
+    pub item: QueryItem,
+    /// The 1-based line.
+    pub line: u64,
+}
+
+/// Parses an addresses file held in memory. `file` names it in errors.
+///
+/// # Errors
+///
+/// Returns a [`FileError`] naming the file, line and column for malformed
+/// CSV, a header that is not `chain,address,asset[,contract[,decimals]]`, a
+/// row with a wrong number of fields, an invalid chain, address, asset
+/// symbol, contract or decimals, a token on Bitcoin, a native asset with
+/// other decimals than the chain's, an item listed twice, or no rows.
+///
+/// # Examples
+///
+/// ```
+/// let rows = por_chain::addresses::parse(
+///     b"chain,address,asset\nbitcoin,bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4,BTC\n",
+///     "addresses.csv",
+/// )?;
+/// assert_eq!(rows[0].item.asset.asset().decimals(), 8);
+/// # Ok::<_, por_chain::balances_file::FileError>(())
+/// ```
+pub fn parse(bytes: &[u8], file: &str) -> Result<Vec<AddressRow>, FileError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.records();
+    let csv_error = |e: csv::Error| {
+        FileError::new(
+            file,
+            e.position().map_or(0, csv::Position::line),
+            None,
+            FileErrorKind::Csv(e.to_string()),
+        )
+    };
+    let header = match records.next() {
+        None => return Err(FileError::new(file, 1, None, FileErrorKind::Empty)),
+        Some(r) => r.map_err(csv_error)?,
+    };
+    let found: Vec<&str> = header.iter().collect();
+    let width = found.len();
+    if !(3..=5).contains(&width) || found != COLUMNS[..width] {
+        return Err(FileError::new(
+            file,
+            1,
+            None,
+            FileErrorKind::Header {
+                expected: "chain,address,asset[,contract[,decimals]]".to_owned(),
+                found: found.join(","),
+            },
+        ));
+    }
+    let mut rows: Vec<AddressRow> = Vec::new();
+    for record in records {
+        let record = record.map_err(csv_error)?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != width {
+            return Err(FileError::new(
+                file,
+                line,
+                None,
+                FileErrorKind::FieldCount {
+                    expected: width,
+                    found: record.len(),
+                },
+            ));
+        }
+        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        let bad = |i: usize, msg: String| {
+            FileError::new(
+                file,
+                line,
+                Some((i + 1, COLUMNS[i])),
+                FileErrorKind::Value(msg),
+            )
+        };
+        let chain: Chain = field(0)
+            .parse()
+            .map_err(|e: crate::ParseChainError| bad(0, e.to_string()))?;
+        let address = normalize_address(chain, field(1)).map_err(|e| bad(1, e))?;
+        let symbol = field(2);
+        let decimals = match field(4) {
+            "" => None,
+            d => Some(d.parse::<u8>().map_err(|_| {
+                bad(
+                    4,
+                    format!("invalid decimals {d:?}: expected an integer from 0 to 38"),
+                )
+            })?),
+        };
+        let asset = match field(3) {
+            "" => {
+                let native = chain.native_decimals();
+                if decimals.is_some_and(|d| d != native) {
+                    return Err(bad(
+                        4,
+                        format!("the native asset of {chain} has {native} decimals; leave the column empty or write {native}"),
+                    ));
+                }
+                QueryAsset::native(Asset::new(symbol, native).map_err(|e| bad(2, e.to_string()))?)
+            }
+            contract => {
+                if chain != Chain::Ethereum {
+                    return Err(bad(
+                        3,
+                        format!("{chain} has no token contracts: leave the column empty"),
+                    ));
+                }
+                let contract = EvmAddress::parse(contract).map_err(|e| bad(3, e.to_string()))?;
+                let Some(d) = decimals else {
+                    return Err(bad(
+                        4,
+                        "a token needs its decimals (for example 6 for USDT)".to_owned(),
+                    ));
+                };
+                let asset = Asset::new(symbol, d).map_err(|e| {
+                    bad(
+                        if Asset::new(symbol, 0).is_err() { 2 } else { 4 },
+                        e.to_string(),
+                    )
+                })?;
+                QueryAsset::erc20(asset, contract)
+            }
+        };
+        if let Some(first) = rows.iter().find(|r| {
+            r.chain == chain
+                && r.item.address == address
+                && r.item.asset.asset().symbol() == asset.asset().symbol()
+        }) {
+            return Err(FileError::new(
+                file,
+                line,
+                None,
+                FileErrorKind::Duplicate {
+                    key: format!("{chain} {address} {}", asset.asset().symbol()),
+                    first_line: first.line,
+                },
+            ));
+        }
+        rows.push(AddressRow {
+            chain,
+            item: QueryItem { address, asset },
+            line,
+        });
+    }
+    if rows.is_empty() {
+        return Err(FileError::new(file, 1, None, FileErrorKind::Empty));
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "chain,address,asset,contract,decimals\n\
+        bitcoin,BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4,BTC,,\n\
+        ethereum,0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1,ETH,,18\n\
+        ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,USDT,0xdAC17F958D2ee523a2206206994597C13D831ec7,6\n";
+
+    #[test]
+    fn parses_native_and_tokens() {
+        let rows = parse(GOOD.as_bytes(), "a.csv").unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows[0].item.address,
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
+        );
+        assert_eq!(
+            rows[1].item.address,
+            "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1"
+        );
+        assert_eq!(rows[2].item.asset.asset().decimals(), 6);
+        assert_eq!(
+            rows[2]
+                .item
+                .asset
+                .contract()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("0xdac17f958d2ee523a2206206994597c13d831ec7")
+        );
+        assert_eq!(rows[2].line, 4);
+        let short = parse(
+            b"chain,address,asset\nethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,ETH\n",
+            "s.csv",
+        )
+        .unwrap();
+        assert_eq!(short[0].item.asset.asset().decimals(), 18);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let col = |text: String| {
+            let e = parse(text.as_bytes(), "a.csv").unwrap_err();
+            (e.line(), e.column().map(|c| c.1))
+        };
+        assert_eq!(
+            col(GOOD.replace(",ETH,,18", ",ETH,,8")),
+            (3, Some("decimals"))
+        );
+        assert_eq!(
+            col(GOOD.replace(
+                ",BTC,,",
+                ",BTC,0xdac17f958d2ee523a2206206994597c13d831ec7,8"
+            )),
+            (2, Some("contract"))
+        );
+        assert_eq!(col(GOOD.replace(",6\n", ",\n")), (4, Some("decimals")));
+        assert_eq!(col(GOOD.replace(",6\n", ",x\n")), (4, Some("decimals")));
+        assert_eq!(col(GOOD.replace(",6\n", ",39\n")), (4, Some("decimals")));
+        assert_eq!(col(GOOD.replace(",USDT,", ",US DT,")), (4, Some("asset")));
+        assert_eq!(
+            col(GOOD.replace(
+                "0xdAC17F958D2ee523a2206206994597C13D831ec7",
+                "0xdAC17F958D2ee523a2206206994597C13D831Ec7"
+            )),
+            (4, Some("contract"))
+        );
+        assert_eq!(
+            col(GOOD.replace("BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", "bc1q-bad")),
+            (2, Some("address"))
+        );
+        assert_eq!(col(GOOD.replace(",USDT,", ",ETH,")), (4, None));
+        assert_eq!(
+            col(GOOD.replace(
+                "chain,address,asset,contract,decimals",
+                "chain,address,asset,decimals"
+            )),
+            (1, None)
+        );
+        assert_eq!(col("chain,address,asset\n".to_owned()), (1, None));
+    }
+}

@@ -1,0 +1,690 @@
+//! The offline balances file: what the network sources saw, for air-gapped
+//! audits.
+//!
+//! CSV (RFC 4180) with the header `chain,address,asset,balance,height,block_hash,source`:
+//!
+//! - `chain`: `bitcoin` or `ethereum`;
+//! - `address`: as queried (EVM addresses in lower case);
+//! - `asset`: the asset symbol (`BTC`, `ETH`, a token's symbol);
+//! - `balance`: an integer number of the asset's **base units** (satoshi,
+//!   wei, token base units), so the file needs no decimals to be exact;
+//! - `height` and `block_hash`: the block the balance refers to (one height
+//!   and hash per chain in a file);
+//! - `source`: where the balance came from (`bitcoin-rpc http://host:8332`,
+//!   `esplora https://...`, `evm-rpc http://...`), never with credentials.
+//!
+//! [`parse`] reads bytes already in memory (no I/O); every error names the
+//! file, the line and the column. [`to_csv`] writes records in this format.
+//! [`OfflineSource`] answers queries from a parsed file.
+
+use core::fmt;
+use std::collections::HashMap;
+
+use por_core::{Amount, Asset};
+
+use crate::evm::EvmAddress;
+use crate::{
+    BalanceQuery, BalanceRecord, BalanceSource, BlockHash, Chain, Snapshot, SourceError,
+    SourceInfo, SourceKind,
+};
+
+/// The header of a balances file.
+pub const HEADER: [&str; 7] = [
+    "chain",
+    "address",
+    "asset",
+    "balance",
+    "height",
+    "block_hash",
+    "source",
+];
+
+/// One row of a balances file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BalanceRow {
+    /// The chain.
+    pub chain: Chain,
+    /// The address (EVM addresses in lower case).
+    pub address: String,
+    /// The asset symbol.
+    pub asset: String,
+    /// The balance in base units.
+    pub balance: Amount,
+    /// The height.
+    pub height: u64,
+    /// The block hash at that height.
+    pub block_hash: BlockHash,
+    /// Where the balance came from.
+    pub source: String,
+    /// The line of the file (1-based, the header is line 1).
+    pub line: u64,
+}
+
+/// A parsed balances file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BalancesFile {
+    rows: Vec<BalanceRow>,
+    /// `(chain, address, asset)` to the row's index: an audit looks up
+    /// thousands of entries.
+    index: HashMap<(Chain, String, String), usize>,
+}
+
+impl BalancesFile {
+    /// Returns the rows in file order.
+    #[must_use]
+    pub fn rows(&self) -> &[BalanceRow] {
+        &self.rows
+    }
+
+    /// Returns the row of `(chain, address, asset)`.
+    #[must_use]
+    pub fn find(&self, chain: Chain, address: &str, asset: &str) -> Option<&BalanceRow> {
+        self.index
+            .get(&(chain, address.to_owned(), asset.to_owned()))
+            .and_then(|&i| self.rows.get(i))
+    }
+
+    /// Returns the height and block hash of a chain's rows, if it has any.
+    #[must_use]
+    pub fn snapshot_of(&self, chain: Chain) -> Option<(u64, BlockHash)> {
+        self.rows
+            .iter()
+            .find(|r| r.chain == chain)
+            .map(|r| (r.height, r.block_hash))
+    }
+}
+
+/// Where an error is in a CSV file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    file: String,
+    line: u64,
+    column: Option<(usize, &'static str)>,
+    kind: FileErrorKind,
+}
+
+/// What is wrong with a CSV row or header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileErrorKind {
+    /// The CSV itself is malformed (unbalanced quotes, invalid UTF-8, ...).
+    Csv(String),
+    /// The header is not the expected one.
+    Header {
+        /// The expected header.
+        expected: String,
+        /// The header found.
+        found: String,
+    },
+    /// A row has another number of fields than the header.
+    FieldCount {
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in the row.
+        found: usize,
+    },
+    /// A field has an invalid value; the text says what was expected.
+    Value(String),
+    /// The same key appears on two lines.
+    Duplicate {
+        /// The key (chain, address, asset).
+        key: String,
+        /// The first line it appeared on.
+        first_line: u64,
+    },
+    /// A chain appears at two heights or block hashes in one file.
+    MixedSnapshots {
+        /// The chain.
+        chain: Chain,
+        /// The line of the chain's first row.
+        first_line: u64,
+    },
+    /// The file has no rows.
+    Empty,
+}
+
+impl FileError {
+    pub(crate) fn new(
+        file: &str,
+        line: u64,
+        column: Option<(usize, &'static str)>,
+        kind: FileErrorKind,
+    ) -> Self {
+        FileError {
+            file: file.to_owned(),
+            line,
+            column,
+            kind,
+        }
+    }
+
+    /// Returns the file name given to the parser.
+    #[must_use]
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Returns the 1-based line.
+    #[must_use]
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Returns the 1-based column number and its name, if the error is in one field.
+    #[must_use]
+    pub fn column(&self) -> Option<(usize, &'static str)> {
+        self.column
+    }
+
+    /// Returns what is wrong.
+    #[must_use]
+    pub fn kind(&self) -> &FileErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: line {}", self.file, self.line)?;
+        if let Some((n, name)) = self.column {
+            write!(f, ", column {n} ({name})")?;
+        }
+        f.write_str(": ")?;
+        match &self.kind {
+            FileErrorKind::Csv(e) => write!(f, "malformed CSV: {e}"),
+            FileErrorKind::Header { expected, found } => {
+                write!(f, "header is {found:?}, expected {expected:?}")
+            }
+            FileErrorKind::FieldCount { expected, found } => {
+                write!(f, "{found} fields, expected {expected} as in the header")
+            }
+            FileErrorKind::Value(e) => f.write_str(e),
+            FileErrorKind::Duplicate { key, first_line } => {
+                write!(f, "{key} is listed twice (first on line {first_line})")
+            }
+            FileErrorKind::MixedSnapshots { chain, first_line } => write!(
+                f,
+                "{chain} has another height or block hash than on line {first_line}; a file holds one snapshot per chain"
+            ),
+            FileErrorKind::Empty => write!(f, "no rows after the header"),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// Normalises and checks an address of `chain`: EVM addresses become lower
+/// case (mixed case must be the EIP-55 checksum); Bitcoin addresses are
+/// letters and digits, and an all-upper-case bech32 address becomes lower case.
+///
+/// # Errors
+///
+/// Returns a message saying what was expected.
+pub fn normalize_address(chain: Chain, address: &str) -> Result<String, String> {
+    match chain {
+        Chain::Ethereum => EvmAddress::parse(address)
+            .map(|a| a.to_string())
+            .map_err(|e| e.to_string()),
+        Chain::Bitcoin => {
+            if address.len() < 14
+                || address.len() > 90
+                || !address.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                return Err(format!(
+                    "invalid Bitcoin address {address:?}: expected 14 to 90 letters and digits"
+                ));
+            }
+            let upper_bech32 = ["BC1", "TB1", "BCRT1"]
+                .iter()
+                .any(|p| address.starts_with(p))
+                && !address.bytes().any(|b| b.is_ascii_lowercase());
+            Ok(if upper_bech32 {
+                address.to_ascii_lowercase()
+            } else {
+                address.to_owned()
+            })
+        }
+    }
+}
+
+/// Parses a balances file held in memory. `file` names it in errors.
+///
+/// # Errors
+///
+/// Returns a [`FileError`] naming the file, line and column for malformed
+/// CSV, a wrong header, a row with a wrong number of fields, an invalid
+/// chain, address, asset symbol, balance, height, block hash or empty
+/// source, a `(chain, address, asset)` listed twice, a chain at two heights
+/// or block hashes, or a file without rows.
+pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.records();
+    let header = match records.next() {
+        None => return Err(FileError::new(file, 1, None, FileErrorKind::Empty)),
+        Some(r) => r.map_err(|e| csv_error(file, &e))?,
+    };
+    let found: Vec<&str> = header.iter().collect();
+    if found != HEADER {
+        return Err(FileError::new(
+            file,
+            1,
+            None,
+            FileErrorKind::Header {
+                expected: HEADER.join(","),
+                found: found.join(","),
+            },
+        ));
+    }
+    let mut rows: Vec<BalanceRow> = Vec::new();
+    let mut index: HashMap<(Chain, String, String), usize> = HashMap::new();
+    let mut snapshots: HashMap<Chain, (u64, BlockHash, u64)> = HashMap::new();
+    for record in records {
+        let record = record.map_err(|e| csv_error(file, &e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != HEADER.len() {
+            return Err(FileError::new(
+                file,
+                line,
+                None,
+                FileErrorKind::FieldCount {
+                    expected: HEADER.len(),
+                    found: record.len(),
+                },
+            ));
+        }
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let bad = |i: usize, msg: String| {
+            FileError::new(
+                file,
+                line,
+                Some((i + 1, HEADER[i])),
+                FileErrorKind::Value(msg),
+            )
+        };
+        let chain: Chain = field(0)
+            .parse()
+            .map_err(|e: crate::ParseChainError| bad(0, e.to_string()))?;
+        let address = normalize_address(chain, field(1)).map_err(|e| bad(1, e))?;
+        let asset = Asset::new(field(2), 0).map_err(|e| bad(2, e.to_string()))?;
+        let balance = Amount::from_base_units_str(field(3))
+            .map_err(|e| bad(3, format!("{e} (the balance is in base units)")))?;
+        let height: u64 = field(4).parse().map_err(|_| {
+            bad(
+                4,
+                format!(
+                    "invalid height {:?}: expected a block height (digits)",
+                    field(4)
+                ),
+            )
+        })?;
+        let block_hash = BlockHash::from_hex(field(5)).map_err(|e| bad(5, e.to_string()))?;
+        let source = field(6);
+        if source.trim().is_empty() {
+            return Err(bad(
+                6,
+                "empty source: expected where the balance came from".to_owned(),
+            ));
+        }
+        let key = (chain, address.clone(), asset.symbol().to_owned());
+        if let Some(&first) = index.get(&key) {
+            return Err(FileError::new(
+                file,
+                line,
+                None,
+                FileErrorKind::Duplicate {
+                    key: format!("{chain} {address} {}", asset.symbol()),
+                    first_line: rows.get(first).map_or(0, |r| r.line),
+                },
+            ));
+        }
+        index.insert(key, rows.len());
+        match snapshots.get(&chain) {
+            Some(&(h, b, first_line)) if h != height || b != block_hash => {
+                return Err(FileError::new(
+                    file,
+                    line,
+                    Some(if h == height {
+                        (6, HEADER[5])
+                    } else {
+                        (5, HEADER[4])
+                    }),
+                    FileErrorKind::MixedSnapshots { chain, first_line },
+                ));
+            }
+            Some(_) => {}
+            None => {
+                snapshots.insert(chain, (height, block_hash, line));
+            }
+        }
+        rows.push(BalanceRow {
+            chain,
+            address,
+            asset: asset.symbol().to_owned(),
+            balance,
+            height,
+            block_hash,
+            source: source.to_owned(),
+            line,
+        });
+    }
+    if rows.is_empty() {
+        return Err(FileError::new(file, 1, None, FileErrorKind::Empty));
+    }
+    Ok(BalancesFile { rows, index })
+}
+
+fn csv_error(file: &str, e: &csv::Error) -> FileError {
+    let line = e.position().map_or(0, csv::Position::line);
+    FileError::new(file, line, None, FileErrorKind::Csv(e.to_string()))
+}
+
+/// Writes records as a balances file (with its header).
+///
+/// # Examples
+///
+/// ```
+/// use por_chain::{balances_file, BalanceRecord, BlockHash, Chain, QueryAsset};
+/// let rec = BalanceRecord {
+///     chain: Chain::Bitcoin,
+///     address: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4".into(),
+///     asset: QueryAsset::native(por_core::Asset::new("BTC", 8)?),
+///     balance: por_core::Amount::from_base_units(50_012_345),
+///     height: 100,
+///     block_hash: BlockHash::from_byte_array([0xab; 32]),
+///     source: "bitcoin-rpc http://127.0.0.1:8332".into(),
+/// };
+/// let csv = balances_file::to_csv(&[rec]);
+/// let back = balances_file::parse(csv.as_bytes(), "mem")?;
+/// assert_eq!(back.rows()[0].balance.to_base_units(), 50_012_345);
+/// # Ok::<_, Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn to_csv(records: &[BalanceRecord]) -> String {
+    let rows: Vec<BalanceRow> = records.iter().map(BalanceRow::from).collect();
+    rows_to_csv(&rows)
+}
+
+impl From<&BalanceRecord> for BalanceRow {
+    /// The row a record is written as (`line` 0: not from a file).
+    fn from(r: &BalanceRecord) -> Self {
+        BalanceRow {
+            chain: r.chain,
+            address: r.address.clone(),
+            asset: r.asset.asset().symbol().to_owned(),
+            balance: r.balance,
+            height: r.height,
+            block_hash: r.block_hash,
+            source: r.source.clone(),
+            line: 0,
+        }
+    }
+}
+
+/// Writes rows as a balances file (with its header); `line` is ignored.
+#[must_use]
+pub fn rows_to_csv(rows: &[BalanceRow]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to a Vec cannot fail, and every field is valid UTF-8.
+    w.write_record(HEADER).expect("vecs don't error");
+    for r in rows {
+        w.write_record([
+            r.chain.as_str(),
+            &r.address,
+            &r.asset,
+            &r.balance.to_string(),
+            &r.height.to_string(),
+            &r.block_hash.display_for(r.chain).to_string(),
+            &r.source,
+        ])
+        .expect("vecs don't error");
+    }
+    let bytes = w.into_inner().expect("vecs don't error");
+    String::from_utf8(bytes).expect("every field is a str")
+}
+
+/// A parsed balances file as a [`BalanceSource`].
+#[derive(Debug, Clone)]
+pub struct OfflineSource {
+    file: BalancesFile,
+    name: String,
+}
+
+impl OfflineSource {
+    /// Wraps a parsed file; `name` (its path) is the source's endpoint.
+    #[must_use]
+    pub fn new(file: BalancesFile, name: &str) -> Self {
+        OfflineSource {
+            file,
+            name: name.to_owned(),
+        }
+    }
+}
+
+impl BalanceSource for OfflineSource {
+    fn info(&self) -> SourceInfo {
+        SourceInfo {
+            kind: SourceKind::OfflineFile,
+            endpoint: self.name.clone(),
+        }
+    }
+
+    fn snapshot(&self, query: &BalanceQuery) -> Result<Snapshot, SourceError> {
+        let chain = query.chain;
+        let Some((height, block_hash)) = self.file.snapshot_of(chain) else {
+            return Err(SourceError::Missing {
+                endpoint: self.name.clone(),
+                detail: format!("no {chain} balances in the file"),
+            });
+        };
+        if height != query.height {
+            return Err(SourceError::Missing {
+                endpoint: self.name.clone(),
+                detail: format!(
+                    "the file has {chain} balances at height {height}, not at the snapshot height {}",
+                    query.height
+                ),
+            });
+        }
+        if let Some(expected) = query.expected_block_hash {
+            if expected != block_hash {
+                return Err(SourceError::BlockHashMismatch {
+                    endpoint: self.name.clone(),
+                    height,
+                    expected: expected.display_for(chain).to_string(),
+                    found: block_hash.display_for(chain).to_string(),
+                });
+            }
+        }
+        let mut records = Vec::with_capacity(query.items.len());
+        for item in &query.items {
+            let address = normalize_address(chain, &item.address).map_err(|detail| {
+                SourceError::Unsupported {
+                    endpoint: self.name.clone(),
+                    detail,
+                }
+            })?;
+            let symbol = item.asset.asset().symbol();
+            let row =
+                self.file
+                    .find(chain, &address, symbol)
+                    .ok_or_else(|| SourceError::Missing {
+                        endpoint: self.name.clone(),
+                        detail: format!("no row for {chain} {address} {symbol}"),
+                    })?;
+            records.push(BalanceRecord {
+                chain,
+                address,
+                asset: item.asset.clone(),
+                balance: row.balance,
+                height,
+                block_hash,
+                source: row.source.clone(),
+            });
+        }
+        Ok(Snapshot {
+            chain,
+            height,
+            block_hash,
+            source: self.info(),
+            records,
+            calls: Vec::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{QueryAsset, QueryItem};
+
+    const GOOD: &str = "chain,address,asset,balance,height,block_hash,source\n\
+        bitcoin,bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4,BTC,50012345,100,00000000000000000001aa0000000000000000000000000000000000000000ab,bitcoin-rpc http://127.0.0.1:8332\n\
+        ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,ETH,340282366920938463463374607431768211455,7,0x1111111111111111111111111111111111111111111111111111111111111111,evm-rpc http://127.0.0.1:8545\n\
+        ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,PTT,1,7,0x1111111111111111111111111111111111111111111111111111111111111111,\"evm-rpc http://127.0.0.1:8545, token\"\n";
+
+    fn err(text: &str) -> FileError {
+        parse(text.as_bytes(), "b.csv").unwrap_err()
+    }
+
+    #[test]
+    fn parses_and_round_trips() {
+        let f = parse(GOOD.as_bytes(), "b.csv").unwrap();
+        assert_eq!(f.rows().len(), 3);
+        assert_eq!(f.rows()[1].balance, Amount::MAX);
+        assert_eq!(f.rows()[2].source, "evm-rpc http://127.0.0.1:8545, token");
+        assert_eq!(f.rows()[2].line, 4);
+        let records: Vec<BalanceRecord> = f
+            .rows()
+            .iter()
+            .map(|r| BalanceRecord {
+                chain: r.chain,
+                address: r.address.clone(),
+                asset: QueryAsset::native(Asset::new(&r.asset, 0).unwrap()),
+                balance: r.balance,
+                height: r.height,
+                block_hash: r.block_hash,
+                source: r.source.clone(),
+            })
+            .collect();
+        assert_eq!(to_csv(&records), GOOD);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let e = err(&GOOD.replace("50012345", "0.5"));
+        assert_eq!((e.line(), e.column()), (2, Some((4, "balance"))));
+        assert!(
+            e.to_string()
+                .starts_with("b.csv: line 2, column 4 (balance): "),
+            "{e}"
+        );
+        let e = err(&GOOD.replace("bitcoin,", "dogecoin,"));
+        assert_eq!((e.line(), e.column()), (2, Some((1, "chain"))));
+        let e = err(&GOOD.replace(
+            "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,PTT",
+            "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c,PTT",
+        ));
+        assert_eq!((e.line(), e.column()), (4, Some((2, "address"))));
+        let e = err(&GOOD.replace(",100,", ",-1,"));
+        assert_eq!(e.column(), Some((5, "height")));
+        let e = err(&GOOD.replace("ab,bitcoin-rpc", "a,bitcoin-rpc"));
+        assert_eq!(e.column(), Some((6, "block_hash")));
+        let e = err(&GOOD.replace(",bitcoin-rpc http://127.0.0.1:8332", ","));
+        assert_eq!(e.column(), Some((7, "source")));
+        let e = err(&GOOD.replace(",PTT,1,", ",ETH,1,"));
+        assert_eq!(
+            (e.line(), e.kind()),
+            (
+                4,
+                &FileErrorKind::Duplicate {
+                    key: "ethereum 0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1 ETH".into(),
+                    first_line: 3
+                }
+            )
+        );
+        let e = err(&GOOD.replace(",PTT,1,7,", ",PTT,1,8,"));
+        assert_eq!(
+            (e.line(), e.kind()),
+            (
+                4,
+                &FileErrorKind::MixedSnapshots {
+                    chain: Chain::Ethereum,
+                    first_line: 3
+                }
+            )
+        );
+        let e = err(&GOOD.replace("chain,address", "chain,addr"));
+        assert!(matches!(e.kind(), FileErrorKind::Header { .. }));
+        let e = err(&GOOD.replace(",BTC,", ",BTC,,"));
+        assert_eq!(
+            (e.line(), e.kind()),
+            (
+                2,
+                &FileErrorKind::FieldCount {
+                    expected: 7,
+                    found: 8
+                }
+            )
+        );
+        assert_eq!(
+            err("chain,address,asset,balance,height,block_hash,source\n").kind(),
+            &FileErrorKind::Empty
+        );
+        assert_eq!(err("").kind(), &FileErrorKind::Empty);
+        let e = parse(
+            b"chain,address,asset,balance,height,block_hash,source\n\"bitcoin,x\n",
+            "q.csv",
+        );
+        assert!(e.is_err());
+        let e = parse(b"chain,address,asset,balance,height,block_hash,source\nbitcoin,\xff\xfe,BTC,1,1,00,s\n", "u.csv").unwrap_err();
+        assert!(matches!(e.kind(), FileErrorKind::Csv(_)), "{e}");
+    }
+
+    #[test]
+    fn offline_source_answers_and_checks_the_snapshot() {
+        let src = OfflineSource::new(parse(GOOD.as_bytes(), "b.csv").unwrap(), "b.csv");
+        let eth = Asset::new("ETH", 18).unwrap();
+        let q = BalanceQuery {
+            chain: Chain::Ethereum,
+            height: 7,
+            expected_block_hash: Some(BlockHash::from_byte_array([0x11; 32])),
+            items: vec![QueryItem {
+                address: "0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1".into(),
+                asset: QueryAsset::native(eth.clone()),
+            }],
+        };
+        let s = src.snapshot(&q).unwrap();
+        assert_eq!(s.records[0].balance, Amount::MAX);
+        assert_eq!(s.records[0].source, "evm-rpc http://127.0.0.1:8545");
+        assert_eq!(s.source.to_string(), "file b.csv");
+
+        let wrong_hash = BalanceQuery {
+            expected_block_hash: Some(BlockHash::from_byte_array([0x12; 32])),
+            ..q.clone()
+        };
+        assert!(matches!(
+            src.snapshot(&wrong_hash),
+            Err(SourceError::BlockHashMismatch { .. })
+        ));
+        let wrong_height = BalanceQuery {
+            height: 8,
+            ..q.clone()
+        };
+        assert!(matches!(
+            src.snapshot(&wrong_height),
+            Err(SourceError::Missing { .. })
+        ));
+        let mut missing = q;
+        missing.items[0].asset = QueryAsset::native(Asset::new("USDT", 6).unwrap());
+        let e = src.snapshot(&missing).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("no row for ethereum 0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1 USDT"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,606 @@
+//! EVM JSON-RPC: native balances with `eth_getBalance` and ERC-20 balances
+//! with `eth_call` of `balanceOf(address)` at the snapshot block.
+//!
+//! The block hash at the snapshot height is read with `eth_getBlockByNumber`
+//! before and after the balance calls: if it is not the expected one, or it
+//! changed in between (a reorganisation), the snapshot fails.
+
+use core::fmt;
+use std::cell::Cell;
+
+use por_core::Amount;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use sha3::{Digest, Keccak256};
+
+use crate::http::{snippet, Client};
+use crate::{
+    BalanceQuery, BalanceRecord, BalanceSource, BlockHash, Call, Chain, Endpoint, HttpConfig,
+    Snapshot, SourceError, SourceInfo, SourceKind,
+};
+
+/// The selector of ERC-20 `balanceOf(address)`: the first four bytes of
+/// keccak256("balanceOf(address)").
+pub const BALANCE_OF_SELECTOR: [u8; 4] = [0x70, 0xa0, 0x82, 0x31];
+
+/// The selector of ERC-20 `decimals()`: the first four bytes of
+/// keccak256("decimals()").
+pub const DECIMALS_SELECTOR: [u8; 4] = [0x31, 0x3c, 0xe5, 0x67];
+
+/// A 20-byte EVM address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EvmAddress([u8; 20]);
+
+impl EvmAddress {
+    /// Creates an address from its bytes.
+    #[must_use]
+    pub fn from_byte_array(bytes: [u8; 20]) -> Self {
+        EvmAddress(bytes)
+    }
+
+    /// Returns the bytes.
+    #[must_use]
+    pub fn to_byte_array(self) -> [u8; 20] {
+        self.0
+    }
+
+    /// Parses `0x` and 40 hex digits. All-lower-case and all-upper-case
+    /// digits are accepted as they are; mixed case must be a valid EIP-55
+    /// checksum, so that a mistyped checksummed address is caught.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ParseEvmAddressError`] naming the text.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use por_chain::evm::EvmAddress;
+    /// let a = EvmAddress::parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")?;
+    /// assert_eq!(a.to_string(), "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed");
+    /// assert!(EvmAddress::parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD").is_err());
+    /// # Ok::<_, por_chain::evm::ParseEvmAddressError>(())
+    /// ```
+    pub fn parse(s: &str) -> Result<EvmAddress, ParseEvmAddressError> {
+        let err = |kind| ParseEvmAddressError {
+            input: s.to_owned(),
+            kind,
+        };
+        let digits = s.strip_prefix("0x").ok_or(err(AddressErrorKind::Format))?;
+        if digits.len() != 40 {
+            return Err(err(AddressErrorKind::Format));
+        }
+        let mut bytes = [0u8; 20];
+        hex::decode_to_slice(digits, &mut bytes).map_err(|_| err(AddressErrorKind::Format))?;
+        let address = EvmAddress(bytes);
+        let has_lower = digits.bytes().any(|b| b.is_ascii_lowercase());
+        let has_upper = digits.bytes().any(|b| b.is_ascii_uppercase());
+        if has_lower && has_upper && address.to_checksummed() != s {
+            return Err(err(AddressErrorKind::Checksum));
+        }
+        Ok(address)
+    }
+
+    /// Returns the EIP-55 checksummed form.
+    #[must_use]
+    pub fn to_checksummed(self) -> String {
+        let lower = hex::encode(self.0);
+        let hash = Keccak256::digest(lower.as_bytes());
+        let mut out = String::with_capacity(42);
+        out.push_str("0x");
+        for (i, c) in lower.chars().enumerate() {
+            let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0x0f;
+            if c.is_ascii_alphabetic() && nibble >= 8 {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for EvmAddress {
+    /// Lower-case `0x` hex.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{}", hex::encode(self.0))
+    }
+}
+
+/// Why a string is not an EVM address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AddressErrorKind {
+    /// Not `0x` followed by 40 hex digits.
+    Format,
+    /// Mixed case that is not the EIP-55 checksum.
+    Checksum,
+}
+
+/// A string that is not an EVM address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseEvmAddressError {
+    input: String,
+    kind: AddressErrorKind,
+}
+
+impl ParseEvmAddressError {
+    /// Returns why the string was rejected.
+    #[must_use]
+    pub fn kind(&self) -> AddressErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for ParseEvmAddressError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            AddressErrorKind::Format => write!(
+                f,
+                "invalid EVM address {:?}: expected 0x followed by 40 hex digits",
+                self.input
+            ),
+            AddressErrorKind::Checksum => write!(
+                f,
+                "invalid EVM address {:?}: mixed case that is not its EIP-55 checksum (mistyped?)",
+                self.input
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ParseEvmAddressError {}
+
+/// Why a JSON-RPC quantity or ABI word is not a `u128`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HexValueError {
+    /// Not `0x` followed by hex digits (quantities: no leading zeros
+    /// required, but at least one digit).
+    Format(String),
+    /// The value is above `u128::MAX`.
+    Overflow(String),
+}
+
+impl fmt::Display for HexValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HexValueError::Format(s) => {
+                write!(f, "{s:?} is not 0x followed by hex digits")
+            }
+            HexValueError::Overflow(s) => {
+                write!(f, "{s} is above 2^128-1, the largest amount por can hold")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HexValueError {}
+
+/// Parses a JSON-RPC hex quantity (`"0x1bc16d674ec80000"`) into a `u128`.
+///
+/// # Errors
+///
+/// Returns a [`HexValueError`] if the text is not `0x` and 1 to 64 hex digits,
+/// or the value exceeds `u128::MAX`.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(por_chain::evm::parse_quantity("0xde0b6b3a7640000")?, 1_000_000_000_000_000_000);
+/// assert!(por_chain::evm::parse_quantity(&format!("0x1{}", "0".repeat(32))).is_err());
+/// # Ok::<_, por_chain::evm::HexValueError>(())
+/// ```
+pub fn parse_quantity(s: &str) -> Result<u128, HexValueError> {
+    let digits = s
+        .strip_prefix("0x")
+        .ok_or_else(|| HexValueError::Format(s.to_owned()))?;
+    if digits.is_empty() || digits.len() > 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(HexValueError::Format(s.to_owned()));
+    }
+    let significant = digits.trim_start_matches('0');
+    if significant.len() > 32 {
+        return Err(HexValueError::Overflow(s.to_owned()));
+    }
+    if significant.is_empty() {
+        return Ok(0);
+    }
+    u128::from_str_radix(significant, 16).map_err(|_| HexValueError::Format(s.to_owned()))
+}
+
+/// Decodes the result of `balanceOf` (one ABI `uint256` word, `0x` and 64
+/// hex digits) into a `u128`.
+///
+/// # Errors
+///
+/// Returns a [`HexValueError`] if the result is not exactly one 32-byte word
+/// (an address without code answers `0x`), or the value exceeds `u128::MAX`.
+pub fn decode_uint256_word(s: &str) -> Result<u128, HexValueError> {
+    let digits = s
+        .strip_prefix("0x")
+        .ok_or_else(|| HexValueError::Format(s.to_owned()))?;
+    if digits.len() != 64 {
+        return Err(HexValueError::Format(s.to_owned()));
+    }
+    parse_quantity(s)
+}
+
+/// Returns the `eth_call` data of `balanceOf(owner)`: the selector and the
+/// address left-padded to 32 bytes, as `0x` hex.
+#[must_use]
+pub fn balance_of_calldata(owner: &EvmAddress) -> String {
+    format!(
+        "0x{}{}{}",
+        hex::encode(BALANCE_OF_SELECTOR),
+        "0".repeat(24),
+        hex::encode(owner.0)
+    )
+}
+
+/// Formats a block number as a JSON-RPC quantity.
+#[must_use]
+pub fn to_quantity(n: u64) -> String {
+    format!("0x{n:x}")
+}
+
+/// An Ethereum JSON-RPC endpoint as a [`BalanceSource`].
+#[derive(Debug)]
+pub struct EvmRpc {
+    client: Client,
+    next_id: Cell<u64>,
+}
+
+#[derive(Deserialize)]
+struct RpcEnvelope<'a> {
+    #[serde(borrow)]
+    result: Option<&'a RawValue>,
+    error: Option<RpcErrorObject>,
+}
+
+#[derive(Deserialize)]
+struct RpcErrorObject {
+    code: i64,
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct BlockHeader {
+    hash: String,
+    number: String,
+}
+
+impl EvmRpc {
+    /// Creates a source for the node at `endpoint`.
+    #[must_use]
+    pub fn new(endpoint: Endpoint, config: HttpConfig) -> Self {
+        EvmRpc {
+            client: Client::new(endpoint, config),
+            next_id: Cell::new(1),
+        }
+    }
+
+    fn endpoint(&self) -> String {
+        self.client.endpoint().to_string()
+    }
+
+    fn malformed(&self, call: &str, detail: String) -> SourceError {
+        SourceError::Malformed {
+            endpoint: self.endpoint(),
+            call: call.to_owned(),
+            detail,
+        }
+    }
+
+    /// Calls `method` and returns its `result`, deserialised as `T`.
+    fn call<T: for<'de> Deserialize<'de>>(
+        &self,
+        calls: &mut Vec<Call>,
+        method: &str,
+        params: serde_json::Value,
+        detail: String,
+    ) -> Result<T, SourceError> {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
+        let body =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+                .to_string();
+        calls.push(Call {
+            method: method.to_owned(),
+            detail,
+        });
+        let response = self.client.request(method, "", Some(&body), false)?;
+        let envelope: RpcEnvelope<'_> = serde_json::from_str(&response.body).map_err(|e| {
+            if (200..300).contains(&response.status) {
+                self.malformed(
+                    method,
+                    format!(
+                        "not a JSON-RPC response ({e}): {:?}",
+                        snippet(&response.body)
+                    ),
+                )
+            } else {
+                SourceError::Http {
+                    endpoint: self.endpoint(),
+                    call: method.to_owned(),
+                    status: response.status,
+                    body: snippet(&response.body),
+                }
+            }
+        })?;
+        if let Some(e) = envelope.error {
+            return Err(SourceError::Rpc {
+                endpoint: self.endpoint(),
+                call: method.to_owned(),
+                code: e.code,
+                message: e.message,
+            });
+        }
+        // serde reads `"result": null` as `None`; a missing result is read the same way
+        // and then refused by the result's type unless that type accepts null.
+        let result = envelope.result.map_or("null", RawValue::get);
+        serde_json::from_str(result)
+            .map_err(|e| self.malformed(method, format!("{e} in result {:?}", snippet(result))))
+    }
+
+    fn block_hash_at(&self, calls: &mut Vec<Call>, height: u64) -> Result<BlockHash, SourceError> {
+        const M: &str = "eth_getBlockByNumber";
+        let header: Option<BlockHeader> = self.call(
+            calls,
+            M,
+            serde_json::json!([to_quantity(height), false]),
+            to_quantity(height),
+        )?;
+        let Some(header) = header else {
+            let tip: String = self.call(
+                calls,
+                "eth_blockNumber",
+                serde_json::json!([]),
+                String::new(),
+            )?;
+            let tip = parse_quantity(&tip)
+                .map_err(|e| self.malformed("eth_blockNumber", e.to_string()))?;
+            return Err(SourceError::HeightAboveTip {
+                endpoint: self.endpoint(),
+                height,
+                tip: u64::try_from(tip).unwrap_or(u64::MAX),
+            });
+        };
+        let number =
+            parse_quantity(&header.number).map_err(|e| self.malformed(M, e.to_string()))?;
+        if number != u128::from(height) {
+            return Err(self.malformed(M, format!("asked for block {height}, got block {number}")));
+        }
+        BlockHash::from_hex(&header.hash).map_err(|e| self.malformed(M, e.to_string()))
+    }
+}
+
+impl BalanceSource for EvmRpc {
+    fn info(&self) -> SourceInfo {
+        SourceInfo {
+            kind: SourceKind::EvmRpc,
+            endpoint: self.endpoint(),
+        }
+    }
+
+    fn snapshot(&self, query: &BalanceQuery) -> Result<Snapshot, SourceError> {
+        if query.chain != Chain::Ethereum {
+            return Err(SourceError::Unsupported {
+                endpoint: self.endpoint(),
+                detail: format!("an EVM JSON-RPC node does not serve chain {}", query.chain),
+            });
+        }
+        let mut calls = Vec::new();
+        let hash = self.block_hash_at(&mut calls, query.height)?;
+        if let Some(expected) = query.expected_block_hash {
+            if expected != hash {
+                return Err(SourceError::BlockHashMismatch {
+                    endpoint: self.endpoint(),
+                    height: query.height,
+                    expected: expected.display_for(Chain::Ethereum).to_string(),
+                    found: hash.display_for(Chain::Ethereum).to_string(),
+                });
+            }
+        }
+        let block = to_quantity(query.height);
+        // A token listed with the wrong decimals would be misread by a power of ten: compare
+        // with the contract's own decimals() where it has one (it is optional in ERC-20).
+        let mut checked: Vec<EvmAddress> = Vec::new();
+        for item in &query.items {
+            let Some(token) = item.asset.contract() else {
+                continue;
+            };
+            if checked.contains(token) {
+                continue;
+            }
+            checked.push(*token);
+            let word: String = self.call(
+                &mut calls,
+                "eth_call",
+                serde_json::json!([{"to": token.to_string(), "data": format!("0x{}", hex::encode(DECIMALS_SELECTOR))}, block]),
+                format!("{token}.decimals()"),
+            )?;
+            if let Ok(declared) = decode_uint256_word(&word) {
+                let expected = item.asset.asset().decimals();
+                if declared != u128::from(expected) {
+                    return Err(SourceError::Decimals {
+                        endpoint: self.endpoint(),
+                        contract: token.to_string(),
+                        declared,
+                        expected,
+                    });
+                }
+            }
+        }
+        let source = self.info().to_string();
+        let mut records = Vec::with_capacity(query.items.len());
+        for item in &query.items {
+            let owner = EvmAddress::parse(&item.address).map_err(|e| SourceError::Unsupported {
+                endpoint: self.endpoint(),
+                detail: e.to_string(),
+            })?;
+            let (method, units) = match item.asset.contract() {
+                None => {
+                    let q: String = self.call(
+                        &mut calls,
+                        "eth_getBalance",
+                        serde_json::json!([owner.to_string(), block]),
+                        owner.to_string(),
+                    )?;
+                    ("eth_getBalance", parse_quantity(&q))
+                }
+                Some(token) => {
+                    let data = balance_of_calldata(&owner);
+                    let word: String = self.call(
+                        &mut calls,
+                        "eth_call",
+                        serde_json::json!([{"to": token.to_string(), "data": data}, block]),
+                        format!("{token}.balanceOf({owner})"),
+                    )?;
+                    ("eth_call", decode_uint256_word(&word))
+                }
+            };
+            let units = units.map_err(|e| match e {
+                HexValueError::Overflow(_) => SourceError::Amount {
+                    endpoint: self.endpoint(),
+                    address: owner.to_string(),
+                    detail: format!("{} balance {e}", item.asset.asset().symbol()),
+                },
+                HexValueError::Format(_) => {
+                    self.malformed(method, format!("{e} (balance of {owner})"))
+                }
+            })?;
+            records.push(BalanceRecord {
+                chain: Chain::Ethereum,
+                address: owner.to_string(),
+                asset: item.asset.clone(),
+                balance: Amount::from_base_units(units),
+                height: query.height,
+                block_hash: hash,
+                source: source.clone(),
+            });
+        }
+        let again = self.block_hash_at(&mut calls, query.height)?;
+        if again != hash {
+            return Err(SourceError::Reorg {
+                endpoint: self.endpoint(),
+                detail: format!(
+                    "block {} was {} before the balance calls and {} after",
+                    query.height,
+                    hash.display_for(Chain::Ethereum),
+                    again.display_for(Chain::Ethereum)
+                ),
+            });
+        }
+        Ok(Snapshot {
+            chain: Chain::Ethereum,
+            height: query.height,
+            block_hash: hash,
+            source: self.info(),
+            records,
+            calls,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse_quantity("0x0").unwrap(), 0);
+        assert_eq!(parse_quantity("0x00").unwrap(), 0);
+        assert_eq!(parse_quantity("0xff").unwrap(), 255);
+        assert_eq!(
+            parse_quantity(&format!("0x{}", "f".repeat(32))).unwrap(),
+            u128::MAX
+        );
+        assert_eq!(
+            parse_quantity(&format!("0x{}{}", "0".repeat(32), "f".repeat(32))).unwrap(),
+            u128::MAX
+        );
+        assert!(matches!(
+            parse_quantity(&format!("0x1{}", "0".repeat(32))),
+            Err(HexValueError::Overflow(_))
+        ));
+        for bad in [
+            "",
+            "0x",
+            "ff",
+            "0xg",
+            "0x-1",
+            " 0x1",
+            &format!("0x{}", "0".repeat(65)),
+        ] {
+            assert!(
+                matches!(parse_quantity(bad), Err(HexValueError::Format(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn abi_words() {
+        let word = format!("0x{}{}", "0".repeat(32), "00000000000000000de0b6b3a7640000");
+        assert_eq!(word.len(), 66);
+        assert_eq!(
+            decode_uint256_word(&word).unwrap(),
+            1_000_000_000_000_000_000
+        );
+        assert!(matches!(
+            decode_uint256_word("0x"),
+            Err(HexValueError::Format(_))
+        ));
+        assert!(matches!(
+            decode_uint256_word("0x01"),
+            Err(HexValueError::Format(_))
+        ));
+        let huge = format!("0x{}{}", "0".repeat(31), "1".repeat(33));
+        assert!(matches!(
+            decode_uint256_word(&huge),
+            Err(HexValueError::Overflow(_))
+        ));
+    }
+
+    #[test]
+    fn calldata_and_selector() {
+        // keccak256("balanceOf(address)") starts with 70a08231.
+        assert_eq!(
+            &Keccak256::digest(b"balanceOf(address)")[..4],
+            &BALANCE_OF_SELECTOR
+        );
+        let owner = EvmAddress::parse("0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1").unwrap();
+        assert_eq!(
+            balance_of_calldata(&owner),
+            "0x70a0823100000000000000000000000090f8bf6a479f320ead074411a4b0e7944ea8c9c1"
+        );
+    }
+
+    #[test]
+    fn eip55_vectors() {
+        // The test cases listed in EIP-55.
+        for s in [
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+            "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
+            "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
+            "0x52908400098527886E0F7030069857D2E4169EE7",
+            "0xde709f2102306220921060314715629080e2fb77",
+        ] {
+            let a = EvmAddress::parse(s).unwrap();
+            assert_eq!(a.to_checksummed(), s);
+        }
+        let e = EvmAddress::parse("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d358").unwrap_err();
+        assert_eq!(e.kind(), AddressErrorKind::Checksum);
+        assert_eq!(
+            EvmAddress::parse("0x1234").unwrap_err().kind(),
+            AddressErrorKind::Format
+        );
+        assert_eq!(
+            EvmAddress::parse("90f8bf6a479f320ead074411a4b0e7944ea8c9c1")
+                .unwrap_err()
+                .kind(),
+            AddressErrorKind::Format
+        );
+    }
+}

@@ -1,0 +1,422 @@
+//! # por-chain
+//!
+//! Balance sources for proof-of-reserves audits: what was the balance of these
+//! addresses at this block height (and this block hash)?
+//!
+//! Every source implements [`BalanceSource`]: given a [`BalanceQuery`] (a
+//! chain, a snapshot height, optionally the block hash the attestation names,
+//! and a list of addresses with their assets) it returns a [`Snapshot`]: one
+//! [`BalanceRecord`] per queried item, the height and block hash the balances
+//! refer to, and the provenance (source kind, endpoint without credentials, the
+//! calls made).
+//!
+//! - [`bitcoin::BitcoinRpc`]: Bitcoin Core JSON-RPC. `scantxoutset` at the tip,
+//!   then the blocks after the snapshot are undone with `getblock` verbosity 3;
+//!   the node is never modified.
+//! - [`esplora::Esplora`]: an Esplora REST API, from each address's confirmed
+//!   history.
+//! - [`evm::EvmRpc`]: an Ethereum JSON-RPC node, `eth_getBalance` and
+//!   `eth_call` of ERC-20 `balanceOf` at the snapshot block.
+//! - [`balances_file::OfflineSource`]: an offline balances CSV (what
+//!   `por chain snapshot --out FILE` writes), for air-gapped audits.
+//!
+//! The logic that decides a figure (undoing Bitcoin blocks, summing an Esplora
+//! history, decoding ABI words and hex quantities, reading the balances file)
+//! is in pure functions tested without a network. Amounts are
+//! [`por_core::Amount`]; no float ever holds a balance.
+
+pub mod addresses;
+pub mod balances_file;
+pub mod bitcoin;
+mod error;
+pub mod esplora;
+pub mod evm;
+pub mod http;
+mod spec;
+#[cfg(feature = "test-node")]
+pub mod testnode;
+
+use core::fmt;
+use core::str::FromStr;
+
+use por_core::{Amount, Asset};
+
+pub use error::SourceError;
+pub use http::{Endpoint, EndpointError, HttpConfig};
+pub use spec::{SourceSpec, SourceSpecError, SourceSpecKind};
+
+/// A chain whose balances a source can report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Chain {
+    /// Bitcoin (any network the node or Esplora instance serves).
+    Bitcoin,
+    /// Ethereum or another EVM chain served over Ethereum JSON-RPC.
+    Ethereum,
+}
+
+impl Chain {
+    /// Returns the name used in files and on the command line.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Chain::Bitcoin => "bitcoin",
+            Chain::Ethereum => "ethereum",
+        }
+    }
+
+    /// Returns the decimals of the chain's native asset (8 for BTC, 18 for ETH).
+    #[must_use]
+    pub fn native_decimals(self) -> u8 {
+        match self {
+            Chain::Bitcoin => 8,
+            Chain::Ethereum => 18,
+        }
+    }
+}
+
+impl fmt::Display for Chain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A chain name that is not `bitcoin` or `ethereum`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParseChainError(String);
+
+impl fmt::Display for ParseChainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown chain {:?}: expected bitcoin or ethereum",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ParseChainError {}
+
+impl FromStr for Chain {
+    type Err = ParseChainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "bitcoin" => Ok(Chain::Bitcoin),
+            "ethereum" => Ok(Chain::Ethereum),
+            _ => Err(ParseChainError(s.to_owned())),
+        }
+    }
+}
+
+/// A 32-byte block hash, kept in the byte order in which nodes display it
+/// (Bitcoin Core's reversed hex, Ethereum's `0x…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BlockHash([u8; 32]);
+
+impl BlockHash {
+    /// Creates a block hash from its displayed bytes.
+    #[must_use]
+    pub fn from_byte_array(bytes: [u8; 32]) -> Self {
+        BlockHash(bytes)
+    }
+
+    /// Returns the displayed bytes.
+    #[must_use]
+    pub fn to_byte_array(self) -> [u8; 32] {
+        self.0
+    }
+
+    /// Parses 64 hex digits, with or without a `0x` prefix, in either case.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ParseBlockHashError`] naming the text if it is not 64 hex digits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use por_chain::{BlockHash, Chain};
+    /// let h = BlockHash::from_hex("0x00000000000000000000000000000000000000000000000000000000000000AB")?;
+    /// assert_eq!(h.display_for(Chain::Bitcoin).to_string(), format!("{}ab", "0".repeat(62)));
+    /// # Ok::<_, por_chain::ParseBlockHashError>(())
+    /// ```
+    pub fn from_hex(s: &str) -> Result<Self, ParseBlockHashError> {
+        let digits = s
+            .strip_prefix("0x")
+            .or_else(|| s.strip_prefix("0X"))
+            .unwrap_or(s);
+        let mut out = [0u8; 32];
+        if digits.len() != 64 {
+            return Err(ParseBlockHashError(s.to_owned()));
+        }
+        hex::decode_to_slice(digits, &mut out).map_err(|_| ParseBlockHashError(s.to_owned()))?;
+        Ok(BlockHash(out))
+    }
+
+    /// Returns a value displaying the hash as the chain's nodes do: 64 lower-case
+    /// hex digits for Bitcoin, `0x` and 64 hex digits for Ethereum.
+    #[must_use]
+    pub fn display_for(self, chain: Chain) -> DisplayBlockHash {
+        DisplayBlockHash { hash: self, chain }
+    }
+}
+
+/// Displays a [`BlockHash`] in a chain's convention; see [`BlockHash::display_for`].
+#[derive(Debug, Clone, Copy)]
+pub struct DisplayBlockHash {
+    hash: BlockHash,
+    chain: Chain,
+}
+
+impl fmt::Display for DisplayBlockHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.chain == Chain::Ethereum {
+            f.write_str("0x")?;
+        }
+        f.write_str(&hex::encode(self.hash.0))
+    }
+}
+
+/// Text that is not a 32-byte block hash in hex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParseBlockHashError(String);
+
+impl fmt::Display for ParseBlockHashError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid block hash {:?}: expected 64 hex digits, optionally prefixed by 0x",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ParseBlockHashError {}
+
+/// What is being counted at an address: the chain's native asset, or an
+/// ERC-20 token at a contract address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QueryAsset {
+    asset: Asset,
+    contract: Option<evm::EvmAddress>,
+}
+
+impl QueryAsset {
+    /// The chain's native asset (BTC in satoshi, ETH in wei), under this symbol.
+    #[must_use]
+    pub fn native(asset: Asset) -> Self {
+        QueryAsset {
+            asset,
+            contract: None,
+        }
+    }
+
+    /// An ERC-20 token: its symbol and decimals, and its contract address.
+    #[must_use]
+    pub fn erc20(asset: Asset, contract: evm::EvmAddress) -> Self {
+        QueryAsset {
+            asset,
+            contract: Some(contract),
+        }
+    }
+
+    /// Returns the asset (symbol and decimals).
+    #[must_use]
+    pub fn asset(&self) -> &Asset {
+        &self.asset
+    }
+
+    /// Returns the token contract, or `None` for the native asset.
+    #[must_use]
+    pub fn contract(&self) -> Option<&evm::EvmAddress> {
+        self.contract.as_ref()
+    }
+}
+
+/// One address and the asset whose balance is asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QueryItem {
+    /// The address as given (EVM addresses are normalised to lower case).
+    pub address: String,
+    /// The asset counted at that address.
+    pub asset: QueryAsset,
+}
+
+/// A question to a balance source: the balances of these items on this chain
+/// at this height, on the branch whose block at that height is `expected_block_hash`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BalanceQuery {
+    /// The chain.
+    pub chain: Chain,
+    /// The snapshot height.
+    pub height: u64,
+    /// The block hash the caller expects at `height` (from an attestation);
+    /// the source fails if the chain has another block there.
+    pub expected_block_hash: Option<BlockHash>,
+    /// What to look up.
+    pub items: Vec<QueryItem>,
+}
+
+/// The kind of a balance source, as recorded in a snapshot's provenance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SourceKind {
+    /// Bitcoin Core JSON-RPC.
+    BitcoinRpc,
+    /// An Esplora REST API.
+    Esplora,
+    /// Ethereum JSON-RPC.
+    EvmRpc,
+    /// An offline balances file.
+    OfflineFile,
+}
+
+impl SourceKind {
+    /// Returns the name used in balances files and reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::BitcoinRpc => "bitcoin-rpc",
+            SourceKind::Esplora => "esplora",
+            SourceKind::EvmRpc => "evm-rpc",
+            SourceKind::OfflineFile => "file",
+        }
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where balances came from: the kind of source and its endpoint (a URL
+/// without credentials, or a file path).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SourceInfo {
+    /// The kind of source.
+    pub kind: SourceKind,
+    /// The endpoint without credentials, or the file.
+    pub endpoint: String,
+}
+
+impl fmt::Display for SourceInfo {
+    /// `kind endpoint`, for example `bitcoin-rpc http://127.0.0.1:8332/`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind, self.endpoint)
+    }
+}
+
+/// One balance: an address's holding of an asset at a block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BalanceRecord {
+    /// The chain.
+    pub chain: Chain,
+    /// The address.
+    pub address: String,
+    /// The asset counted (symbol and decimals; the contract for a token).
+    pub asset: QueryAsset,
+    /// The balance in the asset's base units.
+    pub balance: Amount,
+    /// The height the balance refers to.
+    pub height: u64,
+    /// The hash of the block at that height.
+    pub block_hash: BlockHash,
+    /// Where the balance came from, as written in the balances file's `source`
+    /// column (`kind endpoint`).
+    pub source: String,
+}
+
+/// A call a source made, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Call {
+    /// The JSON-RPC method or the REST path (without the host).
+    pub method: String,
+    /// A short description of the parameters (block hash, address, ...).
+    pub detail: String,
+}
+
+/// The answer of a balance source to a [`BalanceQuery`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The chain.
+    pub chain: Chain,
+    /// The height the balances refer to.
+    pub height: u64,
+    /// The block hash at that height, as checked with the source.
+    pub block_hash: BlockHash,
+    /// The source.
+    pub source: SourceInfo,
+    /// One record per queried item, in the query's order.
+    pub records: Vec<BalanceRecord>,
+    /// Every call made, in order.
+    pub calls: Vec<Call>,
+}
+
+/// A source of balances at a past block.
+pub trait BalanceSource {
+    /// Describes the source (kind and endpoint without credentials).
+    fn info(&self) -> SourceInfo;
+
+    /// Returns the balance of every queried item at the query's height.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`SourceError`] naming the endpoint and the call when the
+    /// source cannot be reached, answers with an error or a malformed
+    /// response, has another block at the height than the expected hash, or
+    /// cannot serve the chain or an asset of the query.
+    fn snapshot(&self, query: &BalanceQuery) -> Result<Snapshot, SourceError>;
+}
+
+/// What a snapshot was taken from, for a JSON report: the chain, the height
+/// and block hash checked, the source and every call made.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Provenance {
+    /// `bitcoin` or `ethereum`.
+    pub chain: &'static str,
+    /// The height the balances refer to.
+    pub height: u64,
+    /// The block hash at that height, as the chain's nodes display it.
+    pub block_hash: String,
+    /// The kind of source (`bitcoin-rpc`, `esplora`, `evm-rpc`, `file`).
+    pub source: &'static str,
+    /// The endpoint without credentials, or the file.
+    pub endpoint: String,
+    /// Every call made, in order.
+    pub calls: Vec<Call>,
+}
+
+impl Snapshot {
+    /// Returns where this snapshot came from, ready to serialise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use por_chain::{BlockHash, Chain, Snapshot, SourceInfo, SourceKind};
+    /// let s = Snapshot {
+    ///     chain: Chain::Bitcoin,
+    ///     height: 100,
+    ///     block_hash: BlockHash::from_byte_array([0xab; 32]),
+    ///     source: SourceInfo { kind: SourceKind::BitcoinRpc, endpoint: "http://127.0.0.1:8332".into() },
+    ///     records: vec![],
+    ///     calls: vec![],
+    /// };
+    /// let json = serde_json::to_string(&s.provenance())?;
+    /// assert!(json.starts_with(r#"{"chain":"bitcoin","height":100,"block_hash":"abab"#));
+    /// # Ok::<_, serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            chain: self.chain.as_str(),
+            height: self.height,
+            block_hash: self.block_hash.display_for(self.chain).to_string(),
+            source: self.source.kind.as_str(),
+            endpoint: self.source.endpoint.clone(),
+            calls: self.calls.clone(),
+        }
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The tree-v1 vector cross-check, as its own visible step (cargo test runs it
+# too, in crates/por-core/tests/tree_vectors.rs):
+#  1. the independent Python implementation recomputes every expected value
+#     and verdict in vectors/tree-v1.json;
+#  2. the committed file is exactly what the generator writes (provenance).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v python3 >/dev/null 2>&1 || {
+  echo "test-vectors: python3 is missing: run scripts/ci/deps-vectors.sh" >&2
+  exit 1
+}
+python3 vectors/por_tree_v1.py check vectors/tree-v1.json
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+python3 vectors/gen_tree_v1.py "$tmp" >/dev/null
+if ! cmp -s "$tmp" vectors/tree-v1.json; then
+  echo "test-vectors: vectors/tree-v1.json differs from what vectors/gen_tree_v1.py writes;" >&2
+  echo "  regenerate it with: python3 vectors/gen_tree_v1.py" >&2
+  exit 1
+fi
+echo "vectors/tree-v1.json is the generator's output"
