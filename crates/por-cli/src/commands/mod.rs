@@ -1,7 +1,7 @@
 //! One module per subcommand.
 
-pub mod demo;
 pub mod chain;
+pub mod demo;
 pub mod reserve;
 pub mod serve;
 pub mod tree;

@@ -245,31 +245,47 @@ pub fn chain_snapshots(seed: u64) -> Vec<ChainSnapshot> {
 }
 
 /// The offline balances file (`chain,address,asset,balance,height,block_hash,source`,
-/// balances in base units, EVM addresses in lower case): one row per
-/// distinct wallet, at the snapshot block of its chain.
+/// balances in base units, EVM addresses in lower case), written by
+/// `por_chain`'s own writer and read back with its parser (what an audit
+/// does), which must find every wallet at its chain's snapshot block.
 pub fn balances_file(wallets: &[Wallet], snapshots: &[ChainSnapshot], seed: u64) -> Result<String> {
-    let mut s = String::from("chain,address,asset,balance,height,block_hash,source\n");
+    use por_chain::balances_file::{self as bf, BalanceRow};
+    use por_chain::{BlockHash, Chain};
+    let chain = |name: &str| -> Result<Chain> {
+        match name {
+            "bitcoin" => Ok(Chain::Bitcoin),
+            "ethereum" => Ok(Chain::Ethereum),
+            other => anyhow::bail!("no chain {other:?}"),
+        }
+    };
+    let mut rows = Vec::with_capacity(wallets.len());
     for w in wallets {
         let snap = snapshots
             .iter()
             .find(|c| c.chain == w.chain)
             .with_context(|| format!("no snapshot block for chain {}", w.chain))?;
-        let address = if w.chain == "ethereum" {
-            w.address.to_ascii_lowercase()
-        } else {
-            w.address.clone()
-        };
-        let _ = writeln!(
-            s,
-            "{},{},{},{},{},{},demo-synthetic seed {}",
-            w.chain,
-            address,
-            w.asset,
-            w.balance.to_base_units(),
-            snap.height,
-            snap.block_hash,
-            seed
-        );
+        let c = chain(w.chain)?;
+        rows.push(BalanceRow {
+            chain: c,
+            address: bf::normalize_address(c, &w.address)
+                .map_err(|e| anyhow::anyhow!("demo wallet {}: {e}", w.address))?,
+            asset: w.asset.clone(),
+            balance: w.balance,
+            height: snap.height,
+            block_hash: BlockHash::from_hex(&snap.block_hash)
+                .map_err(|e| anyhow::anyhow!("demo block hash: {e}"))?,
+            source: format!("demo-synthetic seed {seed}"),
+            line: 0,
+        });
     }
-    Ok(s)
+    let text = bf::rows_to_csv(&rows);
+    let back = bf::parse(text.as_bytes(), "chain/balances.csv")
+        .map_err(|e| anyhow::anyhow!("the demo's balances file does not read back: {e}"))?;
+    for r in &rows {
+        let found = back
+            .find(r.chain, &r.address, &r.asset)
+            .with_context(|| format!("{} {} missing after reading back", r.address, r.asset))?;
+        anyhow::ensure!(found.balance == r.balance, "{} read back wrong", r.address);
+    }
+    Ok(text)
 }
