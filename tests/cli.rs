@@ -416,3 +416,105 @@ fn assets_from_a_toml_file() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["totals"]["BTC"], "50000000");
 }
+
+#[test]
+fn verify_against_a_published_file_and_asset_list() {
+    let dir = setup(b"user_id,BTC,ETH\nalice,0.5,1\nbob,2,0.25\ncarol,0,3\n");
+    let d = dir.path();
+    let o = build(d, &["--json"]);
+    assert!(o.status.success());
+    std::fs::write(d.join("published.json"), &o.stdout).unwrap();
+    let o = por(
+        d,
+        &[
+            "tree", "proof", "--tree", "t", "--user", "alice", "--out", "a.json",
+        ],
+    );
+    assert!(o.status.success());
+
+    let o = por(
+        d,
+        &[
+            "verify",
+            "--proof",
+            "a.json",
+            "--published",
+            "published.json",
+            "--assets",
+            "BTC:8,ETH:18",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("published root, height and totals"));
+    assert!(!stdout(&o).contains("NOTE: amounts are shown"));
+
+    // Without --assets, the customer is told the asset list is unchecked.
+    let o = por(
+        d,
+        &[
+            "verify",
+            "--proof",
+            "a.json",
+            "--published",
+            "published.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("NOTE: amounts are shown with the proof file's own asset list"));
+
+    // Decimals changed in the proof: the hash still matches (it covers base
+    // units only), so only the published asset list catches it.
+    let text = std::fs::read_to_string(d.join("a.json")).unwrap();
+    std::fs::write(
+        d.join("dec.json"),
+        text.replacen("\"decimals\": 8", "\"decimals\": 10", 1),
+    )
+    .unwrap();
+    let o = por(
+        d,
+        &[
+            "verify",
+            "--proof",
+            "dec.json",
+            "--published",
+            "published.json",
+            "--assets",
+            "BTC:8,ETH:18",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["failure"]["kind"], "asset-mismatch");
+
+    // A published total that differs from the tree's: not verified.
+    let published = std::fs::read_to_string(d.join("published.json")).unwrap();
+    std::fs::write(
+        d.join("inflated.json"),
+        published.replace("\"250000000\"", "\"250000001\""),
+    )
+    .unwrap();
+    let o = por(
+        d,
+        &[
+            "verify",
+            "--proof",
+            "a.json",
+            "--published",
+            "inflated.json",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["failure"]["kind"], "root-sum-mismatch");
+
+    // A published file that is not one: exit 2 naming it.
+    std::fs::write(d.join("junk.json"), "{\"root\": 1}").unwrap();
+    let o = por(
+        d,
+        &["verify", "--proof", "a.json", "--published", "junk.json"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("junk.json"));
+}

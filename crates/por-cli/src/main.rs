@@ -32,6 +32,9 @@ enum Command {
     Tree(commands::tree::TreeCommand),
     /// Verify a customer's inclusion proof.
     Verify(commands::verify::VerifyArgs),
+    /// Check that an exchange controls its reserve wallets (BIP-322, signed messages, EIP-191, OKX/HTX files).
+    #[command(subcommand)]
+    Ownership(commands::ownership::OwnershipCommand),
     /// Serve the browser verifier and a directory of published files on 127.0.0.1.
     Serve(commands::serve::ServeArgs),
     /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tree(c) => commands::tree::run(c),
         Command::Verify(a) => commands::verify::run(&a),
+        Command::Ownership(c) => commands::ownership::run(c),
         Command::Serve(a) => commands::serve::run(&a),
         Command::Reserve(c) => commands::reserve::run(c),
         Command::Demo(a) => commands::demo::run(&a),

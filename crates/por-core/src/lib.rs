@@ -31,6 +31,7 @@ pub mod amount;
 pub mod asset;
 pub mod hash;
 pub mod ledger;
+pub mod ownership;
 pub mod proof;
 pub mod reserve;
 pub mod tree;

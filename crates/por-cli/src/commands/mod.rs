@@ -2,6 +2,7 @@
 
 pub mod chain;
 pub mod demo;
+pub mod ownership;
 pub mod reserve;
 pub mod serve;
 pub mod tree;

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use por_core::{InclusionProof, NodeHash, RootCommitment};
 use serde_json::json;
 
-use crate::{output, Outcome};
+use crate::{inputs, output, Outcome};
 
 /// Arguments of `por verify`.
 #[derive(Debug, clap::Args)]
@@ -19,8 +19,18 @@ pub struct VerifyArgs {
     /// The root hash the exchange published (64 hex digits). Without it, the
     /// proof is checked against the root written inside the file, which you
     /// must then compare with the published one yourself.
-    #[arg(long, value_name = "HEX")]
+    #[arg(long, value_name = "HEX", conflicts_with = "published")]
     root: Option<String>,
+    /// The exchange's published root as printed by `por tree build --json`
+    /// (`{"root", "height", "customers", "totals"}`): the hash, the height and
+    /// every total are compared.
+    #[arg(long, value_name = "FILE")]
+    published: Option<PathBuf>,
+    /// The exchange's published asset list (`BTC:8,ETH:18` or a TOML file).
+    /// The root hash commits to amounts in base units, not to the symbols and
+    /// decimals used to display them, so give it to check those too.
+    #[arg(long, value_name = "SPEC|FILE")]
+    assets: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -37,21 +47,32 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     })?;
     let proof = InclusionProof::from_json(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
 
-    let published: Option<NodeHash> = match &args.root {
-        Some(hex) => Some(
-            hex.trim()
-                .parse()
-                .with_context(|| format!("--root {hex:?}"))?,
-        ),
+    let published_assets = match &args.assets {
+        Some(spec) => Some(inputs::assets(spec)?),
         None => None,
     };
-    // The published root hash commits to the totals and height, so with
-    // `--root` we check the file's claimed totals and height against it too.
-    let root = RootCommitment {
-        hash: published.unwrap_or(proof.claimed_root().hash),
-        ..proof.claimed_root().clone()
+    let (root, source) = if let Some(path) = &args.published {
+        (published_root(path, &proof)?, RootSource::PublishedFile)
+    } else if let Some(hex) = &args.root {
+        let hash: NodeHash = hex
+            .trim()
+            .parse()
+            .with_context(|| format!("--root {hex:?}"))?;
+        // The published hash commits to the root's totals and height, so the
+        // file's claimed totals and height are checked against it too.
+        let root = RootCommitment {
+            hash,
+            ..proof.claimed_root().clone()
+        };
+        (root, RootSource::Hash)
+    } else {
+        (proof.claimed_root().clone(), RootSource::ProofFile)
     };
-    let result = proof.verify(&root);
+    let result = match &published_assets {
+        Some(assets) => proof.verify_with_assets(assets, &root),
+        None => proof.verify(&root),
+    };
+    let published = source != RootSource::ProofFile;
     let assets = proof.assets();
     let mut out = std::io::stdout().lock();
 
@@ -74,7 +95,12 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             "root": root.hash.to_string(),
             "height": root.height,
             "totals": totals,
-            "root_source": if published.is_some() { "argument" } else { "proof-file" },
+            "root_source": match source {
+                RootSource::Hash => "argument",
+                RootSource::PublishedFile => "published-file",
+                RootSource::ProofFile => "proof-file",
+            },
+            "assets_checked": published_assets.is_some(),
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
@@ -109,7 +135,16 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         root.height,
         proof.index()
     )?;
-    if published.is_some() {
+    if source == RootSource::PublishedFile {
+        writeln!(
+            out,
+            "Checked against the published root, height and totals in {}.",
+            args.published
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        )?;
+    } else if published {
         writeln!(out, "Checked against the root given with --root.")?;
     } else {
         writeln!(
@@ -118,9 +153,72 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             root.hash
         )?;
     }
+    if published_assets.is_none() {
+        let list: Vec<String> = assets
+            .iter()
+            .map(|a| format!("{} {} decimals", a.symbol(), a.decimals()))
+            .collect();
+        writeln!(
+            out,
+            "NOTE: amounts are shown with the proof file's own asset list ({}); the root commits to base units only, so check this list against your exchange's (or pass --assets).",
+            list.join(", ")
+        )?;
+    }
     Ok(if result.is_ok() {
         Outcome::Ok
     } else {
         Outcome::Failed
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RootSource {
+    Hash,
+    PublishedFile,
+    ProofFile,
+}
+
+/// `{"root": "<hex>", "height": N, "customers": N, "totals": {"SYM": "<base units>"}}`
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishedRoot {
+    root: NodeHash,
+    height: u32,
+    #[allow(
+        dead_code,
+        reason = "part of the published format; not needed to verify one proof"
+    )]
+    customers: u64,
+    totals: std::collections::BTreeMap<String, String>,
+}
+
+/// Reads a published root file and orders its totals like the proof's
+/// assets. A published asset set that differs from the proof's is left for
+/// the verifier to report as an asset mismatch (exit 1), not an input error.
+fn published_root(path: &std::path::Path, proof: &InclusionProof) -> Result<RootCommitment> {
+    let name = path.display().to_string();
+    let text = fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let p: PublishedRoot = serde_json::from_str(&text).with_context(|| {
+        format!("{name}: expected {{\"root\", \"height\", \"customers\", \"totals\"}} as printed by `por tree build --json`")
+    })?;
+    let mut totals = std::collections::BTreeMap::new();
+    for (symbol, v) in &p.totals {
+        let amount = por_core::Amount::from_base_units_str(v)
+            .with_context(|| format!("{name}: field `totals.{symbol}`"))?;
+        totals.insert(symbol.as_str(), amount);
+    }
+    let sums: Vec<por_core::Amount> = if totals.len() == proof.assets().len() {
+        proof
+            .assets()
+            .iter()
+            .map_while(|a| totals.get(a.symbol()).copied())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(RootCommitment {
+        hash: p.root,
+        sums,
+        height: p.height,
     })
 }

@@ -1,0 +1,483 @@
+//! Checking that a transaction input spends its previous output.
+//!
+//! Single-key scripts (P2PKH, P2WPKH, P2SH-P2WPKH, P2TR key path with
+//! `SIGHASH_ALL`/`SIGHASH_DEFAULT`) are checked here in pure Rust, so the
+//! browser build can check them: legacy, BIP-143 and BIP-341 sighashes, then
+//! ECDSA or BIP-340 Schnorr with k256. Every other script (multisig, time
+//! locks, taproot script paths, other sighash types) needs a full script
+//! interpreter: with the `consensus` feature that is Bitcoin Core's own
+//! (`bitcoinconsensus`); without it the answer is
+//! [`SpendFailure::NeedsInterpreter`], never a guess.
+
+use core::fmt;
+
+use k256::ecdsa::{Signature as EcdsaSignature, VerifyingKey};
+use k256::schnorr::{Signature as SchnorrSignature, VerifyingKey as XOnlyKey};
+use sha2::{Digest, Sha256};
+
+use crate::ownership::reason::InvalidReason;
+
+use super::encode::{hash160, sha256d, tagged_hash, write_var_bytes, Transaction, TxOut};
+
+/// A script type the pure verifier cannot evaluate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScriptKind {
+    /// Native segwit script hash (multisig, time locks, ...).
+    P2wsh,
+    /// P2SH wrapping a script other than P2WPKH (bare multisig, P2SH-P2WSH, ...).
+    P2sh,
+    /// Taproot script path (or key path with an annex).
+    P2trScriptPath,
+    /// A single-key script signed with a sighash type other than ALL/DEFAULT.
+    UncommonSighash,
+    /// Any other output script.
+    Other,
+}
+
+impl ScriptKind {
+    /// A short description for reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScriptKind::P2wsh => "p2wsh script",
+            ScriptKind::P2sh => "p2sh script (multisig or wrapped script)",
+            ScriptKind::P2trScriptPath => "taproot script path",
+            ScriptKind::UncommonSighash => "single-key spend with an uncommon sighash type",
+            ScriptKind::Other => "non-standard output script",
+        }
+    }
+}
+
+impl fmt::Display for ScriptKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an input does not (or cannot here) verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpendFailure {
+    /// The script needs a full interpreter, and this build has none.
+    NeedsInterpreter(ScriptKind),
+    /// The input does not spend its output.
+    Invalid(InvalidReason),
+}
+
+fn invalid(what: &'static str) -> SpendFailure {
+    SpendFailure::Invalid(InvalidReason::InputShape { what })
+}
+
+/// Verifies input `index` of `tx`, whose previous outputs (one per input, in
+/// order) are `prevouts`, with the pure-Rust single-key verifier.
+///
+/// # Errors
+///
+/// [`SpendFailure`] as above.
+pub fn verify_input_pure(
+    tx: &Transaction,
+    index: usize,
+    prevouts: &[TxOut],
+) -> Result<(), SpendFailure> {
+    if prevouts.len() != tx.inputs.len() {
+        return Err(invalid("one previous output per input is needed"));
+    }
+    let input = tx
+        .inputs
+        .get(index)
+        .ok_or_else(|| invalid("input index out of range"))?;
+    let prev = prevouts
+        .get(index)
+        .ok_or_else(|| invalid("missing previous output"))?;
+    let spk = prev.script_pubkey.as_slice();
+    match spk {
+        [0x00, 0x14, h @ ..] if h.len() == 20 => {
+            if !input.script_sig.is_empty() {
+                return Err(invalid("native segwit input has a non-empty scriptSig"));
+            }
+            verify_p2wpkh(tx, index, prev.value, h, &input.witness)
+        }
+        [0xa9, 0x14, h @ .., 0x87] if h.len() == 20 => {
+            let pushes = parse_pushes(&input.script_sig)
+                .ok_or_else(|| invalid("scriptSig is not push-only"))?;
+            let [redeem] = pushes.as_slice() else {
+                return Err(SpendFailure::NeedsInterpreter(ScriptKind::P2sh));
+            };
+            if hash160(redeem) != h {
+                return Err(SpendFailure::Invalid(InvalidReason::HashMismatch {
+                    what: "redeem script",
+                }));
+            }
+            match redeem.as_slice() {
+                [0x00, 0x14, wh @ ..] if wh.len() == 20 => {
+                    verify_p2wpkh(tx, index, prev.value, wh, &input.witness)
+                }
+                r if is_unencumbered_witness(r, true) => {
+                    Err(SpendFailure::Invalid(InvalidReason::UnencumberedWitness))
+                }
+                _ => Err(SpendFailure::NeedsInterpreter(ScriptKind::P2sh)),
+            }
+        }
+        [0x76, 0xa9, 0x14, h @ .., 0x88, 0xac] if h.len() == 20 => {
+            if !input.witness.is_empty() {
+                return Err(invalid("P2PKH input carries a witness"));
+            }
+            let pushes = parse_pushes(&input.script_sig)
+                .ok_or_else(|| invalid("scriptSig is not push-only"))?;
+            let [sig, pk] = pushes.as_slice() else {
+                return Err(invalid("P2PKH scriptSig is not <signature> <public key>"));
+            };
+            if hash160(pk) != h {
+                return Err(SpendFailure::Invalid(InvalidReason::HashMismatch {
+                    what: "public key",
+                }));
+            }
+            let (der, hash_type) = split_ecdsa(sig)?;
+            if hash_type != 0x01 {
+                return Err(SpendFailure::NeedsInterpreter(ScriptKind::UncommonSighash));
+            }
+            let digest = legacy_sighash_all(tx, index, spk);
+            ecdsa_verify(pk, der, &digest)
+        }
+        [0x51, 0x20, k @ ..] if k.len() == 32 => {
+            if !input.script_sig.is_empty() {
+                return Err(invalid("taproot input has a non-empty scriptSig"));
+            }
+            let [sig] = input.witness.as_slice() else {
+                return Err(SpendFailure::NeedsInterpreter(ScriptKind::P2trScriptPath));
+            };
+            let (sig64, hash_type) = match sig.len() {
+                64 => (&sig[..], 0x00),
+                65 if sig[64] != 0x00 => (&sig[..64], sig[64]),
+                len => return Err(SpendFailure::Invalid(InvalidReason::SchnorrLength { len })),
+            };
+            if hash_type != 0x00 && hash_type != 0x01 {
+                return Err(SpendFailure::NeedsInterpreter(ScriptKind::UncommonSighash));
+            }
+            let digest = taproot_key_path_sighash(tx, index, prevouts, hash_type);
+            let key = XOnlyKey::from_bytes(k).map_err(|_| {
+                SpendFailure::Invalid(InvalidReason::BadPublicKey {
+                    what: "taproot output key",
+                })
+            })?;
+            let sig = SchnorrSignature::try_from(sig64).map_err(|_| {
+                SpendFailure::Invalid(InvalidReason::SchnorrLength { len: sig64.len() })
+            })?;
+            key.verify_raw(&digest, &sig)
+                .map_err(|_| SpendFailure::Invalid(InvalidReason::SchnorrMismatch))
+        }
+        [0x00, 0x20, h @ ..] if h.len() == 32 => {
+            Err(SpendFailure::NeedsInterpreter(ScriptKind::P2wsh))
+        }
+        _ => Err(SpendFailure::NeedsInterpreter(ScriptKind::Other)),
+    }
+}
+
+fn verify_p2wpkh(
+    tx: &Transaction,
+    index: usize,
+    amount: u64,
+    h: &[u8],
+    witness: &[Vec<u8>],
+) -> Result<(), SpendFailure> {
+    let [sig, pk] = witness else {
+        return Err(SpendFailure::Invalid(InvalidReason::WitnessItems {
+            script: "P2WPKH",
+            got: witness.len(),
+            expected: 2,
+        }));
+    };
+    if pk.len() != 33 {
+        return Err(SpendFailure::Invalid(InvalidReason::BadPublicKey {
+            what: "P2WPKH key (must be 33-byte compressed)",
+        }));
+    }
+    if hash160(pk) != h {
+        return Err(SpendFailure::Invalid(InvalidReason::HashMismatch {
+            what: "public key",
+        }));
+    }
+    let (der, hash_type) = split_ecdsa(sig)?;
+    if hash_type != 0x01 {
+        return Err(SpendFailure::NeedsInterpreter(ScriptKind::UncommonSighash));
+    }
+    let mut script_code = vec![0x76, 0xa9, 0x14];
+    script_code.extend_from_slice(h);
+    script_code.extend_from_slice(&[0x88, 0xac]);
+    let digest = segwit_v0_sighash_all(tx, index, &script_code, amount);
+    ecdsa_verify(pk, der, &digest)
+}
+
+fn split_ecdsa(sig: &[u8]) -> Result<(&[u8], u8), SpendFailure> {
+    match sig.split_last() {
+        Some((&ht, der)) if !der.is_empty() => Ok((der, ht)),
+        _ => Err(SpendFailure::Invalid(InvalidReason::BadDer)),
+    }
+}
+
+fn ecdsa_verify(pk: &[u8], der: &[u8], digest: &[u8; 32]) -> Result<(), SpendFailure> {
+    let key = VerifyingKey::from_sec1_bytes(pk)
+        .map_err(|_| SpendFailure::Invalid(InvalidReason::BadPublicKey { what: "public key" }))?;
+    let sig =
+        EcdsaSignature::from_der(der).map_err(|_| SpendFailure::Invalid(InvalidReason::BadDer))?;
+    // k256 rejects high-S signatures here, as Bitcoin's LOW_S standardness
+    // rule (which BIP-322 applies) does.
+    use k256::ecdsa::signature::hazmat::PrehashVerifier;
+    key.verify_prehash(digest, &sig)
+        .map_err(|_| SpendFailure::Invalid(InvalidReason::EcdsaMismatch))
+}
+
+/// Splits a script into its pushed data; `None` if it has a non-push opcode
+/// or is truncated.
+#[must_use]
+pub fn parse_pushes(script: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    while i < script.len() {
+        let op = *script.get(i)?;
+        i += 1;
+        let len = match op {
+            0x00 => 0,
+            0x01..=0x4b => usize::from(op),
+            0x4c => {
+                let l = usize::from(*script.get(i)?);
+                i += 1;
+                l
+            }
+            0x4d => {
+                let l = usize::from(u16::from_le_bytes([*script.get(i)?, *script.get(i + 1)?]));
+                i += 2;
+                l
+            }
+            _ => return None,
+        };
+        let end = i.checked_add(len)?;
+        out.push(script.get(i..end)?.to_vec());
+        i = end;
+    }
+    Some(out)
+}
+
+/// Legacy (pre-segwit) `SIGHASH_ALL` digest of input `index`.
+#[must_use]
+pub fn legacy_sighash_all(tx: &Transaction, index: usize, script_code: &[u8]) -> [u8; 32] {
+    let mut copy = tx.clone();
+    for (i, input) in copy.inputs.iter_mut().enumerate() {
+        input.script_sig = if i == index {
+            script_code.to_vec()
+        } else {
+            Vec::new()
+        };
+        input.witness.clear();
+    }
+    let mut bytes = copy.encode(false);
+    bytes.extend_from_slice(&1u32.to_le_bytes());
+    sha256d(&bytes)
+}
+
+/// BIP-143 (segwit v0) `SIGHASH_ALL` digest of input `index`.
+///
+/// # Panics
+///
+/// If `index` is not an input of `tx` (callers check it first).
+#[must_use]
+pub fn segwit_v0_sighash_all(
+    tx: &Transaction,
+    index: usize,
+    script_code: &[u8],
+    amount: u64,
+) -> [u8; 32] {
+    let mut prevouts = Vec::new();
+    let mut sequences = Vec::new();
+    for i in &tx.inputs {
+        prevouts.extend_from_slice(&i.prevout.txid);
+        prevouts.extend_from_slice(&i.prevout.vout.to_le_bytes());
+        sequences.extend_from_slice(&i.sequence.to_le_bytes());
+    }
+    let mut outputs = Vec::new();
+    for o in &tx.outputs {
+        o.encode_into(&mut outputs);
+    }
+    let input = &tx.inputs[index];
+    let mut pre = Vec::with_capacity(160 + script_code.len());
+    pre.extend_from_slice(&tx.version.to_le_bytes());
+    pre.extend_from_slice(&sha256d(&prevouts));
+    pre.extend_from_slice(&sha256d(&sequences));
+    pre.extend_from_slice(&input.prevout.txid);
+    pre.extend_from_slice(&input.prevout.vout.to_le_bytes());
+    write_var_bytes(&mut pre, script_code);
+    pre.extend_from_slice(&amount.to_le_bytes());
+    pre.extend_from_slice(&input.sequence.to_le_bytes());
+    pre.extend_from_slice(&sha256d(&outputs));
+    pre.extend_from_slice(&tx.lock_time.to_le_bytes());
+    pre.extend_from_slice(&1u32.to_le_bytes());
+    sha256d(&pre)
+}
+
+/// BIP-341 key-path digest of input `index` for `SIGHASH_DEFAULT` (0) or
+/// `SIGHASH_ALL` (1), no annex.
+///
+/// # Panics
+///
+/// If `index` is not an input of `tx` (callers check it first).
+#[must_use]
+pub fn taproot_key_path_sighash(
+    tx: &Transaction,
+    index: usize,
+    prevouts: &[TxOut],
+    hash_type: u8,
+) -> [u8; 32] {
+    let mut sp = Sha256::new();
+    let mut sa = Sha256::new();
+    let mut ss = Sha256::new();
+    let mut sq = Sha256::new();
+    for (i, p) in tx.inputs.iter().zip(prevouts) {
+        sp.update(i.prevout.txid);
+        sp.update(i.prevout.vout.to_le_bytes());
+        sa.update(p.value.to_le_bytes());
+        let mut spk = Vec::new();
+        write_var_bytes(&mut spk, &p.script_pubkey);
+        ss.update(&spk);
+        sq.update(i.sequence.to_le_bytes());
+    }
+    let mut so = Sha256::new();
+    for o in &tx.outputs {
+        let mut b = Vec::new();
+        o.encode_into(&mut b);
+        so.update(&b);
+    }
+    let index = u32::try_from(index).expect("inputs were counted from a u32-bounded encoding");
+    tagged_hash(
+        "TapSighash",
+        &[
+            &[0x00, hash_type],
+            &tx.version.to_le_bytes(),
+            &tx.lock_time.to_le_bytes(),
+            &sp.finalize(),
+            &sa.finalize(),
+            &ss.finalize(),
+            &sq.finalize(),
+            &so.finalize(),
+            &[0x00],
+            &index.to_le_bytes(),
+        ],
+    )
+}
+
+/// Verifies input `index` with Bitcoin Core's consensus script interpreter
+/// (flags: P2SH, DERSIG, NULLDUMMY, CHECKLOCKTIMEVERIFY, CHECKSEQUENCEVERIFY,
+/// WITNESS, TAPROOT).
+///
+/// # Errors
+///
+/// [`SpendFailure::Invalid`] with Core's error text.
+#[cfg(feature = "consensus")]
+pub fn verify_input_consensus(
+    tx: &Transaction,
+    index: usize,
+    prevouts: &[TxOut],
+) -> Result<(), SpendFailure> {
+    let prev = prevouts
+        .get(index)
+        .ok_or_else(|| invalid("missing previous output"))?;
+    let bytes = tx.encode(true);
+    let mut utxos = Vec::with_capacity(prevouts.len());
+    for p in prevouts {
+        utxos.push(bitcoinconsensus::Utxo {
+            script_pubkey: p.script_pubkey.as_ptr(),
+            script_pubkey_len: u32::try_from(p.script_pubkey.len())
+                .map_err(|_| invalid("script too long"))?,
+            value: i64::try_from(p.value).map_err(|_| invalid("amount too large"))?,
+        });
+    }
+    let flags = bitcoinconsensus::VERIFY_ALL_PRE_TAPROOT | bitcoinconsensus::VERIFY_TAPROOT;
+    bitcoinconsensus::verify_with_flags(
+        &prev.script_pubkey,
+        prev.value,
+        &bytes,
+        Some(&utxos),
+        index,
+        flags,
+    )
+    .map_err(|e| {
+        use bitcoinconsensus::Error as E;
+        // ERR_SCRIPT is also what Core reports for a script that evaluates to false.
+        let detail = match e {
+            E::ERR_SCRIPT => "the script does not accept this input",
+            E::ERR_TX_INDEX => "input index out of range",
+            E::ERR_TX_SIZE_MISMATCH => "transaction size mismatch",
+            E::ERR_TX_DESERIALIZE => "transaction does not deserialize",
+            E::ERR_AMOUNT_REQUIRED => "amount required",
+            E::ERR_INVALID_FLAGS => "invalid flags",
+            E::ERR_SPENT_OUTPUTS_REQUIRED => "spent outputs required",
+            E::ERR_SPENT_OUTPUTS_MISMATCH => "spent outputs mismatch",
+        };
+        SpendFailure::Invalid(InvalidReason::BitcoinCore { detail })
+    })
+}
+
+/// Whether `script` is a witness program that consensus leaves unencumbered:
+/// a version 2..16 program, a version 1 program that is not 32 bytes, or
+/// (when nested in P2SH, where taproot does not apply) any version 1 program.
+fn is_unencumbered_witness(script: &[u8], nested: bool) -> bool {
+    match script {
+        [op @ 0x51..=0x60, len, program @ ..] => {
+            let well_formed =
+                usize::from(*len) == program.len() && (2..=40).contains(&program.len());
+            well_formed && (*op != 0x51 || program.len() != 32 || nested)
+        }
+        _ => false,
+    }
+}
+
+/// Which verifier accepted an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Checker {
+    /// The pure-Rust single-key verifier (also in the browser build).
+    PureRust,
+    /// Bitcoin Core's consensus interpreter (native builds only).
+    BitcoinCore,
+}
+
+impl Checker {
+    /// A short name for reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Checker::PureRust => "pure-rust single-key verifier",
+            Checker::BitcoinCore => "Bitcoin Core consensus interpreter",
+        }
+    }
+}
+
+/// Verifies input `index`: the pure verifier for single-key scripts, Core's
+/// interpreter (when built in) for the rest.
+///
+/// # Errors
+///
+/// [`SpendFailure`]: `NeedsInterpreter` only when the `consensus` feature is off.
+pub fn verify_input(
+    tx: &Transaction,
+    index: usize,
+    prevouts: &[TxOut],
+) -> Result<Checker, SpendFailure> {
+    // Consensus lets anyone spend an output of a future witness version (the
+    // libconsensus interface has no DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM
+    // flag), so such a "proof" would show nothing: refuse it outright.
+    if prevouts
+        .get(index)
+        .is_some_and(|p| is_unencumbered_witness(&p.script_pubkey, false))
+    {
+        return Err(SpendFailure::Invalid(InvalidReason::UnencumberedWitness));
+    }
+    match verify_input_pure(tx, index, prevouts) {
+        Ok(()) => Ok(Checker::PureRust),
+        #[cfg(feature = "consensus")]
+        Err(SpendFailure::NeedsInterpreter(_)) => {
+            verify_input_consensus(tx, index, prevouts).map(|()| Checker::BitcoinCore)
+        }
+        Err(e) => Err(e),
+    }
+}
