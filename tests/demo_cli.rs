@@ -470,3 +470,48 @@ fn por_serve_serves_the_published_folder() {
         assert_eq!(body, std::fs::read(published.join(rel)).unwrap(), "{rel}");
     }
 }
+
+#[test]
+fn every_wallet_signature_verifies_with_por_ownership_bound_to_the_snapshot() {
+    let d = demo();
+    let claims = d.dir.join("exchange/ownership-claims.csv");
+    let root = read(&d.dir.join("published/root.txt"));
+    let run = |root: &str| {
+        por(&[
+            "ownership",
+            "verify-file",
+            claims.to_str().unwrap(),
+            "--expect-exchange",
+            "sakura-demo-exchange",
+            "--expect-snapshot",
+            "2026-09-30",
+            "--expect-root",
+            root.trim(),
+            "--json",
+        ])
+    };
+    let o = run(&root);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), wallets(&d.dir).len());
+    for r in rows {
+        assert_eq!(r["verdict"], "valid", "{r}");
+        assert_eq!(r["bound_to_snapshot"], true, "{r}");
+    }
+    // The multisig goes through Bitcoin Core's interpreter, in the full form.
+    let full: Vec<_> = rows
+        .iter()
+        .filter(|r| r["scheme"] == "bip322-full")
+        .collect();
+    assert_eq!(full.len(), 2);
+    for r in full {
+        assert_eq!(r["checked_by"], "Bitcoin Core consensus interpreter", "{r}");
+    }
+    // Against another root the same signatures are not bound to the snapshot.
+    let o = run(&format!("{:0>64}", "ab"));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for r in v["rows"].as_array().unwrap() {
+        assert_eq!(r["bound_to_snapshot"], false, "{r}");
+    }
+}

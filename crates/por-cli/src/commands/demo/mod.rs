@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use por_core::ownership::{self, ReservesMessage};
 use por_core::{AssetList, Customers, Ledger, LiabilitiesTree, RootCommitment};
 
 use crate::commands::{reserve, tree};
@@ -120,6 +121,19 @@ impl Step {
 }
 
 pub fn run(args: &DemoArgs) -> Result<Outcome> {
+    let created = prepare_out(args)?;
+    let result = run_steps(args);
+    if result.is_err() && created {
+        // No half-written demo folder: it was created by this run (any old
+        // one was a previous demo's output, removed above).
+        let _ = fs::remove_dir_all(&args.out);
+    }
+    result
+}
+
+/// Checks `--customers` and `--out`; removes a previous demo's folder with
+/// `--force`. Returns whether the folder is now this run's to create.
+fn prepare_out(args: &DemoArgs) -> Result<bool> {
     if args.customers < 10 {
         bail!(
             "--customers {}: the demo needs at least 10 customers",
@@ -145,6 +159,11 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
         fs::remove_dir_all(out_dir)
             .with_context(|| format!("cannot remove {}", out_dir.display()))?;
     }
+    Ok(true)
+}
+
+fn run_steps(args: &DemoArgs) -> Result<Outcome> {
+    let out_dir = &args.out;
     for sub in ["exchange", "chain", "audit"] {
         fs::create_dir_all(out_dir.join(sub))
             .with_context(|| format!("cannot create {}", out_dir.join(sub).display()))?;
@@ -233,10 +252,12 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
 
     // (c) wallets
     step.begin("generating reserve wallets and signing");
-    let message = reserves_message(&root)?;
+    let expected = reserves_message(&root)?;
+    let message = expected.to_text();
     let bar = progress::bar((assets.len() * 6) as u64, "wallets");
     let ws = wallets::generate(&assets, &root, message.as_bytes(), || bar.inc(1))?;
     bar.finish_and_clear();
+    let verified = verify_wallets(&ws, &expected)?;
     output::write_file_atomic(&p(layout::MESSAGE), message.as_bytes())?;
     output::write_file_atomic(&p(layout::WALLETS), wallets::wallets_csv(&ws).as_bytes())?;
     output::write_file_atomic(
@@ -255,6 +276,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome> {
              (customer, performance guarantee, the exchange's own), and signed the canonical message\n\
              binding them to this exchange and this tree's root (BIP-322 for Bitcoin, EIP-191 for Ethereum):\n\
              {}\n\
+             The ownership verifier checked each one as an auditor would: {verified}.\n\
              Wallets: {}  Signed claims: {}",
             ws.len(),
             kinds.join(", "),
@@ -369,12 +391,65 @@ fn export_proofs(tree: &LiabilitiesTree, cust: &Customers, out: &Path) -> Result
     Ok((n, sel.is_some()))
 }
 
-/// The canonical reserves message (DESIGN.md) for this exchange, snapshot and root.
-fn reserves_message(root: &RootCommitment) -> Result<String> {
-    Ok(format!(
-        "por reserves v1\nexchange: {EXCHANGE}\nsnapshot: {}\nliabilities: {}",
+/// The canonical reserves message (DESIGN.md) for this exchange, snapshot
+/// and root, built by the ownership module.
+fn reserves_message(root: &RootCommitment) -> Result<ReservesMessage> {
+    Ok(ReservesMessage::new(
+        EXCHANGE,
         reserve_inputs::VALUATION_DATE,
-        root.hash
+        &root.hash.to_string(),
+    )?)
+}
+
+/// Verifies every wallet's signature with `por_core::ownership`, exactly as
+/// `por ownership verify` and the audit do (the multisig through Bitcoin
+/// Core's script interpreter), requiring it bound to this snapshot with no
+/// weakness. Returns how many verified and through which schemes.
+fn verify_wallets(ws: &[wallets::Wallet], expected: &ReservesMessage) -> Result<String> {
+    let text = expected.to_text();
+    let opts = ownership::VerifyOptions {
+        expected: Some(expected.clone()),
+        ..ownership::VerifyOptions::default()
+    };
+    let mut schemes: Vec<String> = Vec::new();
+    for w in ws {
+        let claim = ownership::OwnershipClaim {
+            chain: if w.chain == "bitcoin" {
+                ownership::Chain::Bitcoin
+            } else {
+                ownership::Chain::Ethereum
+            },
+            address: &w.address,
+            message: text.as_bytes(),
+            signature: &w.signature,
+            second_signature: None,
+            redeem_script: None,
+        };
+        let verdict = ownership::verify(&claim, &opts)
+            .with_context(|| format!("demo wallet {}: malformed signature", w.address))?;
+        match &verdict {
+            ownership::Verdict::Verified(v)
+                if v.weaknesses().is_empty()
+                    && matches!(v.binding(), ownership::Binding::BoundToExpected(_)) =>
+            {
+                let s = v.scheme().to_string();
+                if !schemes.contains(&s) {
+                    schemes.push(s);
+                }
+            }
+            other => bail!(
+                "demo wallet {} ({}) does not verify: {}",
+                w.address,
+                w.script,
+                other.summary()
+            ),
+        }
+    }
+    Ok(format!(
+        "{} of {} signatures verified ({})",
+        ws.len(),
+        ws.len(),
+        schemes.join(", ")
     ))
 }
 

@@ -3,7 +3,8 @@
 //!
 //! - Bitcoin: BIP-322 (the `to_spend` / `to_sign` virtual transactions).
 //!   P2WPKH and P2TR sign the "simple" form (the witness only); the 2-of-3
-//!   P2WSH multisig signs the "full" form (the whole `to_sign` transaction).
+//!   P2WSH multisig signs the "full" form (the whole `to_sign` transaction,
+//!   with the `ful` prefix of BIP-322's signature encoding).
 //!   Sighashes follow BIP-143 (segwit v0) and BIP-341 (taproot key path).
 //! - Ethereum: EIP-191 `personal_sign`, `0x` + r‖s‖v with v = 27 + recovery id.
 //!
@@ -276,7 +277,9 @@ pub fn p2wsh_2_of_3(message: &[u8]) -> Result<SignedBitcoin> {
     Ok(SignedBitcoin {
         address: bech32::segwit::encode_v0(bech32::hrp::BC, &program)
             .map_err(|e| anyhow!("bech32: {e}"))?,
-        signature: b64(&to_sign_full(&txid, &witness)),
+        // The full form carries BIP-322's `ful` prefix: unprefixed base64
+        // means the simple form (a witness stack) to verifiers.
+        signature: format!("ful{}", b64(&to_sign_full(&txid, &witness))),
         script: "P2WSH 2-of-3",
         form: "bip322-full",
         witness_script: hex::encode(&ws),
