@@ -381,8 +381,15 @@ pub fn proof_selection(customers: usize) -> Option<Vec<usize>> {
     if customers <= EXPORT_ALL_UP_TO {
         return None;
     }
-    let step = customers / SAMPLE;
-    Some((0..SAMPLE).map(|i| i * step).collect())
+    // Leaf i * n / SAMPLE: distinct (n > SAMPLE) and spread to the end.
+    Some(
+        (0..SAMPLE)
+            .map(|i| {
+                let leaf = i as u128 * customers as u128 / SAMPLE as u128;
+                usize::try_from(leaf).unwrap_or(customers - 1)
+            })
+            .collect(),
+    )
 }
 
 fn export_proofs(tree: &LiabilitiesTree, cust: &Customers, out: &Path) -> Result<(usize, bool)> {
@@ -512,4 +519,22 @@ fn run_reserve(
         out_dir.join(layout::REQUIREMENT).display(),
         out_dir.join(layout::STRESS).display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proofs_all_up_to_the_limit_then_an_even_sample() {
+        assert_eq!(proof_selection(EXPORT_ALL_UP_TO), None);
+        for n in [EXPORT_ALL_UP_TO + 1, 10_000_000, 12_345_678] {
+            let s = proof_selection(n).unwrap();
+            assert_eq!(s.len(), SAMPLE);
+            assert!(s.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
+            assert!(*s.last().unwrap() < n);
+            // Spread over the whole tree, not the first leaves only.
+            assert!(*s.last().unwrap() >= n - n / SAMPLE * 2);
+        }
+    }
 }
