@@ -46,6 +46,14 @@ enum Command {
     /// Read balances at a snapshot height from a chain source.
     #[command(subcommand)]
     Chain(commands::chain::ChainCommand),
+    /// Attestation signing keys (BIP-340).
+    #[command(subcommand)]
+    Key(commands::key::KeyCommand),
+    /// Sign the exchange's attestation for a snapshot (por-attestation-v1).
+    Attest(commands::attest::AttestArgs),
+    /// Audit attestations: signatures, ownership, on-chain balances, solvency,
+    /// segregation, duplicates, the tree, customer proofs, the liability reserve.
+    Audit(commands::audit::AuditArgs),
 }
 
 /// What a command concluded, when it ran to the end.
@@ -67,6 +75,9 @@ fn main() -> ExitCode {
         Command::Reserve(c) => commands::reserve::run(c),
         Command::Demo(a) => commands::demo::run(&a),
         Command::Chain(c) => commands::chain::run(c),
+        Command::Key(c) => commands::key::run(c),
+        Command::Attest(a) => commands::attest::run(&a),
+        Command::Audit(a) => commands::audit::run(&a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

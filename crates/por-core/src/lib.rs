@@ -29,6 +29,8 @@
 
 pub mod amount;
 pub mod asset;
+pub mod attestation;
+pub mod audit;
 pub mod hash;
 pub mod ledger;
 pub mod ownership;

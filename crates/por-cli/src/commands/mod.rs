@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
+pub mod attest;
+pub mod audit;
 pub mod chain;
 pub mod demo;
+pub mod key;
 pub mod ownership;
 pub mod reserve;
 pub mod serve;

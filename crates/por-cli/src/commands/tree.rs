@@ -97,9 +97,8 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
         Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
     drop(bytes);
     spinner.set_message(format!("hashing {} customers", ledger.len()));
-    let (tree, customers) = LiabilitiesTree::build(&assets, &ledger, &secret)
+    let (tree, customers) = LiabilitiesTree::build_consuming(&assets, ledger, &secret)
         .map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
-    drop(ledger);
     spinner.set_message(format!("writing {}", args.out.display()));
     store::write_tree(&args.out, &tree, &customers, args.force)?;
     spinner.finish_and_clear();

@@ -1,0 +1,556 @@
+//! The self-contained HTML report: inline CSS, inline SVG charts drawn by
+//! `plotters` (SVG backend), no JavaScript, no external resources. Every
+//! string that comes from the inputs is escaped.
+//!
+//! Chart values are converted to `f64` for drawing only; every pass/fail
+//! decision was made on integers in `por_core::audit`.
+
+use std::fmt::Write as _;
+
+use plotters::prelude::*;
+use por_core::audit::{AuditReport, Check, Status};
+use por_core::Amount;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}\
+h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
+table{border-collapse:collapse;width:100%;font-size:.9em;margin:.5em 0}\
+th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}\
+th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}\
+.fail{background:#fde2e1;color:#8a1410;font-weight:bold}.pass{background:#e3f4e1;color:#1d5e17}\
+.not_checked{background:#f1f1f1;color:#555}.banner{padding:1em;font-size:1.2em;border-radius:4px}\
+code{font-size:.85em;word-break:break-all}details{margin:.5em 0}.chart{margin:1em 0}";
+
+/// Renders the report.
+pub fn render(r: &AuditReport) -> String {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>Proof-of-reserves audit report</title><style>{CSS}</style></head><body>\n"
+    );
+    let _ = writeln!(o, "<h1>Proof-of-reserves audit report</h1>");
+    let cls = if r.failed() { "fail" } else { "pass" };
+    let _ = writeln!(
+        o,
+        "<p class=\"banner {cls}\">{}: {} passed, {} failed, {} not checked</p>",
+        if r.failed() { "FAIL" } else { "PASS" },
+        r.totals.pass,
+        r.totals.fail,
+        r.totals.not_checked
+    );
+    let _ = writeln!(o, "<p>Format <code>{}</code>.</p>", esc(r.format));
+
+    // Failed checks first.
+    let failed: Vec<&Check> = r
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Fail)
+        .collect();
+    let _ = writeln!(o, "<h2>Failed checks ({})</h2>", failed.len());
+    if failed.is_empty() {
+        let _ = writeln!(o, "<p>None.</p>");
+    } else {
+        checks_table(&mut o, &failed);
+    }
+
+    let _ = writeln!(o, "<h2>Attestations</h2><table><tr><th>file</th><th>exchange</th><th>snapshot</th><th>time</th><th>entries</th><th>customers</th><th>root</th><th>id</th><th>key</th><th>signature</th></tr>");
+    for a in &r.attestations {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td class=\"{}\">{}</td></tr>",
+            esc(&a.name),
+            esc(&a.exchange),
+            esc(&a.snapshot),
+            esc(&a.time),
+            a.reserve_entries,
+            a.customers,
+            esc(&a.root),
+            esc(&a.id),
+            esc(&a.public_key),
+            if a.signature_valid { "pass" } else { "fail" },
+            if a.signature_valid { "valid" } else { "INVALID" }
+        );
+    }
+    let _ = writeln!(o, "</table>");
+    if !r.sources.is_empty() {
+        let _ = writeln!(o, "<h2>Chain data used</h2><table><tr><th>chain</th><th>height</th><th>block hash</th><th>source</th></tr>");
+        for s in &r.sources {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                esc(&s.chain),
+                s.height,
+                esc(&s.block_hash),
+                esc(&s.source)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
+
+    if !r.positions.is_empty() {
+        let _ = writeln!(o, "<h2>Solvency and segregation per asset</h2>");
+        let _ = writeln!(o, "<table><tr><th>attestation</th><th>asset</th><th>liabilities</th><th>reserves counted</th><th>solvency</th><th>customer wallets</th><th>segregation</th><th>corporate</th><th>guarantee</th><th>liability reserve</th><th>claimed, not counted</th><th>cold share</th></tr>");
+        for p in &r.positions {
+            let d = |a: Amount| esc(&a.display_in(p.decimals).to_string());
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&p.label),
+                esc(&p.asset),
+                d(p.liabilities),
+                d(p.reserves),
+                esc(p.solvency_ratio.as_deref().unwrap_or("-")),
+                d(p.customer),
+                esc(p.segregation_ratio.as_deref().unwrap_or("-")),
+                d(p.corporate),
+                d(p.guarantee),
+                d(p.liability_reserve),
+                d(p.excluded),
+                esc(p.cold_share.as_deref().unwrap_or("-"))
+            );
+        }
+        let _ = writeln!(o, "</table>");
+        let cats: Vec<String> = r
+            .positions
+            .iter()
+            .map(|p| format!("{} {}", p.asset, short(&p.label)))
+            .collect();
+        let pct = |num: Amount, den: Amount| -> f64 {
+            if den.to_base_units() == 0 {
+                return 0.0;
+            }
+            basis_points(num, den) / 100.0
+        };
+        let solv: Vec<f64> = r
+            .positions
+            .iter()
+            .map(|p| pct(p.reserves, p.liabilities))
+            .collect();
+        let seg: Vec<f64> = r
+            .positions
+            .iter()
+            .map(|p| pct(p.customer, p.liabilities))
+            .collect();
+        chart(
+            &mut o,
+            grouped_bars(
+                "Reserves and customer wallets, % of liabilities",
+                &cats,
+                &[
+                    ("reserves", RGBColor(46, 125, 50), &solv),
+                    ("customer wallets", RGBColor(21, 101, 192), &seg),
+                ],
+                "% of liabilities",
+                Some(100.0),
+            ),
+        );
+        let parts = |f: &dyn Fn(&por_core::audit::AssetPosition) -> Amount| -> Vec<f64> {
+            r.positions.iter().map(|p| pct(f(p), p.reserves)).collect()
+        };
+        let (cu, co, gu, lr) = (
+            parts(&|p| p.customer),
+            parts(&|p| p.corporate),
+            parts(&|p| p.guarantee),
+            parts(&|p| p.liability_reserve),
+        );
+        chart(
+            &mut o,
+            stacked_bars(
+                "Segregation: reserves by category, %",
+                &cats,
+                &[
+                    ("customer", RGBColor(21, 101, 192), &cu),
+                    ("corporate", RGBColor(239, 108, 0), &co),
+                    ("guarantee", RGBColor(123, 31, 162), &gu),
+                    ("liability reserve", RGBColor(0, 137, 123), &lr),
+                ],
+            ),
+        );
+        let tiers = |f: &dyn Fn(&por_core::audit::TierSplit) -> Amount| -> Vec<f64> {
+            r.positions
+                .iter()
+                .map(|p| pct(f(&p.customer_tiers), p.customer))
+                .collect()
+        };
+        let (c, w, h, m, t) = (
+            tiers(&|t| t.cold),
+            tiers(&|t| t.warm),
+            tiers(&|t| t.hot),
+            tiers(&|t| t.mpc),
+            tiers(&|t| t.third_party_custodian),
+        );
+        chart(
+            &mut o,
+            stacked_bars(
+                "Customer assets by tier, %",
+                &cats,
+                &[
+                    ("cold", RGBColor(13, 71, 161), &c),
+                    ("warm", RGBColor(255, 160, 0), &w),
+                    ("hot", RGBColor(211, 47, 47), &h),
+                    ("mpc", RGBColor(97, 97, 97), &m),
+                    ("custodian", RGBColor(121, 85, 72), &t),
+                ],
+            ),
+        );
+    }
+
+    if let Some(res) = &r.reserve {
+        let q = &res.report.requirement;
+        let _ = writeln!(o, "<h2>Liability reserve</h2>");
+        let _ = writeln!(
+            o,
+            "<p>Over the verified wallets of <code>{}</code>: required ¥{}, held ¥{}, insurance credit ¥{}, shortfall ¥{} — <strong>{}</strong>.</p>",
+            esc(&res.attestation),
+            q.required_jpy,
+            q.reserve_held_jpy,
+            q.insurance_credit_jpy,
+            q.shortfall_jpy,
+            esc(q.label)
+        );
+        let yen = |y: por_core::reserve::Yen| -> f64 { yen_millions(&y.to_string()) };
+        chart(
+            &mut o,
+            grouped_bars(
+                "Liability reserve (¥ millions)",
+                &[
+                    "required".to_owned(),
+                    "held".to_owned(),
+                    "insurance credit".to_owned(),
+                ],
+                &[(
+                    "¥ millions",
+                    RGBColor(0, 137, 123),
+                    &[
+                        yen(q.required_jpy),
+                        yen(q.reserve_held_jpy),
+                        yen(q.insurance_credit_jpy),
+                    ],
+                )],
+                "¥ millions",
+                None,
+            ),
+        );
+        if !res.stress.is_empty() {
+            let cats: Vec<String> = res.stress.iter().map(|s| s.id.clone()).collect();
+            let cov: Vec<f64> = res
+                .stress
+                .iter()
+                .map(|s| {
+                    s.coverage.map_or(0.0, |c| {
+                        // Display only: basis points floor, then to f64.
+                        let bp = c.basis_points_floor().min(20_000);
+                        u32::try_from(bp).map_or(0.0, f64::from) / 100.0
+                    })
+                })
+                .collect();
+            chart(
+                &mut o,
+                grouped_bars(
+                    "Stress: coverage of losses per scenario, % (bars capped at 200%; no bar: coverage not defined, see the table)",
+                    &cats,
+                    &[("coverage", RGBColor(123, 31, 162), &cov)],
+                    "% covered",
+                    Some(100.0),
+                ),
+            );
+            let _ = writeln!(
+                o,
+                "<table><tr><th>scenario</th><th>name</th><th>loss ¥</th><th>coverage</th></tr>"
+            );
+            for s in &res.stress {
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    esc(&s.id),
+                    esc(&s.name),
+                    s.loss_jpy,
+                    esc(&s.coverage.map_or("-".to_owned(), |c| c.percent()))
+                );
+            }
+            let _ = writeln!(o, "</table>");
+        }
+    }
+
+    let _ = writeln!(o, "<h2>All checks ({})</h2>", r.checks.len());
+    let all: Vec<&Check> = r.checks.iter().collect();
+    if all.len() > 200 {
+        let _ = writeln!(o, "<details><summary>Show {} checks</summary>", all.len());
+        checks_table(&mut o, &all);
+        let _ = writeln!(o, "</details>");
+    } else {
+        checks_table(&mut o, &all);
+    }
+    let _ = writeln!(o, "</body></html>");
+    o
+}
+
+fn short(label: &str) -> String {
+    label.chars().take(24).collect()
+}
+
+/// `num / den` in basis points, for display (integers, then f64).
+fn basis_points(num: Amount, den: Amount) -> f64 {
+    let n = num.to_base_units();
+    let d = den.to_base_units();
+    if d == 0 {
+        return 0.0;
+    }
+    // n * 10000 / d without overflow: scale down both when large.
+    let (mut n2, mut d2) = (n, d);
+    while n2 > u128::MAX / 10_000 {
+        n2 >>= 1;
+        d2 = (d2 >> 1).max(1);
+    }
+    let bp = (n2 * 10_000 / d2).min(10_000_000);
+    u32::try_from(bp).map_or(0.0, f64::from)
+}
+
+/// A decimal yen string in millions, for display.
+fn yen_millions(s: &str) -> f64 {
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    let millions = digits.len().saturating_sub(6);
+    let head = &digits[..millions.min(digits.len())];
+    head.parse::<u32>().map_or_else(
+        |_| {
+            if head.is_empty() {
+                0.0
+            } else {
+                f64::from(u32::MAX)
+            }
+        },
+        f64::from,
+    )
+}
+
+fn checks_table(o: &mut String, checks: &[&Check]) {
+    let _ = writeln!(o, "<table><tr><th>status</th><th>check</th><th>subject</th><th>finding</th><th>evidence</th></tr>");
+    for c in checks {
+        let status = match c.status {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::NotChecked => "not_checked",
+        };
+        let mut ev = String::new();
+        for (k, v) in &c.evidence {
+            let v = match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let _ = write!(ev, "<div><b>{}</b>: <code>{}</code></div>", esc(k), esc(&v));
+        }
+        let _ = writeln!(
+            o,
+            "<tr><td class=\"{status}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{ev}</td></tr>",
+            esc(c.status.as_str()),
+            esc(c.id),
+            esc(&c.subject),
+            esc(&c.summary)
+        );
+    }
+    let _ = writeln!(o, "</table>");
+}
+
+fn chart(o: &mut String, svg: Option<String>) {
+    match svg {
+        Some(svg) => {
+            let _ = writeln!(o, "<div class=\"chart\">{svg}</div>");
+        }
+        None => {
+            let _ = writeln!(o, "<p>(chart could not be drawn)</p>");
+        }
+    }
+}
+
+type Series<'a> = (&'a str, RGBColor, &'a [f64]);
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "category counts are small; display only"
+)]
+fn grouped_bars(
+    title: &str,
+    cats: &[String],
+    series: &[Series<'_>],
+    y_desc: &str,
+    reference: Option<f64>,
+) -> Option<String> {
+    let n = cats.len().max(1);
+    let k = series.len().max(1);
+    let ymax = series
+        .iter()
+        .flat_map(|s| s.2.iter().copied())
+        .chain(reference)
+        .fold(1.0_f64, f64::max)
+        * 1.15;
+    let width = u32::try_from(160 + 90 * n).unwrap_or(1000).clamp(480, 1000);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, 360)).into_drawing_area();
+        root.fill(&WHITE).ok()?;
+        let mut c = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..ymax)
+            .ok()?;
+        let labels = cats.to_vec();
+        c.configure_mesh()
+            .disable_x_mesh()
+            .x_labels(2 * n + 1)
+            .x_label_formatter(&|x| {
+                let r = x.round();
+                if (x - r).abs() > 1e-6 || r < 0.0 {
+                    return String::new();
+                }
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "a small non-negative integer"
+                )]
+                let i = r as usize;
+                labels.get(i).cloned().unwrap_or_default()
+            })
+            .y_desc(y_desc)
+            .draw()
+            .ok()?;
+        let w = 0.8 / k as f64;
+        for (si, (name, color, values)) in series.iter().enumerate() {
+            let color = *color;
+            c.draw_series(values.iter().enumerate().map(move |(i, v)| {
+                let x0 = i as f64 - 0.4 + w * si as f64;
+                Rectangle::new([(x0, 0.0), (x0 + w * 0.95, *v)], color.filled())
+            }))
+            .ok()?
+            .label(*name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+        }
+        if let Some(line) = reference {
+            c.draw_series(LineSeries::new(
+                [(-0.5, line), (n as f64 - 0.5, line)],
+                BLACK.stroke_width(1),
+            ))
+            .ok()?;
+        }
+        c.configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .ok()?;
+        root.present().ok()?;
+    }
+    Some(svg)
+}
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "category counts are small; display only"
+)]
+fn stacked_bars(title: &str, cats: &[String], parts: &[Series<'_>]) -> Option<String> {
+    let n = cats.len().max(1);
+    let height = u32::try_from(90 + 40 * n).unwrap_or(800).clamp(200, 800);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, height)).into_drawing_area();
+        root.fill(&WHITE).ok()?;
+        let mut c = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(180)
+            .build_cartesian_2d(0f64..130f64, -0.5f64..(n as f64 - 0.5))
+            .ok()?;
+        let labels = cats.to_vec();
+        c.configure_mesh()
+            .disable_y_mesh()
+            .y_labels(2 * n + 1)
+            .y_label_formatter(&|y| {
+                let r = y.round();
+                if (y - r).abs() > 1e-6 || r < 0.0 {
+                    return String::new();
+                }
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "a small non-negative integer"
+                )]
+                let i = r as usize;
+                labels.get(i).cloned().unwrap_or_default()
+            })
+            .x_label_formatter(&|x| {
+                if *x <= 100.0 {
+                    format!("{x:.0}%")
+                } else {
+                    String::new()
+                }
+            })
+            .draw()
+            .ok()?;
+        let mut start = vec![0.0f64; n];
+        for (name, color, values) in parts {
+            let color = *color;
+            let bars: Vec<_> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let s = start.get(i).copied().unwrap_or(0.0);
+                    let r = Rectangle::new(
+                        [(s, i as f64 - 0.35), (s + v, i as f64 + 0.35)],
+                        color.filled(),
+                    );
+                    if let Some(x) = start.get_mut(i) {
+                        *x += v;
+                    }
+                    r
+                })
+                .collect();
+            c.draw_series(bars)
+                .ok()?
+                .label(*name)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
+                });
+        }
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .ok()?;
+        root.present().ok()?;
+    }
+    Some(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(esc("<script>&\"'"), "&lt;script&gt;&amp;&quot;&#39;");
+        assert_eq!(yen_millions("10600000000"), 10600.0);
+        assert_eq!(yen_millions("999999"), 0.0);
+        let a = Amount::from_base_units;
+        assert_eq!(basis_points(a(1), a(2)), 5000.0);
+        assert_eq!(basis_points(a(u128::MAX), a(u128::MAX)), 10_000.0);
+    }
+}

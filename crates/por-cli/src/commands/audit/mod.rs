@@ -1,0 +1,377 @@
+//! `por audit`: a regulator's or auditor's check of one or more
+//! attestations against chain data, and optionally the full balances
+//! export, customer proofs and liability-reserve inputs.
+//!
+//! This module gathers the data (files, nodes); the checks are
+//! `por_core::audit::run`, pure functions the browser can reuse.
+
+mod html;
+mod terminal;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use por_chain::bitcoin::BitcoinRpc;
+use por_chain::esplora::Esplora;
+use por_chain::evm::{EvmAddress, EvmRpc};
+use por_chain::{
+    balances_file, BalanceQuery, BalanceSource, Chain, Endpoint, HttpConfig, QueryAsset, QueryItem,
+};
+use por_core::attestation::ParsedAttestation;
+use por_core::audit::{self, AuditInput, NamedText, ObservedBalance, RebuiltTree, ReserveRun};
+use por_core::{Asset, Ledger, LiabilitiesTree};
+
+use crate::{inputs, output, Outcome};
+
+/// Arguments of `por audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// An attestation (por-attestation-v1). Repeat for a history (oldest
+    /// first) or for several exchanges.
+    #[arg(long = "attestation", value_name = "FILE", required = true)]
+    attestations: Vec<PathBuf>,
+    /// An attestation public key the exchange published (x-only, 64 hex
+    /// digits). Repeat for several exchanges. With it, an attestation signed
+    /// by any other key fails its signature check.
+    #[arg(long = "expect-key", value_name = "HEX")]
+    expect_keys: Vec<String>,
+    /// A chain source: bitcoin=URL (Bitcoin Core RPC; user:password@ in the
+    /// URL), esplora=URL, or ethereum=URL (JSON-RPC). Repeat per chain.
+    #[arg(long = "chain", value_name = "KIND=URL", conflicts_with = "balances")]
+    chains: Vec<String>,
+    /// An offline balances file (`por chain snapshot --out`), instead of nodes.
+    #[arg(long, value_name = "FILE")]
+    balances: Option<PathBuf>,
+    /// The full balances export the tree was built from (with --secret-file):
+    /// rebuild the tree and compare it with the last attestation.
+    #[arg(long, value_name = "CSV", requires = "secret_file")]
+    liabilities: Option<PathBuf>,
+    /// The snapshot secret (for --liabilities).
+    #[arg(long, value_name = "FILE", requires = "liabilities")]
+    secret_file: Option<PathBuf>,
+    /// A directory of customer proofs (*.json) to verify against the attested roots.
+    #[arg(long, value_name = "DIR")]
+    sample_proofs: Option<PathBuf>,
+    /// Liability-reserve inputs (TOML or JSON): run the in-force checks, the
+    /// reserve requirement and the stress scenarios over the last
+    /// attestation's verified wallets.
+    #[arg(long, value_name = "FILE")]
+    reserve_inputs: Option<PathBuf>,
+    /// A policy by shipped name or file (as for `por reserve requirement`).
+    #[arg(long, value_name = "NAME|FILE", requires = "reserve_inputs")]
+    policy: Vec<String>,
+    /// Stress scenarios (shipped ids, `all`, files, directories); default all shipped.
+    #[arg(long, value_name = "NAME|FILE|DIR", num_args = 1.., requires = "reserve_inputs")]
+    scenarios: Vec<String>,
+    /// Minimum cold share of customer assets per asset, in percent (e.g. 95);
+    /// without it the split is reported but not judged.
+    #[arg(long, value_name = "PERCENT")]
+    min_cold_percent: Option<String>,
+    /// Write the JSON report (por-audit-report-v1) here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write the HTML report here.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// List every check on the terminal, not only failures and a summary.
+    #[arg(long)]
+    verbose: bool,
+    /// Per-request timeout for chain sources, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    timeout: u64,
+    /// Retries per request for chain sources.
+    #[arg(long, default_value_t = 3)]
+    retries: u32,
+}
+
+pub fn run(args: &AuditArgs) -> Result<Outcome> {
+    let mut input = AuditInput::default();
+    for k in &args.expect_keys {
+        let k = k.trim();
+        if k.len() != 64 || !k.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("--expect-key {k:?}: expected 64 hex digits (an x-only public key from `por key generate`)");
+        }
+        input.trusted_keys.push(k.to_ascii_lowercase());
+    }
+    for p in &args.attestations {
+        input.attestations.push(NamedText {
+            name: p.display().to_string(),
+            text: read_text(p)?,
+        });
+    }
+    // Parse (without trusting) to know what to fetch; the core parses and
+    // verifies again.
+    let mut parsed = Vec::new();
+    for a in &input.attestations {
+        parsed.push(
+            ParsedAttestation::from_json(&a.text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", a.name))?,
+        );
+    }
+
+    if let Some(path) = &args.balances {
+        input.balances = Some(read_balances_file(path)?);
+    } else if !args.chains.is_empty() {
+        input.balances = Some(fetch_balances(args, &parsed)?);
+    }
+
+    if let (Some(csv), Some(secret_path)) = (&args.liabilities, &args.secret_file) {
+        let last = parsed.last().context("no attestation")?;
+        let (assets, _) = last.body_unverified().root_commitment().map_err(|e| {
+            anyhow::anyhow!(
+                "{}: {e}",
+                args.attestations
+                    .last()
+                    .map_or(String::new(), |p| p.display().to_string())
+            )
+        })?;
+        let secret = inputs::secret(secret_path)?;
+        let name = csv.display().to_string();
+        let bytes = fs::read(csv).with_context(|| format!("cannot read {name}"))?;
+        let ledger =
+            Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let (tree, _) = LiabilitiesTree::build(&assets, &ledger, &secret)
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        input.rebuilt = Some(RebuiltTree {
+            assets,
+            root: tree.root(),
+            customers: u64::try_from(ledger.len())?,
+        });
+    }
+
+    if let Some(dir) = &args.sample_proofs {
+        let mut files: Vec<PathBuf> = fs::read_dir(dir)
+            .with_context(|| format!("cannot read proof directory {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        let mut proofs = Vec::new();
+        for f in files {
+            proofs.push(NamedText {
+                name: f.display().to_string(),
+                text: read_text(&f)?,
+            });
+        }
+        input.customer_proofs = Some(proofs);
+    }
+
+    if let Some(path) = &args.reserve_inputs {
+        let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        input.reserve = Some(ReserveRun {
+            name: path.display().to_string(),
+            bytes,
+            inputs: super::reserve::load_inputs(path)?,
+            policies: super::reserve::load_policies(&args.policy)?,
+            scenarios: super::reserve::load_scenarios(&args.scenarios)?,
+        });
+    }
+
+    if let Some(p) = &args.min_cold_percent {
+        input.min_cold_bp = Some(parse_percent_bp(p)?);
+    }
+
+    let report = audit::run(&input).map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    if let Some(path) = &args.json {
+        let mut text = serde_json::to_string_pretty(&report)?;
+        text.push('\n');
+        output::write_file_atomic(path, text.as_bytes())?;
+    }
+    if let Some(path) = &args.html {
+        output::write_file_atomic(path, html::render(&report).as_bytes())?;
+    }
+    terminal::print(
+        &report,
+        args.verbose,
+        args.json.as_deref(),
+        args.html.as_deref(),
+    )?;
+    Ok(if report.failed() {
+        Outcome::Failed
+    } else {
+        Outcome::Ok
+    })
+}
+
+fn read_text(p: &Path) -> Result<String> {
+    let bytes = fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            p.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// `95`, `95.5`, `99.99` → basis points.
+fn parse_percent_bp(s: &str) -> Result<u32> {
+    let err = || {
+        format!(
+            "--min-cold-percent {s:?}: expected a percentage from 0 to 100 with at most 2 decimals"
+        )
+    };
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        bail!(err());
+    }
+    let whole: u32 = whole.parse().with_context(err)?;
+    let frac: u32 = format!("{frac:0<2}").parse().with_context(err)?;
+    let bp = whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(frac))
+        .with_context(err)?;
+    if bp > 10_000 {
+        bail!(err());
+    }
+    Ok(bp)
+}
+
+fn read_balances_file(path: &Path) -> Result<Vec<ObservedBalance>> {
+    let name = path.display().to_string();
+    let bytes = fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let file = balances_file::parse(&bytes, &name)?;
+    Ok(file
+        .rows()
+        .iter()
+        .map(|r| ObservedBalance {
+            chain: r.chain.as_str().to_owned(),
+            address: r.address.clone(),
+            asset: r.asset.clone(),
+            balance: r.balance,
+            height: r.height,
+            block_hash: r.block_hash.display_for(r.chain).to_string(),
+            source: format!("file {name} ({})", r.source),
+        })
+        .collect())
+}
+
+fn fetch_balances(args: &AuditArgs, parsed: &[ParsedAttestation]) -> Result<Vec<ObservedBalance>> {
+    let config = HttpConfig {
+        timeout: Duration::from_secs(args.timeout),
+        slow_timeout: Duration::from_secs(args.timeout.saturating_mul(60)),
+        retries: args.retries,
+        initial_backoff: Duration::from_millis(500),
+    };
+    let mut sources: BTreeMap<&'static str, Box<dyn BalanceSource>> = BTreeMap::new();
+    for spec in &args.chains {
+        let (kind, url) = spec.split_once('=').with_context(|| {
+            format!("--chain {spec:?}: expected KIND=URL with KIND bitcoin, esplora or ethereum")
+        })?;
+        let endpoint = Endpoint::parse(url).with_context(|| format!("--chain {spec:?}"))?;
+        let (chain, source): (&'static str, Box<dyn BalanceSource>) = match kind {
+            "bitcoin" => ("bitcoin", Box::new(BitcoinRpc::new(endpoint, config))),
+            "esplora" => ("bitcoin", Box::new(Esplora::new(endpoint, config))),
+            "ethereum" => ("ethereum", Box::new(EvmRpc::new(endpoint, config))),
+            other => bail!(
+                "--chain {spec:?}: unknown kind {other:?}: expected bitcoin, esplora or ethereum"
+            ),
+        };
+        if sources.insert(chain, source).is_some() {
+            bail!("--chain {spec:?}: a second source for {chain}");
+        }
+    }
+    let mut out = Vec::new();
+    for (a, name) in parsed.iter().zip(&args.attestations) {
+        let body = a.body_unverified();
+        for point in &body.chains {
+            let Some(source) = sources.get(point.chain.as_str()) else {
+                continue;
+            };
+            let chain = match point.chain.as_str() {
+                "bitcoin" => Chain::Bitcoin,
+                "ethereum" => Chain::Ethereum,
+                _ => continue,
+            };
+            let mut items = Vec::new();
+            for e in body.reserves.iter().filter(|e| e.chain == point.chain) {
+                let Some(def) = body.assets.iter().find(|x| x.symbol == e.asset) else {
+                    continue;
+                };
+                let asset = Asset::new(&def.symbol, def.decimals).map_err(|err| {
+                    anyhow::anyhow!("{}: asset {}: {err}", name.display(), def.symbol)
+                })?;
+                let asset = match &def.contract {
+                    None => QueryAsset::native(asset),
+                    Some(c) => QueryAsset::erc20(
+                        asset,
+                        EvmAddress::parse(c).map_err(|err| {
+                            anyhow::anyhow!(
+                                "{}: asset {} contract: {err}",
+                                name.display(),
+                                def.symbol
+                            )
+                        })?,
+                    ),
+                };
+                let item = QueryItem {
+                    address: e.address.clone(),
+                    asset,
+                };
+                if !items.contains(&item) {
+                    items.push(item);
+                }
+            }
+            if items.is_empty() {
+                continue;
+            }
+            // No expected hash: the source reports the hash it sees at the
+            // height, and the audit compares it with the attested one (a
+            // mismatch is a failed check, not an input error).
+            let query = BalanceQuery {
+                chain,
+                height: point.height,
+                expected_block_hash: None,
+                items,
+            };
+            let snap = source.snapshot(&query).map_err(|e| {
+                anyhow::anyhow!(e).context(format!(
+                    "{}: {} balances at height {}",
+                    name.display(),
+                    source.info(),
+                    point.height
+                ))
+            })?;
+            let source_name = snap.source.to_string();
+            for r in snap.records {
+                out.push(ObservedBalance {
+                    chain: point.chain.clone(),
+                    address: r.address,
+                    asset: r.asset.asset().symbol().to_owned(),
+                    balance: r.balance,
+                    height: r.height,
+                    block_hash: r.block_hash.display_for(chain).to_string(),
+                    source: source_name.clone(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_parsing() {
+        assert_eq!(parse_percent_bp("95").unwrap(), 9500);
+        assert_eq!(parse_percent_bp("95.5").unwrap(), 9550);
+        assert_eq!(parse_percent_bp("0.01").unwrap(), 1);
+        assert_eq!(parse_percent_bp("100").unwrap(), 10_000);
+        for bad in ["", "100.01", "-1", "9.999", "abc", "1e2", ".5"] {
+            assert!(parse_percent_bp(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,1071 @@
+//! The signed attestation (`por-attestation-v1`): one JSON document per
+//! snapshot in which an exchange states its liabilities root and its reserve
+//! wallets, signed with BIP-340 Schnorr over SHA-256 of the RFC 8785
+//! canonical JSON of the document without its `signature` member.
+//!
+//! Untrusted vs trusted is a typestate: [`ParsedAttestation::from_json`]
+//! checks the structure only; [`ParsedAttestation::verify_signature`] (or
+//! [`ParsedAttestation::verify_signature_with_key`] against a key the caller
+//! already trusts) gives a [`VerifiedAttestation`]. The format is described
+//! field by field in `docs/attestation.md`.
+//!
+//! ```
+//! use por_core::attestation::{AttestationBody, AttestationKey, ParsedAttestation};
+//! # let body_json = include_str!("../../../../vectors/attestation-v1-body.example.json");
+//! let key = AttestationKey::from_secret_bytes(&[7; 32])?;
+//! let mut body: AttestationBody = serde_json::from_str(body_json)?;
+//! body.exchange.public_key = key.public_key_hex();
+//! let signed = body.sign(&key, &[0; 32])?;
+//! let verified = ParsedAttestation::from_json(&signed)?.verify_signature()?;
+//! assert_eq!(verified.body().exchange.id, "example-exchange");
+//! # Ok::<_, Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod jcs;
+
+use core::fmt;
+use std::collections::BTreeSet;
+
+use k256::schnorr::{Signature, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::amount::Amount;
+use crate::asset::{Asset, AssetList};
+use crate::hash::NodeHash;
+use crate::tree::RootCommitment;
+
+/// The `format` of a version 1 attestation.
+pub const FORMAT: &str = "por-attestation-v1";
+
+/// The unsigned content of an attestation: every member of the document
+/// except `signature`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestationBody {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Who attests.
+    pub exchange: Exchange,
+    /// Which snapshot.
+    pub snapshot: Snapshot,
+    /// Per chain, the block the reserve balances refer to.
+    pub chains: Vec<ChainPoint>,
+    /// Every asset named in the liabilities or the reserves.
+    pub assets: Vec<AttestedAsset>,
+    /// The liabilities root.
+    pub liabilities: Liabilities,
+    /// The reserve wallets.
+    pub reserves: Vec<ReserveEntry>,
+    /// The liability-reserve inputs (issue 6), referenced by hash.
+    pub reserve_inputs: Option<ReserveInputsRef>,
+    /// The [`AttestationId`] (hex) of the previous attestation, or null for
+    /// the first of a history.
+    pub previous: Option<String>,
+}
+
+/// The exchange and its attestation key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exchange {
+    /// A stable identifier (the one in the ownership messages).
+    pub id: String,
+    /// The BIP-340 x-only public key, 64 lower-case hex digits.
+    pub public_key: String,
+}
+
+/// The snapshot's label and time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// The label (the one in the ownership messages), e.g. `2026-11-21`.
+    pub label: String,
+    /// RFC 3339 UTC time, `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
+    pub time: String,
+}
+
+/// The block on one chain the balances refer to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainPoint {
+    /// Chain name (`bitcoin`, `ethereum`, ...), lower case.
+    pub chain: String,
+    /// Block height.
+    pub height: u64,
+    /// Block hash: 64 hex digits, optionally `0x`-prefixed (as the chain's
+    /// own tools write it), lower case.
+    pub block_hash: String,
+}
+
+/// An asset: symbol, decimals and where it lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestedAsset {
+    /// Symbol, as in the liabilities tree.
+    pub symbol: String,
+    /// Decimal places of one unit in base units.
+    pub decimals: u8,
+    /// The chain its reserves are on.
+    pub chain: String,
+    /// The token contract (e.g. an ERC-20 address), or null for the chain's
+    /// native asset.
+    pub contract: Option<String>,
+}
+
+/// The liabilities root as published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Liabilities {
+    /// Root hash of the tree (format v1).
+    pub root: NodeHash,
+    /// Levels above the leaves.
+    pub height: u32,
+    /// Number of customers (leaves before padding).
+    pub customers: u64,
+    /// Total liabilities per asset, in the tree's asset order.
+    pub totals: Vec<AssetTotal>,
+}
+
+/// A total of one asset in base units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetTotal {
+    /// Asset symbol.
+    pub asset: String,
+    /// Base units, as a decimal string.
+    #[serde(with = "amount_as_string")]
+    pub amount: Amount,
+}
+
+/// Whose funds a reserve wallet holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Segregated customer assets.
+    Customer,
+    /// The exchange's own assets.
+    Corporate,
+    /// The exchange's performance-guarantee crypto (Japan, PSA Art. 63-11-2):
+    /// own crypto held against customer crypto kept outside cold storage.
+    Guarantee,
+    /// Crypto earmarked for the liability reserve.
+    LiabilityReserve,
+}
+
+impl Category {
+    /// Every category with its name in files.
+    pub const ALL: [(&'static str, Category); 4] = [
+        ("customer", Category::Customer),
+        ("corporate", Category::Corporate),
+        ("guarantee", Category::Guarantee),
+        ("liability_reserve", Category::LiabilityReserve),
+    ];
+
+    /// The name in files.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Customer => "customer",
+            Category::Corporate => "corporate",
+            Category::Guarantee => "guarantee",
+            Category::LiabilityReserve => "liability_reserve",
+        }
+    }
+
+    /// Parses a name in files.
+    #[must_use]
+    pub fn from_name(s: &str) -> Option<Category> {
+        Category::ALL.iter().find(|(n, _)| *n == s).map(|(_, c)| *c)
+    }
+}
+
+/// How a reserve wallet's keys are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// Offline keys.
+    Cold,
+    /// Online with extra controls.
+    Warm,
+    /// Online, single-step signing.
+    Hot,
+    /// Multi-party computation signing.
+    Mpc,
+    /// Held at a third-party custodian.
+    ThirdPartyCustodian,
+}
+
+impl Tier {
+    /// Every tier with its name in files.
+    pub const ALL: [(&'static str, Tier); 5] = [
+        ("cold", Tier::Cold),
+        ("warm", Tier::Warm),
+        ("hot", Tier::Hot),
+        ("mpc", Tier::Mpc),
+        ("third_party_custodian", Tier::ThirdPartyCustodian),
+    ];
+
+    /// The name in files.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Cold => "cold",
+            Tier::Warm => "warm",
+            Tier::Hot => "hot",
+            Tier::Mpc => "mpc",
+            Tier::ThirdPartyCustodian => "third_party_custodian",
+        }
+    }
+
+    /// Parses a name in files.
+    #[must_use]
+    pub fn from_name(s: &str) -> Option<Tier> {
+        Tier::ALL.iter().find(|(n, _)| *n == s).map(|(_, t)| *t)
+    }
+}
+
+/// One reserve wallet and the exchange's claim on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveEntry {
+    /// Chain name (one of [`AttestationBody::chains`]).
+    pub chain: String,
+    /// Address as the chain writes it.
+    pub address: String,
+    /// Asset symbol (one of [`AttestationBody::assets`], on this chain).
+    pub asset: String,
+    /// Whose funds.
+    pub category: Category,
+    /// How the keys are kept.
+    pub tier: Tier,
+    /// The balance the exchange claims, in base units (a decimal string).
+    #[serde(with = "amount_as_string")]
+    pub claimed: Amount,
+    /// The signature proving control of the address.
+    pub proof: OwnershipProof,
+}
+
+/// A wallet-ownership signature, as the ownership module verifies it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnershipProof {
+    /// The scheme (`bip322`, `legacy`, `eip191`, `okx-multisig`, ... or
+    /// `auto`), as the ownership module names it.
+    pub scheme: String,
+    /// The signed message, exactly.
+    pub message: String,
+    /// The signature in the scheme's usual encoding.
+    pub signature: String,
+    /// A second signature (two-signature multisig schemes), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_signature: Option<String>,
+    /// The redeem / witness script (multisig schemes), hex, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeem_script: Option<String>,
+}
+
+/// The liability-reserve inputs file the attestation commits to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveInputsRef {
+    /// The file's name as published beside the attestation.
+    pub file: String,
+    /// SHA-256 of the file's bytes, 64 lower-case hex digits.
+    pub sha256: String,
+    /// The file's text, when embedded (its SHA-256 must be `sha256`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedded: Option<String>,
+}
+
+/// SHA-256 of the RFC 8785 canonical form of a whole signed attestation
+/// (signature included): what the next attestation's `previous` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AttestationId(pub [u8; 32]);
+
+impl AttestationId {
+    /// Lower-case hex.
+    #[must_use]
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl fmt::Display for AttestationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+/// An attestation whose structure is valid but whose signature has not been
+/// checked yet.
+#[derive(Debug, Clone)]
+pub struct ParsedAttestation {
+    body: AttestationBody,
+    key: VerifyingKey,
+    signature: Signature,
+    digest: [u8; 32],
+    id: AttestationId,
+}
+
+/// An attestation whose signature verified against its key.
+#[derive(Debug, Clone)]
+pub struct VerifiedAttestation {
+    parsed: ParsedAttestation,
+}
+
+impl VerifiedAttestation {
+    /// The signed content.
+    #[must_use]
+    pub fn body(&self) -> &AttestationBody {
+        &self.parsed.body
+    }
+
+    /// The document's id (what a next attestation's `previous` names).
+    #[must_use]
+    pub fn id(&self) -> AttestationId {
+        self.parsed.id
+    }
+
+    /// SHA-256 of the canonical form without the signature: the signed message.
+    #[must_use]
+    pub fn signed_digest(&self) -> [u8; 32] {
+        self.parsed.digest
+    }
+
+    /// The key's fingerprint (see [`key_fingerprint`]).
+    #[must_use]
+    pub fn key_fingerprint(&self) -> String {
+        key_fingerprint(&self.parsed.key)
+    }
+
+    /// The liabilities root as a [`RootCommitment`] to check customer
+    /// proofs against, with the tree's asset list.
+    ///
+    /// # Errors
+    /// [`FormatError::Inconsistent`] when an asset of the totals is unusable
+    /// as a tree asset (its symbol or decimals are out of the tree's range).
+    pub fn root_commitment(&self) -> Result<(AssetList, RootCommitment), FormatError> {
+        self.parsed.body.root_commitment()
+    }
+}
+
+impl ParsedAttestation {
+    /// Parses a signed attestation and checks its structure (not its signature).
+    ///
+    /// # Errors
+    /// [`FormatError`] naming the field for invalid JSON, a duplicate member,
+    /// an unknown or missing field, a wrong format, an invalid key or
+    /// signature encoding, a bad time or hash, or an inconsistency between
+    /// sections (an unknown chain or asset, a repeated chain, asset or total).
+    pub fn from_json(text: &str) -> Result<ParsedAttestation, FormatError> {
+        let mut value = jcs::parse_strict(text).map_err(|e| FormatError::Json {
+            field: String::new(),
+            message: e.to_string(),
+        })?;
+        let full_canonical = jcs::canonicalize(&value).map_err(FormatError::Canonical)?;
+        let obj = value.as_object_mut().ok_or_else(|| FormatError::Json {
+            field: String::new(),
+            message: "expected a JSON object".to_owned(),
+        })?;
+        let signature = match obj.remove("signature") {
+            Some(Value::String(s)) => s,
+            Some(_) => {
+                return Err(FormatError::Json {
+                    field: "signature".to_owned(),
+                    message: "expected a string of 128 hex digits".to_owned(),
+                })
+            }
+            None => return Err(FormatError::MissingSignature),
+        };
+        let signature = parse_signature(&signature)?;
+        let canonical = jcs::canonicalize(&value).map_err(FormatError::Canonical)?;
+        let body: AttestationBody =
+            serde_path_to_error::deserialize(value).map_err(|e| FormatError::Json {
+                field: e.path().to_string().trim_start_matches('.').to_owned(),
+                message: e.into_inner().to_string(),
+            })?;
+        let key = body.check()?;
+        Ok(ParsedAttestation {
+            body,
+            key,
+            signature,
+            digest: Sha256::digest(canonical.as_bytes()).into(),
+            id: AttestationId(Sha256::digest(full_canonical.as_bytes()).into()),
+        })
+    }
+
+    /// The (not yet verified) content, for diagnostics.
+    #[must_use]
+    pub fn body_unverified(&self) -> &AttestationBody {
+        &self.body
+    }
+
+    /// The document's id (what a next attestation's `previous` names).
+    #[must_use]
+    pub fn id(&self) -> AttestationId {
+        self.id
+    }
+
+    /// Checks the BIP-340 signature against the key in the document.
+    ///
+    /// This proves the document is intact and was signed by whoever holds
+    /// that key; whether the key is the exchange's is for the caller to
+    /// establish (publish the key's fingerprint, or use
+    /// [`ParsedAttestation::verify_signature_with_key`]).
+    ///
+    /// # Errors
+    /// [`SignatureError::Invalid`] when the signature does not verify.
+    pub fn verify_signature(self) -> Result<VerifiedAttestation, SignatureError> {
+        self.key
+            .verify_raw(&self.digest, &self.signature)
+            .map_err(|_| SignatureError::Invalid {
+                key: self.body.exchange.public_key.clone(),
+            })?;
+        Ok(VerifiedAttestation { parsed: self })
+    }
+
+    /// Checks that the document names `expected_key` (x-only, hex) and that
+    /// its signature verifies against it.
+    ///
+    /// # Errors
+    /// [`SignatureError::UnexpectedKey`] for another key,
+    /// [`SignatureError::Invalid`] for a bad signature.
+    pub fn verify_signature_with_key(
+        self,
+        expected_key: &str,
+    ) -> Result<VerifiedAttestation, SignatureError> {
+        if !self
+            .body
+            .exchange
+            .public_key
+            .eq_ignore_ascii_case(expected_key.trim())
+        {
+            return Err(SignatureError::UnexpectedKey {
+                expected: expected_key.trim().to_owned(),
+                got: self.body.exchange.public_key.clone(),
+            });
+        }
+        self.verify_signature()
+    }
+}
+
+impl AttestationBody {
+    /// Checks the structure and cross-references; returns the key.
+    fn check(&self) -> Result<VerifyingKey, FormatError> {
+        if self.format != FORMAT {
+            return Err(FormatError::Format(self.format.clone()));
+        }
+        let inconsistent =
+            |field: String, message: String| FormatError::Inconsistent { field, message };
+        if self.exchange.id.is_empty() {
+            return Err(inconsistent(
+                "exchange.id".into(),
+                "expected a non-empty id".into(),
+            ));
+        }
+        let key = parse_public_key(&self.exchange.public_key)?;
+        if self.snapshot.label.is_empty() {
+            return Err(inconsistent(
+                "snapshot.label".into(),
+                "expected a non-empty label".into(),
+            ));
+        }
+        check_time(&self.snapshot.time).map_err(|message| FormatError::Inconsistent {
+            field: "snapshot.time".into(),
+            message,
+        })?;
+        let mut chains = BTreeSet::new();
+        for (i, c) in self.chains.iter().enumerate() {
+            if c.chain.is_empty() || c.chain != c.chain.to_ascii_lowercase() {
+                return Err(inconsistent(
+                    format!("chains[{i}].chain"),
+                    format!("expected a lower-case chain name, got {:?}", c.chain),
+                ));
+            }
+            if !chains.insert(c.chain.as_str()) {
+                return Err(inconsistent(
+                    format!("chains[{i}].chain"),
+                    format!("chain {:?} is listed twice", c.chain),
+                ));
+            }
+            if !is_hex32(c.block_hash.strip_prefix("0x").unwrap_or(&c.block_hash)) {
+                return Err(inconsistent(
+                    format!("chains[{i}].block_hash"),
+                    format!(
+                        "expected 64 lower-case hex digits (optionally 0x-prefixed), got {:?}",
+                        c.block_hash
+                    ),
+                ));
+            }
+        }
+        let mut symbols = BTreeSet::new();
+        for (i, a) in self.assets.iter().enumerate() {
+            Asset::new(&a.symbol, a.decimals)
+                .map_err(|e| inconsistent(format!("assets[{i}]"), e.to_string()))?;
+            if !symbols.insert(a.symbol.as_str()) {
+                return Err(inconsistent(
+                    format!("assets[{i}].symbol"),
+                    format!("asset {:?} is listed twice", a.symbol),
+                ));
+            }
+            if !chains.contains(a.chain.as_str()) {
+                return Err(inconsistent(
+                    format!("assets[{i}].chain"),
+                    format!("chain {:?} is not in `chains`", a.chain),
+                ));
+            }
+        }
+        let mut totals = BTreeSet::new();
+        if self.liabilities.totals.is_empty() {
+            return Err(inconsistent(
+                "liabilities.totals".into(),
+                "expected at least one asset".into(),
+            ));
+        }
+        for (i, t) in self.liabilities.totals.iter().enumerate() {
+            if !symbols.contains(t.asset.as_str()) {
+                return Err(inconsistent(
+                    format!("liabilities.totals[{i}].asset"),
+                    format!("asset {:?} is not in `assets`", t.asset),
+                ));
+            }
+            if !totals.insert(t.asset.as_str()) {
+                return Err(inconsistent(
+                    format!("liabilities.totals[{i}].asset"),
+                    format!("asset {:?} is listed twice", t.asset),
+                ));
+            }
+        }
+        if self.liabilities.height > crate::proof::MAX_HEIGHT {
+            return Err(inconsistent(
+                "liabilities.height".into(),
+                format!(
+                    "expected at most {}, got {}",
+                    crate::proof::MAX_HEIGHT,
+                    self.liabilities.height
+                ),
+            ));
+        }
+        for (i, r) in self.reserves.iter().enumerate() {
+            if !chains.contains(r.chain.as_str()) {
+                return Err(inconsistent(
+                    format!("reserves[{i}].chain"),
+                    format!("chain {:?} is not in `chains`", r.chain),
+                ));
+            }
+            match self.assets.iter().find(|a| a.symbol == r.asset) {
+                None => {
+                    return Err(inconsistent(
+                        format!("reserves[{i}].asset"),
+                        format!("asset {:?} is not in `assets`", r.asset),
+                    ))
+                }
+                Some(a) if a.chain != r.chain => {
+                    return Err(inconsistent(
+                        format!("reserves[{i}].asset"),
+                        format!(
+                            "asset {:?} is on chain {:?}, not {:?}",
+                            r.asset, a.chain, r.chain
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+            if r.address.is_empty() {
+                return Err(inconsistent(
+                    format!("reserves[{i}].address"),
+                    "expected a non-empty address".into(),
+                ));
+            }
+        }
+        if let Some(inputs) = &self.reserve_inputs {
+            if !is_hex32(&inputs.sha256) {
+                return Err(inconsistent(
+                    "reserve_inputs.sha256".into(),
+                    format!("expected 64 lower-case hex digits, got {:?}", inputs.sha256),
+                ));
+            }
+            if let Some(text) = &inputs.embedded {
+                let got = hex::encode(Sha256::digest(text.as_bytes()));
+                if got != inputs.sha256 {
+                    return Err(inconsistent(
+                        "reserve_inputs.embedded".into(),
+                        format!("its SHA-256 is {got}, not the declared {}", inputs.sha256),
+                    ));
+                }
+            }
+        }
+        if let Some(prev) = &self.previous {
+            if !is_hex32(prev) {
+                return Err(inconsistent(
+                    "previous".into(),
+                    format!("expected 64 lower-case hex digits or null, got {prev:?}"),
+                ));
+            }
+        }
+        Ok(key)
+    }
+
+    /// The liabilities root as a [`RootCommitment`], with the tree's assets.
+    ///
+    /// # Errors
+    /// [`FormatError::Inconsistent`] for an unusable asset.
+    pub fn root_commitment(&self) -> Result<(AssetList, RootCommitment), FormatError> {
+        let mut assets = Vec::with_capacity(self.liabilities.totals.len());
+        for (i, t) in self.liabilities.totals.iter().enumerate() {
+            let a = self
+                .assets
+                .iter()
+                .find(|a| a.symbol == t.asset)
+                .ok_or_else(|| FormatError::Inconsistent {
+                    field: format!("liabilities.totals[{i}].asset"),
+                    message: format!("asset {:?} is not in `assets`", t.asset),
+                })?;
+            assets.push(Asset::new(&a.symbol, a.decimals).map_err(|e| {
+                FormatError::Inconsistent {
+                    field: format!("liabilities.totals[{i}].asset"),
+                    message: e.to_string(),
+                }
+            })?);
+        }
+        let list = AssetList::new(assets).map_err(|e| FormatError::Inconsistent {
+            field: "liabilities.totals".into(),
+            message: e.to_string(),
+        })?;
+        Ok((
+            list,
+            RootCommitment {
+                hash: self.liabilities.root,
+                sums: self.liabilities.totals.iter().map(|t| t.amount).collect(),
+                height: self.liabilities.height,
+            },
+        ))
+    }
+
+    /// Signs the body: returns the signed document as pretty-printed JSON
+    /// (the signature covers the canonical form, so layout does not matter).
+    ///
+    /// `aux_rand` is BIP-340's auxiliary randomness (32 fresh random bytes
+    /// in production; fixed in tests and vectors).
+    ///
+    /// # Errors
+    /// [`SignError::KeyMismatch`] when `exchange.public_key` is not the key's,
+    /// [`SignError::Format`] when the body is not a valid attestation,
+    /// [`SignError::Signing`] if the signer fails.
+    pub fn sign(&self, key: &AttestationKey, aux_rand: &[u8; 32]) -> Result<String, SignError> {
+        if self.exchange.public_key != key.public_key_hex() {
+            return Err(SignError::KeyMismatch {
+                document: self.exchange.public_key.clone(),
+                key: key.public_key_hex(),
+            });
+        }
+        self.check().map_err(SignError::Format)?;
+        let mut value = serde_json::to_value(self).map_err(|e| {
+            SignError::Format(FormatError::Json {
+                field: String::new(),
+                message: e.to_string(),
+            })
+        })?;
+        let canonical =
+            jcs::canonicalize(&value).map_err(|e| SignError::Format(FormatError::Canonical(e)))?;
+        let digest: [u8; 32] = Sha256::digest(canonical.as_bytes()).into();
+        let sig = key
+            .0
+            .sign_raw(&digest, aux_rand)
+            .map_err(|_| SignError::Signing)?;
+        if let Value::Object(map) = &mut value {
+            map.insert(
+                "signature".to_owned(),
+                Value::String(hex::encode(sig.to_bytes())),
+            );
+        }
+        let mut text = serde_json::to_string_pretty(&value).map_err(|e| {
+            SignError::Format(FormatError::Json {
+                field: String::new(),
+                message: e.to_string(),
+            })
+        })?;
+        text.push('\n');
+        Ok(text)
+    }
+}
+
+/// An exchange's attestation signing key (BIP-340, secp256k1).
+pub struct AttestationKey(SigningKey);
+
+impl fmt::Debug for AttestationKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AttestationKey({})", self.public_key_hex())
+    }
+}
+
+impl AttestationKey {
+    /// Builds a key from 32 secret bytes.
+    ///
+    /// # Errors
+    /// [`KeyError::Invalid`] for zero or a value not below the curve order.
+    pub fn from_secret_bytes(bytes: &[u8; 32]) -> Result<AttestationKey, KeyError> {
+        SigningKey::from_bytes(bytes)
+            .map(AttestationKey)
+            .map_err(|_| KeyError::Invalid)
+    }
+
+    /// Parses a secret key file's text: 64 hex digits (surrounding
+    /// whitespace allowed).
+    ///
+    /// # Errors
+    /// [`KeyError::Encoding`] for other text, [`KeyError::Invalid`] for a
+    /// value that is not a valid secret key.
+    pub fn from_hex(text: &str) -> Result<AttestationKey, KeyError> {
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(text.trim(), &mut bytes).map_err(|_| KeyError::Encoding)?;
+        AttestationKey::from_secret_bytes(&bytes)
+    }
+
+    /// The secret as 64 hex digits (what a key file holds).
+    #[must_use]
+    pub fn to_secret_hex(&self) -> String {
+        hex::encode(self.0.to_bytes())
+    }
+
+    /// The x-only public key, 64 lower-case hex digits.
+    #[must_use]
+    pub fn public_key_hex(&self) -> String {
+        hex::encode(self.0.verifying_key().to_bytes())
+    }
+
+    /// The public key's fingerprint (see [`key_fingerprint`]).
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        key_fingerprint(self.0.verifying_key())
+    }
+}
+
+/// A short name for a public key: the first 8 bytes of SHA-256 of the
+/// 32-byte x-only key, as 16 hex digits.
+#[must_use]
+pub fn key_fingerprint(key: &VerifyingKey) -> String {
+    let d = Sha256::digest(key.to_bytes());
+    hex::encode(&d[..8])
+}
+
+/// Checks a BIP-340 signature over a 32-byte message (exposed for the
+/// test vectors; the attestation uses it through
+/// [`ParsedAttestation::verify_signature`]).
+///
+/// # Errors
+/// [`SignatureError::Invalid`] when the key or signature is malformed or the
+/// signature does not verify.
+pub fn verify_bip340(
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), SignatureError> {
+    let invalid = || SignatureError::Invalid {
+        key: hex::encode(public_key),
+    };
+    let key = VerifyingKey::from_bytes(public_key).map_err(|_| invalid())?;
+    let sig = Signature::try_from(signature).map_err(|_| invalid())?;
+    key.verify_raw(message, &sig).map_err(|_| invalid())
+}
+
+/// Signs a message with BIP-340 (exposed for the test vectors).
+///
+/// # Errors
+/// [`KeyError::Invalid`] for an invalid secret key or a signer failure.
+pub fn sign_bip340(
+    secret: &[u8; 32],
+    message: &[u8],
+    aux_rand: &[u8; 32],
+) -> Result<[u8; 64], KeyError> {
+    let key = SigningKey::from_bytes(secret).map_err(|_| KeyError::Invalid)?;
+    let sig = key
+        .sign_raw(message, aux_rand)
+        .map_err(|_| KeyError::Invalid)?;
+    Ok(sig.to_bytes())
+}
+
+fn parse_public_key(s: &str) -> Result<VerifyingKey, FormatError> {
+    let bad = || FormatError::PublicKey(s.to_owned());
+    let mut bytes = [0u8; 32];
+    if s.len() != 64 || s != s.to_ascii_lowercase() {
+        return Err(bad());
+    }
+    hex::decode_to_slice(s, &mut bytes).map_err(|_| bad())?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| bad())
+}
+
+fn parse_signature(s: &str) -> Result<Signature, FormatError> {
+    let bad = || FormatError::SignatureEncoding(s.to_owned());
+    let mut bytes = [0u8; 64];
+    if s.len() != 128 || s != s.to_ascii_lowercase() {
+        return Err(bad());
+    }
+    hex::decode_to_slice(s, &mut bytes).map_err(|_| bad())?;
+    // k256 refuses r >= p and s >= n here: such a value is no BIP-340
+    // signature at all, so it is reported as malformed.
+    Signature::try_from(&bytes[..]).map_err(|_| bad())
+}
+
+fn is_hex32(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Checks `YYYY-MM-DDTHH:MM:SS[.f+]Z` with valid ranges (leap seconds
+/// refused; days checked against the month and leap years).
+fn check_time(s: &str) -> Result<(), String> {
+    let expected = || format!("expected an RFC 3339 UTC time like 2026-11-21T00:00:00Z, got {s:?}");
+    let b = s.as_bytes();
+    if b.len() < 20 || b.last() != Some(&b'Z') {
+        return Err(expected());
+    }
+    let digits = |r: core::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    let sep = |i: usize, c: u8| b.get(i) == Some(&c);
+    if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':')) {
+        return Err(expected());
+    }
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se)) = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+    ) else {
+        return Err(expected());
+    };
+    // Bytes 17..19 are ASCII digits and the last byte is `Z`, so both ends
+    // are character boundaries; `get` keeps that from ever panicking.
+    let frac = s.get(19..s.len() - 1).ok_or_else(expected)?;
+    let frac_ok = match frac.strip_prefix('.') {
+        None => frac.is_empty(),
+        Some(digits) => !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()),
+    };
+    if !frac_ok {
+        return Err(expected());
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match mo {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(expected()),
+    };
+    if d == 0 || d > days || h > 23 || mi > 59 || se > 59 {
+        return Err(expected());
+    }
+    Ok(())
+}
+
+/// A document that is not a well-formed `por-attestation-v1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// Invalid JSON (including a duplicate member), or a missing, unknown or
+    /// mistyped field.
+    Json {
+        /// The field (`reserves[3].claimed`), empty at the top level.
+        field: String,
+        /// The parser's description.
+        message: String,
+    },
+    /// A number outside the canonicalizable subset.
+    Canonical(jcs::CanonicalError),
+    /// The `format` member is not [`FORMAT`].
+    Format(String),
+    /// No `signature` member.
+    MissingSignature,
+    /// A signature that is not 128 lower-case hex digits.
+    SignatureEncoding(String),
+    /// A public key that is not 64 lower-case hex digits of a valid x-only key.
+    PublicKey(String),
+    /// A value out of range or a cross-reference that does not resolve.
+    Inconsistent {
+        /// The field.
+        field: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+}
+
+impl FormatError {
+    /// A short, stable name of the error kind (used by the test vectors).
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FormatError::Json { .. } => "json",
+            FormatError::Canonical(_) => "number",
+            FormatError::Format(_) => "format",
+            FormatError::MissingSignature => "missing-signature",
+            FormatError::SignatureEncoding(_) => "signature-encoding",
+            FormatError::PublicKey(_) => "public-key",
+            FormatError::Inconsistent { .. } => "inconsistent",
+        }
+    }
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FormatError::Json { field, message } if field.is_empty() => {
+                write!(f, "malformed attestation: {message}")
+            }
+            FormatError::Json { field, message } => {
+                write!(f, "malformed attestation: field `{field}`: {message}")
+            }
+            FormatError::Canonical(e) => write!(f, "malformed attestation: {e}"),
+            FormatError::Format(got) => write!(
+                f,
+                "malformed attestation: field `format`: expected {FORMAT:?}, got {got:?}"
+            ),
+            FormatError::MissingSignature => {
+                write!(f, "malformed attestation: no `signature` member (is it signed?)")
+            }
+            FormatError::SignatureEncoding(got) => write!(
+                f,
+                "malformed attestation: field `signature`: expected 128 lower-case hex digits (a BIP-340 signature), got {got:?}"
+            ),
+            FormatError::PublicKey(got) => write!(
+                f,
+                "malformed attestation: field `exchange.public_key`: expected 64 lower-case hex digits of a BIP-340 x-only key on secp256k1, got {got:?}"
+            ),
+            FormatError::Inconsistent { field, message } => {
+                write!(f, "malformed attestation: field `{field}`: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+/// A signature that does not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// The BIP-340 signature does not verify against the key.
+    Invalid {
+        /// The key, hex.
+        key: String,
+    },
+    /// The document names another key than the one the caller expects.
+    UnexpectedKey {
+        /// The expected key.
+        expected: String,
+        /// The document's key.
+        got: String,
+    },
+}
+
+impl SignatureError {
+    /// A short, stable name of the error kind (used by the test vectors).
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SignatureError::Invalid { .. } => "bad-signature",
+            SignatureError::UnexpectedKey { .. } => "unexpected-key",
+        }
+    }
+}
+
+impl fmt::Display for SignatureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignatureError::Invalid { key } => write!(
+                f,
+                "the attestation signature does not verify against key {key} (the document was altered after signing, or signed by another key)"
+            ),
+            SignatureError::UnexpectedKey { expected, got } => write!(
+                f,
+                "the attestation is signed by key {got}, expected {expected}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SignatureError {}
+
+/// A secret key that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// Not 64 hex digits.
+    Encoding,
+    /// Zero, or not below the secp256k1 group order.
+    Invalid,
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyError::Encoding => f.write_str("expected a secret key of 64 hex digits"),
+            KeyError::Invalid => {
+                f.write_str("not a valid secp256k1 secret key (zero or not below the group order)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+/// Signing failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignError {
+    /// The body names another public key than the signing key's.
+    KeyMismatch {
+        /// `exchange.public_key`.
+        document: String,
+        /// The signing key's public key.
+        key: String,
+    },
+    /// The body is not a valid attestation.
+    Format(FormatError),
+    /// The signer failed (negligible probability).
+    Signing,
+}
+
+impl fmt::Display for SignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignError::KeyMismatch { document, key } => write!(
+                f,
+                "the attestation names public key {document} but the signing key's is {key}"
+            ),
+            SignError::Format(e) => e.fmt(f),
+            SignError::Signing => f.write_str("BIP-340 signing failed"),
+        }
+    }
+}
+
+impl std::error::Error for SignError {}
+
+/// Serde adapter: one amount as a JSON string of base units.
+pub(crate) mod amount_as_string {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::amount::Amount;
+
+    pub fn serialize<S: Serializer>(v: &Amount, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_base_units().to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Amount::from_base_units_str(&s).map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1233 @@
+//! The regulator's audit over data already fetched: pure functions, no I/O,
+//! so the CLI and the browser run the same checks.
+//!
+//! The caller gathers the attestations' text, the on-chain balances at each
+//! attested block (from a node or an offline balances file), and optionally
+//! a rebuilt liabilities tree, customer proofs and liability-reserve inputs;
+//! [`run`] checks everything and returns an [`AuditReport`] in which every
+//! check is `pass`, `fail` or `not_checked`, with its evidence. The checks
+//! and what each one stops are listed in `docs/audit.md`.
+
+pub mod ownership;
+mod positions;
+
+use core::fmt;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::amount::Amount;
+use crate::asset::AssetList;
+use crate::attestation::{
+    Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
+};
+use crate::proof::InclusionProof;
+use crate::reserve::{self, Inputs, PolicySet, Scenario};
+use crate::tree::RootCommitment;
+
+pub use positions::{ratio_percent, AssetPosition, TierSplit};
+
+/// The report's format name.
+pub const REPORT_FORMAT: &str = "por-audit-report-v1";
+
+/// A named text input (a file's name and contents).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedText {
+    /// The name to report (a file name).
+    pub name: String,
+    /// The contents.
+    pub text: String,
+}
+
+/// A balance observed on chain for one address and asset at one block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedBalance {
+    /// Chain name (`bitcoin`, `ethereum`).
+    pub chain: String,
+    /// Address as queried.
+    pub address: String,
+    /// Asset symbol.
+    pub asset: String,
+    /// Balance in base units.
+    pub balance: Amount,
+    /// The block height the balance refers to.
+    pub height: u64,
+    /// The block hash at that height as the source reports it.
+    pub block_hash: String,
+    /// Where it came from (`bitcoin-rpc http://…`, `file balances.csv`).
+    pub source: String,
+}
+
+/// A liabilities tree rebuilt by the auditor from the full balances export
+/// and the snapshot secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebuiltTree {
+    /// Its assets in order.
+    pub assets: AssetList,
+    /// Its root.
+    pub root: RootCommitment,
+    /// Its customer count.
+    pub customers: u64,
+}
+
+/// Liability-reserve inputs and the policies and scenarios to apply.
+#[derive(Debug, Clone)]
+pub struct ReserveRun {
+    /// The inputs file's name.
+    pub name: String,
+    /// Its bytes (hashed against the attestation's `reserve_inputs`).
+    pub bytes: Vec<u8>,
+    /// Parsed inputs; their holdings are replaced by the attestation's
+    /// verified reserve entries.
+    pub inputs: Inputs,
+    /// The policies.
+    pub policies: PolicySet,
+    /// The stress scenarios (may be empty).
+    pub scenarios: Vec<Scenario>,
+}
+
+/// Everything the audit looks at.
+#[derive(Debug, Clone, Default)]
+pub struct AuditInput {
+    /// The attestations, in history order (oldest first per exchange).
+    pub attestations: Vec<NamedText>,
+    /// Observed balances; `None` when no balance source was given (the
+    /// balance checks are then `not_checked`).
+    pub balances: Option<Vec<ObservedBalance>>,
+    /// The tree rebuilt from the balances export (compared with the last
+    /// attestation).
+    pub rebuilt: Option<RebuiltTree>,
+    /// Customer proofs (`None` when no directory was given).
+    pub customer_proofs: Option<Vec<NamedText>>,
+    /// Liability-reserve inputs (applied to the last attestation).
+    pub reserve: Option<ReserveRun>,
+    /// Minimum cold share of customer assets per asset, in basis points;
+    /// `None` reports the split without judging it.
+    pub min_cold_bp: Option<u32>,
+    /// The attestation keys the auditor trusts (x-only, hex), as the
+    /// exchanges published them out of band. Empty: any key whose signature
+    /// verifies is accepted, and the report shows which key signed.
+    pub trusted_keys: Vec<String>,
+}
+
+/// A check's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// It failed (listed first).
+    Fail,
+    /// It passed.
+    Pass,
+    /// It could not be checked with the data given.
+    NotChecked,
+}
+
+impl Status {
+    /// `pass`, `fail` or `not checked`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::NotChecked => "not checked",
+        }
+    }
+}
+
+/// One check with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// The kind of check (`signature`, `previous-link`, `ownership`,
+    /// `balance`, `unique-address`, `solvency`, `segregation`, `cold-share`,
+    /// `rebuild`, `customer-proof`, `reserve-inputs`, `reserve-in-force`,
+    /// `reserve-requirement`, `stress`).
+    pub id: &'static str,
+    /// The outcome.
+    pub status: Status,
+    /// What was checked (`acme 2026-11-21: bitcoin bc1q… BTC`).
+    pub subject: String,
+    /// One line saying what was found.
+    pub summary: String,
+    /// The figures and sources behind it.
+    pub evidence: Map<String, Value>,
+}
+
+/// What the report says about one attestation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttestationSummary {
+    /// The file name.
+    pub name: String,
+    /// Exchange id.
+    pub exchange: String,
+    /// Snapshot label.
+    pub snapshot: String,
+    /// Snapshot time.
+    pub time: String,
+    /// The document's id.
+    pub id: String,
+    /// The signing key.
+    pub public_key: String,
+    /// Whether the signature verified.
+    pub signature_valid: bool,
+    /// Number of reserve entries.
+    pub reserve_entries: usize,
+    /// Customer count.
+    pub customers: u64,
+    /// Liabilities root.
+    pub root: String,
+}
+
+/// The chain data used.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SourceUse {
+    /// Chain.
+    pub chain: String,
+    /// Source.
+    pub source: String,
+    /// Height.
+    pub height: u64,
+    /// Block hash the source reported.
+    pub block_hash: String,
+}
+
+/// The liability-reserve position (issue 6's engine over the attestation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReservePosition {
+    /// The attestation it applies to.
+    pub attestation: String,
+    /// The engine's report.
+    pub report: reserve::Report,
+    /// Stress results, one per scenario run.
+    pub stress: Vec<reserve::StressResult>,
+}
+
+/// Totals of the checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Passed.
+    pub pass: usize,
+    /// Failed.
+    pub fail: usize,
+    /// Not checked.
+    pub not_checked: usize,
+}
+
+/// The audit report (`por-audit-report-v1`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditReport {
+    /// Always [`REPORT_FORMAT`].
+    pub format: &'static str,
+    /// `pass` when no check failed, else `fail`.
+    pub outcome: &'static str,
+    /// Check counts.
+    pub totals: Totals,
+    /// The attestations.
+    pub attestations: Vec<AttestationSummary>,
+    /// Every check, failed first, then passed, then not checked (stable
+    /// within each group).
+    pub checks: Vec<Check>,
+    /// Per attestation and asset: liabilities, reserves, ratios, tiers.
+    pub positions: Vec<AssetPosition>,
+    /// Chain data used.
+    pub sources: Vec<SourceUse>,
+    /// The liability-reserve position, when inputs were given.
+    pub reserve: Option<ReservePosition>,
+}
+
+impl AuditReport {
+    /// Whether any check failed.
+    #[must_use]
+    pub fn failed(&self) -> bool {
+        self.totals.fail > 0
+    }
+}
+
+/// Input the audit cannot use at all (exit 2 in the CLI).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuditError {
+    /// No attestation given.
+    NoAttestation,
+    /// An attestation that is not well-formed.
+    Attestation {
+        /// The file name.
+        name: String,
+        /// Why.
+        error: FormatError,
+    },
+    /// The reserve engine refused the inputs.
+    Reserve {
+        /// The inputs file.
+        name: String,
+        /// Why.
+        message: String,
+    },
+}
+
+impl fmt::Display for AuditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuditError::NoAttestation => f.write_str("no attestation to audit"),
+            AuditError::Attestation { name, error } => write!(f, "{name}: {error}"),
+            AuditError::Reserve { name, message } => write!(f, "{name}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for AuditError {}
+
+/// Normalizes an address for comparison: EVM hex and bech32 addresses are
+/// case-insensitive (lower-cased); base58 addresses are case-sensitive.
+#[must_use]
+pub fn normalize_address(chain: &str, address: &str) -> String {
+    let a = address.trim();
+    let lower = a.to_ascii_lowercase();
+    if chain == "ethereum"
+        || lower.starts_with("0x")
+        || lower.starts_with("bc1")
+        || lower.starts_with("tb1")
+        || lower.starts_with("bcrt1")
+    {
+        lower
+    } else {
+        a.to_owned()
+    }
+}
+
+fn normalize_hash(h: &str) -> String {
+    let l = h.trim().to_ascii_lowercase();
+    l.strip_prefix("0x").map(str::to_owned).unwrap_or(l)
+}
+
+/// Whether `key` is trusted: no keys given, or among them.
+fn trusted_keys_allow(trusted: &[String], key: &str) -> bool {
+    trusted.is_empty() || trusted.iter().any(|t| t.trim().eq_ignore_ascii_case(key))
+}
+
+/// (chain, normalized address, asset, height).
+type BalanceKey<'a> = (&'a str, String, &'a str, u64);
+
+struct Audited {
+    name: String,
+    parsed: ParsedAttestation,
+    verified: Option<VerifiedAttestation>,
+}
+
+impl Audited {
+    fn label(&self) -> String {
+        let b = self.parsed.body_unverified();
+        format!("{} {}", b.exchange.id, b.snapshot.label)
+    }
+}
+
+/// Runs every check.
+///
+/// # Errors
+/// [`AuditError`] for input that cannot be audited at all: no attestation,
+/// an attestation that does not parse, reserve inputs the engine refuses.
+pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
+    if input.attestations.is_empty() {
+        return Err(AuditError::NoAttestation);
+    }
+    let mut checks: Vec<Check> = Vec::new();
+    let mut audited = Vec::new();
+    for a in &input.attestations {
+        let parsed =
+            ParsedAttestation::from_json(&a.text).map_err(|error| AuditError::Attestation {
+                name: a.name.clone(),
+                error,
+            })?;
+        let b = parsed.body_unverified();
+        let pinned = trusted_keys_allow(&input.trusted_keys, &b.exchange.public_key);
+        let verified = match pinned {
+            true => parsed.clone().verify_signature(),
+            false => parsed
+                .clone()
+                .verify_signature_with_key(input.trusted_keys.first().map_or("", String::as_str)),
+        };
+        let item = Audited {
+            name: a.name.clone(),
+            parsed,
+            verified: verified.as_ref().ok().cloned(),
+        };
+        let b = item.parsed.body_unverified();
+        checks.push(match &verified {
+            Ok(v) => check(
+                "signature",
+                Status::Pass,
+                format!("{} ({})", item.label(), item.name),
+                "BIP-340 signature over the canonical document verifies".into(),
+                [
+                    ("public_key", json!(b.exchange.public_key)),
+                    ("fingerprint", json!(v.key_fingerprint())),
+                    ("id", json!(v.id().to_hex())),
+                ],
+            ),
+            Err(e) => check(
+                "signature",
+                Status::Fail,
+                format!("{} ({})", item.label(), item.name),
+                if pinned {
+                    format!("{e}; nothing in this attestation is trusted")
+                } else {
+                    format!(
+                        "signed by key {}, which is not among the {} trusted key(s) given; nothing in this attestation is trusted",
+                        b.exchange.public_key,
+                        input.trusted_keys.len()
+                    )
+                },
+                [
+                    ("public_key", json!(b.exchange.public_key)),
+                    ("id", json!(item.parsed.id().to_hex())),
+                ],
+            ),
+        });
+        audited.push(item);
+    }
+
+    history_checks(&audited, &mut checks);
+
+    // Ownership of every entry of every verified attestation.
+    let mut ownership_ok: Vec<Vec<bool>> = Vec::new();
+    for a in &audited {
+        let mut oks = Vec::new();
+        if let Some(v) = &a.verified {
+            let label = a.label();
+            let entry_check = |e: &ReserveEntry| -> Check {
+                let (status, summary, mut evidence) = match ownership::check_entry(v.body(), e) {
+                    Ok(ownership::OwnershipStatus::Bound { scheme, binding }) => (
+                        Status::Pass,
+                        format!("valid {scheme} signature, {binding}"),
+                        vec![("scheme", json!(scheme)), ("binding", json!(binding))],
+                    ),
+                    Ok(s @ ownership::OwnershipStatus::NeedsNativeVerifier { .. }) => {
+                        (Status::NotChecked, s.describe(), Vec::new())
+                    }
+                    Ok(s) => (Status::Fail, s.describe(), Vec::new()),
+                    Err(err) => (
+                        Status::Fail,
+                        format!("malformed ownership proof: {err}"),
+                        Vec::new(),
+                    ),
+                };
+                evidence.push(("requested_scheme", json!(e.proof.scheme)));
+                check(
+                    "ownership",
+                    status,
+                    entry_subject(&label, e),
+                    summary,
+                    evidence,
+                )
+            };
+            // Signature checks dominate an audit's time: on every core with
+            // the `parallel` feature, results kept in entry order.
+            #[cfg(feature = "parallel")]
+            let results: Vec<Check> = {
+                use rayon::prelude::*;
+                v.body().reserves.par_iter().map(entry_check).collect()
+            };
+            #[cfg(not(feature = "parallel"))]
+            let results: Vec<Check> = v.body().reserves.iter().map(entry_check).collect();
+            for c in results {
+                oks.push(c.status == Status::Pass);
+                checks.push(c);
+            }
+        }
+        ownership_ok.push(oks);
+    }
+
+    // Balances, indexed once: an audit may look up tens of thousands.
+    let index: Option<HashMap<BalanceKey<'_>, &ObservedBalance>> =
+        input.balances.as_ref().map(|list| {
+            list.iter()
+                .map(|o| {
+                    (
+                        (
+                            o.chain.as_str(),
+                            normalize_address(&o.chain, &o.address),
+                            o.asset.as_str(),
+                            o.height,
+                        ),
+                        o,
+                    )
+                })
+                .collect()
+        });
+    let chains_with_data: BTreeSet<&str> = input
+        .balances
+        .iter()
+        .flatten()
+        .map(|o| o.chain.as_str())
+        .collect();
+    let mut sources: BTreeSet<SourceUse> = BTreeSet::new();
+    let mut observed_for: Vec<Vec<Option<Amount>>> = Vec::new();
+    for a in &audited {
+        let mut obs = Vec::new();
+        if let Some(v) = &a.verified {
+            let body = v.body();
+            for e in &body.reserves {
+                let subject = entry_subject(&a.label(), e);
+                let Some(point) = body.chains.iter().find(|c| c.chain == e.chain) else {
+                    obs.push(None);
+                    continue;
+                };
+                let Some(balances) = &index else {
+                    obs.push(None);
+                    checks.push(check(
+                        "balance",
+                        Status::NotChecked,
+                        subject,
+                        "no balance source given (--chain or --balances)".into(),
+                        [("claimed", json!(e.claimed.to_string()))],
+                    ));
+                    continue;
+                };
+                let found = balances.get(&(
+                    e.chain.as_str(),
+                    normalize_address(&e.chain, &e.address),
+                    e.asset.as_str(),
+                    point.height,
+                ));
+                let Some(o) = found else {
+                    obs.push(None);
+                    let status = if chains_with_data.contains(e.chain.as_str()) {
+                        Status::Fail
+                    } else {
+                        Status::NotChecked
+                    };
+                    checks.push(check(
+                        "balance",
+                        status,
+                        subject,
+                        format!(
+                            "no balance for this address and asset at height {} in the chain data given",
+                            point.height
+                        ),
+                        [
+                            ("claimed", json!(e.claimed.to_string())),
+                            ("height", json!(point.height)),
+                        ],
+                    ));
+                    continue;
+                };
+                if !sources.iter().any(|u| {
+                    u.chain == o.chain
+                        && u.height == o.height
+                        && u.source == o.source
+                        && u.block_hash == o.block_hash
+                }) {
+                    sources.insert(SourceUse {
+                        chain: o.chain.clone(),
+                        source: o.source.clone(),
+                        height: o.height,
+                        block_hash: o.block_hash.clone(),
+                    });
+                }
+                let ev = [
+                    ("claimed", json!(e.claimed.to_string())),
+                    ("observed", json!(o.balance.to_string())),
+                    ("height", json!(o.height)),
+                    ("attested_block_hash", json!(point.block_hash)),
+                    ("observed_block_hash", json!(o.block_hash)),
+                    ("source", json!(o.source)),
+                ];
+                if normalize_hash(&o.block_hash) != normalize_hash(&point.block_hash) {
+                    obs.push(None);
+                    checks.push(check(
+                        "balance",
+                        Status::Fail,
+                        subject,
+                        format!(
+                            "the block at height {} is {}, not the attested {}: the balance is not at the attested block",
+                            o.height, o.block_hash, point.block_hash
+                        ),
+                        ev,
+                    ));
+                    continue;
+                }
+                obs.push(Some(o.balance));
+                if o.balance >= e.claimed {
+                    checks.push(check(
+                        "balance",
+                        Status::Pass,
+                        subject,
+                        format!("on chain {} ≥ claimed {}", o.balance, e.claimed),
+                        ev,
+                    ));
+                } else {
+                    let short = e.claimed.checked_sub(o.balance).unwrap_or(e.claimed);
+                    checks.push(check(
+                        "balance",
+                        Status::Fail,
+                        subject,
+                        format!(
+                            "on chain {} < claimed {} (short by {short} base units)",
+                            o.balance, e.claimed
+                        ),
+                        ev,
+                    ));
+                }
+            }
+        }
+        observed_for.push(obs);
+    }
+
+    let duplicates = unique_address_checks(&audited, &mut checks);
+
+    // Positions: solvency, segregation, tiers.
+    let mut positions = Vec::new();
+    for (i, a) in audited.iter().enumerate() {
+        let Some(v) = &a.verified else { continue };
+        let counted = counted_entries(v, &ownership_ok[i], &observed_for[i], &duplicates, i);
+        let mut p = positions::positions(i, &a.label(), v.body(), &counted);
+        positions::position_checks(&a.label(), &mut p, input.min_cold_bp, &mut checks);
+        positions.extend(p);
+    }
+
+    let last = audited.last().ok_or(AuditError::NoAttestation)?;
+    rebuild_check(last, input.rebuilt.as_ref(), &mut checks);
+    proof_checks(&audited, input.customer_proofs.as_deref(), &mut checks);
+
+    let reserve = match &input.reserve {
+        None => None,
+        Some(run) => {
+            let i = audited.len() - 1;
+            match &last.verified {
+                None => {
+                    checks.push(check(
+                        "reserve-requirement",
+                        Status::NotChecked,
+                        last.label(),
+                        "the attestation's signature failed: its holdings are not used".into(),
+                        NO_EVIDENCE,
+                    ));
+                    None
+                }
+                Some(v) => {
+                    let counted =
+                        counted_entries(v, &ownership_ok[i], &observed_for[i], &duplicates, i);
+                    Some(reserve_checks(
+                        &last.label(),
+                        &last.name,
+                        v,
+                        &counted,
+                        run,
+                        &mut checks,
+                    )?)
+                }
+            }
+        }
+    };
+
+    checks.sort_by_key(|c| c.status);
+    let totals = Totals {
+        pass: checks.iter().filter(|c| c.status == Status::Pass).count(),
+        fail: checks.iter().filter(|c| c.status == Status::Fail).count(),
+        not_checked: checks
+            .iter()
+            .filter(|c| c.status == Status::NotChecked)
+            .count(),
+    };
+    let attestations = audited
+        .iter()
+        .map(|a| {
+            let b = a.parsed.body_unverified();
+            AttestationSummary {
+                name: a.name.clone(),
+                exchange: b.exchange.id.clone(),
+                snapshot: b.snapshot.label.clone(),
+                time: b.snapshot.time.clone(),
+                id: a.parsed.id().to_hex(),
+                public_key: b.exchange.public_key.clone(),
+                signature_valid: a.verified.is_some(),
+                reserve_entries: b.reserves.len(),
+                customers: b.liabilities.customers,
+                root: b.liabilities.root.to_string(),
+            }
+        })
+        .collect();
+    Ok(AuditReport {
+        format: REPORT_FORMAT,
+        outcome: if totals.fail > 0 { "fail" } else { "pass" },
+        totals,
+        attestations,
+        checks,
+        positions,
+        sources: sources.into_iter().collect(),
+        reserve,
+    })
+}
+
+/// An entry as it counts towards reserves: the amount counted (the
+/// observed balance capped at the claim, or the claim when balances were
+/// not checked), or `None` when it is excluded, with the reason.
+pub(crate) struct Counted<'a> {
+    pub entry: &'a ReserveEntry,
+    pub amount: Option<Amount>,
+}
+
+fn counted_entries<'a>(
+    v: &'a VerifiedAttestation,
+    ownership_ok: &[bool],
+    observed: &[Option<Amount>],
+    duplicates: &BTreeMap<(usize, usize), ()>,
+    att: usize,
+) -> Vec<Counted<'a>> {
+    v.body()
+        .reserves
+        .iter()
+        .enumerate()
+        .map(|(j, e)| {
+            let excluded = if !ownership_ok.get(j).copied().unwrap_or(false) {
+                Some("ownership proof not valid and bound")
+            } else if duplicates.contains_key(&(att, j)) {
+                Some("address claimed more than once")
+            } else {
+                None
+            };
+            let amount = match (excluded, observed.get(j).copied().flatten()) {
+                (Some(_), _) => None,
+                (None, Some(o)) => Some(o.min(e.claimed)),
+                (None, None) => Some(e.claimed),
+            };
+            Counted { entry: e, amount }
+        })
+        .collect()
+}
+
+fn entry_subject(label: &str, e: &ReserveEntry) -> String {
+    format!("{label}: {} {} {}", e.chain, e.address, e.asset)
+}
+
+pub(crate) const NO_EVIDENCE: [(&str, Value); 0] = [];
+
+pub(crate) fn check(
+    id: &'static str,
+    status: Status,
+    subject: String,
+    summary: String,
+    evidence: impl IntoIterator<Item = (&'static str, Value)>,
+) -> Check {
+    Check {
+        id,
+        status,
+        subject,
+        summary,
+        evidence: evidence
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    }
+}
+
+/// Previous-attestation links: per exchange, in the order given, each
+/// attestation's `previous` must be the id of the one before it.
+fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
+    let mut last_of: BTreeMap<String, &Audited> = BTreeMap::new();
+    for a in audited {
+        let b = a.parsed.body_unverified();
+        let subject = format!("{} ({})", a.label(), a.name);
+        let prev_field = b.previous.clone();
+        match last_of.get(&b.exchange.id) {
+            None => checks.push(check(
+                "previous-link",
+                Status::NotChecked,
+                subject,
+                match &prev_field {
+                    None => "first attestation of this exchange (previous is null)".into(),
+                    Some(p) => format!(
+                        "first attestation of this exchange given; its previous {p} was not supplied"
+                    ),
+                },
+                [("previous", json!(prev_field))],
+            )),
+            Some(before) => {
+                let want = before.parsed.id().to_hex();
+                let bb = before.parsed.body_unverified();
+                let ev = [
+                    ("previous", json!(prev_field)),
+                    ("expected", json!(want)),
+                    ("previous_file", json!(before.name)),
+                ];
+                if a.verified.is_none() || before.verified.is_none() {
+                    checks.push(check(
+                        "previous-link",
+                        Status::Fail,
+                        subject,
+                        "a signature in this link does not verify".into(),
+                        ev,
+                    ));
+                } else if prev_field.as_deref() != Some(want.as_str()) {
+                    checks.push(check(
+                        "previous-link",
+                        Status::Fail,
+                        subject,
+                        format!(
+                            "previous is {}, but the attestation before it ({}) has id {want}: the history is broken",
+                            prev_field.as_deref().unwrap_or("null"),
+                            before.name
+                        ),
+                        ev,
+                    ));
+                } else if bb.snapshot.time >= b.snapshot.time {
+                    checks.push(check(
+                        "previous-link",
+                        Status::Fail,
+                        subject,
+                        format!(
+                            "linked, but its time {} is not after the previous one's {}",
+                            b.snapshot.time, bb.snapshot.time
+                        ),
+                        ev,
+                    ));
+                } else if bb.exchange.public_key != b.exchange.public_key {
+                    checks.push(check(
+                        "previous-link",
+                        Status::Fail,
+                        subject,
+                        format!(
+                            "linked, but signed with key {} where the previous one used {}: a key change must be announced out of band",
+                            b.exchange.public_key, bb.exchange.public_key
+                        ),
+                        ev,
+                    ));
+                } else {
+                    checks.push(check(
+                        "previous-link",
+                        Status::Pass,
+                        subject,
+                        format!("links to {} ({want})", before.name),
+                        ev,
+                    ));
+                }
+            }
+        }
+        last_of.insert(b.exchange.id.clone(), a);
+    }
+}
+
+/// Each (chain, address, asset) may be claimed once per attestation, and by
+/// one exchange only. Returns the (attestation, entry) pairs involved in a
+/// duplicate, which are then not counted as reserves.
+fn unique_address_checks(
+    audited: &[Audited],
+    checks: &mut Vec<Check>,
+) -> BTreeMap<(usize, usize), ()> {
+    let mut by_key: BTreeMap<(String, String, String), Vec<(usize, usize)>> = BTreeMap::new();
+    let mut total = 0usize;
+    for (i, a) in audited.iter().enumerate() {
+        let Some(v) = &a.verified else { continue };
+        for (j, e) in v.body().reserves.iter().enumerate() {
+            total += 1;
+            by_key
+                .entry((
+                    e.chain.clone(),
+                    normalize_address(&e.chain, &e.address),
+                    e.asset.clone(),
+                ))
+                .or_default()
+                .push((i, j));
+        }
+    }
+    let mut dup = BTreeMap::new();
+    let mut failures = 0usize;
+    for ((chain, address, asset), claims) in &by_key {
+        if claims.len() < 2 {
+            continue;
+        }
+        // Claims of one exchange in different snapshots are a history, not
+        // a duplicate.
+        let mut bad = false;
+        for (x, &(i1, j1)) in claims.iter().enumerate() {
+            for &(i2, _) in claims.iter().skip(x + 1) {
+                let b1 = audited[i1].parsed.body_unverified();
+                let b2 = audited[i2].parsed.body_unverified();
+                if i1 == i2
+                    || b1.exchange.id != b2.exchange.id
+                    || b1.snapshot.label == b2.snapshot.label
+                {
+                    bad = true;
+                }
+            }
+            let _ = j1;
+        }
+        if !bad {
+            continue;
+        }
+        failures += 1;
+        let list: Vec<Value> = claims
+            .iter()
+            .map(|&(i, j)| {
+                let a = &audited[i];
+                let e = &a.parsed.body_unverified().reserves[j];
+                json!({
+                    "attestation": a.name,
+                    "exchange": a.parsed.body_unverified().exchange.id,
+                    "snapshot": a.parsed.body_unverified().snapshot.label,
+                    "entry": j,
+                    "category": e.category.as_str(),
+                    "claimed": e.claimed.to_string(),
+                })
+            })
+            .collect();
+        let who: Vec<String> = claims
+            .iter()
+            .map(|&(i, j)| {
+                let a = &audited[i];
+                format!(
+                    "{} as {}",
+                    a.label(),
+                    a.parsed.body_unverified().reserves[j].category.as_str()
+                )
+            })
+            .collect();
+        for c in claims {
+            dup.insert(*c, ());
+        }
+        checks.push(check(
+            "unique-address",
+            Status::Fail,
+            format!("{chain} {address} {asset}"),
+            format!(
+                "claimed {} times: {} (none of these claims is counted)",
+                claims.len(),
+                who.join("; ")
+            ),
+            [("claims", Value::Array(list))],
+        ));
+    }
+    if failures == 0 {
+        checks.push(check(
+            "unique-address",
+            Status::Pass,
+            format!("{} attestation(s)", audited.len()),
+            format!(
+                "each of the {total} claims is the only one on its address and asset (one exchange, one category)"
+            ),
+            [("claims", json!(total))],
+        ));
+    }
+    dup
+}
+
+fn rebuild_check(last: &Audited, rebuilt: Option<&RebuiltTree>, checks: &mut Vec<Check>) {
+    let subject = format!("{} ({})", last.label(), last.name);
+    let Some(r) = rebuilt else {
+        checks.push(check(
+            "rebuild",
+            Status::NotChecked,
+            subject,
+            "no balances export and secret given (--liabilities, --secret-file)".into(),
+            NO_EVIDENCE,
+        ));
+        return;
+    };
+    let b = last.parsed.body_unverified();
+    let Ok((assets, root)) = b.root_commitment() else {
+        checks.push(check(
+            "rebuild",
+            Status::Fail,
+            subject,
+            "the attestation's liabilities assets cannot form a tree".into(),
+            NO_EVIDENCE,
+        ));
+        return;
+    };
+    let ev = [
+        ("attested_root", json!(root.hash.to_string())),
+        ("rebuilt_root", json!(r.root.hash.to_string())),
+        ("attested_customers", json!(b.liabilities.customers)),
+        ("rebuilt_customers", json!(r.customers)),
+        (
+            "rebuilt_totals",
+            json!(r
+                .assets
+                .iter()
+                .zip(&r.root.sums)
+                .map(|(a, s)| (a.symbol().to_owned(), Value::String(s.to_string())))
+                .collect::<Map<_, _>>()),
+        ),
+    ];
+    let mut problems = Vec::new();
+    if last.verified.is_none() {
+        problems.push("the attestation's signature does not verify".to_owned());
+    }
+    if r.assets != assets {
+        problems.push(
+            "the export's assets (symbols, decimals, order) differ from the attested ones".into(),
+        );
+    }
+    if r.root.hash != root.hash {
+        problems.push(format!(
+            "rebuilt root {} ≠ attested {}",
+            r.root.hash, root.hash
+        ));
+    }
+    if r.root.height != root.height {
+        problems.push(format!(
+            "height {} ≠ attested {}",
+            r.root.height, root.height
+        ));
+    }
+    if r.customers != b.liabilities.customers {
+        problems.push(format!(
+            "{} customers ≠ attested {}",
+            r.customers, b.liabilities.customers
+        ));
+    }
+    for ((a, got), want) in r.assets.iter().zip(&r.root.sums).zip(&root.sums) {
+        if got != want {
+            problems.push(format!("{} total {got} ≠ attested {want}", a.symbol()));
+        }
+    }
+    if problems.is_empty() {
+        checks.push(check(
+            "rebuild",
+            Status::Pass,
+            subject,
+            format!(
+                "the export rebuilds the attested root, {} customers and totals",
+                r.customers
+            ),
+            ev,
+        ));
+    } else {
+        checks.push(check(
+            "rebuild",
+            Status::Fail,
+            subject,
+            problems.join("; "),
+            ev,
+        ));
+    }
+}
+
+fn proof_checks(audited: &[Audited], proofs: Option<&[NamedText]>, checks: &mut Vec<Check>) {
+    let Some(proofs) = proofs else {
+        checks.push(check(
+            "customer-proof",
+            Status::NotChecked,
+            "customer proofs".into(),
+            "no proof directory given (--sample-proofs)".into(),
+            NO_EVIDENCE,
+        ));
+        return;
+    };
+    if proofs.is_empty() {
+        checks.push(check(
+            "customer-proof",
+            Status::Fail,
+            "customer proofs".into(),
+            "the proof directory holds no proof".into(),
+            NO_EVIDENCE,
+        ));
+        return;
+    }
+    for p in proofs {
+        let proof = match InclusionProof::from_json(&p.text) {
+            Ok(x) => x,
+            Err(e) => {
+                checks.push(check(
+                    "customer-proof",
+                    Status::Fail,
+                    p.name.clone(),
+                    format!("{e}"),
+                    NO_EVIDENCE,
+                ));
+                continue;
+            }
+        };
+        let claimed = proof.claimed_root().hash;
+        let target = audited.iter().rev().find(|a| {
+            a.verified.is_some() && a.parsed.body_unverified().liabilities.root == claimed
+        });
+        let Some(a) = target else {
+            checks.push(check(
+                "customer-proof",
+                Status::Fail,
+                p.name.clone(),
+                format!(
+                    "the proof is for root {claimed}, which no verified attestation given attests"
+                ),
+                [("proof_root", json!(claimed.to_string()))],
+            ));
+            continue;
+        };
+        let ev = [
+            ("user_id", json!(proof.user_id())),
+            ("attestation", json!(a.name)),
+            ("root", json!(claimed.to_string())),
+        ];
+        match a
+            .parsed
+            .body_unverified()
+            .root_commitment()
+            .map_err(|e| e.to_string())
+            .and_then(|(assets, root)| {
+                proof
+                    .verify_with_assets(&assets, &root)
+                    .map_err(|e| e.to_string())
+            }) {
+            Ok(_) => checks.push(check(
+                "customer-proof",
+                Status::Pass,
+                p.name.clone(),
+                format!("included under the root attested by {}", a.label()),
+                ev,
+            )),
+            Err(e) => checks.push(check(
+                "customer-proof",
+                Status::Fail,
+                p.name.clone(),
+                format!("does not verify against the attested root: {e}"),
+                ev,
+            )),
+        }
+    }
+}
+
+fn reserve_checks(
+    label: &str,
+    name: &str,
+    v: &VerifiedAttestation,
+    counted: &[Counted<'_>],
+    run: &ReserveRun,
+    checks: &mut Vec<Check>,
+) -> Result<ReservePosition, AuditError> {
+    use sha2::{Digest, Sha256};
+    let body = v.body();
+    let got = hex::encode(Sha256::digest(&run.bytes));
+    match &body.reserve_inputs {
+        None => checks.push(check(
+            "reserve-inputs",
+            Status::NotChecked,
+            label.to_owned(),
+            format!(
+                "the attestation commits to no reserve inputs; {} (SHA-256 {got}) is used as given",
+                run.name
+            ),
+            [("sha256", json!(got))],
+        )),
+        Some(r) if r.sha256 == got => checks.push(check(
+            "reserve-inputs",
+            Status::Pass,
+            label.to_owned(),
+            format!(
+                "{} is the file the attestation commits to ({})",
+                run.name, r.file
+            ),
+            [("sha256", json!(got))],
+        )),
+        Some(r) => checks.push(check(
+            "reserve-inputs",
+            Status::Fail,
+            label.to_owned(),
+            format!(
+                "{} has SHA-256 {got}, but the attestation commits to {} with {}",
+                run.name, r.file, r.sha256
+            ),
+            [("sha256", json!(got)), ("attested_sha256", json!(r.sha256))],
+        )),
+    }
+    let mut inputs = run.inputs.clone();
+    let carried = inputs.holdings.clone();
+    inputs.holdings = counted
+        .iter()
+        .filter_map(|c| {
+            let amount = c.amount?;
+            let e = c.entry;
+            let owner = match e.category {
+                Category::Customer => reserve::Owner::Customer,
+                Category::Corporate => reserve::Owner::Own,
+                Category::Guarantee => reserve::Owner::Guarantee,
+                Category::LiabilityReserve => reserve::Owner::Reserve,
+            };
+            let tier = match e.tier {
+                crate::attestation::Tier::Cold => reserve::Tier::Cold,
+                crate::attestation::Tier::Warm => reserve::Tier::Warm,
+                crate::attestation::Tier::Hot => reserve::Tier::Hot,
+                crate::attestation::Tier::Mpc => reserve::Tier::Mpc,
+                crate::attestation::Tier::ThirdPartyCustodian => reserve::Tier::ThirdPartyCustodian,
+            };
+            let addr = normalize_address(&e.chain, &e.address);
+            let extra = carried.iter().find(|h| {
+                h.address
+                    .as_deref()
+                    .is_some_and(|a| normalize_address(&e.chain, a) == addr)
+            });
+            Some(reserve::Holding {
+                asset: e.asset.clone(),
+                quantity: amount,
+                owner,
+                tier,
+                signing_vendor: extra.and_then(|h| h.signing_vendor.clone()),
+                cold_equivalent: extra.is_some_and(|h| h.cold_equivalent),
+                chain: Some(e.chain.clone()),
+                address: Some(e.address.clone()),
+            })
+        })
+        .collect();
+    inputs.customer_liabilities = body
+        .liabilities
+        .totals
+        .iter()
+        .map(|t| (t.asset.clone(), t.amount))
+        .collect();
+    let report = reserve::evaluate(&inputs, &run.policies).map_err(|e| AuditError::Reserve {
+        name: run.name.clone(),
+        message: e.to_string(),
+    })?;
+    for c in &report.in_force.checks {
+        checks.push(check(
+            "reserve-in-force",
+            if c.passes { Status::Pass } else { Status::Fail },
+            format!("{label}: {} {}", c.id, c.name),
+            c.label.to_owned(),
+            [
+                ("policy", json!(c.provenance.policy)),
+                (
+                    "detail",
+                    serde_json::to_value(&c.detail).unwrap_or(Value::Null),
+                ),
+            ],
+        ));
+    }
+    let r = &report.requirement;
+    checks.push(check(
+        "reserve-requirement",
+        if r.passes { Status::Pass } else { Status::Fail },
+        format!("{label}: liability reserve"),
+        format!(
+            "required ¥{}, held ¥{}, insurance credit ¥{} ({})",
+            r.required_jpy, r.reserve_held_jpy, r.insurance_credit_jpy, r.label
+        ),
+        [
+            ("required_jpy", json!(r.required_jpy.to_string())),
+            ("held_jpy", json!(r.reserve_held_jpy.to_string())),
+            (
+                "insurance_credit_jpy",
+                json!(r.insurance_credit_jpy.to_string()),
+            ),
+            ("shortfall_jpy", json!(r.shortfall_jpy.to_string())),
+        ],
+    ));
+    let stress = if run.scenarios.is_empty() {
+        Vec::new()
+    } else {
+        reserve::stress(&inputs, &run.policies, &report.requirement, &run.scenarios).map_err(
+            |e| AuditError::Reserve {
+                name: run.name.clone(),
+                message: e.to_string(),
+            },
+        )?
+    };
+    Ok(ReservePosition {
+        attestation: name.to_owned(),
+        report,
+        stress,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,177 @@
+//! An attestation's reserve entry through the ownership module: is the
+//! signature valid, and is its message the canonical reserves message of
+//! this exchange, snapshot and liabilities root?
+
+use core::fmt;
+
+use crate::attestation::{AttestationBody, ReserveEntry};
+use crate::ownership::{
+    self, Binding, Chain, LegacyPolicy, MalformedError, Network, OwnershipClaim, ReservesMessage,
+    SchemeRequest, Verdict, VerifyOptions,
+};
+
+/// What the ownership check found for a well-formed proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OwnershipStatus {
+    /// Valid, and the message is this snapshot's canonical message.
+    Bound {
+        /// The scheme that verified.
+        scheme: String,
+        /// The binding, described.
+        binding: String,
+    },
+    /// Valid signature, but over another message (another snapshot,
+    /// exchange or root, or a fixed text): it proves nothing about now.
+    NotBound {
+        /// The scheme that verified.
+        scheme: String,
+        /// The binding, described.
+        binding: String,
+    },
+    /// The signature does not verify.
+    Invalid {
+        /// Why.
+        reason: String,
+    },
+    /// The script needs Bitcoin Core's interpreter, which this build lacks.
+    NeedsNativeVerifier {
+        /// The script type.
+        script: String,
+    },
+}
+
+impl OwnershipStatus {
+    /// One line for reports.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            OwnershipStatus::Bound { scheme, binding } => format!("valid {scheme}, {binding}"),
+            OwnershipStatus::NotBound { scheme, binding } => {
+                format!("valid {scheme} signature but {binding}")
+            }
+            OwnershipStatus::Invalid { reason } => format!("invalid signature: {reason}"),
+            OwnershipStatus::NeedsNativeVerifier { script } => format!(
+                "not checked: a {script} script needs Bitcoin Core's interpreter (build with the `consensus` feature)"
+            ),
+        }
+    }
+}
+
+/// A proof that cannot be checked at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OwnershipError {
+    /// A chain the ownership module does not know.
+    UnknownChain(String),
+    /// A scheme name the ownership module does not know.
+    UnknownScheme(String),
+    /// The exchange id or snapshot label cannot form a canonical message.
+    Message(String),
+    /// The address, signature or script is malformed.
+    Malformed(MalformedError),
+}
+
+impl fmt::Display for OwnershipError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OwnershipError::UnknownChain(c) => {
+                write!(f, "chain {c:?} has no ownership scheme (expected bitcoin or ethereum)")
+            }
+            OwnershipError::UnknownScheme(s) => write!(
+                f,
+                "scheme {s:?} is unknown (expected auto, bip322, legacy, okx-multisig, eip191, okx-evm or htx-raw-keccak)"
+            ),
+            OwnershipError::Message(m) => write!(f, "no canonical message: {m}"),
+            OwnershipError::Malformed(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for OwnershipError {}
+
+/// The Bitcoin network an address belongs to, from its prefix.
+#[must_use]
+pub fn network_of(address: &str) -> Network {
+    let lower = address.to_ascii_lowercase();
+    if lower.starts_with("bcrt1") {
+        Network::Regtest
+    } else if lower.starts_with("tb1")
+        || address.starts_with('m')
+        || address.starts_with('n')
+        || address.starts_with('2')
+    {
+        Network::Testnet
+    } else {
+        Network::Bitcoin
+    }
+}
+
+/// The canonical reserves message of an attestation.
+///
+/// # Errors
+/// [`OwnershipError::Message`] when the exchange id or label cannot be put
+/// in a canonical message (control characters, surrounding spaces).
+pub fn canonical_message(body: &AttestationBody) -> Result<ReservesMessage, OwnershipError> {
+    ReservesMessage::new(
+        &body.exchange.id,
+        &body.snapshot.label,
+        &body.liabilities.root.to_string(),
+    )
+    .map_err(|e| OwnershipError::Message(e.to_string()))
+}
+
+/// Checks one reserve entry's ownership proof.
+///
+/// # Errors
+/// [`OwnershipError`] when the proof cannot be checked at all (unknown chain
+/// or scheme, malformed address or signature).
+pub fn check_entry(
+    body: &AttestationBody,
+    entry: &ReserveEntry,
+) -> Result<OwnershipStatus, OwnershipError> {
+    let chain = Chain::from_name(&entry.chain)
+        .filter(|c| c.as_str() == entry.chain)
+        .ok_or_else(|| OwnershipError::UnknownChain(entry.chain.clone()))?;
+    let scheme = SchemeRequest::from_name(&entry.proof.scheme)
+        .ok_or_else(|| OwnershipError::UnknownScheme(entry.proof.scheme.clone()))?;
+    let expected = canonical_message(body)?;
+    let opts = VerifyOptions {
+        network: network_of(&entry.address),
+        legacy_policy: LegacyPolicy::default(),
+        scheme,
+        expected: Some(expected),
+    };
+    let claim = OwnershipClaim {
+        chain,
+        address: &entry.address,
+        message: entry.proof.message.as_bytes(),
+        signature: &entry.proof.signature,
+        second_signature: entry.proof.second_signature.as_deref(),
+        redeem_script: entry.proof.redeem_script.as_deref(),
+    };
+    Ok(
+        match ownership::verify(&claim, &opts).map_err(OwnershipError::Malformed)? {
+            Verdict::Verified(v) => {
+                let scheme = v.scheme().id();
+                let mut binding = v.binding().describe();
+                for w in v.weaknesses() {
+                    if w.id() != "not-bound-to-snapshot" {
+                        binding.push_str(&format!(" (weakness: {})", w.id()));
+                    }
+                }
+                if matches!(v.binding(), Binding::BoundToExpected(_)) {
+                    OwnershipStatus::Bound { scheme, binding }
+                } else {
+                    OwnershipStatus::NotBound { scheme, binding }
+                }
+            }
+            Verdict::Rejected(r) => OwnershipStatus::Invalid {
+                reason: format!("{} ({})", r.reason, r.schemes_tried.join(", ")),
+            },
+            Verdict::NeedsNativeVerifier { script } => OwnershipStatus::NeedsNativeVerifier {
+                script: script.to_string(),
+            },
+        },
+    )
+}
