@@ -324,7 +324,8 @@ fn the_published_folder_has_what_the_browser_page_needs() {
                 "root.txt",
                 "proofs",
                 "README.txt",
-                "attestation.json"
+                "attestation.json",
+                "reserve-inputs.toml"
             ]
             .contains(&name.as_str()),
             "{name}"
@@ -514,4 +515,150 @@ fn every_wallet_signature_verifies_with_por_ownership_bound_to_the_snapshot() {
     for r in v["rows"].as_array().unwrap() {
         assert_eq!(r["bound_to_snapshot"], false, "{r}");
     }
+}
+
+/// The BTC warm wallet's address, from wallets.csv.
+fn btc_warm_address(dir: &Path) -> String {
+    let ws = wallets(dir);
+    let w: Vec<_> = ws
+        .iter()
+        .filter(|w| w.asset == "BTC" && w.tier == "warm")
+        .collect();
+    assert_eq!(w.len(), 1);
+    w[0].address.clone()
+}
+
+fn failed_checks(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_owned(),
+                c["subject"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_attestation_is_signed_over_the_published_root_and_commits_to_the_reserve_inputs() {
+    use por_core::attestation::ParsedAttestation;
+    use sha2::Digest;
+    let d = demo();
+    let text = read(&d.dir.join("published/attestation.json"));
+    let att = ParsedAttestation::from_json(&text)
+        .unwrap()
+        .verify_signature()
+        .unwrap();
+    let body = att.body();
+    assert_eq!(body.exchange.id, "sakura-demo-exchange");
+    let (_, root) = att.root_commitment().unwrap();
+    assert_eq!(root, self::root(&d.dir));
+    assert_eq!(body.liabilities.customers, N as u64);
+    // 18 wallets plus the planted second claim of one of them.
+    assert_eq!(body.reserves.len(), wallets(&d.dir).len() + 1);
+    let warm = btc_warm_address(&d.dir);
+    assert_eq!(
+        body.reserves.iter().filter(|e| e.address == warm).count(),
+        2
+    );
+    let inputs = std::fs::read(d.dir.join("published/reserve-inputs.toml")).unwrap();
+    let r = body.reserve_inputs.as_ref().unwrap();
+    assert_eq!(r.sha256, hex::encode(sha2::Sha256::digest(&inputs)));
+    // The attestation key is the exchange's secret, never published.
+    assert!(d.dir.join("exchange/attestation.key").exists());
+}
+
+#[test]
+fn the_audit_finds_exactly_the_planted_problem_and_the_report_names_it() {
+    let d = demo();
+    let warm = btc_warm_address(&d.dir);
+    let report: serde_json::Value =
+        serde_json::from_str(&read(&d.dir.join("audit/report.json"))).unwrap();
+    assert_eq!(report["outcome"], "fail");
+    assert_eq!(
+        failed_checks(&report),
+        vec![("unique-address".to_owned(), format!("bitcoin {warm} BTC"))]
+    );
+    let html = read(&d.dir.join("audit/report.html"));
+    assert!(
+        html.contains("unique-address") && html.contains(&warm),
+        "report.html does not name the planted problem"
+    );
+    assert!(
+        d.stdout.contains("caught exactly the planted problem"),
+        "{}",
+        d.stdout
+    );
+
+    // The same audit through `por audit` on the demo's files: exit 1, the
+    // same single failure.
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("r.json");
+    let o = por(&[
+        "audit",
+        "--attestation",
+        d.dir.join("published/attestation.json").to_str().unwrap(),
+        "--balances",
+        d.dir.join("chain/balances.csv").to_str().unwrap(),
+        "--liabilities",
+        d.dir.join("exchange/balances.csv").to_str().unwrap(),
+        "--secret-file",
+        d.dir.join("exchange/snapshot.secret").to_str().unwrap(),
+        "--sample-proofs",
+        d.dir.join("exchange/proofs").to_str().unwrap(),
+        "--reserve-inputs",
+        d.dir
+            .join("published/reserve-inputs.toml")
+            .to_str()
+            .unwrap(),
+        "--min-cold-percent",
+        "95",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let cli: serde_json::Value = serde_json::from_str(&read(&json)).unwrap();
+    assert_eq!(failed_checks(&cli), failed_checks(&report));
+    // Every exported proof was checked by the audit too.
+    let proofs_passed = cli["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == "customer-proof" && c["status"] == "pass")
+        .count();
+    assert_eq!(proofs_passed, N);
+}
+
+#[test]
+fn without_the_planted_problem_the_audit_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("clean");
+    let o = por(&[
+        "demo",
+        "--customers",
+        "500",
+        "--no-planted-problem",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let report: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("audit/report.json"))).unwrap();
+    assert_eq!(report["outcome"], "pass", "{:?}", failed_checks(&report));
+    assert!(failed_checks(&report).is_empty());
+    assert!(report["totals"]["pass"].as_u64().unwrap() > 20);
+    let o = por(&[
+        "audit",
+        "--attestation",
+        dir.join("published/attestation.json").to_str().unwrap(),
+        "--balances",
+        dir.join("chain/balances.csv").to_str().unwrap(),
+        "--min-cold-percent",
+        "95",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }

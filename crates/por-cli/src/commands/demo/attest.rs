@@ -25,12 +25,8 @@ pub const SNAPSHOT_TIME: &str = "2026-09-30T06:00:00Z";
 /// The wallet claimed twice when the problem is planted.
 #[derive(Debug, Clone)]
 pub struct Planted {
-    /// Its chain.
-    pub chain: String,
     /// Its address.
     pub address: String,
-    /// Its asset.
-    pub asset: String,
 }
 
 fn category(o: Owner) -> Category {
@@ -58,7 +54,12 @@ fn entry(w: &Wallet, message: &str, cat: Category, tier_: Tier) -> ReserveEntry 
         tier: tier_,
         claimed: w.balance,
         proof: OwnershipProof {
-            scheme: if w.chain == "bitcoin" { "bip322" } else { "eip191" }.to_owned(),
+            scheme: if w.chain == "bitcoin" {
+                "bip322"
+            } else {
+                "eip191"
+            }
+            .to_owned(),
             message: message.to_owned(),
             signature: w.signature.clone(),
             second_signature: None,
@@ -111,9 +112,7 @@ pub fn sign(f: &Facts<'_>, plant: bool) -> Result<(String, AttestationKey, Optio
             .context("the demo has a BTC warm wallet")?;
         reserves.push(entry(w, f.message, Category::Guarantee, Tier::Cold));
         Some(Planted {
-            chain: w.chain.to_owned(),
             address: w.address.clone(),
-            asset: w.asset.clone(),
         })
     } else {
         None

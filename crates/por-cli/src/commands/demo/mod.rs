@@ -7,6 +7,8 @@
 //! (e) liability-reserve inputs, (h) reserve requirement and stress, (j) the
 //! folder for the browser page.
 
+mod attest;
+mod audit;
 mod customers;
 mod publish;
 mod reserve_inputs;
@@ -85,6 +87,16 @@ pub mod layout {
     pub const PUBLISHED: &str = "published";
     /// A copy of the browser page (when `scripts/build-www` has built it).
     pub const WWW: &str = "www";
+    /// The signed attestation (published).
+    pub const ATTESTATION: &str = "published/attestation.json";
+    /// The liability-reserve inputs the attestation commits to (published beside it).
+    pub const PUBLISHED_INPUTS: &str = "published/reserve-inputs.toml";
+    /// The attestation's secret key (confidential).
+    pub const ATTESTATION_KEY: &str = "exchange/attestation.key";
+    /// The audit's HTML report.
+    pub const REPORT_HTML: &str = "audit/report.html";
+    /// The audit's JSON report (por-audit-report-v1).
+    pub const REPORT_JSON: &str = "audit/report.json";
 }
 
 struct Step {
@@ -174,7 +186,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
     let mut stdout = std::io::stdout().lock();
     let mut step = Step {
         n: 0,
-        total: 8,
+        total: 9,
         started: t0,
     };
     writeln!(
@@ -315,24 +327,142 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
     let rr = run_reserve(out_dir, &assets, &root, &ws, args.customers)?;
     step.done(&mut stdout, "Liability reserve", &rr)?;
 
+    // (f) attestation
+    step.begin("signing the attestation");
+    let inputs_bytes = fs::read(p(layout::RESERVE_INPUTS))
+        .with_context(|| format!("cannot read {}", shown(layout::RESERVE_INPUTS)))?;
+    let facts = attest::Facts {
+        exchange: EXCHANGE,
+        label: reserve_inputs::VALUATION_DATE,
+        tree: &tree,
+        assets: &assets,
+        wallets: &ws,
+        snapshots: &snaps,
+        message: &message,
+        inputs_name: "reserve-inputs.toml",
+        inputs: &inputs_bytes,
+    };
+    let (signed, key, planted) = attest::sign(&facts, !args.no_planted_problem)?;
+    fs::create_dir_all(p(layout::PUBLISHED))
+        .with_context(|| format!("cannot create {}", shown(layout::PUBLISHED)))?;
+    inputs::write_secret_file(
+        &p(layout::ATTESTATION_KEY),
+        format!("{}\n", key.to_secret_hex()).as_bytes(),
+    )?;
+    output::write_file_atomic(&p(layout::ATTESTATION), signed.as_bytes())?;
+    output::write_file_atomic(&p(layout::PUBLISHED_INPUTS), &inputs_bytes)?;
+    let planted_text = match &planted {
+        Some(w) => format!(
+            "PLANTED PROBLEM: the BTC warm wallet {} is claimed a second time, as guarantee\n\
+             crypto in cold storage, so its coins would count twice (--no-planted-problem leaves it out).\n",
+            w.address
+        ),
+        None => "No planted problem (--no-planted-problem): every wallet is claimed once.\n".to_owned(),
+    };
+    step.done(
+        &mut stdout,
+        "Attestation",
+        &format!(
+            "Signed the attestation (por-attestation-v1, BIP-340 over its RFC 8785 canonical form) with\n\
+             a fresh key {}: the root, the snapshot blocks, {} reserve entries with their\n\
+             signatures, and the SHA-256 of the liability-reserve inputs published beside it.\n\
+             {planted_text}\
+             Attestation: {}  Key: {}",
+            key.fingerprint(),
+            ws.len() + usize::from(planted.is_some()),
+            shown(layout::ATTESTATION),
+            shown(layout::ATTESTATION_KEY)
+        ),
+    )?;
+
     // (j) published folder
     step.begin("preparing the browser page's folder");
     let pubs = publish::write(out_dir, &tree, &cust, &assets, args.seed)?;
     step.done(&mut stdout, "Published folder", &pubs.text)?;
+    // The audit rebuilds its own tree: free this one first (10M customers
+    // would otherwise hold two).
+    drop(tree);
+    drop(cust);
+
+    // (g) + (i) audit and report
+    step.begin("auditing");
+    let sources = audit::Sources {
+        attestation: &p(layout::ATTESTATION),
+        balances: &p(layout::CHAIN_BALANCES),
+        liabilities: &p(layout::BALANCES),
+        secret: &p(layout::SECRET),
+        proofs: &p("published/proofs"),
+        reserve_inputs: &p(layout::PUBLISHED_INPUTS),
+    };
+    let report = audit::run(&sources, &assets)?;
+    let mut json = serde_json::to_string_pretty(&report)?;
+    json.push('\n');
+    output::write_file_atomic(&p(layout::REPORT_JSON), json.as_bytes())?;
+    output::write_file_atomic(&p(layout::REPORT_HTML), audit::html(&report).as_bytes())?;
+    let failed = audit::failed_ids(&report);
+    let expected: Vec<&str> = if planted.is_some() {
+        vec!["unique-address"]
+    } else {
+        Vec::new()
+    };
+    let as_expected = failed == expected;
+    let verdict = match (&planted, as_expected) {
+        (Some(_), true) => "The audit caught exactly the planted problem and nothing else: the duplicated wallet is\n\
+                            not counted at all, and the rest still covers the liabilities.".to_owned(),
+        (None, true) => "Every check passes.".to_owned(),
+        (_, false) => format!(
+            "UNEXPECTED: the failed checks are [{}], expected [{}].",
+            failed.join(", "),
+            expected.join(", ")
+        ),
+    };
+    let failures = audit::failures(&report);
+    step.done(
+        &mut stdout,
+        "Audit",
+        &format!(
+            "Ran the regulator's audit (por_core::audit, as `por audit`): the attestation's signature,\n\
+             every wallet's ownership proof and balance at the attested block, duplicates, solvency,\n\
+             segregation, the 95% cold share, the tree rebuilt from the balances export, the published\n\
+             proofs, and the liability reserve over the verified wallets.\n\
+             {} pass, {} fail, {} not checked.{}\n{verdict}\n\
+             Report: {}  (JSON: {})",
+            report.totals.pass,
+            report.totals.fail,
+            report.totals.not_checked,
+            failures
+                .iter()
+                .map(|f| format!("\n  FAIL {f}"))
+                .collect::<String>(),
+            shown(layout::REPORT_HTML),
+            shown(layout::REPORT_JSON)
+        ),
+    )?;
 
     let por = por_command();
     writeln!(
         stdout,
         "\nDone in {:.1} s. Next, try:\n  \
+         open {}\n      the audit report (HTML, self-contained)\n  \
          {por} serve --dir {}{}\n      the customer's page: drop in a proof and the published root\n  \
-         {por} verify --proof {} --root {}\n      verify one customer's proof from the command line",
+         {por} verify --proof {} --root {}\n      verify one customer's proof from the command line\n  \
+         {por} audit --attestation {} --balances {} --reserve-inputs {} --min-cold-percent 95\n      \
+         the same audit from the command line",
         t0.elapsed().as_secs_f64(),
+        shown(layout::REPORT_HTML),
         shown(layout::PUBLISHED),
         pubs.www_arg,
         pubs.sample_proof.display(),
-        root.hash
+        root.hash,
+        shown(layout::ATTESTATION),
+        shown(layout::CHAIN_BALANCES),
+        shown(layout::PUBLISHED_INPUTS),
     )?;
-    Ok(Outcome::Ok)
+    Ok(if as_expected {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
 }
 
 /// How to call this binary in the printed hints: `por` when that is what
