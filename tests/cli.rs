@@ -518,3 +518,34 @@ fn verify_against_a_published_file_and_asset_list() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("junk.json"));
 }
+
+#[cfg(unix)]
+#[test]
+fn published_outputs_are_world_readable_and_secrets_are_not() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = setup(b"user_id,BTC,ETH\na,1,1\nb,2,2\n");
+    let d = dir.path();
+    std::fs::remove_file(d.join("s.key")).unwrap();
+    assert!(build(d, &[]).status.success());
+    let mode = |p: &str| std::fs::metadata(d.join(p)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode("s.key"), 0o600);
+    assert!(por(
+        d,
+        &["tree", "proof", "--tree", "t", "--user", "a", "--out", "a.json"]
+    )
+    .status
+    .success());
+    assert_eq!(mode("a.json"), 0o644);
+    assert!(por(
+        d,
+        &["tree", "export-proofs", "--tree", "t", "--out", "proofs"]
+    )
+    .status
+    .success());
+    assert_eq!(mode("proofs"), 0o755);
+    assert_eq!(
+        mode("proofs/a.json") & 0o044,
+        0o044,
+        "others can read published proofs"
+    );
+}

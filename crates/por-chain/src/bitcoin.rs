@@ -20,14 +20,14 @@
 //! [`undo_block`]) tested without a node.
 
 use core::fmt;
-use std::cell::Cell;
 use std::collections::HashMap;
 
 use por_core::Amount;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::http::{snippet, Client};
+use crate::http::Client;
+use crate::jsonrpc::{typed, JsonRpc};
 use crate::{
     BalanceQuery, BalanceRecord, BalanceSource, BlockHash, Call, Chain, Endpoint, HttpConfig,
     Snapshot, SourceError, SourceInfo, SourceKind,
@@ -386,22 +386,8 @@ pub fn undo_block(balances: &mut [Amount], effect: &BlockEffect) -> Result<(), U
 /// A Bitcoin Core node as a [`BalanceSource`].
 #[derive(Debug)]
 pub struct BitcoinRpc {
-    client: Client,
-    next_id: Cell<u64>,
+    rpc: JsonRpc,
     max_undo_blocks: u64,
-}
-
-#[derive(Deserialize)]
-struct RpcEnvelope<'a> {
-    #[serde(borrow)]
-    result: Option<&'a RawValue>,
-    error: Option<RpcErrorObject>,
-}
-
-#[derive(Deserialize)]
-struct RpcErrorObject {
-    code: i64,
-    message: String,
 }
 
 #[derive(Deserialize)]
@@ -422,8 +408,7 @@ impl BitcoinRpc {
     #[must_use]
     pub fn new(endpoint: Endpoint, config: HttpConfig) -> Self {
         BitcoinRpc {
-            client: Client::new(endpoint, config),
-            next_id: Cell::new(1),
+            rpc: JsonRpc::new(Client::new(endpoint, config), "1.0"),
             max_undo_blocks: DEFAULT_MAX_UNDO_BLOCKS,
         }
     }
@@ -437,15 +422,7 @@ impl BitcoinRpc {
     }
 
     fn endpoint(&self) -> String {
-        self.client.endpoint().to_string()
-    }
-
-    fn malformed(&self, call: &str, detail: String) -> SourceError {
-        SourceError::Malformed {
-            endpoint: self.endpoint(),
-            call: call.to_owned(),
-            detail,
-        }
+        self.rpc.endpoint()
     }
 
     /// Calls `method` and passes the text of its `result` to `f`.
@@ -458,50 +435,7 @@ impl BitcoinRpc {
         slow: bool,
         f: impl FnOnce(&str) -> Result<T, String>,
     ) -> Result<T, SourceError> {
-        let id = self.next_id.get();
-        self.next_id.set(id.wrapping_add(1));
-        let body =
-            serde_json::json!({"jsonrpc": "1.0", "id": id, "method": method, "params": params})
-                .to_string();
-        calls.push(Call {
-            method: method.to_owned(),
-            detail,
-        });
-        let response = self.client.request(method, "", Some(&body), slow)?;
-        let envelope: RpcEnvelope<'_> = serde_json::from_str(&response.body).map_err(|e| {
-            if (200..300).contains(&response.status) {
-                self.malformed(
-                    method,
-                    format!(
-                        "not a JSON-RPC response ({e}): {:?}",
-                        snippet(&response.body)
-                    ),
-                )
-            } else {
-                SourceError::Http {
-                    endpoint: self.endpoint(),
-                    call: method.to_owned(),
-                    status: response.status,
-                    body: snippet(&response.body),
-                }
-            }
-        })?;
-        if let Some(e) = envelope.error {
-            return Err(SourceError::Rpc {
-                endpoint: self.endpoint(),
-                call: method.to_owned(),
-                code: e.code,
-                message: e.message,
-            });
-        }
-        // serde reads `"result": null` as `None`; a missing result is read the same way
-        // and then refused by the result's type unless that type accepts null.
-        let result = envelope.result.map_or("null", RawValue::get);
-        f(result).map_err(|detail| self.malformed(method, detail))
-    }
-
-    fn typed<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
-        serde_json::from_str(text).map_err(|e| format!("{e} in {:?}", snippet(text)))
+        self.rpc.call_raw(calls, method, params, detail, slow, f)
     }
 }
 
@@ -540,7 +474,7 @@ impl BalanceSource for BitcoinRpc {
             serde_json::json!([height]),
             height.to_string(),
             false,
-            Self::typed::<String>,
+            typed::<String>,
         ) {
             Err(SourceError::Rpc { code, .. }) if code == RPC_INVALID_PARAMETER => {
                 let tip = self.call(
@@ -549,7 +483,7 @@ impl BalanceSource for BitcoinRpc {
                     serde_json::json!([]),
                     String::new(),
                     false,
-                    Self::typed::<u64>,
+                    typed::<u64>,
                 )?;
                 return Err(SourceError::HeightAboveTip {
                     endpoint: self.endpoint(),
@@ -560,7 +494,7 @@ impl BalanceSource for BitcoinRpc {
             other => other?,
         };
         let snapshot_hash = BlockHash::from_hex(&hash_text)
-            .map_err(|e| self.malformed("getblockhash", e.to_string()))?;
+            .map_err(|e| self.rpc.malformed("getblockhash", e.to_string()))?;
         if let Some(expected) = query.expected_block_hash {
             if expected != snapshot_hash {
                 return Err(SourceError::BlockHashMismatch {
@@ -598,16 +532,16 @@ impl BalanceSource for BitcoinRpc {
                 serde_json::json!([address]),
                 (*address).to_owned(),
                 false,
-                Self::typed,
+                typed,
             )?;
             match (v.isvalid, v.script_pub_key) {
                 (true, Some(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
                     scripts.push(s.to_ascii_lowercase());
                 }
                 (true, _) => {
-                    return Err(
-                        self.malformed("validateaddress", format!("no scriptPubKey for {address}"))
-                    )
+                    return Err(self
+                        .rpc
+                        .malformed("validateaddress", format!("no scriptPubKey for {address}")))
                 }
                 (false, _) => {
                     return Err(SourceError::Unsupported {
@@ -665,7 +599,7 @@ impl BalanceSource for BitcoinRpc {
                 |text| parse_block(text, &scripts).map_err(|e| e.to_string()),
             )?;
             if effect.hash != cursor || effect.height != expected_height {
-                return Err(self.malformed(
+                return Err(self.rpc.malformed(
                     "getblock",
                     format!(
                         "asked for block {shown} at height {expected_height}, got {} at height {}",
@@ -680,7 +614,7 @@ impl BalanceSource for BitcoinRpc {
                 detail: e.to_string(),
             })?;
             cursor = effect.previous.ok_or_else(|| {
-                self.malformed(
+                self.rpc.malformed(
                     "getblock",
                     format!("block {shown} has no previousblockhash"),
                 )

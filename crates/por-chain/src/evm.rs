@@ -6,14 +6,13 @@
 //! changed in between (a reorganisation), the snapshot fails.
 
 use core::fmt;
-use std::cell::Cell;
 
 use por_core::Amount;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use sha3::{Digest, Keccak256};
 
-use crate::http::{snippet, Client};
+use crate::http::Client;
+use crate::jsonrpc::JsonRpc;
 use crate::{
     BalanceQuery, BalanceRecord, BalanceSource, BlockHash, Call, Chain, Endpoint, HttpConfig,
     Snapshot, SourceError, SourceInfo, SourceKind,
@@ -246,21 +245,7 @@ pub fn to_quantity(n: u64) -> String {
 /// An Ethereum JSON-RPC endpoint as a [`BalanceSource`].
 #[derive(Debug)]
 pub struct EvmRpc {
-    client: Client,
-    next_id: Cell<u64>,
-}
-
-#[derive(Deserialize)]
-struct RpcEnvelope<'a> {
-    #[serde(borrow)]
-    result: Option<&'a RawValue>,
-    error: Option<RpcErrorObject>,
-}
-
-#[derive(Deserialize)]
-struct RpcErrorObject {
-    code: i64,
-    message: String,
+    rpc: JsonRpc,
 }
 
 #[derive(Deserialize)]
@@ -274,21 +259,16 @@ impl EvmRpc {
     #[must_use]
     pub fn new(endpoint: Endpoint, config: HttpConfig) -> Self {
         EvmRpc {
-            client: Client::new(endpoint, config),
-            next_id: Cell::new(1),
+            rpc: JsonRpc::new(Client::new(endpoint, config), "2.0"),
         }
     }
 
     fn endpoint(&self) -> String {
-        self.client.endpoint().to_string()
+        self.rpc.endpoint()
     }
 
     fn malformed(&self, call: &str, detail: String) -> SourceError {
-        SourceError::Malformed {
-            endpoint: self.endpoint(),
-            call: call.to_owned(),
-            detail,
-        }
+        self.rpc.malformed(call, detail)
     }
 
     /// Calls `method` and returns its `result`, deserialised as `T`.
@@ -299,47 +279,7 @@ impl EvmRpc {
         params: serde_json::Value,
         detail: String,
     ) -> Result<T, SourceError> {
-        let id = self.next_id.get();
-        self.next_id.set(id.wrapping_add(1));
-        let body =
-            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
-                .to_string();
-        calls.push(Call {
-            method: method.to_owned(),
-            detail,
-        });
-        let response = self.client.request(method, "", Some(&body), false)?;
-        let envelope: RpcEnvelope<'_> = serde_json::from_str(&response.body).map_err(|e| {
-            if (200..300).contains(&response.status) {
-                self.malformed(
-                    method,
-                    format!(
-                        "not a JSON-RPC response ({e}): {:?}",
-                        snippet(&response.body)
-                    ),
-                )
-            } else {
-                SourceError::Http {
-                    endpoint: self.endpoint(),
-                    call: method.to_owned(),
-                    status: response.status,
-                    body: snippet(&response.body),
-                }
-            }
-        })?;
-        if let Some(e) = envelope.error {
-            return Err(SourceError::Rpc {
-                endpoint: self.endpoint(),
-                call: method.to_owned(),
-                code: e.code,
-                message: e.message,
-            });
-        }
-        // serde reads `"result": null` as `None`; a missing result is read the same way
-        // and then refused by the result's type unless that type accepts null.
-        let result = envelope.result.map_or("null", RawValue::get);
-        serde_json::from_str(result)
-            .map_err(|e| self.malformed(method, format!("{e} in result {:?}", snippet(result))))
+        self.rpc.call(calls, method, params, detail, false)
     }
 
     fn block_hash_at(&self, calls: &mut Vec<Call>, height: u64) -> Result<BlockHash, SourceError> {

@@ -32,6 +32,7 @@ mod error;
 pub mod esplora;
 pub mod evm;
 pub mod http;
+mod jsonrpc;
 mod spec;
 #[cfg(feature = "test-node")]
 pub mod testnode;

@@ -39,7 +39,18 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(&parent)
         .with_context(|| format!("cannot create a temporary file in {}", parent.display()))?;
     tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
+    // Temporary files are created private (0600); what this writes is meant
+    // to be read by others (proofs, attestations, reports). Secrets go
+    // through `inputs::write_secret_file` instead.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("cannot set the permissions of {}", path.display()))?;
+    }
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;

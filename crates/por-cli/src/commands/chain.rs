@@ -2,7 +2,6 @@
 //! from a Bitcoin Core node, an Esplora API or an EVM node, written as an
 //! offline balances file for air-gapped audits.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -157,7 +156,7 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
 
     let mut rows = existing;
     rows.extend(snap.records.iter().map(balances_file::BalanceRow::from));
-    write_atomically(&args.out, balances_file::rows_to_csv(&rows).as_bytes())?;
+    crate::output::write_file_atomic(&args.out, balances_file::rows_to_csv(&rows).as_bytes())?;
 
     println!(
         "{chain} height {} block {}: {} balance(s) from {} ({} calls) written to {}",
@@ -177,21 +176,4 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome::Ok)
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it into place.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write", tmp.path().display()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    Ok(())
 }

@@ -298,6 +298,13 @@ pub(crate) fn write_proofs(
         index.push('\n');
     }
     write_plain(&tmp.path().join("index.csv"), index.as_bytes())?;
+    // The temporary directory is private (0700); proofs are published.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755))
+            .with_context(|| format!("cannot set the permissions of {}", tmp.path().display()))?;
+    }
     store::replace_dir(tmp, out)?;
     Ok(n)
 }

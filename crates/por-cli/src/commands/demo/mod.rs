@@ -184,6 +184,15 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         fs::create_dir_all(out_dir.join(sub))
             .with_context(|| format!("cannot create {}", out_dir.join(sub).display()))?;
     }
+    // exchange/ holds what only the exchange sees (every balance, the
+    // snapshot secret, the attestation key): readable by its owner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = out_dir.join("exchange");
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot set the permissions of {}", dir.display()))?;
+    }
     let p = |rel: &str| out_dir.join(rel);
     let shown = |rel: &str| p(rel).display().to_string();
     let t0 = Instant::now();
