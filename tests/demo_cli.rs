@@ -331,6 +331,16 @@ fn the_published_folder_has_what_the_browser_page_needs() {
             "{name}"
         );
     }
+    // Published files are world-readable; the exchange's folder is its own.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&p.join("attestation.json")), 0o644);
+        assert_eq!(mode(&p.join("proofs")), 0o755);
+        assert_eq!(mode(&d.dir.join("exchange")), 0o700);
+        assert_eq!(mode(&d.dir.join("exchange/attestation.key")), 0o600);
+    }
     assert!(d.stdout.contains("por serve --dir"), "{}", d.stdout);
     assert!(d.stdout.contains("por verify --proof"), "{}", d.stdout);
 }
@@ -661,4 +671,72 @@ fn without_the_planted_problem_the_audit_passes() {
         "95",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+/// The demo's own signers checked by independent implementations:
+/// bip322-js (P2WPKH and P2TR; it has no multisig support, the multisig is
+/// checked by Bitcoin Core's interpreter above) and eth-account (EIP-191).
+/// Both are installed by scripts/ci/deps-ownership.sh.
+#[test]
+fn the_demo_signatures_verify_with_bip322_js_and_eth_account() {
+    let d = demo();
+    let deps = "run scripts/ci/deps-ownership.sh to install bip322-js and eth-account";
+    let node_modules = repo_root().join("tests/node/node_modules");
+    assert!(
+        node_modules.join("bip322-js").exists(),
+        "bip322-js is missing: {deps}"
+    );
+    let python = repo_root().join("target/ownership-venv/bin/python");
+    assert!(python.exists(), "the eth-account venv is missing: {deps}");
+
+    let message = read(&d.dir.join("exchange/message.txt"));
+    // Signatures in wallet order, from the claims file (the message is a
+    // quoted multi-line field, the signature the last field of its record).
+    let claims = read(&d.dir.join("exchange/ownership-claims.csv"));
+    let sigs: Vec<&str> = claims
+        .split("\",")
+        .skip(1)
+        .map(|rest| rest.lines().next().unwrap())
+        .collect();
+    let ws = wallets(&d.dir);
+    assert_eq!(sigs.len(), ws.len());
+
+    let mut btc = Vec::new();
+    let mut evm = Vec::new();
+    for (w, s) in ws.iter().zip(&sigs) {
+        match w.script.as_str() {
+            "P2WPKH" | "P2TR" => btc.push(serde_json::json!([w.address, s])),
+            "EOA" => evm.push(serde_json::json!([w.address, s])),
+            _ => {}
+        }
+    }
+    assert_eq!(btc.len(), 4);
+    assert_eq!(evm.len(), 12);
+
+    let js = "const {Verifier} = require('bip322-js');\
+              const [msg, claims] = JSON.parse(process.argv[1]);\
+              for (const [a, s] of claims) console.log(a, Verifier.verifySignature(a, msg, s));";
+    let o = Command::new("node")
+        .current_dir(repo_root().join("tests/node"))
+        .args(["-e", js, &serde_json::json!([message, btc]).to_string()])
+        .output()
+        .expect("node runs (scripts/ci/deps-ownership.sh installs it)");
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(out.lines().all(|l| l.ends_with(" true")), "{out}");
+
+    let py = "import json, sys\n\
+              from eth_account import Account\n\
+              from eth_account.messages import encode_defunct\n\
+              msg, claims = json.loads(sys.argv[1])\n\
+              for a, s in claims:\n\
+              \x20   print(Account.recover_message(encode_defunct(text=msg), signature=s) == a)\n";
+    let o = Command::new(&python)
+        .args(["-c", py, &serde_json::json!([message, evm]).to_string()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(out.lines().collect::<Vec<_>>(), vec!["True"; 12], "{out}");
 }
