@@ -299,11 +299,12 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         &mut stdout,
         "Reserve wallets",
         &format!(
-            "Generated {} wallets with fresh keys ({}) across tiers (cold, warm, hot) and owners\n\
-             (customer, performance guarantee, the exchange's own), and signed the canonical message\n\
-             binding them to this exchange and this tree's root (BIP-322 for Bitcoin, EIP-191 for Ethereum):\n\
+            "Generated {} wallets with fresh keys ({}) across tiers (cold,\n\
+             warm, hot) and owners (customer, performance guarantee, the exchange's own), and signed\n\
+             the canonical message binding them to this exchange and this tree's root (BIP-322 for\n\
+             Bitcoin, EIP-191 for Ethereum):\n\
              {}\n\
-             The ownership verifier checked each one as an auditor would: {verified}.\n\
+             The ownership verifier checked each one as an auditor would:\n{verified}.\n\
              Wallets: {}  Signed claims: {}",
             ws.len(),
             kinds.join(", "),
@@ -324,9 +325,10 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         &mut stdout,
         "Chain snapshot",
         &format!(
-            "Wrote the offline balances file an auditor checks claims against, standing in for chain\n\
-             data at the snapshot blocks ({}). Customer wallets hold 102% of the liabilities per\n\
-             asset, 96.6% of it cold; guarantee crypto matches the non-cold customer crypto.\n\
+            "Wrote the offline balances file an auditor checks claims against, standing in for\n\
+             chain data at the snapshot blocks ({}). Customer wallets hold 102%\n\
+             of the liabilities per asset, 96.6% of it cold; guarantee crypto matches the non-cold\n\
+             customer crypto.\n\
              Balances: {}",
             snaps
                 .iter()
@@ -368,8 +370,8 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
     output::write_file_atomic(&p(layout::PUBLISHED_INPUTS), &inputs_bytes)?;
     let planted_text = match &planted {
         Some(w) => format!(
-            "PLANTED PROBLEM: the BTC warm wallet {} is claimed a second time, as guarantee\n\
-             crypto in cold storage, so its coins would count twice (--no-planted-problem leaves it out).\n",
+            "PLANTED PROBLEM: the BTC warm wallet\n  {}\nis claimed a second time, as guarantee crypto in cold storage, so its coins would\n\
+             count twice (--no-planted-problem leaves it out).\n",
             w.address
         ),
         None => "No planted problem (--no-planted-problem): every wallet is claimed once.\n".to_owned(),
@@ -647,7 +649,7 @@ fn run_reserve(
         "Derived the liability-reserve inputs from the wallets and the tree (prices are round\n\
          illustrative figures) and ran `por reserve requirement` and `por reserve stress`:\n\
          in-force segregation checks (95% cold, guarantee crypto, customer wallets >= liabilities): {}\n\
-         proposed liability reserve: R_required ¥{}, cash part ¥{}, held ¥{} -> {}\n\
+         proposed liability reserve: R_required ¥{}, cash part ¥{}, held ¥{}: {}\n\
          {} hack scenarios (Coincheck, DMM, Bybit, ...) run through the funding waterfall.\n\
          Inputs: {}\nReports: {}  {}",
         if failing.is_empty() {
@@ -655,9 +657,9 @@ fn run_reserve(
         } else {
             format!("FAIL {}", failing.join(", "))
         },
-        e.report.requirement.required_jpy.get(),
-        cash,
-        balance,
+        grouped(e.report.requirement.required_jpy.get()),
+        grouped(cash),
+        grouped(balance),
         if e.report.passes() { "met" } else { "NOT met" },
         results.len(),
         path.display(),
@@ -666,8 +668,29 @@ fn run_reserve(
     ))
 }
 
+/// Digits grouped by thousands: 892,693,956.
+fn grouped(v: u128) -> String {
+    let digits = v.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn grouping() {
+        assert_eq!(super::grouped(0), "0");
+        assert_eq!(super::grouped(999), "999");
+        assert_eq!(super::grouped(1_000), "1,000");
+        assert_eq!(super::grouped(892_693_956), "892,693,956");
+    }
+
     use super::*;
 
     #[test]

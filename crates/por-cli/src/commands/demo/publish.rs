@@ -112,9 +112,9 @@ pub fn write(
         )
     };
     let text = format!(
-        "Wrote what the exchange publishes: the root summary and the proofs of {} customers\n\
-         ({}), ready for the browser page, which checks a proof in WebAssembly without\n\
-         sending anything anywhere.\n\
+        "Wrote what the exchange publishes: the root summary, the attestation, the reserve\n\
+         inputs and the proofs of {} customers ({}),\n\
+         ready for the browser page, which checks a proof in WebAssembly and sends nothing anywhere.\n\
          Folder: {}\n{www_text}",
         ids.len(),
         ids.join(", "),
