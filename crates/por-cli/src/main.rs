@@ -40,6 +40,9 @@ enum Command {
     /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
     #[command(subcommand)]
     Reserve(commands::reserve::ReserveCommand),
+    /// Run the whole system on a synthetic exchange: tree, proofs, signed
+    /// wallets, chain snapshot, liability reserve, the browser page's folder.
+    Demo(commands::demo::DemoArgs),
     /// Read balances at a snapshot height from a chain source.
     #[command(subcommand)]
     Chain(commands::chain::ChainCommand),
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Ownership(c) => commands::ownership::run(c),
         Command::Serve(a) => commands::serve::run(&a),
         Command::Reserve(c) => commands::reserve::run(c),
+        Command::Demo(a) => commands::demo::run(&a),
         Command::Chain(c) => commands::chain::run(c),
         Command::Key(c) => commands::key::run(c),
         Command::Attest(a) => commands::attest::run(&a),

@@ -110,13 +110,13 @@ pub(crate) fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
     parsed.with_context(|| format!("inputs {}", path.display()))
 }
 
-struct Evaluation {
-    inputs: Inputs,
-    policies: PolicySet,
-    report: Report,
+pub(crate) struct Evaluation {
+    pub(crate) inputs: Inputs,
+    pub(crate) policies: PolicySet,
+    pub(crate) report: Report,
 }
 
-fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Result<Evaluation> {
+pub(crate) fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Result<Evaluation> {
     let inputs = load_inputs(inputs_path)?;
     let policies = load_policies(policy_args)?;
     let report = reserve::evaluate(&inputs, &policies)
@@ -206,7 +206,7 @@ fn units(inputs: &Inputs, symbol: &str, a: por_core::Amount) -> String {
     format!("{} {symbol}", a.display_in(d))
 }
 
-fn requirement_text(e: &Evaluation) -> String {
+pub(crate) fn requirement_text(e: &Evaluation) -> String {
     let mut o = String::new();
     let i = &e.inputs;
     let _ = writeln!(
@@ -582,7 +582,7 @@ fn bn(v: Yen) -> String {
     format!("{}.{:02}", tenth_m / 100, tenth_m % 100)
 }
 
-fn stress_text(e: &Evaluation, results: &[StressResult]) -> String {
+pub(crate) fn stress_text(e: &Evaluation, results: &[StressResult]) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,

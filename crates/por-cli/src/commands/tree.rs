@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use por_core::{AssetList, Ledger, LiabilitiesTree};
+use por_core::{AssetList, Customers, Ledger, LiabilitiesTree};
 use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -187,7 +187,7 @@ fn proof(args: &ProofArgs) -> Result<Outcome> {
 
 /// A file name for a user's proof: the user id itself when it is plainly
 /// safe, otherwise a hash of it (the index maps ids to files either way).
-fn proof_file_name(user_id: &str) -> String {
+pub(crate) fn proof_file_name(user_id: &str) -> String {
     let safe = !user_id.is_empty()
         && user_id.len() <= 100
         && !user_id.starts_with('.')
@@ -210,12 +210,31 @@ fn export(args: &ExportArgs) -> Result<Outcome> {
     let customers = dir.load_customers()?;
     spinner.finish_and_clear();
 
-    let parent = store::parent_dir(&args.out);
+    let n = write_proofs(&tree, &customers, None, &args.out, args.force)?;
+    println!(
+        "Wrote {n} proofs to {} (index.csv maps user ids to files).",
+        args.out.display()
+    );
+    Ok(Outcome::Ok)
+}
+
+/// Writes the proofs of the customers at `indices` (all when `None`) into the
+/// directory `out`, created atomically: one `<user>.json` per customer plus
+/// `index.csv`. Streams: memory stays flat whatever the customer count.
+/// Returns the number of proofs written.
+pub(crate) fn write_proofs(
+    tree: &LiabilitiesTree,
+    customers: &Customers,
+    indices: Option<&[usize]>,
+    out: &Path,
+    force: bool,
+) -> Result<usize> {
+    let parent = store::parent_dir(out);
     fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    if args.out.exists() && !args.force {
+    if out.exists() && !force {
         bail!(
             "{} already exists: choose another --out or pass --force to replace it",
-            args.out.display()
+            out.display()
         );
     }
     let tmp = tempfile::Builder::new()
@@ -228,18 +247,25 @@ fn export(args: &ExportArgs) -> Result<Outcome> {
             )
         })?;
 
-    let n = customers.len();
+    let all: Vec<usize>;
+    let indices = match indices {
+        Some(i) => i,
+        None => {
+            all = (0..customers.len()).collect();
+            &all
+        }
+    };
+    let n = indices.len();
     let bar = progress::bar(n as u64, "proofs");
     let done = AtomicU64::new(0);
     // Streaming: each worker builds and writes one chunk of proofs at a time,
     // so memory stays flat whatever the customer count.
-    let names: Vec<String> = (0..n)
-        .into_par_iter()
-        .chunks(1024)
+    let names: Vec<String> = indices
+        .par_chunks(1024)
         .map(|chunk| -> Result<Vec<String>> {
             let mut names = Vec::with_capacity(chunk.len());
-            for i in chunk {
-                let proof = tree.proof(&customers, i)?;
+            for &i in chunk {
+                let proof = tree.proof(customers, i)?;
                 let name = proof_file_name(proof.user_id());
                 write_plain(&tmp.path().join(&name), proof.to_json().as_bytes())?;
                 names.push(name);
@@ -264,7 +290,7 @@ fn export(args: &ExportArgs) -> Result<Outcome> {
     }
 
     let mut index = String::from("user_id,file\n");
-    for (i, name) in names.iter().enumerate() {
+    for (&i, name) in indices.iter().zip(&names) {
         let uid = customers.user_id(i).context("customer index in range")?;
         index.push_str(&output::csv_field(uid));
         index.push(',');
@@ -279,12 +305,8 @@ fn export(args: &ExportArgs) -> Result<Outcome> {
         fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755))
             .with_context(|| format!("cannot set the permissions of {}", tmp.path().display()))?;
     }
-    store::replace_dir(tmp, &args.out)?;
-    println!(
-        "Wrote {n} proofs to {} (index.csv maps user ids to files).",
-        args.out.display()
-    );
-    Ok(Outcome::Ok)
+    store::replace_dir(tmp, out)?;
+    Ok(n)
 }
 
 fn write_plain(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -5,7 +5,7 @@
 //! This module gathers the data (files, nodes); the checks are
 //! `por_core::audit::run`, pure functions the browser can reuse.
 
-mod html;
+pub(crate) mod html;
 mod terminal;
 
 use std::collections::BTreeMap;
@@ -238,7 +238,7 @@ fn parse_percent_bp(s: &str) -> Result<u32> {
     Ok(bp)
 }
 
-fn read_balances_file(path: &Path) -> Result<Vec<ObservedBalance>> {
+pub(crate) fn read_balances_file(path: &Path) -> Result<Vec<ObservedBalance>> {
     let name = path.display().to_string();
     let bytes = fs::read(path).with_context(|| format!("cannot read {name}"))?;
     let file = balances_file::parse(&bytes, &name)?;

@@ -1,0 +1,144 @@
+//! Step (j): the folder the exchange publishes, ready for `por serve --dir`
+//! and the browser page: the root summary (the form `por tree build --json`
+//! prints and the page accepts), a few customers' proofs, and a copy of the
+//! built page when `scripts/build-www` has been run.
+//!
+//! ```text
+//! published/root.json            {"root", "height", "customers", "totals"}
+//! published/root.txt             the root hash alone (64 hex digits)
+//! published/proofs/<user>.json   a few customers' proofs (index.csv maps ids to files)
+//! published/README.txt           what is here
+//! www/                           the page (copied from www/dist when it exists)
+//! ```
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use por_core::{AssetList, Customers, LiabilitiesTree};
+
+use super::{customers, layout};
+use crate::commands::tree;
+use crate::output;
+
+/// What step (j) wrote.
+pub struct Published {
+    /// The step's paragraph.
+    pub text: String,
+    /// ` --www DIR` when the page was copied, else empty.
+    pub www_arg: String,
+    /// One published proof, for the `por verify` hint.
+    pub sample_proof: PathBuf,
+}
+
+/// The `por tree build --json` summary of a tree (totals keyed by symbol, in asset order).
+pub fn root_json(tree: &LiabilitiesTree, assets: &AssetList) -> String {
+    let root = tree.root();
+    let totals: Vec<String> = assets
+        .iter()
+        .zip(&root.sums)
+        .map(|(a, s)| format!("{}:\"{s}\"", serde_json::Value::from(a.symbol())))
+        .collect();
+    format!(
+        "{{\"root\":\"{}\",\"height\":{},\"customers\":{},\"totals\":{{{}}}}}\n",
+        root.hash,
+        root.height,
+        tree.customers(),
+        totals.join(",")
+    )
+}
+
+/// The customers whose proofs are published: an e-mail login, a Japanese
+/// name (its file name is a hash), a numeric UID and the last customer.
+pub fn featured(n: usize, seed: u64) -> Vec<String> {
+    let mut idx = vec![0, 13, 14, n - 1];
+    idx.retain(|i| *i < n);
+    idx.dedup();
+    idx.into_iter()
+        .map(|i| customers::user_id(i, seed))
+        .collect()
+}
+
+pub fn write(
+    out_dir: &Path,
+    tree: &LiabilitiesTree,
+    cust: &Customers,
+    assets: &AssetList,
+    seed: u64,
+) -> Result<Published> {
+    let dir = out_dir.join(layout::PUBLISHED);
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    output::write_file_atomic(&dir.join("root.json"), root_json(tree, assets).as_bytes())?;
+    output::write_file_atomic(
+        &dir.join("root.txt"),
+        format!("{}\n", tree.root().hash).as_bytes(),
+    )?;
+    let ids = featured(cust.len(), seed);
+    let mut leaves = Vec::new();
+    for id in &ids {
+        leaves.push(
+            cust.position(id)
+                .with_context(|| format!("featured customer {id:?} is not in the tree"))?,
+        );
+    }
+    let proofs = dir.join("proofs");
+    tree::write_proofs(tree, cust, Some(&leaves), &proofs, false)?;
+    let sample_proof = proofs.join(tree::proof_file_name(&ids[0]));
+    output::write_file_atomic(
+        &dir.join("README.txt"),
+        b"What the demo exchange publishes, served by `por serve --dir` under /published/:\n\
+          root.json  the liabilities root, height, customer count and totals (paste or drop it into the page)\n\
+          root.txt   the root hash alone\n\
+          proofs/    a few customers' inclusion proofs (each customer gets only their own)\n",
+    )?;
+
+    // The page, if it has been built.
+    let built = Path::new("www/dist");
+    let www = out_dir.join(layout::WWW);
+    let (www_arg, www_text) = if built.join("index.html").is_file() {
+        copy_dir(built, &www)?;
+        (
+            format!(" --www {}", www.display()),
+            format!(
+                "The browser page (built by scripts/build-www) is copied to {}.",
+                www.display()
+            ),
+        )
+    } else {
+        (
+            String::new(),
+            "The browser page is not built here: run scripts/build-www, then `por serve`."
+                .to_owned(),
+        )
+    };
+    let text = format!(
+        "Wrote what the exchange publishes: the root summary, the attestation, the reserve\n\
+         inputs and the proofs of {} customers ({}),\n\
+         ready for the browser page, which checks a proof in WebAssembly and sends nothing anywhere.\n\
+         Folder: {}\n{www_text}",
+        ids.len(),
+        ids.join(", "),
+        dir.display()
+    );
+    Ok(Published {
+        text,
+        www_arg,
+        sample_proof,
+    })
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for e in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let e = e?;
+        let target = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_dir(&e.path(), &target)?;
+        } else {
+            fs::copy(e.path(), &target).with_context(|| {
+                format!("cannot copy {} to {}", e.path().display(), target.display())
+            })?;
+        }
+    }
+    Ok(())
+}
