@@ -90,15 +90,18 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         .local_addr()
         .context("reading the listening address")?
         .port();
-    println!("verifier page:   http://127.0.0.1:{port}/");
-    println!(
-        "published files: http://127.0.0.1:{port}{PUBLISHED}  ({})",
-        site.published.display()
-    );
-    println!(
-        "serving {} on 127.0.0.1 only; press Ctrl-C to stop",
+    // The addresses are for whoever started the server; if they closed its
+    // output (a pipe to `head`, a finished script), serving goes on.
+    let banner = format!(
+        "verifier page:   http://127.0.0.1:{port}/\npublished files: http://127.0.0.1:{port}{PUBLISHED}  ({})\nserving {} on 127.0.0.1 only; press Ctrl-C to stop\n",
+        site.published.display(),
         site.www.display()
     );
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(banner.as_bytes())
+        .and_then(|()| stdout.flush());
+    drop(stdout);
     serve(&listener, &site);
     Ok(Outcome::Ok)
 }
