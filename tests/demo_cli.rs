@@ -297,6 +297,47 @@ fn the_reserve_inputs_pass_por_reserve_and_the_reports_are_written() {
 }
 
 #[test]
+fn por_reserve_takes_its_holdings_from_the_signed_attestation() {
+    let d = demo();
+    let inputs = d.dir.join("published/reserve-inputs.toml");
+    let att = d.dir.join("published/attestation.json");
+    let run = |att: &Path| {
+        por(&[
+            "reserve",
+            "requirement",
+            "--inputs",
+            inputs.to_str().unwrap(),
+            "--attestation",
+            att.to_str().unwrap(),
+            "--json",
+        ])
+    };
+    let o = run(&att);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    // The planted problem: one wallet claimed twice; neither claim counts.
+    let total = wallets(&d.dir).len() + 1;
+    assert!(
+        err.contains(&format!("{} of {total} wallets counted", total - 2)),
+        "{err}"
+    );
+    assert_eq!(err.matches("claimed more than once").count(), 2, "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["type"], "requirement");
+
+    // A tampered attestation is refused, naming the file and the signature.
+    let tampered = d.dir.join("tampered-attestation.json");
+    std::fs::write(&tampered, read(&att).replacen("2026-", "2027-", 1)).unwrap();
+    let o = run(&tampered);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        err.contains("tampered-attestation.json") && err.contains("signature"),
+        "{err}"
+    );
+}
+
+#[test]
 fn the_published_folder_has_what_the_browser_page_needs() {
     let d = demo();
     let p = d.dir.join("published");

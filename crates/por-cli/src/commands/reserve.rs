@@ -39,6 +39,14 @@ pub struct RequirementArgs {
     /// May be repeated.
     #[arg(long, value_name = "NAME|FILE")]
     policy: Vec<String>,
+    /// Take the holdings and customer liabilities from a signed attestation
+    /// (`por attest`): its signature must verify, and each reserve wallet
+    /// counts at its claimed balance when its ownership proof is valid and
+    /// bound to the attested snapshot and its address is claimed once. The
+    /// inputs file still gives prices, volumes, insurance and the rest.
+    /// Balances are not checked on chain here: `por audit` does that.
+    #[arg(long, value_name = "FILE")]
+    attestation: Option<PathBuf>,
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
@@ -128,8 +136,87 @@ pub(crate) fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Re
     })
 }
 
+/// The reserve inputs with an attestation's verified wallets as holdings;
+/// says on stderr which wallets count and which do not, and why.
+fn inputs_with_attestation(inputs: &Inputs, path: &Path) -> anyhow::Result<Inputs> {
+    use por_core::attestation::ParsedAttestation;
+    use por_core::audit::{self, ownership::OwnershipStatus};
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let verified = ParsedAttestation::from_json(&text)
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?
+        .verify_signature()
+        .map_err(|e| anyhow::anyhow!("{name}: the attestation's signature does not verify: {e}"))?;
+    let body = verified.body();
+    let mut claims: std::collections::HashMap<(String, &str), usize> =
+        std::collections::HashMap::new();
+    for e in &body.reserves {
+        *claims
+            .entry((
+                audit::normalize_address(&e.chain, &e.address),
+                e.asset.as_str(),
+            ))
+            .or_default() += 1;
+    }
+    let mut counted = Vec::new();
+    let mut notes = Vec::new();
+    for e in &body.reserves {
+        let key = (
+            audit::normalize_address(&e.chain, &e.address),
+            e.asset.as_str(),
+        );
+        let why_not = match audit::ownership::check_entry(body, e) {
+            _ if claims.get(&key).copied().unwrap_or(0) > 1 => {
+                Some("claimed more than once".to_owned())
+            }
+            Ok(OwnershipStatus::Bound { .. }) => None,
+            Ok(other) => Some(other.describe()),
+            Err(err) => Some(err.to_string()),
+        };
+        match why_not {
+            None => counted.push((e, e.claimed)),
+            Some(why) => notes.push(format!(
+                "  not counted: {} {} {}: {why}",
+                e.chain, e.address, e.asset
+            )),
+        }
+    }
+    eprintln!(
+        "Holdings from {name} ({} {}, key {}): {} of {} wallets counted at their claimed balances (not checked on chain; `por audit` does that).",
+        body.exchange.id,
+        body.snapshot.label,
+        verified.key_fingerprint(),
+        counted.len(),
+        body.reserves.len()
+    );
+    for n in &notes {
+        eprintln!("{n}");
+    }
+    Ok(audit::reserve_inputs_from_attestation(
+        inputs, body, counted,
+    ))
+}
+
 fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
-    let e = evaluate(&args.inputs, &args.policy)?;
+    let e = match &args.attestation {
+        None => evaluate(&args.inputs, &args.policy)?,
+        Some(path) => {
+            let inputs = inputs_with_attestation(&load_inputs(&args.inputs)?, path)?;
+            let policies = load_policies(&args.policy)?;
+            let report = reserve::evaluate(&inputs, &policies).with_context(|| {
+                format!(
+                    "inputs {} with the holdings of {}",
+                    args.inputs.display(),
+                    path.display()
+                )
+            })?;
+            Evaluation {
+                inputs,
+                policies,
+                report,
+            }
+        }
+    };
     if args.json {
         let v = json!({
             "schema": "por-reserve-report-v1",

@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 use crate::amount::Amount;
 use crate::asset::AssetList;
 use crate::attestation::{
-    Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
+    AttestationBody, Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
 };
 use crate::proof::InclusionProof;
 use crate::reserve::{self, Inputs, PolicySet, Scenario};
@@ -1087,6 +1087,63 @@ fn proof_checks(audited: &[Audited], proofs: Option<&[NamedText]>, checks: &mut 
     }
 }
 
+/// The liability-reserve inputs with an attestation's wallets in place of
+/// the inputs' own holdings: one holding per counted reserve entry (its
+/// category gives the owner, its tier the tier, `amount` the quantity), and
+/// the attested liabilities totals as the customer liabilities. A holding of
+/// the inputs with the same address lends its signing vendor and
+/// cold-equivalent flag, which the attestation does not carry.
+#[must_use]
+pub fn reserve_inputs_from_attestation<'a>(
+    inputs: &Inputs,
+    body: &AttestationBody,
+    counted: impl IntoIterator<Item = (&'a ReserveEntry, Amount)>,
+) -> Inputs {
+    let mut out = inputs.clone();
+    let carried = &inputs.holdings;
+    out.holdings = counted
+        .into_iter()
+        .map(|(e, amount)| {
+            let owner = match e.category {
+                Category::Customer => reserve::Owner::Customer,
+                Category::Corporate => reserve::Owner::Own,
+                Category::Guarantee => reserve::Owner::Guarantee,
+                Category::LiabilityReserve => reserve::Owner::Reserve,
+            };
+            let tier = match e.tier {
+                crate::attestation::Tier::Cold => reserve::Tier::Cold,
+                crate::attestation::Tier::Warm => reserve::Tier::Warm,
+                crate::attestation::Tier::Hot => reserve::Tier::Hot,
+                crate::attestation::Tier::Mpc => reserve::Tier::Mpc,
+                crate::attestation::Tier::ThirdPartyCustodian => reserve::Tier::ThirdPartyCustodian,
+            };
+            let addr = normalize_address(&e.chain, &e.address);
+            let extra = carried.iter().find(|h| {
+                h.address
+                    .as_deref()
+                    .is_some_and(|a| normalize_address(&e.chain, a) == addr)
+            });
+            reserve::Holding {
+                asset: e.asset.clone(),
+                quantity: amount,
+                owner,
+                tier,
+                signing_vendor: extra.and_then(|h| h.signing_vendor.clone()),
+                cold_equivalent: extra.is_some_and(|h| h.cold_equivalent),
+                chain: Some(e.chain.clone()),
+                address: Some(e.address.clone()),
+            }
+        })
+        .collect();
+    out.customer_liabilities = body
+        .liabilities
+        .totals
+        .iter()
+        .map(|t| (t.asset.clone(), t.amount))
+        .collect();
+    out
+}
+
 fn reserve_checks(
     label: &str,
     name: &str,
@@ -1130,50 +1187,11 @@ fn reserve_checks(
             [("sha256", json!(got)), ("attested_sha256", json!(r.sha256))],
         )),
     }
-    let mut inputs = run.inputs.clone();
-    let carried = inputs.holdings.clone();
-    inputs.holdings = counted
-        .iter()
-        .filter_map(|c| {
-            let amount = c.amount?;
-            let e = c.entry;
-            let owner = match e.category {
-                Category::Customer => reserve::Owner::Customer,
-                Category::Corporate => reserve::Owner::Own,
-                Category::Guarantee => reserve::Owner::Guarantee,
-                Category::LiabilityReserve => reserve::Owner::Reserve,
-            };
-            let tier = match e.tier {
-                crate::attestation::Tier::Cold => reserve::Tier::Cold,
-                crate::attestation::Tier::Warm => reserve::Tier::Warm,
-                crate::attestation::Tier::Hot => reserve::Tier::Hot,
-                crate::attestation::Tier::Mpc => reserve::Tier::Mpc,
-                crate::attestation::Tier::ThirdPartyCustodian => reserve::Tier::ThirdPartyCustodian,
-            };
-            let addr = normalize_address(&e.chain, &e.address);
-            let extra = carried.iter().find(|h| {
-                h.address
-                    .as_deref()
-                    .is_some_and(|a| normalize_address(&e.chain, a) == addr)
-            });
-            Some(reserve::Holding {
-                asset: e.asset.clone(),
-                quantity: amount,
-                owner,
-                tier,
-                signing_vendor: extra.and_then(|h| h.signing_vendor.clone()),
-                cold_equivalent: extra.is_some_and(|h| h.cold_equivalent),
-                chain: Some(e.chain.clone()),
-                address: Some(e.address.clone()),
-            })
-        })
-        .collect();
-    inputs.customer_liabilities = body
-        .liabilities
-        .totals
-        .iter()
-        .map(|t| (t.asset.clone(), t.amount))
-        .collect();
+    let inputs = reserve_inputs_from_attestation(
+        &run.inputs,
+        body,
+        counted.iter().filter_map(|c| Some((c.entry, c.amount?))),
+    );
     let report = reserve::evaluate(&inputs, &run.policies).map_err(|e| AuditError::Reserve {
         name: run.name.clone(),
         message: e.to_string(),
