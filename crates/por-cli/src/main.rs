@@ -25,24 +25,19 @@ struct Cli {
     command: Command,
 }
 
+/// In the order a newcomer meets them: the demo, then the exchange's steps,
+/// the customer's check, and the regulator's.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the whole system on a synthetic exchange: tree, proofs, signed
+    /// wallets, chain snapshot, attestation, audit, liability reserve, the browser page's folder.
+    Demo(commands::demo::DemoArgs),
     /// Build a liabilities tree and export customer proofs.
     #[command(subcommand)]
     Tree(commands::tree::TreeCommand),
-    /// Verify a customer's inclusion proof.
-    Verify(commands::verify::VerifyArgs),
     /// Check that an exchange controls its reserve wallets (BIP-322, signed messages, EIP-191, OKX/HTX files).
     #[command(subcommand)]
     Ownership(commands::ownership::OwnershipCommand),
-    /// Serve the browser verifier and a directory of published files on 127.0.0.1.
-    Serve(commands::serve::ServeArgs),
-    /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
-    #[command(subcommand)]
-    Reserve(commands::reserve::ReserveCommand),
-    /// Run the whole system on a synthetic exchange: tree, proofs, signed
-    /// wallets, chain snapshot, liability reserve, the browser page's folder.
-    Demo(commands::demo::DemoArgs),
     /// Read balances at a snapshot height from a chain source.
     #[command(subcommand)]
     Chain(commands::chain::ChainCommand),
@@ -51,9 +46,16 @@ enum Command {
     Key(commands::key::KeyCommand),
     /// Sign the exchange's attestation for a snapshot (por-attestation-v1).
     Attest(commands::attest::AttestArgs),
+    /// Verify a customer's inclusion proof.
+    Verify(commands::verify::VerifyArgs),
+    /// Serve the browser verifier and a directory of published files on 127.0.0.1.
+    Serve(commands::serve::ServeArgs),
     /// Audit attestations: signatures, ownership, on-chain balances, solvency,
     /// segregation, duplicates, the tree, customer proofs, the liability reserve.
     Audit(commands::audit::AuditArgs),
+    /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
+    #[command(subcommand)]
+    Reserve(commands::reserve::ReserveCommand),
 }
 
 /// What a command concluded, when it ran to the end.
