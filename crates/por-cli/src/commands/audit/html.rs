@@ -416,19 +416,7 @@ fn grouped_bars(
         c.configure_mesh()
             .disable_x_mesh()
             .x_labels(2 * n + 1)
-            .x_label_formatter(&|x| {
-                let r = x.round();
-                if (x - r).abs() > 1e-6 || r < 0.0 {
-                    return String::new();
-                }
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    clippy::cast_sign_loss,
-                    reason = "a small non-negative integer"
-                )]
-                let i = r as usize;
-                labels.get(i).cloned().unwrap_or_default()
-            })
+            .x_label_formatter(&|x| category_label(&labels, *x))
             .y_desc(y_desc)
             .draw()
             .ok()?;
@@ -460,6 +448,21 @@ fn grouped_bars(
     Some(svg)
 }
 
+/// The category name at an integer axis position, blank between them.
+fn category_label(labels: &[String], v: f64) -> String {
+    let r = v.round();
+    if (v - r).abs() > 1e-6 || r < 0.0 {
+        return String::new();
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small non-negative integer"
+    )]
+    let i = r as usize;
+    labels.get(i).cloned().unwrap_or_default()
+}
+
 #[expect(
     clippy::cast_precision_loss,
     reason = "category counts are small; display only"
@@ -482,19 +485,7 @@ fn stacked_bars(title: &str, cats: &[String], parts: &[Series<'_>]) -> Option<St
         c.configure_mesh()
             .disable_y_mesh()
             .y_labels(2 * n + 1)
-            .y_label_formatter(&|y| {
-                let r = y.round();
-                if (y - r).abs() > 1e-6 || r < 0.0 {
-                    return String::new();
-                }
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    clippy::cast_sign_loss,
-                    reason = "a small non-negative integer"
-                )]
-                let i = r as usize;
-                labels.get(i).cloned().unwrap_or_default()
-            })
+            .y_label_formatter(&|y| category_label(&labels, *y))
             .x_label_formatter(&|x| {
                 if *x <= 100.0 {
                     format!("{x:.0}%")
