@@ -36,17 +36,18 @@ pub struct InclusionProof {
     root: RootCommitment,
 }
 
-/// A proof that verified against a caller-supplied root.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedInclusion {
-    proof: InclusionProof,
+/// A proof that verified against a caller-supplied root (borrowed: verifying
+/// copies nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifiedInclusion<'a> {
+    proof: &'a InclusionProof,
 }
 
-impl VerifiedInclusion {
+impl<'a> VerifiedInclusion<'a> {
     /// Returns the verified proof.
     #[must_use]
-    pub fn proof(&self) -> &InclusionProof {
-        &self.proof
+    pub fn proof(&self) -> &'a InclusionProof {
+        self.proof
     }
 }
 
@@ -189,11 +190,9 @@ impl InclusionProof {
     /// different asset list, a path whose length is not the root's height, an
     /// index outside the tree, a sum that overflows, or a root hash or sums
     /// that differ.
-    pub fn verify(&self, root: &RootCommitment) -> Result<VerifiedInclusion, VerifyError> {
+    pub fn verify(&self, root: &RootCommitment) -> Result<VerifiedInclusion<'_>, VerifyError> {
         self.verify_internal(root)?;
-        Ok(VerifiedInclusion {
-            proof: self.clone(),
-        })
+        Ok(VerifiedInclusion { proof: self })
     }
 
     /// [`InclusionProof::verify`] that also checks the asset list of the published root.
@@ -205,7 +204,7 @@ impl InclusionProof {
         &self,
         assets: &AssetList,
         root: &RootCommitment,
-    ) -> Result<VerifiedInclusion, VerifyError> {
+    ) -> Result<VerifiedInclusion<'_>, VerifyError> {
         if assets != &self.assets {
             return Err(VerifyError::AssetMismatch);
         }
@@ -236,7 +235,9 @@ impl InclusionProof {
             });
         }
         let id = hash::leaf_id(&self.salt, &self.user_id);
-        let mut node = hash::leaf_hash(&id, &self.balances);
+        // One preimage buffer for the leaf and every level.
+        let mut buf = Vec::with_capacity(65 + 32 * k);
+        let mut node = hash::leaf_hash_with(&mut buf, &id, &self.balances);
         let mut sums = self.balances.clone();
         let mut next = vec![Amount::ZERO; k];
         for (level, step) in self.path.iter().enumerate() {
@@ -245,9 +246,9 @@ impl InclusionProof {
             }
             let is_left = (self.index >> level) & 1 == 0;
             node = if is_left {
-                hash::node_hash(&node, &sums, &step.hash, &step.sums)
+                hash::node_hash_with(&mut buf, &node, &sums, &step.hash, &step.sums)
             } else {
-                hash::node_hash(&step.hash, &step.sums, &node, &sums)
+                hash::node_hash_with(&mut buf, &step.hash, &step.sums, &node, &sums)
             };
             for (asset, (out, (a, b))) in
                 next.iter_mut().zip(sums.iter().zip(&step.sums)).enumerate()
