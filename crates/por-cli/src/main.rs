@@ -1,6 +1,8 @@
 //! `por`: the proof-of-reserves command line.
 //!
-//! Exit codes: 0 verified / ok, 1 verification failed, 2 bad input or usage.
+//! Exit codes: 0 pass / verified, 1 fail / not verified, 2 bad input or
+//! usage, 3 incomplete or unverifiable (nothing failed, but something could
+//! not be checked, so nothing may be called a pass).
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -65,6 +67,9 @@ pub enum Outcome {
     Ok,
     /// A verification failed (exit 1).
     Failed,
+    /// Nothing failed, but something could not be checked (exit 3): never
+    /// reported as a pass.
+    Incomplete,
 }
 
 fn main() -> ExitCode {
@@ -84,6 +89,7 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::from(1),
+        Ok(Outcome::Incomplete) => ExitCode::from(3),
         Err(e) => {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;

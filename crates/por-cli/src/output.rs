@@ -1,5 +1,6 @@
 //! Writing results: amounts in asset units, atomic files, CSV fields.
 
+use std::borrow::Cow;
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
@@ -63,5 +64,42 @@ pub fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_owned()
+    }
+}
+
+/// Text from an input document made safe for a terminal: control characters
+/// (C0, DEL, C1, and the bidirectional overrides that reorder what is shown)
+/// are written as `\u{..}` escapes, so an exchange id or snapshot label
+/// cannot move the cursor, recolour or rewrite lines (a forged "PASS"), or
+/// hide the text after it. Everything else is returned as it is.
+pub fn term(s: &str) -> Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::term;
+
+    #[test]
+    fn term_escapes_controls_and_bidi_only() {
+        assert_eq!(term("acme 2026-11-21 日本"), "acme 2026-11-21 日本");
+        assert_eq!(term("x\u{1b}[2K\rPASS"), "x\\u{1b}[2K\\u{d}PASS");
+        assert_eq!(term("a\nb\u{7f}\u{9b}"), "a\\u{a}b\\u{7f}\\u{9b}");
+        assert_eq!(term("\u{202e}evil"), "\\u{202e}evil");
     }
 }
