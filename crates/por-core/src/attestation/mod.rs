@@ -471,10 +471,12 @@ impl AttestationBody {
                 "expected a non-empty label".into(),
             ));
         }
-        check_time(&self.snapshot.time).map_err(|message| FormatError::Inconsistent {
-            field: "snapshot.time".into(),
-            message,
-        })?;
+        check_time(&self.snapshot.time)
+            .map(drop)
+            .map_err(|message| FormatError::Inconsistent {
+                field: "snapshot.time".into(),
+                message,
+            })?;
         let mut chains = BTreeSet::new();
         for (i, c) in self.chains.iter().enumerate() {
             if c.chain.is_empty() || c.chain != c.chain.to_ascii_lowercase() {
@@ -814,9 +816,43 @@ fn is_hex32(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// A snapshot time parsed from `YYYY-MM-DDTHH:MM:SS[.f+]Z`, ordered as
+/// instants (never as text: `…00.9Z` is after `…00Z`, and `…00.50Z` equals
+/// `…00.5Z`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SnapshotTime {
+    /// Year, month, day, hour, minute, second: ordered field by field.
+    whole: (u32, u32, u32, u32, u32, u32),
+    /// The fraction's digits without trailing zeros: as text they order
+    /// exactly as the fractions do.
+    fraction: String,
+}
+
+impl SnapshotTime {
+    /// Parses an RFC 3339 UTC time as the attestation writes it.
+    ///
+    /// # Errors
+    /// What was expected, when `s` is not `YYYY-MM-DDTHH:MM:SS[.f+]Z` with
+    /// valid ranges.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        check_time(s)
+    }
+}
+
+impl Snapshot {
+    /// The snapshot time as an instant.
+    ///
+    /// # Errors
+    /// As [`SnapshotTime::parse`] (never for a parsed attestation, whose
+    /// time was checked when it was read).
+    pub fn instant(&self) -> Result<SnapshotTime, String> {
+        SnapshotTime::parse(&self.time)
+    }
+}
+
 /// Checks `YYYY-MM-DDTHH:MM:SS[.f+]Z` with valid ranges (leap seconds
 /// refused; days checked against the month and leap years).
-fn check_time(s: &str) -> Result<(), String> {
+fn check_time(s: &str) -> Result<SnapshotTime, String> {
     let expected = || format!("expected an RFC 3339 UTC time like 2026-11-21T00:00:00Z, got {s:?}");
     let b = s.as_bytes();
     if b.len() < 20 || b.last() != Some(&b'Z') {
@@ -865,7 +901,15 @@ fn check_time(s: &str) -> Result<(), String> {
     if d == 0 || d > days || h > 23 || mi > 59 || se > 59 {
         return Err(expected());
     }
-    Ok(())
+    let fraction = frac
+        .strip_prefix('.')
+        .unwrap_or("")
+        .trim_end_matches('0')
+        .to_owned();
+    Ok(SnapshotTime {
+        whole: (y, mo, d, h, mi, se),
+        fraction,
+    })
 }
 
 /// A document that is not a well-formed `por-attestation-v1`.

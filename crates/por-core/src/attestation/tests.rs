@@ -471,3 +471,18 @@ fn independent_python_checker_agrees() {
         String::from_utf8_lossy(&o.stdout).contains("DISAGREEMENT: case claimed-balance-raised")
     );
 }
+
+#[test]
+fn snapshot_times_order_as_instants_not_as_text() {
+    use super::SnapshotTime;
+    let t = |s: &str| SnapshotTime::parse(s).unwrap();
+    // As text "…00.9Z" < "…00Z" and "…00.5Z" > "…00Z": both wrong.
+    assert!(t("2026-11-21T00:00:00.9Z") > t("2026-11-21T00:00:00Z"));
+    assert!(t("2026-11-21T00:00:00.5Z") > t("2026-11-21T00:00:00Z"));
+    assert!(t("2026-11-21T00:00:00.05Z") < t("2026-11-21T00:00:00.1Z"));
+    assert_eq!(t("2026-11-21T00:00:00.50Z"), t("2026-11-21T00:00:00.5Z"));
+    assert_eq!(t("2026-11-21T00:00:00.000Z"), t("2026-11-21T00:00:00Z"));
+    assert!(t("2026-11-21T00:00:01Z") > t("2026-11-21T00:00:00.999999Z"));
+    assert!(t("2027-01-01T00:00:00Z") > t("2026-12-31T23:59:59.9Z"));
+    assert!(SnapshotTime::parse("2026-11-21 00:00:00Z").is_err());
+}
