@@ -118,7 +118,7 @@ fn verify_against_the_published_summary_is_verified_item_by_item() {
     assert_eq!(v["cause"], Value::Null);
     assert_eq!(
         v["comparisons"],
-        serde_json::json!({"root-hash": "matches", "height": "matches", "totals": "matches", "assets": "matches", "customers": "matches"})
+        serde_json::json!({"root_hash": "matches", "height": "matches", "totals": "matches", "assets": "matches", "customers": "matches"})
     );
 
     // The root hash alone is a publication too: verified, the rest not given.
@@ -161,7 +161,7 @@ fn verify_without_publication_is_amber_not_verified() {
     assert_eq!(code, Some(3));
     assert_eq!(v["verdict"], "consistent-not-compared");
     assert_eq!(v["verified"], false);
-    assert_eq!(v["comparisons"]["root-hash"], "not-given");
+    assert_eq!(v["comparisons"]["root_hash"], "not-given");
 
     // An asset list alone is no publication of the root: still amber.
     let (code, v) = json(
@@ -204,7 +204,7 @@ fn verify_root_differs_says_differs_not_yes() {
     assert_eq!(v["verdict"], "not-verified");
     assert_eq!(v["cause"], "root-differs");
     assert_eq!(v["failure"]["kind"], "root-hash-mismatch");
-    assert_eq!(v["comparisons"]["root-hash"], "differs");
+    assert_eq!(v["comparisons"]["root_hash"], "differs");
     assert_eq!(v["computed_root"], root.as_str());
 
     // The right hash with another total: the hash matches, the totals differ.
@@ -264,7 +264,7 @@ fn verify_root_differs_says_differs_not_yes() {
     );
     assert_eq!(code, Some(1), "{v}");
     assert_eq!(v["comparisons"]["customers"], "differs");
-    assert_eq!(v["comparisons"]["root-hash"], "matches");
+    assert_eq!(v["comparisons"]["root_hash"], "matches");
     assert_eq!(v["failure"]["kind"], "customer-count-mismatch");
 }
 

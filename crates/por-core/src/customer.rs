@@ -178,7 +178,7 @@ impl Comparisons {
     #[must_use]
     pub fn items(&self) -> [(&'static str, Comparison); 5] {
         [
-            ("root-hash", self.root_hash),
+            ("root_hash", self.root_hash),
             ("height", self.height),
             ("totals", self.totals),
             ("assets", self.assets),
