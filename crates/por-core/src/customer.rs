@@ -443,6 +443,171 @@ fn count_range(h: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Ledger, LiabilitiesTree, SnapshotSecret};
+
+    /// Five customers (height 3) and carol's proof.
+    fn fixture() -> (InclusionProof, RootCommitment, AssetList) {
+        let assets = AssetList::from_spec("BTC:8,ETH:18").unwrap();
+        let csv = "user_id,BTC,ETH\nalice,0.5,1\nbob,2,0\ncarol,1,2\ndave,10,0\nerin,0,5\n";
+        let ledger = Ledger::from_csv(csv.as_bytes(), &assets).unwrap();
+        let secret = SnapshotSecret::from_byte_array([7; 32]);
+        let (tree, customers) = LiabilitiesTree::build(&assets, &ledger, &secret).unwrap();
+        let proof = tree
+            .proof(&customers, customers.position("carol").unwrap())
+            .unwrap();
+        (proof, tree.root(), assets)
+    }
+
+    fn full(root: &RootCommitment, assets: &AssetList) -> Publication {
+        Publication {
+            root: root.hash,
+            height: Some(root.height),
+            totals: Some(
+                assets
+                    .iter()
+                    .zip(&root.sums)
+                    .map(|(a, s)| (a.symbol().to_owned(), *s))
+                    .collect(),
+            ),
+            assets: Some(assets.clone()),
+            customers: Some(5),
+        }
+    }
+
+    fn edit(proof: &InclusionProof, f: impl FnOnce(&mut serde_json::Value)) -> InclusionProof {
+        let mut v: serde_json::Value = serde_json::from_str(&proof.to_json()).unwrap();
+        f(&mut v);
+        InclusionProof::from_json(&v.to_string()).unwrap()
+    }
+
+    #[test]
+    fn own_root_only_is_consistent_not_compared_never_verified() {
+        let (proof, _, _) = fixture();
+        let c = check(&proof, Against::Nothing);
+        assert_eq!(c.verdict, CustomerVerdict::ConsistentNotCompared);
+        assert_eq!(c.comparisons, Comparisons::NONE);
+        assert_eq!(c.failure, None);
+        assert!(c.self_consistent);
+    }
+
+    #[test]
+    fn every_published_item_matches_or_the_verdict_is_not_verified() {
+        let (proof, root, assets) = fixture();
+        let p = full(&root, &assets);
+        let c = check(&proof, Against::Publication(&p));
+        assert_eq!(c.verdict, CustomerVerdict::Verified);
+        assert!(c
+            .comparisons
+            .items()
+            .iter()
+            .all(|(_, v)| *v == Comparison::Matches));
+        let hash_only = Publication::hash(root.hash);
+        let c = check(&proof, Against::Publication(&hash_only));
+        assert_eq!(c.verdict, CustomerVerdict::Verified);
+        assert_eq!(c.comparisons.height, Comparison::NotGiven);
+
+        let mut other = root.hash.to_byte_array();
+        other[0] ^= 1;
+        let c = check(
+            &proof,
+            Against::Publication(&Publication::hash(NodeHash::from_byte_array(other))),
+        );
+        assert_eq!(
+            c.verdict,
+            CustomerVerdict::NotVerified(NotVerifiedCause::RootDiffers)
+        );
+        assert_eq!(c.comparisons.root_hash, Comparison::Differs);
+        assert_eq!(c.failure.unwrap().kind, "root-hash-mismatch");
+
+        for (change, item) in [
+            (
+                Publication {
+                    height: Some(4),
+                    ..p.clone()
+                },
+                "height",
+            ),
+            (
+                Publication {
+                    customers: Some(9),
+                    ..p.clone()
+                },
+                "customers",
+            ),
+            (
+                Publication {
+                    assets: Some(AssetList::from_spec("BTC:8,ETH:6").unwrap()),
+                    ..p.clone()
+                },
+                "assets",
+            ),
+            (
+                Publication {
+                    totals: Some(vec![
+                        ("BTC".into(), root.sums[0]),
+                        ("ETH".into(), Amount::ZERO),
+                    ]),
+                    ..p.clone()
+                },
+                "totals",
+            ),
+        ] {
+            let c = check(&proof, Against::Publication(&change));
+            assert_eq!(
+                c.verdict,
+                CustomerVerdict::NotVerified(NotVerifiedCause::RootDiffers),
+                "{item}"
+            );
+            let items = c.comparisons.items();
+            for (name, v) in items {
+                let want = if name == item {
+                    Comparison::Differs
+                } else {
+                    Comparison::Matches
+                };
+                assert_eq!(v, want, "{item}: {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_altered_proof_is_inconsistent_not_another_root() {
+        let (proof, root, assets) = fixture();
+        let tampered = edit(&proof, |v| v["balances"][0] = serde_json::json!("5"));
+        for against in [
+            Against::Nothing,
+            Against::Publication(&full(&root, &assets)),
+        ] {
+            let c = check(&tampered, against);
+            assert_eq!(
+                c.verdict,
+                CustomerVerdict::NotVerified(NotVerifiedCause::ProofInconsistent)
+            );
+            assert!(!c.self_consistent);
+            assert_eq!(c.failure.unwrap().kind, "root-hash-mismatch");
+        }
+        // Only the stated root altered: the path still leads to the
+        // published root, so it is verified, with the figures it leads to.
+        let stated = edit(&proof, |v| v["root"]["sums"][0] = serde_json::json!("1"));
+        let c = check(&stated, Against::Publication(&Publication::hash(root.hash)));
+        assert_eq!(c.verdict, CustomerVerdict::Verified);
+        assert_eq!(c.computed.unwrap().sums, root.sums);
+        assert_eq!(
+            check(&stated, Against::Nothing).verdict,
+            CustomerVerdict::NotVerified(NotVerifiedCause::ProofInconsistent)
+        );
+    }
+
+    #[test]
+    fn an_untrusted_publication_is_not_verified_and_compares_nothing() {
+        let (proof, _, _) = fixture();
+        let c = check(&proof, Against::Untrusted);
+        assert_eq!(
+            c.verdict,
+            CustomerVerdict::NotVerified(NotVerifiedCause::PublicationUntrusted)
+        );
+        assert_eq!(c.comparisons, Comparisons::NONE);
+    }
 
     #[test]
     fn customer_count_fits_height() {
