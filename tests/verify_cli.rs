@@ -305,6 +305,19 @@ fn verify_malformed_input_is_exit_2_not_a_verdict() {
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).is_empty(), "{}", out(&o));
     assert!(err(&o).contains("p.json: malformed proof"), "{}", err(&o));
+    // A symbol given twice in the published totals: an error, not the last one kept.
+    let published = std::fs::read_to_string(d.join("published.json")).unwrap();
+    std::fs::write(
+        d.join("twice.json"),
+        published.replace("\"totals\":{", "\"totals\":{\"BTC\":\"1\","),
+    )
+    .unwrap();
+    let o = por(
+        d,
+        &["verify", "--proof", "bob.json", "--published", "twice.json"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(err(&o).contains("appears twice"), "{}", err(&o));
     std::fs::write(d.join("junk.json"), "{\"root\": 1}").unwrap();
     let o = por(
         d,

@@ -133,7 +133,7 @@ test("a valid proof with the published tree summary dropped on the page verifies
   await page.waitForSelector('html[data-state="done"]');
   assert.equal(await page.inputValue("#root-text"), fx.summary);
   assert.equal(await page.getAttribute("#result", "data-verdict"), "verified");
-  assert.match(await page.textContent("#verdict-text"), /height and totals match the publication/);
+  assert.match(await page.textContent("#verdict-text"), /the summary you gave; its height, totals and customer count match the publication/);
   assert.deepEqual(await table(page, "balances"), [["BTC", "0.5"], ["ETH", "1"]]);
   assert.match(await page.textContent("#verdict"), /✓ Verified against the published root/);
   assert.deepEqual(await comparisons(page), { root_hash: "matches", height: "matches", totals: "matches", assets: "not-given", customers: "matches" });
@@ -150,6 +150,7 @@ test("a pasted root hash is compared, and the page says the totals were not", as
   await verifyWith(page, { proof: fx.proof("dave"), root: `  ${fx.rootHash.toUpperCase()}\n` });
   assert.equal(await page.getAttribute("#result", "data-verdict"), "verified");
   assert.deepEqual(await table(page, "balances"), [["BTC", "10"], ["ETH", "0.000000000000000001"]]);
+  assert.match(await page.textContent("#verdict-text"), /in the tree whose root hash you gave/);
   assert.deepEqual(await comparisons(page), { ...NOT_GIVEN, root_hash: "matches" });
   assert.match(await page.textContent("#comparisons"), /Tree heightnot given/);
   assert.match(await page.textContent("#todo-root"), /height and totals were not compared/);

@@ -304,7 +304,39 @@ struct PublishedRoot {
     root: NodeHash,
     height: u32,
     customers: u64,
-    totals: std::collections::BTreeMap<String, String>,
+    totals: Totals,
+}
+
+/// `{"SYM": "<base units>", ...}` in document order, a symbol given twice
+/// rejected (a map would silently keep the last one).
+struct Totals(Vec<(String, String)>);
+
+impl<'de> serde::Deserialize<'de> for Totals {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Totals, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Totals;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object mapping asset symbols to decimal strings of base units")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Totals, A::Error> {
+                let mut out: Vec<(String, String)> = Vec::new();
+                while let Some((symbol, units)) = map.next_entry::<String, String>()? {
+                    if out.iter().any(|(s, _)| *s == symbol) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "asset {symbol:?} appears twice in `totals`"
+                        )));
+                    }
+                    out.push((symbol, units));
+                }
+                Ok(Totals(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Reads a published root file. A published asset set that differs from the
@@ -316,8 +348,8 @@ fn published_root(path: &std::path::Path) -> Result<Publication> {
     let p: PublishedRoot = serde_json::from_str(&text).with_context(|| {
         format!("{name}: expected {{\"root\", \"height\", \"customers\", \"totals\"}} as printed by `por tree build --json`")
     })?;
-    let mut totals = Vec::with_capacity(p.totals.len());
-    for (symbol, v) in &p.totals {
+    let mut totals = Vec::with_capacity(p.totals.0.len());
+    for (symbol, v) in &p.totals.0 {
         let amount = por_core::Amount::from_base_units_str(v)
             .with_context(|| format!("{name}: field `totals.{symbol}`"))?;
         totals.push((symbol.clone(), amount));
