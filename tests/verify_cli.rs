@@ -348,3 +348,19 @@ fn verify_says_what_it_proves_and_what_it_does_not() {
         assert!(!t.to_lowercase().contains("without seeing anyone"), "{t}");
     }
 }
+
+#[test]
+fn verify_help_names_the_four_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = por(dir.path(), &["verify", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let t = out(&o);
+    for needle in [
+        "0 verified",
+        "3 consistent but not compared",
+        "1 not verified",
+        "2 malformed input",
+    ] {
+        assert!(t.contains(needle), "{needle}: {t}");
+    }
+}

@@ -25,6 +25,12 @@ use crate::{inputs, output, Outcome};
 
 /// Arguments of `por verify`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 verified (consistent, and every published item given matches), \
+3 consistent but not compared (no --root or --published given: not verified), \
+1 not verified (the publication differs, or the proof is inconsistent in itself), \
+2 malformed input."
+)]
 pub struct VerifyArgs {
     /// The customer's proof file (por-proof-v1 JSON).
     #[arg(long, value_name = "FILE")]
