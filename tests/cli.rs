@@ -77,13 +77,14 @@ fn walkthrough_build_proof_verify_tamper() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
 
+    // Against its own root only: consistent, not compared (exit 3), never verified.
     let o = por(d, &["verify", "--proof", "bob.json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("VERIFIED"));
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("CONSISTENT, NOT COMPARED"));
     assert!(stdout(&o).contains("BTC  2"));
     assert!(stdout(&o).contains("ETH  0.25"));
     assert!(
-        stdout(&o).contains("Compare"),
+        stdout(&o).contains("compare the root hash"),
         "must tell the customer to compare the root"
     );
 

@@ -73,15 +73,27 @@ function edit(json, f) {
   return JSON.stringify(v, null, 2);
 }
 
+/** The "Compared with the publication" table: {root_hash: "matches", …}. */
+async function comparisons(page) {
+  return page.$$eval("#comparisons tr", (rows) => Object.fromEntries(rows.map((r) => [r.dataset.item, r.dataset.result])));
+}
+
+const NOT_GIVEN = { root_hash: "not-given", height: "not-given", totals: "not-given", assets: "not-given", customers: "not-given" };
+
 async function shot(page, name) {
   await page.screenshot({ path: screenshotPath(name), fullPage: true });
 }
 
-test("a valid proof chosen with the file picker verifies and shows the balances", async () => {
+test("a valid proof with no published root is amber: consistent, not compared, never verified", async () => {
   const page = await open();
   await page.setInputFiles("#proof-file", fx.proofPath("carol"));
-  await page.waitForSelector('#result[data-verdict="verified"]');
-  assert.match(await page.textContent("#verdict"), /Verified/);
+  await page.waitForSelector('#result[data-verdict="not-compared"]');
+  const verdict = await page.textContent("#verdict");
+  assert.match(verdict, /Consistent, but not compared with a publication/);
+  assert.doesNotMatch(verdict, /Verified|✓/);
+  assert.match(await page.getAttribute("#verdict", "class"), /\bwarn\b/);
+  assert.match(await page.textContent("#verdict-text"), /any self-consistent file \(from a fake website, or from an old tree\) gets this far/);
+  assert.deepEqual(await comparisons(page), NOT_GIVEN);
   assert.equal(await page.textContent("#facts .account"), "carol");
   // Figures worked out by hand from the ledger in support.mjs.
   assert.deepEqual(await table(page, "balances"), [["BTC", "0.00000001"], ["ETH", "123.456"]]);
@@ -89,12 +101,19 @@ test("a valid proof chosen with the file picker verifies and shows the balances"
   const tree = await page.textContent("#tree");
   assert.match(tree, /Tree height3/);
   assert.ok(tree.includes(fx.rootHash), tree);
-  // No published root given: the page says to compare the root by hand.
+  // No published root given: the page says what to compare, and where.
+  assert.match(await page.textContent("#todo-heading"), /What to compare, and where/);
   const todo = await page.textContent("#todo-root");
-  assert.match(todo, /Compare this root hash with the one your exchange published/);
+  assert.match(todo, /Give the root your exchange published in step 2 above/);
+  assert.match(todo, /from the exchange's own website/);
   assert.ok(todo.includes(fx.rootHash), todo);
   assert.match(await page.textContent("#proof-file-name"), /proof-carol\.json/);
-  await shot(page, "verified-proof-root");
+  await shot(page, "not-compared-proof-root");
+  await page.click('[data-lang="ja"]');
+  assert.match(await page.textContent("#verdict"), /整合していますが、公表値とは照合していません/);
+  assert.match(await page.textContent("#comparisons"), /ルートハッシュ指定なし/);
+  await shot(page, "not-compared-proof-root-ja");
+  await page.click('[data-lang="en"]');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -102,7 +121,7 @@ test("a valid proof chosen with the file picker verifies and shows the balances"
 test("a valid proof with the published tree summary dropped on the page verifies every figure", async () => {
   const page = await open();
   await page.setInputFiles("#proof-file", fx.proofPath("alice"));
-  await page.waitForSelector('#result[data-verdict="verified"]');
+  await page.waitForSelector('#result[data-verdict="not-compared"]');
   // Drag and drop: a real DataTransfer carrying the file, dropped on the zone.
   const dt = await page.evaluateHandle((text) => {
     const d = new DataTransfer();
@@ -114,11 +133,12 @@ test("a valid proof with the published tree summary dropped on the page verifies
   await page.waitForSelector('html[data-state="done"]');
   assert.equal(await page.inputValue("#root-text"), fx.summary);
   assert.equal(await page.getAttribute("#result", "data-verdict"), "verified");
-  assert.match(await page.textContent("#verdict-text"), /height and totals match the publication/);
+  assert.match(await page.textContent("#verdict-text"), /the summary you gave; its height, totals and customer count match the publication/);
   assert.deepEqual(await table(page, "balances"), [["BTC", "0.5"], ["ETH", "1"]]);
-  const tree = await page.textContent("#tree");
-  assert.match(tree, /root hash: yes · height: yes · totals: yes/);
-  assert.match(tree, /Customers5/);
+  assert.match(await page.textContent("#verdict"), /✓ Verified against the published root/);
+  assert.deepEqual(await comparisons(page), { root_hash: "matches", height: "matches", totals: "matches", assets: "not-given", customers: "matches" });
+  assert.match(await page.textContent("#comparisons"), /Root hashmatches/);
+  assert.match(await page.textContent("#tree"), /Customers5/);
   assert.match(await page.textContent("#totals caption"), /as published/);
   await shot(page, "verified-published-summary");
   assert.deepEqual(page.errors, []);
@@ -130,7 +150,9 @@ test("a pasted root hash is compared, and the page says the totals were not", as
   await verifyWith(page, { proof: fx.proof("dave"), root: `  ${fx.rootHash.toUpperCase()}\n` });
   assert.equal(await page.getAttribute("#result", "data-verdict"), "verified");
   assert.deepEqual(await table(page, "balances"), [["BTC", "10"], ["ETH", "0.000000000000000001"]]);
-  assert.match(await page.textContent("#tree"), /root hash: yes · height: no · totals: no/);
+  assert.match(await page.textContent("#verdict-text"), /in the tree whose root hash you gave/);
+  assert.deepEqual(await comparisons(page), { ...NOT_GIVEN, root_hash: "matches" });
+  assert.match(await page.textContent("#comparisons"), /Tree heightnot given/);
   assert.match(await page.textContent("#todo-root"), /height and totals were not compared/);
   await page.close();
 });
@@ -152,6 +174,11 @@ test("a tampered balance fails: the proof does not lead to its own root", async 
   assert.match(await page.textContent("#result .note"), /not verified/);
   assert.match(await page.textContent("#totals caption"), /as stated in the proof/);
   assert.equal(await page.$("#todo"), null);
+  // What to do next: download again, contact the exchange, keep the file.
+  const next = await page.textContent("#next");
+  assert.match(next, /Download your proof file again/);
+  assert.match(next, /contact your exchange/);
+  assert.match(next, /Keep this proof file/);
   await shot(page, "failed-tampered-balance");
 
   // Everything from the file is shown as text: markup in a user id stays inert.
@@ -195,6 +222,11 @@ test("a wrong published root fails: the proof is consistent but belongs to anoth
   assert.match(f.text, /belongs to another root/);
   assert.ok(f.text.includes(fx.rootHash), "shows the root the proof leads to");
   assert.ok((await page.textContent("#tree")).includes(wrong), "shows the root it was checked against");
+  // The root hash differs: never shown as "yes" or as matching.
+  assert.equal((await comparisons(page)).root_hash, "differs");
+  assert.match(await page.textContent("#comparisons"), /Root hashdiffers/);
+  assert.doesNotMatch(await page.textContent("#result"), /\byes\b/);
+  assert.match(await page.textContent("#next"), /same snapshot \(date\) as your proof/);
   await shot(page, "failed-wrong-root");
 
   // A tree summary with the right hash but a wrong total.
@@ -203,6 +235,7 @@ test("a wrong published root fails: the proof is consistent but belongs to anoth
   const g = await failure(page);
   assert.equal(g.kind, "root-sum-mismatch");
   assert.match(g.text, /root hash matches, but the totals differ/);
+  assert.deepEqual(await comparisons(page), { root_hash: "matches", height: "matches", totals: "differs", assets: "not-given", customers: "matches" });
   // The totals shown are the published (wrong) ones, labelled as such.
   assert.match(await page.textContent("#totals caption"), /as published/);
   assert.deepEqual(await table(page, "totals"), [["BTC", "12.50000001"], ["ETH", "0.000000000000000001"]]);
@@ -212,7 +245,7 @@ test("a wrong published root fails: the proof is consistent but belongs to anoth
 test("a valid proof against the signed attestation: signature, key fingerprint, snapshot", async () => {
   const page = await open();
   await page.setInputFiles("#proof-file", fx.proofPath("carol"));
-  await page.waitForSelector('#result[data-verdict="verified"]');
+  await page.waitForSelector('#result[data-verdict="not-compared"]');
   await page.evaluate(() => document.documentElement.removeAttribute("data-state"));
   await page.setInputFiles("#root-file", att.path);
   await page.waitForSelector('html[data-state="done"]');
@@ -221,8 +254,8 @@ test("a valid proof against the signed attestation: signature, key fingerprint, 
   assert.deepEqual(await table(page, "balances"), [["BTC", "0.00000001"], ["ETH", "123.456"]]);
   assert.deepEqual(await table(page, "totals"), [["BTC", "12.50000001"], ["ETH", "129.456000000000000001"]]);
   assert.match(await page.textContent("#totals caption"), /as published/);
+  assert.deepEqual(await comparisons(page), { root_hash: "matches", height: "matches", totals: "matches", assets: "matches", customers: "matches" });
   const tree = await page.textContent("#tree");
-  assert.match(tree, /root hash: yes · height: yes · totals: yes/);
   assert.match(tree, /Customers5/);
   assert.equal(await page.textContent("#tree .snapshot"), "2026-11-21 (2026-11-21T09:30:00Z)");
   // The key and fingerprint are the ones `por key generate` printed.
@@ -266,7 +299,7 @@ test("a tampered attestation fails its signature, with a readable reason, and it
   assert.match(await page.textContent("#attestation"), /Signature \(BIP-340\)invalid/);
   assert.match(await page.textContent("#attestation"), /2026-11-22 \(2026-11-21T09:30:00Z\) \(not verified\)/);
   assert.match(await page.textContent("#tree .snapshot"), /Not stated/);
-  assert.match(await page.textContent("#tree"), /root hash: no · height: no · totals: no/);
+  assert.deepEqual(await comparisons(page), { root_hash: "not-compared", height: "not-compared", totals: "not-compared", assets: "not-compared", customers: "not-compared" });
   assert.match(await page.textContent("#totals caption"), /as stated in the proof/);
   assert.equal(await page.$("#todo"), null);
   await shot(page, "failed-attestation-signature");
@@ -297,7 +330,8 @@ test("a proof whose asset decimals were changed fails against the attestation's 
   assert.equal(f.kind, "asset-mismatch");
   assert.equal(f.cause, "root-differs");
   assert.match(f.text, /different decimals/);
-  assert.match(f.text, /asset ETH has 15 decimals in the proof but 18 in the attestation/);
+  assert.match(f.text, /asset ETH has 15 decimals in the proof but 18 in the publication/);
+  assert.equal((await comparisons(page)).assets, "differs");
   assert.equal(await page.getAttribute("#attestation", "data-signature"), "valid");
   await shot(page, "failed-attestation-decimals");
   assert.deepEqual(page.errors, []);
@@ -358,7 +392,7 @@ test("Japanese: the language switch translates the page and the choice is kept",
   assert.equal(await page.getAttribute("#lang-ja", "aria-pressed"), "true");
   assert.equal(await page.textContent("h1"), "準備金証明であなたの残高を確認する");
   await verifyWith(page, { proof: fx.proof("carol"), root: fx.summary });
-  assert.match(await page.textContent("#verdict"), /検証に成功しました/);
+  assert.match(await page.textContent("#verdict"), /公表されたルートで検証しました/);
   assert.match(await page.textContent("#balances caption"), /あなたの残高/);
   await shot(page, "verified-ja");
   const wrong = fx.rootHash.replace(/^./, (c) => (c === "a" ? "b" : "a"));
@@ -390,7 +424,7 @@ test("keyboard: every control is reachable with Tab and the verdict takes the fo
   await page.focus("#verify");
   await page.keyboard.press("Enter");
   await page.waitForSelector('html[data-state="done"]');
-  assert.equal(await page.getAttribute("#result", "data-verdict"), "verified");
+  assert.equal(await page.getAttribute("#result", "data-verdict"), "not-compared");
   assert.equal(await page.evaluate(() => document.activeElement.id), "result");
   // Every form control has a label.
   const unlabelled = await page.$$eval("input, textarea", (els) => els.filter((e) => e.labels.length === 0).map((e) => e.id));
@@ -406,9 +440,14 @@ test("contrast: text and verdict colours meet WCAG AA (4.5:1)", async () => {
   const wrong = fx.rootHash.replace(/^./, (c) => (c === "a" ? "b" : "a"));
   await verifyWith(page, { proof: fx.proof("alice"), root: wrong });
   const badPairs = await contrastOf(page, ["#verdict", "#failure dd", ".note"]);
+  const differsPairs = await contrastOf(page, ['#comparisons [data-result="differs"] td', "#next"]);
+  await verifyWith(page, { proof: fx.proof("alice") });
+  const amberPairs = await contrastOf(page, ["#verdict", '#comparisons [data-result="not-given"] td', "#todo", "#proves"]);
+  await verifyWith(page, { proof: fx.proof("alice"), root: fx.summary });
+  const matchPairs = await contrastOf(page, ['#comparisons [data-result="matches"] td']);
   await verifyWith(page, { proof: "{" });
   const errPairs = await contrastOf(page, ["#error"]);
-  for (const [sel, ratio] of [...okPairs, ...badPairs, ...errPairs]) {
+  for (const [sel, ratio] of [...okPairs, ...badPairs, ...differsPairs, ...amberPairs, ...matchPairs, ...errPairs]) {
     assert.ok(ratio >= 4.5, `${sel}: contrast ${ratio.toFixed(2)} < 4.5`);
   }
   await page.close();
@@ -579,11 +618,97 @@ test("axe-core finds no WCAG 2.1 A/AA violation: empty form, verdicts in both la
   await audit("empty form");
   await verifyWith(page, { proof: fx.proof("alice"), root: fx.summary });
   await audit("verified");
+  await verifyWith(page, { proof: fx.proof("alice") });
+  await audit("consistent, not compared");
   await page.click("#lang-ja");
   const wrong = fx.rootHash.replace(/^./, (c) => (c === "a" ? "b" : "a"));
   await verifyWith(page, { proof: fx.proof("alice"), root: wrong });
   await audit("not verified (ja)");
   await verifyWith(page, { proof: "{" });
   await audit("error (ja)");
+  await page.close();
+});
+
+test("the four customer states, never conflated: verified, not compared, not verified, malformed", async () => {
+  const page = await open();
+  const states = [
+    ["verified", { proof: fx.proof("dave"), root: fx.summary }, /✓ Verified against the published root/],
+    ["not-compared", { proof: fx.proof("dave") }, /! Consistent, but not compared with a publication/],
+    ["failed", { proof: fx.proof("dave"), root: "ab".repeat(32) }, /✗ Not verified/],
+  ];
+  for (const [verdict, input, heading] of states) {
+    await verifyWith(page, input);
+    assert.equal(await page.getAttribute("#result", "data-verdict"), verdict);
+    assert.match(await page.textContent("#verdict"), heading);
+    await shot(page, `state-${verdict}`);
+  }
+  // Only the verified state is green; the amber one is not.
+  await verifyWith(page, { proof: fx.proof("dave") });
+  assert.equal(await page.$("#verdict.ok"), null);
+  assert.notEqual(await page.$("#verdict.warn"), null);
+  // Malformed: an error naming the field, no verdict at all.
+  await verifyWith(page, { proof: edit(fx.proof("dave"), (v) => { v.index = "x"; }) });
+  assert.equal(await page.isHidden("#result"), true);
+  assert.match(await page.textContent("#error-detail"), /index/);
+  await shot(page, "state-malformed");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("fails closed: a report with an unknown root source or verdict is never shown as verified", async () => {
+  const page = await open();
+  await verifyWith(page, { proof: fx.proof("erin"), root: fx.summary });
+  assert.equal(await page.getAttribute("#result", "data-verdict"), "verified");
+  // Swap the verifier's answer for reports this page does not know: a newer
+  // root source, a newer verdict, "verified" against the proof's own root,
+  // and "verified" with the root hash not compared.
+  const variants = [
+    { root_source: "published-somewhere-new" },
+    { verdict: "verified-ish" },
+    { root_source: "proof" },
+    { comparisons: { root_hash: "not-given", height: "matches", totals: "matches", assets: "not-given", customers: "matches" } },
+    { comparisons: { root_hash: "matches", height: "maybe", totals: "matches", assets: "not-given", customers: "matches" } },
+  ];
+  for (const change of variants) {
+    await page.evaluate((change) => {
+      if (!window.realVerify) window.realVerify = wasm_bindgen.verify;
+      wasm_bindgen.verify = (proof, root) => JSON.stringify({ ...JSON.parse(window.realVerify(proof, root)), ...change });
+    }, change);
+    await verifyWith(page, { proof: fx.proof("erin"), root: fx.summary });
+    const what = JSON.stringify(change);
+    assert.equal(await page.getAttribute("#result", "data-verdict"), "failed", what);
+    assert.match(await page.textContent("#verdict"), /Not verified/, what);
+    assert.equal(await page.$("#verdict.ok"), null, what);
+    assert.equal(await page.getAttribute("#failure", "data-cause"), "unsupported", what);
+    assert.match(await page.textContent("#failure"), /does not call it verified/, what);
+  }
+  await shot(page, "failed-unknown-root-source");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("the box says what this proves and what it does not, in English and Japanese", async () => {
+  const page = await open();
+  const box = async () => page.textContent("#proves");
+  let text = await box();
+  assert.match(text, /What this proves and what it does not/);
+  assert.match(text, /your balances, as shown, are counted in the total liabilities/);
+  assert.match(text, /does not show that the exchange holds the coins/);
+  assert.match(text, /one other customer's exact balances/);
+  assert.match(text, /total of up to 2, 4, 8, … customers/);
+  assert.match(text, /number of customers within a factor of 2/);
+  // Nowhere does the page claim that nobody else's balance can be seen.
+  await verifyWith(page, { proof: fx.proof("alice"), root: fx.summary });
+  const all = await page.textContent("body");
+  assert.doesNotMatch(all, /without seeing anyone|cannot see (anyone|other)|only their own/i);
+  await page.click('[data-lang="ja"]');
+  text = await box();
+  assert.match(text, /この確認でわかること・わからないこと/);
+  assert.match(text, /負債総額に含まれています/);
+  assert.match(text, /実際に保有していることは、この確認ではわかりません/);
+  assert.match(text, /他の顧客1人の正確な残高/);
+  assert.match(text, /顧客数が2倍の範囲でわかります/);
+  await shot(page, "box-ja");
+  await page.click('[data-lang="en"]');
   await page.close();
 });

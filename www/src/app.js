@@ -19,7 +19,7 @@
       pasteProof: "…or paste its contents:",
       rootHeading: "The root your exchange published",
       optional: "(recommended)",
-      rootHint: "The root hash (64 hex digits), the tree summary (JSON) or the signed attestation (JSON) your exchange published. Without it, this page checks the proof against the root written in the proof itself, and you compare that root by hand.",
+      rootHint: "The root hash (64 hex digits), the tree summary (JSON) or the signed attestation (JSON) your exchange published, taken from the exchange's own website. Without it, this page can only check that the proof is consistent in itself: it is then not verified.",
       dropRoot: "Drop the published root file here, or choose it:",
       pasteRoot: "…or paste it:",
       verify: "Verify",
@@ -28,14 +28,25 @@
       version: "Verifier version {v}.",
       loading: "Loading the verifier…",
       loaded: "Loaded: {name}",
-      verified: "Verified",
+      verified: "Verified against the published root",
+      notCompared: "Consistent, but not compared with a publication",
       notVerified: "Not verified",
-      verifiedProof: "Your proof is consistent: your balances lead to the root hash below. It is not yet compared with what your exchange published — see below.",
-      verifiedHash: "Your balances are included in the tree whose root hash your exchange published.",
-      verifiedSummary: "Your balances are included in the tree your exchange published; its height and totals match the publication.",
+      notComparedText: "Your proof is consistent in itself: your balances lead to the root hash written in the file. That alone proves nothing: any self-consistent file (from a fake website, or from an old tree) gets this far. It is not verified until its root is compared with the one your exchange published.",
+      todoCompareHeading: "What to compare, and where",
+      todoCompare: "Give the root your exchange published in step 2 above (its root hash, its tree summary or its signed attestation, from the exchange's own website), or compare this root hash with the published one yourself:",
+      nextHeading: "What to do next",
+      nextDownload: "Download your proof file again from your exchange's own website (not from a link in a message) and check again.",
+      nextPublication: "Make sure the published root you gave is from the same snapshot (date) as your proof.",
+      nextContact: "If it still fails, contact your exchange.",
+      nextKeep: "Keep this proof file: it is your record of what the exchange gave you.",
+      causeUnsupported: "This page cannot tell what your proof was compared with (the verifier reported \"{what}\", which this page does not know), so it does not call it verified. Reload the page or use the current version of this verifier.",
+      "kind-unsupported-report": "The verifier's answer is not one this page understands.",
+      "kind-customer-count-mismatch": "The published number of customers does not fit the tree's height.",
+      verifiedHash: "Your balances are included in the tree whose root hash you gave.",
+      verifiedSummary: "Your balances are included in the tree of the summary you gave; its height, totals and customer count match the publication.",
       causeInconsistent: "The proof file does not lead to the root it states itself: it was altered or damaged (a balance, a sibling on the path, or the stated root).",
       causeRootDiffers: "The proof is consistent in itself but belongs to another root than the published one you gave: a different tree or snapshot, or a wrong published root.",
-      verifiedAttestation: "Your balances are included in the tree of the signed attestation: its signature is valid, and the tree's height, totals and assets match it.",
+      verifiedAttestation: "Your balances are included in the tree of the signed attestation: its signature is valid, and the tree's height, totals, assets and customer count match it.",
       causeAttestationInvalid: "The document was changed after it was signed, or it was not signed by the key it names. Nothing in it can be trusted, so your proof was not checked against it.",
       "kind-bad-signature": "The attestation's signature is invalid.",
       attHeading: "Signed attestation",
@@ -76,11 +87,19 @@
       snapshot: "Snapshot",
       snapshotUnknown: "Not stated: neither the proof file nor the root you gave names a snapshot. Check the date on which your exchange published this root.",
       compared: "Compared with the publication",
-      cmpHash: "root hash",
-      cmpHeight: "height",
-      cmpTotals: "totals",
-      yes: "yes",
-      no: "no",
+      cmpHash: "Root hash",
+      cmpHeight: "Tree height",
+      cmpTotals: "Total liabilities",
+      cmpAssets: "Asset list (symbols and decimals)",
+      cmpCustomers: "Number of customers (fits the height)",
+      "cmp-matches": "matches",
+      "cmp-differs": "differs",
+      "cmp-not-given": "not given",
+      "cmp-not-compared": "not compared",
+      boxHeading: "What this proves and what it does not",
+      boxProves: "When the page says “Verified against the published root”, your balances, as shown, are counted in the total liabilities of the tree whose root you gave. Make sure that root is the one your exchange published.",
+      boxNotReserves: "It does not show that the exchange holds the coins to cover its liabilities: that is checked by an audit of its reserves, not by this page.",
+      boxPrivacy: "A proof in format v1 (por-proof-v1) shows other customers' balances, without their names: the first step of the path is one other customer's exact balances (or zero, for padding), and each further step is the total of up to 2, 4, 8, … customers. The number of steps (the tree height) gives the number of customers within a factor of 2. Other customers' proofs can show your balances in the same way.",
       unverifiedNote: "The figures below are as written in the proof file: they are not verified.",
       todoHeading: "What you still have to check yourself",
       todoProofRoot: "Compare this root hash with the one your exchange published (on its website or in its attestation). Only if they are equal are your balances counted in the published liabilities:",
@@ -103,7 +122,7 @@
       pasteProof: "…または内容を貼り付けてください：",
       rootHeading: "取引所が公表したルート",
       optional: "（推奨）",
-      rootHint: "取引所が公表したルートハッシュ（16進数64桁）、ツリーの概要（JSON）、または署名付きアテステーション（JSON）です。指定しない場合は証明ファイルに書かれたルートで確認するため、そのルートを公表されたものとご自身で照合する必要があります。",
+      rootHint: "取引所が自社のウェブサイトで公表したルートハッシュ（16進数64桁）、ツリーの概要（JSON）、または署名付きアテステーション（JSON）です。指定しない場合、このページで確認できるのは証明ファイル自体の整合性だけで、検証済みにはなりません。",
       dropRoot: "公表されたルートのファイルをここにドロップするか、選択してください：",
       pasteRoot: "…または貼り付けてください：",
       verify: "検証する",
@@ -112,14 +131,25 @@
       version: "検証プログラム バージョン {v}",
       loading: "検証プログラムを読み込んでいます…",
       loaded: "読み込み済み：{name}",
-      verified: "検証に成功しました",
+      verified: "公表されたルートで検証しました",
+      notCompared: "整合していますが、公表値とは照合していません",
       notVerified: "検証に失敗しました",
-      verifiedProof: "証明は整合しています。あなたの残高から下記のルートハッシュが導かれます。取引所の公表値とはまだ照合していません（下記参照）。",
-      verifiedHash: "あなたの残高は、取引所がルートハッシュを公表したツリーに含まれています。",
-      verifiedSummary: "あなたの残高は、取引所が公表したツリーに含まれています。ツリーの高さと合計額も公表値と一致しています。",
+      notComparedText: "証明ファイル自体は整合しています。あなたの残高から、ファイルに書かれたルートハッシュが導かれます。しかし、それだけでは何も証明されません。整合したファイルであれば、偽のサイトのものでも古いツリーのものでも、ここまでは通ります。ルートを取引所の公表値と照合するまでは、検証済みではありません。",
+      todoCompareHeading: "何を、どこで照合するか",
+      todoCompare: "取引所が自社のウェブサイトで公表したルート（ルートハッシュ、ツリーの概要、または署名付きアテステーション）を上の手順2で指定してください。または、このルートハッシュを公表値とご自身で照合してください：",
+      nextHeading: "次にすること",
+      nextDownload: "取引所のウェブサイトから（メッセージ内のリンクからではなく）証明ファイルをもう一度ダウンロードして、再度確認してください。",
+      nextPublication: "指定した公表ルートが、証明と同じスナップショット（日付）のものであることを確認してください。",
+      nextContact: "それでも失敗する場合は、取引所に問い合わせてください。",
+      nextKeep: "この証明ファイルは保管しておいてください。取引所から受け取った内容の記録になります。",
+      causeUnsupported: "証明が何と照合されたのか、このページでは判断できません（検証プログラムの応答「{what}」はこのページが知らないものです）。そのため検証済みとはしません。ページを再読み込みするか、最新版の検証プログラムをお使いください。",
+      "kind-unsupported-report": "検証プログラムの応答を、このページでは解釈できません。",
+      "kind-customer-count-mismatch": "公表された顧客数が、ツリーの高さと合いません。",
+      verifiedHash: "あなたの残高は、指定されたルートハッシュのツリーに含まれています。",
+      verifiedSummary: "あなたの残高は、指定されたツリーの概要が示すツリーに含まれています。ツリーの高さ・合計額・顧客数も公表値と一致しています。",
       causeInconsistent: "証明ファイルが、そこに記載されたルートに一致しません。残高、経路上の兄弟ノード、または記載されたルートが改ざんされたか、破損しています。",
       causeRootDiffers: "証明ファイル自体は整合していますが、指定された公表ルートとは別のルートに属しています。別のツリーやスナップショットの証明か、公表ルートの指定が誤っています。",
-      verifiedAttestation: "あなたの残高は、署名付きアテステーションのツリーに含まれています。署名は有効で、ツリーの高さ・合計額・資産もアテステーションと一致しています。",
+      verifiedAttestation: "あなたの残高は、署名付きアテステーションのツリーに含まれています。署名は有効で、ツリーの高さ・合計額・資産・顧客数もアテステーションと一致しています。",
       causeAttestationInvalid: "署名後に文書が変更されたか、記載された鍵で署名されていません。内容は信頼できないため、証明との照合は行っていません。",
       "kind-bad-signature": "アテステーションの署名が無効です。",
       attHeading: "署名付きアテステーション",
@@ -161,10 +191,18 @@
       snapshotUnknown: "記載なし：証明ファイルにも指定されたルートにもスナップショットの記載がありません。取引所がこのルートを公表した日付をご確認ください。",
       compared: "公表値との照合",
       cmpHash: "ルートハッシュ",
-      cmpHeight: "高さ",
-      cmpTotals: "合計額",
-      yes: "済",
-      no: "未",
+      cmpHeight: "ツリーの高さ",
+      cmpTotals: "負債総額",
+      cmpAssets: "資産の一覧（銘柄と小数点以下の桁数）",
+      cmpCustomers: "顧客数（高さとの整合）",
+      "cmp-matches": "一致",
+      "cmp-differs": "不一致",
+      "cmp-not-given": "指定なし",
+      "cmp-not-compared": "照合せず",
+      boxHeading: "この確認でわかること・わからないこと",
+      boxProves: "「公表されたルートで検証しました」と表示された場合、表示されたあなたの残高は、指定したルートのツリーの負債総額に含まれています。そのルートが取引所の公表したものであることをご確認ください。",
+      boxNotReserves: "取引所が負債に見合う暗号資産を実際に保有していることは、この確認ではわかりません。それは準備金の監査で確認するもので、このページでは確認できません。",
+      boxPrivacy: "v1 形式の証明（por-proof-v1）には、名前は含まれませんが、他の顧客の残高が含まれます。経路の最初の項目は他の顧客1人の正確な残高（パディングの場合はゼロ）で、以降の項目はそれぞれ最大 2、4、8…人の顧客の合計です。項目の数（ツリーの高さ）から、顧客数が2倍の範囲でわかります。同じように、他の顧客の証明にもあなたの残高が現れることがあります。",
       unverifiedNote: "以下の数値は証明ファイルに書かれたものであり、検証されていません。",
       todoHeading: "ご自身で確認していただくこと",
       todoProofRoot: "このルートハッシュを、取引所が（ウェブサイトまたは証明書で）公表したものと照合してください。一致する場合に限り、あなたの残高は公表された負債に含まれています：",
@@ -286,37 +324,46 @@
       return;
     }
     var r = last.report;
-    var ok = r.verified;
-    result.setAttribute("data-verdict", ok ? "verified" : "failed");
+    var state = stateOf(r);
+    result.setAttribute("data-verdict", state.verdict);
 
-    var verdict = el("h2", { id: "verdict", class: ok ? "verdict ok" : "verdict bad" }, [
-      el("span", { class: "mark", "aria-hidden": "true" }, [ok ? "✓" : "✗"]),
+    var look = { verified: ["ok", "✓", "verified"], "not-compared": ["warn", "!", "notCompared"], failed: ["bad", "✗", "notVerified"] }[state.verdict];
+    result.appendChild(el("h2", { id: "verdict", class: "verdict " + look[0] }, [
+      el("span", { class: "mark", "aria-hidden": "true" }, [look[1]]),
       " ",
-      t(ok ? "verified" : "notVerified"),
-    ]);
-    result.appendChild(verdict);
+      t(look[2]),
+    ]));
+    // Japanese sentences are not separated by a space.
+    var gap = lang === "ja" ? "" : " ";
 
-    if (ok) {
-      var key = { proof: "verifiedProof", "published-hash": "verifiedHash", attestation: "verifiedAttestation" }[r.root_source] || "verifiedSummary";
+    if (state.verdict === "verified") {
+      var key = { "published-hash": "verifiedHash", "published-summary": "verifiedSummary", attestation: "verifiedAttestation" }[r.root_source];
       result.appendChild(el("p", { id: "verdict-text" }, [t(key)]));
+    } else if (state.verdict === "not-compared") {
+      result.appendChild(el("p", { id: "verdict-text" }, [t("notComparedText")]));
     } else {
-      var f = r.failure;
+      var f = state.failure;
       var kindText = STRINGS.en["kind-" + f.kind] ? t("kind-" + f.kind) : t("kindOther");
       var failure = el("dl", { class: "facts failure", id: "failure" }, []);
-      // Japanese sentences are not separated by a space.
-      var gap = lang === "ja" ? "" : " ";
-      var causeKey = { "root-differs": "causeRootDiffers", "attestation-invalid": "causeAttestationInvalid" }[f.cause] || "causeInconsistent";
-      row(t("reason"), kindText + gap + t(causeKey))
-        .forEach(function (n) { failure.appendChild(n); });
+      var causeKey = { "root-differs": "causeRootDiffers", "attestation-invalid": "causeAttestationInvalid", "proof-inconsistent": "causeInconsistent" }[f.cause];
+      var causeText = causeKey ? t(causeKey) : t("causeUnsupported", { what: f.what });
+      row(t("reason"), kindText + gap + causeText).forEach(function (n) { failure.appendChild(n); });
       if (f.level !== null && f.level !== undefined) {
         var levelText = f.level === r.height && f.kind !== "sum-overflow" ? t("levelRoot", { n: f.level }) : String(f.level);
         row(t("level"), levelText).forEach(function (n) { failure.appendChild(n); });
       }
       if (f.computed_root) row(t("computedRoot"), f.computed_root, "hash").forEach(function (n) { failure.appendChild(n); });
-      row(t("details"), f.message, "detail").forEach(function (n) { failure.appendChild(n); });
+      if (f.message) row(t("details"), f.message, "detail").forEach(function (n) { failure.appendChild(n); });
       failure.setAttribute("data-kind", f.kind);
-      failure.setAttribute("data-cause", f.cause);
+      failure.setAttribute("data-cause", causeKey ? f.cause : "unsupported");
       result.appendChild(failure);
+      var next = el("section", { class: "next", id: "next", "aria-labelledby": "next-heading" }, [el("h3", { id: "next-heading" }, [t("nextHeading")])]);
+      var steps = el("ul", null, [el("li", null, [t("nextDownload")])]);
+      if (f.cause === "root-differs") steps.appendChild(el("li", null, [t("nextPublication")]));
+      steps.appendChild(el("li", null, [t("nextContact")]));
+      steps.appendChild(el("li", null, [t("nextKeep")]));
+      next.appendChild(steps);
+      result.appendChild(next);
       result.appendChild(el("p", { class: "note" }, [t("unverifiedNote")]));
     }
 
@@ -328,32 +375,29 @@
     result.appendChild(amountTable(t("balances"), r.balances, "balances"));
     // Published totals, or the proof's own (with a hash-only root they are
     // bound by the verified hash, but not compared with a published figure).
-    var totalsCaption = r.totals_published ? t("totalsPublished") : ok && r.root_source === "published-hash" ? t("totals") : t("totalsProof");
+    var totalsCaption = r.totals_published ? t("totalsPublished") : state.verdict === "verified" ? t("totals") : t("totalsProof");
     result.appendChild(amountTable(totalsCaption, r.totals, "totals"));
 
     var tree = el("dl", { class: "facts", id: "tree" }, []);
     row(t("height"), String(r.height)).forEach(function (n) { tree.appendChild(n); });
     if (r.customers !== null && r.customers !== undefined) row(t("customers"), String(r.customers)).forEach(function (n) { tree.appendChild(n); });
-    row(t("root"), r.checked_root, "hash").forEach(function (n) { tree.appendChild(n); });
+    // With no publication, nothing was checked against a published root.
+    row(t(r.root_source === "proof" ? "proofRoot" : "root"), r.checked_root, "hash").forEach(function (n) { tree.appendChild(n); });
     if (r.proof_root !== r.checked_root) row(t("proofRoot"), r.proof_root, "hash").forEach(function (n) { tree.appendChild(n); });
-    var c = r.compared;
-    var cmp = [["cmpHash", c.hash], ["cmpHeight", c.height], ["cmpTotals", c.totals]]
-      .map(function (p) { return t(p[0]) + ": " + t(p[1] ? "yes" : "no"); })
-      .join(" · ");
-    row(t("compared"), cmp).forEach(function (n) { tree.appendChild(n); });
     var a = r.attestation;
     var snapshot = a && a.signature_valid ? a.snapshot_label + " (" + a.snapshot_time + ")" : t("snapshotUnknown");
     row(t("snapshot"), snapshot, "snapshot").forEach(function (n) { tree.appendChild(n); });
     result.appendChild(tree);
+    result.appendChild(comparisonTable(r, state));
     if (a) result.appendChild(attestationSection(a));
 
-    if (ok) {
+    if (state.verdict !== "failed") {
       var todo = el("section", { class: "todo", id: "todo", "aria-labelledby": "todo-heading" }, [
-        el("h3", { id: "todo-heading" }, [t("todoHeading")]),
+        el("h3", { id: "todo-heading" }, [t(state.verdict === "not-compared" ? "todoCompareHeading" : "todoHeading")]),
       ]);
       var list = el("ul", null, []);
-      if (r.root_source === "proof") {
-        list.appendChild(el("li", { id: "todo-root" }, [t("todoProofRoot"), " ", el("code", { class: "hash" }, [r.checked_root])]));
+      if (state.verdict === "not-compared") {
+        list.appendChild(el("li", { id: "todo-root" }, [t("todoCompare"), " ", el("code", { class: "hash" }, [r.proof_root])]));
       } else if (r.root_source === "attestation") {
         list.appendChild(el("li", { id: "todo-root" }, [t("todoFingerprint"), " ", el("code", { class: "hash" }, [r.attestation.fingerprint])]));
       } else if (r.root_source === "published-hash") {
@@ -366,6 +410,54 @@
       result.appendChild(todo);
     }
     result.hidden = false;
+  }
+
+  // The page's verdict from the verifier's report, failing closed: green only
+  // for a "verified" report against a root source this page knows, with the
+  // root hash compared and matching; amber only for a consistent proof with
+  // no publication; everything else (an unknown verdict, root source or
+  // comparison, or a combination that does not fit) is "not verified".
+  var PUBLISHED_SOURCES = ["published-hash", "published-summary", "attestation"];
+  var COMPARISON_VALUES = ["matches", "differs", "not-given"];
+  var COMPARISON_ITEMS = ["root_hash", "height", "totals", "assets", "customers"];
+
+  function stateOf(r) {
+    var c = r.comparisons || {};
+    var known = COMPARISON_ITEMS.every(function (k) { return COMPARISON_VALUES.indexOf(c[k]) >= 0; });
+    var noneDiffers = COMPARISON_ITEMS.every(function (k) { return c[k] !== "differs"; });
+    if (r.verdict === "verified" && r.verified === true && !r.failure && known && noneDiffers &&
+        c.root_hash === "matches" && PUBLISHED_SOURCES.indexOf(r.root_source) >= 0 &&
+        (r.root_source !== "attestation" || (r.attestation && r.attestation.signature_valid === true && r.attestation.fingerprint))) {
+      return { verdict: "verified" };
+    }
+    if (r.verdict === "consistent-not-compared" && r.verified === false && !r.failure && r.root_source === "proof" && known) {
+      return { verdict: "not-compared" };
+    }
+    if (r.verdict === "not-verified" && r.failure && r.failure.kind) {
+      return { verdict: "failed", failure: r.failure };
+    }
+    var what = "verdict " + String(r.verdict) + ", root source " + String(r.root_source);
+    return { verdict: "failed", failure: { kind: "unsupported-report", cause: "unsupported", what: what, level: null, message: what } };
+  }
+
+  // Every published item: matches, differs, or not given. An attestation
+  // whose signature is invalid was not used, so nothing in it was compared.
+  function comparisonTable(r, state) {
+    var c = r.comparisons || {};
+    var unused = state.failure && state.failure.cause === "attestation-invalid";
+    var labels = { root_hash: "cmpHash", height: "cmpHeight", totals: "cmpTotals", assets: "cmpAssets", customers: "cmpCustomers" };
+    var body = COMPARISON_ITEMS.map(function (k) {
+      var v = COMPARISON_VALUES.indexOf(c[k]) >= 0 ? c[k] : "not-compared";
+      if (unused && v === "not-given") v = "not-compared";
+      return el("tr", { "data-item": k, "data-result": v }, [
+        el("th", { scope: "row" }, [t(labels[k])]),
+        el("td", { class: "cmp cmp-" + v }, [t("cmp-" + v)]),
+      ]);
+    });
+    return el("table", { class: "comparisons", id: "comparisons" }, [
+      el("caption", null, [t("compared")]),
+      el("tbody", null, body),
+    ]);
   }
 
   // What the attestation names. When its signature is invalid, what it says

@@ -31,6 +31,7 @@ pub mod amount;
 pub mod asset;
 pub mod attestation;
 pub mod audit;
+pub mod customer;
 pub mod hash;
 pub mod ledger;
 pub mod ownership;

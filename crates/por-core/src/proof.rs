@@ -218,16 +218,27 @@ impl InclusionProof {
             .unwrap_or_default()
     }
 
-    fn verify_internal(&self, root: &RootCommitment) -> Result<(), VerifyError> {
+    /// Recomputes the root the proof leads to: hash and sums from the
+    /// customer's leaf and path, and the height as the path's length. This
+    /// proves nothing by itself (any file leads to some root); it is what a
+    /// publication is compared with (see [`crate::customer`]).
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`VerifyError`] when the proof leads to no root at all: an
+    /// index outside a tree of the path's height, a sibling with another
+    /// number of sums than assets, or a sum that overflows.
+    pub fn recompute_root(&self) -> Result<RootCommitment, VerifyError> {
+        let height = u32::try_from(self.path.len()).map_err(|_| VerifyError::PathLength {
+            path_len: self.path.len(),
+            height: MAX_HEIGHT,
+        })?;
+        let (hash, sums) = self.recompute(height)?;
+        Ok(RootCommitment { hash, sums, height })
+    }
+
+    fn recompute(&self, height: u32) -> Result<(NodeHash, Vec<Amount>), VerifyError> {
         let k = self.assets.len();
-        if root.sums.len() != k {
-            return Err(VerifyError::AssetMismatch);
-        }
-        let height = root.height;
-        let path_len = self.path.len();
-        if u32::try_from(path_len).ok() != Some(height) {
-            return Err(VerifyError::PathLength { path_len, height });
-        }
         if height < 64 && self.index >> height != 0 {
             return Err(VerifyError::IndexOutOfRange {
                 index: self.index,
@@ -260,6 +271,20 @@ impl InclusionProof {
             }
             core::mem::swap(&mut sums, &mut next);
         }
+        Ok((node, sums))
+    }
+
+    fn verify_internal(&self, root: &RootCommitment) -> Result<(), VerifyError> {
+        let k = self.assets.len();
+        if root.sums.len() != k {
+            return Err(VerifyError::AssetMismatch);
+        }
+        let height = root.height;
+        let path_len = self.path.len();
+        if u32::try_from(path_len).ok() != Some(height) {
+            return Err(VerifyError::PathLength { path_len, height });
+        }
+        let (node, sums) = self.recompute(height)?;
         let differing: Vec<String> = sums
             .iter()
             .zip(&root.sums)

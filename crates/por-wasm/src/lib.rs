@@ -2,8 +2,10 @@
 //!
 //! WebAssembly bindings of `por-core` for the customer's browser verifier
 //! (`www/`). The page hands over the proof file and the exchange's published
-//! root as text and gets back a JSON report (see [`report::Report`]): verified
-//! or not, the failing level and reason, the customer's balances in asset
+//! root as text and gets back a JSON report (see [`report::Report`]): the
+//! customer's verdict from `por_core::customer` (verified, consistent but not
+//! compared, not verified), each published item as matches / differs / not
+//! given, the failing level and reason, the customer's balances in asset
 //! units, the tree totals, height and root.
 //!
 //! The logic lives in [`report`] and [`published`] and is tested natively;
@@ -26,7 +28,7 @@ use wasm_bindgen::prelude::{wasm_bindgen, JsError};
 ///
 /// Throws a JavaScript `Error` whose message names the file and field when the
 /// proof or the published root cannot be read. A proof that does not verify
-/// is not an error: the report says `"verified": false` and why.
+/// is not an error: the report says `"verdict": "not-verified"` and why.
 #[wasm_bindgen]
 pub fn verify(proof: &str, published: &str) -> Result<String, JsError> {
     report::verify_json(proof, published).map_err(|e| JsError::new(&e.to_string()))

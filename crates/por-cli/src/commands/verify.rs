@@ -1,29 +1,48 @@
-//! `por verify --proof FILE [--root HEX]`
+//! `por verify --proof FILE [--root HEX | --published FILE] [--assets SPEC]`
+//!
+//! Four outcomes, never conflated (the verdict is `por_core::customer`'s,
+//! shared with the browser page):
+//! - VERIFIED (exit 0): consistent, and it matches the publication given;
+//! - CONSISTENT, NOT COMPARED (exit 3): no publication given, so only the
+//!   root written in the proof itself was checked;
+//! - NOT VERIFIED (exit 1): the root differs from the publication, or the
+//!   proof is inconsistent in itself;
+//! - malformed input (exit 2).
 
 use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use por_core::{InclusionProof, NodeHash, RootCommitment};
+use por_core::customer::{
+    self, Against, Comparison, CustomerCheck, CustomerVerdict, NotVerifiedCause, Publication,
+};
+use por_core::{InclusionProof, NodeHash};
 use serde_json::json;
 
+use crate::output::term;
 use crate::{inputs, output, Outcome};
 
 /// Arguments of `por verify`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 verified (consistent, and every published item given matches), \
+3 consistent but not compared (no --root or --published given: not verified), \
+1 not verified (the publication differs, or the proof is inconsistent in itself), \
+2 malformed input."
+)]
 pub struct VerifyArgs {
     /// The customer's proof file (por-proof-v1 JSON).
     #[arg(long, value_name = "FILE")]
     proof: PathBuf,
-    /// The root hash the exchange published (64 hex digits). Without it, the
-    /// proof is checked against the root written inside the file, which you
-    /// must then compare with the published one yourself.
+    /// The root hash the exchange published (64 hex digits). Without it (or
+    /// --published), the proof is only checked against the root written
+    /// inside the file: "consistent, not compared", exit 3, never verified.
     #[arg(long, value_name = "HEX", conflicts_with = "published")]
     root: Option<String>,
     /// The exchange's published root as printed by `por tree build --json`
-    /// (`{"root", "height", "customers", "totals"}`): the hash, the height and
-    /// every total are compared.
+    /// (`{"root", "height", "customers", "totals"}`): the hash, the height,
+    /// every total and the customer count are compared.
     #[arg(long, value_name = "FILE")]
     published: Option<PathBuf>,
     /// The exchange's published asset list (`BTC:8,ETH:18` or a TOML file).
@@ -35,6 +54,30 @@ pub struct VerifyArgs {
     #[arg(long)]
     json: bool,
 }
+
+/// Where the publication came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RootSource {
+    Hash,
+    PublishedFile,
+    ProofFile,
+}
+
+/// What `por verify` and the page say a proof shows and does not show
+/// (docs/wasm.md, www/src/app.js `box*`): every sentence must stay true of
+/// format v1 (docs/tree-v1.md).
+const WHAT_IT_PROVES: &[&str] = &[
+    "What this proves and what it does not:",
+    "  - VERIFIED means: your balances, as shown above, are counted in the total liabilities",
+    "    of the tree whose root you gave (check that it is the one your exchange published).",
+    "  - It does not show that the exchange holds the coins to cover them: that is the audit",
+    "    of its reserves (por audit), not this check.",
+    "  - A v1 proof shows other customers' balances, without their names: the first step of",
+    "    the path is one other customer's exact balances (or zero, for padding), and each",
+    "    further step the total of up to 2, 4, 8, ... customers. The number of steps (the tree",
+    "    height) gives the customer count within a factor of 2. Other customers' proofs show",
+    "    yours in the same way.",
+];
 
 pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     let name = args.proof.display().to_string();
@@ -51,109 +94,161 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         Some(spec) => Some(inputs::assets(spec)?),
         None => None,
     };
-    let (root, source) = if let Some(path) = &args.published {
-        (published_root(path, &proof)?, RootSource::PublishedFile)
+    let (publication, source) = if let Some(path) = &args.published {
+        (Some(published_root(path)?), RootSource::PublishedFile)
     } else if let Some(hex) = &args.root {
         let hash: NodeHash = hex
             .trim()
             .parse()
             .with_context(|| format!("--root {hex:?}"))?;
-        // The published hash commits to the root's totals and height, so the
-        // file's claimed totals and height are checked against it too.
-        let root = RootCommitment {
-            hash,
-            ..proof.claimed_root().clone()
-        };
-        (root, RootSource::Hash)
+        (Some(Publication::hash(hash)), RootSource::Hash)
     } else {
-        (proof.claimed_root().clone(), RootSource::ProofFile)
+        (None, RootSource::ProofFile)
     };
-    let result = match &published_assets {
-        Some(assets) => proof.verify_with_assets(assets, &root),
-        None => proof.verify(&root),
+    // An asset list alone is not a publication of the root: it is compared
+    // only together with a root.
+    let publication = publication.map(|p| Publication {
+        assets: published_assets.clone(),
+        ..p
+    });
+    let against = publication
+        .as_ref()
+        .map_or(Against::Nothing, Against::Publication);
+    let check = customer::check(&proof, against);
+    let outcome = match check.verdict {
+        CustomerVerdict::Verified => Outcome::Ok,
+        CustomerVerdict::ConsistentNotCompared => Outcome::Incomplete,
+        CustomerVerdict::NotVerified(_) => Outcome::Failed,
     };
-    let published = source != RootSource::ProofFile;
+    // The figures shown: what the proof leads to when verified (bound by the
+    // published hash), otherwise what the file states.
+    let claimed = proof.claimed_root();
+    let shown = match (&check.verdict, &check.computed) {
+        (CustomerVerdict::Verified, Some(c)) => c.clone(),
+        _ => claimed.clone(),
+    };
     let assets = proof.assets();
     let mut out = std::io::stdout().lock();
 
     if args.json {
-        let balances: serde_json::Map<String, serde_json::Value> = assets
+        let by_symbol =
+            |values: &[por_core::Amount]| -> serde_json::Map<String, serde_json::Value> {
+                assets
+                    .iter()
+                    .zip(values)
+                    .map(|(a, b)| (a.symbol().to_owned(), json!(b.to_string())))
+                    .collect()
+            };
+        let comparisons: serde_json::Map<String, serde_json::Value> = check
+            .comparisons
+            .items()
             .iter()
-            .zip(proof.balances())
-            .map(|(a, b)| (a.symbol().to_owned(), json!(b.to_string())))
-            .collect();
-        let totals: serde_json::Map<String, serde_json::Value> = assets
-            .iter()
-            .zip(&root.sums)
-            .map(|(a, b)| (a.symbol().to_owned(), json!(b.to_string())))
+            .map(|(k, c)| ((*k).to_owned(), json!(c.as_str())))
             .collect();
         let v = json!({
-            "verified": result.is_ok(),
-            "failure": result.as_ref().err().map(|e| json!({"kind": e.kind(), "level": e.level(), "message": e.to_string()})),
+            "verdict": check.verdict.as_str(),
+            "verified": check.verdict == CustomerVerdict::Verified,
+            "cause": match check.verdict {
+                CustomerVerdict::NotVerified(c) => Some(c.as_str()),
+                _ => None,
+            },
+            "failure": check.failure.as_ref().map(|e| json!({"kind": e.kind, "level": e.level, "message": e.message})),
+            "comparisons": comparisons,
             "user_id": proof.user_id(),
-            "balances": balances,
-            "root": root.hash.to_string(),
-            "height": root.height,
-            "totals": totals,
+            "balances": by_symbol(proof.balances()),
+            "root": publication.as_ref().map_or(claimed.hash, |p| p.root).to_string(),
+            "proof_root": claimed.hash.to_string(),
+            "computed_root": check.computed.as_ref().map(|c| c.hash.to_string()),
+            "height": shown.height,
+            "totals": by_symbol(&shown.sums),
             "root_source": match source {
                 RootSource::Hash => "argument",
                 RootSource::PublishedFile => "published-file",
                 RootSource::ProofFile => "proof-file",
             },
-            "assets_checked": published_assets.is_some(),
+            "assets_checked": check.comparisons.assets != Comparison::NotGiven,
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
-        return Ok(if result.is_ok() {
-            Outcome::Ok
-        } else {
-            Outcome::Failed
-        });
+        return Ok(outcome);
     }
 
-    match &result {
-        Ok(_) => writeln!(
+    let user = term(proof.user_id());
+    match check.verdict {
+        CustomerVerdict::Verified => writeln!(
             out,
-            "VERIFIED: the balances of {:?} are included in the liabilities tree.",
-            proof.user_id()
+            "VERIFIED: the balances of \"{user}\" are included in the liabilities tree whose root you gave; every published item given matches."
         )?,
-        Err(e) => {
-            writeln!(out, "NOT VERIFIED: {e}.")?;
+        CustomerVerdict::ConsistentNotCompared => {
             writeln!(
                 out,
-                "  ({}) The proof does not show that these balances are counted.",
-                e.kind()
+                "CONSISTENT, NOT COMPARED (not verified): the proof of \"{user}\" leads to the root written in the file itself, but it was not compared with anything your exchange published. Any self-consistent file (from a fake site, or an old tree) gets this far."
+            )?;
+            writeln!(
+                out,
+                "  To verify it: compare the root hash {} with the root hash your exchange published (on its website, in its tree summary or its signed attestation), or run again with --root HEX or --published FILE (the JSON of `por tree build --json`).",
+                claimed.hash
             )?;
         }
+        CustomerVerdict::NotVerified(cause) => write_not_verified(&mut out, &check, cause)?,
     }
     output::write_amounts(&mut out, "  balances  ", assets, proof.balances())?;
-    output::write_amounts(&mut out, "  totals    ", assets, &root.sums)?;
-    writeln!(out, "  root      {}", root.hash)?;
+    output::write_amounts(&mut out, "  totals    ", assets, &shown.sums)?;
+    writeln!(out, "  root      {}", shown.hash)?;
+    if let Some(p) = publication.as_ref().filter(|p| p.root != shown.hash) {
+        writeln!(out, "  published {} (the root you gave)", p.root)?;
+    }
     writeln!(
         out,
         "  height    {} (leaf index {})",
-        root.height,
+        shown.height,
         proof.index()
     )?;
-    if source == RootSource::PublishedFile {
-        writeln!(
+    match source {
+        RootSource::PublishedFile => writeln!(
             out,
-            "Checked against the published root, height and totals in {}.",
-            args.published
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        )?;
-    } else if published {
-        writeln!(out, "Checked against the root given with --root.")?;
-    } else {
-        writeln!(
+            "Checked against the published root, height and totals (and customer count) in {}.",
+            term(
+                &args
+                    .published
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            )
+        )?,
+        RootSource::Hash => writeln!(out, "Checked against the root given with --root.")?,
+        RootSource::ProofFile => writeln!(
             out,
-            "NOTE: checked against the root written in the proof file itself. Compare {} with the root your exchange published; only then is the check complete.",
-            root.hash
-        )?;
+            "Checked only against the root written in the proof file: no publication given."
+        )?,
     }
-    if published_assets.is_none() {
+    writeln!(out, "Compared with the publication:")?;
+    for (label, c, hint) in [
+        (
+            "root hash",
+            check.comparisons.root_hash,
+            "give --root or --published",
+        ),
+        ("height", check.comparisons.height, "given by --published"),
+        ("totals", check.comparisons.totals, "given by --published"),
+        ("asset list", check.comparisons.assets, "give --assets"),
+        (
+            "customers",
+            check.comparisons.customers,
+            "given by --published",
+        ),
+    ] {
+        let what = match c {
+            Comparison::Matches => "matches".to_owned(),
+            Comparison::Differs => "DIFFERS".to_owned(),
+            Comparison::NotGiven if label == "asset list" && args.assets.is_some() => {
+                "not compared (an asset list is compared only with a published root)".to_owned()
+            }
+            Comparison::NotGiven => format!("not given ({hint})"),
+        };
+        writeln!(out, "  {label:<11} {what}")?;
+    }
+    if check.comparisons.assets == Comparison::NotGiven {
         let list: Vec<String> = assets
             .iter()
             .map(|a| format!("{} {} decimals", a.symbol(), a.decimals()))
@@ -164,18 +259,48 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             list.join(", ")
         )?;
     }
-    Ok(if result.is_ok() {
-        Outcome::Ok
-    } else {
-        Outcome::Failed
-    })
+    for line in WHAT_IT_PROVES {
+        writeln!(out, "{line}")?;
+    }
+    Ok(outcome)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RootSource {
-    Hash,
-    PublishedFile,
-    ProofFile,
+fn write_not_verified(
+    out: &mut impl Write,
+    check: &CustomerCheck,
+    cause: NotVerifiedCause,
+) -> Result<()> {
+    let headline = match cause {
+        NotVerifiedCause::RootDiffers => "the publication you gave differs from the proof",
+        NotVerifiedCause::ProofInconsistent => "the proof is inconsistent in itself",
+        NotVerifiedCause::PublicationUntrusted => "the publication you gave cannot be trusted",
+    };
+    writeln!(out, "NOT VERIFIED: {headline}.")?;
+    if let Some(f) = &check.failure {
+        writeln!(out, "  ({}) {}.", f.kind, f.message)?;
+    }
+    let meaning = match cause {
+        NotVerifiedCause::RootDiffers => {
+            "The proof leads to the root written in it, but that is not the publication you gave: a proof of another tree or snapshot, or a wrong publication."
+        }
+        NotVerifiedCause::ProofInconsistent => {
+            "The proof does not lead to the root it states itself: a balance, a sibling on the path or the stated root was changed or damaged."
+        }
+        NotVerifiedCause::PublicationUntrusted => "Nothing in it was compared.",
+    };
+    writeln!(out, "  {meaning}")?;
+    if let Some(c) = check.computed.as_ref().filter(|_| !check.self_consistent) {
+        writeln!(
+            out,
+            "  The proof leads to root {}, not to the root written in it.",
+            c.hash
+        )?;
+    }
+    writeln!(
+        out,
+        "  What to do: download your proof file again from your exchange and check again; if it still fails, contact your exchange, and keep this file."
+    )?;
+    Ok(())
 }
 
 /// `{"root": "<hex>", "height": N, "customers": N, "totals": {"SYM": "<base units>"}}`
@@ -184,41 +309,62 @@ enum RootSource {
 struct PublishedRoot {
     root: NodeHash,
     height: u32,
-    #[allow(
-        dead_code,
-        reason = "part of the published format; not needed to verify one proof"
-    )]
     customers: u64,
-    totals: std::collections::BTreeMap<String, String>,
+    totals: Totals,
 }
 
-/// Reads a published root file and orders its totals like the proof's
-/// assets. A published asset set that differs from the proof's is left for
-/// the verifier to report as an asset mismatch (exit 1), not an input error.
-fn published_root(path: &std::path::Path, proof: &InclusionProof) -> Result<RootCommitment> {
+/// `{"SYM": "<base units>", ...}` in document order, a symbol given twice
+/// rejected (a map would silently keep the last one).
+struct Totals(Vec<(String, String)>);
+
+impl<'de> serde::Deserialize<'de> for Totals {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Totals, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Totals;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object mapping asset symbols to decimal strings of base units")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Totals, A::Error> {
+                let mut out: Vec<(String, String)> = Vec::new();
+                while let Some((symbol, units)) = map.next_entry::<String, String>()? {
+                    if out.iter().any(|(s, _)| *s == symbol) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "asset {symbol:?} appears twice in `totals`"
+                        )));
+                    }
+                    out.push((symbol, units));
+                }
+                Ok(Totals(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Reads a published root file. A published asset set that differs from the
+/// proof's is left for the verdict to report as an asset mismatch (exit 1),
+/// not an input error.
+fn published_root(path: &std::path::Path) -> Result<Publication> {
     let name = path.display().to_string();
     let text = fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
     let p: PublishedRoot = serde_json::from_str(&text).with_context(|| {
         format!("{name}: expected {{\"root\", \"height\", \"customers\", \"totals\"}} as printed by `por tree build --json`")
     })?;
-    let mut totals = std::collections::BTreeMap::new();
-    for (symbol, v) in &p.totals {
+    let mut totals = Vec::with_capacity(p.totals.0.len());
+    for (symbol, v) in &p.totals.0 {
         let amount = por_core::Amount::from_base_units_str(v)
             .with_context(|| format!("{name}: field `totals.{symbol}`"))?;
-        totals.insert(symbol.as_str(), amount);
+        totals.push((symbol.clone(), amount));
     }
-    let sums: Vec<por_core::Amount> = if totals.len() == proof.assets().len() {
-        proof
-            .assets()
-            .iter()
-            .map_while(|a| totals.get(a.symbol()).copied())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(RootCommitment {
-        hash: p.root,
-        sums,
-        height: p.height,
+    Ok(Publication {
+        root: p.root,
+        height: Some(p.height),
+        totals: Some(totals),
+        assets: None,
+        customers: Some(p.customers),
     })
 }
