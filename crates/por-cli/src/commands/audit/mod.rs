@@ -68,7 +68,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "NAME|FILE|DIR", num_args = 1.., requires = "reserve_inputs")]
     scenarios: Vec<String>,
     /// Minimum cold share of customer assets per asset, in percent (e.g. 95);
-    /// without it the split is reported but not judged.
+    /// without it the split is reported but not judged (the cold-share
+    /// checks are then not checked, and the outcome at best INCOMPLETE).
     #[arg(long, value_name = "PERCENT")]
     min_cold_percent: Option<String>,
     /// Write the JSON report (por-audit-report-v1) here.
@@ -191,10 +192,10 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
         args.json.as_deref(),
         args.html.as_deref(),
     )?;
-    Ok(if report.failed() {
-        Outcome::Failed
-    } else {
-        Outcome::Ok
+    Ok(match report.outcome {
+        audit::Outcome::Pass => Outcome::Ok,
+        audit::Outcome::Fail => Outcome::Failed,
+        audit::Outcome::Incomplete => Outcome::Incomplete,
     })
 }
 
