@@ -387,4 +387,104 @@ mod tests {
         assert!(!at_least(a(9_499_999), a(10_000_000), 9500));
         assert!(at_least(a(u128::MAX), a(u128::MAX), 10_000));
     }
+
+    #[test]
+    fn confirmed_decides_unchecked_only_keeps_the_question_open() {
+        let a = Amount::from_base_units;
+        assert_eq!(judge(a(100), a(0), a(100)), Status::Pass);
+        assert_eq!(judge(a(100), a(50), a(100)), Status::Pass);
+        // Short on confirmed, covered only with the unchecked claims.
+        assert_eq!(judge(a(60), a(40), a(100)), Status::NotChecked);
+        // Not covered even with them.
+        assert_eq!(judge(a(60), a(39), a(100)), Status::Fail);
+        assert_eq!(judge(a(0), a(0), a(1)), Status::Fail);
+    }
+
+    fn entry(tier: Tier, claimed: u128) -> crate::attestation::ReserveEntry {
+        crate::attestation::ReserveEntry {
+            chain: "bitcoin".into(),
+            address: "bc1q".into(),
+            asset: "BTC".into(),
+            category: Category::Customer,
+            tier,
+            claimed: Amount::from_base_units(claimed),
+            proof: crate::attestation::OwnershipProof {
+                scheme: "bip322".into(),
+                message: String::new(),
+                signature: String::new(),
+                second_signature: None,
+                redeem_script: None,
+            },
+        }
+    }
+
+    /// The cold-share verdict with 90 confirmed cold, 10 confirmed hot and
+    /// one unchecked wallet of `tier` claiming `claim`, minimum 85%.
+    fn cold_share_with_unchecked(tier: Tier, claim: u128) -> Status {
+        use crate::attestation::{
+            AssetTotal, AttestationBody, AttestedAsset, ChainPoint, Exchange, Liabilities, Snapshot,
+        };
+        let entries = [
+            entry(Tier::Cold, 90),
+            entry(Tier::Hot, 10),
+            entry(tier, claim),
+        ];
+        let counted: Vec<Counted<'_>> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| Counted {
+                entry: e,
+                confirmed: (i < 2).then_some(e.claimed),
+                unchecked: if i < 2 { Amount::ZERO } else { e.claimed },
+            })
+            .collect();
+        let body = AttestationBody {
+            format: String::new(),
+            exchange: Exchange {
+                id: "x".into(),
+                public_key: String::new(),
+            },
+            snapshot: Snapshot {
+                label: "s".into(),
+                time: String::new(),
+            },
+            chains: vec![ChainPoint {
+                chain: "bitcoin".into(),
+                height: 1,
+                block_hash: String::new(),
+            }],
+            assets: vec![AttestedAsset {
+                symbol: "BTC".into(),
+                decimals: 8,
+                chain: "bitcoin".into(),
+                contract: None,
+            }],
+            liabilities: Liabilities {
+                root: "22".repeat(32).parse().unwrap(),
+                height: 1,
+                customers: 1,
+                totals: vec![AssetTotal {
+                    asset: "BTC".into(),
+                    amount: Amount::from_base_units(50),
+                }],
+            },
+            reserves: Vec::new(),
+            reserve_inputs: None,
+            previous: None,
+        };
+        let mut p = positions(0, "x s", &body, &counted);
+        let mut checks = Vec::new();
+        position_checks("x s", &mut p, Some(8_500), &mut checks);
+        checks.iter().find(|c| c.id == "cold-share").unwrap().status
+    }
+
+    #[test]
+    fn cold_share_with_unchecked_wallets_passes_or_fails_only_when_they_cannot_change_it() {
+        // 90 / (100 + 5 hot) = 85.7% even if the hot one is full: pass.
+        assert_eq!(cold_share_with_unchecked(Tier::Hot, 5), Status::Pass);
+        // 90 / (100 + 10 hot) = 81.8%, 90 / 100 = 90%: either way.
+        assert_eq!(cold_share_with_unchecked(Tier::Hot, 10), Status::NotChecked);
+        // An unchecked cold wallet can only raise it: 90% already passes.
+        assert_eq!(cold_share_with_unchecked(Tier::Cold, 1_000), Status::Pass);
+    }
 }
