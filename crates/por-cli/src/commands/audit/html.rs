@@ -195,7 +195,7 @@ pub fn render(r: &AuditReport) -> String {
         chart(
             &mut o,
             grouped_bars(
-                "Reserves and customer wallets, % of liabilities",
+                "Confirmed reserves and customer wallets, % of liabilities",
                 &cats,
                 &[
                     ("reserves", RGBColor(46, 125, 50), &solv),
