@@ -757,18 +757,25 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
             }
         })
         .collect();
+    // Grouped by (check, reason) in report order; indexed, as an audit may
+    // leave tens of thousands of entries unchecked.
     let mut not_checked: Vec<Unchecked> = Vec::new();
+    let mut group_of: HashMap<(&str, &str), usize> = HashMap::new();
     for c in checks.iter().filter(|c| c.status == Status::NotChecked) {
-        match not_checked
-            .iter_mut()
-            .find(|u| u.check == c.id && u.reason == c.summary)
-        {
-            Some(u) => u.subjects.push(c.subject.clone()),
-            None => not_checked.push(Unchecked {
-                check: c.id,
-                reason: c.summary.clone(),
-                subjects: vec![c.subject.clone()],
-            }),
+        match group_of.get(&(c.id, c.summary.as_str())) {
+            Some(&i) => {
+                if let Some(u) = not_checked.get_mut(i) {
+                    u.subjects.push(c.subject.clone());
+                }
+            }
+            None => {
+                group_of.insert((c.id, c.summary.as_str()), not_checked.len());
+                not_checked.push(Unchecked {
+                    check: c.id,
+                    reason: c.summary.clone(),
+                    subjects: vec![c.subject.clone()],
+                });
+            }
         }
     }
     Ok(AuditReport {
