@@ -509,7 +509,7 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
     let _ = writeln!(
         o,
         "  {:<38} {:>22} {:>22}  {}",
-        format!("JP proposal, cash part ({})", p.name()),
+        format!("JP cash part ({})", p.name()),
         y(r.cash_required_jpy),
         y(r.reserve_held_jpy),
         r.label
