@@ -33,8 +33,8 @@ use crate::{inputs, output, Outcome};
     after_help = "Outcome: PASS (exit 0) only when every check ran and passed; FAIL (exit 1) when a check failed; \
 INCOMPLETE (exit 3) when nothing failed but something could not be checked, each such item listed with why. \
 Only reserves confirmed on chain count. A full PASS needs chain data for every reserve (--chain or --balances), \
---liabilities with --secret-file, --sample-proofs, --reserve-inputs, --min-cold-percent, and the previous attestation \
-when the last one names one. See docs/outcomes.md."
+--liabilities with --secret-file, --sample-proofs, --reserve-inputs, --min-cold-percent, and every previous attestation \
+an attestation names. See docs/outcomes.md."
 )]
 pub struct AuditArgs {
     /// An attestation (por-attestation-v1). Repeat for a history (oldest
