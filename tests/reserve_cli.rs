@@ -51,7 +51,9 @@ fn requirement_on_the_example_from_another_directory() {
         "cash reserve required                                ¥5,300,000,000",
         "A1  compliant",
         "A5  illustrative: pass",
-        "result: illustrative: pass",
+        // The verdict next to the figures that decide it: the cash part
+        // (R_required less the insurance credit) against the funds held.
+        "result: cash part required ¥5,300,000,000 (¥10,600,000,000 required − ¥5,300,000,000 insurance credit) vs held ¥5,300,000,000 (cash ¥5,300,000,000): illustrative: pass",
         "HK SFC cover",
         "EU MiCA Art. 67",
     ] {

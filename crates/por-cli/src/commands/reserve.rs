@@ -491,10 +491,12 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
         y(r.band_jpy.0),
         y(r.band_jpy.1)
     );
+    // The deciding figures next to the verdict: the engine compares the
+    // cash part (R_required less the insurance credit) with the funds held.
     let _ = writeln!(
         o,
         "  result: {} ({})",
-        r.label,
+        por_core::audit::requirement_line(r),
         basis_note(p, &r.provenance.params)
     );
 
@@ -507,7 +509,7 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
     let _ = writeln!(
         o,
         "  {:<38} {:>22} {:>22}  {}",
-        format!("JP proposal ({})", p.name()),
+        format!("JP cash part ({})", p.name()),
         y(r.cash_required_jpy),
         y(r.reserve_held_jpy),
         r.label

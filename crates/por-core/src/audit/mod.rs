@@ -135,6 +135,56 @@ impl Status {
     }
 }
 
+/// The audit's outcome, derived from its checks in one place
+/// ([`Outcome::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every check ran and passed.
+    Pass,
+    /// A check failed.
+    Fail,
+    /// Nothing failed, but something could not be checked: never a pass.
+    Incomplete,
+}
+
+impl Outcome {
+    /// `fail` when any check failed, else `incomplete` when any check was
+    /// not checked (or there is no check at all), else `pass`.
+    #[must_use]
+    pub fn of(checks: &[Check]) -> Outcome {
+        if checks.iter().any(|c| c.status == Status::Fail) {
+            Outcome::Fail
+        } else if checks.is_empty() || checks.iter().any(|c| c.status == Status::NotChecked) {
+            Outcome::Incomplete
+        } else {
+            Outcome::Pass
+        }
+    }
+
+    /// `PASS`, `FAIL` or `INCOMPLETE`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "PASS",
+            Outcome::Fail => "FAIL",
+            Outcome::Incomplete => "INCOMPLETE",
+        }
+    }
+}
+
+/// Checks that could not run for one reason, grouped: what an auditor would
+/// have to add (or what por cannot do) for a full PASS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unchecked {
+    /// The check's id.
+    pub check: &'static str,
+    /// Why it was not checked (the checks' summary).
+    pub reason: String,
+    /// The subjects not checked for this reason.
+    pub subjects: Vec<String>,
+}
+
 /// One check with its evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
@@ -218,10 +268,14 @@ pub struct Totals {
 pub struct AuditReport {
     /// Always [`REPORT_FORMAT`].
     pub format: &'static str,
-    /// `pass` when no check failed, else `fail`.
-    pub outcome: &'static str,
+    /// `fail` when a check failed, else `incomplete` when something was
+    /// not checked, else `pass` ([`Outcome::of`]).
+    pub outcome: Outcome,
     /// Check counts.
     pub totals: Totals,
+    /// Every check not checked, grouped by check and reason, in report
+    /// order: empty exactly when nothing was left unchecked.
+    pub not_checked: Vec<Unchecked>,
     /// The attestations.
     pub attestations: Vec<AttestationSummary>,
     /// Every check, failed first, then passed, then not checked (stable
@@ -239,7 +293,7 @@ impl AuditReport {
     /// Whether any check failed.
     #[must_use]
     pub fn failed(&self) -> bool {
-        self.totals.fail > 0
+        self.outcome == Outcome::Fail
     }
 }
 
@@ -303,6 +357,21 @@ fn normalize_hash(h: &str) -> String {
 /// Whether `key` is trusted: no keys given, or among them.
 fn trusted_keys_allow(trusted: &[String], key: &str) -> bool {
     trusted.is_empty() || trusted.iter().any(|t| t.trim().eq_ignore_ascii_case(key))
+}
+
+/// The chains por can read balances of (`por chain snapshot`, `--chain`):
+/// a reserve on any other chain is not checked and counts zero.
+pub const CHAINS_WITH_BALANCE_SOURCE: &[&str] = &["bitcoin", "ethereum"];
+
+/// What the chain data said about one reserve entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Observed {
+    /// The balance at the attested block.
+    At(Amount),
+    /// No chain data for it: not checked.
+    Unchecked,
+    /// The chain data contradicts the attestation (another block).
+    Failed,
 }
 
 /// (chain, normalized address, asset, height).
@@ -389,7 +458,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
     history_checks(&audited, &mut checks);
 
     // Ownership of every entry of every verified attestation.
-    let mut ownership_ok: Vec<Vec<bool>> = Vec::new();
+    let mut ownership_ok: Vec<Vec<Status>> = Vec::new();
     for a in &audited {
         let mut oks = Vec::new();
         if let Some(v) = &a.verified {
@@ -405,6 +474,13 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                         (Status::NotChecked, s.describe(), Vec::new())
                     }
                     Ok(s) => (Status::Fail, s.describe(), Vec::new()),
+                    // No verifier for the chain at all: not checked (the
+                    // wallet counts zero), not a proof shown false.
+                    Err(err @ ownership::OwnershipError::UnknownChain(_)) => (
+                        Status::NotChecked,
+                        format!("{err}: not checked, counts zero"),
+                        Vec::new(),
+                    ),
                     Err(err) => (
                         Status::Fail,
                         format!("malformed ownership proof: {err}"),
@@ -430,7 +506,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
             #[cfg(not(feature = "parallel"))]
             let results: Vec<Check> = v.body().reserves.iter().map(entry_check).collect();
             for c in results {
-                oks.push(c.status == Status::Pass);
+                oks.push(c.status);
                 checks.push(c);
             }
         }
@@ -461,7 +537,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
         .map(|o| o.chain.as_str())
         .collect();
     let mut sources: BTreeSet<SourceUse> = BTreeSet::new();
-    let mut observed_for: Vec<Vec<Option<Amount>>> = Vec::new();
+    let mut observed_for: Vec<Vec<Observed>> = Vec::new();
     for a in &audited {
         let mut obs = Vec::new();
         if let Some(v) = &a.verified {
@@ -469,17 +545,43 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
             for e in &body.reserves {
                 let subject = entry_subject(&a.label(), e);
                 let Some(point) = body.chains.iter().find(|c| c.chain == e.chain) else {
-                    obs.push(None);
-                    continue;
-                };
-                let Some(balances) = &index else {
-                    obs.push(None);
+                    // Not reachable for a parsed attestation (every reserve's
+                    // chain is listed); kept so nothing is counted silently.
+                    obs.push(Observed::Unchecked);
                     checks.push(check(
                         "balance",
                         Status::NotChecked,
                         subject,
-                        "no balance source given (--chain or --balances)".into(),
+                        format!("the attestation names no block for chain {}", e.chain),
                         [("claimed", json!(e.claimed.to_string()))],
+                    ));
+                    continue;
+                };
+                let unchecked = |reason: String| {
+                    check(
+                        "balance",
+                        Status::NotChecked,
+                        subject.clone(),
+                        reason,
+                        [
+                            ("claimed", json!(e.claimed.to_string())),
+                            ("height", json!(point.height)),
+                        ],
+                    )
+                };
+                if !CHAINS_WITH_BALANCE_SOURCE.contains(&e.chain.as_str()) {
+                    obs.push(Observed::Unchecked);
+                    checks.push(unchecked(format!(
+                        "por has no balance source for chain {} (it reads {}): not checked, counts zero",
+                        e.chain,
+                        CHAINS_WITH_BALANCE_SOURCE.join(" and ")
+                    )));
+                    continue;
+                }
+                let Some(balances) = &index else {
+                    obs.push(Observed::Unchecked);
+                    checks.push(unchecked(
+                        "no balance source given (--chain KIND=URL or --balances FILE): not checked, counts zero".into(),
                     ));
                     continue;
                 };
@@ -490,25 +592,18 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                     point.height,
                 ));
                 let Some(o) = found else {
-                    obs.push(None);
-                    let status = if chains_with_data.contains(e.chain.as_str()) {
-                        Status::Fail
-                    } else {
-                        Status::NotChecked
-                    };
-                    checks.push(check(
-                        "balance",
-                        status,
-                        subject,
+                    obs.push(Observed::Unchecked);
+                    checks.push(unchecked(if chains_with_data.contains(e.chain.as_str()) {
                         format!(
-                            "no balance for this address and asset at height {} in the chain data given",
+                            "no balance for this address and asset at height {} in the chain data given: not checked, counts zero",
                             point.height
-                        ),
-                        [
-                            ("claimed", json!(e.claimed.to_string())),
-                            ("height", json!(point.height)),
-                        ],
-                    ));
+                        )
+                    } else {
+                        format!(
+                            "no chain data given for {} (--chain {}=URL, or its rows in --balances): not checked, counts zero",
+                            e.chain, e.chain
+                        )
+                    }));
                     continue;
                 };
                 if !sources.iter().any(|u| {
@@ -533,7 +628,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                     ("source", json!(o.source)),
                 ];
                 if normalize_hash(&o.block_hash) != normalize_hash(&point.block_hash) {
-                    obs.push(None);
+                    obs.push(Observed::Failed);
                     checks.push(check(
                         "balance",
                         Status::Fail,
@@ -546,7 +641,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                     ));
                     continue;
                 }
-                obs.push(Some(o.balance));
+                obs.push(Observed::At(o.balance));
                 if o.balance >= e.claimed {
                     checks.push(check(
                         "balance",
@@ -590,7 +685,22 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
     proof_checks(&audited, input.customer_proofs.as_deref(), &mut checks);
 
     let reserve = match &input.reserve {
-        None => None,
+        None => {
+            checks.push(check(
+                "reserve-requirement",
+                Status::NotChecked,
+                format!("{}: liability reserve", last.label()),
+                match &last.parsed.body_unverified().reserve_inputs {
+                    Some(r) => format!(
+                        "no liability-reserve inputs given (--reserve-inputs FILE; the attestation commits to {})",
+                        r.file
+                    ),
+                    None => "no liability-reserve inputs given (--reserve-inputs FILE)".into(),
+                },
+                NO_EVIDENCE,
+            ));
+            None
+        }
         Some(run) => {
             let i = audited.len() - 1;
             match &last.verified {
@@ -647,10 +757,32 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
             }
         })
         .collect();
+    // Grouped by (check, reason) in report order; indexed, as an audit may
+    // leave tens of thousands of entries unchecked.
+    let mut not_checked: Vec<Unchecked> = Vec::new();
+    let mut group_of: HashMap<(&str, &str), usize> = HashMap::new();
+    for c in checks.iter().filter(|c| c.status == Status::NotChecked) {
+        match group_of.get(&(c.id, c.summary.as_str())) {
+            Some(&i) => {
+                if let Some(u) = not_checked.get_mut(i) {
+                    u.subjects.push(c.subject.clone());
+                }
+            }
+            None => {
+                group_of.insert((c.id, c.summary.as_str()), not_checked.len());
+                not_checked.push(Unchecked {
+                    check: c.id,
+                    reason: c.summary.clone(),
+                    subjects: vec![c.subject.clone()],
+                });
+            }
+        }
+    }
     Ok(AuditReport {
         format: REPORT_FORMAT,
-        outcome: if totals.fail > 0 { "fail" } else { "pass" },
+        outcome: Outcome::of(&checks),
         totals,
+        not_checked,
         attestations,
         checks,
         positions,
@@ -659,18 +791,25 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
     })
 }
 
-/// An entry as it counts towards reserves: the amount counted (the
-/// observed balance capped at the claim, or the claim when balances were
-/// not checked), or `None` when it is excluded, with the reason.
+/// An entry as it counts towards reserves. Only what por confirmed counts:
+/// `confirmed` is the balance observed at the attested block, capped at the
+/// claim, of an entry whose ownership proof is valid and bound and which is
+/// claimed once; `unchecked` is what the entry claims (or, with its balance
+/// observed, the observed part) when a check it needs could not run
+/// (nothing failed): it counts zero, but could count if checked. The rest
+/// of the claim is excluded by a failed check.
 pub(crate) struct Counted<'a> {
     pub entry: &'a ReserveEntry,
-    pub amount: Option<Amount>,
+    /// `Some` when confirmed (possibly short of the claim).
+    pub confirmed: Option<Amount>,
+    /// Not confirmed because a check could not run.
+    pub unchecked: Amount,
 }
 
 fn counted_entries<'a>(
     v: &'a VerifiedAttestation,
-    ownership_ok: &[bool],
-    observed: &[Option<Amount>],
+    ownership: &[Status],
+    observed: &[Observed],
     duplicates: &BTreeMap<(usize, usize), ()>,
     att: usize,
 ) -> Vec<Counted<'a>> {
@@ -679,19 +818,24 @@ fn counted_entries<'a>(
         .iter()
         .enumerate()
         .map(|(j, e)| {
-            let excluded = if !ownership_ok.get(j).copied().unwrap_or(false) {
-                Some("ownership proof not valid and bound")
-            } else if duplicates.contains_key(&(att, j)) {
-                Some("address claimed more than once")
-            } else {
-                None
-            };
-            let amount = match (excluded, observed.get(j).copied().flatten()) {
-                (Some(_), _) => None,
-                (None, Some(o)) => Some(o.min(e.claimed)),
-                (None, None) => Some(e.claimed),
-            };
-            Counted { entry: e, amount }
+            let own = ownership.get(j).copied().unwrap_or(Status::Fail);
+            let seen = observed.get(j).copied().unwrap_or(Observed::Unchecked);
+            let (confirmed, unchecked) =
+                if own == Status::Fail || duplicates.contains_key(&(att, j)) {
+                    (None, Amount::ZERO)
+                } else {
+                    match (own, seen) {
+                        (_, Observed::Failed) => (None, Amount::ZERO),
+                        (Status::Pass, Observed::At(o)) => (Some(o.min(e.claimed)), Amount::ZERO),
+                        (_, Observed::At(o)) => (None, o.min(e.claimed)),
+                        (_, Observed::Unchecked) => (None, e.claimed),
+                    }
+                };
+            Counted {
+                entry: e,
+                confirmed,
+                unchecked,
+            }
         })
         .collect()
 }
@@ -730,16 +874,21 @@ fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
         let subject = format!("{} ({})", a.label(), a.name);
         let prev_field = b.previous.clone();
         match last_of.get(&b.exchange.id) {
+            // The attestation declares itself the exchange's first: there is
+            // no link to check, and nothing an auditor could add.
+            None if prev_field.is_none() => checks.push(check(
+                "previous-link",
+                Status::Pass,
+                subject,
+                "no link to check: the attestation names no previous one (previous is null)"
+                    .into(),
+                [("previous", json!(prev_field))],
+            )),
             None => checks.push(check(
                 "previous-link",
                 Status::NotChecked,
                 subject,
-                match &prev_field {
-                    None => "first attestation of this exchange (previous is null)".into(),
-                    Some(p) => format!(
-                        "first attestation of this exchange given; its previous {p} was not supplied"
-                    ),
-                },
+                "the previous attestation it names was not given (add it with --attestation, oldest first)".into(),
                 [("previous", json!(prev_field))],
             )),
             Some(before) => {
@@ -770,7 +919,7 @@ fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
                         ),
                         ev,
                     ));
-                } else if bb.snapshot.time >= b.snapshot.time {
+                } else if !later(&bb.snapshot, &b.snapshot) {
                     checks.push(check(
                         "previous-link",
                         Status::Fail,
@@ -778,6 +927,26 @@ fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
                         format!(
                             "linked, but its time {} is not after the previous one's {}",
                             b.snapshot.time, bb.snapshot.time
+                        ),
+                        ev,
+                    ));
+                } else if let Some(c) = b.chains.iter().find(|c| {
+                    bb.chains
+                        .iter()
+                        .any(|p| p.chain == c.chain && p.height >= c.height)
+                }) {
+                    let before_height = bb
+                        .chains
+                        .iter()
+                        .find(|p| p.chain == c.chain)
+                        .map_or(0, |p| p.height);
+                    checks.push(check(
+                        "previous-link",
+                        Status::Fail,
+                        subject,
+                        format!(
+                            "linked, but its {} block {} is not after the previous one's {before_height}: two snapshots at the same or an earlier block are not a history",
+                            c.chain, c.height
                         ),
                         ev,
                     ));
@@ -804,6 +973,16 @@ fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
             }
         }
         last_of.insert(b.exchange.id.clone(), a);
+    }
+}
+
+/// Whether snapshot `b` is strictly later than `a`, as instants (never as
+/// text: `…00.9Z` is after `…00Z`). A time that does not parse (not
+/// possible for a parsed attestation) is never later.
+fn later(a: &crate::attestation::Snapshot, b: &crate::attestation::Snapshot) -> bool {
+    match (a.instant(), b.instant()) {
+        (Ok(x), Ok(y)) => y > x,
+        _ => false,
     }
 }
 
@@ -1144,6 +1323,30 @@ pub fn reserve_inputs_from_attestation<'a>(
     out
 }
 
+/// The liability reserve's deciding figures next to its verdict: the cash
+/// part required (the requirement less the insurance credit) against the
+/// reserve funds held (cash, plus reserve crypto at its weight), which is
+/// what the engine compares (`passes` is `held ≥ cash part`).
+#[must_use]
+pub fn requirement_line(r: &reserve::Requirement) -> String {
+    let held = match r.reserve_crypto_weight {
+        Some(w) => format!(
+            "cash ¥{} + reserve crypto ¥{} counted at {w}",
+            r.reserve_balance_jpy, r.reserve_crypto_counted_jpy
+        ),
+        None => format!("cash ¥{}", r.reserve_balance_jpy),
+    };
+    let gap = if r.shortfall_jpy > reserve::Yen::ZERO {
+        format!(", short by ¥{}", r.shortfall_jpy)
+    } else {
+        String::new()
+    };
+    format!(
+        "cash part required ¥{} (¥{} required − ¥{} insurance credit) vs held ¥{} ({held}){gap}: {}",
+        r.cash_required_jpy, r.required_jpy, r.insurance_credit_jpy, r.reserve_held_jpy, r.label
+    )
+}
+
 fn reserve_checks(
     label: &str,
     name: &str,
@@ -1187,21 +1390,44 @@ fn reserve_checks(
             [("sha256", json!(got)), ("attested_sha256", json!(r.sha256))],
         )),
     }
+    // Only confirmed wallets are holdings. With wallets left unchecked the
+    // engine's figures could change either way once they are checked, so
+    // no engine check passes or fails then: each is not checked, with the
+    // verdict over the confirmed wallets in its summary.
     let inputs = reserve_inputs_from_attestation(
         &run.inputs,
         body,
-        counted.iter().filter_map(|c| Some((c.entry, c.amount?))),
+        counted.iter().filter_map(|c| Some((c.entry, c.confirmed?))),
     );
+    let unconfirmed: Vec<&Counted<'_>> = counted
+        .iter()
+        .filter(|c| c.unchecked.to_base_units() > 0)
+        .collect();
+    let verdict = |passes: bool, summary: String| -> (Status, String) {
+        if unconfirmed.is_empty() {
+            (if passes { Status::Pass } else { Status::Fail }, summary)
+        } else {
+            (
+                Status::NotChecked,
+                format!(
+                    "{} over the confirmed wallets only ({summary}); {} wallet(s) whose balance or ownership could not be checked count zero and could change it",
+                    if passes { "passes" } else { "fails" },
+                    unconfirmed.len()
+                ),
+            )
+        }
+    };
     let report = reserve::evaluate(&inputs, &run.policies).map_err(|e| AuditError::Reserve {
         name: run.name.clone(),
         message: e.to_string(),
     })?;
     for c in &report.in_force.checks {
+        let (status, summary) = verdict(c.passes, c.label.to_owned());
         checks.push(check(
             "reserve-in-force",
-            if c.passes { Status::Pass } else { Status::Fail },
+            status,
             format!("{label}: {} {}", c.id, c.name),
-            c.label.to_owned(),
+            summary,
             [
                 ("policy", json!(c.provenance.policy)),
                 (
@@ -1212,16 +1438,15 @@ fn reserve_checks(
         ));
     }
     let r = &report.requirement;
+    let (status, summary) = verdict(r.passes, requirement_line(r));
     checks.push(check(
         "reserve-requirement",
-        if r.passes { Status::Pass } else { Status::Fail },
+        status,
         format!("{label}: liability reserve"),
-        format!(
-            "required ¥{}, held ¥{}, insurance credit ¥{} ({})",
-            r.required_jpy, r.reserve_held_jpy, r.insurance_credit_jpy, r.label
-        ),
+        summary,
         [
             ("required_jpy", json!(r.required_jpy.to_string())),
+            ("cash_required_jpy", json!(r.cash_required_jpy.to_string())),
             ("held_jpy", json!(r.reserve_held_jpy.to_string())),
             (
                 "insurance_credit_jpy",

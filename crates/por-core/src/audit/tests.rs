@@ -147,12 +147,14 @@ fn balances_pass_fail_and_not_checked() {
         1
     );
 
-    // Data for the chain but not this address: a failure, not a skip.
+    // Data for the chain but not this address: not checked (the auditor's
+    // data has no row for it), never counted, never a pass.
     input.balances = Some(vec![obs("bc1qa", 700, HASH)]);
     let r = run(&input).unwrap();
     assert!(of(&r, "balance")
         .iter()
-        .any(|c| c.status == Status::Fail && c.summary.contains("no balance")));
+        .any(|c| c.status == Status::NotChecked && c.summary.contains("no balance")));
+    assert_ne!(r.outcome, Outcome::Pass);
 }
 
 #[test]
@@ -177,6 +179,7 @@ fn duplicates_history_and_links() {
         vec![entry("bc1qa", Category::Customer, 700)],
     );
     dec.previous = Some(nov_id.to_hex());
+    dec.chains[0].height = 200;
     let dec_text = dec.sign(&k, &[0; 32]).unwrap();
     let input = AuditInput {
         attestations: vec![
@@ -189,7 +192,8 @@ fn duplicates_history_and_links() {
     // One exchange's history repeats its wallet: not a duplicate.
     assert_eq!(of(&r, "unique-address")[0].status, Status::Pass);
     let links: Vec<Status> = of(&r, "previous-link").iter().map(|c| c.status).collect();
-    assert_eq!(links, [Status::Pass, Status::NotChecked]);
+    // November names no previous: nothing to link, nothing to add.
+    assert_eq!(links, [Status::Pass, Status::Pass]);
 
     // Given in the wrong order: December is first (not checked), November
     // does not link to it.
@@ -308,4 +312,192 @@ fn tampered_attestation_and_rebuild() {
         ..AuditInput::default()
     };
     assert!(run(&bad).unwrap_err().to_string().starts_with("x.json: "));
+}
+
+// ---------------------------------------------------------------------------
+// Outcomes, confirmed-only counting and the previous link (engineer AUDIT,
+// issue 10). Kept together at the end of the file to ease merging.
+// ---------------------------------------------------------------------------
+
+/// Two attestations of one exchange, the second linked to the first, at the
+/// given times and bitcoin heights.
+fn linked_pair(t1: &str, h1: u64, t2: &str, h2: u64) -> AuditReport {
+    let k = key(1);
+    let mut first = body("acme", "a", t1, &k, vec![]);
+    first.chains[0].height = h1;
+    let first_text = first.sign(&k, &[0; 32]).unwrap();
+    let id = crate::attestation::ParsedAttestation::from_json(&first_text)
+        .unwrap()
+        .id();
+    let mut second = body("acme", "b", t2, &k, vec![]);
+    second.chains[0].height = h2;
+    second.previous = Some(id.to_hex());
+    let input = AuditInput {
+        attestations: vec![
+            named("first", first_text),
+            named("second", second.sign(&k, &[0; 32]).unwrap()),
+        ],
+        ..AuditInput::default()
+    };
+    run(&input).unwrap()
+}
+
+fn link_of_second(r: &AuditReport) -> &Check {
+    of(r, "previous-link")
+        .into_iter()
+        .find(|c| c.subject.contains("(second)"))
+        .unwrap()
+}
+
+#[test]
+fn previous_link_compares_times_as_instants_not_text() {
+    // As text "…00.9Z" < "…00Z" ('.' < 'Z'), so a text comparison took a
+    // link back in time for a forward one; as instants it is 0.9 s later.
+    let r = linked_pair("2026-11-21T00:00:00Z", 100, "2026-11-21T00:00:00.9Z", 101);
+    assert_eq!(
+        link_of_second(&r).status,
+        Status::Pass,
+        "{:?}",
+        link_of_second(&r)
+    );
+    // And "…00.5Z" is after "…00Z" as text but not as an instant when it is
+    // the earlier of the two: the link goes back in time.
+    let r = linked_pair("2026-11-21T00:00:00.5Z", 100, "2026-11-21T00:00:00Z", 101);
+    let c = link_of_second(&r);
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.summary.contains("not after"), "{}", c.summary);
+    // The same instant written two ways is not later either.
+    let r = linked_pair("2026-11-21T00:00:00Z", 100, "2026-11-21T00:00:00.000Z", 101);
+    assert_eq!(link_of_second(&r).status, Status::Fail);
+}
+
+#[test]
+fn previous_link_at_the_same_block_is_not_a_history() {
+    // One second later, same block: two snapshots of one state.
+    let r = linked_pair("2026-11-21T00:00:00Z", 100, "2026-11-21T00:00:01Z", 100);
+    let c = link_of_second(&r);
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.summary.contains("bitcoin block 100"), "{}", c.summary);
+    assert_eq!(r.outcome, Outcome::Fail);
+    // An earlier block: the same.
+    let r = linked_pair("2026-11-21T00:00:00Z", 100, "2026-12-21T00:00:00Z", 99);
+    assert_eq!(link_of_second(&r).status, Status::Fail);
+    // Later time and later block: linked.
+    let r = linked_pair("2026-11-21T00:00:00Z", 100, "2026-12-21T00:00:00Z", 101);
+    assert_eq!(link_of_second(&r).status, Status::Pass);
+}
+
+/// An attestation whose only reserve is on a chain por has neither an
+/// ownership verifier nor a balance source for: liabilities 1000 SOL base
+/// units, one customer wallet claiming `claim`.
+fn unverifiable_chain(claim: u128) -> String {
+    let k = key(1);
+    let mut b = body("acme", "s1", "2026-11-21T00:00:00Z", &k, vec![]);
+    b.chains = vec![ChainPoint {
+        chain: "solana".into(),
+        height: 7,
+        block_hash: "44".repeat(32),
+    }];
+    b.assets = vec![AttestedAsset {
+        symbol: "SOL".into(),
+        decimals: 9,
+        chain: "solana".into(),
+        contract: None,
+    }];
+    b.liabilities.totals[0].asset = "SOL".into();
+    let mut e = entry("So1anaWa11et", Category::Customer, claim);
+    e.chain = "solana".into();
+    e.asset = "SOL".into();
+    b.reserves.push(e);
+    b.sign(&k, &[0; 32]).unwrap()
+}
+
+#[test]
+fn audit_without_chain_data_is_incomplete_not_pass() {
+    let input = AuditInput {
+        attestations: vec![named("a.json", unverifiable_chain(1500))],
+        ..AuditInput::default()
+    };
+    let r = run(&input).unwrap();
+    assert_eq!(r.totals.fail, 0, "{:?}", r.checks);
+    assert_eq!(r.outcome, Outcome::Incomplete);
+    assert!(!r.failed());
+    // Solvency: 0 confirmed, 1500 claimed but unchecked ≥ 1000: not checked.
+    assert_eq!(of(&r, "solvency")[0].status, Status::NotChecked);
+    // Every missing input is named, with what to add.
+    let reasons: Vec<&str> = r.not_checked.iter().map(|u| u.reason.as_str()).collect();
+    for want in [
+        "--liabilities",
+        "--sample-proofs",
+        "--reserve-inputs",
+        "no balance source for chain solana",
+    ] {
+        assert!(
+            reasons.iter().any(|x| x.contains(want)),
+            "{want}: {reasons:?}"
+        );
+    }
+    // Serialised as the lower-case word.
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["outcome"], "incomplete");
+    assert!(v["not_checked"].as_array().is_some_and(|a| !a.is_empty()));
+}
+
+#[test]
+fn outcome_is_derived_from_the_checks_alone() {
+    let c = |status| check("x", status, String::new(), String::new(), NO_EVIDENCE);
+    assert_eq!(Outcome::of(&[c(Status::Pass)]), Outcome::Pass);
+    assert_eq!(
+        Outcome::of(&[c(Status::Pass), c(Status::NotChecked)]),
+        Outcome::Incomplete
+    );
+    assert_eq!(
+        Outcome::of(&[c(Status::NotChecked), c(Status::Fail), c(Status::Pass)]),
+        Outcome::Fail
+    );
+    assert_eq!(
+        Outcome::of(&[]),
+        Outcome::Incomplete,
+        "nothing checked is no pass"
+    );
+}
+
+#[test]
+fn a_chain_without_a_balance_source_is_not_checked_and_counts_zero() {
+    let input = AuditInput {
+        attestations: vec![named("a.json", unverifiable_chain(5_000))],
+        balances: Some(vec![]),
+        ..AuditInput::default()
+    };
+    let r = run(&input).unwrap();
+    let bal = of(&r, "balance");
+    assert_eq!(bal.len(), 1);
+    assert_eq!(bal[0].status, Status::NotChecked);
+    assert!(
+        bal[0]
+            .summary
+            .contains("no balance source for chain solana"),
+        "{}",
+        bal[0].summary
+    );
+    // No ownership verifier for the chain: not checked, not a failure.
+    assert_eq!(of(&r, "ownership")[0].status, Status::NotChecked);
+    let p = &r.positions[0];
+    assert_eq!(p.claimed, Amount::from_base_units(5_000));
+    assert_eq!(p.reserves, Amount::ZERO);
+    assert_eq!(p.unchecked, Amount::from_base_units(5_000));
+    assert_eq!(p.excluded, Amount::ZERO);
+    assert_eq!(r.outcome, Outcome::Incomplete);
+
+    // Claimed 500 against 1000 of liabilities: even if confirmed it would
+    // not cover them, so solvency fails outright.
+    let input = AuditInput {
+        attestations: vec![named("a.json", unverifiable_chain(500))],
+        ..AuditInput::default()
+    };
+    let r = run(&input).unwrap();
+    let s = of(&r, "solvency");
+    assert_eq!(s[0].status, Status::Fail);
+    assert!(s[0].summary.contains("even the"), "{}", s[0].summary);
+    assert_eq!(r.outcome, Outcome::Fail);
 }

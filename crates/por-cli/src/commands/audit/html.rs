@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use plotters::prelude::*;
-use por_core::audit::{AuditReport, Check, Status};
+use por_core::audit::{requirement_line, AuditReport, Check, Outcome, Status};
 use por_core::Amount;
 
 /// Escapes text for HTML element content and attribute values.
@@ -33,7 +33,7 @@ table{border-collapse:collapse;width:100%;font-size:.9em;margin:.5em 0}\
 th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}\
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}\
 .fail{background:#fde2e1;color:#8a1410;font-weight:bold}.pass{background:#e3f4e1;color:#1d5e17}\
-.not_checked{background:#f1f1f1;color:#555}.banner{padding:1em;font-size:1.2em;border-radius:4px}\
+.not_checked{background:#f1f1f1;color:#555}.incomplete{background:#fff3cd;color:#6b4a00;font-weight:bold}.banner{padding:1em;font-size:1.2em;border-radius:4px}\
 code{font-size:.85em;word-break:break-all}details{margin:.5em 0}.chart{margin:1em 0}";
 
 /// Renders the report.
@@ -46,16 +46,57 @@ pub fn render(r: &AuditReport) -> String {
          <title>Proof-of-reserves audit report</title><style>{CSS}</style></head><body>\n"
     );
     let _ = writeln!(o, "<h1>Proof-of-reserves audit report</h1>");
-    let cls = if r.failed() { "fail" } else { "pass" };
+    // Green only for a PASS (every check ran and passed); amber for an
+    // incomplete audit, red for a failure.
+    let (cls, what) = match r.outcome {
+        Outcome::Pass => ("pass", "every check ran and passed"),
+        Outcome::Fail => ("fail", "a check failed"),
+        Outcome::Incomplete => (
+            "incomplete",
+            "nothing failed, but not everything could be checked: what was not confirmed counts for nothing (see “Not checked”)",
+        ),
+    };
     let _ = writeln!(
         o,
-        "<p class=\"banner {cls}\">{}: {} passed, {} failed, {} not checked</p>",
-        if r.failed() { "FAIL" } else { "PASS" },
+        "<p class=\"banner {cls}\" id=\"outcome\" data-outcome=\"{}\"><strong>{}</strong>: {} passed, {} failed, {} not checked — {}</p>",
+        cls,
+        r.outcome.as_str(),
         r.totals.pass,
         r.totals.fail,
-        r.totals.not_checked
+        r.totals.not_checked,
+        esc(what)
     );
     let _ = writeln!(o, "<p>Format <code>{}</code>.</p>", esc(r.format));
+
+    // What was not checked, and why: what to add for a full PASS.
+    let _ = writeln!(
+        o,
+        "<h2 id=\"not-checked\">Not checked ({})</h2>",
+        r.totals.not_checked
+    );
+    if r.not_checked.is_empty() {
+        let _ = writeln!(o, "<p>None: every check ran.</p>");
+    } else {
+        let _ = writeln!(
+            o,
+            "<p>Each of these counts for nothing in any total. Add what is named to check it.</p>\
+             <table><tr><th>check</th><th>why not checked</th><th>subjects</th></tr>"
+        );
+        for u in &r.not_checked {
+            let subjects: String = u
+                .subjects
+                .iter()
+                .map(|s| format!("<div>{}</div>", esc(s)))
+                .collect();
+            let _ = writeln!(
+                o,
+                "<tr><td class=\"not_checked\">{}</td><td>{}</td><td>{subjects}</td></tr>",
+                esc(u.check),
+                esc(&u.reason)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
 
     // Failed checks first.
     let failed: Vec<&Check> = r
@@ -106,23 +147,26 @@ pub fn render(r: &AuditReport) -> String {
 
     if !r.positions.is_empty() {
         let _ = writeln!(o, "<h2>Solvency and segregation per asset</h2>");
-        let _ = writeln!(o, "<table><tr><th>attestation</th><th>asset</th><th>liabilities</th><th>reserves counted</th><th>solvency</th><th>customer wallets</th><th>segregation</th><th>corporate</th><th>guarantee</th><th>liability reserve</th><th>claimed, not counted</th><th>cold share</th></tr>");
+        let _ = writeln!(o, "<p>“Claimed” is what the attestation says; “confirmed” is what por observed on chain, at the attested block, in wallets whose ownership it verified, each claimed once. Only confirmed amounts count: every figure and ratio below is over confirmed amounts.</p>");
+        let _ = writeln!(o, "<table><tr><th>attestation</th><th>asset</th><th>liabilities</th><th>claimed</th><th>confirmed</th><th>claimed, not checked</th><th>claimed, refused by a failed check</th><th>solvency</th><th>customer wallets (confirmed)</th><th>segregation</th><th>corporate</th><th>guarantee</th><th>liability reserve</th><th>cold share</th></tr>");
         for p in &r.positions {
             let d = |a: Amount| esc(&a.display_in(p.decimals).to_string());
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 esc(&p.label),
                 esc(&p.asset),
                 d(p.liabilities),
+                d(p.claimed),
                 d(p.reserves),
+                d(p.unchecked),
+                d(p.excluded),
                 esc(p.solvency_ratio.as_deref().unwrap_or("-")),
                 d(p.customer),
                 esc(p.segregation_ratio.as_deref().unwrap_or("-")),
                 d(p.corporate),
                 d(p.guarantee),
                 d(p.liability_reserve),
-                d(p.excluded),
                 esc(p.cold_share.as_deref().unwrap_or("-"))
             );
         }
@@ -151,7 +195,7 @@ pub fn render(r: &AuditReport) -> String {
         chart(
             &mut o,
             grouped_bars(
-                "Reserves and customer wallets, % of liabilities",
+                "Confirmed reserves and customer wallets, % of liabilities",
                 &cats,
                 &[
                     ("reserves", RGBColor(46, 125, 50), &solv),
@@ -215,15 +259,17 @@ pub fn render(r: &AuditReport) -> String {
     if let Some(res) = &r.reserve {
         let q = &res.report.requirement;
         let _ = writeln!(o, "<h2>Liability reserve</h2>");
+        let verdict = r
+            .checks
+            .iter()
+            .find(|c| c.id == "reserve-requirement")
+            .map_or("", |c| c.status.as_str());
         let _ = writeln!(
             o,
-            "<p>Over the verified wallets of <code>{}</code>: required ¥{}, held ¥{}, insurance credit ¥{}, shortfall ¥{} — <strong>{}</strong>.</p>",
+            "<p>Over the confirmed wallets of <code>{}</code>: {} — check: <strong>{}</strong>.</p>",
             esc(&res.attestation),
-            q.required_jpy,
-            q.reserve_held_jpy,
-            q.insurance_credit_jpy,
-            q.shortfall_jpy,
-            esc(q.label)
+            esc(&requirement_line(q)),
+            esc(verdict)
         );
         let yen = |y: por_core::reserve::Yen| -> f64 { yen_millions(&y.to_string()) };
         chart(
@@ -232,16 +278,18 @@ pub fn render(r: &AuditReport) -> String {
                 "Liability reserve (¥ millions)",
                 &[
                     "required".to_owned(),
-                    "held".to_owned(),
                     "insurance credit".to_owned(),
+                    "cash part required".to_owned(),
+                    "held".to_owned(),
                 ],
                 &[(
                     "¥ millions",
                     RGBColor(0, 137, 123),
                     &[
                         yen(q.required_jpy),
-                        yen(q.reserve_held_jpy),
                         yen(q.insurance_credit_jpy),
+                        yen(q.cash_required_jpy),
+                        yen(q.reserve_held_jpy),
                     ],
                 )],
                 "¥ millions",

@@ -29,6 +29,13 @@ use crate::{inputs, output, Outcome};
 
 /// Arguments of `por audit`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Outcome: PASS (exit 0) only when every check ran and passed; FAIL (exit 1) when a check failed; \
+INCOMPLETE (exit 3) when nothing failed but something could not be checked, each such item listed with why. \
+Only reserves confirmed on chain count. A full PASS needs chain data for every reserve (--chain or --balances), \
+--liabilities with --secret-file, --sample-proofs, --reserve-inputs, --min-cold-percent, and every previous attestation \
+an attestation names. See docs/outcomes.md."
+)]
 pub struct AuditArgs {
     /// An attestation (por-attestation-v1). Repeat for a history (oldest
     /// first) or for several exchanges.
@@ -68,7 +75,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "NAME|FILE|DIR", num_args = 1.., requires = "reserve_inputs")]
     scenarios: Vec<String>,
     /// Minimum cold share of customer assets per asset, in percent (e.g. 95);
-    /// without it the split is reported but not judged.
+    /// without it the split is reported but not judged (the cold-share
+    /// checks are then not checked, and the outcome at best INCOMPLETE).
     #[arg(long, value_name = "PERCENT")]
     min_cold_percent: Option<String>,
     /// Write the JSON report (por-audit-report-v1) here.
@@ -191,10 +199,10 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
         args.json.as_deref(),
         args.html.as_deref(),
     )?;
-    Ok(if report.failed() {
-        Outcome::Failed
-    } else {
-        Outcome::Ok
+    Ok(match report.outcome {
+        audit::Outcome::Pass => Outcome::Ok,
+        audit::Outcome::Fail => Outcome::Failed,
+        audit::Outcome::Incomplete => Outcome::Incomplete,
     })
 }
 

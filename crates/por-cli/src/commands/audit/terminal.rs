@@ -1,5 +1,8 @@
-//! The terminal summary: failed checks first, then counts per check, the
-//! per-asset positions and where the reports were written.
+//! The terminal summary: the outcome first, then what was not checked and
+//! why, the failed checks, counts per check, the per-asset positions
+//! (claimed and confirmed) and where the reports were written. Every string
+//! that comes from an input (exchange id, snapshot label, addresses, file
+//! names, sources) goes through [`term`], so it cannot forge a line.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -7,24 +10,49 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
-use por_core::audit::{AuditReport, Status};
+use por_core::audit::{requirement_line, AuditReport, Outcome, Status};
 use por_core::Amount;
+
+use crate::output::term;
+
+/// How many subjects to show per not-checked reason without `--verbose`.
+const SUBJECTS_SHOWN: usize = 10;
+
+/// The outcome line: `PASS: …`, `FAIL: …` or `INCOMPLETE: …`.
+pub fn outcome_line(report: &AuditReport) -> String {
+    let t = &report.totals;
+    let what = match report.outcome {
+        Outcome::Pass => "every check ran and passed",
+        Outcome::Fail => "a check failed",
+        Outcome::Incomplete => {
+            "nothing failed, but not everything could be checked (see \"Not checked\"); what was not confirmed counts for nothing"
+        }
+    };
+    format!(
+        "{}: {} passed, {} failed, {} not checked: {what}",
+        report.outcome.as_str(),
+        t.pass,
+        t.fail,
+        t.not_checked
+    )
+}
 
 /// Renders the summary as text.
 pub fn render(report: &AuditReport, verbose: bool) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "por audit ({})", report.format);
+    let _ = writeln!(o, "{}", outcome_line(report));
+    let _ = writeln!(o, "\npor audit ({})", report.format);
     for a in &report.attestations {
         let _ = writeln!(
             o,
             "  {}: exchange {} snapshot {} ({}), {} reserve entries, {} customers, root {}, signature {}",
-            a.name,
-            a.exchange,
-            a.snapshot,
-            a.time,
+            term(&a.name),
+            term(&a.exchange),
+            term(&a.snapshot),
+            term(&a.time),
             a.reserve_entries,
             a.customers,
-            a.root,
+            term(&a.root),
             if a.signature_valid { "valid" } else { "INVALID" }
         );
     }
@@ -32,8 +60,46 @@ pub fn render(report: &AuditReport, verbose: bool) -> String {
         let _ = writeln!(
             o,
             "  chain data: {} height {} block {} from {}",
-            s.chain, s.height, s.block_hash, s.source
+            term(&s.chain),
+            s.height,
+            term(&s.block_hash),
+            term(&s.source)
         );
+    }
+    if report.sources.is_empty() {
+        let _ = writeln!(o, "  chain data: none used");
+    }
+
+    if !report.not_checked.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nNot checked ({}): each counts for nothing; add what is named to check it",
+            report.totals.not_checked
+        );
+        for u in &report.not_checked {
+            let _ = writeln!(
+                o,
+                "  {} ({}): {}",
+                u.check,
+                u.subjects.len(),
+                term(&u.reason)
+            );
+            let shown = if verbose {
+                u.subjects.len()
+            } else {
+                SUBJECTS_SHOWN
+            };
+            for s in u.subjects.iter().take(shown) {
+                let _ = writeln!(o, "    {}", term(s));
+            }
+            if u.subjects.len() > shown {
+                let _ = writeln!(
+                    o,
+                    "    … and {} more (all in --verbose, --json, --html)",
+                    u.subjects.len() - shown
+                );
+            }
+        }
     }
 
     let listed: Vec<_> = report
@@ -53,8 +119,8 @@ pub fn render(report: &AuditReport, verbose: bool) -> String {
                 "{:<12} {:<20} {:<48} {}",
                 c.status.as_str().to_uppercase(),
                 c.id,
-                c.subject,
-                c.summary
+                term(&c.subject),
+                term(&c.summary)
             );
         }
     }
@@ -76,39 +142,23 @@ pub fn render(report: &AuditReport, verbose: bool) -> String {
     for (id, (p, f, n)) in &counts {
         let _ = writeln!(o, "{id:<20} {p:>8} {f:>8} {n:>12}");
     }
-    if !verbose {
-        let not_checked: Vec<_> = report
-            .checks
-            .iter()
-            .filter(|c| c.status == Status::NotChecked)
-            .collect();
-        if !not_checked.is_empty() {
-            let _ = writeln!(o, "\nNot checked:");
-            let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-            for c in &not_checked {
-                *seen.entry((c.id, c.summary.as_str())).or_default() += 1;
-            }
-            for ((id, summary), n) in seen.iter().take(20) {
-                let times = if *n > 1 {
-                    format!(" (×{n})")
-                } else {
-                    String::new()
-                };
-                let _ = writeln!(o, "  {id}: {summary}{times}");
-            }
-        }
-    }
 
     if !report.positions.is_empty() {
         let _ = writeln!(
             o,
-            "\n{:<28} {:<6} {:>22} {:>22} {:>10} {:>22} {:>10} {:>8}",
+            "\nReserves: \"claimed\" is what the attestation says; \"confirmed\" is what por observed on chain \
+             for wallets whose ownership it verified, and is all that counts."
+        );
+        let _ = writeln!(
+            o,
+            "{:<28} {:<6} {:>22} {:>22} {:>22} {:>10} {:>22} {:>10} {:>8}",
             "ATTESTATION",
             "ASSET",
             "LIABILITIES",
-            "RESERVES",
+            "CLAIMED",
+            "CONFIRMED",
             "SOLVENCY",
-            "CUSTOMER WALLETS",
+            "CUSTOMER CONFIRMED",
             "SEGREG.",
             "COLD"
         );
@@ -116,10 +166,11 @@ pub fn render(report: &AuditReport, verbose: bool) -> String {
             let d = |a: Amount| a.display_in(p.decimals).to_string();
             let _ = writeln!(
                 o,
-                "{:<28} {:<6} {:>22} {:>22} {:>10} {:>22} {:>10} {:>8}",
-                p.label,
-                p.asset,
+                "{:<28} {:<6} {:>22} {:>22} {:>22} {:>10} {:>22} {:>10} {:>8}",
+                term(&p.label),
+                term(&p.asset),
                 d(p.liabilities),
+                d(p.claimed),
                 d(p.reserves),
                 p.solvency_ratio.as_deref().unwrap_or("-"),
                 d(p.customer),
@@ -130,30 +181,29 @@ pub fn render(report: &AuditReport, verbose: bool) -> String {
     }
     if let Some(r) = &report.reserve {
         let q = &r.report.requirement;
+        let verdict = report
+            .checks
+            .iter()
+            .find(|c| c.id == "reserve-requirement")
+            .map_or("", |c| c.status.as_str());
         let _ = writeln!(
             o,
-            "\nLiability reserve ({}): required ¥{}, held ¥{}, insurance credit ¥{}: {}",
-            r.attestation, q.required_jpy, q.reserve_held_jpy, q.insurance_credit_jpy, q.label
+            "\nLiability reserve ({}, confirmed wallets only): {} [{verdict}]",
+            term(&r.attestation),
+            requirement_line(q),
         );
         for s in &r.stress {
             let _ = writeln!(
                 o,
                 "  stress {} {}: loss ¥{}, coverage {}",
-                s.id,
-                s.name,
+                term(&s.id),
+                term(&s.name),
                 s.loss_jpy,
                 s.coverage.map_or("-".to_owned(), |c| c.percent())
             );
         }
     }
-    let _ = writeln!(
-        o,
-        "\n{}: {} passed, {} failed, {} not checked",
-        if report.failed() { "FAIL" } else { "PASS" },
-        report.totals.pass,
-        report.totals.fail,
-        report.totals.not_checked
-    );
+    let _ = writeln!(o, "\n{}", outcome_line(report));
     o
 }
 
@@ -166,10 +216,10 @@ pub fn print(
     let mut out = std::io::stdout().lock();
     out.write_all(render(report, verbose).as_bytes())?;
     if let Some(p) = json {
-        writeln!(out, "JSON report: {}", p.display())?;
+        writeln!(out, "JSON report: {}", term(&p.display().to_string()))?;
     }
     if let Some(p) = html {
-        writeln!(out, "HTML report: {}", p.display())?;
+        writeln!(out, "HTML report: {}", term(&p.display().to_string()))?;
     }
     Ok(())
 }

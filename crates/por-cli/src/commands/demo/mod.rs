@@ -421,15 +421,18 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
     } else {
         Vec::new()
     };
-    let as_expected = failed == expected;
+    // Fully checked: nothing left "not checked" (which would count for
+    // nothing and make the outcome INCOMPLETE).
+    let as_expected = failed == expected && report.totals.not_checked == 0;
     let verdict = match (&planted, as_expected) {
         (Some(_), true) => "The audit caught exactly the planted problem and nothing else: the duplicated wallet is\n\
                             not counted at all, and the rest still covers the liabilities.".to_owned(),
         (None, true) => "Every check passes.".to_owned(),
         (_, false) => format!(
-            "UNEXPECTED: the failed checks are [{}], expected [{}].",
+            "UNEXPECTED: the failed checks are [{}], expected [{}]; {} not checked.",
             failed.join(", "),
-            expected.join(", ")
+            expected.join(", "),
+            report.totals.not_checked
         ),
     };
     let failures = audit::failures(&report);
@@ -441,8 +444,9 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
              every wallet's ownership proof and balance at the attested block, duplicates, solvency,\n\
              segregation, the 95% cold share, the tree rebuilt from the balances export, the published\n\
              proofs, and the liability reserve over the verified wallets.\n\
-             {} pass, {} fail, {} not checked.{}\n{verdict}\n\
+             {}: {} pass, {} fail, {} not checked.{}\n{verdict}\n\
              Report: {}  (JSON: {})",
+            report.outcome.as_str(),
             report.totals.pass,
             report.totals.fail,
             report.totals.not_checked,
@@ -462,8 +466,9 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
          open {}\n      the audit report (HTML, self-contained)\n  \
          {por} serve --dir {}{}\n      the customer's page: drop in a proof and the published root\n  \
          {por} verify --proof {} --root {}\n      verify one customer's proof from the command line\n  \
-         {por} audit --attestation {} --balances {} --reserve-inputs {} --min-cold-percent 95\n      \
-         the same audit from the command line",
+         {por} audit --attestation {} --balances {} --reserve-inputs {} --min-cold-percent 95 \\\n        \
+         --liabilities {} --secret-file {} --sample-proofs {}\n      \
+         the same audit from the command line (leave an input out and the outcome is INCOMPLETE, exit 3)",
         t0.elapsed().as_secs_f64(),
         shown(layout::REPORT_HTML),
         shown(layout::PUBLISHED),
@@ -473,6 +478,9 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         shown(layout::ATTESTATION),
         shown(layout::CHAIN_BALANCES),
         shown(layout::PUBLISHED_INPUTS),
+        shown(layout::BALANCES),
+        shown(layout::SECRET),
+        shown("published/proofs"),
     )?;
     Ok(if as_expected {
         Outcome::Ok
