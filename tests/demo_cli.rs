@@ -313,7 +313,9 @@ fn por_reserve_takes_its_holdings_from_the_signed_attestation() {
         ])
     };
     let o = run(&att);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Met on claimed balances that were not checked on chain: incomplete
+    // (exit 3), never a pass.
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     // The planted problem: one wallet claimed twice; neither claim counts.
     let total = wallets(&d.dir).len() + 1;
@@ -324,6 +326,11 @@ fn por_reserve_takes_its_holdings_from_the_signed_attestation() {
     assert_eq!(err.matches("claimed more than once").count(), 2, "{err}");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["type"], "requirement");
+    assert_eq!(v["outcome"], "incomplete");
+    assert_eq!(
+        v["holdings"],
+        "claimed in the attestation, not checked on chain"
+    );
 
     // A tampered attestation is refused, naming the file and the signature.
     let tampered = d.dir.join("tampered-attestation.json");

@@ -44,7 +44,8 @@ pub struct RequirementArgs {
     /// counts at its claimed balance when its ownership proof is valid and
     /// bound to the attested snapshot and its address is claimed once. The
     /// inputs file still gives prices, volumes, insurance and the rest.
-    /// Balances are not checked on chain here: `por audit` does that.
+    /// Balances are not checked on chain here (`por audit` does that), so a
+    /// requirement met on them is incomplete (exit 3), never a pass.
     #[arg(long, value_name = "FILE")]
     attestation: Option<PathBuf>,
     /// Print JSON instead of tables.
@@ -217,10 +218,25 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
             }
         }
     };
+    // With an attestation the holdings are the exchange's claims, not
+    // balances por saw on chain: a requirement met on them is not a pass
+    // (exit 3, "incomplete"); one missed even on the claims is a failure.
+    let claimed_holdings = args.attestation.is_some();
+    let outcome = match (e.report.passes(), claimed_holdings) {
+        (false, _) => Outcome::Failed,
+        (true, false) => Outcome::Ok,
+        (true, true) => Outcome::Incomplete,
+    };
     if args.json {
         let v = json!({
             "schema": "por-reserve-report-v1",
             "type": "requirement",
+            "outcome": match outcome {
+                Outcome::Ok => "pass",
+                Outcome::Failed => "fail",
+                Outcome::Incomplete => "incomplete",
+            },
+            "holdings": if claimed_holdings { "claimed in the attestation, not checked on chain" } else { "as given in the inputs file" },
             "data": {
                 "exchange": e.inputs.exchange,
                 "valuation_date": e.inputs.valuation_date,
@@ -236,12 +252,15 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
         emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     } else {
         emit(&requirement_text(&e))?;
+        if outcome == Outcome::Incomplete {
+            emit(
+                "\nINCOMPLETE: the requirement is met on the wallets' claimed balances, which were \
+                 not checked on chain; for a verdict on confirmed balances run \
+                 `por audit --reserve-inputs` with chain data (exit 3).\n",
+            )?;
+        }
     }
-    Ok(if e.report.passes() {
-        Outcome::Ok
-    } else {
-        Outcome::Failed
-    })
+    Ok(outcome)
 }
 
 /// Writes to stdout, returning an I/O error (a broken pipe exits quietly in
