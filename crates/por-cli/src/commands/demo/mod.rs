@@ -49,7 +49,8 @@ pub struct DemoArgs {
     /// Directory to write everything into (created; must not exist unless --force).
     #[arg(long, value_name = "DIR", default_value = "demo-out")]
     out: PathBuf,
-    /// Replace DIR if it exists.
+    /// Replace DIR if it exists and was written by por (it holds the
+    /// `.por-output` marker); any other directory is refused, untouched.
     #[arg(long)]
     force: bool,
     /// Seed of the synthetic customers (the same seed gives the same
@@ -156,24 +157,15 @@ fn prepare_out(args: &DemoArgs) -> Result<bool> {
         );
     }
     let out_dir = &args.out;
-    if out_dir.exists() {
-        if !args.force {
-            bail!(
-                "{} already exists: choose another --out or pass --force to replace it",
-                out_dir.display()
-            );
-        }
-        let marker = out_dir.join(layout::BALANCES);
-        if !marker.exists() {
-            bail!(
-                "{} exists and is not a `por demo` output (no {}): refusing to replace it",
-                out_dir.display(),
-                layout::BALANCES
-            );
-        }
+    // Refuses an existing folder without --force, and any folder por did
+    // not write (no marker) even with it: nothing in it is deleted.
+    store::check_replaceable(out_dir, args.force)?;
+    if fs::symlink_metadata(out_dir).is_ok() {
         fs::remove_dir_all(out_dir)
             .with_context(|| format!("cannot remove {}", out_dir.display()))?;
     }
+    fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
+    store::write_marker(out_dir, "demo")?;
     Ok(true)
 }
 
@@ -540,7 +532,7 @@ pub fn proof_selection(customers: usize) -> Option<Vec<usize>> {
 
 fn export_proofs(tree: &LiabilitiesTree, cust: &Customers, out: &Path) -> Result<(usize, bool)> {
     let sel = proof_selection(cust.len());
-    let n = tree::write_proofs(tree, cust, sel.as_deref(), out, false)?;
+    let n = tree::write_proofs(tree, cust, sel.as_deref(), out, false, true)?;
     Ok((n, sel.is_some()))
 }
 

@@ -82,7 +82,7 @@ pub fn write(
         );
     }
     let proofs = dir.join("proofs");
-    tree::write_proofs(tree, cust, Some(&leaves), &proofs, false)?;
+    tree::write_proofs(tree, cust, Some(&leaves), &proofs, false, false)?;
     let sample_proof = proofs.join(tree::proof_file_name(&ids[0]));
     output::write_file_atomic(
         &dir.join("README.txt"),
