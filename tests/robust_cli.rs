@@ -257,3 +257,238 @@ fn demo_force_refuses_a_directory_por_did_not_write() {
     assert!(err.contains("was not written by por"), "{err}");
     assert_untouched(&precious);
 }
+
+// ---------------------------------------------------------------- por serve
+
+/// `por serve` on a free loopback port; killed when dropped.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+    _dirs: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(extra: &[&str]) -> Server {
+    use std::io::BufRead;
+    let dirs = tempfile::tempdir().unwrap();
+    let www = dirs.path().join("www");
+    let published = dirs.path().join("published");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::create_dir_all(&published).unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html><title>page</title>").unwrap();
+    std::fs::write(published.join("root.json"), "{\"root\":\"ab\"}").unwrap();
+    std::fs::write(
+        published.join("evil.html"),
+        "<script>fetch('/published/').then(r=>r.text()).then(alert)</script>",
+    )
+    .unwrap();
+    std::fs::write(
+        published.join("evil.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+    )
+    .unwrap();
+    let mut child = Command::new(por_bin())
+        .args(["serve", "--dir"])
+        .arg(&published)
+        .arg("--www")
+        .arg(&www)
+        .args(["--port", "0"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    // Keep reading (and dropping) the banner so the server never blocks on it.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while out.read_line(&mut sink).is_ok_and(|n| n > 0) {
+            sink.clear();
+        }
+    });
+    let port = first
+        .trim()
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {first:?}"));
+    Server {
+        child,
+        port,
+        _dirs: dirs,
+    }
+}
+
+fn http(port: u16, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+    let head = response.split("\r\n\r\n").next()?;
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+#[test]
+fn serve_sends_a_content_security_policy_on_every_response_including_errors() {
+    let server = start_server(&[]);
+    for (request, status) in [
+        ("GET / HTTP/1.1\r\n\r\n", "200"),
+        ("GET /published/ HTTP/1.1\r\n\r\n", "200"),
+        ("GET /published/root.json HTTP/1.1\r\n\r\n", "200"),
+        ("GET /published/missing.json HTTP/1.1\r\n\r\n", "404"),
+        ("GET /%zz HTTP/1.1\r\n\r\n", "400"),
+        ("DELETE / HTTP/1.1\r\n\r\n", "405"),
+    ] {
+        let r = http(server.port, request);
+        assert!(
+            r.starts_with(&format!("HTTP/1.1 {status}")),
+            "{request}: {r}"
+        );
+        let csp = header(&r, "Content-Security-Policy")
+            .unwrap_or_else(|| panic!("{request}: no CSP in {r}"));
+        assert!(csp.starts_with("default-src 'none'"), "{request}: {csp}");
+        assert_eq!(header(&r, "X-Content-Type-Options"), Some("nosniff"), "{r}");
+    }
+}
+
+#[test]
+fn serve_never_serves_a_published_evil_html_as_html() {
+    let server = start_server(&[]);
+    for name in ["evil.html", "evil.svg"] {
+        let r = http(
+            server.port,
+            &format!("GET /published/{name} HTTP/1.1\r\n\r\n"),
+        );
+        assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+        let ty = header(&r, "Content-Type").unwrap();
+        assert!(ty.starts_with("text/plain"), "{name}: {ty}");
+        assert_eq!(header(&r, "Content-Disposition"), Some("attachment"), "{r}");
+        assert!(
+            header(&r, "Content-Security-Policy")
+                .unwrap()
+                .contains("sandbox"),
+            "{r}"
+        );
+    }
+}
+
+#[test]
+fn serve_cuts_off_a_slow_loris_client_at_the_head_deadline() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let server = start_server(&["--head-timeout", "2"]);
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    // A byte every 250 ms (well inside any per-read timeout), for up to 8 s.
+    'outer: for b in b"GET / HTTP/1.1\r\nX-Slow: "
+        .iter()
+        .chain([b'a'; 200].iter())
+    {
+        if s.write_all(&[*b]).is_err() {
+            break;
+        }
+        let until = Instant::now() + Duration::from_millis(250);
+        while Instant::now() < until {
+            let mut buf = [0u8; 512];
+            match s.read(&mut buf) {
+                Ok(0) => break 'outer,
+                Ok(n) => {
+                    answer.extend_from_slice(&buf[..n]);
+                    break 'outer;
+                }
+                Err(_) => {}
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "still connected"
+        );
+    }
+    let took = started.elapsed();
+    s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let _ = s.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        header(&answer, "Content-Security-Policy").is_some(),
+        "{answer}"
+    );
+    assert!(
+        took >= Duration::from_millis(1800) && took < Duration::from_secs(4),
+        "cut off after {took:?}, deadline 2 s"
+    );
+}
+
+/// Threads of a process, from /proc (Linux).
+#[cfg(target_os = "linux")]
+fn threads_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .count()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_many_idle_connections_do_not_spawn_threads_and_excess_get_503() {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let server = start_server(&["--workers", "3", "--head-timeout", "10"]);
+    // Let the server start its workers, then count.
+    std::thread::sleep(Duration::from_millis(300));
+    let before = threads_of(server.child.id());
+    // 40 clients connect and send nothing: 3 are taken by the workers, 12
+    // wait in the queue (4 per worker), the rest are answered 503.
+    let mut idle = Vec::new();
+    for _ in 0..40 {
+        idle.push(std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap());
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let during = threads_of(server.child.id());
+    assert_eq!(
+        during, before,
+        "threads: {before} before, {during} with 40 clients"
+    );
+    assert!(before <= 3 + 2, "{before} threads for 3 workers");
+    let mut busy = 0;
+    for s in &mut idle {
+        s.set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        if out.starts_with("HTTP/1.1 503") {
+            assert!(header(&out, "Content-Security-Policy").is_some(), "{out}");
+            busy += 1;
+        }
+    }
+    assert!(busy >= 40 - 3 - 12, "{busy} of 40 got 503");
+    // The clients leave; the server serves again with the same threads.
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    s.write_all(b"GET /published/root.json HTTP/1.1\r\n\r\n")
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    assert_eq!(threads_of(server.child.id()), before);
+}
