@@ -63,6 +63,15 @@ pub struct DemoArgs {
     no_planted_problem: bool,
 }
 
+/// What a v1 proof shows its holder besides their own balances, in the
+/// demo's words (docs/tree-v1.md, "What a proof reveals").
+pub const PROOF_REVEALS: &str = concat!(
+    "A v1 proof also shows whoever holds it, about other customers (and nothing else):\n",
+    "  - level 0: one other customer's exact balances (no name: only a hash of their id);\n",
+    "  - each level above: the summed balances of the next 2, 4, 8, ... other customers;\n",
+    "  - its length (the tree height): the number of customers, to within a factor of 2."
+);
+
 /// Where the demo writes what (relative to `--out`). Documented in docs/demo.md.
 pub mod layout {
     /// The exchange's balances export (confidential).
@@ -229,7 +238,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         &format!(
             "Built the Merkle-sum tree of {} customers (same code as `por tree build`). Its root\n\
              commits to every balance and its sums are what the exchange owes; publishing it lets\n\
-             each customer check they are counted, without seeing anyone else's balance.\n\
+             each customer check with their own proof that their balances are counted in it.\n\
              root    {}\nheight  {}\n{}\
              Tree: {}  (secret salts: {})",
             tree.customers(),
@@ -263,7 +272,9 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         &format!(
             "Wrote {written} inclusion proofs (por-proof-v1): each shows one customer that their\n\
              balances are a leaf under the published root, with the sibling sums on the way up.\n\
-             Proofs: {}  (index.csv maps user ids to files){sample_note}",
+             {PROOF_REVEALS}\n\
+             Proofs: {}  (confidential: index.csv maps user ids to files; each customer gets\n\
+             only their own proof){sample_note}",
             shown(layout::PROOFS)
         ),
     )?;
@@ -399,7 +410,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         balances: &p(layout::CHAIN_BALANCES),
         liabilities: &p(layout::BALANCES),
         secret: &p(layout::SECRET),
-        proofs: &p("published/proofs"),
+        proofs: &p(&format!("{}/{}", layout::PUBLISHED, publish::SAMPLE_PROOFS)),
         reserve_inputs: &p(layout::PUBLISHED_INPUTS),
     };
     let report = audit::run(&sources, &assets)?;
