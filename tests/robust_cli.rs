@@ -492,3 +492,27 @@ fn serve_many_idle_connections_do_not_spawn_threads_and_excess_get_503() {
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
     assert_eq!(threads_of(server.child.id()), before);
 }
+
+// ---------------------------------------------------------------- terminal
+
+#[test]
+fn tree_proof_never_echoes_a_control_sequence_from_the_user_id_raw() {
+    let dir = setup(b"user_id,BTC,ETH\nalice,1,0\n");
+    let d = dir.path();
+    assert!(build(d, "t", &[]).status.success());
+    let o = por(
+        d,
+        &[
+            "tree",
+            "proof",
+            "--tree",
+            "t",
+            "--user",
+            "\x1b[2J\x1b[32mPASS",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains('\x1b'), "raw escape on the terminal: {err:?}");
+    assert!(err.contains("\\u{1b}"), "{err}");
+}

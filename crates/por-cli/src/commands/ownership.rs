@@ -290,7 +290,9 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
         second_signature: a.signature2.as_deref(),
         redeem_script: a.redeem_script.as_deref(),
     };
-    let verdict = ownership::verify(&claim, &opts).map_err(|e| anyhow!("{e}"))?;
+    // The error may quote the address or signature given: escaped for the terminal.
+    let verdict =
+        ownership::verify(&claim, &opts).map_err(|e| anyhow!("{}", term(&e.to_string())))?;
     let legacy = opts.legacy_policy.as_str();
     // A valid signature passes only once its binding to the expected
     // snapshot was checked and holds; without --expect-* nothing was
@@ -418,7 +420,8 @@ fn row_json(row: &ClaimRow, v: &RowVerdict, legacy_policy: &str) -> Value {
 
 fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
     let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
-    let (layout, rows) = read_claims(&bytes).map_err(|e| anyhow!("{}: {e}", a.file.display()))?;
+    let (layout, rows) = read_claims(&bytes)
+        .map_err(|e| anyhow!("{}: {}", a.file.display(), term(&e.to_string())))?;
     let opts = options(&a.common, SchemeRequest::Auto)?;
     let verdicts: Vec<RowVerdict> = rows.par_iter().map(|r| verify_row(r, &opts)).collect();
     let legacy = opts.legacy_policy.as_str();

@@ -451,7 +451,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
             report.totals.not_checked,
             failures
                 .iter()
-                .map(|f| format!("\n  FAIL {f}"))
+                .map(|f| format!("\n  FAIL {}", output::term(f)))
                 .collect::<String>(),
             shown(layout::REPORT_HTML),
             shown(layout::REPORT_JSON)
