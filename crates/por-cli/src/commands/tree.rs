@@ -218,7 +218,9 @@ fn export(args: &ExportArgs) -> Result<Outcome> {
 
     let n = write_proofs(&tree, &customers, None, &args.out, args.force, true)?;
     println!(
-        "Wrote {n} proofs to {} (index.csv maps user ids to files).",
+        "Wrote {n} proofs to {} (index.csv maps user ids to files).\n\
+         Keep the folder private and hand each customer only their own proof: a v1 proof also\n\
+         shows one other customer's exact balances and the sums of 2, 4, 8, ... more.",
         args.out.display()
     );
     Ok(Outcome::Ok)
