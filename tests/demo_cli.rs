@@ -350,19 +350,17 @@ fn the_published_folder_has_what_the_browser_page_needs() {
     let p = d.dir.join("published");
     let r = root(&d.dir);
     assert_eq!(read(&p.join("root.txt")).trim(), r.hash.to_string());
-    let index = read(&p.join("proofs/index.csv"));
-    let files: Vec<&str> = index
-        .lines()
-        .skip(1)
-        .map(|l| l.rsplit_once(',').unwrap().1)
-        .collect();
-    assert!(files.len() >= 3, "{index}");
-    for f in files {
-        InclusionProof::from_json(&read(&p.join("proofs").join(f)))
+    // Sample proofs, labelled as such, with no list of customer ids beside them.
+    let samples = sample_proofs(&p);
+    assert!(samples.len() >= 3, "{samples:?}");
+    for f in &samples {
+        InclusionProof::from_json(&read(f))
             .unwrap()
             .verify(&r)
             .unwrap();
     }
+    assert!(!p.join("sample-proofs/index.csv").exists());
+    assert!(!p.join("proofs").exists());
     // Nothing confidential is published.
     for e in std::fs::read_dir(&p).unwrap() {
         let name = e.unwrap().file_name().into_string().unwrap();
@@ -370,7 +368,7 @@ fn the_published_folder_has_what_the_browser_page_needs() {
             [
                 "root.json",
                 "root.txt",
-                "proofs",
+                "sample-proofs",
                 "README.txt",
                 "attestation.json",
                 "reserve-inputs.toml"
@@ -385,7 +383,7 @@ fn the_published_folder_has_what_the_browser_page_needs() {
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&p.join("attestation.json")), 0o644);
-        assert_eq!(mode(&p.join("proofs")), 0o755);
+        assert_eq!(mode(&p.join("sample-proofs")), 0o755);
         assert_eq!(mode(&d.dir.join("exchange")), 0o700);
         assert_eq!(mode(&d.dir.join("exchange/attestation.key")), 0o600);
     }
@@ -523,7 +521,14 @@ fn por_serve_serves_the_published_folder() {
         .trim_end_matches('/')
         .parse()
         .unwrap_or_else(|_| panic!("no port in {first:?}"));
-    for rel in ["root.json", "proofs/index.csv"] {
+    let sample = sample_proofs(&published).remove(0);
+    let sample = sample
+        .strip_prefix(&published)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for rel in ["root.json", "README.txt", sample.as_str()] {
         let (head, body) = http_get(port, &format!("/published/{rel}"));
         assert!(head.starts_with("HTTP/1.1 200"), "{rel}: {head}");
         assert_eq!(body, std::fs::read(published.join(rel)).unwrap(), "{rel}");
@@ -816,4 +821,69 @@ fn the_demo_signatures_verify_with_bip322_js_and_eth_account() {
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8(o.stdout).unwrap();
     assert_eq!(out.lines().collect::<Vec<_>>(), vec!["True"; 12], "{out}");
+}
+
+/// The published sample proofs (`published/sample-proofs/*.json`), sorted.
+fn sample_proofs(published: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(published.join("sample-proofs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_demo_says_truthfully_what_a_proof_reveals_about_other_customers() {
+    let d = demo();
+    // The false claim is gone, from the output and the published README.
+    assert!(
+        !d.stdout.contains("without seeing anyone else's balance"),
+        "{}",
+        d.stdout
+    );
+    let readme = read(&d.dir.join("published/README.txt"));
+    assert!(
+        !readme.contains("each customer gets only their own"),
+        "{readme}"
+    );
+    // What it says instead, in both places.
+    for text in [&d.stdout, &readme] {
+        assert!(
+            text.contains("one other customer's exact balances"),
+            "{text}"
+        );
+        assert!(text.contains("2, 4, 8"), "{text}");
+        assert!(text.contains("within a factor of 2"), "{text}");
+        assert!(text.contains("SAMPLE proofs"), "{text}");
+    }
+    assert!(readme.contains("Everything here is public"), "{readme}");
+    assert!(readme.contains("publishes no customer's proof"), "{readme}");
+
+    // And it is true: a published sample proof's level-0 sibling is another
+    // customer's exact balances, as in the balances export.
+    let rows = balances(&d.dir);
+    let mut shown = 0;
+    for f in sample_proofs(&d.dir.join("published")) {
+        let v: serde_json::Value = serde_json::from_str(&read(&f)).unwrap();
+        let me = v["user_id"].as_str().unwrap();
+        let sibling: Vec<u128> = v["path"][0]["sums"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().parse().unwrap())
+            .collect();
+        if sibling.iter().all(|s| *s == 0) {
+            continue; // a pad, or an empty account
+        }
+        let matches: Vec<&String> = rows
+            .iter()
+            .filter(|(id, bal)| id.as_str() != me && **bal == sibling)
+            .map(|(id, _)| id)
+            .collect();
+        assert!(!matches.is_empty(), "{me}: sibling {sibling:?} is nobody");
+        shown += 1;
+    }
+    assert!(shown > 0, "no sample proof shows a neighbour");
 }

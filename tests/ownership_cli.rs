@@ -173,7 +173,12 @@ fn check_real_signatures(signed: &[Value], chain: &str, message: &str) {
         ROOT,
     ];
     let (rc, out) = verify_file(&claims(signed, chain), &expect);
-    assert_eq!(rc, 0, "{out}");
+    // A valid signature over another message is bound elsewhere: with
+    // --expect-* given, that is a failed binding check (exit 1).
+    let all_bound = signed
+        .iter()
+        .all(|w| w["message"].as_str().unwrap() == message);
+    assert_eq!(rc, if all_bound { 0 } else { 1 }, "{out}");
     let rows = out["rows"].as_array().unwrap();
     assert_eq!(rows.len(), signed.len());
     for (got, want) in rows.iter().zip(signed) {
@@ -230,10 +235,11 @@ fn independent_bitcoin_signers_verify_and_tampering_fails() {
     check_real_signatures(&signed, "bitcoin", &message);
 
     // Testnet signatures verify on testnet, and are malformed input on mainnet.
+    // (No --expect-* given: valid, binding not checked, exit 3.)
     let (rc, out) = verify_file(&claims(&testnet, "bitcoin"), &["--network", "testnet"]);
     assert_eq!(
         (rc, &out["summary"]["valid"]),
-        (0, &Value::from(4)),
+        (3, &Value::from(4)),
         "{out}"
     );
     let (rc, out) = verify_file(&claims(&testnet, "bitcoin"), &[]);
@@ -304,8 +310,11 @@ fn verify_reports_scheme_binding_and_weakness() {
         "H5uVlAKs/aB7sqmIZ0h84aSNv8nWAhgffOP5s9UHyuoeEG1ni+DhVpYKF9T+e4jKXsXDUEHOObevLqYocBslD4c=",
         "--json",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Valid, but no expected snapshot was given: INCOMPLETE, never a pass.
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["outcome"], "incomplete");
+    assert_eq!(v["binding_checked"], false);
     assert_eq!(v["scheme"], "bitcoin-signed-message/permissive");
     assert_eq!(v["bound_to_snapshot"], false);
     assert_eq!(v["weaknesses"][0], "not-bound-to-snapshot");
@@ -325,19 +334,23 @@ fn exchange_files_read_as_published() {
             .unwrap_or_else(|e| panic!("{rel}: {e} {}", stderr(&o)));
         (code(&o), v)
     };
+    // Exchanges' files name no snapshot to compare with, and their
+    // messages are fixed texts: valid signatures, binding not checked, so
+    // INCOMPLETE (exit 3), never a pass.
     let (rc, v) = run("htx/htx_por_signed_rows_2023-2026.csv");
-    assert_eq!(rc, 0);
+    assert_eq!(rc, 3);
+    assert_eq!(v["summary"]["binding_checked"], false);
     assert_eq!(v["summary"]["valid"], 128, "{}", v["summary"]);
     assert_eq!(v["summary"]["unsupported"], 2, "SOL and ALGO");
     assert_eq!(v["summary"]["valid_but_weak"], 128);
     let (rc, v) = run("htx/huobi_por_20260201.csv");
-    assert_eq!(rc, 0, "{}", v["summary"]);
+    assert_eq!(rc, 3, "{}", v["summary"]);
     assert_eq!(v["summary"]["layout"], "htx-csv");
     let (rc, v) = run("okx/okx_por_example.csv");
-    assert_eq!(rc, 0);
+    assert_eq!(rc, 3);
     assert_eq!(v["summary"]["valid"], 3);
     let (rc, v) = run("okx/test.csv");
-    assert_eq!(rc, 0);
+    assert_eq!(rc, 3);
     assert_eq!(v["summary"]["valid"], 5, "{}", v["summary"]);
     // The text table names each row's scheme.
     let o = por(&[
@@ -522,7 +535,8 @@ fn okx_multisig_through_verify() {
         ])
     };
     let o = args(sig2, "I am a OKX address");
-    assert_eq!(code(&o), 0, "{} {}", stdout(&o), stderr(&o));
+    // Valid; a fixed text binds to no snapshot, and none was expected: exit 3.
+    assert_eq!(code(&o), 3, "{} {}", stdout(&o), stderr(&o));
     assert!(
         stdout(&o).contains("scheme: okx-multisig-p2sh"),
         "{}",
@@ -555,7 +569,7 @@ fn okx_multisig_through_verify() {
         ])
     };
     let o = doge("dogecoin");
-    assert_eq!(code(&o), 0, "{} {}", stdout(&o), stderr(&o));
+    assert_eq!(code(&o), 3, "{} {}", stdout(&o), stderr(&o));
     assert!(
         stdout(&o).contains("scheme: okx-multisig-p2sh"),
         "{}",
@@ -564,4 +578,157 @@ fn okx_multisig_through_verify() {
     // The same proof read as Bitcoin: the address is not a Bitcoin address.
     let o = doge("bitcoin");
     assert_eq!(code(&o), 2, "{}", stdout(&o));
+}
+
+/// Signed claims over the canonical message, made by `por demo` (fresh keys,
+/// no external signer needed), and the root they are bound to.
+fn demo_claims() -> (tempfile::TempDir, Vec<Vec<String>>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d");
+    let o = por(&["demo", "--customers", "10", "--out", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let message = std::fs::read_to_string(out.join("exchange/message.txt")).unwrap();
+    let root = message
+        .lines()
+        .find_map(|l| l.strip_prefix("liabilities: "))
+        .unwrap()
+        .to_owned();
+    let text = std::fs::read_to_string(out.join("exchange/ownership-claims.csv")).unwrap();
+    // chain,address,"message",signature with a quoted multi-line message.
+    let mut rows = Vec::new();
+    let mut rest = text.split_once('\n').unwrap().1;
+    while let Some((head, tail)) = rest.split_once(",\"") {
+        let (msg, tail) = tail.split_once("\",").unwrap();
+        let (sig, tail) = tail.split_once('\n').unwrap_or((tail, ""));
+        let (chain, address) = head.split_once(',').unwrap();
+        rows.push(vec![
+            chain.to_owned(),
+            address.to_owned(),
+            msg.to_owned(),
+            sig.to_owned(),
+        ]);
+        rest = tail;
+    }
+    assert!(rows.len() > 4, "{rows:?}");
+    (dir, rows, root)
+}
+
+#[test]
+fn ownership_verify_without_expectations_says_binding_not_checked_and_never_passes() {
+    let (_dir, rows, root) = demo_claims();
+    let row = rows.iter().find(|r| r[0] == "ethereum").unwrap();
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "ownership",
+            "verify",
+            "--chain",
+            "ethereum",
+            "--address",
+            &row[1],
+            "--message",
+            &row[2],
+            "--signature",
+            &row[3],
+        ];
+        args.extend_from_slice(extra);
+        por(&args)
+    };
+    // No expectations: valid signature, binding not checked, exit 3.
+    let o = verify(&[]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("binding not checked"), "{text}");
+    assert!(!text.contains("bound to snapshot: yes"), "{text}");
+    assert!(text.contains("INCOMPLETE"), "{text}");
+    let o = verify(&["--json"]);
+    assert_eq!(code(&o), 3);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["bound_to_snapshot"], Value::Null, "{v}");
+    assert_eq!(v["binding_checked"], false);
+    assert_eq!(v["outcome"], "incomplete");
+
+    // The right expectations: bound, exit 0.
+    let expect = |snapshot: &'static str| {
+        [
+            "--expect-exchange",
+            "sakura-demo-exchange",
+            "--expect-snapshot",
+            snapshot,
+            "--expect-root",
+            root.as_str(),
+        ]
+        .map(str::to_owned)
+    };
+    let right = expect("2026-09-30");
+    let right: Vec<&str> = right.iter().map(String::as_str).collect();
+    let o = verify(&right);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("bound to snapshot: yes"),
+        "{}",
+        stdout(&o)
+    );
+    // Another snapshot expected: the binding check fails, exit 1.
+    let wrong = expect("2026-10-31");
+    let wrong: Vec<&str> = wrong.iter().map(String::as_str).collect();
+    let o = verify(&wrong);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("bound to snapshot: no"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn ownership_verify_file_without_expectations_is_incomplete_not_pass() {
+    let (dir, rows, root) = demo_claims();
+    let file = dir.path().join("d/exchange/ownership-claims.csv");
+    let file = file.to_str().unwrap();
+    let o = por(&["ownership", "verify-file", file]);
+    assert_eq!(code(&o), 3, "{}", stdout(&o));
+    assert!(stdout(&o).contains("unchecked"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("INCOMPLETE"), "{}", stdout(&o));
+    let o = por(&[
+        "ownership",
+        "verify-file",
+        file,
+        "--expect-exchange",
+        "sakura-demo-exchange",
+        "--expect-snapshot",
+        "2026-09-30",
+        "--expect-root",
+        &root,
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["summary"]["valid"], rows.len());
+    let o = por(&[
+        "ownership",
+        "verify-file",
+        file,
+        "--expect-exchange",
+        "other-exchange",
+        "--expect-snapshot",
+        "2026-09-30",
+        "--expect-root",
+        &root,
+    ]);
+    assert_eq!(code(&o), 1, "bound elsewhere fails: {}", stdout(&o));
+}
+
+#[test]
+fn ownership_verify_file_escapes_control_characters_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claims.csv");
+    std::fs::write(
+        &path,
+        "chain,address,message,signature\nbitcoin,\"bc1q\u{1b}[2J\u{1b}[32mPASS\",m,AAAA\n",
+    )
+    .unwrap();
+    let o = por(&["ownership", "verify-file", path.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(!out.contains('\u{1b}'), "raw escape printed: {out:?}");
+    assert!(out.contains("\\u{1b}"), "{out}");
 }

@@ -408,7 +408,8 @@ def build_cases():
          ("c", [1, 1, 1])],
         plimit3))
 
-    # Non-ASCII user ids: UTF-8 bytes as given, no Unicode normalisation.
+    # Non-ASCII user ids: UTF-8 bytes as given, no Unicode normalisation
+    # (an id not in NFC is hashed as it is; only an NFC twin is refused).
     def pna(vs, tree):
         for i in range(len(tree.leaves)):
             vs.valid(i)
@@ -416,17 +417,17 @@ def build_cases():
 
     cases.append(make_case(
         "non-ascii-user-ids",
-        "7 customers, 2 assets; user ids in Japanese, emoji, Arabic, with a combining accent and its "
-        "precomposed twin (two different customers: ids are hashed as given, never normalised), "
-        "and ASCII ids that need CSV quoting",
+        "7 customers, 2 assets; user ids in Japanese, emoji, Arabic, one with a combining accent "
+        "(not NFC: hashed as given, never normalised) and one precomposed (NFC) that differs from it "
+        "after normalisation too, and ASCII ids that need CSV quoting or hold an inner space",
         [BTC, ETH],
         [("山田太郎", [12_345_678, 0]),
          ("🦀💰", [1, 2]),
          ("e\u0301lise", [100_000_000, 10 ** 17]),
-         ("\u00e9lise", [200_000_000, 3 * 10 ** 17]),
+         ("\u00e9lise-2", [200_000_000, 3 * 10 ** 17]),
          ("مستخدم-٧", [0, 5]),
          ("smith, \"jr\"", [7, 7]),
-         (" leading space", [3, 0])],
+         ("inner space", [3, 0])],
         pna))
 
     # Many customers with one asset of 0 decimals and only zero balances.
@@ -473,6 +474,29 @@ def build_rejected():
             [("alice", ["1", "0"]), ("bob", ["0", "1.2.3"])], "amount-invalid-char", 3),
         rej("empty-amount", "an empty BTC field", [BTC, ETH], [("alice", ["1", ""])], "amount-empty", 2),
         rej("empty-user-id", "an empty user id", [BTC], [("alice", ["1"]), ("", ["1"])], "empty-user-id", 3),
+        rej("nfc-duplicate-user-id", "a precomposed \u00e9 on line 2 and e + combining acute on line 4: "
+            "different bytes, equal after NFC normalisation, so one customer twice", [BTC],
+            [("\u00e9lise", ["1"]), ("bob", ["1"]), ("e\u0301lise", ["2"])], "normalized-duplicate-user-id", 4),
+        rej("nfc-duplicate-kelvin-sign", "KELVIN SIGN (U+212A) normalises to the ASCII K of line 2", [BTC],
+            [("K", ["1"]), ("\u212a", ["1"])], "normalized-duplicate-user-id", 3),
+        rej("user-id-control-bel", "BEL (U+0007) at the end of an id", [BTC],
+            [("alice", ["1"]), ("bob\u0007", ["1"])], "user-id-control", 3),
+        rej("user-id-terminal-escape", "an ANSI escape sequence (ESC, U+001B) that would recolour a terminal",
+            [BTC], [("\u001b[32mPASS", ["1"])], "user-id-control", 2),
+        rej("user-id-c1-control", "NEL (U+0085), a C1 control (and whitespace)", [BTC],
+            [("x\u0085", ["1"])], "user-id-control", 2),
+        rej("user-id-bidi-override", "RIGHT-TO-LEFT OVERRIDE (U+202E) reorders how the id is shown", [BTC],
+            [("abc\u202efed", ["1"])], "user-id-control", 2),
+        rej("user-id-control-before-amount", "a control character in the id is reported before the "
+            "row's bad amount", [BTC], [("a\u0000b", ["-1"])], "user-id-control", 2),
+        rej("user-id-leading-space", "\" alice\": a leading space", [BTC],
+            [("alice", ["1"]), (" alice", ["1"])], "user-id-whitespace", 3),
+        rej("user-id-trailing-space", "\"alice \": a trailing space", [BTC],
+            [("alice ", ["1"])], "user-id-whitespace", 2),
+        rej("user-id-trailing-ideographic-space", "IDEOGRAPHIC SPACE (U+3000) after a Japanese name", [BTC],
+            [("\u5c71\u7530\u3000", ["1"])], "user-id-whitespace", 2),
+        rej("user-id-leading-no-break-space", "NO-BREAK SPACE (U+00A0) before the id", [BTC],
+            [("\u00a0bob", ["1"])], "user-id-whitespace", 2),
     ]
 
 

@@ -32,6 +32,7 @@ import hmac
 import json
 import re
 import sys
+import unicodedata
 
 U128_MAX = (1 << 128) - 1
 FORMAT = "por-proof-v1"
@@ -157,18 +158,53 @@ class LedgerReject(Exception):
         self.line = line
 
 
+# Unicode White_Space (PropList.txt): the characters a user id may not start
+# or end with. Listed rather than taken from str.isspace(), whose set differs
+# (it includes U+001C..U+001F, which are control characters here anyway).
+WHITE_SPACE = frozenset(
+    [chr(c) for c in range(0x09, 0x0E)]
+    + ["\u0020", "\u0085", "\u00a0", "\u1680"]
+    + [chr(c) for c in range(0x2000, 0x200B)]
+    + ["\u2028", "\u2029", "\u202f", "\u205f", "\u3000"]
+)
+
+# Bidirectional formatting characters, refused like control characters: they
+# reorder how the text around them is shown.
+BIDI_FORMATTING = frozenset(
+    ["\u061c", "\u200e", "\u200f"]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+)
+
+
+def check_user_id(user_id, line):
+    """A user id is hashed exactly as given, but refused when empty, when it
+    has a control character (general category Cc) or a bidirectional
+    formatting character anywhere, or whitespace at either end."""
+    if user_id == "":
+        raise LedgerReject("empty-user-id", line, "empty user id")
+    for pos, ch in enumerate(user_id, 1):
+        if unicodedata.category(ch) == "Cc" or ch in BIDI_FORMATTING:
+            raise LedgerReject("user-id-control", line,
+                               "control character U+%04X at character %d" % (ord(ch), pos))
+    if user_id[0] in WHITE_SPACE or user_id[-1] in WHITE_SPACE:
+        raise LedgerReject("user-id-whitespace", line, "user id %r starts or ends with whitespace" % user_id)
+
+
 def ledger_from_rows(assets, rows):
     """Rows of asset-unit strings -> [(user_id, [base units])], as a CSV export
     with a header on line 1 and row i on line i + 2 would be read.
 
-    Amount errors first (in row order), then a column total over u128, then a
-    duplicate user id (found when the tree is built).
+    In row order, a row's user id problems and then its amount errors; then
+    a column total over u128; then a duplicate user id (found when the tree
+    is built): first ids equal as given, then ids equal after Unicode NFC
+    normalisation (ids are hashed as given, never normalised, but two ids a
+    person cannot tell apart are one customer twice).
     """
     out = []
     for i, row in enumerate(rows):
         line = i + 2
-        if row["user_id"] == "":
-            raise LedgerReject("empty-user-id", line, "empty user id")
+        check_user_id(row["user_id"], line)
         bal = []
         for a, text in zip(assets, row["balances"]):
             try:
@@ -184,6 +220,14 @@ def ledger_from_rows(assets, rows):
         if uid in seen:
             raise LedgerReject("duplicate-user-id", i + 2, "duplicate user id %r (first on line %d)" % (uid, seen[uid]))
         seen[uid] = i + 2
+    seen_nfc = {}
+    for i, (uid, _) in enumerate(out):
+        key = unicodedata.normalize("NFC", uid)
+        if key in seen_nfc:
+            raise LedgerReject("normalized-duplicate-user-id", i + 2,
+                               "user id %r equals %r on line %d after NFC normalisation"
+                               % (uid, out[seen_nfc[key] - 2][0], seen_nfc[key]))
+        seen_nfc[key] = i + 2
     return out
 
 

@@ -30,7 +30,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let (tree, customers) = match LiabilitiesTree::build(assets, &ledger, secret) {
         Ok(t) => t,
-        Err(e @ (BuildError::DuplicateUser { .. } | BuildError::IdCollision { .. })) => {
+        Err(
+            e @ (BuildError::DuplicateUser { .. }
+            | BuildError::NormalizedDuplicateUser { .. }
+            | BuildError::IdCollision { .. }),
+        ) => {
             let _ = e.to_string();
             return;
         }

@@ -4,7 +4,20 @@
 //! DIR/tree.json       summary: format, assets, root (hash, sums, height), customers, totals
 //! DIR/nodes.bin       every level, leaves first, padding included
 //! DIR/customers.bin   user id and salt of each leaf, in leaf order
+//! DIR/.por-output     the marker: this directory was written by por
 //! ```
+//!
+//! # The output marker and `--force`
+//!
+//! Every directory por creates as an output (`tree build --out`,
+//! `tree export-proofs --out`, `por demo --out`) gets a small file
+//! [`OUTPUT_MARKER`] (`.por-output`) whose first line is
+//! `por-output-v1 <what>` (`tree`, `proofs`, `demo`). `--force` replaces an
+//! existing directory only if it carries that marker: an arbitrary
+//! directory (a home directory, a project given as `--out` by mistake) is
+//! refused with exit 2 and nothing in it is touched ([`check_replaceable`]).
+//! Directories written before the marker existed are refused too; remove
+//! them by hand.
 //!
 //! `nodes.bin`: magic `PORNODES`, then big-endian u32 version (1), u32 k,
 //! u32 level count, one u64 node count per level; then for each level its
@@ -36,6 +49,58 @@ const NODES_MAGIC: &[u8; 8] = b"PORNODES";
 const CUSTOMERS_MAGIC: &[u8; 8] = b"PORCUST1";
 const STORE_FORMAT: &str = "por-tree-dir-v1";
 
+/// The file por writes into every directory it creates as an output; only a
+/// directory holding it may be replaced by `--force`.
+pub const OUTPUT_MARKER: &str = ".por-output";
+/// First word of the marker's first line.
+const MARKER_FORMAT: &str = "por-output-v1";
+
+/// Writes the output marker into `dir` (a directory por is creating), saying
+/// which command wrote it.
+pub fn write_marker(dir: &Path, what: &str) -> Result<()> {
+    let path = dir.join(OUTPUT_MARKER);
+    fs::write(
+        &path,
+        format!(
+            "{MARKER_FORMAT} {what}\nThis directory was written by por; `--force` may replace it whole.\n"
+        ),
+    )
+    .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Whether `dir` is a directory (not a symbolic link) that holds a por output marker.
+fn has_marker(dir: &Path) -> bool {
+    let is_dir = fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_dir());
+    is_dir
+        && fs::read(dir.join(OUTPUT_MARKER)).is_ok_and(|b| b.starts_with(MARKER_FORMAT.as_bytes()))
+}
+
+/// Checks that `out` may be written: it does not exist, or `force` is given
+/// and it is a directory por wrote (it holds [`OUTPUT_MARKER`]).
+///
+/// # Errors
+///
+/// Says why `out` is left alone: it exists and `--force` was not given, or
+/// it is not a directory por wrote. Nothing is deleted either way.
+pub fn check_replaceable(out: &Path, force: bool) -> Result<()> {
+    if fs::symlink_metadata(out).is_err() {
+        return Ok(());
+    }
+    if !force {
+        bail!(
+            "{} already exists: choose another --out or pass --force to replace it",
+            out.display()
+        );
+    }
+    if !has_marker(out) {
+        bail!(
+            "{} exists and was not written by por (no {OUTPUT_MARKER} marker in it): refusing to replace it with --force; nothing was deleted. Choose another --out, or remove it yourself",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
 /// `tree.json`.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,14 +119,9 @@ pub fn write_tree(
     customers: &Customers,
     force: bool,
 ) -> Result<()> {
+    check_replaceable(out, force)?;
     let parent = parent_dir(out);
     fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    if out.exists() && !force {
-        bail!(
-            "{} already exists: choose another --out or pass --force to replace it",
-            out.display()
-        );
-    }
     let tmp = tempfile::Builder::new()
         .prefix(".por-tree-")
         .tempdir_in(&parent)
@@ -87,12 +147,19 @@ pub fn write_tree(
     write_new(&tmp.path().join(CUSTOMERS), |w| {
         write_customers(w, customers)
     })?;
+    write_marker(tmp.path(), "tree")?;
 
     replace_dir(tmp, out)
 }
 
 /// Moves a finished temporary directory to `out`, replacing an old one.
+/// The caller has checked with [`check_replaceable`]; it is checked again
+/// here, just before anything is moved, so no path can lose a directory por
+/// did not write.
 pub fn replace_dir(tmp: tempfile::TempDir, out: &Path) -> Result<()> {
+    if fs::symlink_metadata(out).is_ok() {
+        check_replaceable(out, true)?;
+    }
     let tmp_path = tmp.keep();
     if out.exists() {
         let parent = parent_dir(out);

@@ -7,8 +7,33 @@
 //! byte-order mark at the start is ignored.
 //!
 //! Parsing works on bytes already in memory: the core does no I/O.
+//!
+//! # User ids
+//!
+//! A user id is hashed exactly as the bytes given (format v1 is unchanged:
+//! `salt(u)` and `id(u)` take `utf8(user_id)` as it is in the export, never a
+//! normalised form), but ids that a person could not tell apart are refused:
+//!
+//! - a control character (Unicode general category `Cc`: C0, DEL, C1) or a
+//!   bidirectional formatting character (U+061C, U+200E, U+200F,
+//!   U+202A–U+202E, U+2066–U+2069) anywhere is an error
+//!   ([`LedgerError::UserIdControl`]);
+//! - whitespace (Unicode `White_Space`) at the start or end is an error
+//!   ([`LedgerError::UserIdSpace`]): `"alice "` and `"alice"` would be two
+//!   customers who look like one;
+//! - two ids that differ as bytes but are equal after Unicode NFC
+//!   normalisation (`"e\u{301}lise"` and `"\u{e9}lise"`) are duplicates,
+//!   reported with both lines when the tree is built
+//!   ([`crate::BuildError::NormalizedDuplicateUser`], found by
+//!   [`Ledger::normalized_duplicate`]).
+//!
+//! An export whose ids are already NFC (all ASCII ids are) is checked for
+//! that at the cost of one ASCII test per id.
 
 use core::fmt;
+use std::collections::BTreeMap;
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::amount::{Amount, ParseAmountError};
 use crate::asset::AssetList;
@@ -47,23 +72,15 @@ impl Ledger {
     ///
     /// # Errors
     ///
-    /// Returns a [`LedgerError`] if the user id is empty or longer than
-    /// [`MAX_USER_ID_BYTES`], or the number of balances is not `k`.
+    /// Returns a [`LedgerError`] if the user id is refused by
+    /// [`check_user_id`], or the number of balances is not `k`.
     pub fn push(
         &mut self,
         user_id: &str,
         balances: &[Amount],
         line: u64,
     ) -> Result<(), LedgerError> {
-        if user_id.is_empty() {
-            return Err(LedgerError::EmptyUserId { line });
-        }
-        if user_id.len() > MAX_USER_ID_BYTES {
-            return Err(LedgerError::UserIdTooLong {
-                line,
-                len: user_id.len(),
-            });
-        }
+        check_user_id(user_id, line)?;
         if balances.len() != self.k {
             return Err(LedgerError::WrongBalanceCount {
                 line,
@@ -153,14 +170,70 @@ impl Ledger {
         Ok(totals)
     }
 
+    /// Finds two rows whose user ids differ as bytes but are equal after
+    /// Unicode NFC normalisation. Returns `(first, second)` rows, where
+    /// `second` is the earliest row whose id NFC-equals an earlier row's;
+    /// `None` when there is no such pair. Byte-equal ids are not reported
+    /// here (the tree build finds those first).
+    ///
+    /// Only ids that are not already NFC are normalised: for an export whose
+    /// ids are all NFC (every ASCII id is) this is one scan with no
+    /// allocation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use por_core::{AssetList, Ledger};
+    /// let assets = AssetList::from_spec("BTC:8")?;
+    /// let csv = "user_id,BTC\n\u{e9}lise,1\nbob,2\ne\u{301}lise,3\n";
+    /// let ledger = Ledger::from_csv(csv.as_bytes(), &assets)?;
+    /// assert_eq!(ledger.normalized_duplicate(), Some((0, 2)));
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn normalized_duplicate(&self) -> Option<(usize, usize)> {
+        // NFC forms of the ids that are not NFC themselves: usually none.
+        let mut forms: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for i in 0..self.len() {
+            let id = self.user_id(i);
+            if id.is_ascii() || is_nfc_quick(id.chars()) == IsNormalized::Yes {
+                continue;
+            }
+            let nfc: String = id.nfc().collect();
+            if nfc != id {
+                forms.entry(nfc).or_default();
+            }
+        }
+        if forms.is_empty() {
+            return None;
+        }
+        // Every row whose NFC form is one of those, in row order.
+        for i in 0..self.len() {
+            let id = self.user_id(i);
+            let rows = if id.is_ascii() || is_nfc_quick(id.chars()) == IsNormalized::Yes {
+                forms.get_mut(id)
+            } else {
+                let nfc: String = id.nfc().collect();
+                forms.get_mut(nfc.as_str())
+            };
+            if let Some(rows) = rows {
+                rows.push(i);
+            }
+        }
+        forms
+            .values()
+            .filter_map(|rows| Some((*rows.first()?, *rows.get(1)?)))
+            .min_by_key(|&(_, second)| second)
+    }
+
     /// Parses a CSV balances export.
     ///
     /// # Errors
     ///
     /// Returns a [`LedgerError`] naming the line, the column and what was
     /// expected: an empty file, a bad or missing header, an unknown, missing or
-    /// repeated column, a row with the wrong number of fields, invalid UTF-8, an
-    /// empty or over-long user id, or an amount that is not an exact decimal of
+    /// repeated column, a row with the wrong number of fields, invalid UTF-8, a
+    /// user id refused by [`check_user_id`], or an amount that is not an exact decimal of
     /// the asset (see [`Amount::from_decimal_str`]). Duplicate user ids are
     /// found when the tree is built, where they cost nothing extra.
     ///
@@ -361,6 +434,10 @@ impl RowParser<'_> {
                                 line,
                                 column: col + 1,
                             })?;
+                        // The user id comes first in every row (the header
+                        // requires it), so its problems are reported before
+                        // the row's amounts.
+                        check_user_id(user_id, line)?;
                     }
                     Some(a) => {
                         row[*a] = Amount::from_decimal_bytes(field, self.decimals[*a]).map_err(
@@ -382,6 +459,67 @@ impl RowParser<'_> {
         }
         Ok(ledger)
     }
+}
+
+/// Whether `c` may not appear in a user id: a control character (general
+/// category `Cc`) or a bidirectional formatting character, which reorders
+/// how the text around it is shown.
+fn forbidden_in_user_id(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Checks one user id from line `line`: not empty, at most
+/// [`MAX_USER_ID_BYTES`] bytes, no control or bidirectional formatting
+/// character, no whitespace at either end. The id is never changed: what is
+/// accepted is hashed exactly as given.
+///
+/// # Errors
+///
+/// [`LedgerError::EmptyUserId`], [`LedgerError::UserIdTooLong`],
+/// [`LedgerError::UserIdControl`] (naming the character and its position)
+/// or [`LedgerError::UserIdSpace`].
+///
+/// # Examples
+///
+/// ```
+/// use por_core::ledger::{check_user_id, LedgerError};
+/// assert!(check_user_id("customer-42", 2).is_ok());
+/// assert!(matches!(check_user_id("bob\u{7}", 3), Err(LedgerError::UserIdControl { line: 3, .. })));
+/// assert!(matches!(check_user_id(" bob", 4), Err(LedgerError::UserIdSpace { line: 4, .. })));
+/// ```
+pub fn check_user_id(user_id: &str, line: u64) -> Result<(), LedgerError> {
+    if user_id.is_empty() {
+        return Err(LedgerError::EmptyUserId { line });
+    }
+    if user_id.len() > MAX_USER_ID_BYTES {
+        return Err(LedgerError::UserIdTooLong {
+            line,
+            len: user_id.len(),
+        });
+    }
+    if let Some((position, ch)) = user_id
+        .chars()
+        .enumerate()
+        .find(|(_, c)| forbidden_in_user_id(*c))
+    {
+        return Err(LedgerError::UserIdControl {
+            line,
+            ch,
+            position: position + 1,
+        });
+    }
+    let first = user_id.chars().next();
+    let last = user_id.chars().next_back();
+    for (at_start, c) in [(true, first), (false, last)] {
+        if let Some(ch) = c.filter(|c| c.is_whitespace()) {
+            return Err(LedgerError::UserIdSpace { line, ch, at_start });
+        }
+    }
+    Ok(())
 }
 
 /// Counts line breaks.
@@ -522,6 +660,25 @@ pub enum LedgerError {
         /// Its length in bytes.
         len: usize,
     },
+    /// A user id with a control character (general category `Cc`) or a
+    /// bidirectional formatting character.
+    UserIdControl {
+        /// Line number.
+        line: u64,
+        /// The character.
+        ch: char,
+        /// Its position in the id, in characters from 1.
+        position: usize,
+    },
+    /// A user id that starts or ends with whitespace (Unicode `White_Space`).
+    UserIdSpace {
+        /// Line number.
+        line: u64,
+        /// The whitespace character.
+        ch: char,
+        /// Whether it is at the start (else at the end).
+        at_start: bool,
+    },
     /// A row with the wrong number of balances (programmatic use of [`Ledger::push`]).
     WrongBalanceCount {
         /// Line number.
@@ -565,6 +722,8 @@ impl LedgerError {
             | LedgerError::InvalidUtf8 { line, .. }
             | LedgerError::EmptyUserId { line }
             | LedgerError::UserIdTooLong { line, .. }
+            | LedgerError::UserIdControl { line, .. }
+            | LedgerError::UserIdSpace { line, .. }
             | LedgerError::WrongBalanceCount { line, .. }
             | LedgerError::Amount { line, .. }
             | LedgerError::Syntax { line, .. } => Some(*line),
@@ -610,6 +769,17 @@ impl fmt::Display for LedgerError {
             LedgerError::UserIdTooLong { line, len } => write!(
                 f,
                 "line {line}, column user_id: user id of {len} bytes; at most {MAX_USER_ID_BYTES} are allowed"
+            ),
+            LedgerError::UserIdControl { line, ch, position } => write!(
+                f,
+                "line {line}, column 1 (user_id): control character U+{:04X} at character {position} of the user id; control and bidirectional formatting characters are not allowed",
+                u32::from(*ch)
+            ),
+            LedgerError::UserIdSpace { line, ch, at_start } => write!(
+                f,
+                "line {line}, column 1 (user_id): the user id {} with whitespace U+{:04X}; remove it (ids are compared exactly, so \"a \" and \"a\" would be two customers)",
+                if *at_start { "starts" } else { "ends" },
+                u32::from(*ch)
             ),
             LedgerError::WrongBalanceCount { line, expected, got } => write!(
                 f,
@@ -758,5 +928,75 @@ mod tests {
                 symbol: "ETH".into()
             }
         );
+    }
+
+    #[test]
+    fn user_ids_with_control_characters_are_refused_with_line_and_position() {
+        for (id, ch, pos) in [
+            ("bob\u{7}", '\u{7}', 4),
+            ("a\u{1b}[32mPASS", '\u{1b}', 2),
+            ("x\u{7f}", '\u{7f}', 2),
+            ("\u{85}y", '\u{85}', 1),
+            ("abc\u{202e}fed", '\u{202e}', 4),
+            ("tab\there", '\t', 4),
+        ] {
+            let csv = format!("user_id,BTC,ETH\nalice,1,2\n\"{id}\",1,2\n");
+            assert_eq!(
+                err(&csv),
+                LedgerError::UserIdControl {
+                    line: 3,
+                    ch,
+                    position: pos
+                },
+                "{id:?}"
+            );
+        }
+        let shown = err("user_id,BTC,ETH\nbob\u{7},1,2\n").to_string();
+        assert!(shown.contains("line 2, column 1 (user_id)"), "{shown}");
+        assert!(shown.contains("U+0007"), "{shown}");
+    }
+
+    #[test]
+    fn user_ids_with_surrounding_whitespace_are_refused() {
+        for (id, ch, at_start) in [
+            (" alice", ' ', true),
+            ("alice ", ' ', false),
+            ("\u{3000}山田", '\u{3000}', true),
+            ("bob\u{a0}", '\u{a0}', false),
+        ] {
+            let csv = format!("user_id,BTC,ETH\n\"{id}\",1,2\n");
+            assert_eq!(
+                err(&csv),
+                LedgerError::UserIdSpace {
+                    line: 2,
+                    ch,
+                    at_start
+                },
+                "{id:?}"
+            );
+        }
+        // Inner spaces are fine.
+        assert!(Ledger::from_csv(b"user_id,BTC,ETH\nyamada taro,1,2\n", &assets()).is_ok());
+    }
+
+    #[test]
+    fn user_ids_equal_after_nfc_are_found_with_both_rows() {
+        let csv = "user_id,BTC,ETH\n\u{e9}lise,1,2\nbob,1,2\ne\u{301}lise,1,2\n";
+        let l = Ledger::from_csv(csv.as_bytes(), &assets()).unwrap();
+        assert_eq!(l.normalized_duplicate(), Some((0, 2)));
+        // Both decomposed: still one NFC form.
+        let csv = "user_id,BTC,ETH\nx,1,2\ne\u{301}lise,1,2\ne\u{301}lise2,1,2\n\u{e9}lise,1,2\n";
+        let l = Ledger::from_csv(csv.as_bytes(), &assets()).unwrap();
+        assert_eq!(l.normalized_duplicate(), Some((1, 3)));
+        // The Kelvin sign's NFC form is an ASCII K.
+        let csv = "user_id,BTC,ETH\nK,1,2\n\u{212a},1,2\n";
+        let l = Ledger::from_csv(csv.as_bytes(), &assets()).unwrap();
+        assert_eq!(l.normalized_duplicate(), Some((0, 1)));
+        // Distinct after normalisation: none.
+        let csv = "user_id,BTC,ETH\n\u{e9}lise,1,2\nelise,1,2\n山田,1,2\n";
+        let l = Ledger::from_csv(csv.as_bytes(), &assets()).unwrap();
+        assert_eq!(l.normalized_duplicate(), None);
+        // The id is kept as given, never normalised.
+        assert_eq!(l.user_id(0), "\u{e9}lise");
     }
 }

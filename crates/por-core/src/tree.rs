@@ -210,6 +210,19 @@ pub enum BuildError {
         /// The line of its second appearance.
         second_line: u64,
     },
+    /// Two user ids that differ as bytes but are equal after Unicode NFC
+    /// normalisation: one customer twice, or two customers no one could tell
+    /// apart (see [`Ledger::normalized_duplicate`]).
+    NormalizedDuplicateUser {
+        /// The earlier id, as given.
+        first_id: String,
+        /// The later id, as given.
+        second_id: String,
+        /// The line of the earlier id.
+        first_line: u64,
+        /// The line of the later id.
+        second_line: u64,
+    },
     /// Two different user ids got the same `id(u)`: a SHA-256 collision,
     /// reported rather than assumed impossible.
     IdCollision {
@@ -242,6 +255,15 @@ impl fmt::Display for BuildError {
             } => write!(
                 f,
                 "line {second_line}, column user_id: duplicate user id {user_id:?} (first on line {first_line})"
+            ),
+            BuildError::NormalizedDuplicateUser {
+                first_id,
+                second_id,
+                first_line,
+                second_line,
+            } => write!(
+                f,
+                "line {second_line}, column user_id: user id {second_id:?} is the same as {first_id:?} on line {first_line} after Unicode NFC normalisation: a duplicate (both lines must be one customer, or the ids must differ visibly)"
             ),
             BuildError::IdCollision {
                 first_line,
@@ -308,7 +330,7 @@ impl LiabilitiesTree {
     /// # Errors
     ///
     /// Returns a [`BuildError`] for an empty ledger, a duplicate user id (with
-    /// both lines), an asset total over `u128::MAX`, or a ledger/asset-list
+    /// both lines; ids equal after NFC normalisation are duplicates), an asset total over `u128::MAX`, or a ledger/asset-list
     /// mismatch.
     ///
     /// # Examples
@@ -441,10 +463,20 @@ impl LiabilitiesTree {
                 });
             }
         }
+        // 3. Ids equal after NFC normalisation are duplicates too (hashed as
+        // given, so the sort above does not bring them together).
+        if let Some((a, b)) = ledger.normalized_duplicate() {
+            return Err(BuildError::NormalizedDuplicateUser {
+                first_id: ledger.user_id(a).to_owned(),
+                second_id: ledger.user_id(b).to_owned(),
+                first_line: ledger.line(a),
+                second_line: ledger.line(b),
+            });
+        }
         let order: Vec<u32> = keyed.iter().map(|(_, row)| *row).collect();
         drop(keyed);
 
-        // 3. Gather into leaf order, one buffer at a time.
+        // 4. Gather into leaf order, one buffer at a time.
         let salts = par::gather(&order, &salt_by_row);
         drop(salt_by_row);
         let hashes = par::gather(&order, &leaf_by_row);

@@ -277,6 +277,8 @@ fn ledger_kind(e: &LedgerError) -> (String, Option<u64>) {
         },
         LedgerError::TotalOverflow { .. } => "total-overflow",
         LedgerError::EmptyUserId { .. } => "empty-user-id",
+        LedgerError::UserIdControl { .. } => "user-id-control",
+        LedgerError::UserIdSpace { .. } => "user-id-whitespace",
         other => panic!("unexpected ledger error {other:?}"),
     };
     (kind.to_owned(), e.line())
@@ -298,6 +300,9 @@ fn every_rejected_ledger_fails_with_its_kind_and_line() {
                 match LiabilitiesTree::build(&assets, &ledger, &secret) {
                     Err(BuildError::DuplicateUser { second_line, .. }) => {
                         ("duplicate-user-id".to_owned(), Some(second_line))
+                    }
+                    Err(BuildError::NormalizedDuplicateUser { second_line, .. }) => {
+                        ("normalized-duplicate-user-id".to_owned(), Some(second_line))
                     }
                     Err(e) => panic!("{name}: unexpected build error {e}"),
                     Ok(_) => panic!("{name}: accepted, expected {}", case["expect"]),

@@ -13,14 +13,57 @@ use por_core::ownership::{
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
+use crate::output::term;
 use crate::Outcome;
+
+/// What is known of a valid signature's binding to the snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BindingCheck {
+    /// The message is the canonical one of the expected snapshot (--expect-*).
+    Bound,
+    /// Bound elsewhere: another snapshot's canonical message, or not a
+    /// canonical reserves message at all (reusable at any time).
+    NotBound,
+    /// No expected snapshot was given, so nothing was compared.
+    NotChecked,
+}
+
+impl BindingCheck {
+    fn of(binding: &ownership::Binding) -> BindingCheck {
+        match binding {
+            ownership::Binding::BoundToExpected(_) => BindingCheck::Bound,
+            ownership::Binding::Canonical(_) => BindingCheck::NotChecked,
+            _ => BindingCheck::NotBound,
+        }
+    }
+
+    /// `bound_to_snapshot` in JSON: `null` when not checked.
+    fn json(self) -> Value {
+        match self {
+            BindingCheck::Bound => json!(true),
+            BindingCheck::NotBound => json!(false),
+            BindingCheck::NotChecked => Value::Null,
+        }
+    }
+
+    /// The `bound` column of `verify-file`.
+    fn column(self) -> &'static str {
+        match self {
+            BindingCheck::Bound => "yes",
+            BindingCheck::NotBound => "no",
+            BindingCheck::NotChecked => "unchecked",
+        }
+    }
+}
 
 /// `por ownership` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum OwnershipCommand {
     /// Print the canonical message an exchange signs for a snapshot.
     Message(MessageArgs),
-    /// Verify one ownership signature (exit 0 valid, 1 invalid, 2 malformed input).
+    /// Verify one ownership signature: exit 0 valid and bound to the expected
+    /// snapshot (--expect-*), 1 invalid or bound elsewhere, 2 malformed
+    /// input, 3 valid but its binding not checked (no --expect-* given).
     Verify(Box<VerifyArgs>),
     /// Verify a CSV/JSON list of (chain, address, message, signature) rows,
     /// including OKX's and HTX's published CSV files as they are.
@@ -247,41 +290,76 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
         second_signature: a.signature2.as_deref(),
         redeem_script: a.redeem_script.as_deref(),
     };
-    let verdict = ownership::verify(&claim, &opts).map_err(|e| anyhow!("{e}"))?;
+    // The error may quote the address or signature given: escaped for the terminal.
+    let verdict =
+        ownership::verify(&claim, &opts).map_err(|e| anyhow!("{}", term(&e.to_string())))?;
     let legacy = opts.legacy_policy.as_str();
+    // A valid signature passes only once its binding to the expected
+    // snapshot was checked and holds; without --expect-* nothing was
+    // compared, which is INCOMPLETE (exit 3), never a pass (docs/ownership.md).
+    let outcome = match &verdict {
+        Verdict::Verified(v) => match BindingCheck::of(v.binding()) {
+            BindingCheck::Bound => Outcome::Ok,
+            BindingCheck::NotBound if opts.expected.is_some() => Outcome::Failed,
+            _ => Outcome::Incomplete,
+        },
+        _ => Outcome::Failed,
+    };
     if a.common.json {
         let mut v = verdict_json(&verdict, legacy);
         v["format"] = json!("por-ownership-verdict-v1");
+        v["binding_checked"] = json!(opts.expected.is_some());
+        v["outcome"] = json!(match outcome {
+            Outcome::Ok => "pass",
+            Outcome::Incomplete => "incomplete",
+            _ => "fail",
+        });
         println!("{v}");
-    } else {
-        println!("{}", verdict.summary());
-        if let Verdict::Verified(v) = &verdict {
-            println!("address: {}", v.address());
-            println!("scheme: {}", v.scheme().id());
-            println!(
-                "bound to snapshot: {}",
-                if v.binding().is_bound() { "yes" } else { "no" }
-            );
-            if let Some(c) = v.checker() {
-                println!("checked by: {}", c.as_str());
+    } else if let Verdict::Verified(v) = &verdict {
+        let check = BindingCheck::of(v.binding());
+        println!("valid signature: {}", v.scheme());
+        println!("address: {}", term(v.address()));
+        println!("scheme: {}", v.scheme().id());
+        match check {
+            BindingCheck::Bound => {
+                println!("bound to snapshot: yes ({})", term(&v.binding().describe()))
             }
-            for w in v.weaknesses() {
-                println!("weakness: {}", w.id());
+            BindingCheck::NotBound => {
+                println!("bound to snapshot: no ({})", term(&v.binding().describe()))
             }
-            for f in v.funds() {
+            BindingCheck::NotChecked => {
                 println!(
-                    "proof of funds: {} sat in output {}:{}",
-                    f.value,
-                    rev_hex(f.outpoint.txid),
-                    f.outpoint.vout
+                    "binding not checked: no expected snapshot given (pass --expect-exchange, --expect-snapshot and --expect-root)"
                 );
+                println!("message: {}", term(&v.binding().describe()));
             }
         }
+        if let Some(c) = v.checker() {
+            println!("checked by: {}", c.as_str());
+        }
+        for w in v.weaknesses() {
+            println!("weakness: {}", w.id());
+        }
+        for f in v.funds() {
+            println!(
+                "proof of funds: {} sat in output {}:{}",
+                f.value,
+                rev_hex(f.outpoint.txid),
+                f.outpoint.vout
+            );
+        }
+        match outcome {
+            Outcome::Ok => println!("PASS: valid and bound to the expected snapshot"),
+            Outcome::Incomplete => println!(
+                "INCOMPLETE: the signature is valid for this address and message, but its binding to a snapshot was not checked"
+            ),
+            _ => println!("FAIL: valid, but not bound to the expected snapshot"),
+        }
+    } else {
+        println!("{}", term(&verdict.summary()));
+        println!("FAIL: the signature does not verify");
     }
-    Ok(match verdict {
-        Verdict::Verified(_) => Outcome::Ok,
-        _ => Outcome::Failed,
-    })
+    Ok(outcome)
 }
 
 fn rev_hex(mut h: [u8; 32]) -> String {
@@ -297,7 +375,7 @@ fn verdict_json(v: &Verdict, legacy_policy: &str) -> Value {
             "address": ok.address(),
             "scheme": ok.scheme().id(),
             "scheme_description": ok.scheme().to_string(),
-            "bound_to_snapshot": ok.binding().is_bound(),
+            "bound_to_snapshot": BindingCheck::of(ok.binding()).json(),
             "binding": ok.binding().describe(),
             "weaknesses": ok.weaknesses().iter().map(|w| w.id()).collect::<Vec<_>>(),
             "checked_by": ok.checker().map(|c| c.as_str()),
@@ -342,12 +420,14 @@ fn row_json(row: &ClaimRow, v: &RowVerdict, legacy_policy: &str) -> Value {
 
 fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
     let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
-    let (layout, rows) = read_claims(&bytes).map_err(|e| anyhow!("{}: {e}", a.file.display()))?;
+    let (layout, rows) = read_claims(&bytes)
+        .map_err(|e| anyhow!("{}: {}", a.file.display(), term(&e.to_string())))?;
     let opts = options(&a.common, SchemeRequest::Auto)?;
     let verdicts: Vec<RowVerdict> = rows.par_iter().map(|r| verify_row(r, &opts)).collect();
     let legacy = opts.legacy_policy.as_str();
     let mut counts = [0usize; 6]; // valid, invalid, malformed, unsigned, unsupported, needs-native
     let mut weak = 0usize;
+    let (mut not_bound, mut binding_unchecked) = (0usize, 0usize);
     for v in &verdicts {
         let i = match v {
             RowVerdict::Checked {
@@ -356,6 +436,11 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
             } => {
                 if !ok.weaknesses().is_empty() {
                     weak += 1;
+                }
+                match BindingCheck::of(ok.binding()) {
+                    BindingCheck::Bound => {}
+                    BindingCheck::NotBound if opts.expected.is_some() => not_bound += 1,
+                    _ => binding_unchecked += 1,
                 }
                 0
             }
@@ -381,6 +466,9 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
         "unsigned": counts[3],
         "unsupported": counts[4],
         "needs_native_verifier": counts[5],
+        "binding_checked": opts.expected.is_some(),
+        "valid_not_bound": not_bound,
+        "valid_binding_unchecked": binding_unchecked,
         "legacy_policy": legacy,
     });
     if a.common.json {
@@ -395,7 +483,7 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
         );
     } else {
         println!(
-            "{:<6} {:<14} {:<44} {:<10} {:<34} {:<6} detail",
+            "{:<6} {:<14} {:<44} {:<10} {:<34} {:<9} detail",
             "line", "chain", "address", "verdict", "scheme", "bound"
         );
         for (r, v) in rows.iter().zip(&verdicts) {
@@ -413,7 +501,7 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
                     (
                         "valid",
                         ok.scheme().id(),
-                        if ok.binding().is_bound() { "yes" } else { "no" },
+                        BindingCheck::of(ok.binding()).column(),
                         d.join("; "),
                     )
                 }
@@ -435,8 +523,14 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
                 other => ("unknown", String::new(), "-", format!("{other:?}")),
             };
             println!(
-                "{:<6} {:<14} {:<44} {:<10} {:<34} {:<6} {}",
-                r.line, r.chain_text, r.address, verdict, scheme, bound, detail
+                "{:<6} {:<14} {:<44} {:<10} {:<34} {:<9} {}",
+                r.line,
+                term(&r.chain_text),
+                term(&r.address),
+                verdict,
+                scheme,
+                bound,
+                term(&detail)
             );
         }
         println!(
@@ -453,10 +547,33 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
             legacy
         );
     }
-    // Exit 1 if any signed, supported row failed or was malformed.
-    Ok(if counts[1] + counts[2] + counts[5] > 0 {
+    // FAIL if any signed, supported row failed, was malformed or needs a
+    // verifier this build lacks, or (with --expect-*) a valid signature is
+    // bound elsewhere. INCOMPLETE if nothing failed but something was not
+    // checked: a binding with no expected snapshot given, an unsigned or
+    // unsupported row. PASS only when every row was checked and holds.
+    let outcome = if counts[1] + counts[2] + counts[5] + not_bound > 0 {
         Outcome::Failed
+    } else if binding_unchecked + counts[3] + counts[4] > 0 {
+        Outcome::Incomplete
     } else {
         Outcome::Ok
-    })
+    };
+    if !a.common.json {
+        println!(
+            "{}",
+            match outcome {
+                Outcome::Ok => "PASS: every row verified and bound to the expected snapshot".to_owned(),
+                Outcome::Failed => format!(
+                    "FAIL: {} invalid, {} malformed, {} need the native verifier, {} valid but not bound to the expected snapshot",
+                    counts[1], counts[2], counts[5], not_bound
+                ),
+                _ => format!(
+                    "INCOMPLETE: nothing failed, but not checked: {binding_unchecked} valid signature(s) whose binding was not compared (no --expect-* given), {} unsigned and {} unsupported row(s)",
+                    counts[3], counts[4]
+                ),
+            }
+        );
+    }
+    Ok(outcome)
 }

@@ -39,7 +39,8 @@ pub struct BuildArgs {
     /// Directory to write the tree into (created atomically).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Replace DIR if it exists.
+    /// Replace DIR if it exists and was written by por (it holds the
+    /// `.por-output` marker); any other directory is refused, untouched.
     #[arg(long)]
     force: bool,
     /// Print `{"root", "height", "customers", "totals"}` as JSON instead of a summary.
@@ -71,7 +72,8 @@ pub struct ExportArgs {
     /// per customer plus `index.csv` mapping user ids to files.
     #[arg(long, value_name = "DIR2")]
     out: PathBuf,
-    /// Replace DIR2 if it exists.
+    /// Replace DIR2 if it exists and was written by por (it holds the
+    /// `.por-output` marker); any other directory is refused, untouched.
     #[arg(long)]
     force: bool,
 }
@@ -165,8 +167,8 @@ fn proof(args: &ProofArgs) -> Result<Outcome> {
     let dir = store::TreeDir::open(&args.tree)?;
     let Some(proof) = dir.proof_for(&args.user)? else {
         bail!(
-            "no customer {:?} in the tree at {}",
-            args.user,
+            "no customer \"{}\" in the tree at {}",
+            output::term(&args.user),
             args.tree.display()
         );
     };
@@ -174,7 +176,11 @@ fn proof(args: &ProofArgs) -> Result<Outcome> {
     match &args.out {
         Some(path) => {
             output::write_file_atomic(path, json.as_bytes())?;
-            eprintln!("Wrote the proof of {:?} to {}.", args.user, path.display());
+            eprintln!(
+                "Wrote the proof of \"{}\" to {}.",
+                output::term(&args.user),
+                path.display()
+            );
         }
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -210,33 +216,32 @@ fn export(args: &ExportArgs) -> Result<Outcome> {
     let customers = dir.load_customers()?;
     spinner.finish_and_clear();
 
-    let n = write_proofs(&tree, &customers, None, &args.out, args.force)?;
+    let n = write_proofs(&tree, &customers, None, &args.out, args.force, true)?;
     println!(
-        "Wrote {n} proofs to {} (index.csv maps user ids to files).",
+        "Wrote {n} proofs to {} (index.csv maps user ids to files).\n\
+         Keep the folder private and hand each customer only their own proof: a v1 proof also\n\
+         shows one other customer's exact balances and the sums of 2, 4, 8, ... more.",
         args.out.display()
     );
     Ok(Outcome::Ok)
 }
 
 /// Writes the proofs of the customers at `indices` (all when `None`) into the
-/// directory `out`, created atomically: one `<user>.json` per customer plus
-/// `index.csv`. Streams: memory stays flat whatever the customer count.
-/// Returns the number of proofs written.
+/// directory `out`, created atomically: one `<user>.json` per customer plus,
+/// with `with_index`, `index.csv` (user id -> file: a list of every customer
+/// id in the directory, so not for a public folder). Streams: memory stays
+/// flat whatever the customer count. Returns the number of proofs written.
 pub(crate) fn write_proofs(
     tree: &LiabilitiesTree,
     customers: &Customers,
     indices: Option<&[usize]>,
     out: &Path,
     force: bool,
+    with_index: bool,
 ) -> Result<usize> {
+    store::check_replaceable(out, force)?;
     let parent = store::parent_dir(out);
     fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    if out.exists() && !force {
-        bail!(
-            "{} already exists: choose another --out or pass --force to replace it",
-            out.display()
-        );
-    }
     let tmp = tempfile::Builder::new()
         .prefix(".por-proofs-")
         .tempdir_in(&parent)
@@ -289,15 +294,18 @@ pub(crate) fn write_proofs(
         bail!("two customers map to the proof file name {}", w[0]);
     }
 
-    let mut index = String::from("user_id,file\n");
-    for (&i, name) in indices.iter().zip(&names) {
-        let uid = customers.user_id(i).context("customer index in range")?;
-        index.push_str(&output::csv_field(uid));
-        index.push(',');
-        index.push_str(name);
-        index.push('\n');
+    if with_index {
+        let mut index = String::from("user_id,file\n");
+        for (&i, name) in indices.iter().zip(&names) {
+            let uid = customers.user_id(i).context("customer index in range")?;
+            index.push_str(&output::csv_field(uid));
+            index.push(',');
+            index.push_str(name);
+            index.push('\n');
+        }
+        write_plain(&tmp.path().join("index.csv"), index.as_bytes())?;
     }
-    write_plain(&tmp.path().join("index.csv"), index.as_bytes())?;
+    store::write_marker(tmp.path(), "proofs")?;
     // The temporary directory is private (0700); proofs are published.
     #[cfg(unix)]
     {

@@ -49,7 +49,8 @@ pub struct DemoArgs {
     /// Directory to write everything into (created; must not exist unless --force).
     #[arg(long, value_name = "DIR", default_value = "demo-out")]
     out: PathBuf,
-    /// Replace DIR if it exists.
+    /// Replace DIR if it exists and was written by por (it holds the
+    /// `.por-output` marker); any other directory is refused, untouched.
     #[arg(long)]
     force: bool,
     /// Seed of the synthetic customers (the same seed gives the same
@@ -61,6 +62,15 @@ pub struct DemoArgs {
     #[arg(long)]
     no_planted_problem: bool,
 }
+
+/// What a v1 proof shows its holder besides their own balances, in the
+/// demo's words (docs/tree-v1.md, "What a proof reveals").
+pub const PROOF_REVEALS: &str = concat!(
+    "A v1 proof also shows whoever holds it, about other customers (and nothing else):\n",
+    "  - level 0: one other customer's exact balances (no name: only a hash of their id);\n",
+    "  - each level above: the summed balances of the next 2, 4, 8, ... other customers;\n",
+    "  - its length (the tree height): the number of customers, to within a factor of 2."
+);
 
 /// Where the demo writes what (relative to `--out`). Documented in docs/demo.md.
 pub mod layout {
@@ -156,24 +166,15 @@ fn prepare_out(args: &DemoArgs) -> Result<bool> {
         );
     }
     let out_dir = &args.out;
-    if out_dir.exists() {
-        if !args.force {
-            bail!(
-                "{} already exists: choose another --out or pass --force to replace it",
-                out_dir.display()
-            );
-        }
-        let marker = out_dir.join(layout::BALANCES);
-        if !marker.exists() {
-            bail!(
-                "{} exists and is not a `por demo` output (no {}): refusing to replace it",
-                out_dir.display(),
-                layout::BALANCES
-            );
-        }
+    // Refuses an existing folder without --force, and any folder por did
+    // not write (no marker) even with it: nothing in it is deleted.
+    store::check_replaceable(out_dir, args.force)?;
+    if fs::symlink_metadata(out_dir).is_ok() {
         fs::remove_dir_all(out_dir)
             .with_context(|| format!("cannot remove {}", out_dir.display()))?;
     }
+    fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
+    store::write_marker(out_dir, "demo")?;
     Ok(true)
 }
 
@@ -237,7 +238,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         &format!(
             "Built the Merkle-sum tree of {} customers (same code as `por tree build`). Its root\n\
              commits to every balance and its sums are what the exchange owes; publishing it lets\n\
-             each customer check they are counted, without seeing anyone else's balance.\n\
+             each customer check with their own proof that their balances are counted in it.\n\
              root    {}\nheight  {}\n{}\
              Tree: {}  (secret salts: {})",
             tree.customers(),
@@ -271,7 +272,9 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         &format!(
             "Wrote {written} inclusion proofs (por-proof-v1): each shows one customer that their\n\
              balances are a leaf under the published root, with the sibling sums on the way up.\n\
-             Proofs: {}  (index.csv maps user ids to files){sample_note}",
+             {PROOF_REVEALS}\n\
+             Proofs: {}  (confidential: index.csv maps user ids to files; each customer gets\n\
+             only their own proof){sample_note}",
             shown(layout::PROOFS)
         ),
     )?;
@@ -407,7 +410,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         balances: &p(layout::CHAIN_BALANCES),
         liabilities: &p(layout::BALANCES),
         secret: &p(layout::SECRET),
-        proofs: &p("published/proofs"),
+        proofs: &p(&format!("{}/{}", layout::PUBLISHED, publish::SAMPLE_PROOFS)),
         reserve_inputs: &p(layout::PUBLISHED_INPUTS),
     };
     let report = audit::run(&sources, &assets)?;
@@ -452,7 +455,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
             report.totals.not_checked,
             failures
                 .iter()
-                .map(|f| format!("\n  FAIL {f}"))
+                .map(|f| format!("\n  FAIL {}", output::term(f)))
                 .collect::<String>(),
             shown(layout::REPORT_HTML),
             shown(layout::REPORT_JSON)
@@ -548,7 +551,7 @@ pub fn proof_selection(customers: usize) -> Option<Vec<usize>> {
 
 fn export_proofs(tree: &LiabilitiesTree, cust: &Customers, out: &Path) -> Result<(usize, bool)> {
     let sel = proof_selection(cust.len());
-    let n = tree::write_proofs(tree, cust, sel.as_deref(), out, false)?;
+    let n = tree::write_proofs(tree, cust, sel.as_deref(), out, false, true)?;
     Ok((n, sel.is_some()))
 }
 
