@@ -303,6 +303,10 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
             BindingCheck::NotBound if opts.expected.is_some() => Outcome::Failed,
             _ => Outcome::Incomplete,
         },
+        // Not checked at all in this build: never a failure of the
+        // signature, never a pass.
+        Verdict::NeedsNativeVerifier { .. } => Outcome::Incomplete,
+        // Rejected, and any verdict a later version adds: not a pass.
         _ => Outcome::Failed,
     };
     if a.common.json {
@@ -355,6 +359,11 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
             ),
             _ => println!("FAIL: valid, but not bound to the expected snapshot"),
         }
+    } else if let Verdict::NeedsNativeVerifier { .. } = verdict {
+        println!("{}", term(&verdict.summary()));
+        println!(
+            "INCOMPLETE: not checked: this script needs Bitcoin Core's interpreter, which this build lacks"
+        );
     } else {
         println!("{}", term(&verdict.summary()));
         println!("FAIL: the signature does not verify");
@@ -547,14 +556,15 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
             legacy
         );
     }
-    // FAIL if any signed, supported row failed, was malformed or needs a
-    // verifier this build lacks, or (with --expect-*) a valid signature is
-    // bound elsewhere. INCOMPLETE if nothing failed but something was not
-    // checked: a binding with no expected snapshot given, an unsigned or
-    // unsupported row. PASS only when every row was checked and holds.
-    let outcome = if counts[1] + counts[2] + counts[5] + not_bound > 0 {
+    // FAIL if any signed, supported row failed or was malformed, or (with
+    // --expect-*) a valid signature is bound elsewhere. INCOMPLETE if
+    // nothing failed but something was not checked: a binding with no
+    // expected snapshot given, an unsigned or unsupported row, a script
+    // that needs a verifier this build lacks. PASS only when every row was
+    // checked and holds.
+    let outcome = if counts[1] + counts[2] + not_bound > 0 {
         Outcome::Failed
-    } else if binding_unchecked + counts[3] + counts[4] > 0 {
+    } else if binding_unchecked + counts[3] + counts[4] + counts[5] > 0 {
         Outcome::Incomplete
     } else {
         Outcome::Ok
@@ -565,12 +575,12 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
             match outcome {
                 Outcome::Ok => "PASS: every row verified and bound to the expected snapshot".to_owned(),
                 Outcome::Failed => format!(
-                    "FAIL: {} invalid, {} malformed, {} need the native verifier, {} valid but not bound to the expected snapshot",
-                    counts[1], counts[2], counts[5], not_bound
+                    "FAIL: {} invalid, {} malformed, {} valid but not bound to the expected snapshot",
+                    counts[1], counts[2], not_bound
                 ),
                 _ => format!(
-                    "INCOMPLETE: nothing failed, but not checked: {binding_unchecked} valid signature(s) whose binding was not compared (no --expect-* given), {} unsigned and {} unsupported row(s)",
-                    counts[3], counts[4]
+                    "INCOMPLETE: nothing failed, but not checked: {binding_unchecked} valid signature(s) whose binding was not compared (no --expect-* given), {} unsigned, {} unsupported and {} needing the native verifier",
+                    counts[3], counts[4], counts[5]
                 ),
             }
         );
