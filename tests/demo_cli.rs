@@ -738,7 +738,7 @@ fn without_the_planted_problem_the_audit_passes() {
             "--secret-file".to_owned(),
             arg("exchange/snapshot.secret"),
             "--sample-proofs".to_owned(),
-            arg("published/proofs"),
+            arg("published/sample-proofs"),
         ])
         .collect();
     fn as_str(v: &[String]) -> Vec<&str> {

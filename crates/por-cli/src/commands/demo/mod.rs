@@ -483,7 +483,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         shown(layout::PUBLISHED_INPUTS),
         shown(layout::BALANCES),
         shown(layout::SECRET),
-        shown("published/proofs"),
+        shown(&format!("published/{}", publish::SAMPLE_PROOFS)),
     )?;
     Ok(if as_expected {
         Outcome::Ok
