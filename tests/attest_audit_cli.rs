@@ -173,7 +173,8 @@ impl Exchange1 {
     /// The offline balances file: each wallet holds exactly its claim,
     /// except `short` (address) which holds one satoshi less.
     fn balances_file(&self, name: &str, short: Option<&str>, hash: &str) -> PathBuf {
-        let mut text = String::from("chain,address,asset,balance,height,block_hash,source\n");
+        let mut text =
+            String::from("chain,address,asset,balance,height,block_hash,source,contract\n");
         for (_, a, _, _, _, bal) in &self.wallets {
             let b = if short == Some(a.as_str()) {
                 bal - 1
@@ -181,7 +182,7 @@ impl Exchange1 {
                 *bal
             };
             text.push_str(&format!(
-                "bitcoin,{a},BTC,{b},{HEIGHT},{hash},test fixture\n"
+                "bitcoin,{a},BTC,{b},{HEIGHT},{hash},test fixture,\n"
             ));
         }
         let p = self.path(name);
@@ -252,6 +253,18 @@ fn statuses(report: &Value, id: &str) -> Vec<String> {
         .iter()
         .map(|c| c["status"].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// An asset registry file (`por-asset-registry-v1`) of Ethereum tokens:
+/// (symbol, contract, decimals).
+fn write_registry(path: &Path, tokens: &[(&str, &str, u8)]) {
+    let mut text = String::from("format = \"por-asset-registry-v1\"\n");
+    for (symbol, contract, decimals) in tokens {
+        text.push_str(&format!(
+            "[[token]]\nsymbol = \"{symbol}\"\nchain = \"ethereum\"\nnetwork = \"mainnet\"\ncontract = \"{contract}\"\ndecimals = {decimals}\nsource = \"the test's own deployment\"\nstatus = \"confirmed\"\n"
+        ));
+    }
+    std::fs::write(path, text).unwrap();
 }
 
 fn failed_ids(report: &Value) -> Vec<String> {
@@ -955,7 +968,17 @@ fn ethereum_end_to_end_against_ganache() {
     ]);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let source = format!("ethereum={}", node.url());
-    let (c, r, text) = audit(&["--attestation", s(&p("att.json")), "--chain", &source]);
+    // The auditor pins which contract PTT is (it is no well-known token).
+    let registry = p("registry.toml");
+    write_registry(&registry, &[("PTT", &token.to_string(), 6)]);
+    let (c, r, text) = audit(&[
+        "--attestation",
+        s(&p("att.json")),
+        "--chain",
+        &source,
+        "--asset-registry",
+        s(&registry),
+    ]);
     assert_eq!(c, 0, "{text}");
     assert_eq!(statuses(&r, "ownership"), ["pass"; 3]);
     assert_eq!(statuses(&r, "balance"), ["pass"; 3]);
@@ -993,7 +1016,14 @@ fn ethereum_end_to_end_against_ganache() {
         s(&p("att2.json")),
     ]);
     assert_eq!(code(&o), 0, "{}", err(&o));
-    let (c, r, _) = audit(&["--attestation", s(&p("att2.json")), "--chain", &source]);
+    let (c, r, _) = audit(&[
+        "--attestation",
+        s(&p("att2.json")),
+        "--chain",
+        &source,
+        "--asset-registry",
+        s(&registry),
+    ]);
     assert_eq!(c, 1);
     let bad: Vec<_> = checks(&r, "balance")
         .into_iter()
@@ -1033,7 +1063,14 @@ fn ethereum_end_to_end_against_ganache() {
         s(&p("att3.json")),
     ]);
     assert_eq!(code(&o), 0, "{}", err(&o));
-    let (c, r, _) = audit(&["--attestation", s(&p("att3.json")), "--chain", &source]);
+    let (c, r, _) = audit(&[
+        "--attestation",
+        s(&p("att3.json")),
+        "--chain",
+        &source,
+        "--asset-registry",
+        s(&registry),
+    ]);
     assert_eq!(c, 1);
     assert_eq!(statuses(&r, "balance"), ["fail"; 3]);
 }
