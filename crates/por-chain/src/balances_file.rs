@@ -772,4 +772,34 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn offline_source_refuses_a_row_read_with_another_contract() {
+        let src = OfflineSource::new(parse(GOOD.as_bytes(), "b.csv").unwrap(), "b.csv");
+        let ptt = Asset::new("PTT", 6).unwrap();
+        let other = EvmAddress::parse("0x5555555555555555555555555555555555555555").unwrap();
+        let q = |asset: QueryAsset| BalanceQuery {
+            chain: Chain::Ethereum,
+            height: 7,
+            expected_block_hash: None,
+            items: vec![QueryItem {
+                address: "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1".into(),
+                asset,
+            }],
+        };
+        // The PTT row was read with 0xe78a…: not an answer for another
+        // contract, nor for the native coin under the same symbol.
+        for asset in [
+            QueryAsset::erc20(ptt.clone(), other),
+            QueryAsset::native(ptt.clone()),
+        ] {
+            let e = src.snapshot(&q(asset)).unwrap_err();
+            assert!(
+                e.to_string().contains("was read with contract 0xe78a"),
+                "{e}"
+            );
+        }
+        let right = EvmAddress::parse("0xe78a0f7e598cc8b0bb87894b0f60dd2a88d6a8ab").unwrap();
+        assert!(src.snapshot(&q(QueryAsset::erc20(ptt, right))).is_ok());
+    }
 }
