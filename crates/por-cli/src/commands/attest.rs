@@ -475,13 +475,13 @@ fn check_asset_identities(
         .join(" and ");
     if args.allow_unverifiable_chain {
         eprintln!(
-            "warning: {reserves_name}: reserves on chains por has no balance source for (only {readable} are read); signing anyway (--allow-unverifiable-chain), and an audit reports them as not checked, counting nothing:\n  {}",
+            "warning: {reserves_name}: reserves on chains por has no balance source for (only {readable} are read); signing anyway (--allow-unverifiable-chain), and an audit reports them as not checked:\n  {}",
             list.join("\n  ")
         );
         Ok(())
     } else {
         bail!(
-            "{reserves_name}: reserves on chains por has no balance source for (only {readable} are read), so no audit can check them:\n  {}\n(sign anyway with --allow-unverifiable-chain; the audit will report them as not checked and count nothing)",
+            "{reserves_name}: reserves on chains por has no balance source for (only {readable} are read), so no audit can check them:\n  {}\n(sign anyway with --allow-unverifiable-chain; the audit will report them as not checked)",
             list.join("\n  ")
         )
     }

@@ -839,7 +839,7 @@ fn identity_evidence(
 fn unconfirmed_reason(resolution: Option<&Resolution>) -> String {
     match resolution {
         Some(Resolution::NoBalanceSource { chain }) => format!(
-            "por has no balance source for chain {chain}: the claim is not checked and counts for nothing"
+            "por has no balance source for chain {chain}: the claim is not checked"
         ),
         Some(Resolution::Unregistered { contract }) => format!(
             "token contract {contract} is not in the auditor's asset registry: nothing is read on a contract only the exchange names (register it with --asset-registry)"
