@@ -424,8 +424,9 @@ fn check_asset_identities(
         match registry.resolve(&a.chain, &a.symbol, a.decimals, a.contract.as_deref()) {
             Resolution::Confirmed(_) => {}
             Resolution::Refused(e) => bail!(
-                "asset {}: {e}; say which contract it is with --asset {}=CHAIN:CONTRACT",
+                "asset {}: {}; say which contract it is with --asset {}=CHAIN:CONTRACT",
                 crate::output::term(&a.symbol),
+                crate::output::term(&e.to_string()),
                 crate::output::term(&a.symbol)
             ),
             Resolution::NoBalanceSource { .. } => {
@@ -442,7 +443,7 @@ fn check_asset_identities(
             Resolution::Unregistered { contract } => eprintln!(
                 "warning: asset {} is token {contract} on {}, which the asset registry does not know: an audit reports its reserves as not checked unless the auditor registers it",
                 crate::output::term(&a.symbol),
-                a.chain
+                crate::output::term(&a.chain)
             ),
             Resolution::OtherGeneration {
                 contract,
