@@ -807,4 +807,33 @@ mod tests {
         let e = AssetRegistry::from_toml("format = ", "f").unwrap_err();
         assert!(e.to_string().starts_with("f: "), "{e}");
     }
+
+    proptest::proptest! {
+        /// Untrusted registry files and attested assets never panic the
+        /// parser or the resolver; a byte edit of the shipped file either
+        /// parses or names what is wrong.
+        #[test]
+        fn never_panics(
+            at in 0usize..2000,
+            byte in proptest::prelude::any::<u8>(),
+            symbol in "\\PC{0,12}",
+            decimals in 0u8..=40,
+            contract in proptest::option::of("\\PC{0,44}"),
+        ) {
+            let mut bytes = BUILTIN_TEXT.as_bytes().to_vec();
+            let len = bytes.len();
+            if let Some(b) = bytes.get_mut(at % len) {
+                *b = byte;
+            }
+            if let Ok(text) = core::str::from_utf8(&bytes) {
+                if let Err(e) = AssetRegistry::from_toml(text, "f") {
+                    proptest::prop_assert!(e.to_string().starts_with("f: "));
+                }
+            }
+            let r = AssetRegistry::builtin();
+            for chain in ["ethereum", "bitcoin", "tron", ""] {
+                let _ = r.resolve(chain, &symbol, decimals, contract.as_deref());
+            }
+        }
+    }
 }
