@@ -47,9 +47,9 @@ with open(f"{out}/reserves.csv", "w", newline="") as f:
         w.writerow(["bitcoin", r["address"], "BTC", cats[i % 4], tiers[i % 4], f"0.{i+1:08d}", "auto", "", r["signature"]])
 with open(f"{out}/balances.csv", "w", newline="") as f:
     w = csv.writer(f)
-    w.writerow(["chain", "address", "asset", "balance", "height", "block_hash", "source"])
+    w.writerow(["chain", "address", "asset", "balance", "height", "block_hash", "source", "contract"])
     for i, r in enumerate(rows):
-        w.writerow(["bitcoin", r["address"], "BTC", str(i + 1), "870000", h, "bench fixture"])
+        w.writerow(["bitcoin", r["address"], "BTC", str(i + 1), "870000", h, "bench fixture", ""])
 with open(f"{out}/claims.csv", "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["chain", "address", "message", "signature"])

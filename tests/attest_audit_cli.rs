@@ -173,7 +173,8 @@ impl Exchange1 {
     /// The offline balances file: each wallet holds exactly its claim,
     /// except `short` (address) which holds one satoshi less.
     fn balances_file(&self, name: &str, short: Option<&str>, hash: &str) -> PathBuf {
-        let mut text = String::from("chain,address,asset,balance,height,block_hash,source\n");
+        let mut text =
+            String::from("chain,address,asset,balance,height,block_hash,source,contract\n");
         for (_, a, _, _, _, bal) in &self.wallets {
             let b = if short == Some(a.as_str()) {
                 bal - 1
@@ -181,7 +182,7 @@ impl Exchange1 {
                 *bal
             };
             text.push_str(&format!(
-                "bitcoin,{a},BTC,{b},{HEIGHT},{hash},test fixture\n"
+                "bitcoin,{a},BTC,{b},{HEIGHT},{hash},test fixture,\n"
             ));
         }
         let p = self.path(name);
@@ -252,6 +253,18 @@ fn statuses(report: &Value, id: &str) -> Vec<String> {
         .iter()
         .map(|c| c["status"].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// An asset registry file (`por-asset-registry-v1`) of Ethereum tokens:
+/// (symbol, contract, decimals).
+fn write_registry(path: &Path, tokens: &[(&str, &str, u8)]) {
+    let mut text = String::from("format = \"por-asset-registry-v1\"\n");
+    for (symbol, contract, decimals) in tokens {
+        text.push_str(&format!(
+            "[[token]]\nsymbol = \"{symbol}\"\nchain = \"ethereum\"\nnetwork = \"mainnet\"\ncontract = \"{contract}\"\ndecimals = {decimals}\nsource = \"the test's own deployment\"\nstatus = \"confirmed\"\n"
+        ));
+    }
+    std::fs::write(path, text).unwrap();
 }
 
 fn failed_ids(report: &Value) -> Vec<String> {
@@ -960,7 +973,17 @@ fn ethereum_end_to_end_against_ganache() {
     ]);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let source = format!("ethereum={}", node.url());
-    let (c, r, text) = audit(&["--attestation", s(&p("att.json")), "--chain", &source]);
+    // The auditor pins which contract PTT is (it is no well-known token).
+    let registry = p("registry.toml");
+    write_registry(&registry, &[("PTT", &token.to_string(), 6)]);
+    let (c, r, text) = audit(&[
+        "--attestation",
+        s(&p("att.json")),
+        "--chain",
+        &source,
+        "--asset-registry",
+        s(&registry),
+    ]);
     // Every check given data passes; no export, proofs, reserve inputs or
     // cold minimum were given, so the outcome is INCOMPLETE (exit 3).
     assert_eq!(
@@ -1005,7 +1028,14 @@ fn ethereum_end_to_end_against_ganache() {
         s(&p("att2.json")),
     ]);
     assert_eq!(code(&o), 0, "{}", err(&o));
-    let (c, r, _) = audit(&["--attestation", s(&p("att2.json")), "--chain", &source]);
+    let (c, r, _) = audit(&[
+        "--attestation",
+        s(&p("att2.json")),
+        "--chain",
+        &source,
+        "--asset-registry",
+        s(&registry),
+    ]);
     assert_eq!(c, 1);
     let bad: Vec<_> = checks(&r, "balance")
         .into_iter()
@@ -1045,7 +1075,14 @@ fn ethereum_end_to_end_against_ganache() {
         s(&p("att3.json")),
     ]);
     assert_eq!(code(&o), 0, "{}", err(&o));
-    let (c, r, _) = audit(&["--attestation", s(&p("att3.json")), "--chain", &source]);
+    let (c, r, _) = audit(&[
+        "--attestation",
+        s(&p("att3.json")),
+        "--chain",
+        &source,
+        "--asset-registry",
+        s(&registry),
+    ]);
     assert_eq!(c, 1);
     assert_eq!(statuses(&r, "balance"), ["fail"; 3]);
 }
@@ -1280,4 +1317,871 @@ fn reserve_inputs_are_committed_and_evaluated() {
     ]);
     assert_eq!(c, 1);
     assert_eq!(statuses(&r, "reserve-inputs"), ["fail"]);
+}
+
+// ===========================================================================
+// Issue 10: the on-chain identity of assets and wallets. Each test is named
+// after what it stops; every one runs the real binary.
+// ===========================================================================
+
+/// Signs `message` with one fresh key: its Litecoin P2PKH address (legacy
+/// signed message, bitcoinjs-message) and its testnet P2WPKH and P2PKH
+/// addresses (bip322-js). Returns (kind, address, signature).
+fn other_network_signatures(message: &str) -> Vec<(String, String, String)> {
+    const SCRIPT: &str = r"
+const req = (m) => require(require.resolve(m, { paths: [process.cwd()] }));
+const bitcoin = req('bitcoinjs-lib'); const bm = req('bitcoinjs-message');
+const ecc = req('@bitcoinerlab/secp256k1'); const { ECPairFactory } = req('ecpair');
+const ECPair = ECPairFactory(ecc); const { Signer, Address } = req('bip322-js');
+const msg = process.argv[2];
+const ltc = { messagePrefix: '\x19Litecoin Signed Message:\n', bech32: 'ltc',
+  bip32: { public: 0x019da462, private: 0x019d9cfe }, pubKeyHash: 0x30, scriptHash: 0x32, wif: 0xb0 };
+const key = ECPair.makeRandom();
+const { address } = bitcoin.payments.p2pkh({ pubkey: Buffer.from(key.publicKey), network: ltc });
+const sig = bm.sign(msg, Buffer.from(key.privateKey), true, ltc.messagePrefix);
+console.log(JSON.stringify({ kind: 'litecoin', address, signature: sig.toString('base64') }));
+const tkey = ECPair.fromPrivateKey(Buffer.from(key.privateKey), { network: bitcoin.networks.testnet });
+for (const type of ['p2wpkh', 'p2pkh']) {
+  const a = Address.convertPubKeyIntoAddress(key.publicKey, type).testnet;
+  console.log(JSON.stringify({ kind: 'testnet-' + type, address: a, signature: Signer.sign(tkey.toWIF(), a, msg) }));
+}
+";
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("sign-other-networks.cjs");
+    std::fs::write(&script, SCRIPT).unwrap();
+    let o = Command::new("node")
+        .current_dir(repo_root().join("tests/node"))
+        .arg(&script)
+        .arg(message)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node: {e}; run scripts/ci/deps-ownership.sh"));
+    assert!(o.status.success(), "signer failed: {}", err(&o));
+    out(&o)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["kind"].as_str().unwrap().to_owned(),
+                v["address"].as_str().unwrap().to_owned(),
+                v["signature"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const ROOT: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+const ETH_HASH: &str = "0x1111111111111111111111111111111111111111111111111111111111111111";
+const USDC: &str = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48";
+const WALLET: &str = "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1";
+
+/// A reserve entry (ownership proof as given: the identity checks do not
+/// depend on it).
+fn identity_entry(
+    chain: &str,
+    address: &str,
+    asset: &str,
+    claimed: u128,
+    proof: (&str, &str, &str),
+) -> ReserveEntry {
+    ReserveEntry {
+        chain: chain.into(),
+        address: address.into(),
+        asset: asset.into(),
+        category: Category::Customer,
+        tier: Tier::Cold,
+        claimed: Amount::from_base_units(claimed),
+        proof: OwnershipProof {
+            scheme: proof.0.into(),
+            message: proof.1.into(),
+            signature: proof.2.into(),
+            second_signature: None,
+            redeem_script: None,
+        },
+    }
+}
+
+const NO_PROOF: (&str, &str, &str) = ("eip191", "placeholder", "0x00");
+
+/// An attestation signed by `key`: chains (name, height, hash), assets
+/// (symbol, decimals, chain, contract), reserves, previous.
+#[allow(clippy::too_many_arguments, reason = "a test fixture")]
+fn identity_attestation(
+    key: &AttestationKey,
+    exchange: &str,
+    label: &str,
+    time: &str,
+    chains: &[(&str, u64, &str)],
+    assets: &[(&str, u8, &str, Option<&str>)],
+    reserves: Vec<ReserveEntry>,
+    previous: Option<String>,
+) -> String {
+    let body = AttestationBody {
+        format: FORMAT.into(),
+        exchange: Exchange {
+            id: exchange.into(),
+            public_key: key.public_key_hex(),
+        },
+        snapshot: Snapshot {
+            label: label.into(),
+            time: time.into(),
+        },
+        chains: chains
+            .iter()
+            .map(|(c, h, b)| ChainPoint {
+                chain: (*c).into(),
+                height: *h,
+                block_hash: (*b).into(),
+            })
+            .collect(),
+        assets: assets
+            .iter()
+            .map(|(s, d, c, k)| AttestedAsset {
+                symbol: (*s).into(),
+                decimals: *d,
+                chain: (*c).into(),
+                contract: k.map(str::to_owned),
+            })
+            .collect(),
+        liabilities: Liabilities {
+            root: ROOT.parse().unwrap(),
+            height: 1,
+            customers: 2,
+            totals: assets
+                .iter()
+                .map(|(s, ..)| AssetTotal {
+                    asset: (*s).into(),
+                    amount: Amount::from_base_units(1),
+                })
+                .collect(),
+        },
+        reserves,
+        reserve_inputs: None,
+        previous,
+    };
+    body.sign(key, &[7; 32]).unwrap()
+}
+
+fn attestation_id(text: &str) -> String {
+    por_core::attestation::ParsedAttestation::from_json(text)
+        .unwrap()
+        .id()
+        .to_hex()
+}
+
+/// A balances file of (chain, address, asset, balance, height, hash, contract).
+fn identity_balances(path: &Path, rows: &[(&str, &str, &str, u128, u64, &str, &str)]) {
+    let mut text = String::from("chain,address,asset,balance,height,block_hash,source,contract\n");
+    for (c, a, s, b, h, hash, k) in rows {
+        text.push_str(&format!("{c},{a},{s},{b},{h},{hash},test fixture,{k}\n"));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// `por audit --json`: exit code and report, whatever the outcome.
+fn audit_report(args: &[&str]) -> (i32, Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let mut all = vec!["audit", "--json", s(&json)];
+    all.extend_from_slice(args);
+    let o = por(&all);
+    let c = code(&o);
+    assert!(c != 2, "exit 2: {}", err(&o));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    (c, report, out(&o))
+}
+
+fn write_att(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn audit_fails_token_contract_chosen_by_the_exchange() {
+    let node = Ganache::start().unwrap_or_else(|e| panic!("{e} (run scripts/ci/deps-chain.sh)"));
+    let acc = node.accounts().unwrap();
+    // The real token the auditor pins; the exchange's wallet holds none.
+    let real = node.deploy_token(&acc[0], 6, 1_000_000_000).unwrap();
+    // A token the exchange deployed itself and minted to its own wallet.
+    let fake = node.deploy_token(&acc[1], 6, 1_000_000_000).unwrap();
+    let height = node.block_number().unwrap();
+    let hash = node.block_hash(height).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("liab.csv"), "user_id,USDX\nalice,500\nbob,200\n").unwrap();
+    let o = por(&[
+        "tree",
+        "build",
+        "--balances",
+        s(&p("liab.csv")),
+        "--assets",
+        "USDX:6",
+        "--secret-file",
+        s(&p("secret")),
+        "--out",
+        s(&p("tree")),
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(p("tree/tree.json")).unwrap()).unwrap();
+    let root = summary["root"]["hash"].as_str().unwrap().to_owned();
+    let sig = format!(
+        "0x{}",
+        hex::encode(
+            node.personal_sign(&acc[1], &canonical("acme", "2026-11-21", &root))
+                .unwrap()
+        )
+    );
+    std::fs::write(
+        p("reserves.csv"),
+        format!(
+            "chain,address,asset,category,tier,balance,scheme,message,signature\n\
+             ethereum,{},USDX,customer,cold,700,eip191,,{sig}\n",
+            acc[1]
+        ),
+    )
+    .unwrap();
+    let o = por(&["key", "generate", "--out", s(&p("key"))]);
+    assert_eq!(code(&o), 0);
+    let registry = p("registry.toml");
+    write_registry(&registry, &[("USDX", &real.to_string(), 6)]);
+    let chain = format!("ethereum={height}:{hash}");
+    let asset = format!("USDX=ethereum:{fake}");
+    let path_att_json = p("att.json");
+    let path_key = p("key");
+    let path_reserves_csv = p("reserves.csv");
+    let path_tree = p("tree");
+    let attest = |extra: &[&str]| {
+        let mut args = vec![
+            "attest",
+            "--tree",
+            s(&path_tree),
+            "--reserves",
+            s(&path_reserves_csv),
+            "--exchange",
+            "acme",
+            "--snapshot",
+            "2026-11-21",
+            "--time",
+            "2026-11-21T00:00:00Z",
+            "--chain",
+            &chain,
+            "--asset",
+            &asset,
+            "--key",
+            s(&path_key),
+            "--out",
+            s(&path_att_json),
+        ];
+        args.extend_from_slice(extra);
+        por(&args)
+    };
+    // With the auditor's registry, `por attest` refuses the other contract.
+    let o = attest(&["--asset-registry", s(&registry)]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains(&fake.to_string()) && err(&o).contains(&real.to_string()),
+        "{}",
+        err(&o)
+    );
+    // The exchange signs without it (USDX is no well-known token).
+    let o = attest(&[]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let source = format!("ethereum={}", node.url());
+    let (c, r, text) = audit_report(&[
+        "--attestation",
+        s(&p("att.json")),
+        "--chain",
+        &source,
+        "--asset-registry",
+        s(&registry),
+    ]);
+    assert_eq!(c, 1, "{text}");
+    let id = checks(&r, "asset-identity");
+    assert_eq!(id.len(), 1);
+    assert_eq!(id[0]["status"], "fail");
+    let summary = id[0]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains(&fake.to_string()) && summary.contains(&real.to_string()),
+        "{summary}"
+    );
+    // Nothing was read on the exchange's contract: the balance is not checked.
+    let bal = checks(&r, "balance");
+    assert_eq!(bal.len(), 1);
+    assert_eq!(bal[0]["status"], "not_checked", "{}", bal[0]);
+    assert!(bal[0]["evidence"].get("observed").is_none(), "{}", bal[0]);
+
+    // The same wallet attested at the registered contract: read with it,
+    // and the wallet holds none of the real token.
+    let asset = format!("USDX=ethereum:{real}");
+    let o = por(&[
+        "attest",
+        "--tree",
+        s(&p("tree")),
+        "--reserves",
+        s(&p("reserves.csv")),
+        "--exchange",
+        "acme",
+        "--snapshot",
+        "2026-11-21",
+        "--time",
+        "2026-11-21T00:00:00Z",
+        "--chain",
+        &chain,
+        "--asset",
+        &asset,
+        "--key",
+        s(&p("key")),
+        "--out",
+        s(&p("att2.json")),
+        "--asset-registry",
+        s(&registry),
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let (c, r, _) = audit_report(&[
+        "--attestation",
+        s(&p("att2.json")),
+        "--chain",
+        &source,
+        "--asset-registry",
+        s(&registry),
+    ]);
+    assert_eq!(c, 1);
+    assert_eq!(statuses(&r, "asset-identity"), ["pass"]);
+    let bal = checks(&r, "balance");
+    assert_eq!(bal[0]["status"], "fail");
+    assert_eq!(bal[0]["evidence"]["observed"], "0");
+    // The line names chain, network, address and the contract read.
+    assert_eq!(bal[0]["evidence"]["contract"], real.to_string());
+    assert_eq!(bal[0]["evidence"]["network"], "mainnet");
+    let subject = bal[0]["subject"].as_str().unwrap();
+    assert!(
+        subject.contains("ethereum mainnet") && subject.contains(&real.to_string()),
+        "{subject}"
+    );
+}
+
+#[test]
+fn audit_reports_unregistered_token_not_checked_with_its_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = AttestationKey::from_secret_bytes(&[3; 32]).unwrap();
+    let contract = "0x5555555555555555555555555555555555555555";
+    let att = identity_attestation(
+        &k,
+        "acme",
+        "nov",
+        "2026-11-21T00:00:00Z",
+        &[("ethereum", 7, ETH_HASH)],
+        &[("PTT", 6, "ethereum", Some(contract))],
+        vec![identity_entry("ethereum", WALLET, "PTT", 700, NO_PROOF)],
+        None,
+    );
+    let att = write_att(dir.path(), "att.json", &att);
+    // Even a balances file with a row for that contract is not used.
+    let bal = dir.path().join("balances.csv");
+    identity_balances(
+        &bal,
+        &[("ethereum", WALLET, "PTT", 700, 7, ETH_HASH, contract)],
+    );
+    let (c, r, _) = audit_report(&["--attestation", s(&att), "--balances", s(&bal)]);
+    let id = checks(&r, "asset-identity");
+    assert_eq!(id[0]["status"], "not_checked");
+    assert!(
+        id[0]["summary"].as_str().unwrap().contains(contract),
+        "{}",
+        id[0]
+    );
+    let b = checks(&r, "balance");
+    assert_eq!(b[0]["status"], "not_checked");
+    assert!(
+        b[0]["subject"].as_str().unwrap().contains(contract),
+        "{}",
+        b[0]
+    );
+    assert_eq!(b[0]["evidence"]["attested_contract"], contract);
+    // Not checked is not failed: the balance and identity checks fail
+    // nothing here (the ownership placeholder does, and with it solvency).
+    let failed = failed_ids(&r);
+    assert!(
+        !failed
+            .iter()
+            .any(|id| id == "balance" || id == "asset-identity"),
+        "{failed:?}"
+    );
+    assert_eq!(c, 1);
+    // The unconfirmed token counts for nothing: claimed 700, confirmed 0.
+    let ptt = r["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["asset"] == "PTT")
+        .unwrap();
+    assert_eq!(ptt["claimed"], "700", "{ptt}");
+    assert_eq!(ptt["reserves"], "0", "{ptt}");
+}
+
+#[test]
+fn attest_refuses_token_without_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("liab.csv"), "user_id,ETH,USDC,FOO\nalice,1,5,1\n").unwrap();
+    let o = por(&[
+        "tree",
+        "build",
+        "--balances",
+        s(&p("liab.csv")),
+        "--assets",
+        "ETH:18,USDC:6,FOO:6",
+        "--secret-file",
+        s(&p("secret")),
+        "--out",
+        s(&p("tree")),
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let o = por(&["key", "generate", "--out", s(&p("key"))]);
+    assert_eq!(code(&o), 0);
+    std::fs::write(
+        p("reserves.csv"),
+        format!(
+            "chain,address,asset,category,tier,balance,scheme,message,signature\n\
+             ethereum,{WALLET},ETH,customer,cold,1,eip191,,0x00\n\
+             ethereum,{WALLET},USDC,customer,cold,5,eip191,,0x00\n\
+             ethereum,{WALLET},FOO,customer,cold,1,eip191,,0x00\n"
+        ),
+    )
+    .unwrap();
+    let path_att_json = p("att.json");
+    let path_key = p("key");
+    let path_reserves_csv = p("reserves.csv");
+    let path_tree = p("tree");
+    let attest = |assets: &[&str]| {
+        let chain = format!("ethereum=7:{ETH_HASH}");
+        let mut args = vec![
+            "attest",
+            "--tree",
+            s(&path_tree),
+            "--reserves",
+            s(&path_reserves_csv),
+            "--exchange",
+            "acme",
+            "--snapshot",
+            "nov",
+            "--time",
+            "2026-11-21T00:00:00Z",
+            "--chain",
+            &chain,
+            "--key",
+            s(&path_key),
+            "--out",
+            s(&path_att_json),
+        ];
+        for a in assets {
+            args.extend(["--asset", a]);
+        }
+        let o = por(&args);
+        (code(&o), err(&o))
+    };
+    // `--asset USDC=...` forgotten: USDC would be read as ETH.
+    let (c, e) = attest(&[]);
+    assert_eq!(c, 2, "{e}");
+    assert!(e.contains("asset USDC") && e.contains(USDC), "{e}");
+    assert!(!p("att.json").exists());
+    // An unregistered token with 6 decimals and no contract: not the native coin.
+    let usdc = format!("USDC=ethereum:{USDC}");
+    let (c, e) = attest(&[&usdc]);
+    assert_eq!(c, 2, "{e}");
+    assert!(e.contains("asset FOO") && e.contains("18 decimals"), "{e}");
+    assert!(!p("att.json").exists());
+}
+
+#[test]
+fn audit_refuses_native_query_with_token_decimals() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = AttestationKey::from_secret_bytes(&[4; 32]).unwrap();
+    let att = identity_attestation(
+        &k,
+        "acme",
+        "nov",
+        "2026-11-21T00:00:00Z",
+        &[("ethereum", 7, ETH_HASH)],
+        &[("FOO", 6, "ethereum", None), ("USDC", 6, "ethereum", None)],
+        vec![
+            identity_entry("ethereum", WALLET, "FOO", 1_000_000, NO_PROOF),
+            identity_entry("ethereum", WALLET, "USDC", 1_000_000, NO_PROOF),
+        ],
+        None,
+    );
+    let att = write_att(dir.path(), "att.json", &att);
+    // The wallet holds 5 ETH natively: read natively it would "cover" both.
+    let bal = dir.path().join("balances.csv");
+    identity_balances(
+        &bal,
+        &[(
+            "ethereum",
+            WALLET,
+            "ETH",
+            5_000_000_000_000_000_000,
+            7,
+            ETH_HASH,
+            "",
+        )],
+    );
+    let (c, r, _) = audit_report(&["--attestation", s(&att), "--balances", s(&bal)]);
+    assert_eq!(c, 1);
+    assert_eq!(statuses(&r, "asset-identity"), ["fail", "fail"]);
+    let text = r["checks"].to_string();
+    assert!(text.contains("not 6: refusing a native query"), "{text}");
+    assert!(text.contains(USDC), "{text}");
+    assert_eq!(statuses(&r, "balance"), ["not_checked", "not_checked"]);
+}
+
+#[test]
+fn audit_fails_one_wallet_claimed_as_eth_and_ether() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ka, kb) = (
+        AttestationKey::from_secret_bytes(&[5; 32]).unwrap(),
+        AttestationKey::from_secret_bytes(&[6; 32]).unwrap(),
+    );
+    let a = identity_attestation(
+        &ka,
+        "acme",
+        "nov",
+        "2026-11-21T00:00:00Z",
+        &[("ethereum", 7, ETH_HASH)],
+        &[("ETH", 18, "ethereum", None)],
+        vec![identity_entry("ethereum", WALLET, "ETH", 1, NO_PROOF)],
+        None,
+    );
+    let checksummed = "0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1";
+    let b = identity_attestation(
+        &kb,
+        "bolt",
+        "nov",
+        "2026-11-21T00:00:00Z",
+        &[("ethereum", 7, ETH_HASH)],
+        &[("ETHER", 18, "ethereum", None)],
+        vec![identity_entry(
+            "ethereum",
+            checksummed,
+            "ETHER",
+            1,
+            NO_PROOF,
+        )],
+        None,
+    );
+    let (a, b) = (
+        write_att(dir.path(), "a.json", &a),
+        write_att(dir.path(), "b.json", &b),
+    );
+    let (c, r, _) = audit_report(&["--attestation", s(&a), "--attestation", s(&b)]);
+    assert_eq!(c, 1);
+    let u = checks(&r, "unique-address");
+    assert_eq!(u.len(), 1);
+    assert_eq!(u[0]["status"], "fail");
+    assert_eq!(
+        u[0]["subject"],
+        format!("ethereum mainnet {WALLET} (native)")
+    );
+    let summary = u[0]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("(ETH)") && summary.contains("(ETHER)"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn audit_fails_one_wallet_in_two_snapshots_at_the_same_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = AttestationKey::from_secret_bytes(&[8; 32]).unwrap();
+    let later_hash = "0x3333333333333333333333333333333333333333333333333333333333333333";
+    let run = |t1: &str, t2: &str, h2: u64| {
+        let first = identity_attestation(
+            &k,
+            "acme",
+            "2026-11-21-a",
+            t1,
+            &[("ethereum", 7, ETH_HASH)],
+            &[("ETH", 18, "ethereum", None)],
+            vec![identity_entry("ethereum", WALLET, "ETH", 1, NO_PROOF)],
+            None,
+        );
+        let second = identity_attestation(
+            &k,
+            "acme",
+            "2026-11-21-b",
+            t2,
+            &[("ethereum", h2, if h2 == 7 { ETH_HASH } else { later_hash })],
+            &[("ETH", 18, "ethereum", None)],
+            vec![identity_entry("ethereum", WALLET, "ETH", 1, NO_PROOF)],
+            Some(attestation_id(&first)),
+        );
+        let a = write_att(dir.path(), "first.json", &first);
+        let b = write_att(dir.path(), "second.json", &second);
+        let (_, r, _) = audit_report(&["--attestation", s(&a), "--attestation", s(&b)]);
+        statuses(&r, "unique-address")
+    };
+    // Linked, one second later, at the same block: half the customers each,
+    // one wallet counted twice.
+    assert_eq!(
+        run("2026-11-21T00:00:00Z", "2026-11-21T00:00:01Z", 7),
+        ["fail"]
+    );
+    // A genuine history: later time and a later block.
+    assert_eq!(
+        run("2026-11-21T00:00:00Z", "2026-12-21T00:00:00Z", 8),
+        ["pass"]
+    );
+    // Later blocks, but earlier in time though later as text.
+    assert_eq!(
+        run("2026-11-21T00:00:00.9Z", "2026-11-21T00:00:00Z", 8),
+        ["fail"]
+    );
+    // Later as an instant though earlier as text: a history.
+    assert_eq!(
+        run("2026-11-21T00:00:00Z", "2026-11-21T00:00:00.5Z", 8),
+        ["pass"]
+    );
+}
+
+#[test]
+fn attest_refuses_unverifiable_chain_without_the_flag_and_accepts_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("liab.csv"), "user_id,LTC\nalice,1\n").unwrap();
+    let o = por(&[
+        "tree",
+        "build",
+        "--balances",
+        s(&p("liab.csv")),
+        "--assets",
+        "LTC:8",
+        "--secret-file",
+        s(&p("secret")),
+        "--out",
+        s(&p("tree")),
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(p("tree/tree.json")).unwrap()).unwrap();
+    let root = summary["root"]["hash"].as_str().unwrap().to_owned();
+    let sigs = other_network_signatures(&canonical("acme", "nov", &root));
+    let (_, address, sig) = sigs.iter().find(|(k, ..)| k == "litecoin").unwrap();
+    std::fs::write(
+        p("reserves.csv"),
+        format!(
+            "chain,address,asset,category,tier,balance,scheme,message,signature\n\
+             litecoin,{address},LTC,customer,cold,1,legacy,,{sig}\n"
+        ),
+    )
+    .unwrap();
+    let o = por(&["key", "generate", "--out", s(&p("key"))]);
+    assert_eq!(code(&o), 0);
+    let chain = format!("litecoin=100:{}", "44".repeat(32));
+    let path_att_json = p("att.json");
+    let path_key = p("key");
+    let path_reserves_csv = p("reserves.csv");
+    let path_tree = p("tree");
+    let attest = |extra: &[&str]| {
+        let mut args = vec![
+            "attest",
+            "--tree",
+            s(&path_tree),
+            "--reserves",
+            s(&path_reserves_csv),
+            "--exchange",
+            "acme",
+            "--snapshot",
+            "nov",
+            "--time",
+            "2026-11-21T00:00:00Z",
+            "--chain",
+            &chain,
+            "--key",
+            s(&path_key),
+            "--out",
+            s(&path_att_json),
+        ];
+        args.extend_from_slice(extra);
+        por(&args)
+    };
+    let o = attest(&[]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains("litecoin") && err(&o).contains("--allow-unverifiable-chain"),
+        "{}",
+        err(&o)
+    );
+    assert!(!p("att.json").exists());
+    let o = attest(&["--allow-unverifiable-chain"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(err(&o).contains("not checked"), "{}", err(&o));
+    // The audit: ownership verified, nothing else about the chain checked.
+    let (c, r, _) = audit_report(&["--attestation", s(&p("att.json"))]);
+    assert_eq!(statuses(&r, "ownership"), ["pass"]);
+    assert_eq!(statuses(&r, "asset-identity"), ["not_checked"]);
+    let b = checks(&r, "balance");
+    assert_eq!(b[0]["status"], "not_checked");
+    assert!(
+        b[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("no balance source for chain litecoin"),
+        "{}",
+        b[0]
+    );
+    assert_ne!(c, 1);
+}
+
+#[test]
+fn audit_fails_ownership_of_testnet_address_under_bitcoin() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = AttestationKey::from_secret_bytes(&[9; 32]).unwrap();
+    // Signed over this attestation's own canonical message: only the
+    // network is wrong.
+    let message = canonical("acme", "nov", ROOT);
+    let sigs = other_network_signatures(&message);
+    let testnet: Vec<_> = sigs
+        .iter()
+        .filter(|(k, ..)| k.starts_with("testnet"))
+        .collect();
+    assert_eq!(testnet.len(), 2);
+    let reserves = testnet
+        .iter()
+        .map(|(_, a, sig)| identity_entry("bitcoin", a, "BTC", 1, ("auto", &message, sig)))
+        .collect();
+    let att = identity_attestation(
+        &k,
+        "acme",
+        "nov",
+        "2026-11-21T00:00:00Z",
+        &[("bitcoin", HEIGHT, HASH)],
+        &[("BTC", 8, "bitcoin", None)],
+        reserves,
+        None,
+    );
+    let att = write_att(dir.path(), "att.json", &att);
+    let (c, r, _) = audit_report(&["--attestation", s(&att)]);
+    assert_eq!(c, 1);
+    let own = checks(&r, "ownership");
+    assert_eq!(own.len(), 2);
+    for (check, (_, address, sig)) in own.iter().zip(&testnet) {
+        assert_eq!(check["status"], "fail", "{check}");
+        assert!(
+            check["summary"].as_str().unwrap().contains("mainnet"),
+            "{check}"
+        );
+        // `por ownership verify` rejects the same proof the same way.
+        let o = por(&[
+            "ownership",
+            "verify",
+            "--chain",
+            "bitcoin",
+            "--address",
+            address,
+            "--message",
+            &message,
+            "--signature",
+            sig,
+        ]);
+        assert_ne!(code(&o), 0, "{}", out(&o));
+        assert!(err(&o).contains("mainnet is required"), "{}", err(&o));
+        // It is a valid signature on its own network.
+        let o = por(&[
+            "ownership",
+            "verify",
+            "--chain",
+            "bitcoin",
+            "--network",
+            "testnet",
+            "--address",
+            address,
+            "--message",
+            &message,
+            "--signature",
+            sig,
+        ]);
+        // Valid; with no --expect-* its binding is not checked (exit 3).
+        assert_eq!(code(&o), 3, "{}", err(&o));
+        assert!(out(&o).contains("binding not checked"), "{}", out(&o));
+    }
+}
+
+#[test]
+fn asset_registry_file_errors_name_the_field_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = AttestationKey::from_secret_bytes(&[10; 32]).unwrap();
+    let att = identity_attestation(
+        &k,
+        "acme",
+        "nov",
+        "2026-11-21T00:00:00Z",
+        &[("ethereum", 7, ETH_HASH)],
+        &[("ETH", 18, "ethereum", None)],
+        vec![identity_entry("ethereum", WALLET, "ETH", 1, NO_PROOF)],
+        None,
+    );
+    let att = write_att(dir.path(), "att.json", &att);
+    let reg = dir.path().join("reg.toml");
+    write_registry(
+        &reg,
+        &[("USDX", "0x5555555555555555555555555555555555555555", 6)],
+    );
+    let text = std::fs::read_to_string(&reg).unwrap();
+    for (bad, field) in [
+        (
+            text.replace("decimals = 6", "decimals = \"6\""),
+            "token[0].decimals",
+        ),
+        (
+            text.replace("0x5555555555555555555555555555555555555555", "0x55"),
+            "token[0].contract",
+        ),
+        (
+            text.replace("\"mainnet\"", "\"sepolia\""),
+            "token[0].network",
+        ),
+        (text.replace("status = \"confirmed\"\n", ""), "token[0]"),
+    ] {
+        std::fs::write(&reg, &bad).unwrap();
+        let o = por(&[
+            "audit",
+            "--attestation",
+            s(&att),
+            "--asset-registry",
+            s(&reg),
+        ]);
+        assert_eq!(code(&o), 2, "{}", err(&o));
+        assert!(
+            err(&o).contains(&format!("field `{field}")) && err(&o).contains(s(&reg)),
+            "{field}: {}",
+            err(&o)
+        );
+    }
+}
+
+#[test]
+fn audit_refuses_a_balances_file_that_does_not_name_contracts() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = AttestationKey::from_secret_bytes(&[11; 32]).unwrap();
+    let att = identity_attestation(
+        &k,
+        "acme",
+        "nov",
+        "2026-11-21T00:00:00Z",
+        &[("ethereum", 7, ETH_HASH)],
+        &[("USDC", 6, "ethereum", Some(USDC))],
+        vec![identity_entry("ethereum", WALLET, "USDC", 1, NO_PROOF)],
+        None,
+    );
+    let att = write_att(dir.path(), "att.json", &att);
+    let bal = dir.path().join("old.csv");
+    std::fs::write(
+        &bal,
+        format!("chain,address,asset,balance,height,block_hash,source\nethereum,{WALLET},USDC,1,7,{ETH_HASH},old\n"),
+    )
+    .unwrap();
+    let o = por(&["audit", "--attestation", s(&att), "--balances", s(&bal)]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("no `contract` column"), "{}", err(&o));
 }

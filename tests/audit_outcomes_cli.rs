@@ -225,10 +225,11 @@ impl Fixture {
     }
 
     fn balances_file(&self) {
-        let mut text = String::from("chain,address,asset,balance,height,block_hash,source\n");
+        let mut text =
+            String::from("chain,address,asset,balance,height,block_hash,source,contract\n");
         for (a, _, sat) in &self.wallets {
             text.push_str(&format!(
-                "bitcoin,{a},BTC,{sat},{HEIGHT},{HASH},test fixture\n"
+                "bitcoin,{a},BTC,{sat},{HEIGHT},{HASH},test fixture,\n"
             ));
         }
         std::fs::write(self.path("balances.csv"), text).unwrap();

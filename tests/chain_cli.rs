@@ -106,6 +106,17 @@ fn ethereum_snapshot_against_ganache() {
         .rows()
         .iter()
         .all(|r| r.height == height && r.source == format!("evm-rpc {}", node.url())));
+    // Each balance names what it was read with: the native coin or the contract.
+    assert!(file.states_contracts());
+    let contracts: Vec<Option<String>> = file
+        .rows()
+        .iter()
+        .map(|r| r.contract.map(|c| c.to_string()))
+        .collect();
+    assert_eq!(
+        contracts,
+        vec![None, Some(token.to_string()), Some(token.to_string())]
+    );
 
     // Another block at that height: exit 1, and no file written.
     let other = node.block_hash(height - 1).unwrap();
@@ -346,4 +357,77 @@ fn esplora_snapshot_through_the_binary() {
         );
         assert_eq!(file.rows()[0].source, format!("esplora {}", server.url()));
     }
+}
+
+// ===========================================================================
+// Issue 10: the on-chain identity of assets (what a snapshot reads).
+// ===========================================================================
+
+#[test]
+fn chain_snapshot_refuses_registered_token_without_its_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let addresses = dir.path().join("addresses.csv");
+    let out = dir.path().join("balances.csv");
+    let wallet = "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1";
+    // No node is ever asked: the rows are refused first.
+    let run = |rows: &str, extra: &[&str]| {
+        std::fs::write(
+            &addresses,
+            format!("chain,address,asset,contract,decimals\n{rows}"),
+        )
+        .unwrap();
+        let mut args = vec![
+            "chain",
+            "snapshot",
+            "--source",
+            "ethereum=http://127.0.0.1:9",
+            "--addresses",
+            addresses.to_str().unwrap(),
+            "--height",
+            "7",
+            "--out",
+            out.to_str().unwrap(),
+            "--retries",
+            "0",
+            "--timeout",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        por(&args)
+    };
+    // USDC without a contract would read the wallet's ETH as USDC.
+    let o = run(&format!("ethereum,{wallet},USDC,,\n"), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let e = text(&o.stderr);
+    assert!(
+        e.contains("line 2, column 4 (contract)")
+            && e.contains("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"),
+        "{e}"
+    );
+    // USDC at another contract than Circle's.
+    let other = "0x5555555555555555555555555555555555555555";
+    let o = run(&format!("ethereum,{wallet},USDC,{other},6\n"), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains(other), "{}", text(&o.stderr));
+    // The auditor's own registry may say otherwise: then the row is read
+    // (and the unreachable node is the only error left).
+    let reg = dir.path().join("reg.toml");
+    std::fs::write(
+        &reg,
+        format!(
+            "format = \"por-asset-registry-v1\"\n[[token]]\nsymbol = \"USDC\"\nchain = \"ethereum\"\nnetwork = \"mainnet\"\ncontract = \"{other}\"\ndecimals = 6\nsource = \"test\"\nstatus = \"confirmed\"\n"
+        ),
+    )
+    .unwrap();
+    let o = run(
+        &format!("ethereum,{wallet},USDC,{other},6\n"),
+        &["--asset-registry", reg.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        !text(&o.stderr).contains("asset registry"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!out.exists());
 }

@@ -224,13 +224,13 @@ fn reserves_on_chain_cover_the_liabilities_with_the_segregation_rules() {
     let mut lines = chain.lines();
     assert_eq!(
         lines.next(),
-        Some("chain,address,asset,balance,height,block_hash,source")
+        Some("chain,address,asset,balance,height,block_hash,source,contract")
     );
     let mut on_chain: HashMap<(String, String), u128> = HashMap::new();
     let mut heights: HashMap<String, (String, String)> = HashMap::new();
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
-        assert_eq!(f.len(), 7, "{line}");
+        assert_eq!(f.len(), 8, "{line}");
         on_chain.insert((f[1].to_owned(), f[2].to_owned()), f[3].parse().unwrap());
         let prev = heights.insert(f[0].to_owned(), (f[4].to_owned(), f[5].to_owned()));
         if let Some(p) = prev {
@@ -644,7 +644,10 @@ fn the_audit_finds_exactly_the_planted_problem_and_the_report_names_it() {
     assert_eq!(report["outcome"], "fail");
     assert_eq!(
         failed_checks(&report),
-        vec![("unique-address".to_owned(), format!("bitcoin {warm} BTC"))]
+        vec![(
+            "unique-address".to_owned(),
+            format!("bitcoin mainnet {warm} (native)")
+        )]
     );
     let html = read(&d.dir.join("audit/report.html"));
     assert!(

@@ -13,7 +13,14 @@
 //! An empty `contract` means the chain's native asset, whose decimals are
 //! implied (8 for Bitcoin, 18 for Ethereum; another value is refused). A
 //! token row names its contract and its decimals.
+//!
+//! The rows go through the same identity rule as `por attest` and
+//! `por audit` ([`por_core::registry::AssetRegistry::resolve`]): a symbol
+//! the asset registry knows as a token (`USDC`) with no contract is
+//! refused (it would read the native coin), and so is a registered symbol
+//! with another contract or decimals than the registry's.
 
+use por_core::registry::{AssetRegistry, IdentityError, Resolution};
 use por_core::Asset;
 
 use crate::balances_file::{normalize_address, FileError, FileErrorKind};
@@ -54,6 +61,21 @@ pub struct AddressRow {
 /// # Ok::<_, por_chain::balances_file::FileError>(())
 /// ```
 pub fn parse(bytes: &[u8], file: &str) -> Result<Vec<AddressRow>, FileError> {
+    parse_with_registry(bytes, file, &AssetRegistry::builtin())
+}
+
+/// As [`parse`], with the auditor's asset registry deciding which contract
+/// a symbol means.
+///
+/// # Errors
+///
+/// As [`parse`], and a row the registry contradicts (a registered token
+/// without its contract, or with another contract or decimals).
+pub fn parse_with_registry(
+    bytes: &[u8],
+    file: &str,
+    registry: &AssetRegistry,
+) -> Result<Vec<AddressRow>, FileError> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -157,6 +179,19 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Vec<AddressRow>, FileError> {
                 QueryAsset::erc20(asset, contract)
             }
         };
+        let identity = registry.resolve(
+            chain.as_str(),
+            asset.asset().symbol(),
+            asset.asset().decimals(),
+            asset.contract().map(ToString::to_string).as_deref(),
+        );
+        if let Resolution::Refused(e) = identity {
+            let column = match e {
+                IdentityError::DecimalsMismatch { .. } | IdentityError::NativeDecimals { .. } => 4,
+                _ => 3,
+            };
+            return Err(bad(column, format!("{e} (asset registry)")));
+        }
         if let Some(first) = rows.iter().find(|r| {
             r.chain == chain
                 && r.item.address == address
@@ -265,5 +300,42 @@ mod tests {
             (1, None)
         );
         assert_eq!(col("chain,address,asset\n".to_owned()), (1, None));
+    }
+
+    #[test]
+    fn the_core_registry_knows_exactly_the_chains_por_reads() {
+        let core: Vec<(&str, u8)> = por_core::registry::NATIVE_CHAINS
+            .iter()
+            .map(|c| (c.chain, c.decimals))
+            .collect();
+        let here: Vec<(&str, u8)> = [Chain::Bitcoin, Chain::Ethereum]
+            .iter()
+            .map(|c| (c.as_str(), c.native_decimals()))
+            .collect();
+        assert_eq!(core, here);
+    }
+
+    #[test]
+    fn registered_token_without_its_contract_is_refused() {
+        let col = |text: &str| {
+            let e = parse(text.as_bytes(), "a.csv").unwrap_err();
+            (e.line(), e.column().map(|c| c.1), e.to_string())
+        };
+        // USDC with no contract would read the address's ETH as USDC.
+        let (line, column, msg) =
+            col("chain,address,asset\nethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,USDC\n");
+        assert_eq!((line, column), (2, Some("contract")));
+        assert!(
+            msg.contains("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"),
+            "{msg}"
+        );
+        // USDT at another contract than Tether's.
+        let (_, column, _) = col(&GOOD.replace(
+            "0xdAC17F958D2ee523a2206206994597C13D831ec7",
+            "0x1111111111111111111111111111111111111111",
+        ));
+        assert_eq!(column, Some("contract"));
+        // An unregistered token at the auditor's chosen contract is the auditor's call.
+        assert!(parse(GOOD.replace(",USDT,", ",PTT,").as_bytes(), "a.csv").is_ok());
     }
 }

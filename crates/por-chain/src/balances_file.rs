@@ -1,7 +1,8 @@
 //! The offline balances file: what the network sources saw, for air-gapped
 //! audits.
 //!
-//! CSV (RFC 4180) with the header `chain,address,asset,balance,height,block_hash,source`:
+//! CSV (RFC 4180) with the header
+//! `chain,address,asset,balance,height,block_hash,source,contract`:
 //!
 //! - `chain`: `bitcoin` or `ethereum`;
 //! - `address`: as queried (EVM addresses in lower case);
@@ -11,7 +12,14 @@
 //! - `height` and `block_hash`: the block the balance refers to (one height
 //!   and hash per chain in a file);
 //! - `source`: where the balance came from (`bitcoin-rpc http://host:8332`,
-//!   `esplora https://...`, `evm-rpc http://...`), never with credentials.
+//!   `esplora https://...`, `evm-rpc http://...`), never with credentials;
+//! - `contract`: the token contract the balance was read with (`0x…`, lower
+//!   case), or empty for the chain's native coin. The audit matches a
+//!   balance to a claim on this identity, never on the symbol.
+//!
+//! A file without the `contract` column (written before it existed) still
+//! parses, but [`BalancesFile::states_contracts`] is then false: it does
+//! not say what each balance was read with, and `por audit` refuses it.
 //!
 //! [`parse`] reads bytes already in memory (no I/O); every error names the
 //! file, the line and the column. [`to_csv`] writes records in this format.
@@ -29,7 +37,7 @@ use crate::{
 };
 
 /// The header of a balances file.
-pub const HEADER: [&str; 7] = [
+pub const HEADER: [&str; 8] = [
     "chain",
     "address",
     "asset",
@@ -37,6 +45,7 @@ pub const HEADER: [&str; 7] = [
     "height",
     "block_hash",
     "source",
+    "contract",
 ];
 
 /// One row of a balances file.
@@ -56,6 +65,9 @@ pub struct BalanceRow {
     pub block_hash: BlockHash,
     /// Where the balance came from.
     pub source: String,
+    /// The token contract it was read with, or `None` for the native coin
+    /// (or, in a file without the column, not stated).
+    pub contract: Option<EvmAddress>,
     /// The line of the file (1-based, the header is line 1).
     pub line: u64,
 }
@@ -67,6 +79,8 @@ pub struct BalancesFile {
     /// `(chain, address, asset)` to the row's index: an audit looks up
     /// thousands of entries.
     index: HashMap<(Chain, String, String), usize>,
+    /// Whether the file has the `contract` column.
+    states_contracts: bool,
 }
 
 impl BalancesFile {
@@ -82,6 +96,14 @@ impl BalancesFile {
         self.index
             .get(&(chain, address.to_owned(), asset.to_owned()))
             .and_then(|&i| self.rows.get(i))
+    }
+
+    /// Whether the file says, per row, which contract (or the native coin)
+    /// the balance was read with. A file without the `contract` column does
+    /// not: its token and native rows cannot be told apart.
+    #[must_use]
+    pub fn states_contracts(&self) -> bool {
+        self.states_contracts
     }
 
     /// Returns the height and block hash of a chain's rows, if it has any.
@@ -268,7 +290,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
         Some(r) => r.map_err(|e| csv_error(file, &e))?,
     };
     let found: Vec<&str> = header.iter().collect();
-    if found != HEADER {
+    let width = found.len();
+    if !(width == HEADER.len() || width == HEADER.len() - 1) || found != HEADER[..width] {
         return Err(FileError::new(
             file,
             1,
@@ -279,19 +302,20 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
             },
         ));
     }
+    let states_contracts = width == HEADER.len();
     let mut rows: Vec<BalanceRow> = Vec::new();
     let mut index: HashMap<(Chain, String, String), usize> = HashMap::new();
     let mut snapshots: HashMap<Chain, (u64, BlockHash, u64)> = HashMap::new();
     for record in records {
         let record = record.map_err(|e| csv_error(file, &e))?;
         let line = record.position().map_or(0, |p| p.line());
-        if record.len() != HEADER.len() {
+        if record.len() != width {
             return Err(FileError::new(
                 file,
                 line,
                 None,
                 FileErrorKind::FieldCount {
-                    expected: HEADER.len(),
+                    expected: width,
                     found: record.len(),
                 },
             ));
@@ -329,6 +353,18 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
                 "empty source: expected where the balance came from".to_owned(),
             ));
         }
+        let contract = match field(7).trim() {
+            "" => None,
+            c if chain == Chain::Ethereum => {
+                Some(EvmAddress::parse(c).map_err(|e| bad(7, e.to_string()))?)
+            }
+            _ => {
+                return Err(bad(
+                    7,
+                    format!("{chain} has no token contracts: leave the column empty"),
+                ))
+            }
+        };
         let key = (chain, address.clone(), asset.symbol().to_owned());
         if let Some(&first) = index.get(&key) {
             return Err(FileError::new(
@@ -368,13 +404,18 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
             height,
             block_hash,
             source: source.to_owned(),
+            contract,
             line,
         });
     }
     if rows.is_empty() {
         return Err(FileError::new(file, 1, None, FileErrorKind::Empty));
     }
-    Ok(BalancesFile { rows, index })
+    Ok(BalancesFile {
+        rows,
+        index,
+        states_contracts,
+    })
 }
 
 fn csv_error(file: &str, e: &csv::Error) -> FileError {
@@ -419,6 +460,7 @@ impl From<&BalanceRecord> for BalanceRow {
             height: r.height,
             block_hash: r.block_hash,
             source: r.source.clone(),
+            contract: r.asset.contract().copied(),
             line: 0,
         }
     }
@@ -439,6 +481,7 @@ pub fn rows_to_csv(rows: &[BalanceRow]) -> String {
             &r.height.to_string(),
             &r.block_hash.display_for(r.chain).to_string(),
             &r.source,
+            &r.contract.map(|c| c.to_string()).unwrap_or_default(),
         ])
         .expect("vecs don't error");
     }
@@ -515,6 +558,20 @@ impl BalanceSource for OfflineSource {
                         endpoint: self.name.clone(),
                         detail: format!("no row for {chain} {address} {symbol}"),
                     })?;
+            if self.file.states_contracts && row.contract.as_ref() != item.asset.contract() {
+                let what = |c: Option<&EvmAddress>| {
+                    c.map_or_else(|| "the native coin".to_owned(), |c| format!("contract {c}"))
+                };
+                return Err(SourceError::Missing {
+                    endpoint: self.name.clone(),
+                    detail: format!(
+                        "the row for {chain} {address} {symbol} (line {}) was read with {}, not {}",
+                        row.line,
+                        what(row.contract.as_ref()),
+                        what(item.asset.contract())
+                    ),
+                });
+            }
             records.push(BalanceRecord {
                 chain,
                 address,
@@ -541,10 +598,10 @@ mod tests {
     use super::*;
     use crate::{QueryAsset, QueryItem};
 
-    const GOOD: &str = "chain,address,asset,balance,height,block_hash,source\n\
-        bitcoin,bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4,BTC,50012345,100,00000000000000000001aa0000000000000000000000000000000000000000ab,bitcoin-rpc http://127.0.0.1:8332\n\
-        ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,ETH,340282366920938463463374607431768211455,7,0x1111111111111111111111111111111111111111111111111111111111111111,evm-rpc http://127.0.0.1:8545\n\
-        ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,PTT,1,7,0x1111111111111111111111111111111111111111111111111111111111111111,\"evm-rpc http://127.0.0.1:8545, token\"\n";
+    const GOOD: &str = "chain,address,asset,balance,height,block_hash,source,contract\n\
+        bitcoin,bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4,BTC,50012345,100,00000000000000000001aa0000000000000000000000000000000000000000ab,bitcoin-rpc http://127.0.0.1:8332,\n\
+        ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,ETH,340282366920938463463374607431768211455,7,0x1111111111111111111111111111111111111111111111111111111111111111,evm-rpc http://127.0.0.1:8545,\n\
+        ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,PTT,1,7,0x1111111111111111111111111111111111111111111111111111111111111111,\"evm-rpc http://127.0.0.1:8545, token\",0xe78a0f7e598cc8b0bb87894b0f60dd2a88d6a8ab\n";
 
     fn err(text: &str) -> FileError {
         parse(text.as_bytes(), "b.csv").unwrap_err()
@@ -563,7 +620,10 @@ mod tests {
             .map(|r| BalanceRecord {
                 chain: r.chain,
                 address: r.address.clone(),
-                asset: QueryAsset::native(Asset::new(&r.asset, 0).unwrap()),
+                asset: match r.contract {
+                    None => QueryAsset::native(Asset::new(&r.asset, 0).unwrap()),
+                    Some(c) => QueryAsset::erc20(Asset::new(&r.asset, 0).unwrap(), c),
+                },
                 balance: r.balance,
                 height: r.height,
                 block_hash: r.block_hash,
@@ -571,6 +631,31 @@ mod tests {
             })
             .collect();
         assert_eq!(to_csv(&records), GOOD);
+        assert!(f.states_contracts());
+    }
+
+    #[test]
+    fn a_file_without_the_contract_column_says_so() {
+        let legacy: String = GOOD
+            .lines()
+            .map(|l| {
+                let cut = if l.starts_with("chain,") {
+                    ",contract"
+                } else {
+                    ","
+                };
+                format!("{}\n", &l[..l.rfind(cut).unwrap()])
+            })
+            .collect();
+        let f = parse(legacy.as_bytes(), "old.csv").unwrap();
+        assert_eq!(f.rows().len(), 3);
+        assert!(!f.states_contracts());
+        // A contract on Bitcoin is refused.
+        let e = err(&GOOD.replace(
+            "bitcoin-rpc http://127.0.0.1:8332,",
+            "bitcoin-rpc http://127.0.0.1:8332,0xe78a0f7e598cc8b0bb87894b0f60dd2a88d6a8ab",
+        ));
+        assert_eq!(e.column(), Some((8, "contract")));
     }
 
     #[test]
@@ -625,8 +710,8 @@ mod tests {
             (
                 2,
                 &FileErrorKind::FieldCount {
-                    expected: 7,
-                    found: 8
+                    expected: 8,
+                    found: 9
                 }
             )
         );
@@ -686,5 +771,35 @@ mod tests {
                 .contains("no row for ethereum 0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1 USDT"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn offline_source_refuses_a_row_read_with_another_contract() {
+        let src = OfflineSource::new(parse(GOOD.as_bytes(), "b.csv").unwrap(), "b.csv");
+        let ptt = Asset::new("PTT", 6).unwrap();
+        let other = EvmAddress::parse("0x5555555555555555555555555555555555555555").unwrap();
+        let q = |asset: QueryAsset| BalanceQuery {
+            chain: Chain::Ethereum,
+            height: 7,
+            expected_block_hash: None,
+            items: vec![QueryItem {
+                address: "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1".into(),
+                asset,
+            }],
+        };
+        // The PTT row was read with 0xe78a…: not an answer for another
+        // contract, nor for the native coin under the same symbol.
+        for asset in [
+            QueryAsset::erc20(ptt.clone(), other),
+            QueryAsset::native(ptt.clone()),
+        ] {
+            let e = src.snapshot(&q(asset)).unwrap_err();
+            assert!(
+                e.to_string().contains("was read with contract 0xe78a"),
+                "{e}"
+            );
+        }
+        let right = EvmAddress::parse("0xe78a0f7e598cc8b0bb87894b0f60dd2a88d6a8ab").unwrap();
+        assert!(src.snapshot(&q(QueryAsset::erc20(ptt, right))).is_ok());
     }
 }

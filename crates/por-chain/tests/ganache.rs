@@ -146,6 +146,23 @@ fn balances_at_the_snapshot_block_ignore_later_transfers() {
         snap.records.iter().map(|r| r.balance).collect::<Vec<_>>()
     );
     assert_eq!(again.records[0].source, format!("evm-rpc {}", node.url()));
+    // Each row says what it was read with (the native coin or the
+    // contract), and the offline source answers only that identity.
+    let file = balances_file::parse(csv.as_bytes(), "snap.csv").unwrap();
+    assert!(file.states_contracts());
+    assert_eq!(
+        file.rows().iter().map(|r| r.contract).collect::<Vec<_>>(),
+        query
+            .items
+            .iter()
+            .map(|i| i.asset.contract().copied())
+            .collect::<Vec<_>>()
+    );
+    let mut native_for_token = query.clone();
+    for item in &mut native_for_token.items {
+        item.asset = QueryAsset::native(item.asset.asset().clone());
+    }
+    assert!(offline.snapshot(&native_for_token).is_err());
 
     // Another block hash at that height: refused, naming both hashes.
     let mut wrong = query.clone();

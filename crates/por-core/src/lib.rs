@@ -36,6 +36,7 @@ pub mod hash;
 pub mod ledger;
 pub mod ownership;
 pub mod proof;
+pub mod registry;
 pub mod reserve;
 pub mod tree;
 

@@ -19,6 +19,7 @@ use por_core::attestation::{
     OwnershipProof, ParsedAttestation, ReserveEntry, ReserveInputsRef, Snapshot, Tier, FORMAT,
 };
 use por_core::audit::ownership::{self, OwnershipStatus};
+use por_core::registry::Resolution;
 use por_core::Amount;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -72,6 +73,15 @@ pub struct AttestArgs {
     /// report them as failures).
     #[arg(long)]
     allow_unbound: bool,
+    /// An asset registry (TOML, `por-asset-registry-v1`) that extends or
+    /// overrides the built-in one: which contract each token symbol means.
+    #[arg(long, value_name = "FILE")]
+    asset_registry: Option<PathBuf>,
+    /// Sign even if some reserves are on a chain por has no balance source
+    /// for (anything but bitcoin and ethereum): the audit reports them as
+    /// not checked and counts them for nothing.
+    #[arg(long)]
+    allow_unverifiable_chain: bool,
     /// Where to write the signed attestation (JSON).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
@@ -157,6 +167,7 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
             contract,
         });
     }
+    check_asset_identities(args, &assets, &rows, &reserves_name)?;
 
     let mut reserves = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -284,12 +295,20 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
 
     // One wallet listed twice (two categories, or a copy-paste): signed as
     // given, but said now, since the audit will fail it and count neither.
+    // Keyed on the on-chain identity (the contract or the native coin),
+    // as the audit does, never on the symbol.
     let mut seen: BTreeMap<(String, String, String), &str> = BTreeMap::new();
     for (entry, row) in body.reserves.iter().zip(&rows) {
+        let what = body
+            .assets
+            .iter()
+            .find(|a| a.symbol == entry.asset)
+            .and_then(|a| a.contract.clone())
+            .unwrap_or_else(|| "native".to_owned());
         let key = (
             entry.chain.clone(),
             por_core::audit::normalize_address(&entry.chain, &entry.address),
-            entry.asset.clone(),
+            what,
         );
         if let Some(first) = seen.insert(key, row.at.as_str()) {
             eprintln!(
@@ -383,6 +402,90 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
         key.fingerprint()
     )?;
     Ok(Outcome::Ok)
+}
+
+/// The identity rule shared with `por chain snapshot` and `por audit`
+/// (`por_core::registry::AssetRegistry::resolve`): a token the registry knows must carry its
+/// registered contract and decimals, an asset without a contract must have
+/// the chain's native decimals (a token written as native would be read as
+/// the native coin), and reserves on a chain por has no balance source for
+/// need `--allow-unverifiable-chain`. Unregistered tokens are signed with a
+/// warning: the audit reports them as not checked until the auditor
+/// registers them.
+fn check_asset_identities(
+    args: &AttestArgs,
+    assets: &[AttestedAsset],
+    rows: &[Row],
+    reserves_name: &str,
+) -> Result<()> {
+    let registry = super::chain::load_asset_registry(args.asset_registry.as_deref())?;
+    let mut unverifiable: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for a in assets {
+        match registry.resolve(&a.chain, &a.symbol, a.decimals, a.contract.as_deref()) {
+            Resolution::Confirmed(_) => {}
+            Resolution::Refused(e) => bail!(
+                "asset {}: {}; say which contract it is with --asset {}=CHAIN:CONTRACT",
+                crate::output::term(&a.symbol),
+                crate::output::term(&e.to_string()),
+                crate::output::term(&a.symbol)
+            ),
+            Resolution::NoBalanceSource { .. } => {
+                let at: Vec<String> = rows
+                    .iter()
+                    .filter(|r| r.asset == a.symbol)
+                    .map(|r| r.at.clone())
+                    .collect();
+                unverifiable
+                    .entry(a.chain.as_str())
+                    .or_default()
+                    .push(format!("{} ({})", a.symbol, at.join(", ")));
+            }
+            Resolution::Unregistered { contract } => eprintln!(
+                "warning: asset {} is token {contract} on {}, which the asset registry does not know: an audit reports its reserves as not checked unless the auditor registers it",
+                crate::output::term(&a.symbol),
+                crate::output::term(&a.chain)
+            ),
+            Resolution::OtherGeneration {
+                contract,
+                registered,
+            } => eprintln!(
+                "warning: asset {} is token {contract}, not the registered {}: an audit reports its reserves as not checked unless the auditor registers it",
+                crate::output::term(&a.symbol),
+                registered.join(", ")
+            ),
+            _ => {}
+        }
+    }
+    if unverifiable.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = unverifiable
+        .iter()
+        .map(|(chain, what)| {
+            format!(
+                "{}: {}",
+                crate::output::term(chain),
+                crate::output::term(&what.join("; "))
+            )
+        })
+        .collect();
+    let readable = por_core::registry::NATIVE_CHAINS
+        .iter()
+        .map(|c| c.chain)
+        .collect::<Vec<_>>()
+        .join(" and ");
+    if args.allow_unverifiable_chain {
+        eprintln!(
+            "warning: {reserves_name}: reserves on chains por has no balance source for (only {readable} are read); signing anyway (--allow-unverifiable-chain), and an audit reports them as not checked:\n  {}",
+            list.join("\n  ")
+        );
+        Ok(())
+    } else {
+        bail!(
+            "{reserves_name}: reserves on chains por has no balance source for (only {readable} are read), so no audit can check them:\n  {}\n(sign anyway with --allow-unverifiable-chain; the audit will report them as not checked)",
+            list.join("\n  ")
+        )
+    }
 }
 
 fn parse_chains(specs: &[String]) -> Result<Vec<ChainPoint>> {

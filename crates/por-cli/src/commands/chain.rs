@@ -10,6 +10,7 @@ use clap::Subcommand;
 use por_chain::{
     addresses, balances_file, BalanceQuery, BlockHash, HttpConfig, SourceError, SourceSpec,
 };
+use por_core::registry::AssetRegistry;
 
 use crate::Outcome;
 
@@ -36,9 +37,14 @@ pub struct SnapshotArgs {
     #[arg(long, value_name = "FILE")]
     cookie: Option<PathBuf>,
     /// The addresses to look up: CSV `chain,address,asset[,contract,decimals]`.
-    /// Rows of other chains than the source's are skipped.
+    /// Rows of other chains than the source's are skipped. A symbol the
+    /// asset registry knows as a token must name the registered contract.
     #[arg(long, value_name = "FILE")]
     addresses: PathBuf,
+    /// An asset registry (TOML, `por-asset-registry-v1`) that extends or
+    /// overrides the built-in one (see docs/audit.md).
+    #[arg(long, value_name = "FILE")]
+    asset_registry: Option<PathBuf>,
     /// The snapshot block height.
     #[arg(long)]
     height: u64,
@@ -86,6 +92,25 @@ fn read_cookie(path: &Path) -> anyhow::Result<String> {
     Ok(line.to_owned())
 }
 
+/// The built-in asset registry, extended or overridden by `--asset-registry
+/// FILE` (shared by `por chain snapshot`, `por attest` and `por audit`).
+///
+/// # Errors
+/// The file cannot be read, is not UTF-8, or does not parse (the error
+/// names the field); the CLI exits 2.
+pub(crate) fn load_asset_registry(path: Option<&Path>) -> anyhow::Result<AssetRegistry> {
+    let builtin = AssetRegistry::builtin();
+    let Some(path) = path else {
+        return Ok(builtin);
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--asset-registry {name}: cannot read (or not UTF-8)"))?;
+    let file =
+        AssetRegistry::from_toml(&text, &name).map_err(|e| anyhow!("--asset-registry {e}"))?;
+    Ok(builtin.extended_with(file))
+}
+
 fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     let mut spec = SourceSpec::parse(&args.source).context("--source")?;
     if let Some(path) = &args.cookie {
@@ -100,7 +125,8 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
         .context("--block-hash")?;
     let name = args.addresses.display().to_string();
     let bytes = std::fs::read(&args.addresses).with_context(|| format!("{name}: cannot read"))?;
-    let rows = addresses::parse(&bytes, &name)?;
+    let registry = load_asset_registry(args.asset_registry.as_deref())?;
+    let rows = addresses::parse_with_registry(&bytes, &name, &registry)?;
     let skipped = rows.iter().filter(|r| r.chain != chain).count();
     let items: Vec<_> = rows
         .into_iter()
@@ -169,10 +195,13 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     );
     for r in &snap.records {
         println!(
-            "  {} {} {}",
-            r.address,
+            "  {} {} {} ({})",
+            crate::output::term(&r.address),
             r.balance.display_in(r.asset.asset().decimals()),
-            r.asset.asset().symbol()
+            crate::output::term(r.asset.asset().symbol()),
+            r.asset
+                .contract()
+                .map_or_else(|| "native".to_owned(), ToString::to_string)
         );
     }
     Ok(Outcome::Ok)

@@ -23,6 +23,7 @@ use crate::attestation::{
     AttestationBody, Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
 };
 use crate::proof::InclusionProof;
+use crate::registry::{self, AssetRegistry, Resolution};
 use crate::reserve::{self, Inputs, PolicySet, Scenario};
 use crate::tree::RootCommitment;
 
@@ -41,14 +42,20 @@ pub struct NamedText {
 }
 
 /// A balance observed on chain for one address and asset at one block.
+///
+/// It is matched to a reserve entry on its on-chain identity (chain,
+/// address, native coin or token contract, height), never on the symbol.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObservedBalance {
     /// Chain name (`bitcoin`, `ethereum`).
     pub chain: String,
     /// Address as queried.
     pub address: String,
-    /// Asset symbol.
+    /// Asset symbol (for display only).
     pub asset: String,
+    /// The token contract the balance was read with (`0x…`, any case), or
+    /// `None` for the chain's native coin.
+    pub contract: Option<String>,
     /// Balance in base units.
     pub balance: Amount,
     /// The block height the balance refers to.
@@ -109,6 +116,9 @@ pub struct AuditInput {
     /// exchanges published them out of band. Empty: any key whose signature
     /// verifies is accepted, and the report shows which key signed.
     pub trusted_keys: Vec<String>,
+    /// The auditor's asset registry (which contract a symbol means);
+    /// `None`: the built-in one ([`AssetRegistry::builtin`]).
+    pub asset_registry: Option<AssetRegistry>,
 }
 
 /// A check's outcome.
@@ -359,10 +369,6 @@ fn trusted_keys_allow(trusted: &[String], key: &str) -> bool {
     trusted.is_empty() || trusted.iter().any(|t| t.trim().eq_ignore_ascii_case(key))
 }
 
-/// The chains por can read balances of (`por chain snapshot`, `--chain`):
-/// a reserve on any other chain is not checked and counts zero.
-pub const CHAINS_WITH_BALANCE_SOURCE: &[&str] = &["bitcoin", "ethereum"];
-
 /// What the chain data said about one reserve entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Observed {
@@ -374,8 +380,24 @@ enum Observed {
     Failed,
 }
 
-/// (chain, normalized address, asset, height).
-type BalanceKey<'a> = (&'a str, String, &'a str, u64);
+/// (chain, normalized address, `native` or lower-case contract, height):
+/// the on-chain identity of a balance, never its symbol.
+type BalanceKey<'a> = (&'a str, String, String, u64);
+
+/// The lookup key of a balance: its on-chain identity at a height.
+fn balance_key<'a>(
+    chain: &'a str,
+    address: &str,
+    contract: Option<&str>,
+    height: u64,
+) -> BalanceKey<'a> {
+    (
+        chain,
+        normalize_address(chain, address),
+        contract.map_or_else(|| "native".to_owned(), |c| c.trim().to_ascii_lowercase()),
+        height,
+    )
+}
 
 struct Audited {
     name: String,
@@ -457,12 +479,25 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
 
     history_checks(&audited, &mut checks);
 
+    // Which on-chain asset each attested symbol is: decided by the
+    // auditor's registry, never by the attestation.
+    let builtin;
+    let asset_registry = match &input.asset_registry {
+        Some(r) => r,
+        None => {
+            builtin = AssetRegistry::builtin();
+            &builtin
+        }
+    };
+    let identities = asset_identity_checks(&audited, asset_registry, &mut checks);
+
     // Ownership of every entry of every verified attestation.
     let mut ownership_ok: Vec<Vec<Status>> = Vec::new();
-    for a in &audited {
+    for (i, a) in audited.iter().enumerate() {
         let mut oks = Vec::new();
         if let Some(v) = &a.verified {
             let label = a.label();
+            let resolutions = identities.get(i);
             let entry_check = |e: &ReserveEntry| -> Check {
                 let (status, summary, mut evidence) = match ownership::check_entry(v.body(), e) {
                     Ok(ownership::OwnershipStatus::Bound { scheme, binding }) => (
@@ -491,7 +526,12 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                 check(
                     "ownership",
                     status,
-                    entry_subject(&label, e),
+                    entry_subject(
+                        &label,
+                        v.body(),
+                        e,
+                        resolutions.and_then(|m| m.get(&e.asset)),
+                    ),
                     summary,
                     evidence,
                 )
@@ -519,12 +559,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
             list.iter()
                 .map(|o| {
                     (
-                        (
-                            o.chain.as_str(),
-                            normalize_address(&o.chain, &o.address),
-                            o.asset.as_str(),
-                            o.height,
-                        ),
+                        balance_key(&o.chain, &o.address, o.contract.as_deref(), o.height),
                         o,
                     )
                 })
@@ -538,12 +573,13 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
         .collect();
     let mut sources: BTreeSet<SourceUse> = BTreeSet::new();
     let mut observed_for: Vec<Vec<Observed>> = Vec::new();
-    for a in &audited {
+    for (i, a) in audited.iter().enumerate() {
         let mut obs = Vec::new();
         if let Some(v) = &a.verified {
             let body = v.body();
             for e in &body.reserves {
-                let subject = entry_subject(&a.label(), e);
+                let resolution = identities.get(i).and_then(|m| m.get(&e.asset));
+                let subject = entry_subject(&a.label(), body, e, resolution);
                 let Some(point) = body.chains.iter().find(|c| c.chain == e.chain) else {
                     // Not reachable for a parsed attestation (every reserve's
                     // chain is listed); kept so nothing is counted silently.
@@ -557,45 +593,54 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                     ));
                     continue;
                 };
-                let unchecked = |reason: String| {
-                    check(
-                        "balance",
-                        Status::NotChecked,
-                        subject.clone(),
-                        reason,
-                        [
-                            ("claimed", json!(e.claimed.to_string())),
-                            ("height", json!(point.height)),
-                        ],
-                    )
+                let mut id_ev = identity_evidence(e, resolution);
+                let identity = match resolution {
+                    Some(Resolution::Confirmed(id)) => id,
+                    other => {
+                        // Nothing is read for an asset whose identity por
+                        // has not confirmed: not on a contract only the
+                        // exchange names, not natively for a token, not on
+                        // a chain por has no balance source for.
+                        obs.push(Observed::Unchecked);
+                        id_ev.push(("claimed", json!(e.claimed.to_string())));
+                        checks.push(check(
+                            "balance",
+                            Status::NotChecked,
+                            subject,
+                            format!("{}: not checked, counts zero", unconfirmed_reason(other)),
+                            id_ev,
+                        ));
+                        continue;
+                    }
                 };
-                if !CHAINS_WITH_BALANCE_SOURCE.contains(&e.chain.as_str()) {
-                    obs.push(Observed::Unchecked);
-                    checks.push(unchecked(format!(
-                        "por has no balance source for chain {} (it reads {}): not checked, counts zero",
-                        e.chain,
-                        CHAINS_WITH_BALANCE_SOURCE.join(" and ")
-                    )));
-                    continue;
-                }
+                id_ev.push(("claimed", json!(e.claimed.to_string())));
+                id_ev.push(("height", json!(point.height)));
                 let Some(balances) = &index else {
                     obs.push(Observed::Unchecked);
-                    checks.push(unchecked(
+                    checks.push(check(
+                        "balance",
+                        Status::NotChecked,
+                        subject,
                         "no balance source given (--chain KIND=URL or --balances FILE): not checked, counts zero".into(),
+                        id_ev,
                     ));
                     continue;
                 };
-                let found = balances.get(&(
-                    e.chain.as_str(),
-                    normalize_address(&e.chain, &e.address),
-                    e.asset.as_str(),
+                let found = balances.get(&balance_key(
+                    &e.chain,
+                    &e.address,
+                    identity.contract.as_deref(),
                     point.height,
                 ));
                 let Some(o) = found else {
                     obs.push(Observed::Unchecked);
-                    checks.push(unchecked(if chains_with_data.contains(e.chain.as_str()) {
+                    let what = identity
+                        .contract
+                        .as_deref()
+                        .map_or_else(|| "native coin".to_owned(), |c| format!("contract {c}"));
+                    let reason = if chains_with_data.contains(e.chain.as_str()) {
                         format!(
-                            "no balance for this address and asset at height {} in the chain data given: not checked, counts zero",
+                            "no balance for this address and {what} at height {} in the chain data given: not checked, counts zero",
                             point.height
                         )
                     } else {
@@ -603,7 +648,8 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                             "no chain data given for {} (--chain {}=URL, or its rows in --balances): not checked, counts zero",
                             e.chain, e.chain
                         )
-                    }));
+                    };
+                    checks.push(check("balance", Status::NotChecked, subject, reason, id_ev));
                     continue;
                 };
                 if !sources.iter().any(|u| {
@@ -619,14 +665,14 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                         block_hash: o.block_hash.clone(),
                     });
                 }
-                let ev = [
-                    ("claimed", json!(e.claimed.to_string())),
+                let mut ev = id_ev;
+                ev.extend([
                     ("observed", json!(o.balance.to_string())),
                     ("height", json!(o.height)),
                     ("attested_block_hash", json!(point.block_hash)),
                     ("observed_block_hash", json!(o.block_hash)),
                     ("source", json!(o.source)),
-                ];
+                ]);
                 if normalize_hash(&o.block_hash) != normalize_hash(&point.block_hash) {
                     obs.push(Observed::Failed);
                     checks.push(check(
@@ -668,7 +714,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
         observed_for.push(obs);
     }
 
-    let duplicates = unique_address_checks(&audited, &mut checks);
+    let duplicates = unique_address_checks(&audited, &identities, &mut checks);
 
     // Positions: solvency, segregation, tiers.
     let mut positions = Vec::new();
@@ -840,8 +886,184 @@ fn counted_entries<'a>(
         .collect()
 }
 
-fn entry_subject(label: &str, e: &ReserveEntry) -> String {
-    format!("{label}: {} {} {}", e.chain, e.address, e.asset)
+/// `acme 2026-11-21: ethereum mainnet 0x… USDC (0xa0b8…)`: the chain,
+/// network, address and contract (or `native`) the line is about.
+fn entry_subject(
+    label: &str,
+    body: &AttestationBody,
+    e: &ReserveEntry,
+    resolution: Option<&Resolution>,
+) -> String {
+    match resolution {
+        Some(Resolution::Confirmed(id)) => format!(
+            "{label}: {} {} {} {} ({})",
+            e.chain,
+            id.network,
+            e.address,
+            e.asset,
+            id.contract_or_native()
+        ),
+        _ => format!(
+            "{label}: {} {} {} {} ({} as attested, identity not confirmed)",
+            e.chain,
+            network_of_chain(&e.chain),
+            e.address,
+            e.asset,
+            attested_contract(body, e)
+        ),
+    }
+}
+
+/// The network a chain name means in an attestation (`mainnet` for the
+/// chains por reads), or `unknown`.
+fn network_of_chain(chain: &str) -> &'static str {
+    registry::native_chain(chain).map_or("unknown", |c| c.network)
+}
+
+/// What the attestation says the entry's asset is: its contract, or `native`.
+fn attested_contract<'a>(body: &'a AttestationBody, e: &ReserveEntry) -> &'a str {
+    body.assets
+        .iter()
+        .find(|a| a.symbol == e.asset)
+        .and_then(|a| a.contract.as_deref())
+        .unwrap_or("native")
+}
+
+/// The identity fields every balance line carries.
+fn identity_evidence(
+    e: &ReserveEntry,
+    resolution: Option<&Resolution>,
+) -> Vec<(&'static str, Value)> {
+    let mut ev = vec![
+        ("chain", json!(e.chain)),
+        ("address", json!(e.address)),
+        ("asset", json!(e.asset)),
+    ];
+    match resolution {
+        Some(Resolution::Confirmed(id)) => {
+            ev.push(("network", json!(id.network)));
+            ev.push(("contract", json!(id.contract_or_native())));
+            ev.push(("decimals", json!(id.decimals)));
+            ev.push(("identity_source", json!(id.source)));
+        }
+        Some(
+            Resolution::Unregistered { contract } | Resolution::OtherGeneration { contract, .. },
+        ) => {
+            ev.push(("network", json!(network_of_chain(&e.chain))));
+            ev.push(("attested_contract", json!(contract)));
+            ev.push(("contract", Value::Null));
+        }
+        _ => {
+            ev.push(("network", json!(network_of_chain(&e.chain))));
+            ev.push(("contract", Value::Null));
+        }
+    }
+    ev
+}
+
+/// Why a balance is not read for an asset whose identity is not confirmed.
+fn unconfirmed_reason(resolution: Option<&Resolution>) -> String {
+    match resolution {
+        Some(Resolution::NoBalanceSource { chain }) => format!(
+            "por has no balance source for chain {chain}: the claim is not checked"
+        ),
+        Some(Resolution::Unregistered { contract }) => format!(
+            "token contract {contract} is not in the auditor's asset registry: nothing is read on a contract only the exchange names (register it with --asset-registry)"
+        ),
+        Some(Resolution::OtherGeneration { contract, registered }) => format!(
+            "contract {contract} is not the registered {} for this symbol: not read (register the one you accept with --asset-registry)",
+            registered.join(", ")
+        ),
+        Some(Resolution::Refused(e)) => format!("not read: the asset's identity is refused: {e}"),
+        Some(Resolution::Confirmed(_)) | None => {
+            "the asset is not in the attestation's asset list".to_owned()
+        }
+    }
+}
+
+/// One `asset-identity` check per attested asset of each verified
+/// attestation; returns, per attestation, each symbol's resolution.
+fn asset_identity_checks(
+    audited: &[Audited],
+    asset_registry: &AssetRegistry,
+    checks: &mut Vec<Check>,
+) -> Vec<BTreeMap<String, Resolution>> {
+    let mut out = Vec::with_capacity(audited.len());
+    for a in audited {
+        let mut map = BTreeMap::new();
+        if let Some(v) = &a.verified {
+            for asset in &v.body().assets {
+                let r = asset_registry.resolve(
+                    &asset.chain,
+                    &asset.symbol,
+                    asset.decimals,
+                    asset.contract.as_deref(),
+                );
+                let subject = format!("{}: {} on {}", a.label(), asset.symbol, asset.chain);
+                let mut ev = vec![
+                    ("chain", json!(asset.chain)),
+                    ("network", json!(network_of_chain(&asset.chain))),
+                    ("symbol", json!(asset.symbol)),
+                    ("decimals", json!(asset.decimals)),
+                    (
+                        "attested_contract",
+                        json!(asset.contract.as_deref().unwrap_or("native")),
+                    ),
+                ];
+                let (status, summary) = match &r {
+                    Resolution::Confirmed(id) => {
+                        ev.push(("contract", json!(id.contract_or_native())));
+                        ev.push(("source", json!(id.source)));
+                        (
+                            Status::Pass,
+                            match &id.contract {
+                                None => format!(
+                                    "{} {} native coin, {} decimals",
+                                    id.chain, id.network, id.decimals
+                                ),
+                                Some(c) => format!(
+                                    "token {c} on {} {}, {} decimals ({})",
+                                    id.chain, id.network, id.decimals, id.source
+                                ),
+                            },
+                        )
+                    }
+                    Resolution::NoBalanceSource { chain } => (
+                        Status::NotChecked,
+                        format!("por has no balance source for chain {chain}: nothing on it is checked"),
+                    ),
+                    Resolution::Unregistered { contract } => (
+                        Status::NotChecked,
+                        format!(
+                            "token contract {contract} is not in the asset registry: its identity is not confirmed and its balances are not read"
+                        ),
+                    ),
+                    Resolution::OtherGeneration { contract, registered } => {
+                        ev.push(("registered_contracts", json!(registered)));
+                        (
+                            Status::NotChecked,
+                            format!(
+                                "contract {contract} is not the registered {} (the registry lists this symbol as incomplete): not confirmed, not read",
+                                registered.join(", ")
+                            ),
+                        )
+                    }
+                    Resolution::Refused(e) => {
+                        if let registry::IdentityError::ContractMismatch { registered, .. }
+                        | registry::IdentityError::MissingContract { registered, .. } = e
+                        {
+                            ev.push(("registered_contract", json!(registered)));
+                        }
+                        (Status::Fail, format!("{e}; its balances are not read"))
+                    }
+                };
+                checks.push(check("asset-identity", status, subject, summary, ev));
+                map.insert(asset.symbol.clone(), r);
+            }
+        }
+        out.push(map);
+    }
+    out
 }
 
 pub(crate) const NO_EVIDENCE: [(&str, Value); 0] = [];
@@ -986,50 +1208,130 @@ fn later(a: &crate::attestation::Snapshot, b: &crate::attestation::Snapshot) -> 
     }
 }
 
-/// Each (chain, address, asset) may be claimed once per attestation, and by
-/// one exchange only. Returns the (attestation, entry) pairs involved in a
-/// duplicate, which are then not counted as reserves.
+/// The on-chain identity a claim is about, for duplicate detection: (chain,
+/// network, normalized address, `native` or contract). Never the symbol:
+/// `ETH` and `ETHER` on one Ethereum wallet are one claim twice. Where por
+/// confirmed nothing (a chain without a balance source), the attested
+/// contract stands in, or the symbol for a contract-less asset there; such
+/// claims count for nothing anyway.
+fn claim_key(
+    body: &AttestationBody,
+    e: &ReserveEntry,
+    resolution: Option<&Resolution>,
+) -> (String, String, String, String) {
+    let what = match resolution {
+        Some(Resolution::Confirmed(id)) => id.contract_or_native().to_owned(),
+        Some(
+            Resolution::Unregistered { contract } | Resolution::OtherGeneration { contract, .. },
+        ) => contract.clone(),
+        Some(Resolution::NoBalanceSource { .. }) | None => match attested_contract(body, e) {
+            "native" => format!("symbol {}", e.asset),
+            c => c.to_ascii_lowercase(),
+        },
+        Some(Resolution::Refused(_)) => attested_contract(body, e).to_ascii_lowercase(),
+    };
+    (
+        e.chain.clone(),
+        network_of_chain(&e.chain).to_owned(),
+        normalize_address(&e.chain, &e.address),
+        what,
+    )
+}
+
+/// Whether the later attestation `j` continues `i` as a genuine history of
+/// one exchange: both verified, a chain of `previous` links among the given
+/// attestations leads from `j` back to `i`, and each step is at a strictly
+/// later snapshot time and at strictly later blocks on every chain both
+/// name. Anything else (another exchange, the same or overlapping blocks,
+/// no link) is two claims on one wallet at once.
+fn is_history(audited: &[Audited], i: usize, j: usize) -> bool {
+    let (Some(first), Some(_)) = (
+        audited.get(i).and_then(|a| a.verified.as_ref()),
+        audited.get(j).and_then(|a| a.verified.as_ref()),
+    ) else {
+        return false;
+    };
+    let target = first.id().to_hex();
+    let mut cur = j;
+    for _ in 0..audited.len() {
+        let Some(later) = audited.get(cur).and_then(|a| a.verified.as_ref()) else {
+            return false;
+        };
+        let lb = later.body();
+        let Some(prev_id) = lb.previous.as_deref() else {
+            return false;
+        };
+        let Some(p) = audited.iter().position(|a| {
+            a.verified.as_ref().is_some_and(|v| {
+                v.id().to_hex() == prev_id && v.body().exchange.id == lb.exchange.id
+            })
+        }) else {
+            return false;
+        };
+        let Some(earlier) = audited.get(p).and_then(|a| a.verified.as_ref()) else {
+            return false;
+        };
+        let eb = earlier.body();
+        let later_time = match (lb.snapshot.instant(), eb.snapshot.instant()) {
+            (Ok(l), Ok(e)) => l > e,
+            _ => false,
+        };
+        let later_blocks = lb.chains.iter().all(|lc| {
+            eb.chains
+                .iter()
+                .find(|ec| ec.chain == lc.chain)
+                .is_none_or(|ec| lc.height > ec.height)
+        });
+        if !later_time || !later_blocks {
+            return false;
+        }
+        if prev_id == target {
+            return true;
+        }
+        cur = p;
+    }
+    false
+}
+
+/// Each on-chain identity (chain, network, address, native or contract) may
+/// be claimed once per attestation, and by one exchange only, except along
+/// a genuine history ([`is_history`]). Returns the (attestation, entry)
+/// pairs involved in a duplicate, which are then not counted as reserves.
 fn unique_address_checks(
     audited: &[Audited],
+    identities: &[BTreeMap<String, Resolution>],
     checks: &mut Vec<Check>,
 ) -> BTreeMap<(usize, usize), ()> {
-    let mut by_key: BTreeMap<(String, String, String), Vec<(usize, usize)>> = BTreeMap::new();
+    type Key = (String, String, String, String);
+    let mut by_key: BTreeMap<Key, Vec<(usize, usize)>> = BTreeMap::new();
     let mut total = 0usize;
     for (i, a) in audited.iter().enumerate() {
         let Some(v) = &a.verified else { continue };
         for (j, e) in v.body().reserves.iter().enumerate() {
             total += 1;
+            let r = identities.get(i).and_then(|m| m.get(&e.asset));
             by_key
-                .entry((
-                    e.chain.clone(),
-                    normalize_address(&e.chain, &e.address),
-                    e.asset.clone(),
-                ))
+                .entry(claim_key(v.body(), e, r))
                 .or_default()
                 .push((i, j));
         }
     }
     let mut dup = BTreeMap::new();
     let mut failures = 0usize;
-    for ((chain, address, asset), claims) in &by_key {
+    for ((chain, network, address, what), claims) in &by_key {
         if claims.len() < 2 {
             continue;
         }
-        // Claims of one exchange in different snapshots are a history, not
-        // a duplicate.
+        // Claims of one exchange along a genuine history are not a
+        // duplicate; any other pair is.
         let mut bad = false;
-        for (x, &(i1, j1)) in claims.iter().enumerate() {
+        for (x, &(i1, _)) in claims.iter().enumerate() {
             for &(i2, _) in claims.iter().skip(x + 1) {
-                let b1 = audited[i1].parsed.body_unverified();
-                let b2 = audited[i2].parsed.body_unverified();
-                if i1 == i2
-                    || b1.exchange.id != b2.exchange.id
-                    || b1.snapshot.label == b2.snapshot.label
-                {
+                let (lo, hi) = if i1 <= i2 { (i1, i2) } else { (i2, i1) };
+                if lo == hi || !(is_history(audited, lo, hi) || is_history(audited, hi, lo)) {
                     bad = true;
                 }
             }
-            let _ = j1;
         }
         if !bad {
             continue;
@@ -1045,6 +1347,7 @@ fn unique_address_checks(
                     "exchange": a.parsed.body_unverified().exchange.id,
                     "snapshot": a.parsed.body_unverified().snapshot.label,
                     "entry": j,
+                    "asset": e.asset,
                     "category": e.category.as_str(),
                     "claimed": e.claimed.to_string(),
                 })
@@ -1054,11 +1357,8 @@ fn unique_address_checks(
             .iter()
             .map(|&(i, j)| {
                 let a = &audited[i];
-                format!(
-                    "{} as {}",
-                    a.label(),
-                    a.parsed.body_unverified().reserves[j].category.as_str()
-                )
+                let e = &a.parsed.body_unverified().reserves[j];
+                format!("{} as {} ({})", a.label(), e.category.as_str(), e.asset)
             })
             .collect();
         for c in claims {
@@ -1067,13 +1367,19 @@ fn unique_address_checks(
         checks.push(check(
             "unique-address",
             Status::Fail,
-            format!("{chain} {address} {asset}"),
+            format!("{chain} {network} {address} ({what})"),
             format!(
-                "claimed {} times: {} (none of these claims is counted)",
+                "claimed {} times: {} (not a history of one exchange at strictly later blocks; none of these claims is counted)",
                 claims.len(),
                 who.join("; ")
             ),
-            [("claims", Value::Array(list))],
+            [
+                ("chain", json!(chain)),
+                ("network", json!(network)),
+                ("address", json!(address)),
+                ("contract", json!(what)),
+                ("claims", Value::Array(list)),
+            ],
         ));
     }
     if failures == 0 {
@@ -1082,7 +1388,7 @@ fn unique_address_checks(
             Status::Pass,
             format!("{} attestation(s)", audited.len()),
             format!(
-                "each of the {total} claims is the only one on its address and asset (one exchange, one category)"
+                "each of the {total} claims is the only one on its chain, network, address and contract (or native coin), apart from a history of one exchange at later blocks"
             ),
             [("claims", json!(total))],
         ));

@@ -90,22 +90,13 @@ impl fmt::Display for OwnershipError {
 
 impl std::error::Error for OwnershipError {}
 
-/// The Bitcoin network an address belongs to, from its prefix.
-#[must_use]
-pub fn network_of(address: &str) -> Network {
-    let lower = address.to_ascii_lowercase();
-    if lower.starts_with("bcrt1") {
-        Network::Regtest
-    } else if lower.starts_with("tb1")
-        || address.starts_with('m')
-        || address.starts_with('n')
-        || address.starts_with('2')
-    {
-        Network::Testnet
-    } else {
-        Network::Bitcoin
-    }
-}
+/// The Bitcoin network an attestation's addresses must belong to: the
+/// main network. An attestation names chains, not networks, and `bitcoin`
+/// means Bitcoin itself, so a testnet, signet or regtest address under it
+/// (`n…`, `2N…`, `tb1…`, `bcrt1…`) is refused exactly as `por ownership
+/// verify` refuses it with its default `--network mainnet`; the network is
+/// never guessed from the address.
+pub const ATTESTED_NETWORK: Network = Network::Bitcoin;
 
 /// The canonical reserves message of an attestation.
 ///
@@ -137,7 +128,7 @@ pub fn check_entry(
         .ok_or_else(|| OwnershipError::UnknownScheme(entry.proof.scheme.clone()))?;
     let expected = canonical_message(body)?;
     let opts = VerifyOptions {
-        network: network_of(&entry.address),
+        network: ATTESTED_NETWORK,
         legacy_policy: LegacyPolicy::default(),
         scheme,
         expected: Some(expected),

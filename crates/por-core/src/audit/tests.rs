@@ -87,6 +87,7 @@ fn obs(address: &str, sat: u128, hash: &str) -> ObservedBalance {
         chain: "bitcoin".into(),
         address: address.into(),
         asset: "BTC".into(),
+        contract: None,
         balance: Amount::from_base_units(sat),
         height: 100,
         block_hash: hash.into(),
@@ -179,6 +180,7 @@ fn duplicates_history_and_links() {
         vec![entry("bc1qa", Category::Customer, 700)],
     );
     dec.previous = Some(nov_id.to_hex());
+    // A history is at strictly later blocks (the same block is two claims at once).
     dec.chains[0].height = 200;
     let dec_text = dec.sign(&k, &[0; 32]).unwrap();
     let input = AuditInput {

@@ -23,6 +23,7 @@ use por_chain::{
 };
 use por_core::attestation::ParsedAttestation;
 use por_core::audit::{self, AuditInput, NamedText, ObservedBalance, RebuiltTree, ReserveRun};
+use por_core::registry::{AssetRegistry, Resolution};
 use por_core::{Asset, Ledger, LiabilitiesTree};
 
 use crate::{inputs, output, Outcome};
@@ -53,6 +54,11 @@ pub struct AuditArgs {
     /// An offline balances file (`por chain snapshot --out`), instead of nodes.
     #[arg(long, value_name = "FILE")]
     balances: Option<PathBuf>,
+    /// An asset registry (TOML, `por-asset-registry-v1`) that extends or
+    /// overrides the built-in one: which token contract each symbol means.
+    /// Balances are read only with the registry's contracts.
+    #[arg(long, value_name = "FILE")]
+    asset_registry: Option<PathBuf>,
     /// The full balances export the tree was built from (with --secret-file):
     /// rebuild the tree and compare it with the last attestation.
     #[arg(long, value_name = "CSV", requires = "secret_file")]
@@ -121,11 +127,13 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
         );
     }
 
+    let asset_registry = super::chain::load_asset_registry(args.asset_registry.as_deref())?;
     if let Some(path) = &args.balances {
         input.balances = Some(read_balances_file(path)?);
     } else if !args.chains.is_empty() {
-        input.balances = Some(fetch_balances(args, &parsed)?);
+        input.balances = Some(fetch_balances(args, &parsed, &asset_registry)?);
     }
+    input.asset_registry = Some(asset_registry);
 
     if let (Some(csv), Some(secret_path)) = (&args.liabilities, &args.secret_file) {
         let last = parsed.last().context("no attestation")?;
@@ -246,10 +254,21 @@ fn parse_percent_bp(s: &str) -> Result<u32> {
     Ok(bp)
 }
 
+/// The balances of an offline file, each with the identity it was read
+/// with (chain, address, native coin or contract).
+///
+/// # Errors
+/// The file cannot be read or parsed, or has no `contract` column (it does
+/// not say what each balance was read with).
 pub(crate) fn read_balances_file(path: &Path) -> Result<Vec<ObservedBalance>> {
     let name = path.display().to_string();
     let bytes = fs::read(path).with_context(|| format!("cannot read {name}"))?;
     let file = balances_file::parse(&bytes, &name)?;
+    if !file.states_contracts() {
+        bail!(
+            "{name}: line 1: no `contract` column: the file does not say which token contract (or the native coin) each balance was read with, so no balance in it can be matched to a claim; write it again with `por chain snapshot`"
+        );
+    }
     Ok(file
         .rows()
         .iter()
@@ -257,6 +276,7 @@ pub(crate) fn read_balances_file(path: &Path) -> Result<Vec<ObservedBalance>> {
             chain: r.chain.as_str().to_owned(),
             address: r.address.clone(),
             asset: r.asset.clone(),
+            contract: r.contract.map(|c| c.to_string()),
             balance: r.balance,
             height: r.height,
             block_hash: r.block_hash.display_for(r.chain).to_string(),
@@ -265,7 +285,17 @@ pub(crate) fn read_balances_file(path: &Path) -> Result<Vec<ObservedBalance>> {
         .collect())
 }
 
-fn fetch_balances(args: &AuditArgs, parsed: &[ParsedAttestation]) -> Result<Vec<ObservedBalance>> {
+/// Reads, for each attestation's chain with a source given, the balances of
+/// its reserve entries at the attested height. What is read is decided by
+/// the auditor's registry: a token with its registered contract, the native
+/// coin only for an asset whose identity is native. An asset the registry
+/// does not confirm (unregistered, another contract, a native query with
+/// token decimals) is not read at all; the audit reports why.
+fn fetch_balances(
+    args: &AuditArgs,
+    parsed: &[ParsedAttestation],
+    asset_registry: &AssetRegistry,
+) -> Result<Vec<ObservedBalance>> {
     let config = HttpConfig {
         timeout: Duration::from_secs(args.timeout),
         slow_timeout: Duration::from_secs(args.timeout.saturating_mul(60)),
@@ -307,19 +337,23 @@ fn fetch_balances(args: &AuditArgs, parsed: &[ParsedAttestation]) -> Result<Vec<
                 let Some(def) = body.assets.iter().find(|x| x.symbol == e.asset) else {
                     continue;
                 };
-                let asset = Asset::new(&def.symbol, def.decimals).map_err(|err| {
+                let Resolution::Confirmed(identity) = asset_registry.resolve(
+                    &def.chain,
+                    &def.symbol,
+                    def.decimals,
+                    def.contract.as_deref(),
+                ) else {
+                    continue;
+                };
+                let asset = Asset::new(&def.symbol, identity.decimals).map_err(|err| {
                     anyhow::anyhow!("{}: asset {}: {err}", name.display(), def.symbol)
                 })?;
-                let asset = match &def.contract {
+                let asset = match &identity.contract {
                     None => QueryAsset::native(asset),
                     Some(c) => QueryAsset::erc20(
                         asset,
                         EvmAddress::parse(c).map_err(|err| {
-                            anyhow::anyhow!(
-                                "{}: asset {} contract: {err}",
-                                name.display(),
-                                def.symbol
-                            )
+                            anyhow::anyhow!("registry contract of {}: {err}", def.symbol)
                         })?,
                     ),
                 };
@@ -357,6 +391,7 @@ fn fetch_balances(args: &AuditArgs, parsed: &[ParsedAttestation]) -> Result<Vec<
                     chain: point.chain.clone(),
                     address: r.address,
                     asset: r.asset.asset().symbol().to_owned(),
+                    contract: r.asset.contract().map(ToString::to_string),
                     balance: r.balance,
                     height: r.height,
                     block_hash: r.block_hash.display_for(chain).to_string(),

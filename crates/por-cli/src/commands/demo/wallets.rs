@@ -244,7 +244,7 @@ pub fn chain_snapshots(seed: u64) -> Vec<ChainSnapshot> {
     ]
 }
 
-/// The offline balances file (`chain,address,asset,balance,height,block_hash,source`,
+/// The offline balances file (`chain,address,asset,balance,height,block_hash,source,contract`,
 /// balances in base units, EVM addresses in lower case), written by
 /// `por_chain`'s own writer and read back with its parser (what an audit
 /// does), which must find every wallet at its chain's snapshot block.
@@ -275,6 +275,14 @@ pub fn balances_file(wallets: &[Wallet], snapshots: &[ChainSnapshot], seed: u64)
             block_hash: BlockHash::from_hex(&snap.block_hash)
                 .map_err(|e| anyhow::anyhow!("demo block hash: {e}"))?,
             source: format!("demo-synthetic seed {seed}"),
+            contract: if w.asset == "USDC" {
+                Some(
+                    por_chain::evm::EvmAddress::parse(super::attest::USDC_CONTRACT)
+                        .map_err(|e| anyhow::anyhow!("demo USDC contract: {e}"))?,
+                )
+            } else {
+                None
+            },
             line: 0,
         });
     }
