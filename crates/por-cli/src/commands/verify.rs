@@ -229,13 +229,13 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             check.comparisons.root_hash,
             "give --root or --published",
         ),
-        ("height", check.comparisons.height, "given by --published"),
-        ("totals", check.comparisons.totals, "given by --published"),
+        ("height", check.comparisons.height, "give --published"),
+        ("totals", check.comparisons.totals, "give --published"),
         ("asset list", check.comparisons.assets, "give --assets"),
         (
             "customers",
             check.comparisons.customers,
-            "given by --published",
+            "give --published",
         ),
     ] {
         let what = match c {
