@@ -7,7 +7,7 @@
 //! Run: `cargo bench -p por-benches --bench ownership` (optional argument:
 //! the signature count, default 100000). The signatures are made here with
 //! k256 (signing is not what is measured); the verifier is
-//! `por_core::ownership::verify`, the same call the CLI makes per row.
+//! `por_ownership::verify`, the same call the CLI makes per row.
 #![allow(
     clippy::print_stdout,
     clippy::unwrap_used,
@@ -20,12 +20,12 @@ use std::time::Instant;
 use base64::Engine as _;
 use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use k256::ecdsa::{Signature, SigningKey};
-use por_core::ownership::bitcoin::bip322::{to_sign_simple, to_spend};
-use por_core::ownership::bitcoin::encode::{encode_witness_into, hash160, TxOut};
-use por_core::ownership::bitcoin::legacy::{signed_message_hash, BITCOIN_MAGIC};
-use por_core::ownership::bitcoin::spend::{segwit_v0_sighash_all, taproot_key_path_sighash};
-use por_core::ownership::evm::{eip191_hash, EvmAddress};
-use por_core::ownership::{verify, Chain, OwnershipClaim, Verdict, VerifyOptions};
+use por_ownership::bitcoin::bip322::{to_sign_simple, to_spend};
+use por_ownership::bitcoin::encode::{encode_witness_into, hash160, TxOut};
+use por_ownership::bitcoin::legacy::{signed_message_hash, BITCOIN_MAGIC};
+use por_ownership::evm::{eip191_hash, EvmAddress};
+use por_ownership::hazmat::sighash::{segwit_v0_sighash_all, taproot_key_path_sighash};
+use por_ownership::{verify, Chain, OwnershipClaim, Verdict, VerifyOptions};
 use rayon::prelude::*;
 
 struct Row {

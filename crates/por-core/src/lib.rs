@@ -2,7 +2,11 @@
 //!
 //! The pure logic of `por`, a proof-of-reserves verifier: exact amounts,
 //! assets, the liabilities Merkle-sum tree (format v1, byte-exact per
-//! `DESIGN.md`) and customer inclusion proofs (`por-proof-v1`).
+//! `DESIGN.md`) and customer inclusion proofs (`por-proof-v1`); the reserve
+//! engine, the signed attestation and the audit. Wallet ownership (BIP-322,
+//! legacy signed messages, EIP-191, the reserves message) is its own crate,
+//! `por_ownership`, which the audit and the registry use; it knows nothing
+//! of this crate. `ARCHITECTURE.md` at the repository root has the map.
 //!
 //! This crate does no I/O, parses nothing from the command line and needs no
 //! threads (the `parallel` feature adds rayon for the exchange's build), so it
@@ -34,7 +38,6 @@ pub mod audit;
 pub mod customer;
 pub mod hash;
 pub mod ledger;
-pub mod ownership;
 pub mod proof;
 pub mod registry;
 pub mod reserve;

@@ -28,7 +28,7 @@ use core::fmt;
 
 use serde::Deserialize;
 
-use crate::ownership::EvmAddress;
+use por_ownership::EvmAddress;
 
 /// The built-in registry's text (`registry/assets.toml`).
 pub const BUILTIN_TEXT: &str = include_str!("../../../registry/assets.toml");

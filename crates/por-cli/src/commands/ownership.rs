@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
-use por_core::ownership::file::{read_claims, verify_row, ClaimRow, RowVerdict};
-use por_core::ownership::{
-    self, Chain, LegacyPolicy, Network, OwnershipClaim, ReservesMessage, SchemeRequest, Verdict,
-    VerifyOptions,
+use por_ownership::file::{read_claims, verify_row, ClaimRow, RowVerdict};
+use por_ownership::{
+    self as ownership, Chain, LegacyPolicy, Network, OwnershipClaim, ReservesMessage,
+    SchemeRequest, Verdict, VerifyOptions,
 };
 use rayon::prelude::*;
 use serde_json::{json, Value};

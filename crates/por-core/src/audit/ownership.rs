@@ -5,8 +5,8 @@
 use core::fmt;
 
 use crate::attestation::{AttestationBody, ReserveEntry};
-use crate::ownership::{
-    self, Binding, Chain, LegacyPolicy, MalformedError, Network, OwnershipClaim, ReservesMessage,
+use por_ownership::{
+    Binding, Chain, LegacyPolicy, MalformedError, Network, OwnershipClaim, ReservesMessage,
     SchemeRequest, Verdict, VerifyOptions,
 };
 
@@ -52,7 +52,7 @@ impl OwnershipStatus {
             }
             OwnershipStatus::Invalid { reason } => format!("invalid signature: {reason}"),
             OwnershipStatus::NeedsNativeVerifier { script } => format!(
-                "not checked: a {script} script needs Bitcoin Core's interpreter (build with the `consensus` feature)"
+                "not checked: a {script} script needs Bitcoin Core's interpreter (build with por-ownership's `consensus` feature)"
             ),
         }
     }
@@ -142,7 +142,7 @@ pub fn check_entry(
         redeem_script: entry.proof.redeem_script.as_deref(),
     };
     Ok(
-        match ownership::verify(&claim, &opts).map_err(OwnershipError::Malformed)? {
+        match por_ownership::verify(&claim, &opts).map_err(OwnershipError::Malformed)? {
             Verdict::Verified(v) => {
                 let scheme = v.scheme().id();
                 let mut binding = v.binding().describe();
@@ -162,6 +162,11 @@ pub fn check_entry(
             },
             Verdict::NeedsNativeVerifier { script } => OwnershipStatus::NeedsNativeVerifier {
                 script: script.to_string(),
+            },
+            // `Verdict` is non-exhaustive (it lives in por-ownership): a kind
+            // of verdict this audit does not know proves nothing here.
+            other => OwnershipStatus::Invalid {
+                reason: format!("a verdict this audit does not know: {}", other.summary()),
             },
         },
     )

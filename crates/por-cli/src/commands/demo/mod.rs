@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use por_core::ownership::{self, ReservesMessage};
 use por_core::{AssetList, Customers, Ledger, LiabilitiesTree, RootCommitment};
+use por_ownership::{self as ownership, ReservesMessage};
 
 use crate::commands::{reserve, tree};
 use crate::{inputs, output, progress, store, Outcome};
@@ -565,7 +565,7 @@ fn reserves_message(root: &RootCommitment) -> Result<ReservesMessage> {
     )?)
 }
 
-/// Verifies every wallet's signature with `por_core::ownership`, exactly as
+/// Verifies every wallet's signature with `por_ownership`, exactly as
 /// `por ownership verify` and the audit do (the multisig through Bitcoin
 /// Core's script interpreter), requiring it bound to this snapshot with no
 /// weakness. Returns how many verified and through which schemes.

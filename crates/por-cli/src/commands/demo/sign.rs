@@ -8,7 +8,7 @@
 //!   Sighashes follow BIP-143 (segwit v0) and BIP-341 (taproot key path).
 //! - Ethereum: EIP-191 `personal_sign`, `0x` + r‖s‖v with v = 27 + recovery id.
 //!
-//! Nothing here is trusted by the audit: `por_core::ownership` verifies these
+//! Nothing here is trusted by the audit: `por_ownership` verifies these
 //! signatures exactly as it verifies anyone else's (the multisig through
 //! Bitcoin Core's script interpreter), so this module is checked end to end
 //! by every demo run and by the tests. Private keys never leave memory.

@@ -11,7 +11,7 @@ use core::fmt;
 use base64::Engine as _;
 use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
 
-use crate::ownership::reason::InvalidReason;
+use crate::reason::InvalidReason;
 
 use super::address::{p2wpkh_redeem_script, Address, AddressKind};
 use super::bip322::BASE64;
@@ -197,7 +197,7 @@ impl LegacySignature {
     ///
     /// A description if no key can be recovered.
     pub fn recover(&self, digest: &[u8; 32]) -> Result<VerifyingKey, InvalidReason> {
-        crate::ownership::recover::recover(digest, &self.sig, self.recid)
+        crate::hazmat::recover_from_prehash_unverified(digest, &self.sig, self.recid)
             .ok_or(InvalidReason::NoKeyRecovered)
     }
 }

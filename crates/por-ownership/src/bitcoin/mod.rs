@@ -1,5 +1,6 @@
-//! Bitcoin ownership proofs: addresses, transactions and sighashes, BIP-322
-//! and legacy signed messages.
+//! Bitcoin ownership proofs: addresses, transactions, BIP-322, legacy signed
+//! messages and spending checks (the raw sighashes are in
+//! [`hazmat::sighash`](crate::hazmat::sighash)).
 
 pub mod address;
 pub mod bip322;

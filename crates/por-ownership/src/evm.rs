@@ -73,11 +73,8 @@ impl EvmHashing {
             EvmHashing::TronV1Raw => tron_v1(message),
             EvmHashing::OkxOkc => {
                 let mut pre = Vec::with_capacity(message.len() + 32);
-                crate::ownership::bitcoin::encode::write_var_bytes(
-                    &mut pre,
-                    b"OKX Signed Message:\n",
-                );
-                crate::ownership::bitcoin::encode::write_var_bytes(&mut pre, message);
+                crate::bitcoin::encode::write_var_bytes(&mut pre, b"OKX Signed Message:\n");
+                crate::bitcoin::encode::write_var_bytes(&mut pre, message);
                 keccak256(&pre)
             }
         }
@@ -314,7 +311,7 @@ impl EvmSignature {
         if self.sig.normalize_s().is_some() {
             return Err(InvalidReason::HighS);
         }
-        let key = super::recover::recover(digest, &self.sig, self.recid)
+        let key = crate::hazmat::recover_from_prehash_unverified(digest, &self.sig, self.recid)
             .ok_or(InvalidReason::NoKeyRecovered)?;
         Ok(EvmAddress::from_key(&key))
     }

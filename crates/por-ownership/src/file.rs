@@ -436,7 +436,7 @@ mod tests {
         assert_eq!((rows[0].line, rows[1].line), (2, 4));
         assert_eq!(rows[1].signature, None);
         assert_eq!(
-            verify_row(&rows[1], &crate::ownership::VerifyOptions::default()),
+            verify_row(&rows[1], &crate::VerifyOptions::default()),
             RowVerdict::Unsigned
         );
     }

@@ -1,4 +1,6 @@
-//! Proof of control of reserve wallets.
+#![doc = include_str!("../README.md")]
+//!
+//! ## The API
 //!
 //! An [`OwnershipClaim`] (chain, address, message, signature) is untrusted.
 //! [`verify`] either says the input is malformed ([`MalformedError`]: bad
@@ -14,14 +16,20 @@
 //! an explicit [`LegacyPolicy`], EIP-191 `personal_sign`, and the published
 //! variants of OKX (EVM keccak-then-personal_sign, Bitcoin 2-of-3 multisig)
 //! and HTX (raw keccak).
+//!
+//! Modules: [`bitcoin`] (addresses, transactions, BIP-322, legacy messages,
+//! spending checks), [`evm`] (EVM and TRON addresses and signatures),
+//! [`exchange_schemes`] (OKX and HTX variants), [`message`] (the reserves
+//! message and its binding), [`file`](mod@file) (claim files), [`reason`] (why a proof
+//! is rejected) and [`hazmat`] (raw pieces that skip a check; avoid).
 
 pub mod bitcoin;
 pub mod evm;
 pub mod exchange_schemes;
 pub mod file;
+pub mod hazmat;
 pub mod message;
 pub mod reason;
-pub mod recover;
 
 use core::fmt;
 

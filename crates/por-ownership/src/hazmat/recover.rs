@@ -17,9 +17,26 @@ use k256::elliptic_curve::subtle::Choice;
 use k256::{AffinePoint, ProjectivePoint, Scalar, U256};
 
 /// Recovers the key that made `sig` over the 32-byte `prehash`; `None` if no
-/// key can be recovered. Accepts high-S (callers decide on malleability).
+/// key can be recovered.
+///
+/// # Hazard: a key, not a verdict
+///
+/// - Almost every `(r, s, recid)` yields *some* key: the result says who
+///   would have signed, not that an expected signer did. The caller must
+///   compare it with the key or address it expects (as
+///   [`EvmSignature::recover`](crate::EvmSignature::recover) followed by the
+///   address comparison in [`verify`](crate::verify) does).
+/// - It skips the verification k256's `VerifyingKey::recover_from_prehash`
+///   runs after recovery (redundant by construction, but it is the check a
+///   reviewer expects to see).
+/// - It accepts high-S signatures: a second valid encoding of every
+///   signature exists, so never use the signature bytes as an identifier.
 #[must_use]
-pub fn recover(prehash: &[u8; 32], sig: &Signature, recid: RecoveryId) -> Option<VerifyingKey> {
+pub fn recover_from_prehash_unverified(
+    prehash: &[u8; 32],
+    sig: &Signature,
+    recid: RecoveryId,
+) -> Option<VerifyingKey> {
     if recid.is_x_reduced() {
         return VerifyingKey::recover_from_prehash(prehash, sig, recid).ok();
     }
@@ -52,7 +69,7 @@ mod tests {
             let sk = SigningKey::from_bytes(&[i; 32].into()).expect("non-zero scalar");
             let digest = [i.wrapping_mul(37); 32];
             let (sig, recid) = sk.sign_prehash_recoverable(&digest).expect("signing works");
-            let got = recover(&digest, &sig, recid).expect("recoverable");
+            let got = recover_from_prehash_unverified(&digest, &sig, recid).expect("recoverable");
             assert_eq!(got, *sk.verifying_key());
             assert_eq!(
                 VerifyingKey::recover_from_prehash(&digest, &sig, recid).ok(),
@@ -60,7 +77,10 @@ mod tests {
             );
             // The wrong recovery id gives another key, never the signer.
             let other = RecoveryId::new(!recid.is_y_odd(), false);
-            assert_ne!(recover(&digest, &sig, other), Some(got));
+            assert_ne!(
+                recover_from_prehash_unverified(&digest, &sig, other),
+                Some(got)
+            );
         }
     }
 }

@@ -13,11 +13,11 @@ use core::fmt;
 
 use k256::ecdsa::{Signature as EcdsaSignature, VerifyingKey};
 use k256::schnorr::{Signature as SchnorrSignature, VerifyingKey as XOnlyKey};
-use sha2::{Digest, Sha256};
 
-use crate::ownership::reason::InvalidReason;
+use crate::reason::InvalidReason;
 
-use super::encode::{hash160, sha256d, tagged_hash, write_var_bytes, Transaction, TxOut};
+use super::encode::{hash160, Transaction, TxOut};
+use crate::hazmat::sighash::{legacy_sighash_all, segwit_v0_sighash_all, taproot_key_path_sighash};
 
 /// A script type the pure verifier cannot evaluate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,7 +65,7 @@ pub enum SpendFailure {
     Invalid(InvalidReason),
 }
 
-fn invalid(what: &'static str) -> SpendFailure {
+pub(crate) fn invalid(what: &'static str) -> SpendFailure {
     SpendFailure::Invalid(InvalidReason::InputShape { what })
 }
 
@@ -259,164 +259,6 @@ pub fn parse_pushes(script: &[u8]) -> Option<Vec<Vec<u8>>> {
     Some(out)
 }
 
-/// Legacy (pre-segwit) `SIGHASH_ALL` digest of input `index`.
-#[must_use]
-pub fn legacy_sighash_all(tx: &Transaction, index: usize, script_code: &[u8]) -> [u8; 32] {
-    let mut copy = tx.clone();
-    for (i, input) in copy.inputs.iter_mut().enumerate() {
-        input.script_sig = if i == index {
-            script_code.to_vec()
-        } else {
-            Vec::new()
-        };
-        input.witness.clear();
-    }
-    let mut bytes = copy.encode(false);
-    bytes.extend_from_slice(&1u32.to_le_bytes());
-    sha256d(&bytes)
-}
-
-/// BIP-143 (segwit v0) `SIGHASH_ALL` digest of input `index`.
-///
-/// # Panics
-///
-/// If `index` is not an input of `tx` (callers check it first).
-#[must_use]
-pub fn segwit_v0_sighash_all(
-    tx: &Transaction,
-    index: usize,
-    script_code: &[u8],
-    amount: u64,
-) -> [u8; 32] {
-    let mut prevouts = Vec::new();
-    let mut sequences = Vec::new();
-    for i in &tx.inputs {
-        prevouts.extend_from_slice(&i.prevout.txid);
-        prevouts.extend_from_slice(&i.prevout.vout.to_le_bytes());
-        sequences.extend_from_slice(&i.sequence.to_le_bytes());
-    }
-    let mut outputs = Vec::new();
-    for o in &tx.outputs {
-        o.encode_into(&mut outputs);
-    }
-    let input = &tx.inputs[index];
-    let mut pre = Vec::with_capacity(160 + script_code.len());
-    pre.extend_from_slice(&tx.version.to_le_bytes());
-    pre.extend_from_slice(&sha256d(&prevouts));
-    pre.extend_from_slice(&sha256d(&sequences));
-    pre.extend_from_slice(&input.prevout.txid);
-    pre.extend_from_slice(&input.prevout.vout.to_le_bytes());
-    write_var_bytes(&mut pre, script_code);
-    pre.extend_from_slice(&amount.to_le_bytes());
-    pre.extend_from_slice(&input.sequence.to_le_bytes());
-    pre.extend_from_slice(&sha256d(&outputs));
-    pre.extend_from_slice(&tx.lock_time.to_le_bytes());
-    pre.extend_from_slice(&1u32.to_le_bytes());
-    sha256d(&pre)
-}
-
-/// BIP-341 key-path digest of input `index` for `SIGHASH_DEFAULT` (0) or
-/// `SIGHASH_ALL` (1), no annex.
-///
-/// # Panics
-///
-/// If `index` is not an input of `tx` (callers check it first).
-#[must_use]
-pub fn taproot_key_path_sighash(
-    tx: &Transaction,
-    index: usize,
-    prevouts: &[TxOut],
-    hash_type: u8,
-) -> [u8; 32] {
-    let mut sp = Sha256::new();
-    let mut sa = Sha256::new();
-    let mut ss = Sha256::new();
-    let mut sq = Sha256::new();
-    for (i, p) in tx.inputs.iter().zip(prevouts) {
-        sp.update(i.prevout.txid);
-        sp.update(i.prevout.vout.to_le_bytes());
-        sa.update(p.value.to_le_bytes());
-        let mut spk = Vec::new();
-        write_var_bytes(&mut spk, &p.script_pubkey);
-        ss.update(&spk);
-        sq.update(i.sequence.to_le_bytes());
-    }
-    let mut so = Sha256::new();
-    for o in &tx.outputs {
-        let mut b = Vec::new();
-        o.encode_into(&mut b);
-        so.update(&b);
-    }
-    let index = u32::try_from(index).expect("inputs were counted from a u32-bounded encoding");
-    tagged_hash(
-        "TapSighash",
-        &[
-            &[0x00, hash_type],
-            &tx.version.to_le_bytes(),
-            &tx.lock_time.to_le_bytes(),
-            &sp.finalize(),
-            &sa.finalize(),
-            &ss.finalize(),
-            &sq.finalize(),
-            &so.finalize(),
-            &[0x00],
-            &index.to_le_bytes(),
-        ],
-    )
-}
-
-/// Verifies input `index` with Bitcoin Core's consensus script interpreter
-/// (flags: P2SH, DERSIG, NULLDUMMY, CHECKLOCKTIMEVERIFY, CHECKSEQUENCEVERIFY,
-/// WITNESS, TAPROOT).
-///
-/// # Errors
-///
-/// [`SpendFailure::Invalid`] with Core's error text.
-#[cfg(feature = "consensus")]
-pub fn verify_input_consensus(
-    tx: &Transaction,
-    index: usize,
-    prevouts: &[TxOut],
-) -> Result<(), SpendFailure> {
-    let prev = prevouts
-        .get(index)
-        .ok_or_else(|| invalid("missing previous output"))?;
-    let bytes = tx.encode(true);
-    let mut utxos = Vec::with_capacity(prevouts.len());
-    for p in prevouts {
-        utxos.push(bitcoinconsensus::Utxo {
-            script_pubkey: p.script_pubkey.as_ptr(),
-            script_pubkey_len: u32::try_from(p.script_pubkey.len())
-                .map_err(|_| invalid("script too long"))?,
-            value: i64::try_from(p.value).map_err(|_| invalid("amount too large"))?,
-        });
-    }
-    let flags = bitcoinconsensus::VERIFY_ALL_PRE_TAPROOT | bitcoinconsensus::VERIFY_TAPROOT;
-    bitcoinconsensus::verify_with_flags(
-        &prev.script_pubkey,
-        prev.value,
-        &bytes,
-        Some(&utxos),
-        index,
-        flags,
-    )
-    .map_err(|e| {
-        use bitcoinconsensus::Error as E;
-        // ERR_SCRIPT is also what Core reports for a script that evaluates to false.
-        let detail = match e {
-            E::ERR_SCRIPT => "the script does not accept this input",
-            E::ERR_TX_INDEX => "input index out of range",
-            E::ERR_TX_SIZE_MISMATCH => "transaction size mismatch",
-            E::ERR_TX_DESERIALIZE => "transaction does not deserialize",
-            E::ERR_AMOUNT_REQUIRED => "amount required",
-            E::ERR_INVALID_FLAGS => "invalid flags",
-            E::ERR_SPENT_OUTPUTS_REQUIRED => "spent outputs required",
-            E::ERR_SPENT_OUTPUTS_MISMATCH => "spent outputs mismatch",
-        };
-        SpendFailure::Invalid(InvalidReason::BitcoinCore { detail })
-    })
-}
-
 /// Whether `script` is a witness program that consensus leaves unencumbered:
 /// a version 2..16 program, a version 1 program that is not 32 bytes, or
 /// (when nested in P2SH, where taproot does not apply) any version 1 program.
@@ -455,6 +297,13 @@ impl Checker {
 /// Verifies input `index`: the pure verifier for single-key scripts, Core's
 /// interpreter (when built in) for the rest.
 ///
+/// This is the safe entry point. It first refuses an output that consensus
+/// leaves unencumbered (a future witness version, or a version 1 program that
+/// is not taproot), which anyone can spend and so proves nothing; the raw
+/// interpreter it calls afterwards,
+/// `hazmat::verify_input_consensus_unguarded` (`consensus` feature), does
+/// not.
+///
 /// # Errors
 ///
 /// [`SpendFailure`]: `NeedsInterpreter` only when the `consensus` feature is off.
@@ -476,7 +325,8 @@ pub fn verify_input(
         Ok(()) => Ok(Checker::PureRust),
         #[cfg(feature = "consensus")]
         Err(SpendFailure::NeedsInterpreter(_)) => {
-            verify_input_consensus(tx, index, prevouts).map(|()| Checker::BitcoinCore)
+            crate::hazmat::verify_input_consensus_unguarded(tx, index, prevouts)
+                .map(|()| Checker::BitcoinCore)
         }
         Err(e) => Err(e),
     }

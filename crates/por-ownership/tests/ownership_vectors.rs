@@ -1,22 +1,22 @@
 //! Every outside vector in `vectors/external/` (BIP-322, legacy signed
-//! messages, Ethereum, real exchange files) run through `por_core::ownership`
+//! messages, Ethereum, real exchange files) run through `por_ownership`
 //! with its expected verdict. See `vectors/external/README-ownership.md`.
 //!
 //! Run both with and without Bitcoin Core's interpreter:
-//! `cargo test -p por-core --test ownership_vectors` (browser-equivalent build:
+//! `cargo test -p por-ownership --test ownership_vectors` (browser-equivalent build:
 //! multisig / time-lock vectors must say "needs the native verifier") and
-//! `cargo test -p por-core --features consensus --test ownership_vectors`
+//! `cargo test -p por-ownership --features consensus --test ownership_vectors`
 //! (they must verify).
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use std::path::PathBuf;
 
-use por_core::ownership::bitcoin::bip322::{message_hash, to_sign_simple, to_spend};
-use por_core::ownership::bitcoin::encode::hash160;
-use por_core::ownership::bitcoin::legacy::{signed_message_hash, BITCOIN_MAGIC};
-use por_core::ownership::evm::{eip191_hash, keccak256};
-use por_core::ownership::file::{read_claims, verify_row, RowVerdict};
-use por_core::ownership::{
+use por_ownership::bitcoin::bip322::{message_hash, to_sign_simple, to_spend};
+use por_ownership::bitcoin::encode::hash160;
+use por_ownership::bitcoin::legacy::{signed_message_hash, BITCOIN_MAGIC};
+use por_ownership::evm::{eip191_hash, keccak256};
+use por_ownership::file::{read_claims, verify_row, RowVerdict};
+use por_ownership::{
     verify, Address, Chain, LegacyPolicy, Network, OwnershipClaim, Scheme, SchemeRequest, Verdict,
     VerifyOptions,
 };
@@ -731,7 +731,7 @@ fn okx_crypto_test_vectors() {
         }
         assert!(ok
             .weaknesses()
-            .contains(&por_core::ownership::Weakness::NotBoundToSnapshot));
+            .contains(&por_ownership::Weakness::NotBoundToSnapshot));
         btc_rows += 1;
     }
     assert_eq!(btc_rows, 10);
@@ -981,10 +981,9 @@ fn htx_published_snapshot_reads_as_is() {
 #[cfg(feature = "consensus")]
 #[test]
 fn pure_verifier_agrees_with_bitcoin_core() {
-    use por_core::ownership::bitcoin::bip322::{signed_to_sign, Bip322Signature};
-    use por_core::ownership::bitcoin::spend::{
-        verify_input_consensus, verify_input_pure, SpendFailure,
-    };
+    use por_ownership::bitcoin::bip322::{signed_to_sign, Bip322Signature};
+    use por_ownership::bitcoin::spend::{verify_input_pure, SpendFailure};
+    use por_ownership::hazmat::verify_input_consensus_unguarded as verify_input_consensus;
 
     let mut cases: Vec<(String, String, String)> = Vec::new();
     for file in [
@@ -1059,7 +1058,7 @@ fn pure_verifier_agrees_with_bitcoin_core() {
 /// `0x1901 || domainSeparator || hashStruct` framing.
 #[test]
 fn ethereum_eip712_digest_recovers_the_signer() {
-    use por_core::ownership::{EvmAddress, EvmSignature};
+    use por_ownership::{EvmAddress, EvmSignature};
     let v = load("ethereum/eip712-mail-example.json");
     let e = &v["expected"];
     let h = |k: &str| hex::decode(s(e, k).trim_start_matches("0x")).unwrap();

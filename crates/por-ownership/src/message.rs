@@ -83,10 +83,10 @@ impl ReservesMessage {
     /// # Examples
     ///
     /// ```
-    /// use por_core::ownership::ReservesMessage;
+    /// use por_ownership::ReservesMessage;
     /// let m = ReservesMessage::new("acme", "2026-11-21", &"ab".repeat(32))?;
     /// assert_eq!(m.to_text(), format!("por reserves v1\nexchange: acme\nsnapshot: 2026-11-21\nliabilities: {}", "ab".repeat(32)));
-    /// # Ok::<_, por_core::ownership::MessageError>(())
+    /// # Ok::<_, por_ownership::MessageError>(())
     /// ```
     pub fn new(
         exchange: &str,

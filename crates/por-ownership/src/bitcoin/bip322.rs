@@ -16,7 +16,7 @@ use super::address::{p2wpkh_redeem_script, Address, AddressKind};
 use super::encode::{
     decode_witness, tagged_hash, DecodeError, OutPoint, Reader, Transaction, TxIn, TxOut,
 };
-use crate::ownership::reason::InvalidReason;
+use crate::reason::InvalidReason;
 
 use super::spend::{verify_input, Checker, ScriptKind, SpendFailure};
 

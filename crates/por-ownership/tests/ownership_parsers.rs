@@ -1,9 +1,9 @@
 //! Untrusted input never panics the ownership parsers or the verifier.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use por_core::ownership::bitcoin::encode::{decode_witness, Transaction};
-use por_core::ownership::file::{read_claims, verify_row};
-use por_core::ownership::{
+use por_ownership::bitcoin::encode::{decode_witness, Transaction};
+use por_ownership::file::{read_claims, verify_row};
+use por_ownership::{
     verify, Bip322Signature, Chain, EvmSignature, LegacySignature, OwnershipClaim, ReservesMessage,
     VerifyOptions,
 };
