@@ -232,11 +232,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         ("height", check.comparisons.height, "give --published"),
         ("totals", check.comparisons.totals, "give --published"),
         ("asset list", check.comparisons.assets, "give --assets"),
-        (
-            "customers",
-            check.comparisons.customers,
-            "give --published",
-        ),
+        ("customers", check.comparisons.customers, "give --published"),
     ] {
         let what = match c {
             Comparison::Matches => "matches".to_owned(),
