@@ -26,65 +26,23 @@ use por_core::attestation::{
     Liabilities, OwnershipProof, ReserveEntry, Snapshot, Tier, FORMAT,
 };
 use por_core::Amount;
-use por_e2e::{por_bin, repo_root};
+use por_e2e::{
+    bip322_js_signatures, canonical_message as canonical, code, path_str as s, por, repo_root,
+    stderr as err, stdout as out,
+};
 use serde_json::Value;
-
-fn por(args: &[&str]) -> Output {
-    Command::new(por_bin()).args(args).output().unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 const HASH: &str = "00000000000000000001aa7e5b7e9c4b2b3f3c1f8d0a7c6b5e4d3c2b1a098765";
 const HEIGHT: u64 = 870_000;
 
 /// Bitcoin signatures over `message` from bip322-js: one fresh key, its
 /// P2PKH (a BIP-137 signature), P2SH-P2WPKH, P2WPKH and P2TR addresses
-/// (BIP-322 simple).
+/// (BIP-322 simple), as (type, address, signature).
 fn bitcoin_signatures(message: &str) -> Vec<(String, String, String)> {
-    let deps = "run scripts/ci/deps-ownership.sh to install the independent signers";
-    assert!(
-        repo_root()
-            .join("tests/node/node_modules/bip322-js")
-            .exists(),
-        "bip322-js is not installed: {deps}"
-    );
-    let o = Command::new("node")
-        .arg(repo_root().join("tests/node/sign.cjs"))
-        .args(["1", message])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node: {e}; {deps}"));
-    assert!(o.status.success(), "signer failed: {}", err(&o));
-    out(&o)
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|v| v["signer"] == "bip322-js")
-        .map(|v| {
-            (
-                v["type"].as_str().unwrap().to_owned(),
-                v["address"].as_str().unwrap().to_owned(),
-                v["signature"].as_str().unwrap().to_owned(),
-            )
-        })
+    bip322_js_signatures(message)
+        .into_iter()
+        .map(|b| (b.kind, b.address, b.signature))
         .collect()
-}
-
-fn canonical(exchange: &str, snapshot: &str, root: &str) -> String {
-    format!("por reserves v1\nexchange: {exchange}\nsnapshot: {snapshot}\nliabilities: {root}")
 }
 
 /// One exchange's snapshot: a tree, a key, signed wallets, balances.

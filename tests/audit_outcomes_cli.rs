@@ -21,65 +21,29 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use por_core::attestation::{
     AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint,
     OwnershipProof, ParsedAttestation, ReserveEntry, Tier,
 };
 use por_core::Amount;
-use por_e2e::{por_bin, repo_root};
+use por_e2e::{
+    bip322_js_signatures, canonical_message as canonical, path_str as s, por, repo_root,
+    stderr as err, stdout as out,
+};
 use serde_json::Value;
 
 const HASH: &str = "00000000000000000001aa7e5b7e9c4b2b3f3c1f8d0a7c6b5e4d3c2b1a098765";
 const HEIGHT: u64 = 870_000;
-const DEPS: &str = "run scripts/ci/deps-ownership.sh to install the independent signers";
-
-fn por(args: &[&str]) -> Output {
-    Command::new(por_bin()).args(args).output().unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn canonical(exchange: &str, snapshot: &str, root: &str) -> String {
-    format!("por reserves v1\nexchange: {exchange}\nsnapshot: {snapshot}\nliabilities: {root}")
-}
+const DEPS: &str = por_e2e::SIGNER_DEPS;
 
 /// (address, signature) pairs from bip322-js over `message`: P2PKH,
 /// P2SH-P2WPKH, P2WPKH and P2TR of one fresh key.
 fn bitcoin_signatures(message: &str) -> Vec<(String, String)> {
-    assert!(
-        repo_root()
-            .join("tests/node/node_modules/bip322-js")
-            .exists(),
-        "bip322-js is not installed: {DEPS}"
-    );
-    let o = Command::new("node")
-        .arg(repo_root().join("tests/node/sign.cjs"))
-        .args(["1", message])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node: {e}; {DEPS}"));
-    assert!(o.status.success(), "signer failed: {}", err(&o));
-    out(&o)
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|v| v["signer"] == "bip322-js")
-        .map(|v| {
-            (
-                v["address"].as_str().unwrap().to_owned(),
-                v["signature"].as_str().unwrap().to_owned(),
-            )
-        })
+    bip322_js_signatures(message)
+        .into_iter()
+        .map(|b| (b.address, b.signature))
         .collect()
 }
 

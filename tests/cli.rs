@@ -4,34 +4,9 @@
 #![allow(clippy::unwrap_used, reason = "test setup fails loudly")]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use por_e2e::por_bin;
-
-fn por(dir: &Path, args: &[&str]) -> Output {
-    Command::new(por_bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the por binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-const SECRET: &str = "4242424242424242424242424242424242424242424242424242424242424242\n";
-
-fn setup(csv: &[u8]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("b.csv"), csv).unwrap();
-    std::fs::write(dir.path().join("s.key"), SECRET).unwrap();
-    dir
-}
+use por_e2e::{por_in as por, stderr, stdout, tree_fixture as setup};
 
 fn build(dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec![

@@ -9,18 +9,10 @@
 #![allow(clippy::unwrap_used, reason = "test setup fails loudly")]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use por_e2e::{por_bin, repo_root};
+use por_e2e::{por_in as por, repo_root};
 use serde_json::Value;
-
-fn por(dir: &Path, args: &[&str]) -> Output {
-    Command::new(por_bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the por binary runs")
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -6,26 +6,9 @@
 #![allow(clippy::unwrap_used, reason = "test setup fails loudly")]
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use por_e2e::por_bin;
+use por_e2e::{por_in as por, stderr as err, stdout as out};
 use serde_json::Value;
-
-fn por(dir: &Path, args: &[&str]) -> Output {
-    Command::new(por_bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the por binary runs")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// Three customers (height 2): a tree, its published summary
 /// (`published.json`) and bob's proof (`bob.json`).
