@@ -25,8 +25,8 @@ use por_core::attestation::{
     AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint, Exchange,
     Liabilities, OwnershipProof, ReserveEntry, Snapshot, Tier, FORMAT,
 };
-use por_core::Amount;
 use por_e2e::{por_bin, repo_root};
+use por_tree::Amount;
 use serde_json::Value;
 
 fn por(args: &[&str]) -> Output {

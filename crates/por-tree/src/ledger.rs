@@ -183,7 +183,7 @@ impl Ledger {
     /// # Examples
     ///
     /// ```
-    /// use por_core::{AssetList, Ledger};
+    /// use por_tree::{AssetList, Ledger};
     /// let assets = AssetList::from_spec("BTC:8")?;
     /// let csv = "user_id,BTC\n\u{e9}lise,1\nbob,2\ne\u{301}lise,3\n";
     /// let ledger = Ledger::from_csv(csv.as_bytes(), &assets)?;
@@ -240,7 +240,7 @@ impl Ledger {
     /// # Examples
     ///
     /// ```
-    /// use por_core::{AssetList, Ledger};
+    /// use por_tree::{AssetList, Ledger};
     /// let assets = AssetList::from_spec("BTC:8,ETH:18")?;
     /// let csv = b"user_id,BTC,ETH\nalice,0.5,1\nbob,2,0.25\n";
     /// let ledger = Ledger::from_csv(csv, &assets)?;
@@ -486,7 +486,7 @@ fn forbidden_in_user_id(c: char) -> bool {
 /// # Examples
 ///
 /// ```
-/// use por_core::ledger::{check_user_id, LedgerError};
+/// use por_tree::ledger::{check_user_id, LedgerError};
 /// assert!(check_user_id("customer-42", 2).is_ok());
 /// assert!(matches!(check_user_id("bob\u{7}", 3), Err(LedgerError::UserIdControl { line: 3, .. })));
 /// assert!(matches!(check_user_id(" bob", 4), Err(LedgerError::UserIdSpace { line: 4, .. })));

@@ -11,9 +11,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use por_core::amount::AmountErrorKind;
-use por_core::hash::leaf_id;
-use por_core::{
+use por_tree::amount::AmountErrorKind;
+use por_tree::hash::leaf_id;
+use por_tree::{
     AssetList, BuildError, InclusionProof, Ledger, LedgerError, LiabilitiesTree, RootCommitment,
     SnapshotSecret,
 };
