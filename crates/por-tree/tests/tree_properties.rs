@@ -2,6 +2,7 @@
 //! verifies, any single changed field fails, and the root sums equal the
 //! column totals of the CSV.
 
+#![cfg(feature = "csv")]
 #![allow(clippy::unwrap_used, reason = "test setup fails loudly")]
 
 use por_tree::{

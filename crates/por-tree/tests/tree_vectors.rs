@@ -5,6 +5,8 @@
 //! these tests hold the Rust core to it: ledger parsing, tree build (root,
 //! height, totals, salts, ids, leaves, pads), proof generation byte for byte,
 //! and the verdict (with its failure kind) on every proof variant.
+
+#![cfg(feature = "csv")]
 #![allow(clippy::unwrap_used, clippy::print_stderr, reason = "tests")]
 
 use std::collections::BTreeSet;
