@@ -6,7 +6,7 @@
 use std::io::{BufWriter, Write};
 
 use por_benches::{assets, balance, user_id};
-use por_core::Amount;
+use por_tree::Amount;
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();

@@ -5,7 +5,7 @@
 //! compression-function calls a v1 tree requires, spread over every core.
 //! A build at 1.0x the floor would spend nothing on anything but hashing.
 
-use por_core::{Amount, AssetList, Ledger};
+use por_tree::{Amount, AssetList, Ledger};
 use rayon::prelude::*;
 
 /// Asset list of `k` assets (BTC, ETH, USDT, then `A4`...).

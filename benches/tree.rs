@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use por_benches::{assets, compress_parallel, ledger, tree_compressions, user_id};
-use por_core::{InclusionProof, LiabilitiesTree, SnapshotSecret};
+use por_tree::{InclusionProof, LiabilitiesTree, SnapshotSecret};
 use rs_merkle::{algorithms::Sha256 as RsSha256, Hasher, MerkleTree};
 
 fn build_group(c: &mut Criterion, n: usize, ks: &[usize], label: &str) {

@@ -27,11 +27,11 @@ use por_core::attestation::{
     AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint,
     OwnershipProof, ParsedAttestation, ReserveEntry, Tier,
 };
-use por_core::Amount;
 use por_e2e::{
     bip322_js_signatures, canonical_message as canonical, path_str as s, por, repo_root,
     stderr as err, stdout as out,
 };
+use por_tree::Amount;
 use serde_json::Value;
 
 const HASH: &str = "00000000000000000001aa7e5b7e9c4b2b3f3c1f8d0a7c6b5e4d3c2b1a098765";

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use por_core::{Amount, AssetList, InclusionProof, RootCommitment};
 use por_e2e::{por_bin, repo_root};
+use por_tree::{Amount, AssetList, InclusionProof, RootCommitment};
 
 const N: usize = 2000;
 

@@ -4,7 +4,7 @@
 //! proof variant (exit code and failure kind), and `por tree build` on every
 //! export the vectors reject (exit 2, the line named, no output left).
 //!
-//! The core half is `crates/por-core/tests/tree_vectors.rs`.
+//! The core half is `crates/por-tree/tests/tree_vectors.rs`.
 
 #![allow(clippy::unwrap_used, reason = "test setup fails loudly")]
 

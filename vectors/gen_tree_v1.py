@@ -7,7 +7,7 @@ Deterministic: secrets and balances derive from fixed labels, so running it
 again gives the same bytes. Every invalid variant declares the failure kind
 its tampering must produce; the generator stops if por_tree_v1.py disagrees,
 so the file never records a verdict nobody intended. The Rust core is then
-held to the file by crates/por-core/tests/tree_vectors.rs.
+held to the file by crates/por-tree/tests/tree_vectors.rs.
 """
 
 import copy

@@ -14,7 +14,7 @@ Usage:
 
 The vector file itself is written by vectors/gen_tree_v1.py, which uses the
 functions below; the Rust core must then agree with it
-(crates/por-core/tests/tree_vectors.rs).
+(crates/por-tree/tests/tree_vectors.rs).
 
 Format v1, byte for byte (H = SHA-256, be128 = 16-byte big-endian):
     salt(u)    = HMAC-SHA256(S, "por/v1/salt" || 0x00 || utf8(user_id))

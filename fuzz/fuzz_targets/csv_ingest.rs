@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use por_core::{AssetList, BuildError, InclusionProof, Ledger, LiabilitiesTree, SnapshotSecret};
+use por_tree::{AssetList, BuildError, InclusionProof, Ledger, LiabilitiesTree, SnapshotSecret};
 
 fn fixed() -> &'static (AssetList, SnapshotSecret) {
     static F: OnceLock<(AssetList, SnapshotSecret)> = OnceLock::new();

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use por_core::{AssetList, InclusionProof, RootCommitment};
+use por_tree::{AssetList, InclusionProof, RootCommitment};
 
 /// The published root and assets of the vectors' 8-customer, 3-asset case.
 fn published() -> &'static (AssetList, RootCommitment) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The tree-v1 vector cross-check, as its own visible step (cargo test runs it
-# too, in crates/por-core/tests/tree_vectors.rs):
+# too, in crates/por-tree/tests/tree_vectors.rs):
 #  1. the independent Python implementation recomputes every expected value
 #     and verdict in vectors/tree-v1.json;
 #  2. the committed file is exactly what the generator writes (provenance).

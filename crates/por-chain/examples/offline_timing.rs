@@ -13,7 +13,7 @@ use std::time::Instant;
 use por_chain::balances_file::{self, OfflineSource};
 use por_chain::evm::EvmAddress;
 use por_chain::{BalanceQuery, BalanceSource, BlockHash, Chain, QueryAsset, QueryItem};
-use por_core::Asset;
+use por_tree::Asset;
 
 fn main() {
     let n: u32 = std::env::args()

@@ -21,7 +21,7 @@
 //! with another contract or decimals than the registry's.
 
 use por_core::registry::{AssetRegistry, IdentityError, Resolution};
-use por_core::Asset;
+use por_tree::Asset;
 
 use crate::balances_file::{normalize_address, FileError, FileErrorKind};
 use crate::evm::EvmAddress;

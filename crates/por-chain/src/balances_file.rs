@@ -28,7 +28,7 @@
 use core::fmt;
 use std::collections::HashMap;
 
-use por_core::{Amount, Asset};
+use por_tree::{Amount, Asset};
 
 use crate::evm::EvmAddress;
 use crate::{
@@ -432,8 +432,8 @@ fn csv_error(file: &str, e: &csv::Error) -> FileError {
 /// let rec = BalanceRecord {
 ///     chain: Chain::Bitcoin,
 ///     address: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4".into(),
-///     asset: QueryAsset::native(por_core::Asset::new("BTC", 8)?),
-///     balance: por_core::Amount::from_base_units(50_012_345),
+///     asset: QueryAsset::native(por_tree::Asset::new("BTC", 8)?),
+///     balance: por_tree::Amount::from_base_units(50_012_345),
 ///     height: 100,
 ///     block_hash: BlockHash::from_byte_array([0xab; 32]),
 ///     source: "bitcoin-rpc http://127.0.0.1:8332".into(),

@@ -22,7 +22,7 @@
 use core::fmt;
 use std::collections::HashMap;
 
-use por_core::Amount;
+use por_tree::Amount;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -42,7 +42,7 @@ pub const DEFAULT_MAX_UNDO_BLOCKS: u64 = 2016;
 ///
 /// # Errors
 ///
-/// Returns a [`por_core::ParseAmountError`] for a negative number, exponent
+/// Returns a [`por_tree::ParseAmountError`] for a negative number, exponent
 /// notation, more than 8 decimals or anything that is not a plain decimal.
 ///
 /// # Examples
@@ -50,9 +50,9 @@ pub const DEFAULT_MAX_UNDO_BLOCKS: u64 = 2016;
 /// ```
 /// let sats = por_chain::bitcoin::parse_btc_amount("0.00012345")?;
 /// assert_eq!(sats.to_base_units(), 12_345);
-/// # Ok::<_, por_core::ParseAmountError>(())
+/// # Ok::<_, por_tree::ParseAmountError>(())
 /// ```
-pub fn parse_btc_amount(text: &str) -> Result<Amount, por_core::ParseAmountError> {
+pub fn parse_btc_amount(text: &str) -> Result<Amount, por_tree::ParseAmountError> {
     Amount::from_decimal_str(text.trim(), 8)
 }
 

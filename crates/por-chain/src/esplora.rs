@@ -16,7 +16,7 @@
 use core::fmt;
 use std::collections::HashSet;
 
-use por_core::Amount;
+use por_tree::Amount;
 use serde::Deserialize;
 
 use crate::http::{snippet, Client};

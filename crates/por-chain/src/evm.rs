@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use por_core::Amount;
+use por_tree::Amount;
 use serde::Deserialize;
 use sha3::{Digest, Keccak256};
 

@@ -23,7 +23,7 @@
 //! The logic that decides a figure (undoing Bitcoin blocks, summing an Esplora
 //! history, decoding ABI words and hex quantities, reading the balances file)
 //! is in pure functions tested without a network. Amounts are
-//! [`por_core::Amount`]; no float ever holds a balance.
+//! [`por_tree::Amount`]; no float ever holds a balance.
 
 pub mod addresses;
 pub mod balances_file;
@@ -40,7 +40,7 @@ pub mod testnode;
 use core::fmt;
 use core::str::FromStr;
 
-use por_core::{Amount, Asset};
+use por_tree::{Amount, Asset};
 
 pub use error::SourceError;
 pub use http::{Endpoint, EndpointError, HttpConfig};

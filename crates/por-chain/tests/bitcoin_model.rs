@@ -12,7 +12,7 @@
 
 use por_chain::bitcoin::{parse_block, parse_scan, undo_block};
 use por_chain::BlockHash;
-use por_core::Amount;
+use por_tree::Amount;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

@@ -18,7 +18,7 @@ use por_chain::{
     BalanceQuery, BalanceSource, BlockHash, Chain, Endpoint, HttpConfig, QueryAsset, QueryItem,
     SourceError,
 };
-use por_core::{Amount, Asset};
+use por_tree::{Amount, Asset};
 use serde_json::Value;
 
 const A: &str = bitcoin_core::ADDRESS_A;

@@ -20,7 +20,7 @@ use por_chain::{
     BalanceQuery, BalanceSource, BlockHash, Chain, Endpoint, HttpConfig, QueryAsset, QueryItem,
     SourceError,
 };
-use por_core::Asset;
+use por_tree::Asset;
 use serde_json::{json, Value};
 
 const A: &str = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";

@@ -17,7 +17,7 @@ use por_chain::{
     BalanceQuery, BalanceSource, BlockHash, Chain, Endpoint, HttpConfig, QueryAsset, QueryItem,
     SourceError,
 };
-use por_core::Asset;
+use por_tree::Asset;
 use serde_json::json;
 use sha3::{Digest, Keccak256};
 

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use por_core::{Asset, AssetList, SnapshotSecret};
+use por_tree::{Asset, AssetList, SnapshotSecret};
 use serde::Deserialize;
 
 /// Parses `--assets`: a spec such as `BTC:8,ETH:18`, or the path of a TOML file

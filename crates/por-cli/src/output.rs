@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use por_core::{Amount, AssetList};
+use por_tree::{Amount, AssetList};
 
 /// Writes `SYMBOL amount` lines (asset units), the first after `prefix`, the
 /// rest aligned under it.

@@ -36,7 +36,7 @@ use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context, Result};
-use por_core::{
+use por_tree::{
     Amount, AssetList, Customers, InclusionProof, Level, LiabilitiesTree, NodeHash, PathStep,
     RootCommitment, Salt,
 };
@@ -475,7 +475,7 @@ fn read_u32(r: &mut impl Read) -> Result<u32> {
 fn read_user_id<'a>(r: &mut impl Read, buf: &'a mut Vec<u8>) -> Result<&'a str> {
     let len = usize::try_from(read_u32(r)?)?;
     ensure!(
-        len <= por_core::ledger::MAX_USER_ID_BYTES,
+        len <= por_tree::ledger::MAX_USER_ID_BYTES,
         "user id of {len} bytes"
     );
     buf.resize(len, 0);

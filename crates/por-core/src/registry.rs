@@ -453,8 +453,8 @@ impl AssetRegistry {
                     ),
                 ));
             }
-            crate::Asset::new(&t.symbol, t.decimals).map_err(|e| {
-                let f = if crate::Asset::new(&t.symbol, 0).is_err() {
+            por_tree::Asset::new(&t.symbol, t.decimals).map_err(|e| {
+                let f = if por_tree::Asset::new(&t.symbol, 0).is_err() {
                     "symbol"
                 } else {
                     "decimals"

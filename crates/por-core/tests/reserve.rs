@@ -13,7 +13,7 @@ use por_core::reserve::{
     CheckDetail, Date, FieldErrorKind, Holding, Inputs, Insurance, Owner, Peril, Policy, Price,
     Rate, Ratio, Scenario, Tier, Yen,
 };
-use por_core::Amount;
+use por_tree::Amount;
 
 const BN: u128 = 1_000_000_000;
 

@@ -3,7 +3,7 @@
 //! WebAssembly bindings of `por-core` for the customer's browser verifier
 //! (`www/`). The page hands over the proof file and the exchange's published
 //! root as text and gets back a JSON report (see [`report::Report`]): the
-//! customer's verdict from `por_core::customer` (verified, consistent but not
+//! customer's verdict from `por_tree::customer` (verified, consistent but not
 //! compared, not verified), each published item as matches / differs / not
 //! given, the failing level and reason, the customer's balances in asset
 //! units, the tree totals, height and root.

@@ -5,7 +5,7 @@
 use core::fmt;
 
 use por_core::attestation::{self, AttestationBody, ParsedAttestation, SignatureError};
-use por_core::{Amount, AssetList, NodeHash, RootCommitment};
+use por_tree::{Amount, AssetList, NodeHash, RootCommitment};
 use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde::Deserialize;
 

@@ -4,8 +4,8 @@
 
 use core::fmt;
 
-use por_core::customer::{self, Against, CustomerVerdict, NotVerifiedCause, Publication};
-use por_core::{Amount, AssetList, InclusionProof, ProofFormatError};
+use por_tree::customer::{self, Against, CustomerVerdict, NotVerifiedCause, Publication};
+use por_tree::{Amount, AssetList, InclusionProof, ProofFormatError};
 use serde::Serialize;
 
 use por_core::attestation::SignatureError;
@@ -18,7 +18,7 @@ use crate::published::{Attestation, Published, PublishedError};
 /// the page's contract (`www/src/app.js`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
-    /// The customer's verdict (`por_core::customer`): `verified` (green),
+    /// The customer's verdict (`por_tree::customer`): `verified` (green),
     /// `consistent-not-compared` (amber) or `not-verified` (red). The page
     /// shows green only for `verified` and fails closed on anything else.
     pub verdict: &'static str,
@@ -171,8 +171,8 @@ pub struct Comparisons {
     pub customers: &'static str,
 }
 
-impl From<por_core::customer::Comparisons> for Comparisons {
-    fn from(c: por_core::customer::Comparisons) -> Comparisons {
+impl From<por_tree::customer::Comparisons> for Comparisons {
+    fn from(c: por_tree::customer::Comparisons) -> Comparisons {
         Comparisons {
             root_hash: c.root_hash.as_str(),
             height: c.height.as_str(),
@@ -438,7 +438,7 @@ fn amounts(assets: &AssetList, values: &[Amount]) -> Vec<AssetAmount> {
 
 #[cfg(test)]
 mod tests {
-    use por_core::{AssetList, Ledger, LiabilitiesTree, RootCommitment, SnapshotSecret};
+    use por_tree::{AssetList, Ledger, LiabilitiesTree, RootCommitment, SnapshotSecret};
     use serde_json::{json, Value};
 
     use super::*;
@@ -600,7 +600,7 @@ mod tests {
         let f = fixture("dave");
         let mut other = f.root.hash.to_byte_array();
         other[31] ^= 1;
-        let other = por_core::NodeHash::from_byte_array(other).to_string();
+        let other = por_tree::NodeHash::from_byte_array(other).to_string();
         let r = verify(&f.proof, &other).unwrap();
         assert!(!r.verified);
         assert_eq!(r.checked_root, other);

@@ -20,7 +20,7 @@ use por_core::attestation::{
 };
 use por_core::audit::ownership::{self, OwnershipStatus};
 use por_core::registry::Resolution;
-use por_core::Amount;
+use por_tree::Amount;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 

@@ -307,7 +307,7 @@ fn pct(r: Option<Ratio>) -> String {
     r.map_or_else(|| "n/a".to_owned(), Ratio::percent)
 }
 
-fn units(inputs: &Inputs, symbol: &str, a: por_core::Amount) -> String {
+fn units(inputs: &Inputs, symbol: &str, a: por_tree::Amount) -> String {
     let d = inputs.asset(symbol).map_or(0, |x| x.decimals);
     format!("{} {symbol}", a.display_in(d))
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use por_core::{AssetList, Customers, Ledger, LiabilitiesTree};
+use por_tree::{AssetList, Customers, Ledger, LiabilitiesTree};
 use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -137,14 +137,14 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
 /// `{"root": "<hex>", "height": N, "customers": N, "totals": {"BTC": "<base units>", ...}}`,
 /// totals in asset order.
 struct BuildJson<'a> {
-    root: &'a por_core::RootCommitment,
+    root: &'a por_tree::RootCommitment,
     customers: u64,
     assets: &'a AssetList,
 }
 
 impl serde::Serialize for BuildJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Totals<'a>(&'a AssetList, &'a [por_core::Amount]);
+        struct Totals<'a>(&'a AssetList, &'a [por_tree::Amount]);
         impl serde::Serialize for Totals<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut m = s.serialize_map(Some(self.0.len()))?;

@@ -1,6 +1,6 @@
 //! `por verify --proof FILE [--root HEX | --published FILE] [--assets SPEC]`
 //!
-//! Four outcomes, never conflated (the verdict is `por_core::customer`'s,
+//! Four outcomes, never conflated (the verdict is `por_tree::customer`'s,
 //! shared with the browser page):
 //! - VERIFIED (exit 0): consistent, and it matches the publication given;
 //! - CONSISTENT, NOT COMPARED (exit 3): no publication given, so only the
@@ -14,10 +14,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use por_core::customer::{
+use por_tree::customer::{
     self, Against, Comparison, CustomerCheck, CustomerVerdict, NotVerifiedCause, Publication,
 };
-use por_core::{InclusionProof, NodeHash};
+use por_tree::{InclusionProof, NodeHash};
 use serde_json::json;
 
 use crate::output::term;
@@ -132,7 +132,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
 
     if args.json {
         let by_symbol =
-            |values: &[por_core::Amount]| -> serde_json::Map<String, serde_json::Value> {
+            |values: &[por_tree::Amount]| -> serde_json::Map<String, serde_json::Value> {
                 assets
                     .iter()
                     .zip(values)
@@ -352,7 +352,7 @@ fn published_root(path: &std::path::Path) -> Result<Publication> {
     })?;
     let mut totals = Vec::with_capacity(p.totals.0.len());
     for (symbol, v) in &p.totals.0 {
-        let amount = por_core::Amount::from_base_units_str(v)
+        let amount = por_tree::Amount::from_base_units_str(v)
             .with_context(|| format!("{name}: field `totals.{symbol}`"))?;
         totals.push((symbol.clone(), amount));
     }

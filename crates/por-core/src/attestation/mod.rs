@@ -31,10 +31,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::amount::Amount;
-use crate::asset::{Asset, AssetList};
-use crate::hash::NodeHash;
-use crate::tree::RootCommitment;
+use por_tree::amount::Amount;
+use por_tree::asset::{Asset, AssetList};
+use por_tree::hash::NodeHash;
+use por_tree::tree::RootCommitment;
 
 /// The `format` of a version 1 attestation.
 pub const FORMAT: &str = "por-attestation-v1";
@@ -539,12 +539,12 @@ impl AttestationBody {
                 ));
             }
         }
-        if self.liabilities.height > crate::proof::MAX_HEIGHT {
+        if self.liabilities.height > por_tree::proof::MAX_HEIGHT {
             return Err(inconsistent(
                 "liabilities.height".into(),
                 format!(
                     "expected at most {}, got {}",
-                    crate::proof::MAX_HEIGHT,
+                    por_tree::proof::MAX_HEIGHT,
                     self.liabilities.height
                 ),
             ));
@@ -1099,7 +1099,7 @@ pub(crate) mod amount_as_string {
     use serde::de::Error;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    use crate::amount::Amount;
+    use por_tree::amount::Amount;
 
     pub fn serialize<S: Serializer>(v: &Amount, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&v.to_base_units().to_string())

@@ -17,15 +17,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::amount::Amount;
-use crate::asset::AssetList;
 use crate::attestation::{
     AttestationBody, Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
 };
-use crate::proof::InclusionProof;
 use crate::registry::{self, AssetRegistry, Resolution};
 use crate::reserve::{self, Inputs, PolicySet, Scenario};
-use crate::tree::RootCommitment;
+use por_tree::amount::Amount;
+use por_tree::asset::AssetList;
+use por_tree::proof::InclusionProof;
+use por_tree::tree::RootCommitment;
 
 pub use positions::{ratio_percent, AssetPosition, TierSplit};
 

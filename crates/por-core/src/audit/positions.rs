@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{check, Check, Counted, Status};
-use crate::amount::Amount;
 use crate::attestation::{AttestationBody, Category, Tier};
+use por_tree::amount::Amount;
 
 /// Customer assets by tier, in base units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

@@ -12,7 +12,7 @@ use core::fmt;
 use ethnum::U256;
 use serde::Serialize;
 
-use crate::amount::Amount;
+use por_tree::amount::Amount;
 
 use super::inputs::{Inputs, Owner, Tier, VolumeCategory};
 use super::num::{Date, Rate, Ratio, Round, Yen};

@@ -7,7 +7,7 @@
 //! [`Inputs::from_json_str`] read the file an exchange fills in
 //! (`examples/reserve-inputs.toml` documents every field).
 
-use crate::amount::Amount;
+use por_tree::amount::Amount;
 
 use super::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
 use super::num::{Date, Price, Rate, Yen};
@@ -402,7 +402,7 @@ impl Inputs {
             let symbol = a.req_str("symbol")?.to_owned();
             let decimals_u32 = a.req_u32("decimals")?;
             let asset =
-                crate::asset::Asset::new(&symbol, u8::try_from(decimals_u32).unwrap_or(u8::MAX))
+                por_tree::asset::Asset::new(&symbol, u8::try_from(decimals_u32).unwrap_or(u8::MAX))
                     .map_err(|e| {
                         FieldError::invalid(
                             a.path_of("symbol"),

@@ -2,7 +2,7 @@
 //! stress tests (regulation.md §3, §5, §6; `docs/reserve.md`).
 //!
 //! Pure and integer-only: yen are integers ([`Yen`]), quantities are
-//! [`crate::Amount`] base units, rates and prices are exact decimals parsed
+//! [`por_tree::Amount`] base units, rates and prices are exact decimals parsed
 //! from strings ([`Rate`], [`Price`]). Every product goes through 256 bits;
 //! every rounding is against the exchange (requirements and losses up,
 //! resources down).

@@ -15,7 +15,7 @@ use core::fmt;
 
 use serde::Serialize;
 
-use crate::amount::Amount;
+use por_tree::amount::Amount;
 
 use super::engine::{in_force_checks, ser_amount, value, Requirement, ReserveError};
 use super::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 use por_core::audit::{requirement_line, AuditReport, Check, Outcome, Status};
-use por_core::Amount;
+use por_tree::Amount;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {

@@ -24,7 +24,7 @@ use por_chain::{
 use por_core::attestation::ParsedAttestation;
 use por_core::audit::{self, AuditInput, NamedText, ObservedBalance, RebuiltTree, ReserveRun};
 use por_core::registry::{AssetRegistry, Resolution};
-use por_core::{Asset, Ledger, LiabilitiesTree};
+use por_tree::{Asset, Ledger, LiabilitiesTree};
 
 use crate::{inputs, output, Outcome};
 

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use por_core::audit::{requirement_line, AuditReport, Outcome, Status};
-use por_core::Amount;
+use por_tree::Amount;
 
 use crate::output::term;
 

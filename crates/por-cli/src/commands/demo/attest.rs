@@ -11,7 +11,7 @@ use por_core::attestation::{
     AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint, Exchange,
     Liabilities, OwnershipProof, ReserveEntry, ReserveInputsRef, Snapshot, Tier, FORMAT,
 };
-use por_core::{AssetList, LiabilitiesTree};
+use por_tree::{AssetList, LiabilitiesTree};
 use sha2::Digest;
 
 use super::wallets::{ChainSnapshot, Owner, Wallet};

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use por_core::audit::{self, AuditInput, AuditReport, NamedText, RebuiltTree, ReserveRun, Status};
-use por_core::{AssetList, Ledger, LiabilitiesTree};
+use por_tree::{AssetList, Ledger, LiabilitiesTree};
 
 use crate::commands::audit as audit_cmd;
 use crate::commands::reserve;

@@ -13,7 +13,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use por_core::Amount;
+use por_tree::Amount;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use rayon::prelude::*;
@@ -239,8 +239,8 @@ mod tests {
         assert_eq!(ta, std::fs::read(&b).unwrap());
         assert_ne!(ta, std::fs::read(&c).unwrap());
 
-        let assets = por_core::AssetList::from_spec(ASSETS_SPEC).unwrap();
-        let ledger = por_core::Ledger::from_csv(&ta, &assets).unwrap();
+        let assets = por_tree::AssetList::from_spec(ASSETS_SPEC).unwrap();
+        let ledger = por_tree::Ledger::from_csv(&ta, &assets).unwrap();
         assert_eq!(ledger.len(), 40_000);
         // Skew: the top 1% of BTC holders hold far more than 1% of the BTC,
         // the median holding is small, and some accounts are empty.

@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use por_core::{AssetList, Customers, Ledger, LiabilitiesTree, RootCommitment};
 use por_ownership::{self as ownership, ReservesMessage};
+use por_tree::{AssetList, Customers, Ledger, LiabilitiesTree, RootCommitment};
 
 use crate::commands::{reserve, tree};
 use crate::{inputs, output, progress, store, Outcome};

@@ -21,7 +21,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use por_core::{AssetList, Customers, LiabilitiesTree};
+use por_tree::{AssetList, Customers, LiabilitiesTree};
 
 use super::{customers, layout};
 use crate::commands::tree;

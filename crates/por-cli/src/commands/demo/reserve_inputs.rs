@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
-use por_core::{Amount, AssetList, RootCommitment};
+use por_tree::{Amount, AssetList, RootCommitment};
 
 use super::wallets::Wallet;
 

@@ -5,15 +5,17 @@
 //! these tests hold the Rust core to it: ledger parsing, tree build (root,
 //! height, totals, salts, ids, leaves, pads), proof generation byte for byte,
 //! and the verdict (with its failure kind) on every proof variant.
+
+#![cfg(feature = "csv")]
 #![allow(clippy::unwrap_used, clippy::print_stderr, reason = "tests")]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use por_core::amount::AmountErrorKind;
-use por_core::hash::leaf_id;
-use por_core::{
+use por_tree::amount::AmountErrorKind;
+use por_tree::hash::leaf_id;
+use por_tree::{
     AssetList, BuildError, InclusionProof, Ledger, LedgerError, LiabilitiesTree, RootCommitment,
     SnapshotSecret,
 };

@@ -84,11 +84,11 @@ impl Amount {
     /// # Examples
     ///
     /// ```
-    /// use por_core::Amount;
+    /// use por_tree::Amount;
     /// let a = Amount::from_decimal_str("1.5", 8)?;
     /// assert_eq!(a.to_base_units(), 150_000_000);
     /// assert!(Amount::from_decimal_str("0.000000001", 8).is_err());
-    /// # Ok::<_, por_core::ParseAmountError>(())
+    /// # Ok::<_, por_tree::ParseAmountError>(())
     /// ```
     pub fn from_decimal_str(s: &str, decimals: u8) -> Result<Amount, ParseAmountError> {
         parse_decimal(s.as_bytes(), decimals).map_err(|kind| ParseAmountError {

@@ -123,10 +123,10 @@ impl AssetList {
     /// # Examples
     ///
     /// ```
-    /// let assets = por_core::AssetList::from_spec("BTC:8,ETH:18")?;
+    /// let assets = por_tree::AssetList::from_spec("BTC:8,ETH:18")?;
     /// assert_eq!(assets.len(), 2);
     /// assert_eq!(assets.get(1).map(|a| a.decimals()), Some(18));
-    /// # Ok::<_, por_core::AssetError>(())
+    /// # Ok::<_, por_tree::AssetError>(())
     /// ```
     pub fn from_spec(spec: &str) -> Result<AssetList, AssetError> {
         let mut assets = Vec::new();

@@ -336,7 +336,7 @@ impl LiabilitiesTree {
     /// # Examples
     ///
     /// ```
-    /// use por_core::{AssetList, Ledger, LiabilitiesTree, SnapshotSecret};
+    /// use por_tree::{AssetList, Ledger, LiabilitiesTree, SnapshotSecret};
     /// let assets = AssetList::from_spec("BTC:8")?;
     /// let ledger = Ledger::from_csv(b"user_id,BTC\nalice,1\nbob,2\ncarol,3\n", &assets)?;
     /// let secret = SnapshotSecret::from_byte_array([1; 32]);

@@ -2,9 +2,10 @@
 //! verifies, any single changed field fails, and the root sums equal the
 //! column totals of the CSV.
 
+#![cfg(feature = "csv")]
 #![allow(clippy::unwrap_used, reason = "test setup fails loudly")]
 
-use por_core::{
+use por_tree::{
     Amount, AssetList, InclusionProof, Ledger, LiabilitiesTree, NodeHash, RootCommitment,
     SnapshotSecret,
 };
@@ -66,7 +67,7 @@ fn build(
     assets: &AssetList,
     rows: &[(String, Vec<u128>)],
     secret: [u8; 32],
-) -> (LiabilitiesTree, por_core::Customers) {
+) -> (LiabilitiesTree, por_tree::Customers) {
     let ledger = Ledger::from_csv(to_csv(assets, rows).as_bytes(), assets).unwrap();
     LiabilitiesTree::build(assets, &ledger, &SnapshotSecret::from_byte_array(secret)).unwrap()
 }

@@ -6,7 +6,10 @@
 //! fields (RFC 4180) are accepted, so a user id may contain commas. A UTF-8
 //! byte-order mark at the start is ignored.
 //!
-//! Parsing works on bytes already in memory: the core does no I/O.
+//! Parsing works on bytes already in memory: the crate does no I/O. The CSV
+//! reader ([`Ledger::from_csv`]) is behind the `csv` feature (on by default);
+//! without it (the browser build) a ledger is built row by row with
+//! [`Ledger::push`].
 //!
 //! # User ids
 //!
@@ -36,6 +39,7 @@ use std::collections::BTreeMap;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::amount::{Amount, ParseAmountError};
+#[cfg(feature = "csv")]
 use crate::asset::AssetList;
 
 /// The longest user id accepted, in bytes of UTF-8.
@@ -96,7 +100,7 @@ impl Ledger {
     }
 
     /// Appends every row of `other` (with the same asset count).
-    #[cfg(feature = "parallel")]
+    #[cfg(all(feature = "csv", feature = "parallel"))]
     fn append(&mut self, other: Ledger) {
         let base = self.arena.len();
         self.arena.push_str(&other.arena);
@@ -183,7 +187,7 @@ impl Ledger {
     /// # Examples
     ///
     /// ```
-    /// use por_core::{AssetList, Ledger};
+    /// use por_tree::{AssetList, Ledger};
     /// let assets = AssetList::from_spec("BTC:8")?;
     /// let csv = "user_id,BTC\n\u{e9}lise,1\nbob,2\ne\u{301}lise,3\n";
     /// let ledger = Ledger::from_csv(csv.as_bytes(), &assets)?;
@@ -240,7 +244,7 @@ impl Ledger {
     /// # Examples
     ///
     /// ```
-    /// use por_core::{AssetList, Ledger};
+    /// use por_tree::{AssetList, Ledger};
     /// let assets = AssetList::from_spec("BTC:8,ETH:18")?;
     /// let csv = b"user_id,BTC,ETH\nalice,0.5,1\nbob,2,0.25\n";
     /// let ledger = Ledger::from_csv(csv, &assets)?;
@@ -248,6 +252,7 @@ impl Ledger {
     /// assert_eq!(ledger.balances(0)[0].to_base_units(), 50_000_000);
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(feature = "csv")]
     pub fn from_csv(bytes: &[u8], assets: &AssetList) -> Result<Ledger, LedgerError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -349,6 +354,7 @@ impl Ledger {
 /// files without quoted fields are cut at line breaks and parsed on every
 /// core (a file with quotes is parsed in one piece, since a quoted field
 /// may contain a line break).
+#[cfg(feature = "csv")]
 struct RowParser<'a> {
     assets: &'a AssetList,
     decimals: Vec<u8>,
@@ -356,6 +362,7 @@ struct RowParser<'a> {
     column_asset: Vec<Option<usize>>,
 }
 
+#[cfg(feature = "csv")]
 impl RowParser<'_> {
     fn parse_body(&self, body: &[u8], first_line: u64) -> Result<Ledger, LedgerError> {
         #[cfg(feature = "parallel")]
@@ -486,7 +493,7 @@ fn forbidden_in_user_id(c: char) -> bool {
 /// # Examples
 ///
 /// ```
-/// use por_core::ledger::{check_user_id, LedgerError};
+/// use por_tree::ledger::{check_user_id, LedgerError};
 /// assert!(check_user_id("customer-42", 2).is_ok());
 /// assert!(matches!(check_user_id("bob\u{7}", 3), Err(LedgerError::UserIdControl { line: 3, .. })));
 /// assert!(matches!(check_user_id(" bob", 4), Err(LedgerError::UserIdSpace { line: 4, .. })));
@@ -523,13 +530,14 @@ pub fn check_user_id(user_id: &str, line: u64) -> Result<(), LedgerError> {
 }
 
 /// Counts line breaks.
+#[cfg(feature = "csv")]
 fn newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// Cuts `bytes` into about `pieces` parts, each ending just after a `\n`
 /// (the last one at the end).
-#[cfg(feature = "parallel")]
+#[cfg(all(feature = "csv", feature = "parallel"))]
 fn split_at_newlines(bytes: &[u8], pieces: usize) -> Vec<&[u8]> {
     let target = bytes.len() / pieces.max(1) + 1;
     let mut out = Vec::with_capacity(pieces + 1);
@@ -550,6 +558,7 @@ fn split_at_newlines(bytes: &[u8], pieces: usize) -> Vec<&[u8]> {
     out
 }
 
+#[cfg(feature = "csv")]
 fn read_record(
     reader: &mut csv::Reader<&[u8]>,
     record: &mut csv::ByteRecord,
@@ -565,12 +574,14 @@ fn read_record(
 
 /// Counts lines by bytes rather than trusting the CSV reader's counter,
 /// which does not count the blank lines it skips.
+#[cfg(feature = "csv")]
 struct LineCounter<'a> {
     bytes: &'a [u8],
     offset: usize,
     line: u64,
 }
 
+#[cfg(feature = "csv")]
 impl LineCounter<'_> {
     /// Returns the 1-based line of the record starting at `record`'s byte offset.
     fn line_of(&mut self, record: &csv::ByteRecord) -> u64 {
@@ -807,6 +818,7 @@ impl std::error::Error for LedgerError {
 }
 
 #[cfg(test)]
+#[cfg(feature = "csv")]
 mod tests {
     use super::*;
 

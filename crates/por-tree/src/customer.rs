@@ -441,6 +441,7 @@ fn count_range(h: u32) -> String {
 }
 
 #[cfg(test)]
+#[cfg(feature = "csv")]
 mod tests {
     use super::*;
     use crate::{Ledger, LiabilitiesTree, SnapshotSecret};
