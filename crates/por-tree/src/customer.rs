@@ -1,9 +1,11 @@
 //! The customer's verdict on their proof, in one place for `por verify` and
 //! the browser page (`por-wasm`): four states, never conflated.
 //!
-//! - [`CustomerVerdict::Verified`]: the proof is consistent and the root it
-//!   leads to matches a publication the customer supplied (root hash, tree
-//!   summary or attestation), item by item.
+//! - [`CustomerVerdict::Verified`]: the root the proof's path leads to (its
+//!   leaf hashed up with its siblings and their sums) matches a publication
+//!   the customer supplied (root hash, tree summary or attestation), item by
+//!   item. The root written inside the file is only a claim and decides
+//!   nothing here.
 //! - [`CustomerVerdict::ConsistentNotCompared`]: the proof leads to the root
 //!   written in it, but nothing was compared with a publication. Any
 //!   self-consistent file (from a phishing site, from an old tree) is this.
