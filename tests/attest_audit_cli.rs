@@ -1832,6 +1832,44 @@ fn audit_fails_one_wallet_claimed_as_eth_and_ether() {
         write_att(dir.path(), "a.json", &a),
         write_att(dir.path(), "b.json", &b),
     );
+    // Within one attestation too, and in `por reserve requirement
+    // --attestation`, which counts neither claim (the same rule).
+    let both = identity_attestation(
+        &ka,
+        "acme",
+        "dec",
+        "2026-12-21T00:00:00Z",
+        &[("ethereum", 7, ETH_HASH)],
+        &[
+            ("ETH", 18, "ethereum", None),
+            ("ETHER", 18, "ethereum", None),
+        ],
+        vec![
+            identity_entry("ethereum", WALLET, "ETH", 1, NO_PROOF),
+            identity_entry("ethereum", checksummed, "ETHER", 1, NO_PROOF),
+        ],
+        None,
+    );
+    let both = write_att(dir.path(), "both.json", &both);
+    let inputs = repo_root().join("examples/reserve-inputs.toml");
+    let o = por(&[
+        "reserve",
+        "requirement",
+        "--inputs",
+        s(&inputs),
+        "--attestation",
+        s(&both),
+    ]);
+    assert_eq!(
+        err(&o).matches("claimed more than once").count(),
+        2,
+        "{}",
+        err(&o)
+    );
+    let (c, r, _) = audit_report(&["--attestation", s(&both)]);
+    assert_eq!(c, 1);
+    assert_eq!(checks(&r, "unique-address")[0]["status"], "fail");
+
     let (c, r, _) = audit_report(&["--attestation", s(&a), "--attestation", s(&b)]);
     assert_eq!(c, 1);
     let u = checks(&r, "unique-address");

@@ -42,7 +42,8 @@ pub struct RequirementArgs {
     /// Take the holdings and customer liabilities from a signed attestation
     /// (`por attest`): its signature must verify, and each reserve wallet
     /// counts at its claimed balance when its ownership proof is valid and
-    /// bound to the attested snapshot and its address is claimed once. The
+    /// bound to the attested snapshot and its on-chain identity (address and
+    /// native coin or contract, never the symbol) is claimed once. The
     /// inputs file still gives prices, volumes, insurance and the rest.
     /// Balances are not checked on chain here (`por audit` does that), so a
     /// requirement met on them is incomplete (exit 3), never a pass.
@@ -149,27 +150,15 @@ fn inputs_with_attestation(inputs: &Inputs, path: &Path) -> anyhow::Result<Input
         .verify_signature()
         .map_err(|e| anyhow::anyhow!("{name}: the attestation's signature does not verify: {e}"))?;
     let body = verified.body();
-    let mut claims: std::collections::HashMap<(String, &str), usize> =
-        std::collections::HashMap::new();
-    for e in &body.reserves {
-        *claims
-            .entry((
-                audit::normalize_address(&e.chain, &e.address),
-                e.asset.as_str(),
-            ))
-            .or_default() += 1;
-    }
+    // Duplicates on on-chain identity, as the audit's `unique-address`
+    // (the built-in registry decides which contract a symbol means).
+    let duplicated =
+        audit::claimed_more_than_once(body, &por_core::registry::AssetRegistry::builtin());
     let mut counted = Vec::new();
     let mut notes = Vec::new();
-    for e in &body.reserves {
-        let key = (
-            audit::normalize_address(&e.chain, &e.address),
-            e.asset.as_str(),
-        );
+    for (e, &twice) in body.reserves.iter().zip(&duplicated) {
         let why_not = match audit::ownership::check_entry(body, e) {
-            _ if claims.get(&key).copied().unwrap_or(0) > 1 => {
-                Some("claimed more than once".to_owned())
-            }
+            _ if twice => Some("claimed more than once".to_owned()),
             Ok(OwnershipStatus::Bound { .. }) => None,
             Ok(other) => Some(other.describe()),
             Err(err) => Some(err.to_string()),

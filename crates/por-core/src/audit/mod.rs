@@ -1572,6 +1572,37 @@ fn proof_checks(audited: &[Audited], proofs: Option<&[NamedText]>, checks: &mut 
     }
 }
 
+/// For each reserve entry of one attestation, whether its on-chain identity
+/// (chain, network, address, native coin or contract — the key of the
+/// `unique-address` check, never the symbol) is claimed by another entry of
+/// the same attestation. `por reserve requirement --attestation` counts
+/// none of those claims, exactly as the audit does.
+#[must_use]
+pub fn claimed_more_than_once(body: &AttestationBody, asset_registry: &AssetRegistry) -> Vec<bool> {
+    let resolutions: BTreeMap<&str, Resolution> = body
+        .assets
+        .iter()
+        .map(|a| {
+            (
+                a.symbol.as_str(),
+                asset_registry.resolve(&a.chain, &a.symbol, a.decimals, a.contract.as_deref()),
+            )
+        })
+        .collect();
+    let keys: Vec<_> = body
+        .reserves
+        .iter()
+        .map(|e| claim_key(body, e, resolutions.get(e.asset.as_str())))
+        .collect();
+    let mut count: BTreeMap<&(String, String, String, String), usize> = BTreeMap::new();
+    for k in &keys {
+        *count.entry(k).or_default() += 1;
+    }
+    keys.iter()
+        .map(|k| count.get(k).copied().unwrap_or(0) > 1)
+        .collect()
+}
+
 /// The liability-reserve inputs with an attestation's wallets in place of
 /// the inputs' own holdings: one holding per counted reserve entry (its
 /// category gives the owner, its tier the tier, `amount` the quantity), and
