@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use por_core::attestation::{self, AttestationBody, ParsedAttestation, SignatureError};
+use por_attest::{AttestationBody, ParsedAttestation, SignatureError};
 use por_tree::{Amount, AssetList, NodeHash, RootCommitment};
 use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde::Deserialize;
@@ -250,7 +250,7 @@ impl Published {
         let text = text.trim();
         if text.starts_with('{') {
             let probe = serde_json::from_str::<FormatProbe>(text).ok();
-            if probe.and_then(|p| p.format).as_deref() == Some(attestation::FORMAT) {
+            if probe.and_then(|p| p.format).as_deref() == Some(por_attest::FORMAT) {
                 return parse_attestation(text).map(|a| Published::Attestation(Box::new(a)));
             }
             let repr: TreeSummaryRepr =
@@ -318,7 +318,7 @@ pub enum PublishedError {
     },
     /// A `por-attestation-v1` document that is not well formed (the core's
     /// description names the field).
-    Attestation(attestation::FormatError),
+    Attestation(por_attest::FormatError),
     /// Neither 64 hex digits nor JSON.
     Unrecognized {
         /// The length of the (trimmed) text, in characters.

@@ -8,7 +8,7 @@ use por_tree::customer::{self, Against, CustomerVerdict, NotVerifiedCause, Publi
 use por_tree::{Amount, AssetList, InclusionProof, ProofFormatError};
 use serde::Serialize;
 
-use por_core::attestation::SignatureError;
+use por_attest::SignatureError;
 
 use crate::published::{Attestation, Published, PublishedError};
 
@@ -729,7 +729,7 @@ mod tests {
     /// A `por-attestation-v1` document over the fixture's root, signed with
     /// the core's signer; `change` edits the body before signing.
     fn attestation(root: &RootCommitment, change: impl FnOnce(&mut Value)) -> String {
-        let key = por_core::attestation::AttestationKey::from_secret_bytes(&SECRET).unwrap();
+        let key = por_attest::AttestationKey::from_secret_bytes(&SECRET).unwrap();
         let mut body = json!({
             "format": "por-attestation-v1",
             "exchange": {"id": "acme", "public_key": key.public_key_hex()},
@@ -756,7 +756,7 @@ mod tests {
             "previous": null
         });
         change(&mut body);
-        let body: por_core::attestation::AttestationBody = serde_json::from_value(body).unwrap();
+        let body: por_attest::AttestationBody = serde_json::from_value(body).unwrap();
         body.sign(&key, &[7; 32]).unwrap()
     }
 
@@ -764,7 +764,7 @@ mod tests {
     /// of SHA-256 of the x-only key (docs/attestation.md).
     fn expected_fingerprint() -> (String, String) {
         use sha2::Digest;
-        let key = por_core::attestation::AttestationKey::from_secret_bytes(&SECRET).unwrap();
+        let key = por_attest::AttestationKey::from_secret_bytes(&SECRET).unwrap();
         let public = key.public_key_hex();
         let digest = sha2::Sha256::digest(hex::decode(&public).unwrap());
         (public, hex::encode(&digest[..8]))

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use por_core::attestation::{
+use por_attest::{
     AssetTotal, AttestationBody, AttestedAsset, Category, ChainPoint, Exchange, Liabilities,
     OwnershipProof, ParsedAttestation, ReserveEntry, ReserveInputsRef, Snapshot, Tier, FORMAT,
 };

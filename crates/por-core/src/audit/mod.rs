@@ -17,11 +17,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::attestation::{
-    AttestationBody, Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
-};
 use crate::registry::{self, AssetRegistry, Resolution};
 use crate::reserve::{self, Inputs, PolicySet, Scenario};
+use por_attest::{
+    AttestationBody, Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
+};
 use por_tree::amount::Amount;
 use por_tree::asset::AssetList;
 use por_tree::proof::InclusionProof;
@@ -1201,7 +1201,7 @@ fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
 /// Whether snapshot `b` is strictly later than `a`, as instants (never as
 /// text: `…00.9Z` is after `…00Z`). A time that does not parse (not
 /// possible for a parsed attestation) is never later.
-fn later(a: &crate::attestation::Snapshot, b: &crate::attestation::Snapshot) -> bool {
+fn later(a: &por_attest::Snapshot, b: &por_attest::Snapshot) -> bool {
     match (a.instant(), b.instant()) {
         (Ok(x), Ok(y)) => y > x,
         _ => false,
@@ -1627,11 +1627,11 @@ pub fn reserve_inputs_from_attestation<'a>(
                 Category::LiabilityReserve => reserve::Owner::Reserve,
             };
             let tier = match e.tier {
-                crate::attestation::Tier::Cold => reserve::Tier::Cold,
-                crate::attestation::Tier::Warm => reserve::Tier::Warm,
-                crate::attestation::Tier::Hot => reserve::Tier::Hot,
-                crate::attestation::Tier::Mpc => reserve::Tier::Mpc,
-                crate::attestation::Tier::ThirdPartyCustodian => reserve::Tier::ThirdPartyCustodian,
+                por_attest::Tier::Cold => reserve::Tier::Cold,
+                por_attest::Tier::Warm => reserve::Tier::Warm,
+                por_attest::Tier::Hot => reserve::Tier::Hot,
+                por_attest::Tier::Mpc => reserve::Tier::Mpc,
+                por_attest::Tier::ThirdPartyCustodian => reserve::Tier::ThirdPartyCustodian,
             };
             let addr = normalize_address(&e.chain, &e.address);
             let extra = carried.iter().find(|h| {

@@ -15,13 +15,13 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use por_attest::ParsedAttestation;
 use por_chain::bitcoin::BitcoinRpc;
 use por_chain::esplora::Esplora;
 use por_chain::evm::{EvmAddress, EvmRpc};
 use por_chain::{
     balances_file, BalanceQuery, BalanceSource, Chain, Endpoint, HttpConfig, QueryAsset, QueryItem,
 };
-use por_core::attestation::ParsedAttestation;
 use por_core::audit::{self, AuditInput, NamedText, ObservedBalance, RebuiltTree, ReserveRun};
 use por_core::registry::{AssetRegistry, Resolution};
 use por_tree::{Asset, Ledger, LiabilitiesTree};

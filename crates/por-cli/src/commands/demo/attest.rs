@@ -7,7 +7,7 @@
 //! coins would count for two purposes. The audit must catch it.
 
 use anyhow::{anyhow, Context, Result};
-use por_core::attestation::{
+use por_attest::{
     AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint, Exchange,
     Liabilities, OwnershipProof, ReserveEntry, ReserveInputsRef, Snapshot, Tier, FORMAT,
 };

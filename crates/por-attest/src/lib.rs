@@ -1,3 +1,5 @@
+//! # por-attest
+//!
 //! The signed attestation (`por-attestation-v1`): one JSON document per
 //! snapshot in which an exchange states its liabilities root and its reserve
 //! wallets, signed with BIP-340 Schnorr over SHA-256 of the RFC 8785
@@ -9,9 +11,14 @@
 //! already trusts) gives a [`VerifiedAttestation`]. The format is described
 //! field by field in `docs/attestation.md`.
 //!
+//! The crate knows the liabilities side (`por_tree`) and nothing else of
+//! `por`: the audit (`por_core`) checks an attestation, the browser
+//! (`por-wasm`) takes one as the published root, and neither pulls the other
+//! in. It does no I/O and builds for `wasm32-unknown-unknown`.
+//!
 //! ```
-//! use por_core::attestation::{AttestationBody, AttestationKey, ParsedAttestation};
-//! # let body_json = include_str!("../../../../vectors/attestation-v1-body.example.json");
+//! use por_attest::{AttestationBody, AttestationKey, ParsedAttestation};
+//! # let body_json = include_str!("../../../vectors/attestation-v1-body.example.json");
 //! let key = AttestationKey::from_secret_bytes(&[7; 32])?;
 //! let mut body: AttestationBody = serde_json::from_str(body_json)?;
 //! body.exchange.public_key = key.public_key_hex();
