@@ -29,6 +29,7 @@
 //! ```
 
 pub mod jcs;
+pub mod publication;
 
 use core::fmt;
 use std::collections::BTreeSet;
