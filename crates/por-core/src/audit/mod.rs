@@ -341,22 +341,12 @@ impl fmt::Display for AuditError {
 
 impl std::error::Error for AuditError {}
 
-/// Normalizes an address for comparison: EVM hex and bech32 addresses are
-/// case-insensitive (lower-cased); base58 addresses are case-sensitive.
+/// The comparison key of an address written in an attestation:
+/// [`por_types::address_key`] under the chain it names (a chain por does
+/// not know is compared by the same prefixes).
 #[must_use]
 pub fn normalize_address(chain: &str, address: &str) -> String {
-    let a = address.trim();
-    let lower = a.to_ascii_lowercase();
-    if chain == "ethereum"
-        || lower.starts_with("0x")
-        || lower.starts_with("bc1")
-        || lower.starts_with("tb1")
-        || lower.starts_with("bcrt1")
-    {
-        lower
-    } else {
-        a.to_owned()
-    }
+    por_types::address_key(por_types::Chain::from_canonical_name(chain).ok(), address)
 }
 
 fn normalize_hash(h: &str) -> String {
