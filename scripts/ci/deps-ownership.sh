@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Independent signers for the ownership tests (tests/ownership_cli.rs):
+# Independent signers for the ownership tests (crates/por-cli/tests/ownership_cli.rs):
 # - npm: bip322-js + bitcoinjs-message (BIP-322 and legacy Bitcoin signatures),
 #   pinned by tests/node/package-lock.json, installed into tests/node/node_modules;
 # - PyPI: eth-account (EIP-191 / OKX / HTX EVM signatures) in a venv at

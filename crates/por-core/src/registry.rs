@@ -808,31 +808,103 @@ mod tests {
         assert!(e.to_string().starts_with("f: "), "{e}");
     }
 
-    proptest::proptest! {
-        /// Untrusted registry files and attested assets never panic the
-        /// parser or the resolver; a byte edit of the shipped file either
-        /// parses or names what is wrong.
-        #[test]
-        fn never_panics(
-            at in 0usize..2000,
-            byte in proptest::prelude::any::<u8>(),
-            symbol in "\\PC{0,12}",
-            decimals in 0u8..=40,
-            contract in proptest::option::of("\\PC{0,44}"),
-        ) {
-            let mut bytes = BUILTIN_TEXT.as_bytes().to_vec();
-            let len = bytes.len();
-            if let Some(b) = bytes.get_mut(at % len) {
-                *b = byte;
+    /// Each entry of `registry` resolves to itself: confirmed, with its
+    /// contract and decimals (as `fuzz/fuzz_targets/registry_toml.rs` checks).
+    fn resolves_to_itself(registry: &AssetRegistry) -> Result<(), String> {
+        for t in registry.tokens() {
+            match registry.resolve(&t.chain, &t.symbol, t.decimals, Some(&t.contract)) {
+                Resolution::Confirmed(id)
+                    if id.contract.as_deref() == Some(t.contract.as_str())
+                        && id.decimals == t.decimals
+                        && id.chain == t.chain => {}
+                other => return Err(format!("{t:?} resolves to {other:?}")),
             }
-            if let Ok(text) = core::str::from_utf8(&bytes) {
-                if let Err(e) = AssetRegistry::from_toml(text, "f") {
-                    proptest::prop_assert!(e.to_string().starts_with("f: "));
+        }
+        Ok(())
+    }
+
+    /// One byte edit; positions are taken modulo the text's length.
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Insert(usize, u8),
+        Delete(usize),
+        Replace(usize, u8),
+    }
+
+    /// A few edits, biased towards TOML's own characters and hex digits.
+    fn edits() -> impl proptest::strategy::Strategy<Value = Vec<Edit>> {
+        use proptest::prelude::*;
+        let byte = prop_oneof![
+            3 => proptest::sample::select(b"[]=\"#.,\n 0123456789abcdefx".to_vec()),
+            1 => any::<u8>(),
+        ];
+        let edit = prop_oneof![
+            (any::<usize>(), byte.clone()).prop_map(|(i, b)| Edit::Insert(i, b)),
+            any::<usize>().prop_map(Edit::Delete),
+            (any::<usize>(), byte).prop_map(|(i, b)| Edit::Replace(i, b)),
+        ];
+        proptest::collection::vec(edit, 1..5)
+    }
+
+    /// `text` with `edits` applied, if it is still UTF-8.
+    fn mutate(text: &str, edits: &[Edit]) -> Option<String> {
+        let mut bytes = text.as_bytes().to_vec();
+        for edit in edits {
+            match *edit {
+                Edit::Insert(i, b) => bytes.insert(i % (bytes.len() + 1), b),
+                Edit::Delete(i) if !bytes.is_empty() => {
+                    bytes.remove(i % bytes.len());
+                }
+                Edit::Replace(i, b) if !bytes.is_empty() => {
+                    let len = bytes.len();
+                    bytes[i % len] = b;
+                }
+                Edit::Delete(_) | Edit::Replace(..) => {}
+            }
+        }
+        String::from_utf8(bytes).ok()
+    }
+
+    proptest::proptest! {
+        /// The shipped registry file with a few bytes edited (random text
+        /// would stop at the first line) either names the file in its error
+        /// or parses into entries that each resolve to themselves.
+        #[test]
+        fn mutated_registry_files(edits in edits()) {
+            if let Some(text) = mutate(BUILTIN_TEXT, &edits) {
+                match AssetRegistry::from_toml(&text, "f") {
+                    Err(e) => proptest::prop_assert!(e.to_string().starts_with("f: "), "{}", e),
+                    Ok(r) => {
+                        let checked = resolves_to_itself(&r);
+                        proptest::prop_assert!(checked.is_ok(), "{:?}", checked);
+                    }
                 }
             }
+        }
+
+        /// An attested asset next to a registered one (its symbol or
+        /// contract edited, its decimals moved, its contract dropped) is
+        /// resolved without a panic; the registered one itself is confirmed.
+        #[test]
+        fn assets_near_registered_ones(
+            index: usize,
+            symbol_edits in edits(),
+            contract_edits in edits(),
+            decimals_delta in -2i16..=2,
+            drop_contract: bool,
+        ) {
             let r = AssetRegistry::builtin();
-            for chain in ["ethereum", "bitcoin", "tron", ""] {
+            proptest::prop_assert!(resolves_to_itself(&r).is_ok());
+            let t = &r.tokens()[index % r.tokens().len()];
+            let symbol = mutate(&t.symbol, &symbol_edits).unwrap_or_else(|| t.symbol.clone());
+            let contract = mutate(&t.contract, &contract_edits);
+            let decimals = u8::try_from(i16::from(t.decimals) + decimals_delta).unwrap_or(t.decimals);
+            for chain in [t.chain.as_str(), "ethereum", "bitcoin", "tron", ""] {
                 let _ = r.resolve(chain, &symbol, decimals, contract.as_deref());
+                let _ = r.resolve(chain, &t.symbol, decimals, Some(&t.contract));
+                if drop_contract {
+                    let _ = r.resolve(chain, &symbol, t.decimals, None);
+                }
             }
         }
     }

@@ -187,11 +187,14 @@ impl Ledger {
     /// # Examples
     ///
     /// ```
+    /// # // The example reads a CSV export: `csv` feature only.
+    /// # #[cfg(feature = "csv")] {
     /// use por_tree::{AssetList, Ledger};
     /// let assets = AssetList::from_spec("BTC:8")?;
     /// let csv = "user_id,BTC\n\u{e9}lise,1\nbob,2\ne\u{301}lise,3\n";
     /// let ledger = Ledger::from_csv(csv.as_bytes(), &assets)?;
     /// assert_eq!(ledger.normalized_duplicate(), Some((0, 2)));
+    /// # }
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

@@ -336,6 +336,8 @@ impl LiabilitiesTree {
     /// # Examples
     ///
     /// ```
+    /// # // The example reads a CSV export: `csv` feature only.
+    /// # #[cfg(feature = "csv")] {
     /// use por_tree::{AssetList, Ledger, LiabilitiesTree, SnapshotSecret};
     /// let assets = AssetList::from_spec("BTC:8")?;
     /// let ledger = Ledger::from_csv(b"user_id,BTC\nalice,1\nbob,2\ncarol,3\n", &assets)?;
@@ -345,6 +347,7 @@ impl LiabilitiesTree {
     /// assert_eq!(tree.root().sums[0].to_base_units(), 600_000_000);
     /// let proof = tree.proof(&customers, 0)?;
     /// assert!(proof.verify(&tree.root()).is_ok());
+    /// # }
     /// # Ok::<_, Box<dyn std::error::Error>>(())
     /// ```
     pub fn build(

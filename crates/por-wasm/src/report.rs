@@ -108,7 +108,7 @@ pub struct AssetAmount {
 /// Why a well-formed proof did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
-    /// A short, stable name: the core's [`VerifyError::kind`], or
+    /// A short, stable name: the core's [`VerifyError::kind`](por_tree::VerifyError::kind), or
     /// `asset-mismatch` when the published totals name other assets.
     pub kind: &'static str,
     /// The tree level where the failure shows, when there is one.
@@ -165,7 +165,7 @@ impl From<publication::RootSource> for RootSource {
 }
 
 /// Every published item, compared with what the proof leads to: `matches`,
-/// `differs` or `not-given` (the core's [`Comparison`]).
+/// `differs` or `not-given` (the core's [`Comparison`](customer::Comparison)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Comparisons {
     /// The root hash.

@@ -1,6 +1,6 @@
 //! The audit's pure logic on hand-made attestations. Their ownership proofs
 //! are placeholders (the ownership check fails them); real signatures are
-//! exercised end to end in `tests/attest_audit_cli.rs`.
+//! exercised end to end in `crates/por-cli/tests/attest_audit_cli.rs`.
 
 use super::*;
 use por_attest::{

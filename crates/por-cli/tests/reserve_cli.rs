@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use por_e2e::{por_bin, repo_root};
+mod support;
+use support::{por_bin, repo_root};
 
 struct Run {
     code: i32,

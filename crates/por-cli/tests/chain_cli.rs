@@ -12,7 +12,8 @@ use std::process::{Command, Output};
 
 use por_chain::balances_file;
 use por_chain::testnode::{bitcoin_core, Ganache, TestServer};
-use por_e2e::por_bin;
+mod support;
+use support::por_bin;
 
 fn por(args: &[&str]) -> Output {
     Command::new(por_bin()).args(args).output().unwrap()

@@ -7,8 +7,9 @@
 
 use std::path::Path;
 
-use por_e2e::{por_in as por, stderr as err, stdout as out};
+mod support;
 use serde_json::Value;
+use support::{por_in as por, stderr as err, stdout as out};
 
 /// Three customers (height 2): a tree, its published summary
 /// (`published.json`) and bob's proof (`bob.json`).

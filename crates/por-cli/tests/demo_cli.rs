@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use por_e2e::{por_bin, repo_root};
+mod support;
 use por_tree::{Amount, AssetList, InclusionProof, RootCommitment};
+use support::{por_bin, repo_root};
 
 const N: usize = 2000;
 

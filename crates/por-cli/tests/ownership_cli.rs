@@ -10,8 +10,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use por_e2e::{por_bin, repo_root};
+mod support;
 use serde_json::Value;
+use support::{por_bin, repo_root};
 
 fn por(args: &[&str]) -> Output {
     Command::new(por_bin()).args(args).output().unwrap()

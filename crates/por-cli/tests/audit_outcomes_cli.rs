@@ -27,16 +27,17 @@ use por_attest::{
     AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint,
     OwnershipProof, ParsedAttestation, ReserveEntry, Tier,
 };
-use por_e2e::{
+mod support;
+use por_tree::Amount;
+use serde_json::Value;
+use support::{
     bip322_js_signatures, canonical_message as canonical, path_str as s, por, repo_root,
     stderr as err, stdout as out,
 };
-use por_tree::Amount;
-use serde_json::Value;
 
 const HASH: &str = "00000000000000000001aa7e5b7e9c4b2b3f3c1f8d0a7c6b5e4d3c2b1a098765";
 const HEIGHT: u64 = 870_000;
-const DEPS: &str = por_e2e::SIGNER_DEPS;
+const DEPS: &str = support::SIGNER_DEPS;
 
 /// (address, signature) pairs from bip322-js over `message`: P2PKH,
 /// P2SH-P2WPKH, P2WPKH and P2TR of one fresh key.

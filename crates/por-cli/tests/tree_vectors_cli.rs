@@ -11,8 +11,9 @@
 use std::path::Path;
 use std::process::Output;
 
-use por_e2e::{por_in as por, repo_root};
+mod support;
 use serde_json::Value;
+use support::{por_in as por, repo_root};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

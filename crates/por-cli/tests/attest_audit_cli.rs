@@ -25,12 +25,13 @@ use por_attest::{
     Liabilities, OwnershipProof, ReserveEntry, Snapshot, Tier, FORMAT,
 };
 use por_chain::testnode::{bitcoin_core, Ganache, TestServer};
-use por_e2e::{
+use por_tree::Amount;
+use serde_json::Value;
+mod support;
+use support::{
     bip322_js_signatures, canonical_message as canonical, code, path_str as s, por, repo_root,
     stderr as err, stdout as out,
 };
-use por_tree::Amount;
-use serde_json::Value;
 
 const HASH: &str = "00000000000000000001aa7e5b7e9c4b2b3f3c1f8d0a7c6b5e4d3c2b1a098765";
 const HEIGHT: u64 = 870_000;

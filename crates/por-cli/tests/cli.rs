@@ -6,7 +6,8 @@
 use std::path::Path;
 use std::process::Output;
 
-use por_e2e::{por_in as por, stderr, stdout, tree_fixture as setup};
+mod support;
+use support::{por_in as por, stderr, stdout, tree_fixture as setup};
 
 fn build(dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec![

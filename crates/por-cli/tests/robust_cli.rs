@@ -8,7 +8,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use por_e2e::{por_bin, por_in as por, stderr, stdout, tree_fixture as setup};
+mod support;
+use support::{por_bin, por_in as por, stderr, stdout, tree_fixture as setup};
 
 fn build(dir: &Path, out: &str, extra: &[&str]) -> Output {
     let mut args = vec![
