@@ -165,7 +165,7 @@ impl From<publication::RootSource> for RootSource {
 }
 
 /// Every published item, compared with what the proof leads to: `matches`,
-/// `differs` or `not-given` (the core's [`Comparison`](customer::Comparison)).
+/// `differs` or `not-given` (the core's [`Comparison`](por_tree::customer::Comparison)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Comparisons {
     /// The root hash.
