@@ -18,6 +18,7 @@ use k256::ecdsa::{Signature as EcdsaSignature, VerifyingKey};
 use k256::schnorr::{Signature as SchnorrSignature, VerifyingKey as XOnlyKey};
 
 use ::bitcoin::script::Instruction;
+use ::bitcoin::WitnessVersion;
 use ::bitcoin::{Amount, Script, ScriptBuf, Witness};
 
 use crate::reason::InvalidReason;
@@ -257,13 +258,11 @@ pub fn parse_pushes(script: &Script) -> Option<Vec<Vec<u8>>> {
 /// a version 2..16 program, a version 1 program that is not 32 bytes, or
 /// (when nested in P2SH, where taproot does not apply) any version 1 program.
 fn is_unencumbered_witness(script: &[u8], nested: bool) -> bool {
-    match script {
-        [op @ 0x51..=0x60, len, program @ ..] => {
-            let well_formed =
-                usize::from(*len) == program.len() && (2..=40).contains(&program.len());
-            well_formed && (*op != 0x51 || program.len() != 32 || nested)
-        }
-        _ => false,
+    let script = Script::from_bytes(script);
+    match script.witness_version() {
+        None | Some(WitnessVersion::V0) => false,
+        Some(WitnessVersion::V1) => script.len() != 34 || nested,
+        Some(_) => true,
     }
 }
 
