@@ -21,7 +21,7 @@ use base64::Engine as _;
 use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use k256::ecdsa::{Signature, SigningKey};
 use por_ownership::bitcoin::bip322::{to_sign_simple, to_spend};
-use por_ownership::bitcoin::encode::{encode_witness_into, hash160, TxOut};
+use por_ownership::bitcoin::encode::{encode_witness, hash160, Amount, ScriptBuf, TxOut, Witness};
 use por_ownership::bitcoin::legacy::{signed_message_hash, BITCOIN_MAGIC};
 use por_ownership::evm::{eip191_hash, EvmAddress};
 use por_ownership::hazmat::sighash::{segwit_v0_sighash_all, taproot_key_path_sighash};
@@ -63,16 +63,14 @@ fn make(i: u64) -> Row {
             let h = hash160(&pk);
             let mut spk = vec![0x00, 0x14];
             spk.extend_from_slice(&h);
-            let tx = to_sign_simple(to_spend(message.as_bytes(), &spk).txid());
-            let mut code = vec![0x76, 0xa9, 0x14];
-            code.extend_from_slice(&h);
-            code.extend_from_slice(&[0x88, 0xac]);
-            let digest = segwit_v0_sighash_all(&tx, 0, &code, 0);
+            let spk = ScriptBuf::from_bytes(spk);
+            let tx = to_sign_simple(to_spend(message.as_bytes(), &spk).compute_txid());
+            let code = spk.p2wpkh_script_code().unwrap();
+            let digest = segwit_v0_sighash_all(&tx, 0, &code, Amount::ZERO).unwrap();
             let sig: Signature = sk.sign_prehash(&digest).unwrap();
             let mut der = sig.to_der().as_bytes().to_vec();
             der.push(0x01);
-            let mut w = Vec::new();
-            encode_witness_into(&mut w, &[der, pk]);
+            let w = encode_witness(&Witness::from_slice(&[der, pk]));
             let address =
                 bech32::segwit::encode(bech32::hrp::BC, bech32::segwit::VERSION_0, &h).unwrap();
             Row {
@@ -88,19 +86,20 @@ fn make(i: u64) -> Row {
             let x = sk.verifying_key().to_bytes();
             let mut spk = vec![0x51, 0x20];
             spk.extend_from_slice(&x);
-            let tx = to_sign_simple(to_spend(message.as_bytes(), &spk).txid());
+            let spk = ScriptBuf::from_bytes(spk);
+            let tx = to_sign_simple(to_spend(message.as_bytes(), &spk).compute_txid());
             let digest = taproot_key_path_sighash(
                 &tx,
                 0,
                 &[TxOut {
-                    value: 0,
+                    value: Amount::ZERO,
                     script_pubkey: spk,
                 }],
                 0,
-            );
+            )
+            .unwrap();
             let sig = sk.sign_raw(&digest, &[7u8; 32]).unwrap();
-            let mut w = Vec::new();
-            encode_witness_into(&mut w, &[sig.to_bytes().to_vec()]);
+            let w = encode_witness(&Witness::from_slice(&[sig.to_bytes().to_vec()]));
             let address =
                 bech32::segwit::encode(bech32::hrp::BC, bech32::segwit::VERSION_1, &x).unwrap();
             Row {

@@ -33,6 +33,10 @@ pub mod reason;
 
 use core::fmt;
 
+/// rust-bitcoin, whose transaction, script and witness types the
+/// [`bitcoin`](mod@self::bitcoin) module takes and returns.
+pub use ::bitcoin as rust_bitcoin;
+
 pub use self::bitcoin::{
     Address, AddressError, AddressKind, Bip322Format, Bip322FormatError, Bip322Signature, Checker,
     LegacyFormatError, LegacyPolicy, LegacySignature, Network, ScriptKind, UtxoCoin,

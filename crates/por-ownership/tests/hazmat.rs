@@ -4,19 +4,20 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use por_ownership::bitcoin::bip322::{to_sign_simple, to_spend};
-use por_ownership::bitcoin::encode::{Transaction, TxOut};
+use por_ownership::bitcoin::encode::{Amount, ScriptBuf, Transaction, TxOut, Witness};
 use por_ownership::bitcoin::spend::{verify_input, SpendFailure};
 use por_ownership::InvalidReason;
 
 /// `to_sign` for `script_pubkey`, its one input carrying `witness`, and the
 /// output it spends.
 fn bip322_spend(script_pubkey: &[u8], witness: Vec<Vec<u8>>) -> (Transaction, Vec<TxOut>) {
-    let to_spend = to_spend(b"anything", script_pubkey);
-    let mut tx = to_sign_simple(to_spend.txid());
-    tx.inputs[0].witness = witness;
+    let script_pubkey = ScriptBuf::from_bytes(script_pubkey.to_vec());
+    let to_spend = to_spend(b"anything", &script_pubkey);
+    let mut tx = to_sign_simple(to_spend.compute_txid());
+    tx.input[0].witness = Witness::from_slice(&witness);
     let prevouts = vec![TxOut {
-        value: 0,
-        script_pubkey: script_pubkey.to_vec(),
+        value: Amount::ZERO,
+        script_pubkey,
     }];
     (tx, prevouts)
 }

@@ -1,7 +1,7 @@
 //! Untrusted input never panics the ownership parsers or the verifier.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use por_ownership::bitcoin::encode::{decode_witness, Transaction};
+use por_ownership::bitcoin::encode::{decode_transaction, decode_witness};
 use por_ownership::file::{read_claims, verify_row};
 use por_ownership::{
     verify, Bip322Signature, Chain, EvmSignature, LegacySignature, OwnershipClaim, ReservesMessage,
@@ -19,7 +19,7 @@ proptest! {
 
     #[test]
     fn decoders_do_not_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-        let _ = Transaction::decode(&bytes);
+        let _ = decode_transaction(&bytes);
         let _ = decode_witness(&bytes);
         let _ = read_claims(&bytes);
         let _ = ReservesMessage::parse(&bytes);

@@ -347,8 +347,8 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
         for f in v.funds() {
             println!(
                 "proof of funds: {} sat in output {}:{}",
-                f.value,
-                rev_hex(f.outpoint.txid),
+                f.value.to_sat(),
+                f.outpoint.txid,
                 f.outpoint.vout
             );
         }
@@ -371,11 +371,6 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
-fn rev_hex(mut h: [u8; 32]) -> String {
-    h.reverse();
-    hex::encode(h)
-}
-
 fn verdict_json(v: &Verdict, legacy_policy: &str) -> Value {
     match v {
         Verdict::Verified(ok) => json!({
@@ -390,7 +385,7 @@ fn verdict_json(v: &Verdict, legacy_policy: &str) -> Value {
             "checked_by": ok.checker().map(|c| c.as_str()),
             "legacy_policy": legacy_policy,
             "proof_of_funds": ok.funds().iter().map(|f| json!({
-                "txid": rev_hex(f.outpoint.txid), "vout": f.outpoint.vout, "value_sat": f.value.to_string(),
+                "txid": f.outpoint.txid.to_string(), "vout": f.outpoint.vout, "value_sat": f.value.to_sat().to_string(),
             })).collect::<Vec<_>>(),
         }),
         Verdict::Rejected(r) => json!({

@@ -1,12 +1,29 @@
 //! Bitcoin addresses: base58check (P2PKH, P2SH) and bech32/bech32m (segwit
 //! v0 and v1+), each tied to the networks it is valid on.
+//!
+//! Bitcoin addresses are read by rust-bitcoin: `Address<NetworkUnchecked>`
+//! from the text, then `require_network` for the network asked for. Its
+//! `Address` knows Bitcoin's networks only, so the other coins' addresses
+//! ([`Address::parse_coin`]: Litecoin, Dogecoin, Dash, Bitcoin Cash and SV
+//! legacy addresses, with their own base58 version bytes and Litecoin's `ltc`
+//! bech32 prefix) are read here with rust-bitcoin's `base58` and `bech32`.
 
 use core::fmt;
+
+use ::bitcoin::address::{AddressData, NetworkUnchecked, ParseError};
+use ::bitcoin::blockdata::script::Builder;
+use ::bitcoin::hashes::Hash as _;
+use ::bitcoin::script::PushBytesBuf;
+use ::bitcoin::{PubkeyHash, ScriptBuf, ScriptHash, WPubkeyHash, WScriptHash};
 
 use super::encode::hash160;
 
 /// A Bitcoin network. Testnet and signet share every address prefix; regtest
 /// shares the base58 ones and has its own bech32 `bcrt`.
+///
+/// Its own enum rather than `bitcoin::Network`: these are the names of the
+/// command line and the reports, and testnet3 and testnet4 (which share
+/// every address prefix) are one choice here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Network {
@@ -29,6 +46,18 @@ impl Network {
             Network::Testnet => "testnet",
             Network::Signet => "signet",
             Network::Regtest => "regtest",
+        }
+    }
+
+    /// rust-bitcoin's network (testnet: testnet3, whose addresses are
+    /// testnet4's too).
+    #[must_use]
+    pub fn to_rust_bitcoin(self) -> ::bitcoin::Network {
+        match self {
+            Network::Bitcoin => ::bitcoin::Network::Bitcoin,
+            Network::Testnet => ::bitcoin::Network::Testnet,
+            Network::Signet => ::bitcoin::Network::Signet,
+            Network::Regtest => ::bitcoin::Network::Regtest,
         }
     }
 
@@ -115,38 +144,6 @@ impl UtxoCoin {
     }
 }
 
-/// Which networks an address's encoding belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AddressNet {
-    Main,
-    /// base58 111/196: testnet, signet and regtest.
-    TestBase58,
-    /// bech32 `tb`: testnet and signet.
-    TestBech32,
-    /// bech32 `bcrt`.
-    Regtest,
-}
-
-impl AddressNet {
-    fn allows(self, n: Network) -> bool {
-        match self {
-            AddressNet::Main => n == Network::Bitcoin,
-            AddressNet::TestBase58 => n != Network::Bitcoin,
-            AddressNet::TestBech32 => matches!(n, Network::Testnet | Network::Signet),
-            AddressNet::Regtest => n == Network::Regtest,
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            AddressNet::Main => "mainnet",
-            AddressNet::TestBase58 => "testnet/signet/regtest",
-            AddressNet::TestBech32 => "testnet/signet",
-            AddressNet::Regtest => "regtest",
-        }
-    }
-}
-
 /// What an address pays to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -186,36 +183,43 @@ impl AddressKind {
 
     /// The output script that pays to this address.
     #[must_use]
-    pub fn script_pubkey(&self) -> Vec<u8> {
+    pub fn script_pubkey(&self) -> ScriptBuf {
         match self {
-            AddressKind::P2pkh(h) => {
-                let mut s = vec![0x76, 0xa9, 0x14];
-                s.extend_from_slice(h);
-                s.extend_from_slice(&[0x88, 0xac]);
-                s
-            }
-            AddressKind::P2sh(h) => {
-                let mut s = vec![0xa9, 0x14];
-                s.extend_from_slice(h);
-                s.push(0x87);
-                s
-            }
-            AddressKind::P2wpkh(h) => witness_script(0, h),
-            AddressKind::P2wsh(h) => witness_script(0, h),
+            AddressKind::P2pkh(h) => ScriptBuf::new_p2pkh(&PubkeyHash::from_byte_array(*h)),
+            AddressKind::P2sh(h) => ScriptBuf::new_p2sh(&ScriptHash::from_byte_array(*h)),
+            AddressKind::P2wpkh(h) => ScriptBuf::new_p2wpkh(&WPubkeyHash::from_byte_array(*h)),
+            AddressKind::P2wsh(h) => ScriptBuf::new_p2wsh(&WScriptHash::from_byte_array(*h)),
             AddressKind::P2tr(k) => witness_script(1, k),
             AddressKind::OtherWitness { version, program } => witness_script(*version, program),
         }
     }
+
+    /// The kind of a segwit program (`None` for a version 0 program of
+    /// another length, which no address encodes).
+    fn from_witness(version: u8, program: &[u8]) -> Option<AddressKind> {
+        Some(match (version, program.len()) {
+            (0, 20) => AddressKind::P2wpkh(program.try_into().ok()?),
+            (0, 32) => AddressKind::P2wsh(program.try_into().ok()?),
+            (1, 32) => AddressKind::P2tr(program.try_into().ok()?),
+            (0, _) => return None,
+            (version, _) => AddressKind::OtherWitness {
+                version,
+                program: program.to_vec(),
+            },
+        })
+    }
 }
 
-fn witness_script(version: u8, program: &[u8]) -> Vec<u8> {
-    let op = if version == 0 { 0 } else { 0x50 + version };
-    let mut s = vec![
-        op,
-        u8::try_from(program.len()).expect("witness programs are 2..=40 bytes"),
-    ];
-    s.extend_from_slice(program);
-    s
+/// `OP_version <program>`. Built push by push rather than through
+/// rust-bitcoin's `WitnessProgram`, which refuses what the public fields of
+/// [`AddressKind::OtherWitness`] can hold (a version above 16, a program
+/// outside 2..=40 bytes); the valid ones come out the same.
+fn witness_script(version: u8, program: &[u8]) -> ScriptBuf {
+    let push = PushBytesBuf::try_from(program.to_vec()).unwrap_or_default();
+    Builder::new()
+        .push_int(i64::from(version))
+        .push_slice(push)
+        .into_script()
 }
 
 /// Why a string is not a Bitcoin address for the required network.
@@ -281,14 +285,39 @@ impl Address {
     ///
     /// [`AddressError`] if malformed or of another network.
     pub fn parse(s: &str, network: Network) -> Result<Address, AddressError> {
-        let (kind, net) = parse_any(s)?;
-        if !net.allows(network) {
-            return Err(AddressError::WrongNetwork {
+        let unchecked: ::bitcoin::Address<NetworkUnchecked> = s.parse().map_err(|e| match e {
+            ParseError::InvalidLegacyPrefix(p) => AddressError::UnknownVersion {
                 address: s.to_owned(),
-                address_network: net.describe(),
+                version: p.invalid_legacy_address_prefix(),
+            },
+            _ => AddressError::Unrecognised {
+                address: s.to_owned(),
+            },
+        })?;
+        let address_network = networks_of(&unchecked);
+        let checked = unchecked
+            .require_network(network.to_rust_bitcoin())
+            .map_err(|_| AddressError::WrongNetwork {
+                address: s.to_owned(),
+                address_network,
                 required: network,
-            });
+            })?;
+        let kind = match checked.to_address_data() {
+            AddressData::P2pkh { pubkey_hash } => {
+                Some(AddressKind::P2pkh(pubkey_hash.to_byte_array()))
+            }
+            AddressData::P2sh { script_hash } => {
+                Some(AddressKind::P2sh(script_hash.to_byte_array()))
+            }
+            AddressData::Segwit { witness_program } => AddressKind::from_witness(
+                witness_program.version().to_num(),
+                witness_program.program().as_bytes(),
+            ),
+            _ => None,
         }
+        .ok_or_else(|| AddressError::Unrecognised {
+            address: s.to_owned(),
+        })?;
         Ok(Address {
             text: s.to_owned(),
             kind,
@@ -313,10 +342,7 @@ impl Address {
         let kind = if coin == UtxoCoin::Litecoin && s.to_ascii_lowercase().starts_with("ltc1") {
             decode_segwit(s, "ltc").ok_or_else(unrecognised)?
         } else {
-            let data = bs58::decode(s)
-                .with_check(None)
-                .into_vec()
-                .map_err(|_| unrecognised())?;
+            let data = ::bitcoin::base58::decode_check(s).map_err(|_| unrecognised())?;
             let (&version, payload) = data.split_first().ok_or_else(unrecognised)?;
             let hash: [u8; 20] = payload.try_into().map_err(|_| unrecognised())?;
             match coin.base58_kind(version) {
@@ -364,7 +390,7 @@ impl Address {
 
     /// The output script.
     #[must_use]
-    pub fn script_pubkey(&self) -> Vec<u8> {
+    pub fn script_pubkey(&self) -> ScriptBuf {
         self.kind.script_pubkey()
     }
 }
@@ -375,66 +401,37 @@ impl fmt::Display for Address {
     }
 }
 
-fn parse_any(s: &str) -> Result<(AddressKind, AddressNet), AddressError> {
-    let unrecognised = || AddressError::Unrecognised {
-        address: s.to_owned(),
-    };
-    let lower = s.to_ascii_lowercase();
-    let bech_net = if lower.starts_with("bc1") {
-        Some((AddressNet::Main, "bc"))
-    } else if lower.starts_with("tb1") {
-        Some((AddressNet::TestBech32, "tb"))
-    } else if lower.starts_with("bcrt1") {
-        Some((AddressNet::Regtest, "bcrt"))
-    } else {
-        None
-    };
-    if let Some((net, hrp)) = bech_net {
-        return decode_segwit(s, hrp)
-            .map(|k| (k, net))
-            .ok_or_else(unrecognised);
-    }
-    let data = bs58::decode(s)
-        .with_check(None)
-        .into_vec()
-        .map_err(|_| unrecognised())?;
-    let (&version, payload) = data.split_first().ok_or_else(unrecognised)?;
-    let hash: [u8; 20] = payload.try_into().map_err(|_| unrecognised())?;
-    match version {
-        0 => Ok((AddressKind::P2pkh(hash), AddressNet::Main)),
-        5 => Ok((AddressKind::P2sh(hash), AddressNet::Main)),
-        111 => Ok((AddressKind::P2pkh(hash), AddressNet::TestBase58)),
-        196 => Ok((AddressKind::P2sh(hash), AddressNet::TestBase58)),
-        version => Err(AddressError::UnknownVersion {
-            address: s.to_owned(),
-            version,
-        }),
+/// The networks a Bitcoin address is valid on, for the wrong-network error.
+fn networks_of(a: &::bitcoin::Address<NetworkUnchecked>) -> &'static str {
+    use ::bitcoin::Network as N;
+    match (
+        a.is_valid_for_network(N::Bitcoin),
+        a.is_valid_for_network(N::Testnet),
+        a.is_valid_for_network(N::Regtest),
+    ) {
+        (true, _, _) => "mainnet",
+        (false, true, true) => "testnet/signet/regtest",
+        (false, true, false) => "testnet/signet",
+        (false, false, _) => "regtest",
     }
 }
 
-/// Decodes a segwit address whose human-readable part must be `hrp`.
+/// Decodes a segwit address of another coin whose human-readable part must
+/// be `hrp` (rust-bitcoin's `Address` refuses any prefix but Bitcoin's).
 /// `segwit::decode` checks the checksum variant against the version (bech32
 /// for v0, bech32m for v1+) and the program length rules.
 fn decode_segwit(s: &str, hrp: &str) -> Option<AddressKind> {
-    let (got_hrp, version, program) = bech32::segwit::decode(s).ok()?;
+    let (got_hrp, version, program) = ::bitcoin::bech32::segwit::decode(s).ok()?;
     if got_hrp.to_lowercase() != hrp {
         return None;
     }
-    Some(match (version.to_u8(), program.len()) {
-        (0, 20) => AddressKind::P2wpkh(program.as_slice().try_into().ok()?),
-        (0, 32) => AddressKind::P2wsh(program.as_slice().try_into().ok()?),
-        (1, 32) => AddressKind::P2tr(program.as_slice().try_into().ok()?),
-        (0, _) => return None,
-        (version, _) => AddressKind::OtherWitness { version, program },
-    })
+    AddressKind::from_witness(version.to_u8(), &program)
 }
 
 /// The P2SH-P2WPKH redeem script `0x00 0x14 <hash160(pubkey)>`.
 #[must_use]
-pub fn p2wpkh_redeem_script(pubkey: &[u8]) -> Vec<u8> {
-    let mut s = vec![0x00, 0x14];
-    s.extend_from_slice(&hash160(pubkey));
-    s
+pub fn p2wpkh_redeem_script(pubkey: &[u8]) -> ScriptBuf {
+    ScriptBuf::new_p2wpkh(&WPubkeyHash::from_byte_array(hash160(pubkey)))
 }
 
 #[cfg(test)]

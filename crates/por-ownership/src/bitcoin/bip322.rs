@@ -6,15 +6,28 @@
 //! spends it. v2.0.0 (2026) signatures begin with `smp`, `ful` or `pof`;
 //! earlier wallets emit unprefixed simple signatures, which BIP-322 allows to
 //! be read as simple.
+//!
+//! The transactions, witnesses and the proof-of-funds PSBT are rust-bitcoin's
+//! (`Transaction`, `Witness`, `Psbt`); what is written here is BIP-322's own
+//! part: the two virtual transactions, the signature formats and the checks
+//! of the signed transaction's shape.
 
 use core::fmt;
 
+use ::bitcoin::absolute::LockTime;
+use ::bitcoin::hashes::{sha256t_hash_newtype, Hash as _};
+use ::bitcoin::opcodes::all::OP_RETURN;
+use ::bitcoin::psbt::{self, Psbt};
+use ::bitcoin::script::{Builder, PushBytes};
+use ::bitcoin::transaction::Version;
+use ::bitcoin::{Amount, Sequence};
 use base64::engine::{general_purpose, DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 
 use super::address::{p2wpkh_redeem_script, Address, AddressKind};
 use super::encode::{
-    decode_witness, tagged_hash, DecodeError, OutPoint, Reader, Transaction, TxIn, TxOut,
+    decode_transaction, decode_witness, DecodeError, OutPoint, Script, ScriptBuf, Transaction,
+    TxIn, TxOut, Txid, Witness,
 };
 use crate::reason::InvalidReason;
 
@@ -26,55 +39,63 @@ pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+sha256t_hash_newtype! {
+    /// BIP-322's message tag.
+    struct Bip322MessageTag = hash_str("BIP0322-signed-message");
+    /// A BIP-322 message hash.
+    struct Bip322MessageHash(_);
+}
+
 /// `tagged_hash("BIP0322-signed-message", message)`.
 #[must_use]
 pub fn message_hash(message: &[u8]) -> [u8; 32] {
-    tagged_hash("BIP0322-signed-message", &[message])
+    Bip322MessageHash::hash(message).to_byte_array()
 }
 
 /// The virtual `to_spend` transaction for `message` and the address script.
 #[must_use]
-pub fn to_spend(message: &[u8], script_pubkey: &[u8]) -> Transaction {
-    let mut script_sig = vec![0x00, 0x20];
-    script_sig.extend_from_slice(&message_hash(message));
+pub fn to_spend(message: &[u8], script_pubkey: &Script) -> Transaction {
+    let script_sig = Builder::new()
+        .push_int(0)
+        .push_slice(message_hash(message))
+        .into_script();
     Transaction {
-        version: 0,
-        inputs: vec![TxIn {
-            prevout: OutPoint {
-                txid: [0; 32],
-                vout: 0xffff_ffff,
-            },
+        version: Version(0),
+        lock_time: LockTime::ZERO,
+        input: vec![TxIn {
+            previous_output: OutPoint::null(),
             script_sig,
-            sequence: 0,
-            witness: Vec::new(),
+            sequence: Sequence::ZERO,
+            witness: Witness::new(),
         }],
-        outputs: vec![TxOut {
-            value: 0,
-            script_pubkey: script_pubkey.to_vec(),
+        output: vec![TxOut {
+            value: Amount::ZERO,
+            script_pubkey: script_pubkey.to_owned(),
         }],
-        lock_time: 0,
     }
 }
 
 /// The unsigned simple-format `to_sign` transaction spending `to_spend`.
 #[must_use]
-pub fn to_sign_simple(to_spend_txid: [u8; 32]) -> Transaction {
+pub fn to_sign_simple(to_spend_txid: Txid) -> Transaction {
     Transaction {
-        version: 0,
-        inputs: vec![TxIn {
-            prevout: OutPoint {
-                txid: to_spend_txid,
-                vout: 0,
-            },
-            script_sig: Vec::new(),
-            sequence: 0,
-            witness: Vec::new(),
+        version: Version(0),
+        lock_time: LockTime::ZERO,
+        input: vec![TxIn {
+            previous_output: OutPoint::new(to_spend_txid, 0),
+            script_sig: ScriptBuf::new(),
+            sequence: Sequence::ZERO,
+            witness: Witness::new(),
         }],
-        outputs: vec![TxOut {
-            value: 0,
-            script_pubkey: vec![0x6a],
-        }],
-        lock_time: 0,
+        output: vec![op_return_output()],
+    }
+}
+
+/// The one output of every `to_sign`: 0 sat to a bare `OP_RETURN`.
+fn op_return_output() -> TxOut {
+    TxOut {
+        value: Amount::ZERO,
+        script_pubkey: Builder::new().push_opcode(OP_RETURN).into_script(),
     }
 }
 
@@ -150,7 +171,7 @@ pub struct Bip322Signature {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Body {
-    Witness(Vec<Vec<u8>>),
+    Witness(Witness),
     Tx(Transaction),
     Psbt(Psbt),
 }
@@ -181,10 +202,10 @@ impl Bip322Signature {
                 Body::Witness(decode_witness(&bytes).map_err(Bip322FormatError::SimpleBody)?)
             }
             Bip322Format::Full => {
-                Body::Tx(Transaction::decode(&bytes).map_err(Bip322FormatError::FullBody)?)
+                Body::Tx(decode_transaction(&bytes).map_err(Bip322FormatError::FullBody)?)
             }
             Bip322Format::ProofOfFunds => {
-                Body::Psbt(Psbt::decode(&bytes).map_err(Bip322FormatError::Psbt)?)
+                Body::Psbt(decode_finalized_psbt(&bytes).map_err(Bip322FormatError::Psbt)?)
             }
         };
         Ok(Bip322Signature {
@@ -210,12 +231,12 @@ impl Bip322Signature {
 /// A previous output the proof-of-funds signature showed control of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FundedInput {
-    /// The outpoint (txid in internal order).
+    /// The outpoint.
     pub outpoint: OutPoint,
-    /// Its value in satoshi.
-    pub value: u64,
+    /// Its value.
+    pub value: Amount,
     /// Its locking script.
-    pub script_pubkey: Vec<u8>,
+    pub script_pubkey: ScriptBuf,
 }
 
 /// What a successful BIP-322 check found.
@@ -276,22 +297,23 @@ pub fn signed_to_sign(
     sig: &Bip322Signature,
 ) -> Result<SignedToSign, Bip322Failure> {
     let spk = address.script_pubkey();
-    let to_spend_txid = to_spend(message, &spk).txid();
+    let to_spend_txid = to_spend(message, &spk).compute_txid();
     let spent = TxOut {
-        value: 0,
+        value: Amount::ZERO,
         script_pubkey: spk,
     };
     match &sig.body {
         Body::Witness(stack) => {
             let mut tx = to_sign_simple(to_spend_txid);
-            tx.inputs[0].witness = stack.clone();
+            tx.input[0].witness = stack.clone();
             // rust-bitcoin/bip322 extension: a simple signature for a
             // P2SH-P2WPKH address implies scriptSig = push(0x0014 || hash160(pk)).
-            if let (AddressKind::P2sh(_), [_, pk]) = (address.kind(), stack.as_slice()) {
+            if let (AddressKind::P2sh(_), 2, Some(pk)) = (address.kind(), stack.len(), stack.nth(1))
+            {
                 let redeem = p2wpkh_redeem_script(pk);
-                let mut ss = vec![u8::try_from(redeem.len()).expect("22 bytes")];
-                ss.extend_from_slice(&redeem);
-                tx.inputs[0].script_sig = ss;
+                if let Ok(push) = <&PushBytes>::try_from(redeem.as_bytes()) {
+                    tx.input[0].script_sig = Builder::new().push_slice(push).into_script();
+                }
             }
             Ok(SignedToSign {
                 tx,
@@ -308,21 +330,21 @@ pub fn signed_to_sign(
             })
         }
         Body::Psbt(psbt) => {
-            let tx = &psbt.tx;
-            check_to_sign_shape(tx, to_spend_txid, true).map_err(Bip322Failure::Invalid)?;
+            let tx = psbt.clone().extract_tx_unchecked_fee_rate();
+            check_to_sign_shape(&tx, to_spend_txid, true).map_err(Bip322Failure::Invalid)?;
             let mut prevouts = vec![spent];
             let mut funds = Vec::new();
-            for (i, input) in tx.inputs.iter().enumerate().skip(1) {
-                let prev = psbt.prevout(i).map_err(Bip322Failure::Invalid)?;
+            for (i, input) in tx.input.iter().enumerate().skip(1) {
+                let prev = psbt_prevout(psbt, i).map_err(Bip322Failure::Invalid)?;
                 funds.push(FundedInput {
-                    outpoint: input.prevout,
+                    outpoint: input.previous_output,
                     value: prev.value,
                     script_pubkey: prev.script_pubkey.clone(),
                 });
                 prevouts.push(prev);
             }
             Ok(SignedToSign {
-                tx: tx.clone(),
+                tx,
                 prevouts,
                 funds,
             })
@@ -343,7 +365,7 @@ pub fn verify(
 ) -> Result<Bip322Verified, Bip322Failure> {
     let signed = signed_to_sign(address, message, sig)?;
     let checker = verify_input(&signed.tx, 0, &signed.prevouts)?;
-    for i in 1..signed.tx.inputs.len() {
+    for i in 1..signed.tx.input.len() {
         verify_input(&signed.tx, i, &signed.prevouts).map_err(|e| {
             match Bip322Failure::from(e) {
                 Bip322Failure::Invalid(s) => Bip322Failure::Invalid(InvalidReason::FundsInput {
@@ -364,26 +386,22 @@ pub fn verify(
 
 fn check_to_sign_shape(
     tx: &Transaction,
-    to_spend_txid: [u8; 32],
+    to_spend_txid: Txid,
     extra_inputs: bool,
 ) -> Result<(), InvalidReason> {
-    let first = tx.inputs.first().ok_or(InvalidReason::WrongToSpend)?;
-    if first.prevout
-        != (OutPoint {
-            txid: to_spend_txid,
-            vout: 0,
-        })
-    {
+    let first = tx.input.first().ok_or(InvalidReason::WrongToSpend)?;
+    if first.previous_output != OutPoint::new(to_spend_txid, 0) {
         return Err(InvalidReason::WrongToSpend);
     }
-    if !extra_inputs && tx.inputs.len() != 1 {
+    if !extra_inputs && tx.input.len() != 1 {
         return Err(InvalidReason::FullInputs {
-            count: tx.inputs.len(),
+            count: tx.input.len(),
         });
     }
-    match tx.outputs.as_slice() {
-        [o] if o.value == 0 && o.script_pubkey == [0x6a] => Ok(()),
-        _ => Err(InvalidReason::ToSignOutputs),
+    if tx.output.as_slice() == [op_return_output()] {
+        Ok(())
+    } else {
+        Err(InvalidReason::ToSignOutputs)
     }
 }
 
@@ -400,13 +418,8 @@ pub enum PsbtError {
         /// The input.
         input: usize,
     },
-    /// Bytes that do not decode.
-    Decode {
-        /// The input map it was in, if any.
-        input: Option<usize>,
-        /// What went wrong.
-        error: DecodeError,
-    },
+    /// Bytes that do not decode (rust-bitcoin's message).
+    Decode(DecodeError),
 }
 
 impl fmt::Display for PsbtError {
@@ -420,123 +433,63 @@ impl fmt::Display for PsbtError {
                     "input {input} is not finalized (no final scriptSig or witness)"
                 )
             }
-            PsbtError::Decode {
-                input: Some(i),
-                error,
-            } => write!(f, "input {i}: {error}"),
-            PsbtError::Decode { input: None, error } => write!(f, "{error}"),
+            PsbtError::Decode(error) => write!(f, "{error}"),
         }
     }
 }
 
 impl std::error::Error for PsbtError {}
 
-/// The parts of a finalized PSBT (BIP-174) that a proof of funds needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Psbt {
-    /// The transaction with each input's final scriptSig and witness filled in.
-    tx: Transaction,
-    witness_utxo: Vec<Option<TxOut>>,
-    non_witness_utxo: Vec<Option<Transaction>>,
+/// Reads a PSBT (BIP-174) whose every input is finalized.
+fn decode_finalized_psbt(bytes: &[u8]) -> Result<Psbt, PsbtError> {
+    let psbt = Psbt::deserialize(bytes).map_err(|e| match e {
+        psbt::Error::InvalidMagic | psbt::Error::InvalidSeparator => PsbtError::NoMagic,
+        psbt::Error::MustHaveUnsignedTx => PsbtError::NoUnsignedTx,
+        e => PsbtError::Decode(DecodeError::from_message(e.to_string())),
+    })?;
+    if psbt.unsigned_tx.input.is_empty() {
+        return Err(PsbtError::Decode(DecodeError::from_message(
+            "transaction has no inputs".to_owned(),
+        )));
+    }
+    if let Some(input) = psbt
+        .inputs
+        .iter()
+        .position(|i| i.final_script_sig.is_none() && i.final_script_witness.is_none())
+    {
+        return Err(PsbtError::NotFinalized { input });
+    }
+    Ok(psbt)
 }
 
-impl Psbt {
-    fn decode(bytes: &[u8]) -> Result<Psbt, PsbtError> {
-        let mut r = Reader::new(bytes);
-        let global = |error| PsbtError::Decode { input: None, error };
-        let magic = r.take(5, "PSBT magic").map_err(global)?;
-        if magic != b"psbt\xff" {
-            return Err(PsbtError::NoMagic);
-        }
-        let mut tx: Option<Transaction> = None;
-        for (key, value) in read_map(&mut r)? {
-            if key == [0x00] {
-                tx = Some(Transaction::decode(&value).map_err(global)?);
-            }
-        }
-        let mut tx = tx.ok_or(PsbtError::NoUnsignedTx)?;
-        let n = tx.inputs.len();
-        let mut witness_utxo = vec![None; n];
-        let mut non_witness_utxo = vec![None; n];
-        for i in 0..n {
-            let mut finalized = false;
-            for (key, value) in read_map(&mut r)? {
-                let Some(&kind) = key.first() else { continue };
-                let ctx = |error: DecodeError| PsbtError::Decode {
-                    input: Some(i),
-                    error,
-                };
-                match kind {
-                    0x00 => non_witness_utxo[i] = Some(Transaction::decode(&value).map_err(ctx)?),
-                    0x01 => {
-                        let mut vr = Reader::new(&value);
-                        witness_utxo[i] = Some(TxOut::decode_from(&mut vr).map_err(ctx)?);
-                        vr.finish().map_err(ctx)?;
-                    }
-                    0x07 => {
-                        tx.inputs[i].script_sig = value;
-                        finalized = true;
-                    }
-                    0x08 => {
-                        tx.inputs[i].witness = decode_witness(&value).map_err(ctx)?;
-                        finalized = true;
-                    }
-                    _ => {}
-                }
-            }
-            if !finalized {
-                return Err(PsbtError::NotFinalized { input: i });
-            }
-        }
-        for _ in 0..tx.outputs.len() {
-            read_map(&mut r)?;
-        }
-        r.finish().map_err(global)?;
-        Ok(Psbt {
-            tx,
-            witness_utxo,
-            non_witness_utxo,
-        })
+/// The previous output of input `i` of a proof-of-funds PSBT: its
+/// witness_utxo, its non_witness_utxo, or (as one v2.0.0 vector needs) another
+/// input's non_witness_utxo with the same txid.
+fn psbt_prevout(psbt: &Psbt, i: usize) -> Result<TxOut, InvalidReason> {
+    let missing = InvalidReason::MissingPrevout { input: i };
+    let op = psbt
+        .unsigned_tx
+        .input
+        .get(i)
+        .ok_or_else(|| missing.clone())?
+        .previous_output;
+    let input = psbt.inputs.get(i).ok_or_else(|| missing.clone())?;
+    if let Some(o) = &input.witness_utxo {
+        return Ok(o.clone());
     }
-
-    /// The previous output of input `i`: its witness_utxo, its
-    /// non_witness_utxo, or (as one v2.0.0 vector needs) another input's
-    /// non_witness_utxo with the same txid.
-    fn prevout(&self, i: usize) -> Result<TxOut, InvalidReason> {
-        let op = self.tx.inputs[i].prevout;
-        if let Some(Some(o)) = self.witness_utxo.get(i) {
-            return Ok(o.clone());
-        }
-        let from = |t: &Transaction| -> Option<TxOut> {
-            (t.txid() == op.txid)
-                .then(|| t.outputs.get(usize::try_from(op.vout).ok()?).cloned())
-                .flatten()
-        };
-        if let Some(Some(t)) = self.non_witness_utxo.get(i) {
-            return from(t).ok_or(InvalidReason::MissingPrevout { input: i });
-        }
-        self.non_witness_utxo
-            .iter()
+    let from = |t: &Transaction| -> Option<TxOut> {
+        (t.compute_txid() == op.txid)
+            .then(|| t.output.get(usize::try_from(op.vout).ok()?).cloned())
             .flatten()
-            .find_map(from)
-            .ok_or(InvalidReason::MissingPrevout { input: i })
+    };
+    if let Some(t) = &input.non_witness_utxo {
+        return from(t).ok_or(missing);
     }
-}
-
-/// One PSBT key-value map.
-type PsbtMap = Vec<(Vec<u8>, Vec<u8>)>;
-
-fn read_map(r: &mut Reader<'_>) -> Result<PsbtMap, PsbtError> {
-    let mut out = Vec::new();
-    let err = |error| PsbtError::Decode { input: None, error };
-    loop {
-        let key = r.var_bytes("PSBT key").map_err(err)?;
-        if key.is_empty() {
-            return Ok(out);
-        }
-        let value = r.var_bytes("PSBT value").map_err(err)?;
-        out.push((key.to_vec(), value.to_vec()));
-    }
+    psbt.inputs
+        .iter()
+        .filter_map(|i| i.non_witness_utxo.as_ref())
+        .find_map(from)
+        .ok_or(missing)
 }
 
 /// Whether `text` looks like a BIP-322 signature rather than a 65-byte legacy

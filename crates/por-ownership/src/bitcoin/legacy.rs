@@ -5,6 +5,13 @@
 //! The header byte (BIP-137) says how to turn the recovered key into an
 //! address; wallets disagree on how strictly to read it, so the reading is an
 //! explicit [`LegacyPolicy`] that every verdict reports.
+//!
+//! Written here rather than with rust-bitcoin's `sign_message`: its
+//! `MessageSignature` reads only the P2PKH headers 27–34 (not BIP-137's
+//! segwit headers 35–42 that wallets emit), and its `signed_msg_hash` is
+//! fixed to Bitcoin's magic and to UTF-8 text, where the other coins have
+//! their own magics and a message is bytes. The key is recovered with k256,
+//! as for EVM signatures (see `hazmat::recover_from_prehash_unverified`).
 
 use core::fmt;
 
@@ -20,7 +27,9 @@ use super::encode::{hash160, sha256d, write_var_bytes};
 /// The magic prefix of Bitcoin's signed messages.
 pub const BITCOIN_MAGIC: &str = "Bitcoin Signed Message:\n";
 
-/// `sha256d(varstr(magic) || varstr(message))`.
+/// `sha256d(varstr(magic) || varstr(message))`: rust-bitcoin's
+/// `signed_msg_hash` for Bitcoin's magic (a test checks they agree), and
+/// the same framing for the other coins' magics.
 #[must_use]
 pub fn signed_message_hash(magic: &str, message: &[u8]) -> [u8; 32] {
     let mut pre = Vec::with_capacity(magic.len() + message.len() + 10);
@@ -242,7 +251,7 @@ pub fn verify(
         }
         (AddressKind::P2sh(h), _, HeaderType::P2shP2wpkh)
         | (AddressKind::P2sh(h), LegacyPolicy::Permissive, HeaderType::P2pkhCompressed) => {
-            hash160(&p2wpkh_redeem_script(&pk)) == *h
+            hash160(p2wpkh_redeem_script(&pk).as_bytes()) == *h
         }
         (AddressKind::P2wpkh(h), _, HeaderType::P2wpkh)
         | (AddressKind::P2wpkh(h), LegacyPolicy::Permissive, HeaderType::P2pkhCompressed) => {
@@ -264,5 +273,21 @@ pub fn verify(
         })
     } else {
         Err(InvalidReason::RecoveredKeyMismatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bitcoin_magic_hash_is_rust_bitcoins() {
+        use ::bitcoin::hashes::Hash as _;
+        for msg in ["", "Hello World", &"x".repeat(300)] {
+            assert_eq!(
+                signed_message_hash(BITCOIN_MAGIC, msg.as_bytes()),
+                ::bitcoin::sign_message::signed_msg_hash(msg).to_byte_array()
+            );
+        }
     }
 }

@@ -1,18 +1,25 @@
 //! Checking that a transaction input spends its previous output.
 //!
 //! Single-key scripts (P2PKH, P2WPKH, P2SH-P2WPKH, P2TR key path with
-//! `SIGHASH_ALL`/`SIGHASH_DEFAULT`) are checked here in pure Rust, so the
-//! browser build can check them: legacy, BIP-143 and BIP-341 sighashes, then
-//! ECDSA or BIP-340 Schnorr with k256. Every other script (multisig, time
-//! locks, taproot script paths, other sighash types) needs a full script
-//! interpreter: with the `consensus` feature that is Bitcoin Core's own
-//! (`bitcoinconsensus`); without it the answer is
+//! `SIGHASH_ALL`/`SIGHASH_DEFAULT`) are checked here without a script
+//! interpreter, so a build without the `consensus` feature (a wasm32 one)
+//! checks them too: legacy, BIP-143 and BIP-341 sighashes (rust-bitcoin's
+//! `SighashCache`), then ECDSA or BIP-340 Schnorr with k256, the crate's one
+//! curve library (legacy and EVM key recovery, the `precomputed-tables`
+//! feature) rather than rust-bitcoin's libsecp256k1. Every other script
+//! (multisig, time locks, taproot script paths, other sighash types) needs a
+//! full script interpreter: with the `consensus` feature that is Bitcoin
+//! Core's own (`bitcoinconsensus`); without it the answer is
 //! [`SpendFailure::NeedsInterpreter`], never a guess.
 
 use core::fmt;
 
 use k256::ecdsa::{Signature as EcdsaSignature, VerifyingKey};
 use k256::schnorr::{Signature as SchnorrSignature, VerifyingKey as XOnlyKey};
+
+use ::bitcoin::script::Instruction;
+use ::bitcoin::WitnessVersion;
+use ::bitcoin::{Amount, Script, ScriptBuf, Witness};
 
 use crate::reason::InvalidReason;
 
@@ -80,18 +87,18 @@ pub fn verify_input_pure(
     index: usize,
     prevouts: &[TxOut],
 ) -> Result<(), SpendFailure> {
-    if prevouts.len() != tx.inputs.len() {
+    if prevouts.len() != tx.input.len() {
         return Err(invalid("one previous output per input is needed"));
     }
     let input = tx
-        .inputs
+        .input
         .get(index)
         .ok_or_else(|| invalid("input index out of range"))?;
     let prev = prevouts
         .get(index)
         .ok_or_else(|| invalid("missing previous output"))?;
-    let spk = prev.script_pubkey.as_slice();
-    match spk {
+    let spk = prev.script_pubkey.as_script();
+    match spk.as_bytes() {
         [0x00, 0x14, h @ ..] if h.len() == 20 => {
             if !input.script_sig.is_empty() {
                 return Err(invalid("native segwit input has a non-empty scriptSig"));
@@ -137,25 +144,27 @@ pub fn verify_input_pure(
             if hash_type != 0x01 {
                 return Err(SpendFailure::NeedsInterpreter(ScriptKind::UncommonSighash));
             }
-            let digest = legacy_sighash_all(tx, index, spk);
+            let digest = legacy_sighash_all(tx, index, spk)
+                .map_err(|_| invalid("input index out of range"))?;
             ecdsa_verify(pk, der, &digest)
         }
         [0x51, 0x20, k @ ..] if k.len() == 32 => {
             if !input.script_sig.is_empty() {
                 return Err(invalid("taproot input has a non-empty scriptSig"));
             }
-            let [sig] = input.witness.as_slice() else {
+            let (1, Some(sig)) = (input.witness.len(), input.witness.nth(0)) else {
                 return Err(SpendFailure::NeedsInterpreter(ScriptKind::P2trScriptPath));
             };
             let (sig64, hash_type) = match sig.len() {
-                64 => (&sig[..], 0x00),
+                64 => (sig, 0x00),
                 65 if sig[64] != 0x00 => (&sig[..64], sig[64]),
                 len => return Err(SpendFailure::Invalid(InvalidReason::SchnorrLength { len })),
             };
             if hash_type != 0x00 && hash_type != 0x01 {
                 return Err(SpendFailure::NeedsInterpreter(ScriptKind::UncommonSighash));
             }
-            let digest = taproot_key_path_sighash(tx, index, prevouts, hash_type);
+            let digest = taproot_key_path_sighash(tx, index, prevouts, hash_type)
+                .map_err(|_| invalid("input index out of range"))?;
             let key = XOnlyKey::from_bytes(k).map_err(|_| {
                 SpendFailure::Invalid(InvalidReason::BadPublicKey {
                     what: "taproot output key",
@@ -177,11 +186,11 @@ pub fn verify_input_pure(
 fn verify_p2wpkh(
     tx: &Transaction,
     index: usize,
-    amount: u64,
+    amount: Amount,
     h: &[u8],
-    witness: &[Vec<u8>],
+    witness: &Witness,
 ) -> Result<(), SpendFailure> {
-    let [sig, pk] = witness else {
+    let (2, Some(sig), Some(pk)) = (witness.len(), witness.nth(0), witness.nth(1)) else {
         return Err(SpendFailure::Invalid(InvalidReason::WitnessItems {
             script: "P2WPKH",
             got: witness.len(),
@@ -202,10 +211,13 @@ fn verify_p2wpkh(
     if hash_type != 0x01 {
         return Err(SpendFailure::NeedsInterpreter(ScriptKind::UncommonSighash));
     }
-    let mut script_code = vec![0x76, 0xa9, 0x14];
-    script_code.extend_from_slice(h);
-    script_code.extend_from_slice(&[0x88, 0xac]);
-    let digest = segwit_v0_sighash_all(tx, index, &script_code, amount);
+    // BIP-143: the script code of P2WPKH is the P2PKH script of the same hash.
+    let wpkh = ScriptBuf::from_bytes([&[0x00, 0x14], h].concat());
+    let script_code = wpkh
+        .p2wpkh_script_code()
+        .ok_or_else(|| invalid("P2WPKH program is not 20 bytes"))?;
+    let digest = segwit_v0_sighash_all(tx, index, &script_code, amount)
+        .map_err(|_| invalid("input index out of range"))?;
     ecdsa_verify(pk, der, &digest)
 }
 
@@ -229,47 +241,28 @@ fn ecdsa_verify(pk: &[u8], der: &[u8], digest: &[u8; 32]) -> Result<(), SpendFai
 }
 
 /// Splits a script into its pushed data; `None` if it has a non-push opcode
-/// or is truncated.
+/// (`OP_1NEGATE` and `OP_1`..`OP_16` included: no single-key spend pushes a
+/// number) or is truncated.
 #[must_use]
-pub fn parse_pushes(script: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let mut out = Vec::new();
-    let mut i = 0usize;
-    while i < script.len() {
-        let op = *script.get(i)?;
-        i += 1;
-        let len = match op {
-            0x00 => 0,
-            0x01..=0x4b => usize::from(op),
-            0x4c => {
-                let l = usize::from(*script.get(i)?);
-                i += 1;
-                l
-            }
-            0x4d => {
-                let l = usize::from(u16::from_le_bytes([*script.get(i)?, *script.get(i + 1)?]));
-                i += 2;
-                l
-            }
-            _ => return None,
-        };
-        let end = i.checked_add(len)?;
-        out.push(script.get(i..end)?.to_vec());
-        i = end;
-    }
-    Some(out)
+pub fn parse_pushes(script: &Script) -> Option<Vec<Vec<u8>>> {
+    script
+        .instructions()
+        .map(|i| match i {
+            Ok(Instruction::PushBytes(b)) => Some(b.as_bytes().to_vec()),
+            Ok(Instruction::Op(_)) | Err(_) => None,
+        })
+        .collect()
 }
 
 /// Whether `script` is a witness program that consensus leaves unencumbered:
 /// a version 2..16 program, a version 1 program that is not 32 bytes, or
 /// (when nested in P2SH, where taproot does not apply) any version 1 program.
 fn is_unencumbered_witness(script: &[u8], nested: bool) -> bool {
-    match script {
-        [op @ 0x51..=0x60, len, program @ ..] => {
-            let well_formed =
-                usize::from(*len) == program.len() && (2..=40).contains(&program.len());
-            well_formed && (*op != 0x51 || program.len() != 32 || nested)
-        }
-        _ => false,
+    let script = Script::from_bytes(script);
+    match script.witness_version() {
+        None | Some(WitnessVersion::V0) => false,
+        Some(WitnessVersion::V1) => script.len() != 34 || nested,
+        Some(_) => true,
     }
 }
 
@@ -317,7 +310,7 @@ pub fn verify_input(
     // flag), so such a "proof" would show nothing: refuse it outright.
     if prevouts
         .get(index)
-        .is_some_and(|p| is_unencumbered_witness(&p.script_pubkey, false))
+        .is_some_and(|p| is_unencumbered_witness(p.script_pubkey.as_bytes(), false))
     {
         return Err(SpendFailure::Invalid(InvalidReason::UnencumberedWitness));
     }

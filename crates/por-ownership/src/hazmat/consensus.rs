@@ -1,6 +1,6 @@
 //! Bitcoin Core's consensus script interpreter, called directly.
 
-use crate::bitcoin::encode::{Transaction, TxOut};
+use crate::bitcoin::encode::{encode_transaction, Transaction, TxOut};
 use crate::bitcoin::spend::{invalid, SpendFailure};
 use crate::reason::InvalidReason;
 
@@ -30,20 +30,23 @@ pub fn verify_input_consensus_unguarded(
     let prev = prevouts
         .get(index)
         .ok_or_else(|| invalid("missing previous output"))?;
-    let bytes = tx.encode(true);
+    // Called directly rather than through rust-bitcoin's own `bitcoinconsensus`
+    // feature, which would link a second libbitcoinconsensus (Core 25.1)
+    // beside this one (Core 26.0).
+    let bytes = encode_transaction(tx);
     let mut utxos = Vec::with_capacity(prevouts.len());
     for p in prevouts {
         utxos.push(bitcoinconsensus::Utxo {
-            script_pubkey: p.script_pubkey.as_ptr(),
+            script_pubkey: p.script_pubkey.as_bytes().as_ptr(),
             script_pubkey_len: u32::try_from(p.script_pubkey.len())
                 .map_err(|_| invalid("script too long"))?,
-            value: i64::try_from(p.value).map_err(|_| invalid("amount too large"))?,
+            value: i64::try_from(p.value.to_sat()).map_err(|_| invalid("amount too large"))?,
         });
     }
     let flags = bitcoinconsensus::VERIFY_ALL_PRE_TAPROOT | bitcoinconsensus::VERIFY_TAPROOT;
     bitcoinconsensus::verify_with_flags(
-        &prev.script_pubkey,
-        prev.value,
+        prev.script_pubkey.as_bytes(),
+        prev.value.to_sat(),
         &bytes,
         Some(&utxos),
         index,

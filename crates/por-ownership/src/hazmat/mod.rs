@@ -14,7 +14,7 @@
 //! |---|---|---|
 //! | `verify_input_consensus_unguarded` (`consensus` feature) | the refusal of outputs anyone can spend (future witness versions): a direct call accepts an arbitrary witness for them | [`verify_input`](crate::bitcoin::spend::verify_input) |
 //! | [`recover_from_prehash_unverified`] | any comparison with an expected signer, the post-recovery verification, the low-S rule | [`verify`](crate::verify), [`EvmSignature::recover`](crate::EvmSignature::recover) |
-//! | [`sighash`] | any check of the transaction; two of them panic on an input index out of range | the verifiers of [`bitcoin::spend`](crate::bitcoin::spend) |
+//! | [`sighash`] | any check of the transaction but the input index (rust-bitcoin's `SighashCache` underneath) | the verifiers of [`bitcoin::spend`](crate::bitcoin::spend) |
 //!
 //! Named after RustCrypto's `signature::hazmat`: the hazard is in the module
 //! path and in the function names, so it shows at every call site.

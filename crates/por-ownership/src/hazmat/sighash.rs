@@ -1,120 +1,66 @@
 //! Bitcoin signature hashes (legacy, BIP-143, BIP-341 key path), `SIGHASH_ALL`
-//! and `SIGHASH_DEFAULT` only.
+//! and `SIGHASH_DEFAULT` only: rust-bitcoin's `SighashCache`.
 //!
-//! Raw digests: they check nothing about the transaction, and the BIP-143
-//! and BIP-341 ones panic on an input index out of range (the verifiers in
-//! [`crate::bitcoin::spend`] check it first). Hand-written for now; the
-//! issue's plan is rust-bitcoin's `SighashCache`.
+//! Raw digests: they check nothing about the transaction but the input index
+//! (and, for BIP-341, that there is one previous output per input); the
+//! verifiers in [`crate::bitcoin::spend`] check the rest first.
 
-use sha2::{Digest, Sha256};
+use ::bitcoin::hashes::Hash as _;
+use ::bitcoin::sighash::{EcdsaSighashType, Prevouts, SighashCache, TapSighashType, TaprootError};
+use ::bitcoin::transaction::InputsIndexError;
+use ::bitcoin::{Amount, Script, Transaction, TxOut};
 
-use crate::bitcoin::encode::{sha256d, tagged_hash, write_var_bytes, Transaction, TxOut};
-
-/// Legacy (pre-segwit) `SIGHASH_ALL` digest of input `index`.
+/// Legacy (pre-segwit) `SIGHASH_ALL` digest of input `index`, with
+/// `script_code` in its place (no `OP_CODESEPARATOR` handling).
 ///
-/// An `index` out of range gives a digest that commits to no input's
-/// script code (no panic); callers check the index first.
-#[must_use]
-pub fn legacy_sighash_all(tx: &Transaction, index: usize, script_code: &[u8]) -> [u8; 32] {
-    let mut copy = tx.clone();
-    for (i, input) in copy.inputs.iter_mut().enumerate() {
-        input.script_sig = if i == index {
-            script_code.to_vec()
-        } else {
-            Vec::new()
-        };
-        input.witness.clear();
-    }
-    let mut bytes = copy.encode(false);
-    bytes.extend_from_slice(&1u32.to_le_bytes());
-    sha256d(&bytes)
+/// # Errors
+///
+/// If `index` is not an input of `tx`.
+pub fn legacy_sighash_all(
+    tx: &Transaction,
+    index: usize,
+    script_code: &Script,
+) -> Result<[u8; 32], InputsIndexError> {
+    SighashCache::new(tx)
+        .legacy_signature_hash(index, script_code, EcdsaSighashType::All.to_u32())
+        .map(|h| h.to_byte_array())
 }
 
-/// BIP-143 (segwit v0) `SIGHASH_ALL` digest of input `index`.
+/// BIP-143 (segwit v0) `SIGHASH_ALL` digest of input `index`, which spends
+/// `amount` under `script_code`.
 ///
-/// # Panics
+/// # Errors
 ///
-/// If `index` is not an input of `tx` (callers check it first).
-#[must_use]
+/// If `index` is not an input of `tx`.
 pub fn segwit_v0_sighash_all(
     tx: &Transaction,
     index: usize,
-    script_code: &[u8],
-    amount: u64,
-) -> [u8; 32] {
-    let mut prevouts = Vec::new();
-    let mut sequences = Vec::new();
-    for i in &tx.inputs {
-        prevouts.extend_from_slice(&i.prevout.txid);
-        prevouts.extend_from_slice(&i.prevout.vout.to_le_bytes());
-        sequences.extend_from_slice(&i.sequence.to_le_bytes());
-    }
-    let mut outputs = Vec::new();
-    for o in &tx.outputs {
-        o.encode_into(&mut outputs);
-    }
-    let input = &tx.inputs[index];
-    let mut pre = Vec::with_capacity(160 + script_code.len());
-    pre.extend_from_slice(&tx.version.to_le_bytes());
-    pre.extend_from_slice(&sha256d(&prevouts));
-    pre.extend_from_slice(&sha256d(&sequences));
-    pre.extend_from_slice(&input.prevout.txid);
-    pre.extend_from_slice(&input.prevout.vout.to_le_bytes());
-    write_var_bytes(&mut pre, script_code);
-    pre.extend_from_slice(&amount.to_le_bytes());
-    pre.extend_from_slice(&input.sequence.to_le_bytes());
-    pre.extend_from_slice(&sha256d(&outputs));
-    pre.extend_from_slice(&tx.lock_time.to_le_bytes());
-    pre.extend_from_slice(&1u32.to_le_bytes());
-    sha256d(&pre)
+    script_code: &Script,
+    amount: Amount,
+) -> Result<[u8; 32], InputsIndexError> {
+    // `p2wsh_signature_hash` signs the script code it is given, which is what
+    // BIP-143 needs whatever the script (for P2WPKH, the P2PKH template).
+    SighashCache::new(tx)
+        .p2wsh_signature_hash(index, script_code, amount, EcdsaSighashType::All)
+        .map(|h| h.to_byte_array())
 }
 
 /// BIP-341 key-path digest of input `index` for `SIGHASH_DEFAULT` (0) or
-/// `SIGHASH_ALL` (1), no annex.
+/// `SIGHASH_ALL` (1), no annex; `prevouts` holds one output per input.
 ///
-/// # Panics
+/// # Errors
 ///
-/// If `index` is not an input of `tx` (callers check it first).
-#[must_use]
+/// If `index` is not an input of `tx`, `prevouts` is not one per input, or
+/// `hash_type` is not a BIP-341 sighash type.
 pub fn taproot_key_path_sighash(
     tx: &Transaction,
     index: usize,
     prevouts: &[TxOut],
     hash_type: u8,
-) -> [u8; 32] {
-    let mut sp = Sha256::new();
-    let mut sa = Sha256::new();
-    let mut ss = Sha256::new();
-    let mut sq = Sha256::new();
-    for (i, p) in tx.inputs.iter().zip(prevouts) {
-        sp.update(i.prevout.txid);
-        sp.update(i.prevout.vout.to_le_bytes());
-        sa.update(p.value.to_le_bytes());
-        let mut spk = Vec::new();
-        write_var_bytes(&mut spk, &p.script_pubkey);
-        ss.update(&spk);
-        sq.update(i.sequence.to_le_bytes());
-    }
-    let mut so = Sha256::new();
-    for o in &tx.outputs {
-        let mut b = Vec::new();
-        o.encode_into(&mut b);
-        so.update(&b);
-    }
-    let index = u32::try_from(index).expect("inputs were counted from a u32-bounded encoding");
-    tagged_hash(
-        "TapSighash",
-        &[
-            &[0x00, hash_type],
-            &tx.version.to_le_bytes(),
-            &tx.lock_time.to_le_bytes(),
-            &sp.finalize(),
-            &sa.finalize(),
-            &ss.finalize(),
-            &sq.finalize(),
-            &so.finalize(),
-            &[0x00],
-            &index.to_le_bytes(),
-        ],
-    )
+) -> Result<[u8; 32], TaprootError> {
+    let ty = TapSighashType::from_consensus_u8(hash_type)
+        .map_err(|e| TaprootError::InvalidSighashType(e.0))?;
+    SighashCache::new(tx)
+        .taproot_key_spend_signature_hash(index, &Prevouts::All(prevouts), ty)
+        .map(|h| h.to_byte_array())
 }
