@@ -124,7 +124,8 @@ fn opt(s: Option<&str>) -> Option<String> {
 /// A description when the row's chain is not supported.
 pub fn classify_chain(chain_text: &str, address: &str) -> Result<Chain, String> {
     let t = chain_text.trim().to_ascii_uppercase();
-    if let Some(c) = Chain::from_name(&t) {
+    // Exchanges write the chain as a ticker or a name in any case.
+    if let Ok(c) = t.to_ascii_lowercase().parse::<Chain>() {
         return Ok(c);
     }
     let a = address.trim();

@@ -48,70 +48,8 @@ pub use reason::InvalidReason;
 use self::bitcoin::bip322::{self, Bip322Failure, FundedInput};
 use self::bitcoin::legacy;
 
-/// A chain family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Chain {
-    /// Bitcoin.
-    Bitcoin,
-    /// Ethereum and EVM chains.
-    Ethereum,
-    /// Litecoin (legacy signed messages and OKX multisig only).
-    Litecoin,
-    /// Dogecoin (legacy signed messages and OKX multisig only).
-    Dogecoin,
-    /// Dash (legacy signed messages and OKX multisig only).
-    Dash,
-    /// Bitcoin Cash, legacy addresses (legacy signed messages and OKX multisig only).
-    BitcoinCash,
-    /// Bitcoin SV (legacy signed messages and OKX multisig only).
-    BitcoinSv,
-    /// TRON (secp256k1 like EVM; base58 `T…` addresses; TRON message framings).
-    Tron,
-}
-
-impl Chain {
-    /// `bitcoin`, `ethereum`, `litecoin`, `dogecoin`, `dash`, `bitcoin-cash`, `bitcoin-sv`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Chain::Ethereum => "ethereum",
-            Chain::Tron => "tron",
-            other => other.utxo_coin().map_or("unknown", UtxoCoin::as_str),
-        }
-    }
-
-    /// The Bitcoin-family coin, for every chain but Ethereum.
-    #[must_use]
-    pub fn utxo_coin(self) -> Option<UtxoCoin> {
-        match self {
-            Chain::Bitcoin => Some(UtxoCoin::Bitcoin),
-            Chain::Ethereum | Chain::Tron => None,
-            Chain::Litecoin => Some(UtxoCoin::Litecoin),
-            Chain::Dogecoin => Some(UtxoCoin::Dogecoin),
-            Chain::Dash => Some(UtxoCoin::Dash),
-            Chain::BitcoinCash => Some(UtxoCoin::BitcoinCash),
-            Chain::BitcoinSv => Some(UtxoCoin::BitcoinSv),
-        }
-    }
-
-    /// Parses the names of [`Chain::as_str`] and the tickers `btc`, `eth`,
-    /// `evm`, `ltc`, `doge`, `bch`, `bchn`, `bsv`.
-    #[must_use]
-    pub fn from_name(s: &str) -> Option<Chain> {
-        match s.to_ascii_lowercase().as_str() {
-            "bitcoin" | "btc" => Some(Chain::Bitcoin),
-            "ethereum" | "eth" | "evm" => Some(Chain::Ethereum),
-            "litecoin" | "ltc" => Some(Chain::Litecoin),
-            "dogecoin" | "doge" => Some(Chain::Dogecoin),
-            "dash" => Some(Chain::Dash),
-            "bitcoin-cash" | "bch" | "bchn" => Some(Chain::BitcoinCash),
-            "bitcoin-sv" | "bsv" => Some(Chain::BitcoinSv),
-            "tron" | "trx" => Some(Chain::Tron),
-            _ => None,
-        }
-    }
-}
+/// A chain family: the vocabulary every por crate shares.
+pub use por_types::Chain;
 
 /// Which scheme to try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -512,7 +450,7 @@ pub fn verify(claim: &OwnershipClaim<'_>, opts: &VerifyOptions) -> Result<Verdic
         | Chain::Dash
         | Chain::BitcoinCash
         | Chain::BitcoinSv) => {
-            let coin = chain.utxo_coin().unwrap_or_default();
+            let coin = UtxoCoin::of(chain).unwrap_or_default();
             let address = if coin == UtxoCoin::Bitcoin {
                 Address::parse(claim.address.trim(), opts.network)
             } else {

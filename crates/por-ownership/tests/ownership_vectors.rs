@@ -16,6 +16,7 @@ use por_ownership::bitcoin::encode::hash160;
 use por_ownership::bitcoin::legacy::{signed_message_hash, BITCOIN_MAGIC};
 use por_ownership::evm::{eip191_hash, keccak256};
 use por_ownership::file::{read_claims, verify_row, RowVerdict};
+use por_ownership::UtxoCoin;
 use por_ownership::{
     verify, Address, Chain, LegacyPolicy, Network, OwnershipClaim, Scheme, SchemeRequest, Verdict,
     VerifyOptions,
@@ -258,10 +259,13 @@ fn bip322_rust_lib_vectors() {
 fn legacy_bitcoinjs_fixtures() {
     let v = load("legacy-signmessage/bitcoinjs-message-fixtures.json");
     for t in v["valid"]["magicHash"].as_array().unwrap() {
-        let coin = Chain::from_name(s(t, "network"))
-            .unwrap()
-            .utxo_coin()
-            .unwrap();
+        let coin = UtxoCoin::of(
+            s(t, "network")
+                .to_ascii_lowercase()
+                .parse::<Chain>()
+                .unwrap(),
+        )
+        .unwrap();
         let magic = coin.message_magic();
         let varstr = format!("{}{magic}", char::from(u8::try_from(magic.len()).unwrap()));
         assert_eq!(s(&v["networks"], s(t, "network")), varstr);
@@ -702,7 +706,7 @@ fn okx_crypto_test_vectors() {
         .unwrap()
     {
         // BTC, and LTC, DOGE, DASH, BCHN, BSV with their own magic and prefixes.
-        let chain = Chain::from_name(s(t, "coin")).unwrap();
+        let chain = s(t, "coin").to_ascii_lowercase().parse::<Chain>().unwrap();
         let script = s(t, "script");
         let claim = OwnershipClaim {
             chain,

@@ -166,8 +166,9 @@ impl std::error::Error for UnknownName {}
 named_enum! {
     /// A chain por knows by name: for ownership proofs (every one), for
     /// reading balances (those `por-chain` has a source for) and in
-    /// attestations. Aliases: the usual tickers.
-    #[non_exhaustive]
+    /// attestations. Aliases: the usual tickers. Exhaustive on purpose: a
+    /// new chain makes every `match` on it in every crate a compile error
+    /// until that crate says what the chain means to it.
     pub enum Chain ("chain") {
         /// Bitcoin.
         Bitcoin => "bitcoin" | "btc",

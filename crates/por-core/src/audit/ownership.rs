@@ -121,8 +121,8 @@ pub fn check_entry(
     body: &AttestationBody,
     entry: &ReserveEntry,
 ) -> Result<OwnershipStatus, OwnershipError> {
-    let chain = Chain::from_name(&entry.chain)
-        .filter(|c| c.as_str() == entry.chain)
+    let chain = Chain::from_canonical_name(&entry.chain)
+        .ok()
         .ok_or_else(|| OwnershipError::UnknownChain(entry.chain.clone()))?;
     let scheme = SchemeRequest::from_name(&entry.proof.scheme)
         .ok_or_else(|| OwnershipError::UnknownScheme(entry.proof.scheme.clone()))?;

@@ -102,6 +102,22 @@ pub enum UtxoCoin {
 }
 
 impl UtxoCoin {
+    /// The Bitcoin-family coin of `chain`, for every chain but Ethereum and
+    /// TRON.
+    #[must_use]
+    pub fn of(chain: por_types::Chain) -> Option<UtxoCoin> {
+        use por_types::Chain;
+        match chain {
+            Chain::Bitcoin => Some(UtxoCoin::Bitcoin),
+            Chain::Litecoin => Some(UtxoCoin::Litecoin),
+            Chain::Dogecoin => Some(UtxoCoin::Dogecoin),
+            Chain::Dash => Some(UtxoCoin::Dash),
+            Chain::BitcoinCash => Some(UtxoCoin::BitcoinCash),
+            Chain::BitcoinSv => Some(UtxoCoin::BitcoinSv),
+            _ => None,
+        }
+    }
+
     /// A lower-case name.
     #[must_use]
     pub fn as_str(self) -> &'static str {
