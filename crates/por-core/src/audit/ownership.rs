@@ -7,7 +7,7 @@ use core::fmt;
 use por_attest::{AttestationBody, ReserveEntry};
 use por_ownership::{
     Binding, Chain, LegacyPolicy, MalformedError, Network, OwnershipClaim, ReservesMessage,
-    SchemeRequest, Verdict, VerifyOptions,
+    SchemeRequest, Verdict, VerifyOptions, Weakness,
 };
 
 /// What the ownership check found for a well-formed proof.
@@ -147,7 +147,7 @@ pub fn check_entry(
                 let scheme = v.scheme().id();
                 let mut binding = v.binding().describe();
                 for w in v.weaknesses() {
-                    if w.id() != "not-bound-to-snapshot" {
+                    if *w != Weakness::NotBoundToSnapshot {
                         binding.push_str(&format!(" (weakness: {})", w.id()));
                     }
                 }
