@@ -119,18 +119,7 @@ pub fn write_tree(
     customers: &Customers,
     force: bool,
 ) -> Result<()> {
-    check_replaceable(out, force)?;
-    let parent = parent_dir(out);
-    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".por-tree-")
-        .tempdir_in(&parent)
-        .with_context(|| {
-            format!(
-                "cannot create a temporary directory in {}",
-                parent.display()
-            )
-        })?;
+    let tmp = begin_dir(out, force, ".por-tree-")?;
 
     let summary = Summary {
         format: STORE_FORMAT.to_owned(),
@@ -150,6 +139,25 @@ pub fn write_tree(
     write_marker(tmp.path(), "tree")?;
 
     replace_dir(tmp, out)
+}
+
+/// Starts writing the directory `out` atomically: checks that it may be
+/// replaced ([`check_replaceable`]) and returns a temporary directory beside
+/// it (same file system, so [`replace_dir`] is a rename). Dropped without
+/// [`replace_dir`], it leaves nothing behind.
+pub fn begin_dir(out: &Path, force: bool, prefix: &str) -> Result<tempfile::TempDir> {
+    check_replaceable(out, force)?;
+    let parent = parent_dir(out);
+    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(&parent)
+        .with_context(|| {
+            format!(
+                "cannot create a temporary directory in {}",
+                parent.display()
+            )
+        })
 }
 
 /// Moves a finished temporary directory to `out`, replacing an old one.

@@ -207,18 +207,7 @@ pub(crate) fn write_proofs(
     force: bool,
     with_index: bool,
 ) -> Result<usize> {
-    store::check_replaceable(out, force)?;
-    let parent = store::parent_dir(out);
-    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".por-proofs-")
-        .tempdir_in(&parent)
-        .with_context(|| {
-            format!(
-                "cannot create a temporary directory in {}",
-                parent.display()
-            )
-        })?;
+    let tmp = store::begin_dir(out, force, ".por-proofs-")?;
 
     let all: Vec<usize>;
     let indices = match indices {
