@@ -448,12 +448,7 @@ impl BalanceSource for BitcoinRpc {
     }
 
     fn snapshot(&self, query: &BalanceQuery) -> Result<Snapshot, SourceError> {
-        if query.chain != Chain::Bitcoin {
-            return Err(SourceError::Unsupported {
-                endpoint: self.endpoint(),
-                detail: format!("a Bitcoin Core node does not serve chain {}", query.chain),
-            });
-        }
+        self.require_chain(query, Chain::Bitcoin, "a Bitcoin Core node")?;
         if let Some(item) = query.items.iter().find(|i| i.asset.contract().is_some()) {
             return Err(SourceError::Unsupported {
                 endpoint: self.endpoint(),
@@ -495,16 +490,7 @@ impl BalanceSource for BitcoinRpc {
         };
         let snapshot_hash = BlockHash::from_hex(&hash_text)
             .map_err(|e| self.rpc.malformed("getblockhash", e.to_string()))?;
-        if let Some(expected) = query.expected_block_hash {
-            if expected != snapshot_hash {
-                return Err(SourceError::BlockHashMismatch {
-                    endpoint: self.endpoint(),
-                    height,
-                    expected: expected.display_for(Chain::Bitcoin).to_string(),
-                    found: snapshot_hash.display_for(Chain::Bitcoin).to_string(),
-                });
-            }
-        }
+        self.require_block_hash(query, snapshot_hash)?;
 
         if query.items.is_empty() {
             return Ok(Snapshot {

@@ -311,25 +311,11 @@ impl BalanceSource for Esplora {
     }
 
     fn snapshot(&self, query: &BalanceQuery) -> Result<Snapshot, SourceError> {
-        if query.chain != Chain::Bitcoin {
-            return Err(SourceError::Unsupported {
-                endpoint: self.endpoint(),
-                detail: format!("Esplora serves Bitcoin, not chain {}", query.chain),
-            });
-        }
+        self.require_chain(query, Chain::Bitcoin, "Esplora")?;
         let mut calls = Vec::new();
         let height = query.height;
         let hash = self.block_hash_at(&mut calls, height)?;
-        if let Some(expected) = query.expected_block_hash {
-            if expected != hash {
-                return Err(SourceError::BlockHashMismatch {
-                    endpoint: self.endpoint(),
-                    height,
-                    expected: expected.display_for(Chain::Bitcoin).to_string(),
-                    found: hash.display_for(Chain::Bitcoin).to_string(),
-                });
-            }
-        }
+        self.require_block_hash(query, hash)?;
         let source = self.info().to_string();
         let mut records = Vec::with_capacity(query.items.len());
         for item in &query.items {

@@ -323,24 +323,10 @@ impl BalanceSource for EvmRpc {
     }
 
     fn snapshot(&self, query: &BalanceQuery) -> Result<Snapshot, SourceError> {
-        if query.chain != Chain::Ethereum {
-            return Err(SourceError::Unsupported {
-                endpoint: self.endpoint(),
-                detail: format!("an EVM JSON-RPC node does not serve chain {}", query.chain),
-            });
-        }
+        self.require_chain(query, Chain::Ethereum, "an EVM JSON-RPC node")?;
         let mut calls = Vec::new();
         let hash = self.block_hash_at(&mut calls, query.height)?;
-        if let Some(expected) = query.expected_block_hash {
-            if expected != hash {
-                return Err(SourceError::BlockHashMismatch {
-                    endpoint: self.endpoint(),
-                    height: query.height,
-                    expected: expected.display_for(Chain::Ethereum).to_string(),
-                    found: hash.display_for(Chain::Ethereum).to_string(),
-                });
-            }
-        }
+        self.require_block_hash(query, hash)?;
         let block = to_quantity(query.height);
         // A token listed with the wrong decimals would be misread by a power of ten: compare
         // with the contract's own decimals() where it has one (it is optional in ERC-20).

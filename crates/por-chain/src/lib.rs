@@ -349,6 +349,51 @@ pub trait BalanceSource {
     /// response, has another block at the height than the expected hash, or
     /// cannot serve the chain or an asset of the query.
     fn snapshot(&self, query: &BalanceQuery) -> Result<Snapshot, SourceError>;
+
+    /// The preamble every source shares: refuses a query for a chain other
+    /// than `served` (`who` names the source in the message).
+    ///
+    /// # Errors
+    ///
+    /// [`SourceError::Unsupported`] naming the chain asked for.
+    fn require_chain(
+        &self,
+        query: &BalanceQuery,
+        served: Chain,
+        who: &str,
+    ) -> Result<(), SourceError> {
+        if query.chain == served {
+            Ok(())
+        } else {
+            Err(SourceError::Unsupported {
+                endpoint: self.info().endpoint,
+                detail: format!("{who} serves {served}, not chain {}", query.chain),
+            })
+        }
+    }
+
+    /// The other shared step: the block the source has at the query's
+    /// height must be the one the query expects, when it expects one.
+    ///
+    /// # Errors
+    ///
+    /// [`SourceError::BlockHashMismatch`] with both hashes as the chain
+    /// displays them.
+    fn require_block_hash(
+        &self,
+        query: &BalanceQuery,
+        found: BlockHash,
+    ) -> Result<(), SourceError> {
+        match query.expected_block_hash {
+            Some(expected) if expected != found => Err(SourceError::BlockHashMismatch {
+                endpoint: self.info().endpoint,
+                height: query.height,
+                expected: expected.display_for(query.chain).to_string(),
+                found: found.display_for(query.chain).to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// What a snapshot was taken from, for a JSON report: the chain, the height
