@@ -591,27 +591,12 @@ pub fn verify(claim: &OwnershipClaim<'_>, opts: &VerifyOptions) -> Result<Verdic
                 EvmHashing::TronV1OfKeccak,
                 EvmHashing::TronV1Raw,
             ];
-            let mut first_reason = None;
-            for h in hashings {
-                match evm::verify(&address, claim.message, &sig, h) {
-                    Ok(()) => {
-                        return Ok(verified(
-                            Scheme::Evm(h),
-                            None,
-                            Vec::new(),
-                            address.to_tron(),
-                        ))
-                    }
-                    Err(reason) => {
-                        first_reason.get_or_insert(reason);
-                    }
-                }
-            }
-            let tried: Vec<String> = hashings.iter().map(|&h| Scheme::Evm(h).id()).collect();
-            Ok(rejected(
-                &tried,
-                first_reason.unwrap_or(InvalidReason::NoKeyRecovered),
-            ))
+            Ok(
+                match first_hashing_that_verifies(&address, claim.message, &sig, &hashings) {
+                    Ok(h) => verified(Scheme::Evm(h), None, Vec::new(), address.to_tron()),
+                    Err((tried, reason)) => rejected(&tried, reason),
+                },
+            )
         }
         Chain::Ethereum => {
             let address = EvmAddress::parse(claim.address.trim()).map_err(MalformedError::Evm)?;
@@ -634,27 +619,33 @@ pub fn verify(claim: &OwnershipClaim<'_>, opts: &VerifyOptions) -> Result<Verdic
                     })
                 }
             };
-            let mut first_reason = None;
-            for &h in hashings {
-                match evm::verify(&address, claim.message, &sig, h) {
-                    Ok(()) => {
-                        return Ok(verified(
-                            Scheme::Evm(h),
-                            None,
-                            Vec::new(),
-                            address.to_checksummed(),
-                        ))
-                    }
-                    Err(reason) => {
-                        first_reason.get_or_insert(reason);
-                    }
-                }
-            }
-            let tried: Vec<String> = hashings.iter().map(|&h| Scheme::Evm(h).id()).collect();
-            Ok(rejected(
-                &tried,
-                first_reason.unwrap_or(InvalidReason::NoKeyRecovered),
-            ))
+            Ok(
+                match first_hashing_that_verifies(&address, claim.message, &sig, hashings) {
+                    Ok(h) => verified(Scheme::Evm(h), None, Vec::new(), address.to_checksummed()),
+                    Err((tried, reason)) => rejected(&tried, reason),
+                },
+            )
         }
     }
+}
+
+/// Tries each hashing in turn (EVM and TRON alike): the first whose digest
+/// recovers `address`, or every hashing tried and the first reason.
+fn first_hashing_that_verifies(
+    address: &EvmAddress,
+    message: &[u8],
+    sig: &EvmSignature,
+    hashings: &[EvmHashing],
+) -> Result<EvmHashing, (Vec<String>, InvalidReason)> {
+    let mut first_reason = None;
+    for &h in hashings {
+        match evm::verify(address, message, sig, h) {
+            Ok(()) => return Ok(h),
+            Err(reason) => {
+                first_reason.get_or_insert(reason);
+            }
+        }
+    }
+    let tried = hashings.iter().map(|&h| Scheme::Evm(h).id()).collect();
+    Err((tried, first_reason.unwrap_or(InvalidReason::NoKeyRecovered)))
 }
