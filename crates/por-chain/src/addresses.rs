@@ -76,52 +76,15 @@ pub fn parse_with_registry(
     file: &str,
     registry: &AssetRegistry,
 ) -> Result<Vec<AddressRow>, FileError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.records();
-    let csv_error = |e: csv::Error| {
-        FileError::new(
-            file,
-            e.position().map_or(0, csv::Position::line),
-            None,
-            FileErrorKind::Csv(e.to_string()),
-        )
-    };
-    let header = match records.next() {
-        None => return Err(FileError::new(file, 1, None, FileErrorKind::Empty)),
-        Some(r) => r.map_err(csv_error)?,
-    };
-    let found: Vec<&str> = header.iter().collect();
-    let width = found.len();
-    if !(3..=5).contains(&width) || found != COLUMNS[..width] {
-        return Err(FileError::new(
-            file,
-            1,
-            None,
-            FileErrorKind::Header {
-                expected: "chain,address,asset[,contract[,decimals]]".to_owned(),
-                found: found.join(","),
-            },
-        ));
-    }
+    let records = crate::csv_rows::rows(
+        bytes,
+        file,
+        "chain,address,asset[,contract[,decimals]]",
+        |found| (3..=5).contains(&found.len()) && found == &COLUMNS[..found.len()],
+    )?;
     let mut rows: Vec<AddressRow> = Vec::new();
     for record in records {
-        let record = record.map_err(csv_error)?;
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != width {
-            return Err(FileError::new(
-                file,
-                line,
-                None,
-                FileErrorKind::FieldCount {
-                    expected: width,
-                    found: record.len(),
-                },
-            ));
-        }
+        let (line, record) = record?;
         let field = |i: usize| record.get(i).unwrap_or("").trim();
         let bad = |i: usize, msg: String| {
             FileError::new(

@@ -276,47 +276,16 @@ pub fn normalize_address(chain: Chain, address: &str) -> Result<String, String> 
 /// source, a `(chain, address, asset)` listed twice, a chain at two heights
 /// or block hashes, or a file without rows.
 pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.records();
-    let header = match records.next() {
-        None => return Err(FileError::new(file, 1, None, FileErrorKind::Empty)),
-        Some(r) => r.map_err(|e| csv_error(file, &e))?,
-    };
-    let found: Vec<&str> = header.iter().collect();
-    let width = found.len();
-    if !(width == HEADER.len() || width == HEADER.len() - 1) || found != HEADER[..width] {
-        return Err(FileError::new(
-            file,
-            1,
-            None,
-            FileErrorKind::Header {
-                expected: HEADER.join(","),
-                found: found.join(","),
-            },
-        ));
-    }
-    let states_contracts = width == HEADER.len();
+    let records = crate::csv_rows::rows(bytes, file, &HEADER.join(","), |found| {
+        (found.len() == HEADER.len() || found.len() == HEADER.len() - 1)
+            && found == &HEADER[..found.len()]
+    })?;
+    let states_contracts = records.width() == HEADER.len();
     let mut rows: Vec<BalanceRow> = Vec::new();
     let mut index: HashMap<(Chain, String, String), usize> = HashMap::new();
     let mut snapshots: HashMap<Chain, (u64, BlockHash, u64)> = HashMap::new();
     for record in records {
-        let record = record.map_err(|e| csv_error(file, &e))?;
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != width {
-            return Err(FileError::new(
-                file,
-                line,
-                None,
-                FileErrorKind::FieldCount {
-                    expected: width,
-                    found: record.len(),
-                },
-            ));
-        }
+        let (line, record) = record?;
         let field = |i: usize| record.get(i).unwrap_or("");
         let bad = |i: usize, msg: String| {
             FileError::new(
@@ -411,11 +380,6 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
         index,
         states_contracts,
     })
-}
-
-fn csv_error(file: &str, e: &csv::Error) -> FileError {
-    let line = e.position().map_or(0, csv::Position::line);
-    FileError::new(file, line, None, FileErrorKind::Csv(e.to_string()))
 }
 
 /// Writes records as a balances file (with its header).

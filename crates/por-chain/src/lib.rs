@@ -28,6 +28,7 @@
 pub mod addresses;
 pub mod balances_file;
 pub mod bitcoin;
+mod csv_rows;
 mod error;
 pub mod esplora;
 pub mod evm;
