@@ -27,7 +27,7 @@ fn main() {
     for i in 0..n {
         let mut a = [0u8; 20];
         a[16..].copy_from_slice(&i.to_be_bytes());
-        let address = EvmAddress::from_byte_array(a).to_string();
+        let address = EvmAddress::from_byte_array(a).to_lower_hex();
         csv.push_str(&format!(
             "ethereum,{address},ETH,{},19000000,{},evm-rpc http://127.0.0.1:8545\n",
             u128::from(i) * 1_000_000_007,

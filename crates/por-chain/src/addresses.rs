@@ -144,7 +144,7 @@ pub fn parse_with_registry(
             chain.as_str(),
             asset.asset().symbol(),
             asset.asset().decimals(),
-            asset.contract().map(ToString::to_string).as_deref(),
+            asset.contract().map(EvmAddress::to_lower_hex).as_deref(),
         );
         if let Resolution::Refused(e) = identity {
             let column = match e {
@@ -207,7 +207,7 @@ mod tests {
                 .item
                 .asset
                 .contract()
-                .map(ToString::to_string)
+                .map(EvmAddress::to_lower_hex)
                 .as_deref(),
             Some("0xdac17f958d2ee523a2206206994597c13d831ec7")
         );

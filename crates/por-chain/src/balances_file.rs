@@ -247,7 +247,7 @@ impl std::error::Error for FileError {}
 pub fn normalize_address(chain: Chain, address: &str) -> Result<String, String> {
     match chain {
         Chain::Ethereum => EvmAddress::parse(address)
-            .map(|a| por_types::address_key(Some(chain), &a.to_string()))
+            .map(|a| por_types::address_key(Some(chain), &a.to_lower_hex()))
             .map_err(|e| e.to_string()),
         Chain::Bitcoin => {
             if address.len() < 14
@@ -440,7 +440,7 @@ pub fn rows_to_csv(rows: &[BalanceRow]) -> String {
             &r.height.to_string(),
             &r.block_hash.display_for(r.chain).to_string(),
             &r.source,
-            &r.contract.map(|c| c.to_string()).unwrap_or_default(),
+            &r.contract.map(|c| c.to_lower_hex()).unwrap_or_default(),
         ])
         .expect("vecs don't error");
     }
@@ -519,7 +519,10 @@ impl BalanceSource for OfflineSource {
                     })?;
             if self.file.states_contracts && row.contract.as_ref() != item.asset.contract() {
                 let what = |c: Option<&EvmAddress>| {
-                    c.map_or_else(|| "the native coin".to_owned(), |c| format!("contract {c}"))
+                    c.map_or_else(
+                        || "the native coin".to_owned(),
+                        |c| format!("contract {}", c.to_lower_hex()),
+                    )
                 };
                 return Err(SourceError::Missing {
                     endpoint: self.name.clone(),

@@ -9,7 +9,6 @@ use core::fmt;
 
 use por_tree::Amount;
 use serde::Deserialize;
-use sha3::{Digest, Keccak256};
 
 use crate::http::Client;
 use crate::jsonrpc::JsonRpc;
@@ -26,129 +25,14 @@ pub const BALANCE_OF_SELECTOR: [u8; 4] = [0x70, 0xa0, 0x82, 0x31];
 /// keccak256("decimals()").
 pub const DECIMALS_SELECTOR: [u8; 4] = [0x31, 0x3c, 0xe5, 0x67];
 
-/// A 20-byte EVM address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EvmAddress([u8; 20]);
+/// The one EVM address type of por (ownership proofs, the registry's
+/// contracts, balance queries): `0x` and 40 hex digits, mixed case only as
+/// its EIP-55 checksum. Written here with `to_lower_hex`, as nodes take it.
+pub use por_ownership::EvmAddress;
 
-impl EvmAddress {
-    /// Creates an address from its bytes.
-    #[must_use]
-    pub fn from_byte_array(bytes: [u8; 20]) -> Self {
-        EvmAddress(bytes)
-    }
-
-    /// Returns the bytes.
-    #[must_use]
-    pub fn to_byte_array(self) -> [u8; 20] {
-        self.0
-    }
-
-    /// Parses `0x` and 40 hex digits. All-lower-case and all-upper-case
-    /// digits are accepted as they are; mixed case must be a valid EIP-55
-    /// checksum, so that a mistyped checksummed address is caught.
-    ///
-    /// # Errors
-    ///
-    /// Returns a [`ParseEvmAddressError`] naming the text.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use por_chain::evm::EvmAddress;
-    /// let a = EvmAddress::parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")?;
-    /// assert_eq!(a.to_string(), "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed");
-    /// assert!(EvmAddress::parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD").is_err());
-    /// # Ok::<_, por_chain::evm::ParseEvmAddressError>(())
-    /// ```
-    pub fn parse(s: &str) -> Result<EvmAddress, ParseEvmAddressError> {
-        let err = |kind| ParseEvmAddressError {
-            input: s.to_owned(),
-            kind,
-        };
-        let digits = s.strip_prefix("0x").ok_or(err(AddressErrorKind::Format))?;
-        if digits.len() != 40 {
-            return Err(err(AddressErrorKind::Format));
-        }
-        let mut bytes = [0u8; 20];
-        hex::decode_to_slice(digits, &mut bytes).map_err(|_| err(AddressErrorKind::Format))?;
-        let address = EvmAddress(bytes);
-        let has_lower = digits.bytes().any(|b| b.is_ascii_lowercase());
-        let has_upper = digits.bytes().any(|b| b.is_ascii_uppercase());
-        if has_lower && has_upper && address.to_checksummed() != s {
-            return Err(err(AddressErrorKind::Checksum));
-        }
-        Ok(address)
-    }
-
-    /// Returns the EIP-55 checksummed form.
-    #[must_use]
-    pub fn to_checksummed(self) -> String {
-        let lower = hex::encode(self.0);
-        let hash = Keccak256::digest(lower.as_bytes());
-        let mut out = String::with_capacity(42);
-        out.push_str("0x");
-        for (i, c) in lower.chars().enumerate() {
-            let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0x0f;
-            if c.is_ascii_alphabetic() && nibble >= 8 {
-                out.push(c.to_ascii_uppercase());
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    }
-}
-
-impl fmt::Display for EvmAddress {
-    /// Lower-case `0x` hex.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "0x{}", hex::encode(self.0))
-    }
-}
-
-/// Why a string is not an EVM address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AddressErrorKind {
-    /// Not `0x` followed by 40 hex digits.
-    Format,
-    /// Mixed case that is not the EIP-55 checksum.
-    Checksum,
-}
-
-/// A string that is not an EVM address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseEvmAddressError {
-    input: String,
-    kind: AddressErrorKind,
-}
-
-impl ParseEvmAddressError {
-    /// Returns why the string was rejected.
-    #[must_use]
-    pub fn kind(&self) -> AddressErrorKind {
-        self.kind
-    }
-}
-
-impl fmt::Display for ParseEvmAddressError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.kind {
-            AddressErrorKind::Format => write!(
-                f,
-                "invalid EVM address {:?}: expected 0x followed by 40 hex digits",
-                self.input
-            ),
-            AddressErrorKind::Checksum => write!(
-                f,
-                "invalid EVM address {:?}: mixed case that is not its EIP-55 checksum (mistyped?)",
-                self.input
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ParseEvmAddressError {}
+/// Why a string is not an EVM address (por-ownership's error; its
+/// `Address` and `Checksum` variants are the ones parsing gives).
+pub use por_ownership::EvmFormatError as ParseEvmAddressError;
 
 /// Why a JSON-RPC quantity or ABI word is not a `u128`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,7 +116,7 @@ pub fn balance_of_calldata(owner: &EvmAddress) -> String {
         "0x{}{}{}",
         hex::encode(BALANCE_OF_SELECTOR),
         "0".repeat(24),
-        hex::encode(owner.0)
+        hex::encode(owner.to_byte_array())
     )
 }
 
@@ -342,15 +226,15 @@ impl BalanceSource for EvmRpc {
             let word: String = self.call(
                 &mut calls,
                 "eth_call",
-                serde_json::json!([{"to": token.to_string(), "data": format!("0x{}", hex::encode(DECIMALS_SELECTOR))}, block]),
-                format!("{token}.decimals()"),
+                serde_json::json!([{"to": token.to_lower_hex(), "data": format!("0x{}", hex::encode(DECIMALS_SELECTOR))}, block]),
+                format!("{}.decimals()", token.to_lower_hex()),
             )?;
             if let Ok(declared) = decode_uint256_word(&word) {
                 let expected = item.asset.asset().decimals();
                 if declared != u128::from(expected) {
                     return Err(SourceError::Decimals {
                         endpoint: self.endpoint(),
-                        contract: token.to_string(),
+                        contract: token.to_lower_hex(),
                         declared,
                         expected,
                     });
@@ -369,8 +253,8 @@ impl BalanceSource for EvmRpc {
                     let q: String = self.call(
                         &mut calls,
                         "eth_getBalance",
-                        serde_json::json!([owner.to_string(), block]),
-                        owner.to_string(),
+                        serde_json::json!([owner.to_lower_hex(), block]),
+                        owner.to_lower_hex(),
                     )?;
                     ("eth_getBalance", parse_quantity(&q))
                 }
@@ -379,8 +263,12 @@ impl BalanceSource for EvmRpc {
                     let word: String = self.call(
                         &mut calls,
                         "eth_call",
-                        serde_json::json!([{"to": token.to_string(), "data": data}, block]),
-                        format!("{token}.balanceOf({owner})"),
+                        serde_json::json!([{"to": token.to_lower_hex(), "data": data}, block]),
+                        format!(
+                            "{}.balanceOf({})",
+                            token.to_lower_hex(),
+                            owner.to_lower_hex()
+                        ),
                     )?;
                     ("eth_call", decode_uint256_word(&word))
                 }
@@ -388,16 +276,16 @@ impl BalanceSource for EvmRpc {
             let units = units.map_err(|e| match e {
                 HexValueError::Overflow(_) => SourceError::Amount {
                     endpoint: self.endpoint(),
-                    address: owner.to_string(),
+                    address: owner.to_lower_hex(),
                     detail: format!("{} balance {e}", item.asset.asset().symbol()),
                 },
                 HexValueError::Format(_) => {
-                    self.malformed(method, format!("{e} (balance of {owner})"))
+                    self.malformed(method, format!("{e} (balance of {})", owner.to_lower_hex()))
                 }
             })?;
             records.push(BalanceRecord {
                 chain: Chain::Ethereum,
-                address: owner.to_string(),
+                address: owner.to_lower_hex(),
                 asset: item.asset.clone(),
                 balance: Amount::from_base_units(units),
                 height: query.height,
@@ -431,6 +319,7 @@ impl BalanceSource for EvmRpc {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha3::{Digest, Keccak256};
 
     #[test]
     fn quantities() {
@@ -517,16 +406,10 @@ mod tests {
             assert_eq!(a.to_checksummed(), s);
         }
         let e = EvmAddress::parse("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d358").unwrap_err();
-        assert_eq!(e.kind(), AddressErrorKind::Checksum);
-        assert_eq!(
-            EvmAddress::parse("0x1234").unwrap_err().kind(),
-            AddressErrorKind::Format
-        );
-        assert_eq!(
-            EvmAddress::parse("90f8bf6a479f320ead074411a4b0e7944ea8c9c1")
-                .unwrap_err()
-                .kind(),
-            AddressErrorKind::Format
-        );
+        assert!(matches!(e, ParseEvmAddressError::Checksum { .. }), "{e}");
+        for bad in ["0x1234", "90f8bf6a479f320ead074411a4b0e7944ea8c9c1"] {
+            let e = EvmAddress::parse(bad).unwrap_err();
+            assert!(matches!(e, ParseEvmAddressError::Address { .. }), "{e}");
+        }
     }
 }

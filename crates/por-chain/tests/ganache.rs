@@ -35,7 +35,7 @@ fn token(contract: EvmAddress) -> QueryAsset {
 fn items(list: &[(EvmAddress, QueryAsset)]) -> Vec<QueryItem> {
     list.iter()
         .map(|(a, asset)| QueryItem {
-            address: a.to_string(),
+            address: a.to_lower_hex(),
             asset: asset.clone(),
         })
         .collect()
@@ -43,7 +43,7 @@ fn items(list: &[(EvmAddress, QueryAsset)]) -> Vec<QueryItem> {
 
 fn latest_balance(node: &Ganache, a: &EvmAddress) -> u128 {
     let v = node
-        .rpc("eth_getBalance", json!([a.to_string(), "latest"]))
+        .rpc("eth_getBalance", json!([a.to_lower_hex(), "latest"]))
         .unwrap();
     por_chain::evm::parse_quantity(v.as_str().unwrap()).unwrap()
 }
@@ -58,7 +58,10 @@ fn balances_at_the_snapshot_block_ignore_later_transfers() {
     let acc = node.accounts().unwrap();
     let (a0, a1, a2, a3) = (acc[0], acc[1], acc[2], acc[3]);
     // The deterministic ganache wallet (mnemonic "myth like bonus scare ...").
-    assert_eq!(a0.to_string(), "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1");
+    assert_eq!(
+        a0.to_lower_hex(),
+        "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1"
+    );
 
     let ptt = node.deploy_token(&a0, 6, SUPPLY).unwrap();
     node.send_eth(&a0, &a1, 3 * ETHER / 2).unwrap();
@@ -189,7 +192,7 @@ fn balances_at_the_snapshot_block_ignore_later_transfers() {
     // A token listed with other decimals than its contract's decimals() is refused.
     let mut wrong_decimals = query.clone();
     wrong_decimals.items = vec![QueryItem {
-        address: a1.to_string(),
+        address: a1.to_lower_hex(),
         asset: QueryAsset::erc20(Asset::new("PTT", 18).unwrap(), ptt),
     }];
     let e = source.snapshot(&wrong_decimals).unwrap_err();
@@ -197,7 +200,7 @@ fn balances_at_the_snapshot_block_ignore_later_transfers() {
         e,
         SourceError::Decimals {
             endpoint: node.url().to_owned(),
-            contract: ptt.to_string(),
+            contract: ptt.to_lower_hex(),
             declared: 6,
             expected: 18
         }

@@ -898,7 +898,7 @@ fn ethereum_end_to_end_against_ganache() {
          ethereum,{a1},PTT,customer,cold,700,eip191,,{s1}\n\
          ethereum,{a2},PTT,corporate,hot,50,eip191,,{s2}\n",
         a1 = acc[1].to_checksummed(),
-        a2 = acc[2],
+        a2 = acc[2].to_lower_hex(),
         s1 = sig(&acc[1]),
         s2 = sig(&acc[2]),
     );
@@ -906,7 +906,7 @@ fn ethereum_end_to_end_against_ganache() {
     let o = por(&["key", "generate", "--out", s(&p("key"))]);
     assert_eq!(code(&o), 0);
     let chain = format!("ethereum={height}:{hash}");
-    let asset = format!("PTT=ethereum:{token}");
+    let asset = format!("PTT=ethereum:{}", token.to_lower_hex());
     let o = por(&[
         "attest",
         "--tree",
@@ -934,7 +934,7 @@ fn ethereum_end_to_end_against_ganache() {
     let source = format!("ethereum={}", node.url());
     // The auditor pins which contract PTT is (it is no well-known token).
     let registry = p("registry.toml");
-    write_registry(&registry, &[("PTT", &token.to_string(), 6)]);
+    write_registry(&registry, &[("PTT", &token.to_lower_hex(), 6)]);
     let (c, r, text) = audit(&[
         "--attestation",
         s(&p("att.json")),
@@ -1497,16 +1497,16 @@ fn audit_fails_token_contract_chosen_by_the_exchange() {
         format!(
             "chain,address,asset,category,tier,balance,scheme,message,signature\n\
              ethereum,{},USDX,customer,cold,700,eip191,,{sig}\n",
-            acc[1]
+            acc[1].to_lower_hex()
         ),
     )
     .unwrap();
     let o = por(&["key", "generate", "--out", s(&p("key"))]);
     assert_eq!(code(&o), 0);
     let registry = p("registry.toml");
-    write_registry(&registry, &[("USDX", &real.to_string(), 6)]);
+    write_registry(&registry, &[("USDX", &real.to_lower_hex(), 6)]);
     let chain = format!("ethereum={height}:{hash}");
-    let asset = format!("USDX=ethereum:{fake}");
+    let asset = format!("USDX=ethereum:{}", fake.to_lower_hex());
     let path_att_json = p("att.json");
     let path_key = p("key");
     let path_reserves_csv = p("reserves.csv");
@@ -1540,7 +1540,7 @@ fn audit_fails_token_contract_chosen_by_the_exchange() {
     let o = attest(&["--asset-registry", s(&registry)]);
     assert_eq!(code(&o), 2, "{}", err(&o));
     assert!(
-        err(&o).contains(&fake.to_string()) && err(&o).contains(&real.to_string()),
+        err(&o).contains(&fake.to_lower_hex()) && err(&o).contains(&real.to_lower_hex()),
         "{}",
         err(&o)
     );
@@ -1562,7 +1562,7 @@ fn audit_fails_token_contract_chosen_by_the_exchange() {
     assert_eq!(id[0]["status"], "fail");
     let summary = id[0]["summary"].as_str().unwrap();
     assert!(
-        summary.contains(&fake.to_string()) && summary.contains(&real.to_string()),
+        summary.contains(&fake.to_lower_hex()) && summary.contains(&real.to_lower_hex()),
         "{summary}"
     );
     // Nothing was read on the exchange's contract: the balance is not checked.
@@ -1573,7 +1573,7 @@ fn audit_fails_token_contract_chosen_by_the_exchange() {
 
     // The same wallet attested at the registered contract: read with it,
     // and the wallet holds none of the real token.
-    let asset = format!("USDX=ethereum:{real}");
+    let asset = format!("USDX=ethereum:{}", real.to_lower_hex());
     let o = por(&[
         "attest",
         "--tree",
@@ -1612,11 +1612,11 @@ fn audit_fails_token_contract_chosen_by_the_exchange() {
     assert_eq!(bal[0]["status"], "fail");
     assert_eq!(bal[0]["evidence"]["observed"], "0");
     // The line names chain, network, address and the contract read.
-    assert_eq!(bal[0]["evidence"]["contract"], real.to_string());
+    assert_eq!(bal[0]["evidence"]["contract"], real.to_lower_hex());
     assert_eq!(bal[0]["evidence"]["network"], "mainnet");
     let subject = bal[0]["subject"].as_str().unwrap();
     assert!(
-        subject.contains("ethereum mainnet") && subject.contains(&real.to_string()),
+        subject.contains("ethereum mainnet") && subject.contains(&real.to_lower_hex()),
         "{subject}"
     );
 }

@@ -51,8 +51,8 @@ fn ethereum_snapshot_against_ganache() {
              ethereum,{a2},PTT,{t},6\n\
              bitcoin,{btc},BTC,,\n",
             a1 = acc[1].to_checksummed(),
-            a2 = acc[2],
-            t = token,
+            a2 = acc[2].to_lower_hex(),
+            t = token.to_lower_hex(),
             btc = bitcoin_core::ADDRESS_A
         ),
     )
@@ -98,9 +98,13 @@ fn ethereum_snapshot_against_ganache() {
     assert_eq!(
         got,
         vec![
-            (acc[1].to_string(), "ETH".into(), 1000 * 10u128.pow(18) + 7),
-            (acc[1].to_string(), "PTT".into(), 123_456),
-            (acc[2].to_string(), "PTT".into(), 0),
+            (
+                acc[1].to_lower_hex(),
+                "ETH".into(),
+                1000 * 10u128.pow(18) + 7
+            ),
+            (acc[1].to_lower_hex(), "PTT".into(), 123_456),
+            (acc[2].to_lower_hex(), "PTT".into(), 0),
         ]
     );
     assert!(file
@@ -112,11 +116,11 @@ fn ethereum_snapshot_against_ganache() {
     let contracts: Vec<Option<String>> = file
         .rows()
         .iter()
-        .map(|r| r.contract.map(|c| c.to_string()))
+        .map(|r| r.contract.map(|c| c.to_lower_hex()))
         .collect();
     assert_eq!(
         contracts,
-        vec![None, Some(token.to_string()), Some(token.to_string())]
+        vec![None, Some(token.to_lower_hex()), Some(token.to_lower_hex())]
     );
 
     // Another block at that height: exit 1, and no file written.

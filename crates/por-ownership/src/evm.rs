@@ -88,8 +88,9 @@ fn tron_v1(body: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// A checked EVM address (20 bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A checked EVM address (20 bytes): the one EVM address type of por
+/// (ownership proofs, token contracts, balance queries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EvmAddress([u8; 20]);
 
 /// Malformed EVM input.
@@ -190,6 +191,25 @@ impl EvmAddress {
         Ok(addr)
     }
 
+    /// The address of these 20 bytes.
+    #[must_use]
+    pub fn from_byte_array(bytes: [u8; 20]) -> EvmAddress {
+        EvmAddress(bytes)
+    }
+
+    /// The 20 bytes.
+    #[must_use]
+    pub fn to_byte_array(self) -> [u8; 20] {
+        self.0
+    }
+
+    /// `0x` and 40 lower-case hex digits: the form nodes, files and
+    /// comparisons use.
+    #[must_use]
+    pub fn to_lower_hex(&self) -> String {
+        format!("0x{}", hex::encode(self.0))
+    }
+
     /// Parses a TRON address: base58check of `0x41 || 20 bytes`.
     ///
     /// # Errors
@@ -246,11 +266,9 @@ impl EvmAddress {
     }
 }
 
-impl fmt::Display for EvmAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_checksummed())
-    }
-}
+// No `Display`: an EVM address has two written forms, and each caller says
+// which it writes (`to_checksummed` for people, `to_lower_hex` for
+// comparison keys, JSON-RPC and files).
 
 /// A decoded, not yet verified `r || s || v` signature.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -192,7 +192,12 @@ impl fmt::Display for InvalidReason {
                 )
             }
             InvalidReason::SignerMismatch { recovered, claimed } => {
-                write!(f, "signature recovers {recovered}, not {claimed}")
+                write!(
+                    f,
+                    "signature recovers {}, not {}",
+                    recovered.to_checksummed(),
+                    claimed.to_checksummed()
+                )
             }
             InvalidReason::HighS => {
                 write!(

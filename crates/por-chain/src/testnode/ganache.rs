@@ -205,7 +205,7 @@ impl Ganache {
         wei: u128,
     ) -> Result<(), TestNodeError> {
         self.send(
-            json!({"from": from.to_string(), "to": to.to_string(), "value": format!("0x{wei:x}")}),
+            json!({"from": from.to_lower_hex(), "to": to.to_lower_hex(), "value": format!("0x{wei:x}")}),
         )
         .map(|_| ())
     }
@@ -237,7 +237,7 @@ impl Ganache {
             .ok_or_else(|| err("compile-token.js: no bytecode"))?;
         let data = format!("{bytecode}{}{}", word(u128::from(decimals)), word(supply));
         let receipt =
-            self.send(json!({"from": from.to_string(), "data": data, "gas": "0x2dc6c0"}))?;
+            self.send(json!({"from": from.to_lower_hex(), "data": data, "gas": "0x2dc6c0"}))?;
         let address = receipt
             .get("contractAddress")
             .and_then(Value::as_str)
@@ -254,7 +254,7 @@ impl Ganache {
         amount: u128,
     ) -> Result<(), TestNodeError> {
         let data = format!("0xa9059cbb{}{}", address_word(to), word(amount));
-        self.send(json!({"from": from.to_string(), "to": token.to_string(), "data": data}))
+        self.send(json!({"from": from.to_lower_hex(), "to": token.to_lower_hex(), "data": data}))
             .map(|_| ())
     }
 
@@ -270,10 +270,10 @@ impl Ganache {
         // keccak256("\x19Ethereum Signed Message:\n" + len + data) (ethereumjs
         // `hashPersonalMessage`), which is exactly what `personal_sign` signs. Nodes that do
         // have `personal_sign` (geth, anvil) are asked for it first.
-        let v = match self.rpc("personal_sign", json!([data, signer.to_string()])) {
+        let v = match self.rpc("personal_sign", json!([data, signer.to_lower_hex()])) {
             Ok(v) => v,
             Err(e) if e.0.contains("does not exist") => {
-                self.rpc("eth_sign", json!([signer.to_string(), data]))?
+                self.rpc("eth_sign", json!([signer.to_lower_hex(), data]))?
             }
             Err(e) => return Err(e),
         };

@@ -199,9 +199,10 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
             crate::output::term(&r.address),
             r.balance.display_in(r.asset.asset().decimals()),
             crate::output::term(r.asset.asset().symbol()),
-            r.asset
-                .contract()
-                .map_or_else(|| "native".to_owned(), ToString::to_string)
+            r.asset.contract().map_or_else(
+                || "native".to_owned(),
+                por_chain::evm::EvmAddress::to_lower_hex
+            )
         );
     }
     Ok(Outcome::Ok)
