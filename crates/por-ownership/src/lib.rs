@@ -20,8 +20,9 @@
 //! Modules: [`bitcoin`] (addresses, transactions, BIP-322, legacy messages,
 //! spending checks), [`evm`] (EVM and TRON addresses and signatures),
 //! [`exchange_schemes`] (OKX and HTX variants), [`message`] (the reserves
-//! message and its binding), [`file`](mod@file) (claim files), [`reason`] (why a proof
-//! is rejected) and [`hazmat`] (raw pieces that skip a check; avoid).
+//! message and its binding), [`file`](mod@file) (claim files), [`outcome`] (pass,
+//! fail or incomplete from verdicts), [`reason`] (why a proof is rejected) and
+//! [`hazmat`] (raw pieces that skip a check; avoid).
 
 pub mod bitcoin;
 pub mod evm;
@@ -29,6 +30,7 @@ pub mod exchange_schemes;
 pub mod file;
 pub mod hazmat;
 pub mod message;
+pub mod outcome;
 pub mod reason;
 
 use core::fmt;
@@ -43,6 +45,7 @@ pub use self::bitcoin::{
 };
 pub use evm::{EvmAddress, EvmFormatError, EvmHashing, EvmSignature};
 pub use message::{binding, Binding, MessageError, ReservesMessage};
+pub use outcome::{BindingCheck, FileTally, Outcome};
 pub use reason::InvalidReason;
 
 use self::bitcoin::bip322::{self, Bip322Failure, FundedInput};

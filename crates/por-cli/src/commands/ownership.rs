@@ -1,14 +1,14 @@
 //! `por ownership ...`: the canonical reserves message, and checking that an
 //! exchange controls its reserve wallets (one signature, or a whole file).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Context as _};
+use anyhow::{anyhow, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
-use por_ownership::file::{read_claims, verify_row, ClaimRow, RowVerdict};
+use por_ownership::file::{read_claims, verify_row, ClaimRow, Layout, RowVerdict};
 use por_ownership::{
-    self as ownership, Chain, LegacyPolicy, Network, OwnershipClaim, ReservesMessage,
-    SchemeRequest, Verdict, VerifyOptions,
+    self as ownership, BindingCheck, Chain, FileTally, LegacyPolicy, Network,
+    Outcome as Conclusion, OwnershipClaim, ReservesMessage, SchemeRequest, Verdict, VerifyOptions,
 };
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -16,43 +16,31 @@ use serde_json::{json, Value};
 use crate::output::term;
 use crate::Outcome;
 
-/// What is known of a valid signature's binding to the snapshot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BindingCheck {
-    /// The message is the canonical one of the expected snapshot (--expect-*).
-    Bound,
-    /// Bound elsewhere: another snapshot's canonical message, or not a
-    /// canonical reserves message at all (reusable at any time).
-    NotBound,
-    /// No expected snapshot was given, so nothing was compared.
-    NotChecked,
+impl From<Conclusion> for Outcome {
+    fn from(c: Conclusion) -> Outcome {
+        match c {
+            Conclusion::Pass => Outcome::Ok,
+            Conclusion::Fail => Outcome::Failed,
+            Conclusion::Incomplete => Outcome::Incomplete,
+        }
+    }
 }
 
-impl BindingCheck {
-    fn of(binding: &ownership::Binding) -> BindingCheck {
-        match binding {
-            ownership::Binding::BoundToExpected(_) => BindingCheck::Bound,
-            ownership::Binding::Canonical(_) => BindingCheck::NotChecked,
-            _ => BindingCheck::NotBound,
-        }
+/// `bound_to_snapshot` in JSON: `null` when not checked.
+fn binding_json(check: BindingCheck) -> Value {
+    match check {
+        BindingCheck::Bound => json!(true),
+        BindingCheck::NotBound => json!(false),
+        BindingCheck::NotChecked => Value::Null,
     }
+}
 
-    /// `bound_to_snapshot` in JSON: `null` when not checked.
-    fn json(self) -> Value {
-        match self {
-            BindingCheck::Bound => json!(true),
-            BindingCheck::NotBound => json!(false),
-            BindingCheck::NotChecked => Value::Null,
-        }
-    }
-
-    /// The `bound` column of `verify-file`.
-    fn column(self) -> &'static str {
-        match self {
-            BindingCheck::Bound => "yes",
-            BindingCheck::NotBound => "no",
-            BindingCheck::NotChecked => "unchecked",
-        }
+/// The `bound` column of `verify-file`.
+fn binding_column(check: BindingCheck) -> &'static str {
+    match check {
+        BindingCheck::Bound => "yes",
+        BindingCheck::NotBound => "no",
+        BindingCheck::NotChecked => "unchecked",
     }
 }
 
@@ -216,159 +204,217 @@ pub fn run(cmd: OwnershipCommand) -> anyhow::Result<Outcome> {
             print!("{}", m.to_text());
             Ok(Outcome::Ok)
         }
-        OwnershipCommand::Verify(a) => run_verify(&a),
-        OwnershipCommand::VerifyFile(a) => run_verify_file(&a),
+        OwnershipCommand::Verify(a) => run_verify(&VerifyConfig::try_from(&*a)?),
+        OwnershipCommand::VerifyFile(a) => run_verify_file(&VerifyFileConfig::try_from(&*a)?),
     }
 }
 
-fn options(c: &CommonArgs, scheme: SchemeRequest) -> anyhow::Result<VerifyOptions> {
-    let expected = match (&c.expect_exchange, &c.expect_snapshot, &c.expect_root) {
-        (Some(e), Some(s), Some(r)) => Some(ReservesMessage::new(e, s, r).context("--expect-*")?),
-        _ => None,
-    };
-    Ok(VerifyOptions {
-        network: match c.network {
+impl From<ChainArg> for Chain {
+    fn from(c: ChainArg) -> Chain {
+        match c {
+            ChainArg::Bitcoin => Chain::Bitcoin,
+            ChainArg::Ethereum => Chain::Ethereum,
+            ChainArg::Litecoin => Chain::Litecoin,
+            ChainArg::Dogecoin => Chain::Dogecoin,
+            ChainArg::Dash => Chain::Dash,
+            ChainArg::BitcoinCash => Chain::BitcoinCash,
+            ChainArg::BitcoinSv => Chain::BitcoinSv,
+            ChainArg::Tron => Chain::Tron,
+        }
+    }
+}
+
+impl From<SchemeArg> for SchemeRequest {
+    fn from(s: SchemeArg) -> SchemeRequest {
+        match s {
+            SchemeArg::Auto => SchemeRequest::Auto,
+            SchemeArg::Bip322 => SchemeRequest::Bip322,
+            SchemeArg::Legacy => SchemeRequest::Legacy,
+            SchemeArg::OkxMultisig => SchemeRequest::OkxMultisig,
+            SchemeArg::Eip191 => SchemeRequest::Eip191,
+            SchemeArg::OkxEvm => SchemeRequest::OkxEvm,
+            SchemeArg::HtxRawKeccak => SchemeRequest::HtxRawKeccak,
+            SchemeArg::OkxOkc => SchemeRequest::OkxOkc,
+        }
+    }
+}
+
+impl From<NetworkArg> for Network {
+    fn from(n: NetworkArg) -> Network {
+        match n {
             NetworkArg::Mainnet => Network::Bitcoin,
             NetworkArg::Testnet => Network::Testnet,
             NetworkArg::Signet => Network::Signet,
             NetworkArg::Regtest => Network::Regtest,
-        },
-        legacy_policy: match c.legacy_policy {
+        }
+    }
+}
+
+impl From<PolicyArg> for LegacyPolicy {
+    fn from(p: PolicyArg) -> LegacyPolicy {
+        match p {
             PolicyArg::Permissive => LegacyPolicy::Permissive,
             PolicyArg::Bip137 => LegacyPolicy::Bip137Strict,
             PolicyArg::Core => LegacyPolicy::CoreP2pkhOnly,
-        },
-        scheme,
-        expected,
-    })
+        }
+    }
 }
 
-fn run_verify(a: &VerifyArgs) -> anyhow::Result<Outcome> {
-    let message = match (&a.message, &a.message_file) {
-        (Some(m), _) => m.clone().into_bytes(),
-        (None, Some(p)) => {
-            let bytes = std::fs::read(p)
-                .with_context(|| format!("reading message file {}", p.display()))?;
-            String::from_utf8(bytes)
-                .map_err(|e| {
-                    anyhow!(
-                        "message file {} is not UTF-8 (bad byte at offset {})",
-                        p.display(),
-                        e.utf8_error().valid_up_to()
-                    )
-                })?
-                .into_bytes()
+impl CommonArgs {
+    /// The library's options, with the expected snapshot checked.
+    fn options(&self, scheme: SchemeRequest) -> anyhow::Result<VerifyOptions> {
+        let expected = match (
+            &self.expect_exchange,
+            &self.expect_snapshot,
+            &self.expect_root,
+        ) {
+            (Some(e), Some(s), Some(r)) => {
+                Some(ReservesMessage::new(e, s, r).context("--expect-*")?)
+            }
+            _ => None,
+        };
+        Ok(VerifyOptions {
+            network: self.network.into(),
+            legacy_policy: self.legacy_policy.into(),
+            scheme,
+            expected,
+        })
+    }
+}
+
+/// `por ownership verify`'s arguments, read and checked: the claim's owned
+/// parts and the library's options.
+struct VerifyConfig {
+    chain: Chain,
+    address: String,
+    message: Vec<u8>,
+    signature: String,
+    signature2: Option<String>,
+    redeem_script: Option<String>,
+    options: VerifyOptions,
+    json: bool,
+}
+
+impl TryFrom<&VerifyArgs> for VerifyConfig {
+    type Error = anyhow::Error;
+
+    fn try_from(a: &VerifyArgs) -> anyhow::Result<VerifyConfig> {
+        // clap makes --message and --message-file exclusive, one required.
+        let message = match (&a.message, &a.message_file) {
+            (Some(m), _) => m.clone().into_bytes(),
+            (None, Some(p)) => read_utf8_message(p)?,
+            (None, None) => anyhow::bail!("give --message or --message-file"),
+        };
+        Ok(VerifyConfig {
+            chain: a.chain.into(),
+            address: a.address.clone(),
+            message,
+            signature: a.signature.clone(),
+            signature2: a.signature2.clone(),
+            redeem_script: a.redeem_script.clone(),
+            options: a.common.options(a.scheme.into())?,
+            json: a.common.json,
+        })
+    }
+}
+
+impl VerifyConfig {
+    fn claim(&self) -> OwnershipClaim<'_> {
+        OwnershipClaim {
+            chain: self.chain,
+            address: &self.address,
+            message: &self.message,
+            signature: &self.signature,
+            second_signature: self.signature2.as_deref(),
+            redeem_script: self.redeem_script.as_deref(),
         }
-        (None, None) => bail!("give --message or --message-file"),
-    };
-    let scheme = match a.scheme {
-        SchemeArg::Auto => SchemeRequest::Auto,
-        SchemeArg::Bip322 => SchemeRequest::Bip322,
-        SchemeArg::Legacy => SchemeRequest::Legacy,
-        SchemeArg::OkxMultisig => SchemeRequest::OkxMultisig,
-        SchemeArg::Eip191 => SchemeRequest::Eip191,
-        SchemeArg::OkxEvm => SchemeRequest::OkxEvm,
-        SchemeArg::HtxRawKeccak => SchemeRequest::HtxRawKeccak,
-        SchemeArg::OkxOkc => SchemeRequest::OkxOkc,
-    };
-    let opts = options(&a.common, scheme)?;
-    let chain = match a.chain {
-        ChainArg::Bitcoin => Chain::Bitcoin,
-        ChainArg::Ethereum => Chain::Ethereum,
-        ChainArg::Litecoin => Chain::Litecoin,
-        ChainArg::Dogecoin => Chain::Dogecoin,
-        ChainArg::Dash => Chain::Dash,
-        ChainArg::BitcoinCash => Chain::BitcoinCash,
-        ChainArg::BitcoinSv => Chain::BitcoinSv,
-        ChainArg::Tron => Chain::Tron,
-    };
-    let claim = OwnershipClaim {
-        chain,
-        address: &a.address,
-        message: &message,
-        signature: &a.signature,
-        second_signature: a.signature2.as_deref(),
-        redeem_script: a.redeem_script.as_deref(),
-    };
+    }
+}
+
+/// The bytes of a message file, which must be UTF-8.
+fn read_utf8_message(p: &Path) -> anyhow::Result<Vec<u8>> {
+    let bytes =
+        std::fs::read(p).with_context(|| format!("reading message file {}", p.display()))?;
+    String::from_utf8(bytes)
+        .map(String::into_bytes)
+        .map_err(|e| {
+            anyhow!(
+                "message file {} is not UTF-8 (bad byte at offset {})",
+                p.display(),
+                e.utf8_error().valid_up_to()
+            )
+        })
+}
+
+fn run_verify(c: &VerifyConfig) -> anyhow::Result<Outcome> {
     // The error may quote the address or signature given: escaped for the terminal.
-    let verdict =
-        ownership::verify(&claim, &opts).map_err(|e| anyhow!("{}", term(&e.to_string())))?;
-    let legacy = opts.legacy_policy.as_str();
-    // A valid signature passes only once its binding to the expected
-    // snapshot was checked and holds; without --expect-* nothing was
-    // compared, which is INCOMPLETE (exit 3), never a pass (docs/ownership.md).
-    let outcome = match &verdict {
-        Verdict::Verified(v) => match BindingCheck::of(v.binding()) {
-            BindingCheck::Bound => Outcome::Ok,
-            BindingCheck::NotBound if opts.expected.is_some() => Outcome::Failed,
-            _ => Outcome::Incomplete,
-        },
-        // Not checked at all in this build: never a failure of the
-        // signature, never a pass.
-        Verdict::NeedsNativeVerifier { .. } => Outcome::Incomplete,
-        // Rejected, and any verdict a later version adds: not a pass.
-        _ => Outcome::Failed,
-    };
-    if a.common.json {
+    let verdict = ownership::verify(&c.claim(), &c.options)
+        .map_err(|e| anyhow!("{}", term(&e.to_string())))?;
+    let conclusion = verdict.outcome(&c.options);
+    let legacy = c.options.legacy_policy.as_str();
+    if c.json {
         let mut v = verdict_json(&verdict, legacy);
         v["format"] = json!("por-ownership-verdict-v1");
-        v["binding_checked"] = json!(opts.expected.is_some());
-        v["outcome"] = json!(match outcome {
-            Outcome::Ok => "pass",
-            Outcome::Incomplete => "incomplete",
-            _ => "fail",
-        });
+        v["binding_checked"] = json!(c.options.expected.is_some());
+        v["outcome"] = json!(conclusion.as_str());
         println!("{v}");
-    } else if let Verdict::Verified(v) = &verdict {
-        let check = BindingCheck::of(v.binding());
-        println!("valid signature: {}", v.scheme());
-        println!("address: {}", term(v.address()));
-        println!("scheme: {}", v.scheme().id());
-        match check {
-            BindingCheck::Bound => {
-                println!("bound to snapshot: yes ({})", term(&v.binding().describe()))
-            }
-            BindingCheck::NotBound => {
-                println!("bound to snapshot: no ({})", term(&v.binding().describe()))
-            }
-            BindingCheck::NotChecked => {
-                println!(
-                    "binding not checked: no expected snapshot given (pass --expect-exchange, --expect-snapshot and --expect-root)"
-                );
-                println!("message: {}", term(&v.binding().describe()));
-            }
-        }
-        if let Some(c) = v.checker() {
-            println!("checked by: {}", c.as_str());
-        }
-        for w in v.weaknesses() {
-            println!("weakness: {}", w.id());
-        }
-        for f in v.funds() {
-            println!(
-                "proof of funds: {} sat in output {}:{}",
-                f.value.to_sat(),
-                f.outpoint.txid,
-                f.outpoint.vout
-            );
-        }
-        match outcome {
-            Outcome::Ok => println!("PASS: valid and bound to the expected snapshot"),
-            Outcome::Incomplete => println!(
-                "INCOMPLETE: the signature is valid for this address and message, but its binding to a snapshot was not checked"
-            ),
-            _ => println!("FAIL: valid, but not bound to the expected snapshot"),
-        }
-    } else if let Verdict::NeedsNativeVerifier { .. } = verdict {
-        println!("{}", term(&verdict.summary()));
-        println!(
-            "INCOMPLETE: not checked: this script needs Bitcoin Core's interpreter, which this build lacks"
-        );
     } else {
-        println!("{}", term(&verdict.summary()));
-        println!("FAIL: the signature does not verify");
+        print_verdict(&verdict, conclusion);
     }
-    Ok(outcome)
+    Ok(conclusion.into())
+}
+
+/// The text report of `por ownership verify`.
+fn print_verdict(verdict: &Verdict, conclusion: Conclusion) {
+    let Verdict::Verified(v) = verdict else {
+        println!("{}", term(&verdict.summary()));
+        if let Verdict::NeedsNativeVerifier { .. } = verdict {
+            println!(
+                "INCOMPLETE: not checked: this script needs Bitcoin Core's interpreter, which this build lacks"
+            );
+        } else {
+            println!("FAIL: the signature does not verify");
+        }
+        return;
+    };
+    println!("valid signature: {}", v.scheme());
+    println!("address: {}", term(v.address()));
+    println!("scheme: {}", v.scheme().id());
+    match BindingCheck::of(v.binding()) {
+        BindingCheck::Bound => {
+            println!("bound to snapshot: yes ({})", term(&v.binding().describe()))
+        }
+        BindingCheck::NotBound => {
+            println!("bound to snapshot: no ({})", term(&v.binding().describe()))
+        }
+        BindingCheck::NotChecked => {
+            println!(
+                "binding not checked: no expected snapshot given (pass --expect-exchange, --expect-snapshot and --expect-root)"
+            );
+            println!("message: {}", term(&v.binding().describe()));
+        }
+    }
+    if let Some(c) = v.checker() {
+        println!("checked by: {}", c.as_str());
+    }
+    for w in v.weaknesses() {
+        println!("weakness: {}", w.id());
+    }
+    for f in v.funds() {
+        println!(
+            "proof of funds: {} sat in output {}:{}",
+            f.value.to_sat(),
+            f.outpoint.txid,
+            f.outpoint.vout
+        );
+    }
+    match conclusion {
+        Conclusion::Pass => println!("PASS: valid and bound to the expected snapshot"),
+        Conclusion::Incomplete => println!(
+            "INCOMPLETE: the signature is valid for this address and message, but its binding to a snapshot was not checked"
+        ),
+        Conclusion::Fail => println!("FAIL: valid, but not bound to the expected snapshot"),
+    }
 }
 
 fn verdict_json(v: &Verdict, legacy_policy: &str) -> Value {
@@ -379,7 +425,7 @@ fn verdict_json(v: &Verdict, legacy_policy: &str) -> Value {
             "address": ok.address(),
             "scheme": ok.scheme().id(),
             "scheme_description": ok.scheme().to_string(),
-            "bound_to_snapshot": BindingCheck::of(ok.binding()).json(),
+            "bound_to_snapshot": binding_json(BindingCheck::of(ok.binding())),
             "binding": ok.binding().describe(),
             "weaknesses": ok.weaknesses().iter().map(|w| w.id()).collect::<Vec<_>>(),
             "checked_by": ok.checker().map(|c| c.as_str()),
@@ -422,61 +468,62 @@ fn row_json(row: &ClaimRow, v: &RowVerdict, legacy_policy: &str) -> Value {
     out
 }
 
-fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
-    let bytes = std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
-    let (layout, rows) = read_claims(&bytes)
-        .map_err(|e| anyhow!("{}: {}", a.file.display(), term(&e.to_string())))?;
-    let opts = options(&a.common, SchemeRequest::Auto)?;
-    let verdicts: Vec<RowVerdict> = rows.par_iter().map(|r| verify_row(r, &opts)).collect();
-    let legacy = opts.legacy_policy.as_str();
-    let mut counts = [0usize; 6]; // valid, invalid, malformed, unsigned, unsupported, needs-native
-    let mut weak = 0usize;
-    let (mut not_bound, mut binding_unchecked) = (0usize, 0usize);
-    for v in &verdicts {
-        let i = match v {
-            RowVerdict::Checked {
-                verdict: Verdict::Verified(ok),
-                ..
-            } => {
-                if !ok.weaknesses().is_empty() {
-                    weak += 1;
-                }
-                match BindingCheck::of(ok.binding()) {
-                    BindingCheck::Bound => {}
-                    BindingCheck::NotBound if opts.expected.is_some() => not_bound += 1,
-                    _ => binding_unchecked += 1,
-                }
-                0
-            }
-            RowVerdict::Checked {
-                verdict: Verdict::NeedsNativeVerifier { .. },
-                ..
-            } => 5,
-            RowVerdict::Checked { .. } => 1,
-            RowVerdict::Malformed(_) => 2,
-            RowVerdict::Unsigned => 3,
-            _ => 4,
-        };
-        counts[i] += 1;
+/// `por ownership verify-file`'s arguments, read and checked: the claims
+/// file parsed and the library's options.
+struct VerifyFileConfig {
+    file: PathBuf,
+    layout: Layout,
+    rows: Vec<ClaimRow>,
+    options: VerifyOptions,
+    json: bool,
+}
+
+impl TryFrom<&VerifyFileArgs> for VerifyFileConfig {
+    type Error = anyhow::Error;
+
+    fn try_from(a: &VerifyFileArgs) -> anyhow::Result<VerifyFileConfig> {
+        let bytes =
+            std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
+        let (layout, rows) = read_claims(&bytes)
+            .map_err(|e| anyhow!("{}: {}", a.file.display(), term(&e.to_string())))?;
+        Ok(VerifyFileConfig {
+            file: a.file.clone(),
+            layout,
+            rows,
+            options: a.common.options(SchemeRequest::Auto)?,
+            json: a.common.json,
+        })
     }
+}
+
+fn run_verify_file(c: &VerifyFileConfig) -> anyhow::Result<Outcome> {
+    let verdicts: Vec<RowVerdict> = c
+        .rows
+        .par_iter()
+        .map(|r| verify_row(r, &c.options))
+        .collect();
+    let tally = FileTally::of(&verdicts, &c.options);
+    let conclusion = tally.outcome();
+    let legacy = c.options.legacy_policy.as_str();
     let summary = json!({
-        "file": a.file.display().to_string(),
-        "layout": layout.as_str(),
-        "rows": rows.len(),
-        "valid": counts[0],
-        "valid_but_weak": weak,
-        "invalid": counts[1],
-        "malformed": counts[2],
-        "unsigned": counts[3],
-        "unsupported": counts[4],
-        "needs_native_verifier": counts[5],
-        "binding_checked": opts.expected.is_some(),
-        "valid_not_bound": not_bound,
-        "valid_binding_unchecked": binding_unchecked,
+        "file": c.file.display().to_string(),
+        "layout": c.layout.as_str(),
+        "rows": c.rows.len(),
+        "valid": tally.valid,
+        "valid_but_weak": tally.valid_but_weak,
+        "invalid": tally.invalid,
+        "malformed": tally.malformed,
+        "unsigned": tally.unsigned,
+        "unsupported": tally.unsupported,
+        "needs_native_verifier": tally.needs_native_verifier,
+        "binding_checked": c.options.expected.is_some(),
+        "valid_not_bound": tally.valid_not_bound,
+        "valid_binding_unchecked": tally.valid_binding_unchecked,
         "legacy_policy": legacy,
     });
-    if a.common.json {
-        let rows_json: Vec<Value> = rows
+    if c.json {
+        let rows_json: Vec<Value> = c
+            .rows
             .iter()
             .zip(&verdicts)
             .map(|(r, v)| row_json(r, v, legacy))
@@ -486,99 +533,95 @@ fn run_verify_file(a: &VerifyFileArgs) -> anyhow::Result<Outcome> {
             json!({ "format": "por-ownership-file-v1", "summary": summary, "rows": rows_json })
         );
     } else {
+        print_file_report(c, &verdicts, &tally, conclusion);
+    }
+    Ok(conclusion.into())
+}
+
+/// The text report of `por ownership verify-file`: one line per row, the
+/// summary, the conclusion.
+fn print_file_report(
+    c: &VerifyFileConfig,
+    verdicts: &[RowVerdict],
+    tally: &FileTally,
+    conclusion: Conclusion,
+) {
+    println!(
+        "{:<6} {:<14} {:<44} {:<10} {:<34} {:<9} detail",
+        "line", "chain", "address", "verdict", "scheme", "bound"
+    );
+    for (r, v) in c.rows.iter().zip(verdicts) {
+        let (verdict, scheme, bound, detail) = row_columns(v);
         println!(
-            "{:<6} {:<14} {:<44} {:<10} {:<34} {:<9} detail",
-            "line", "chain", "address", "verdict", "scheme", "bound"
+            "{:<6} {:<14} {:<44} {:<10} {:<34} {:<9} {}",
+            r.line,
+            term(&r.chain_text),
+            term(&r.address),
+            verdict,
+            scheme,
+            bound,
+            term(&detail)
         );
-        for (r, v) in rows.iter().zip(&verdicts) {
-            let (verdict, scheme, bound, detail) = match v {
-                RowVerdict::Checked {
-                    verdict: Verdict::Verified(ok),
-                    note,
-                } => {
-                    let mut d: Vec<String> = ok
-                        .weaknesses()
-                        .iter()
-                        .map(|w| format!("weak: {}", w.id()))
-                        .collect();
-                    d.extend(note.clone());
-                    (
-                        "valid",
-                        ok.scheme().id(),
-                        BindingCheck::of(ok.binding()).column(),
-                        d.join("; "),
-                    )
-                }
-                RowVerdict::Checked {
-                    verdict: Verdict::Rejected(rj),
-                    ..
-                } => (
-                    "INVALID",
-                    rj.schemes_tried.join("|"),
-                    "-",
-                    rj.reason.to_string(),
-                ),
-                RowVerdict::Checked { verdict, .. } => {
-                    ("NATIVE", String::new(), "-", verdict.summary())
-                }
-                RowVerdict::Malformed(e) => ("MALFORMED", String::new(), "-", e.to_string()),
-                RowVerdict::Unsigned => ("unsigned", String::new(), "-", String::new()),
-                RowVerdict::Unsupported(why) => ("unsupported", String::new(), "-", why.clone()),
-                other => ("unknown", String::new(), "-", format!("{other:?}")),
-            };
-            println!(
-                "{:<6} {:<14} {:<44} {:<10} {:<34} {:<9} {}",
-                r.line,
-                term(&r.chain_text),
-                term(&r.address),
-                verdict,
-                scheme,
-                bound,
-                term(&detail)
-            );
+    }
+    println!(
+        "summary: {} rows ({}): {} valid ({} weak: not bound to a snapshot or raw digest), {} invalid, {} malformed, {} unsigned, {} unsupported, {} need the native verifier; legacy policy {}",
+        c.rows.len(),
+        c.layout.as_str(),
+        tally.valid,
+        tally.valid_but_weak,
+        tally.invalid,
+        tally.malformed,
+        tally.unsigned,
+        tally.unsupported,
+        tally.needs_native_verifier,
+        c.options.legacy_policy.as_str()
+    );
+    match conclusion {
+        Conclusion::Pass => println!("PASS: every row verified and bound to the expected snapshot"),
+        Conclusion::Fail => println!(
+            "FAIL: {} invalid, {} malformed, {} valid but not bound to the expected snapshot",
+            tally.invalid, tally.malformed, tally.valid_not_bound
+        ),
+        Conclusion::Incomplete => println!(
+            "INCOMPLETE: nothing failed, but not checked: {} valid signature(s) whose binding was not compared (no --expect-* given), {} unsigned, {} unsupported and {} needing the native verifier",
+            tally.valid_binding_unchecked, tally.unsigned, tally.unsupported, tally.needs_native_verifier
+        ),
+    }
+}
+
+/// The verdict, scheme, bound and detail columns of one row.
+fn row_columns(v: &RowVerdict) -> (&'static str, String, &'static str, String) {
+    match v {
+        RowVerdict::Checked {
+            verdict: Verdict::Verified(ok),
+            note,
+        } => {
+            let mut d: Vec<String> = ok
+                .weaknesses()
+                .iter()
+                .map(|w| format!("weak: {}", w.id()))
+                .collect();
+            d.extend(note.clone());
+            (
+                "valid",
+                ok.scheme().id(),
+                binding_column(BindingCheck::of(ok.binding())),
+                d.join("; "),
+            )
         }
-        println!(
-            "summary: {} rows ({}): {} valid ({} weak: not bound to a snapshot or raw digest), {} invalid, {} malformed, {} unsigned, {} unsupported, {} need the native verifier; legacy policy {}",
-            rows.len(),
-            layout.as_str(),
-            counts[0],
-            weak,
-            counts[1],
-            counts[2],
-            counts[3],
-            counts[4],
-            counts[5],
-            legacy
-        );
+        RowVerdict::Checked {
+            verdict: Verdict::Rejected(rj),
+            ..
+        } => (
+            "INVALID",
+            rj.schemes_tried.join("|"),
+            "-",
+            rj.reason.to_string(),
+        ),
+        RowVerdict::Checked { verdict, .. } => ("NATIVE", String::new(), "-", verdict.summary()),
+        RowVerdict::Malformed(e) => ("MALFORMED", String::new(), "-", e.to_string()),
+        RowVerdict::Unsigned => ("unsigned", String::new(), "-", String::new()),
+        RowVerdict::Unsupported(why) => ("unsupported", String::new(), "-", why.clone()),
+        other => ("unknown", String::new(), "-", format!("{other:?}")),
     }
-    // FAIL if any signed, supported row failed or was malformed, or (with
-    // --expect-*) a valid signature is bound elsewhere. INCOMPLETE if
-    // nothing failed but something was not checked: a binding with no
-    // expected snapshot given, an unsigned or unsupported row, a script
-    // that needs a verifier this build lacks. PASS only when every row was
-    // checked and holds.
-    let outcome = if counts[1] + counts[2] + not_bound > 0 {
-        Outcome::Failed
-    } else if binding_unchecked + counts[3] + counts[4] + counts[5] > 0 {
-        Outcome::Incomplete
-    } else {
-        Outcome::Ok
-    };
-    if !a.common.json {
-        println!(
-            "{}",
-            match outcome {
-                Outcome::Ok => "PASS: every row verified and bound to the expected snapshot".to_owned(),
-                Outcome::Failed => format!(
-                    "FAIL: {} invalid, {} malformed, {} valid but not bound to the expected snapshot",
-                    counts[1], counts[2], not_bound
-                ),
-                _ => format!(
-                    "INCOMPLETE: nothing failed, but not checked: {binding_unchecked} valid signature(s) whose binding was not compared (no --expect-* given), {} unsigned, {} unsupported and {} needing the native verifier",
-                    counts[3], counts[4], counts[5]
-                ),
-            }
-        );
-    }
-    Ok(outcome)
 }

@@ -5,21 +5,36 @@
 //!   P2WPKH and P2TR sign the "simple" form (the witness only); the 2-of-3
 //!   P2WSH multisig signs the "full" form (the whole `to_sign` transaction,
 //!   with the `ful` prefix of BIP-322's signature encoding).
-//!   Sighashes follow BIP-143 (segwit v0) and BIP-341 (taproot key path).
 //! - Ethereum: EIP-191 `personal_sign`, `0x` + r‖s‖v with v = 27 + recovery id.
+//!
+//! Only the keys and the signing are written here (k256, as the verifier).
+//! Everything else is the libraries': the virtual transactions are
+//! `por_ownership`'s BIP-322, the sighashes its `hazmat::sighash`
+//! (rust-bitcoin's `SighashCache`), and scripts, the taproot tweak,
+//! witnesses, transaction encoding and addresses are rust-bitcoin's.
 //!
 //! Nothing here is trusted by the audit: `por_ownership` verifies these
 //! signatures exactly as it verifies anyone else's (the multisig through
 //! Bitcoin Core's script interpreter), so this module is checked end to end
 //! by every demo run and by the tests. Private keys never leave memory.
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use base64::Engine as _;
 use k256::ecdsa;
 use k256::elliptic_curve::PrimeField;
 use k256::Scalar;
-use ripemd::Ripemd160;
-use sha2::{Digest, Sha256};
+use por_ownership::bitcoin::bip322;
+use por_ownership::hazmat::sighash;
+use por_ownership::rust_bitcoin::{
+    self as btc,
+    consensus::encode::serialize,
+    hashes::Hash as _,
+    opcodes::all::{OP_CHECKMULTISIG, OP_PUSHNUM_2, OP_PUSHNUM_3},
+    script::Builder,
+    secp256k1::Secp256k1,
+    taproot::TapTweakHash,
+    CompressedPublicKey, ScriptBuf, Transaction, Witness, XOnlyPublicKey,
+};
 
 /// 32 fresh bytes from the operating system.
 fn fresh_bytes() -> Result<[u8; 32]> {
@@ -39,138 +54,28 @@ pub fn fresh_ecdsa_key() -> Result<ecdsa::SigningKey> {
     }
 }
 
-fn sha256(data: &[u8]) -> [u8; 32] {
-    Sha256::digest(data).into()
+/// The compressed public key of `key`, as rust-bitcoin's type.
+fn compressed(key: &ecdsa::SigningKey) -> Result<CompressedPublicKey> {
+    CompressedPublicKey::from_slice(key.verifying_key().to_encoded_point(true).as_bytes())
+        .map_err(|e| anyhow!("k256 gave a public key rust-bitcoin refuses: {e}"))
 }
 
-fn sha256d(data: &[u8]) -> [u8; 32] {
-    sha256(&sha256(data))
+/// The BIP-322 `to_spend` for `message` and the unsigned simple `to_sign`
+/// spending it.
+fn virtual_transactions(message: &[u8], script_pubkey: &ScriptBuf) -> (Transaction, Transaction) {
+    let to_spend = bip322::to_spend(message, script_pubkey);
+    let to_sign = bip322::to_sign_simple(to_spend.compute_txid());
+    (to_spend, to_sign)
 }
 
-fn tagged_hash(tag: &str, parts: &[&[u8]]) -> [u8; 32] {
-    let t = sha256(tag.as_bytes());
-    let mut h = Sha256::new();
-    h.update(t);
-    h.update(t);
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
+/// The BIP-143 (`SIGHASH_ALL`) digest of `to_sign`'s only input, which spends
+/// 0 sat under `script_code`.
+fn segwit_v0_digest(to_sign: &Transaction, script_code: &ScriptBuf) -> Result<[u8; 32]> {
+    sighash::segwit_v0_sighash_all(to_sign, 0, script_code, btc::Amount::ZERO)
+        .map_err(|e| anyhow!("BIP-143 sighash: {e}"))
 }
 
-fn hash160(data: &[u8]) -> [u8; 20] {
-    Ripemd160::digest(sha256(data)).into()
-}
-
-fn compact_size(out: &mut Vec<u8>, n: usize) {
-    // Scripts and witness items here are far below 0xfd bytes except the
-    // multisig witness script (105 bytes): one byte always suffices, but
-    // encode the general form anyway.
-    match n {
-        0..=0xfc => out.push(u8::try_from(n).unwrap_or(0xfc)),
-        0xfd..=0xffff => {
-            out.push(0xfd);
-            out.extend_from_slice(&u16::try_from(n).unwrap_or(u16::MAX).to_le_bytes());
-        }
-        _ => {
-            out.push(0xfe);
-            out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
-        }
-    }
-}
-
-fn push_var(out: &mut Vec<u8>, bytes: &[u8]) {
-    compact_size(out, bytes.len());
-    out.extend_from_slice(bytes);
-}
-
-/// The BIP-322 `to_spend` txid for a message and a challenge script.
-fn to_spend_txid(message: &[u8], script_pubkey: &[u8]) -> [u8; 32] {
-    let msg_hash = tagged_hash("BIP0322-signed-message", &[message]);
-    let mut tx = Vec::with_capacity(128);
-    tx.extend_from_slice(&0u32.to_le_bytes()); // version 0
-    tx.push(1); // one input
-    tx.extend_from_slice(&[0u8; 32]);
-    tx.extend_from_slice(&0xffff_ffffu32.to_le_bytes());
-    let mut script_sig = vec![0x00, 0x20];
-    script_sig.extend_from_slice(&msg_hash);
-    push_var(&mut tx, &script_sig);
-    tx.extend_from_slice(&0u32.to_le_bytes()); // sequence 0
-    tx.push(1); // one output
-    tx.extend_from_slice(&0u64.to_le_bytes());
-    push_var(&mut tx, script_pubkey);
-    tx.extend_from_slice(&0u32.to_le_bytes()); // lock time 0
-    sha256d(&tx)
-}
-
-/// The single output of `to_sign`: value 0, `OP_RETURN`.
-const TO_SIGN_OUTPUT: [u8; 10] = [0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x6a];
-
-/// BIP-143 sighash (SIGHASH_ALL) of `to_sign`'s only input.
-fn segwit_v0_sighash(txid: &[u8; 32], script_code: &[u8]) -> [u8; 32] {
-    let mut outpoint = txid.to_vec();
-    outpoint.extend_from_slice(&0u32.to_le_bytes());
-    let mut pre = Vec::with_capacity(256);
-    pre.extend_from_slice(&0u32.to_le_bytes()); // version
-    pre.extend_from_slice(&sha256d(&outpoint)); // hashPrevouts
-    pre.extend_from_slice(&sha256d(&0u32.to_le_bytes())); // hashSequence
-    pre.extend_from_slice(&outpoint);
-    push_var(&mut pre, script_code);
-    pre.extend_from_slice(&0u64.to_le_bytes()); // amount spent: 0
-    pre.extend_from_slice(&0u32.to_le_bytes()); // sequence
-    pre.extend_from_slice(&sha256d(&TO_SIGN_OUTPUT)); // hashOutputs
-    pre.extend_from_slice(&0u32.to_le_bytes()); // lock time
-    pre.extend_from_slice(&1u32.to_le_bytes()); // SIGHASH_ALL
-    sha256d(&pre)
-}
-
-/// BIP-341 key-path sighash (SIGHASH_DEFAULT) of `to_sign`'s only input.
-fn taproot_sighash(txid: &[u8; 32], script_pubkey: &[u8]) -> [u8; 32] {
-    let mut outpoint = txid.to_vec();
-    outpoint.extend_from_slice(&0u32.to_le_bytes());
-    let mut spk = Vec::new();
-    push_var(&mut spk, script_pubkey);
-    let mut m = Vec::with_capacity(200);
-    m.push(0x00); // epoch
-    m.push(0x00); // hash type: default
-    m.extend_from_slice(&0u32.to_le_bytes()); // version
-    m.extend_from_slice(&0u32.to_le_bytes()); // lock time
-    m.extend_from_slice(&sha256(&outpoint)); // sha_prevouts
-    m.extend_from_slice(&sha256(&0u64.to_le_bytes())); // sha_amounts
-    m.extend_from_slice(&sha256(&spk)); // sha_scriptpubkeys
-    m.extend_from_slice(&sha256(&0u32.to_le_bytes())); // sha_sequences
-    m.extend_from_slice(&sha256(&TO_SIGN_OUTPUT)); // sha_outputs
-    m.push(0x00); // spend type: key path, no annex
-    m.extend_from_slice(&0u32.to_le_bytes()); // input index
-    tagged_hash("TapSighash", &[&m])
-}
-
-fn witness_bytes(items: &[&[u8]]) -> Vec<u8> {
-    let mut w = Vec::new();
-    compact_size(&mut w, items.len());
-    for i in items {
-        push_var(&mut w, i);
-    }
-    w
-}
-
-/// `to_sign` with its witness (the BIP-322 "full" encoding).
-fn to_sign_full(txid: &[u8; 32], witness: &[u8]) -> Vec<u8> {
-    let mut tx = Vec::with_capacity(64 + witness.len());
-    tx.extend_from_slice(&0u32.to_le_bytes()); // version 0
-    tx.extend_from_slice(&[0x00, 0x01]); // segwit marker and flag
-    tx.push(1);
-    tx.extend_from_slice(txid);
-    tx.extend_from_slice(&0u32.to_le_bytes());
-    tx.push(0); // empty scriptSig
-    tx.extend_from_slice(&0u32.to_le_bytes()); // sequence 0
-    tx.push(1);
-    tx.extend_from_slice(&TO_SIGN_OUTPUT);
-    tx.extend_from_slice(witness);
-    tx.extend_from_slice(&0u32.to_le_bytes()); // lock time
-    tx
-}
-
+/// DER ECDSA signature (low S) of `digest`, with the `SIGHASH_ALL` byte.
 fn der_all(key: &ecdsa::SigningKey, digest: &[u8; 32]) -> Result<Vec<u8>> {
     let sig: ecdsa::Signature = key
         .sign_prehash_recoverable(digest)
@@ -180,6 +85,15 @@ fn der_all(key: &ecdsa::SigningKey, digest: &[u8; 32]) -> Result<Vec<u8>> {
     let mut der = sig.to_der().as_bytes().to_vec();
     der.push(0x01); // SIGHASH_ALL
     Ok(der)
+}
+
+/// The mainnet address paying to `script_pubkey` (bech32 / bech32m).
+fn mainnet_address(script_pubkey: &ScriptBuf) -> Result<String> {
+    Ok(
+        btc::Address::from_script(script_pubkey, btc::Network::Bitcoin)
+            .map_err(|e| anyhow!("no address for script {script_pubkey}: {e}"))?
+            .to_string(),
+    )
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -205,19 +119,16 @@ pub struct SignedBitcoin {
 /// A fresh P2WPKH wallet signing `message` (BIP-322 simple).
 pub fn p2wpkh(message: &[u8]) -> Result<SignedBitcoin> {
     let key = fresh_ecdsa_key()?;
-    let pk = key.verifying_key().to_encoded_point(true);
-    let program = hash160(pk.as_bytes());
-    let mut spk = vec![0x00, 0x14];
-    spk.extend_from_slice(&program);
-    let txid = to_spend_txid(message, &spk);
-    let mut script_code = vec![0x76, 0xa9, 0x14];
-    script_code.extend_from_slice(&program);
-    script_code.extend_from_slice(&[0x88, 0xac]);
-    let sig = der_all(&key, &segwit_v0_sighash(&txid, &script_code))?;
+    let pk = compressed(&key)?;
+    let wpkh = pk.wpubkey_hash();
+    let spk = ScriptBuf::new_p2wpkh(&wpkh);
+    let (_, to_sign) = virtual_transactions(message, &spk);
+    let digest = segwit_v0_digest(&to_sign, &ScriptBuf::p2wpkh_script_code(wpkh))?;
+    let sig = der_all(&key, &digest)?;
+    let witness = Witness::from_slice(&[sig, pk.to_bytes().to_vec()]);
     Ok(SignedBitcoin {
-        address: bech32::segwit::encode_v0(bech32::hrp::BC, &program)
-            .map_err(|e| anyhow!("bech32: {e}"))?,
-        signature: b64(&witness_bytes(&[&sig, pk.as_bytes()])),
+        address: mainnet_address(&spk)?,
+        signature: b64(&serialize(&witness)),
         script: "P2WPKH",
         form: "bip322-simple",
         witness_script: String::new(),
@@ -229,24 +140,30 @@ pub fn p2tr(message: &[u8]) -> Result<SignedBitcoin> {
     // The internal key, normalised to even y by k256 (BIP-340).
     let internal = k256::schnorr::SigningKey::from_bytes(&fresh_bytes()?)
         .map_err(|_| anyhow!("random bytes are not a secp256k1 secret key"))?;
-    let p_x = internal.verifying_key().to_bytes();
-    let t = tagged_hash("TapTweak", &[&p_x]);
+    let internal_x = XOnlyPublicKey::from_slice(&internal.verifying_key().to_bytes())
+        .map_err(|e| anyhow!("k256 gave an x-only key rust-bitcoin refuses: {e}"))?;
+    // The output key's secret: d + H_TapTweak(P) (BIP-341, no script tree).
+    let t = TapTweakHash::from_key_and_tweak(internal_x, None).to_byte_array();
     let t: Option<Scalar> = Scalar::from_repr(t.into()).into();
     let t = t.context("the taproot tweak is not below the curve order (probability 2^-128)")?;
     let d = **internal.as_nonzero_scalar() + t;
     let output = k256::schnorr::SigningKey::from_bytes(&d.to_bytes())
         .map_err(|_| anyhow!("the tweaked key is zero (probability 2^-256)"))?;
-    let q_x = output.verifying_key().to_bytes();
-    let mut spk = vec![0x51, 0x20];
-    spk.extend_from_slice(&q_x);
-    let txid = to_spend_txid(message, &spk);
+    // rust-bitcoin tweaks the public key on its own: the two must agree.
+    let spk = ScriptBuf::new_p2tr(&Secp256k1::verification_only(), internal_x, None);
+    if spk.as_bytes().get(2..) != Some(&output.verifying_key().to_bytes()[..]) {
+        bail!("the tweaked secret key does not match rust-bitcoin's taproot output key");
+    }
+    let (to_spend, to_sign) = virtual_transactions(message, &spk);
+    let digest = sighash::taproot_key_path_sighash(&to_sign, 0, &to_spend.output, 0)
+        .map_err(|e| anyhow!("BIP-341 sighash: {e}"))?;
     let sig = output
-        .sign_raw(&taproot_sighash(&txid, &spk), &fresh_bytes()?)
+        .sign_raw(&digest, &fresh_bytes()?)
         .map_err(|e| anyhow!("Schnorr signing failed: {e}"))?;
+    let witness = Witness::from_slice(&[sig.to_bytes()]);
     Ok(SignedBitcoin {
-        address: bech32::segwit::encode_v1(bech32::hrp::BC, &q_x)
-            .map_err(|e| anyhow!("bech32m: {e}"))?,
-        signature: b64(&witness_bytes(&[&sig.to_bytes()])),
+        address: mainnet_address(&spk)?,
+        signature: b64(&serialize(&witness)),
         script: "P2TR",
         form: "bip322-simple",
         witness_script: String::new(),
@@ -259,29 +176,32 @@ pub fn p2tr(message: &[u8]) -> Result<SignedBitcoin> {
 pub fn p2wsh_2_of_3(message: &[u8]) -> Result<SignedBitcoin> {
     let mut keys = [fresh_ecdsa_key()?, fresh_ecdsa_key()?, fresh_ecdsa_key()?];
     keys.sort_by_key(|k| k.verifying_key().to_encoded_point(true).as_bytes().to_vec());
-    let mut ws = vec![0x52];
+    let mut ws = Builder::new().push_opcode(OP_PUSHNUM_2);
     for k in &keys {
-        let pk = k.verifying_key().to_encoded_point(true);
-        push_var(&mut ws, pk.as_bytes());
+        ws = ws.push_slice(compressed(k)?.to_bytes());
     }
-    ws.extend_from_slice(&[0x53, 0xae]);
-    let program = sha256(&ws);
-    let mut spk = vec![0x00, 0x20];
-    spk.extend_from_slice(&program);
-    let txid = to_spend_txid(message, &spk);
-    let digest = segwit_v0_sighash(&txid, &ws);
+    let ws = ws
+        .push_opcode(OP_PUSHNUM_3)
+        .push_opcode(OP_CHECKMULTISIG)
+        .into_script();
+    let spk = ScriptBuf::new_p2wsh(&ws.wscript_hash());
+    let (_, mut to_sign) = virtual_transactions(message, &spk);
+    let digest = segwit_v0_digest(&to_sign, &ws)?;
     let s1 = der_all(&keys[0], &digest)?;
     let s2 = der_all(&keys[1], &digest)?;
-    let witness = witness_bytes(&[&[], &s1, &s2, &ws]);
+    let input = to_sign
+        .input
+        .first_mut()
+        .context("BIP-322's to_sign has one input")?;
+    input.witness = Witness::from_slice(&[Vec::new(), s1, s2, ws.to_bytes()]);
     Ok(SignedBitcoin {
-        address: bech32::segwit::encode_v0(bech32::hrp::BC, &program)
-            .map_err(|e| anyhow!("bech32: {e}"))?,
+        address: mainnet_address(&spk)?,
         // The full form carries BIP-322's `ful` prefix: unprefixed base64
         // means the simple form (a witness stack) to verifiers.
-        signature: format!("ful{}", b64(&to_sign_full(&txid, &witness))),
+        signature: format!("ful{}", b64(&serialize(&to_sign))),
         script: "P2WSH 2-of-3",
         form: "bip322-full",
-        witness_script: hex::encode(&ws),
+        witness_script: hex::encode(ws.as_bytes()),
     })
 }
 
@@ -313,16 +233,20 @@ pub fn eoa(message: &[u8]) -> Result<SignedEvm> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use por_ownership::rust_bitcoin::Script;
+    use por_ownership::{OwnershipClaim, Verdict, VerifyOptions};
+
+    // The BIP's published values, through the library the signers use.
 
     #[test]
     fn bip322_message_hash_matches_the_bip() {
         // BIP-322 test vectors: message hashes of "" and "Hello World".
         assert_eq!(
-            hex::encode(tagged_hash("BIP0322-signed-message", &[b""])),
+            hex::encode(bip322::message_hash(b"")),
             "c90c269c4f8fcbe6880f72a721ddfbf1914268a794cbb21cfafee13770ae19f1"
         );
         assert_eq!(
-            hex::encode(tagged_hash("BIP0322-signed-message", &[b"Hello World"])),
+            hex::encode(bip322::message_hash(b"Hello World")),
             "f0eb03b1a75ac6d9847f55c624a99169b5dccba2a31f5b23bea77ba270de0a7a"
         );
     }
@@ -332,17 +256,41 @@ mod tests {
         // BIP-322: to_spend txid for address bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l
         // (P2WPKH program 2b05d564e6a7a33c087f16e0f730d1440123799d).
         let spk = hex::decode("00142b05d564e6a7a33c087f16e0f730d1440123799d").unwrap();
-        let mut id = to_spend_txid(b"", &spk);
-        id.reverse();
+        let spk = Script::from_bytes(&spk);
         assert_eq!(
-            hex::encode(id),
+            bip322::to_spend(b"", spk).compute_txid().to_string(),
             "c5680aa69bb8d860bf82d4e9cd3504b55dde018de765a91bb566283c545a99a7"
         );
-        let mut id = to_spend_txid(b"Hello World", &spk);
-        id.reverse();
         assert_eq!(
-            hex::encode(id),
+            bip322::to_spend(b"Hello World", spk)
+                .compute_txid()
+                .to_string(),
             "b79d196740ad5217771c1098fc4a4b51e0535c32236c71f1ea4d61a2d603352b"
         );
+    }
+
+    #[test]
+    fn every_demo_signer_verifies() {
+        let message = b"demo signers test";
+        for s in [
+            p2wpkh(message).unwrap(),
+            p2tr(message).unwrap(),
+            p2wsh_2_of_3(message).unwrap(),
+        ] {
+            let claim = OwnershipClaim {
+                chain: por_ownership::Chain::Bitcoin,
+                address: &s.address,
+                message,
+                signature: &s.signature,
+                second_signature: None,
+                redeem_script: None,
+            };
+            let verdict = por_ownership::verify(&claim, &VerifyOptions::default()).unwrap();
+            assert!(
+                matches!(verdict, Verdict::Verified(_)),
+                "{}: {verdict:?}",
+                s.script
+            );
+        }
     }
 }
