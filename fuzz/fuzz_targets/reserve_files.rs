@@ -11,7 +11,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use por_core::reserve::{evaluate, Inputs, Policy, PolicySet};
+use por_reserve::{evaluate, Inputs, Policy, PolicySet};
 
 fn fixed() -> &'static (Inputs, PolicySet) {
     static F: OnceLock<(Inputs, PolicySet)> = OnceLock::new();

@@ -1,14 +1,14 @@
 //! `por reserve requirement` and `por reserve stress`: the liability reserve,
 //! the Japanese segregation checks and the hack stress tests
-//! (`docs/reserve.md`). A thin shell over `por_core::reserve`.
+//! (`docs/reserve.md`). A thin shell over `por_reserve`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use por_core::reserve::{
-    self, builtin, BandPosition, CheckDetail, Inputs, Policy, PolicySet, Ratio, Report, Scenario,
+use por_reserve::{
+    builtin, BandPosition, CheckDetail, Inputs, Policy, PolicySet, Ratio, Report, Scenario,
     StressError, StressResult, Yen,
 };
 use serde_json::json;
@@ -129,7 +129,7 @@ pub(crate) struct Evaluation {
 pub(crate) fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Result<Evaluation> {
     let inputs = load_inputs(inputs_path)?;
     let policies = load_policies(policy_args)?;
-    let report = reserve::evaluate(&inputs, &policies)
+    let report = por_reserve::evaluate(&inputs, &policies)
         .with_context(|| format!("inputs {}", inputs_path.display()))?;
     Ok(Evaluation {
         inputs,
@@ -193,7 +193,7 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
         Some(path) => {
             let inputs = inputs_with_attestation(&load_inputs(&args.inputs)?, path)?;
             let policies = load_policies(&args.policy)?;
-            let report = reserve::evaluate(&inputs, &policies).with_context(|| {
+            let report = por_reserve::evaluate(&inputs, &policies).with_context(|| {
                 format!(
                     "inputs {} with the holdings of {}",
                     args.inputs.display(),
@@ -567,7 +567,7 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
 }
 
 fn basis_note(p: &Policy, used: &[&str]) -> String {
-    use por_core::reserve::Status;
+    use por_reserve::Status;
     let mut groups: Vec<(Status, Vec<&str>)> = Vec::new();
     for x in p.params().iter().filter(|x| used.contains(&x.key())) {
         if x.status() == Status::Law {
@@ -645,7 +645,7 @@ fn read_scenario(path: &Path) -> anyhow::Result<Scenario> {
 fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
     let e = evaluate(&args.inputs, &args.policy)?;
     let scenarios = load_scenarios(&args.scenarios)?;
-    let results = reserve::stress(&e.inputs, &e.policies, &e.report.requirement, &scenarios)
+    let results = por_reserve::stress(&e.inputs, &e.policies, &e.report.requirement, &scenarios)
         .map_err(|err| match err {
             StressError::OverlayAlone { .. } => anyhow::anyhow!("--scenarios: {err}"),
             other => anyhow::Error::new(other).context(format!("inputs {}", args.inputs.display())),

@@ -21,7 +21,7 @@ use crate::attestation::{
     AttestationBody, Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
 };
 use crate::registry::{self, AssetRegistry, Resolution};
-use crate::reserve::{self, Inputs, PolicySet, Scenario};
+use por_reserve::{Inputs, PolicySet, Scenario};
 use por_tree::amount::Amount;
 use por_tree::asset::AssetList;
 use por_tree::proof::InclusionProof;
@@ -257,9 +257,9 @@ pub struct ReservePosition {
     /// The attestation it applies to.
     pub attestation: String,
     /// The engine's report.
-    pub report: reserve::Report,
+    pub report: por_reserve::Report,
     /// Stress results, one per scenario run.
-    pub stress: Vec<reserve::StressResult>,
+    pub stress: Vec<por_reserve::StressResult>,
 }
 
 /// Totals of the checks.
@@ -1621,17 +1621,19 @@ pub fn reserve_inputs_from_attestation<'a>(
         .into_iter()
         .map(|(e, amount)| {
             let owner = match e.category {
-                Category::Customer => reserve::Owner::Customer,
-                Category::Corporate => reserve::Owner::Own,
-                Category::Guarantee => reserve::Owner::Guarantee,
-                Category::LiabilityReserve => reserve::Owner::Reserve,
+                Category::Customer => por_reserve::Owner::Customer,
+                Category::Corporate => por_reserve::Owner::Own,
+                Category::Guarantee => por_reserve::Owner::Guarantee,
+                Category::LiabilityReserve => por_reserve::Owner::Reserve,
             };
             let tier = match e.tier {
-                crate::attestation::Tier::Cold => reserve::Tier::Cold,
-                crate::attestation::Tier::Warm => reserve::Tier::Warm,
-                crate::attestation::Tier::Hot => reserve::Tier::Hot,
-                crate::attestation::Tier::Mpc => reserve::Tier::Mpc,
-                crate::attestation::Tier::ThirdPartyCustodian => reserve::Tier::ThirdPartyCustodian,
+                crate::attestation::Tier::Cold => por_reserve::Tier::Cold,
+                crate::attestation::Tier::Warm => por_reserve::Tier::Warm,
+                crate::attestation::Tier::Hot => por_reserve::Tier::Hot,
+                crate::attestation::Tier::Mpc => por_reserve::Tier::Mpc,
+                crate::attestation::Tier::ThirdPartyCustodian => {
+                    por_reserve::Tier::ThirdPartyCustodian
+                }
             };
             let addr = normalize_address(&e.chain, &e.address);
             let extra = carried.iter().find(|h| {
@@ -1639,7 +1641,7 @@ pub fn reserve_inputs_from_attestation<'a>(
                     .as_deref()
                     .is_some_and(|a| normalize_address(&e.chain, a) == addr)
             });
-            reserve::Holding {
+            por_reserve::Holding {
                 asset: e.asset.clone(),
                 quantity: amount,
                 owner,
@@ -1665,7 +1667,7 @@ pub fn reserve_inputs_from_attestation<'a>(
 /// reserve funds held (cash, plus reserve crypto at its weight), which is
 /// what the engine compares (`passes` is `held ≥ cash part`).
 #[must_use]
-pub fn requirement_line(r: &reserve::Requirement) -> String {
+pub fn requirement_line(r: &por_reserve::Requirement) -> String {
     let held = match r.reserve_crypto_weight {
         Some(w) => format!(
             "cash ¥{} + reserve crypto ¥{} counted at {w}",
@@ -1673,7 +1675,7 @@ pub fn requirement_line(r: &reserve::Requirement) -> String {
         ),
         None => format!("cash ¥{}", r.reserve_balance_jpy),
     };
-    let gap = if r.shortfall_jpy > reserve::Yen::ZERO {
+    let gap = if r.shortfall_jpy > por_reserve::Yen::ZERO {
         format!(", short by ¥{}", r.shortfall_jpy)
     } else {
         String::new()
@@ -1754,10 +1756,11 @@ fn reserve_checks(
             )
         }
     };
-    let report = reserve::evaluate(&inputs, &run.policies).map_err(|e| AuditError::Reserve {
-        name: run.name.clone(),
-        message: e.to_string(),
-    })?;
+    let report =
+        por_reserve::evaluate(&inputs, &run.policies).map_err(|e| AuditError::Reserve {
+            name: run.name.clone(),
+            message: e.to_string(),
+        })?;
     for c in &report.in_force.checks {
         let (status, summary) = verdict(c.passes, c.label.to_owned());
         checks.push(check(
@@ -1795,7 +1798,7 @@ fn reserve_checks(
     let stress = if run.scenarios.is_empty() {
         Vec::new()
     } else {
-        reserve::stress(&inputs, &run.policies, &report.requirement, &run.scenarios).map_err(
+        por_reserve::stress(&inputs, &run.policies, &report.requirement, &run.scenarios).map_err(
             |e| AuditError::Reserve {
                 name: run.name.clone(),
                 message: e.to_string(),

@@ -271,7 +271,7 @@ pub fn render(r: &AuditReport) -> String {
             esc(&requirement_line(q)),
             esc(verdict)
         );
-        let yen = |y: por_core::reserve::Yen| -> f64 { yen_millions(&y.to_string()) };
+        let yen = |y: por_reserve::Yen| -> f64 { yen_millions(&y.to_string()) };
         chart(
             &mut o,
             grouped_bars(

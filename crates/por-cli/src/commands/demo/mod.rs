@@ -641,8 +641,7 @@ fn run_reserve(
         reserve::requirement_text(&e).as_bytes(),
     )?;
     let scenarios = reserve::load_scenarios(&[])?;
-    let results =
-        por_core::reserve::stress(&e.inputs, &e.policies, &e.report.requirement, &scenarios)?;
+    let results = por_reserve::stress(&e.inputs, &e.policies, &e.report.requirement, &scenarios)?;
     output::write_file_atomic(
         &out_dir.join(layout::STRESS),
         reserve::stress_text(&e, &results).as_bytes(),

@@ -250,11 +250,11 @@ impl Rate {
     /// # Examples
     ///
     /// ```
-    /// use por_core::reserve::{Rate, Yen, Round};
+    /// use por_reserve::{Rate, Yen, Round};
     /// let r = Rate::parse("0.005%")?;
     /// let y = Yen::new(8_000_000_000_000).mul_rate(r, Round::Up).unwrap();
     /// assert_eq!(y, Yen::new(400_000_000));
-    /// # Ok::<_, por_core::reserve::NumberError>(())
+    /// # Ok::<_, por_reserve::NumberError>(())
     /// ```
     pub fn parse(s: &str) -> Result<Rate, NumberError> {
         let (body, percent) = match s.strip_suffix('%') {

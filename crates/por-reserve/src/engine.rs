@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use por_tree::amount::Amount;
 
-use super::inputs::{Inputs, Owner, Tier, VolumeCategory};
-use super::num::{Date, Rate, Ratio, Round, Yen};
-use super::policy::{Basis, Model, ModelMismatch, Policy, Used};
+use crate::inputs::{Inputs, Owner, Tier, VolumeCategory};
+use crate::num::{Date, Rate, Ratio, Round, Yen};
+use crate::policy::{Basis, Model, ModelMismatch, Policy, Used};
 
 /// The engine could not compute a figure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -640,7 +640,7 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
             years.sort_unstable();
             let rate = policy.rate(cat.rate_key(), &mut used);
             let n = u128::try_from(years.len()).map_err(|_| ovf("year count"))?;
-            let amount = super::num::mul_div(
+            let amount = crate::num::mul_div(
                 U256::new(total.get()),
                 U256::new(rate.num()),
                 U256::new(rate.den()) * U256::new(n),

@@ -1,11 +1,17 @@
-//! Liability reserve requirement, Japanese segregation rules and hack
-//! stress tests (regulation.md §3, §5, §6; `docs/reserve.md`).
+//! # por-reserve
+//!
+//! The liability reserve of `por`: the Japanese segregation checks in force,
+//! the proposed liability reserve, the MiCA / Hong Kong comparators and hack
+//! stress tests (regulation.md §3, §5, §6; `docs/reserve.md`). It knows only
+//! `por_tree` (for [`por_tree::Amount`]); the audit (`por_core`) and the CLI
+//! build on it. `ARCHITECTURE.md` at the repository root has the map.
 //!
 //! Pure and integer-only: yen are integers ([`Yen`]), quantities are
 //! [`por_tree::Amount`] base units, rates and prices are exact decimals parsed
 //! from strings ([`Rate`], [`Price`]). Every product goes through 256 bits;
 //! every rounding is against the exchange (requirements and losses up,
-//! resources down).
+//! resources down). No I/O and no threads, so it builds for
+//! `wasm32-unknown-unknown`.
 //!
 //! - [`Policy`]: a versioned parameter file; every parameter has a value, a
 //!   source and a [`Status`]. A figure that used an `assumption` or
@@ -19,7 +25,7 @@
 //!   embedded so that the binary works from any directory.
 //!
 //! ```
-//! use por_core::reserve::{builtin, in_force_checks, requirement, Inputs, Yen};
+//! use por_reserve::{builtin, in_force_checks, requirement, Inputs, Yen};
 //!
 //! let inputs = Inputs::from_toml_str(builtin::EXAMPLE_INPUTS)?;
 //! let psa = builtin::policy("jp-psa-in-force").expect("shipped")?;

@@ -24,8 +24,8 @@
 use core::fmt;
 use std::collections::BTreeSet;
 
-use super::fields::{check_format, one_of, parse_tree, FieldError, FieldErrorKind, Obj, Syntax};
-use super::num::{Rate, Yen};
+use crate::fields::{check_format, one_of, parse_tree, FieldError, FieldErrorKind, Obj, Syntax};
+use crate::num::{Rate, Yen};
 
 /// The `format` value of a policy file.
 pub const POLICY_FORMAT: &str = "por-reserve-policy";
@@ -341,7 +341,7 @@ impl Policy {
                     if raw.as_str() == Some("none") {
                         ParamValue::Yen(None)
                     } else {
-                        ParamValue::Yen(Some(super::fields::as_yen(&vp, raw)?))
+                        ParamValue::Yen(Some(crate::fields::as_yen(&vp, raw)?))
                     }
                 }
             };

@@ -2,71 +2,68 @@
 //! `scenarios/`, `examples/`), embedded at build time so that `por reserve`
 //! works from any directory.
 
-use super::fields::FieldError;
-use super::policy::Policy;
-use super::stress::Scenario;
+use crate::fields::FieldError;
+use crate::policy::Policy;
+use crate::stress::Scenario;
 
 /// The shipped policies: (name, TOML text).
 pub const POLICIES: [(&str, &str); 4] = [
     (
         "jp-psa-in-force",
-        include_str!("../../../../policies/jp-psa-in-force.toml"),
+        include_str!("../../../policies/jp-psa-in-force.toml"),
     ),
     (
         "jp-fsa-2026-proposal",
-        include_str!("../../../../policies/jp-fsa-2026-proposal.toml"),
+        include_str!("../../../policies/jp-fsa-2026-proposal.toml"),
     ),
-    ("eu-mica", include_str!("../../../../policies/eu-mica.toml")),
-    ("hk-sfc", include_str!("../../../../policies/hk-sfc.toml")),
+    ("eu-mica", include_str!("../../../policies/eu-mica.toml")),
+    ("hk-sfc", include_str!("../../../policies/hk-sfc.toml")),
 ];
 
 /// The shipped scenario library: (id, TOML text), core scenarios then overlays.
 pub const SCENARIOS: [(&str, &str); 10] = [
     (
         "S1",
-        include_str!("../../../../scenarios/S1-hot-single-asset.toml"),
+        include_str!("../../../scenarios/S1-hot-single-asset.toml"),
     ),
     (
         "S2",
-        include_str!("../../../../scenarios/S2-hot-multi-asset.toml"),
+        include_str!("../../../scenarios/S2-hot-multi-asset.toml"),
     ),
-    (
-        "S3",
-        include_str!("../../../../scenarios/S3-warm-wallet.toml"),
-    ),
+    ("S3", include_str!("../../../scenarios/S3-warm-wallet.toml")),
     (
         "S4",
-        include_str!("../../../../scenarios/S4-vendor-signing-path.toml"),
+        include_str!("../../../scenarios/S4-vendor-signing-path.toml"),
     ),
     (
         "S5",
-        include_str!("../../../../scenarios/S5-cold-multisig-ui.toml"),
+        include_str!("../../../scenarios/S5-cold-multisig-ui.toml"),
     ),
     (
         "S6",
-        include_str!("../../../../scenarios/S6-third-party-custodian.toml"),
+        include_str!("../../../scenarios/S6-third-party-custodian.toml"),
     ),
     (
         "S7",
-        include_str!("../../../../scenarios/S7-long-leak-fiat-gap.toml"),
+        include_str!("../../../scenarios/S7-long-leak-fiat-gap.toml"),
     ),
     (
         "S8",
-        include_str!("../../../../scenarios/S8-small-hot-prefunded.toml"),
+        include_str!("../../../scenarios/S8-small-hot-prefunded.toml"),
     ),
     (
         "O1",
-        include_str!("../../../../scenarios/O1-market-overlay.toml"),
+        include_str!("../../../scenarios/O1-market-overlay.toml"),
     ),
     (
         "O2",
-        include_str!("../../../../scenarios/O2-parent-insolvency.toml"),
+        include_str!("../../../scenarios/O2-parent-insolvency.toml"),
     ),
 ];
 
 /// The documented example inputs (`examples/reserve-inputs.toml`): the
 /// worked example of regulation.md §6.3.
-pub const EXAMPLE_INPUTS: &str = include_str!("../../../../examples/reserve-inputs.toml");
+pub const EXAMPLE_INPUTS: &str = include_str!("../../../examples/reserve-inputs.toml");
 
 /// The shipped policy `name`, parsed; `None` if there is no such policy.
 ///

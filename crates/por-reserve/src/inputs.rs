@@ -9,8 +9,8 @@
 
 use por_tree::amount::Amount;
 
-use super::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
-use super::num::{Date, Price, Rate, Yen};
+use crate::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
+use crate::num::{Date, Price, Rate, Yen};
 
 /// The `format` value of an inputs file.
 pub const INPUTS_FORMAT: &str = "por-reserve-inputs";
@@ -474,7 +474,7 @@ impl Inputs {
         if let Some(mut l) = o.opt_obj("customer_liabilities")? {
             for (path, symbol, v) in l.entries() {
                 let decimals = known(symbol, path.clone())?;
-                let s = super::fields::as_str(&path, v)?;
+                let s = crate::fields::as_str(&path, v)?;
                 customer_liabilities.push((symbol.to_owned(), quantity(s, decimals, path)?));
             }
         }

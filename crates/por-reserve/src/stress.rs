@@ -17,11 +17,11 @@ use serde::Serialize;
 
 use por_tree::amount::Amount;
 
-use super::engine::{in_force_checks, ser_amount, value, Requirement, ReserveError};
-use super::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
-use super::inputs::{Inputs, Owner, Peril, Tier};
-use super::num::{Rate, Ratio, Round, SignedRate, Yen};
-use super::policy::Policy;
+use crate::engine::{in_force_checks, ser_amount, value, Requirement, ReserveError};
+use crate::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
+use crate::inputs::{Inputs, Owner, Peril, Tier};
+use crate::num::{Rate, Ratio, Round, SignedRate, Yen};
+use crate::policy::Policy;
 
 /// The `format` value of a scenario file.
 pub const SCENARIO_FORMAT: &str = "por-reserve-scenario";
@@ -712,7 +712,7 @@ pub fn run_scenario(
         Yen::checked_sum(claims.iter().map(|c| c.payout_jpy)).ok_or(OVF("insurance"))?;
     let insurance_used = remaining.min(insurance_available);
     remaining = remaining.excess_over(insurance_used);
-    let mut used = super::policy::Used::new();
+    let mut used = crate::policy::Used::new();
     let min_capital = psa.yen("min_capital_jpy", &mut used).unwrap_or(Yen::ZERO);
     let excess_capital = inputs
         .capital
@@ -788,7 +788,7 @@ pub fn run_scenario(
 /// Customer liabilities not covered by segregated holdings (per asset,
 /// valued up) plus the fiat trust gap.
 fn segregation_gap(inputs: &Inputs) -> Result<Yen, ReserveError> {
-    let books = super::engine::books(inputs)?;
+    let books = crate::engine::books(inputs)?;
     let mut gap = inputs
         .customer_fiat_liabilities_jpy
         .excess_over(inputs.trust_balance_jpy);
@@ -821,7 +821,7 @@ fn run_off(after: &Inputs, spec: RunOffSpec) -> Result<RunOff, ReserveError> {
     let hours_survived = if liquid_jpy >= demand_jpy {
         spec.hours
     } else {
-        let h = super::num::mul_div(
+        let h = crate::num::mul_div(
             ethnum::U256::new(liquid_jpy.get()),
             ethnum::U256::new(u128::from(spec.hours)),
             ethnum::U256::new(demand_jpy.get()),
@@ -915,7 +915,7 @@ fn apply_holdings_shock(
         .collect();
     let q = |i: usize| inputs.holdings[i].quantity.to_base_units();
     let ceil_rate = |x: u128, r: Rate| {
-        super::num::mul_div(
+        crate::num::mul_div(
             ethnum::U256::new(x),
             ethnum::U256::new(r.num()),
             ethnum::U256::new(r.den()),
@@ -957,7 +957,7 @@ fn apply_holdings_shock(
                 }
                 let target = ceil_rate(all, fraction)?.min(pool);
                 for i in mine {
-                    let share = super::num::mul_div(
+                    let share = crate::num::mul_div(
                         ethnum::U256::new(target),
                         ethnum::U256::new(q(i)),
                         ethnum::U256::new(pool.max(1)),

@@ -5,15 +5,15 @@
 
 use serde::Serialize;
 
-use super::builtin;
-use super::engine::{
+use crate::builtin;
+use crate::engine::{
     hong_kong, in_force_checks, mica, requirement, HongKong, InForce, Mica, Requirement,
     ReserveError,
 };
-use super::fields::FieldError;
-use super::inputs::Inputs;
-use super::policy::{Model, Policy};
-use super::stress::{run_scenario, Scenario, StressError, StressResult};
+use crate::fields::FieldError;
+use crate::inputs::Inputs;
+use crate::policy::{Model, Policy};
+use crate::stress::{run_scenario, Scenario, StressError, StressResult};
 
 /// One policy per model.
 #[derive(Debug, Clone, PartialEq, Eq)]

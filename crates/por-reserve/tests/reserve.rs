@@ -8,7 +8,7 @@
     reason = "test helpers panic on a broken fixture, which is the failure we want"
 )]
 
-use por_core::reserve::{
+use por_reserve::{
     builtin, hong_kong, in_force_checks, mica, requirement, run_scenario, BandPosition, Capital,
     CheckDetail, Date, FieldErrorKind, Holding, Inputs, Insurance, Owner, Peril, Policy, Price,
     Rate, Ratio, Scenario, Tier, Yen,
@@ -435,7 +435,7 @@ fn labels_follow_parameter_statuses() {
     );
     let r = requirement(&inputs, &Policy::from_toml_str(&press).unwrap()).unwrap();
     assert_eq!(r.label, "compliant");
-    assert_eq!(r.band_basis, por_core::reserve::Basis::NotInForce);
+    assert_eq!(r.band_basis, por_reserve::Basis::NotInForce);
     // ...and one unverified parameter it used makes it illustrative again.
     let one = with_status(&text, "s_max", "unverified");
     let r = requirement(&inputs, &Policy::from_toml_str(&one).unwrap()).unwrap();
@@ -616,7 +616,7 @@ fn shipped_files_all_parse() {
 
 // ----------------------------------------------------------- scenarios
 
-fn run(id: &str, overlay: Option<&str>) -> por_core::reserve::StressResult {
+fn run(id: &str, overlay: Option<&str>) -> por_reserve::StressResult {
     let inputs = example();
     let req = requirement(&inputs, &policy("jp-fsa-2026-proposal")).unwrap();
     let o = overlay.map(scenario);
@@ -880,7 +880,7 @@ proptest::proptest! {
 
 #[test]
 fn evaluate_and_stress_run_everything_under_a_policy_set() {
-    use por_core::reserve::{evaluate, stress, PolicySet, StressError};
+    use por_reserve::{evaluate, stress, PolicySet, StressError};
     let inputs = example();
     let mut set = PolicySet::shipped().unwrap();
     let report = evaluate(&inputs, &set).unwrap();
@@ -926,9 +926,9 @@ proptest::proptest! {
         let psa = policy("jp-psa-in-force");
         let req = requirement(&inputs, &policy("jp-fsa-2026-proposal")).unwrap();
         if let Ok(p) = Policy::from_toml_str(&text) {
-            let mut set = por_core::reserve::PolicySet::shipped().unwrap();
+            let mut set = por_reserve::PolicySet::shipped().unwrap();
             set.replace(p);
-            let _ = por_core::reserve::evaluate(&inputs, &set);
+            let _ = por_reserve::evaluate(&inputs, &set);
         }
         if let Ok(s) = Scenario::from_toml_str(&text) {
             let _ = run_scenario(&inputs, &s, None, &req, &psa);
