@@ -59,8 +59,8 @@ pub use inputs::{
 };
 pub use num::{Date, NumberError, Price, Rate, Ratio, Round, SignedRate, Yen, MAX_FRACTION_DIGITS};
 pub use policy::{
-    Basis, Kind, Model, ModelMismatch, Param, ParamValue, Policy, Status, POLICY_FORMAT,
-    POLICY_VERSION,
+    Basis, Eur, HkCoverParams, LiabilityReserveParams, MicaParams, Model, ModelMismatch, Param,
+    ParamValue, Params, Policy, PsaParams, Sourced, Status, POLICY_FORMAT, POLICY_VERSION,
 };
 pub use report::{evaluate, stress, PolicySet, Report};
 pub use stress::{

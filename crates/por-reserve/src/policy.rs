@@ -18,13 +18,28 @@
 //! note = "optional free text"
 //! ```
 //!
-//! Every model has a fixed set of parameters ([`Model::params`]): a missing
-//! one, an unknown one or a value of the wrong kind is an error naming it.
+//! Every model has a fixed set of parameters, one typed struct per model
+//! ([`PsaParams`], [`LiabilityReserveParams`], [`MicaParams`],
+//! [`HkCoverParams`]) whose fields are [`Sourced`] values: a missing
+//! parameter, an unknown one or a value of the wrong kind is an error naming
+//! it, and the engine reads fields, never keys.
+//!
+//! The structs are filled by hand from the parsed tree (`fields.rs`), not by
+//! `serde::Deserialize`: the readers there give every error its field path
+//! (`params.alpha_cold.value`) and the hints the files need (a rate or a
+//! price written as a TOML float has already been rounded by the parser), and
+//! a derive would need a custom deserializer for each of [`Rate`], [`Yen`],
+//! "yen or none" and euro anyway. One macro (`params!`) declares each struct,
+//! its reader and its listing from a single table, so a field's name is its
+//! key in the file.
 
 use core::fmt;
 use std::collections::BTreeSet;
 
-use crate::fields::{check_format, one_of, parse_tree, FieldError, FieldErrorKind, Obj, Syntax};
+use crate::fields::{
+    as_yen, check_format, one_of, parse_tree, FieldError, FieldErrorKind, Obj, Syntax,
+};
+use crate::inputs::VolumeCategory;
 use crate::num::{Rate, Yen};
 
 /// The `format` value of a policy file.
@@ -140,22 +155,6 @@ pub enum Model {
     HkSfcCover,
 }
 
-/// The kind of value a parameter takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Kind {
-    /// A rate string ("5%", "0.25").
-    Rate,
-    /// A whole number of days or years.
-    Count,
-    /// Yen, or the string "none".
-    OptionalYen,
-    /// Yen.
-    Yen,
-    /// A whole number of euro.
-    Eur,
-}
-
 impl Model {
     const ALL: [(&'static str, Model); 4] = [
         ("jp-psa-segregation", Model::JpPsa),
@@ -174,55 +173,6 @@ impl Model {
             Model::HkSfcCover => "hk-sfc-cover",
         }
     }
-
-    /// The parameters this model takes, in file order, with their kinds.
-    #[must_use]
-    pub fn params(self) -> &'static [(&'static str, Kind)] {
-        match self {
-            Model::JpPsa => &[
-                ("non_cold_limit", Kind::Rate),
-                ("guarantee_ratio", Kind::Rate),
-                ("segregation_ratio", Kind::Rate),
-                ("trust_ratio", Kind::Rate),
-                ("audit_max_days", Kind::Count),
-                ("min_capital_jpy", Kind::Yen),
-            ],
-            Model::JpLiabilityReserve => &[
-                ("lookback_years", Kind::Count),
-                ("r_spot_exchange", Kind::Rate),
-                ("r_spot_dealer", Kind::Rate),
-                ("r_derivatives", Kind::Rate),
-                ("r_lending_staking", Kind::Rate),
-                ("alpha_cold", Kind::Rate),
-                ("alpha_hot", Kind::Rate),
-                ("alpha_vendor", Kind::Rate),
-                ("beta", Kind::Rate),
-                ("s_max", Kind::Rate),
-                ("haircut_reserve_crypto", Kind::Rate),
-                ("haircut_a_or_better", Kind::Rate),
-                ("haircut_below_a", Kind::Rate),
-                ("insurance_min_term_days", Kind::Count),
-                ("insurance_min_notice_days", Kind::Count),
-                ("floor_jpy", Kind::OptionalYen),
-                ("cap_jpy", Kind::OptionalYen),
-                ("band_low_jpy", Kind::Yen),
-                ("band_high_jpy", Kind::Yen),
-            ],
-            Model::MicaArt67 => &[
-                ("k_min_class1_eur", Kind::Eur),
-                ("k_min_class2_eur", Kind::Eur),
-                ("k_min_class3_eur", Kind::Eur),
-                ("k_overheads", Kind::Rate),
-                ("insurance_min_term_days", Kind::Count),
-                ("insurance_min_notice_days", Kind::Count),
-            ],
-            Model::HkSfcCover => &[
-                ("cold_min_share", Kind::Rate),
-                ("cover_cold", Kind::Rate),
-                ("cover_hot_other", Kind::Rate),
-            ],
-        }
-    }
 }
 
 impl fmt::Display for Model {
@@ -231,7 +181,19 @@ impl fmt::Display for Model {
     }
 }
 
-/// A parameter's value.
+/// A whole number of euro (MiCA's minimum capital).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Eur(u128);
+
+impl Eur {
+    /// The number of euro.
+    #[must_use]
+    pub fn get(self) -> u128 {
+        self.0
+    }
+}
+
+/// A parameter's value, whatever its kind (for listing a policy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ParamValue {
@@ -257,25 +219,86 @@ impl fmt::Display for ParamValue {
     }
 }
 
-/// One parameter: value, source and status (and an optional note).
+/// The kinds a parameter's value can take: how it is read from its table
+/// and how it is listed. Private, so the set is closed.
+trait Kind: Copy + Sized {
+    fn read(p: &mut Obj<'_>) -> Result<Self, FieldError>;
+    fn listed(self) -> ParamValue;
+}
+
+impl Kind for Rate {
+    fn read(p: &mut Obj<'_>) -> Result<Self, FieldError> {
+        p.req_rate("value")
+    }
+    fn listed(self) -> ParamValue {
+        ParamValue::Rate(self)
+    }
+}
+
+// A whole number of days or years.
+impl Kind for u32 {
+    fn read(p: &mut Obj<'_>) -> Result<Self, FieldError> {
+        p.req_u32("value")
+    }
+    fn listed(self) -> ParamValue {
+        ParamValue::Count(self)
+    }
+}
+
+impl Kind for Yen {
+    fn read(p: &mut Obj<'_>) -> Result<Self, FieldError> {
+        p.req_yen("value")
+    }
+    fn listed(self) -> ParamValue {
+        ParamValue::Yen(Some(self))
+    }
+}
+
+// Yen, or the string "none".
+impl Kind for Option<Yen> {
+    fn read(p: &mut Obj<'_>) -> Result<Self, FieldError> {
+        let (vp, raw) = p.req("value")?;
+        if raw.as_str() == Some("none") {
+            Ok(None)
+        } else {
+            as_yen(&vp, raw).map(Some)
+        }
+    }
+    fn listed(self) -> ParamValue {
+        ParamValue::Yen(self)
+    }
+}
+
+impl Kind for Eur {
+    fn read(p: &mut Obj<'_>) -> Result<Self, FieldError> {
+        p.req_yen("value").map(|y| Eur(y.get()))
+    }
+    fn listed(self) -> ParamValue {
+        ParamValue::Eur(self.0)
+    }
+}
+
+/// One parameter's value with where it comes from: its key in the file, its
+/// source, its [`Status`] and an optional note. Only parsing a policy makes
+/// one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Param {
+pub struct Sourced<T> {
     key: &'static str,
-    value: ParamValue,
+    value: T,
     source: String,
     status: Status,
     note: Option<String>,
 }
 
-impl Param {
-    /// The parameter's key.
+impl<T: Copy> Sourced<T> {
+    /// The parameter's key (`alpha_cold`).
     #[must_use]
     pub fn key(&self) -> &'static str {
         self.key
     }
     /// Its value.
     #[must_use]
-    pub fn value(&self) -> ParamValue {
+    pub fn value(&self) -> T {
         self.value
     }
     /// Where it comes from.
@@ -295,17 +318,320 @@ impl Param {
     }
 }
 
+/// Reads the parameter table `params.<key>`: its value (of kind `T`),
+/// source, status and note, and nothing else.
+fn sourced<T: Kind>(ps: &mut Obj<'_>, key: &'static str) -> Result<Sourced<T>, FieldError> {
+    let (path, v) = ps.req(key)?;
+    let mut p = Obj::from_value(path, v)?;
+    let value = T::read(&mut p)?;
+    let source = p.req_str("source")?.to_owned();
+    if source.trim().is_empty() {
+        return Err(FieldError::invalid(
+            p.path_of("source"),
+            "\"\"",
+            "a non-empty source",
+        ));
+    }
+    let status_str = p.req_str("status")?;
+    let status = one_of(&p.path_of("status"), status_str, &Status::ALL)?;
+    let note = p.opt_str("note")?.map(str::to_owned);
+    p.finish()?;
+    Ok(Sourced {
+        key,
+        value,
+        source,
+        status,
+        note,
+    })
+}
+
+/// A parameter of any kind, for listing.
+fn listed<T: Kind>(s: &Sourced<T>) -> Param<'_> {
+    Param {
+        key: s.key,
+        value: s.value.listed(),
+        source: &s.source,
+        status: s.status,
+        note: s.note.as_deref(),
+    }
+}
+
+/// One parameter of any kind, as listed by [`Policy::params`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param<'a> {
+    key: &'static str,
+    value: ParamValue,
+    source: &'a str,
+    status: Status,
+    note: Option<&'a str>,
+}
+
+impl<'a> Param<'a> {
+    /// The parameter's key.
+    #[must_use]
+    pub fn key(&self) -> &'static str {
+        self.key
+    }
+    /// Its value.
+    #[must_use]
+    pub fn value(&self) -> ParamValue {
+        self.value
+    }
+    /// Where it comes from.
+    #[must_use]
+    pub fn source(&self) -> &'a str {
+        self.source
+    }
+    /// How firm it is.
+    #[must_use]
+    pub fn status(&self) -> Status {
+        self.status
+    }
+    /// A free-text note, if any.
+    #[must_use]
+    pub fn note(&self) -> Option<&'a str> {
+        self.note
+    }
+}
+
+/// Declares a model's parameter struct, its reader (fields in file order,
+/// each field's name its key) and its listing, from one table.
+macro_rules! params {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: Sourced<$ty>, )*
+        }
+
+        impl $name {
+            fn read(ps: &mut Obj<'_>) -> Result<Self, FieldError> {
+                Ok($name {
+                    $( $field: sourced(ps, stringify!($field))?, )*
+                })
+            }
+
+            fn listed(&self) -> Vec<Param<'_>> {
+                vec![$( listed(&self.$field), )*]
+            }
+        }
+    };
+}
+
+params! {
+    /// The in-force Japanese segregation tests (`jp-psa-segregation`).
+    PsaParams {
+        /// A1: the largest non-cold share of customer crypto (yen, aggregate).
+        non_cold_limit: Rate,
+        /// A2: performance-guarantee crypto per unit of non-cold customer crypto.
+        guarantee_ratio: Rate,
+        /// A3: segregated customer crypto per unit of customer liabilities.
+        segregation_ratio: Rate,
+        /// A4: trust balance per yen of customer fiat liabilities.
+        trust_ratio: Rate,
+        /// A5: the most days since the last segregation audit.
+        audit_max_days: u32,
+        /// Minimum capital (the stress waterfall's excess-capital floor).
+        min_capital_jpy: Yen,
+    }
+}
+
+params! {
+    /// The proposed Japanese liability reserve (`jp-liability-reserve`,
+    /// regulation.md §6.3).
+    LiabilityReserveParams {
+        /// Fiscal years the volume term and incident term look back.
+        lookback_years: u32,
+        /// Volume rate for exchange-model spot trading.
+        r_spot_exchange: Rate,
+        /// Volume rate for dealer-model spot trading.
+        r_spot_dealer: Rate,
+        /// Volume rate for derivatives.
+        r_derivatives: Rate,
+        /// Volume rate for lending and staking.
+        r_lending_staking: Rate,
+        /// Weight of cold customer crypto.
+        alpha_cold: Rate,
+        /// Weight of non-cold customer crypto not backed by guarantee crypto.
+        alpha_hot: Rate,
+        /// Weight of customer crypto on a vendor's signing path.
+        alpha_vendor: Rate,
+        /// Weight of the largest recent incident loss.
+        beta: Rate,
+        /// The largest share of the requirement insurance may meet.
+        s_max: Rate,
+        /// Weight of crypto earmarked for the reserve.
+        haircut_reserve_crypto: Rate,
+        /// Insurance weight for an insurer rated A- or better.
+        haircut_a_or_better: Rate,
+        /// Insurance weight for a lower-rated or unrated insurer.
+        haircut_below_a: Rate,
+        /// Minimum insurance term for the credit.
+        insurance_min_term_days: u32,
+        /// Minimum cancellation notice for the credit.
+        insurance_min_notice_days: u32,
+        /// Floor of the requirement, if any.
+        floor_jpy: Option<Yen>,
+        /// Cap of the requirement, if any.
+        cap_jpy: Option<Yen>,
+        /// Low end of the reported band (reported, not tested).
+        band_low_jpy: Yen,
+        /// High end of the reported band (reported, not tested).
+        band_high_jpy: Yen,
+    }
+}
+
+params! {
+    /// EU MiCA Art. 67 own funds (`eu-mica-art67`).
+    MicaParams {
+        /// Permanent minimum capital, class 1 (Annex IV).
+        k_min_class1_eur: Eur,
+        /// Permanent minimum capital, class 2.
+        k_min_class2_eur: Eur,
+        /// Permanent minimum capital, class 3.
+        k_min_class3_eur: Eur,
+        /// Share of the previous year's fixed overheads.
+        k_overheads: Rate,
+        /// Minimum insurance term (Art. 67(5)).
+        insurance_min_term_days: u32,
+        /// Minimum cancellation notice (Art. 67(5)).
+        insurance_min_notice_days: u32,
+    }
+}
+
+params! {
+    /// Hong Kong SFC insurance / compensation cover (`hk-sfc-cover`).
+    HkCoverParams {
+        /// The smallest cold share of client virtual assets.
+        cold_min_share: Rate,
+        /// Cover of client virtual assets in cold storage.
+        cover_cold: Rate,
+        /// Cover of client virtual assets in hot and other storage.
+        cover_hot_other: Rate,
+    }
+}
+
+impl LiabilityReserveParams {
+    /// The volume rate of `category`.
+    #[must_use]
+    pub fn volume_rate(&self, category: VolumeCategory) -> &Sourced<Rate> {
+        match category {
+            VolumeCategory::SpotExchange => &self.r_spot_exchange,
+            VolumeCategory::SpotDealer => &self.r_spot_dealer,
+            VolumeCategory::Derivatives => &self.r_derivatives,
+            VolumeCategory::LendingStaking => &self.r_lending_staking,
+        }
+    }
+}
+
+impl MicaParams {
+    /// The permanent minimum capital of Annex IV class `class` (3 for any
+    /// class above 2, as the inputs allow only 1–3).
+    #[must_use]
+    pub fn k_min_eur(&self, class: u8) -> &Sourced<Eur> {
+        match class {
+            1 => &self.k_min_class1_eur,
+            2 => &self.k_min_class2_eur,
+            _ => &self.k_min_class3_eur,
+        }
+    }
+}
+
+/// A policy's parameters: one struct per model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a run holds four policies; a box would only add an indirection"
+)]
+pub enum Params {
+    /// `jp-psa-segregation`.
+    Psa(PsaParams),
+    /// `jp-liability-reserve`.
+    LiabilityReserve(LiabilityReserveParams),
+    /// `eu-mica-art67`.
+    Mica(MicaParams),
+    /// `hk-sfc-cover`.
+    HkCover(HkCoverParams),
+}
+
+impl Params {
+    /// The model these parameters are for.
+    #[must_use]
+    pub fn model(&self) -> Model {
+        match self {
+            Params::Psa(_) => Model::JpPsa,
+            Params::LiabilityReserve(_) => Model::JpLiabilityReserve,
+            Params::Mica(_) => Model::MicaArt67,
+            Params::HkCover(_) => Model::HkSfcCover,
+        }
+    }
+
+    fn read(model: Model, ps: &mut Obj<'_>) -> Result<Params, FieldError> {
+        Ok(match model {
+            Model::JpPsa => Params::Psa(PsaParams::read(ps)?),
+            Model::JpLiabilityReserve => {
+                Params::LiabilityReserve(LiabilityReserveParams::read(ps)?)
+            }
+            Model::MicaArt67 => Params::Mica(MicaParams::read(ps)?),
+            Model::HkSfcCover => Params::HkCover(HkCoverParams::read(ps)?),
+        })
+    }
+
+    fn listed(&self) -> Vec<Param<'_>> {
+        match self {
+            Params::Psa(p) => p.listed(),
+            Params::LiabilityReserve(p) => p.listed(),
+            Params::Mica(p) => p.listed(),
+            Params::HkCover(p) => p.listed(),
+        }
+    }
+}
+
 /// A parsed, complete policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     name: String,
     title: String,
-    model: Model,
-    params: Vec<Param>,
+    params: Params,
 }
 
-/// The set of parameter keys a figure used.
-pub type Used = BTreeSet<&'static str>;
+/// The parameters a figure used: their keys and their weakest status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Used {
+    keys: BTreeSet<&'static str>,
+    basis: Option<Basis>,
+}
+
+impl Used {
+    pub(crate) fn new() -> Used {
+        Used::default()
+    }
+
+    /// Reads a parameter's value, recording that the figure used it.
+    pub(crate) fn read<T: Copy>(&mut self, p: &Sourced<T>) -> T {
+        self.keys.insert(p.key);
+        let b = Basis::of(p.status);
+        self.basis = Some(self.basis.map_or(b, |old| old.max(b)));
+        p.value
+    }
+
+    /// The keys used, in sorted order.
+    pub(crate) fn keys(&self) -> Vec<&'static str> {
+        self.keys.iter().copied().collect()
+    }
+
+    /// The weakest status among them (law when none was used).
+    pub(crate) fn basis(&self) -> Basis {
+        self.basis.unwrap_or(Basis::Law)
+    }
+}
 
 impl Policy {
     /// Parses a policy file.
@@ -327,50 +653,12 @@ impl Policy {
         let Some(mut ps) = o.opt_obj("params")? else {
             return Err(FieldError::new("params", FieldErrorKind::Missing));
         };
-        let mut params = Vec::new();
-        for &(key, kind) in model.params() {
-            let (path, v) = ps.req(key)?;
-            let mut p = Obj::from_value(path.clone(), v)?;
-            let value = match kind {
-                Kind::Rate => ParamValue::Rate(p.req_rate("value")?),
-                Kind::Count => ParamValue::Count(p.req_u32("value")?),
-                Kind::Yen => ParamValue::Yen(Some(p.req_yen("value")?)),
-                Kind::Eur => ParamValue::Eur(p.req_yen("value")?.get()),
-                Kind::OptionalYen => {
-                    let (vp, raw) = p.req("value")?;
-                    if raw.as_str() == Some("none") {
-                        ParamValue::Yen(None)
-                    } else {
-                        ParamValue::Yen(Some(crate::fields::as_yen(&vp, raw)?))
-                    }
-                }
-            };
-            let source = p.req_str("source")?.to_owned();
-            if source.trim().is_empty() {
-                return Err(FieldError::invalid(
-                    p.path_of("source"),
-                    "\"\"",
-                    "a non-empty source",
-                ));
-            }
-            let status_str = p.req_str("status")?;
-            let status = one_of(&p.path_of("status"), status_str, &Status::ALL)?;
-            let note = p.opt_str("note")?.map(str::to_owned);
-            p.finish()?;
-            params.push(Param {
-                key,
-                value,
-                source,
-                status,
-                note,
-            });
-        }
+        let params = Params::read(model, &mut ps)?;
         ps.finish()?;
         o.finish()?;
         Ok(Policy {
             name,
             title,
-            model,
             params,
         })
     }
@@ -390,82 +678,80 @@ impl Policy {
     /// The model it parameterises.
     #[must_use]
     pub fn model(&self) -> Model {
-        self.model
+        self.params.model()
     }
 
-    /// All parameters, in the model's order.
+    /// Its parameters, typed by model.
     #[must_use]
-    pub fn params(&self) -> &[Param] {
+    pub fn typed_params(&self) -> &Params {
         &self.params
+    }
+
+    /// All parameters, in the model's order (the order of the file format).
+    #[must_use]
+    pub fn params(&self) -> Vec<Param<'_>> {
+        self.params.listed()
     }
 
     /// The parameter `key`, if this policy's model has it.
     #[must_use]
-    pub fn param(&self, key: &str) -> Option<&Param> {
-        self.params.iter().find(|p| p.key == key)
+    pub fn param(&self, key: &str) -> Option<Param<'_>> {
+        self.params().into_iter().find(|p| p.key == key)
     }
 
-    /// A parameter the engine asks for by a key of this policy's model.
-    fn known(&self, key: &str) -> &Param {
-        self.param(key).unwrap_or_else(|| {
-            // The engine checks the model before asking, and parsing
-            // guarantees every parameter of the model is present.
-            panic!("engine bug: {key} is not a {} parameter", self.model)
-        })
-    }
-
-    pub(crate) fn rate(&self, key: &'static str, used: &mut Used) -> Rate {
-        used.insert(key);
-        match self.known(key).value {
-            ParamValue::Rate(r) => r,
-            other => panic!("engine bug: {key} is {other:?}, not a rate"),
+    /// The in-force parameters, or why this policy has none.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelMismatch`] if the policy is not `jp-psa-segregation`.
+    pub fn psa(&self) -> Result<&PsaParams, ModelMismatch> {
+        match &self.params {
+            Params::Psa(p) => Ok(p),
+            _ => Err(self.mismatch(Model::JpPsa)),
         }
     }
 
-    pub(crate) fn count(&self, key: &'static str, used: &mut Used) -> u32 {
-        used.insert(key);
-        match self.known(key).value {
-            ParamValue::Count(n) => n,
-            other => panic!("engine bug: {key} is {other:?}, not a count"),
+    /// The proposed reserve's parameters, or why this policy has none.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelMismatch`] if the policy is not `jp-liability-reserve`.
+    pub fn liability_reserve(&self) -> Result<&LiabilityReserveParams, ModelMismatch> {
+        match &self.params {
+            Params::LiabilityReserve(p) => Ok(p),
+            _ => Err(self.mismatch(Model::JpLiabilityReserve)),
         }
     }
 
-    pub(crate) fn yen(&self, key: &'static str, used: &mut Used) -> Option<Yen> {
-        used.insert(key);
-        match self.known(key).value {
-            ParamValue::Yen(y) => y,
-            other => panic!("engine bug: {key} is {other:?}, not yen"),
+    /// The MiCA parameters, or why this policy has none.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelMismatch`] if the policy is not `eu-mica-art67`.
+    pub fn mica(&self) -> Result<&MicaParams, ModelMismatch> {
+        match &self.params {
+            Params::Mica(p) => Ok(p),
+            _ => Err(self.mismatch(Model::MicaArt67)),
         }
     }
 
-    pub(crate) fn eur(&self, key: &'static str, used: &mut Used) -> u128 {
-        used.insert(key);
-        match self.known(key).value {
-            ParamValue::Eur(e) => e,
-            other => panic!("engine bug: {key} is {other:?}, not euro"),
+    /// The Hong Kong cover parameters, or why this policy has none.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelMismatch`] if the policy is not `hk-sfc-cover`.
+    pub fn hk_cover(&self) -> Result<&HkCoverParams, ModelMismatch> {
+        match &self.params {
+            Params::HkCover(p) => Ok(p),
+            _ => Err(self.mismatch(Model::HkSfcCover)),
         }
     }
 
-    /// The basis (weakest status) of a figure that used `used`.
-    #[must_use]
-    pub fn basis(&self, used: &Used) -> Basis {
-        self.params
-            .iter()
-            .filter(|p| used.contains(p.key))
-            .map(|p| Basis::of(p.status))
-            .max()
-            .unwrap_or(Basis::Law)
-    }
-
-    pub(crate) fn require_model(&self, model: Model) -> Result<(), ModelMismatch> {
-        if self.model == model {
-            Ok(())
-        } else {
-            Err(ModelMismatch {
-                policy: self.name.clone(),
-                expected: model,
-                found: self.model,
-            })
+    fn mismatch(&self, expected: Model) -> ModelMismatch {
+        ModelMismatch {
+            policy: self.name.clone(),
+            expected,
+            found: self.model(),
         }
     }
 }

@@ -19,7 +19,7 @@ use por_tree::amount::Amount;
 
 use crate::engine::{in_force_checks, ser_amount, value, Requirement, ReserveError};
 use crate::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
-use crate::inputs::{Inputs, Owner, Peril, Tier};
+use crate::inputs::{Holding, Inputs, Owner, Peril, Tier};
 use crate::num::{Rate, Ratio, Round, SignedRate, Yen};
 use crate::policy::Policy;
 
@@ -483,7 +483,9 @@ const OVF: fn(&'static str) -> ReserveError = ReserveError::Overflow;
 ///
 /// # Errors
 ///
-/// A [`StressError`] for a misused overlay, an unknown asset or an overflow.
+/// A [`StressError`] for a `psa` policy that is not `jp-psa-segregation`
+/// ([`ReserveError::Model`]), a misused overlay, an unknown asset or an
+/// overflow.
 pub fn run_scenario(
     inputs: &Inputs,
     scenario: &Scenario,
@@ -491,6 +493,9 @@ pub fn run_scenario(
     requirement: &Requirement,
     psa: &Policy,
 ) -> Result<StressResult, StressError> {
+    // The in-force parameters first: the waterfall's capital floor and the
+    // post-event checks both need them.
+    let psa_params = psa.psa().map_err(ReserveError::from)?;
     if overlay.is_some_and(|o| !o.overlay) {
         return Err(StressError::Role {
             id: overlay.map(|o| o.id.clone()).unwrap_or_default(),
@@ -535,9 +540,12 @@ pub fn run_scenario(
                 let hits =
                     apply_holdings_shock(inputs, owners, tiers, asset, vendor, *fraction, *basis)?;
                 for (i, q) in hits {
-                    let cap = inputs.holdings[i].quantity.to_base_units();
-                    lost[i] = lost[i].saturating_add(q).min(cap);
-                    applicable |= q > 0;
+                    // `i` enumerates `inputs.holdings`, which `lost` is as
+                    // long as: both are always there.
+                    if let (Some(h), Some(l)) = (inputs.holdings.get(i), lost.get_mut(i)) {
+                        *l = l.saturating_add(q).min(h.quantity.to_base_units());
+                        applicable |= q > 0;
+                    }
                 }
             }
             Shock::FiatGap { fraction } => {
@@ -712,8 +720,7 @@ pub fn run_scenario(
         Yen::checked_sum(claims.iter().map(|c| c.payout_jpy)).ok_or(OVF("insurance"))?;
     let insurance_used = remaining.min(insurance_available);
     remaining = remaining.excess_over(insurance_used);
-    let mut used = crate::policy::Used::new();
-    let min_capital = psa.yen("min_capital_jpy", &mut used).unwrap_or(Yen::ZERO);
+    let min_capital = psa_params.min_capital_jpy.value();
     let excess_capital = inputs
         .capital
         .net_assets_jpy
@@ -838,7 +845,8 @@ fn run_off(after: &Inputs, spec: RunOffSpec) -> Result<RunOff, ReserveError> {
     })
 }
 
-/// Selects holdings and returns (index, quantity lost).
+/// Selects holdings and returns (index in `inputs.holdings`, quantity lost).
+/// Holdings travel with their index, so nothing is looked up by index.
 fn apply_holdings_shock(
     inputs: &Inputs,
     owners: &[Owner],
@@ -848,13 +856,12 @@ fn apply_holdings_shock(
     fraction: Rate,
     basis: FractionBasis,
 ) -> Result<Vec<(usize, u128)>, ReserveError> {
-    let base: Vec<usize> = inputs
+    let base: Vec<(usize, &Holding)> = inputs
         .holdings
         .iter()
         .enumerate()
         .filter(|(_, h)| owners.is_empty() || owners.contains(&h.owner))
         .filter(|(_, h)| tiers.is_empty() || tiers.contains(&h.tier))
-        .map(|(i, _)| i)
         .collect();
     // Vendor filter.
     let vendor_name: Option<String> = match vendor {
@@ -862,8 +869,7 @@ fn apply_holdings_shock(
         VendorSelector::Named(n) => Some(n.clone()),
         VendorSelector::Largest => {
             let mut totals: Vec<(String, Yen)> = Vec::new();
-            for &i in &base {
-                let h = &inputs.holdings[i];
+            for &(_, h) in &base {
                 let Some(v) = &h.signing_vendor else { continue };
                 let y = value(inputs, &h.asset, h.quantity.to_base_units(), Round::Down)?;
                 match totals.iter_mut().find(|(n, _)| n == v) {
@@ -878,11 +884,11 @@ fn apply_holdings_shock(
             }
         }
     };
-    let base: Vec<usize> = base
+    let base: Vec<(usize, &Holding)> = base
         .into_iter()
-        .filter(|&i| match &vendor_name {
+        .filter(|(_, h)| match &vendor_name {
             None => true,
-            Some(n) => inputs.holdings[i].signing_vendor.as_deref() == Some(n.as_str()),
+            Some(n) => h.signing_vendor.as_deref() == Some(n.as_str()),
         })
         .collect();
     // Asset filter.
@@ -891,8 +897,7 @@ fn apply_holdings_shock(
         AssetSelector::Symbol(s) => Some(s.clone()),
         AssetSelector::Largest => {
             let mut totals: Vec<(String, Yen)> = Vec::new();
-            for &i in &base {
-                let h = &inputs.holdings[i];
+            for &(_, h) in &base {
                 let y = value(inputs, &h.asset, h.quantity.to_base_units(), Round::Down)?;
                 match totals.iter_mut().find(|(n, _)| *n == h.asset) {
                     Some((_, t)) => *t = t.checked_add(y).ok_or(OVF("asset total"))?,
@@ -906,14 +911,14 @@ fn apply_holdings_shock(
             }
         }
     };
-    let matched: Vec<usize> = base
+    let matched: Vec<(usize, &Holding)> = base
         .into_iter()
-        .filter(|&i| match &asset_name {
+        .filter(|(_, h)| match &asset_name {
             None => true,
-            Some(n) => inputs.holdings[i].asset == *n,
+            Some(n) => h.asset == *n,
         })
         .collect();
-    let q = |i: usize| inputs.holdings[i].quantity.to_base_units();
+    let q = |h: &Holding| h.quantity.to_base_units();
     let ceil_rate = |x: u128, r: Rate| {
         crate::num::mul_div(
             ethnum::U256::new(x),
@@ -926,16 +931,13 @@ fn apply_holdings_shock(
     match basis {
         FractionBasis::Matched => matched
             .into_iter()
-            .map(|i| Ok((i, ceil_rate(q(i), fraction)?.min(q(i)))))
+            .map(|(i, h)| Ok((i, ceil_rate(q(h), fraction)?.min(q(h)))))
             .collect(),
         FractionBasis::AssetAllTiers => {
             // Per asset: the target is fraction × all holdings of the asset,
             // taken pro rata from the matched holdings (at most all of them).
             let mut out = Vec::new();
-            let mut symbols: Vec<&str> = matched
-                .iter()
-                .map(|&i| inputs.holdings[i].asset.as_str())
-                .collect();
+            let mut symbols: Vec<&str> = matched.iter().map(|(_, h)| h.asset.as_str()).collect();
             symbols.dedup();
             symbols.sort_unstable();
             symbols.dedup();
@@ -946,25 +948,25 @@ fn apply_holdings_shock(
                         .checked_add(h.quantity.to_base_units())
                         .ok_or(OVF("asset total"))?;
                 }
-                let mine: Vec<usize> = matched
+                let mine: Vec<(usize, &Holding)> = matched
                     .iter()
                     .copied()
-                    .filter(|&i| inputs.holdings[i].asset == sym)
+                    .filter(|(_, h)| h.asset == sym)
                     .collect();
                 let mut pool: u128 = 0;
-                for &i in &mine {
-                    pool = pool.checked_add(q(i)).ok_or(OVF("asset total"))?;
+                for &(_, h) in &mine {
+                    pool = pool.checked_add(q(h)).ok_or(OVF("asset total"))?;
                 }
                 let target = ceil_rate(all, fraction)?.min(pool);
-                for i in mine {
+                for (i, h) in mine {
                     let share = crate::num::mul_div(
                         ethnum::U256::new(target),
-                        ethnum::U256::new(q(i)),
+                        ethnum::U256::new(q(h)),
                         ethnum::U256::new(pool.max(1)),
                         Round::Up,
                     )
                     .ok_or(OVF("lost quantity"))?;
-                    out.push((i, share.min(q(i))));
+                    out.push((i, share.min(q(h))));
                 }
             }
             Ok(out)
