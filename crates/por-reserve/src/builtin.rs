@@ -2,6 +2,8 @@
 //! `scenarios/`, `examples/`), embedded at build time so that `por reserve`
 //! works from any directory.
 
+use core::fmt;
+
 use crate::fields::FieldError;
 use crate::policy::Policy;
 use crate::stress::Scenario;
@@ -89,4 +91,46 @@ pub fn scenario(id: &str) -> Option<Result<Scenario, FieldError>> {
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(id))
         .map(|(_, text)| Scenario::from_toml_str(text))
+}
+
+/// The whole shipped scenario library, core scenarios then overlays, parsed.
+///
+/// # Errors
+///
+/// A [`ShippedScenarioError`] only if a shipped file is invalid (a tested
+/// invariant).
+pub fn scenarios() -> Result<Vec<Scenario>, ShippedScenarioError> {
+    SCENARIOS
+        .iter()
+        .map(|(id, text)| {
+            Scenario::from_toml_str(text).map_err(|error| ShippedScenarioError { name: id, error })
+        })
+        .collect()
+}
+
+/// A shipped file does not parse (a build that fails its own tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShippedScenarioError {
+    name: &'static str,
+    error: FieldError,
+}
+
+impl ShippedScenarioError {
+    /// The shipped file's name or id.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl fmt::Display for ShippedScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "shipped scenario {}", self.name)
+    }
+}
+
+impl std::error::Error for ShippedScenarioError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
 }

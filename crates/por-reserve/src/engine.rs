@@ -604,6 +604,36 @@ pub struct Requirement {
     pub provenance: Provenance,
 }
 
+impl Requirement {
+    /// The deciding figures next to the verdict, in one line: the cash part
+    /// required (the requirement less the insurance credit) against the
+    /// reserve funds held (cash, plus reserve crypto at its weight), which
+    /// is what the engine compares (`passes` is `held ≥ cash part`).
+    #[must_use]
+    pub fn verdict_line(&self) -> String {
+        let held = match self.reserve_crypto_weight {
+            Some(w) => format!(
+                "cash ¥{} + reserve crypto ¥{} counted at {w}",
+                self.reserve_balance_jpy, self.reserve_crypto_counted_jpy
+            ),
+            None => format!("cash ¥{}", self.reserve_balance_jpy),
+        };
+        let gap = if self.shortfall_jpy > Yen::ZERO {
+            format!(", short by ¥{}", self.shortfall_jpy)
+        } else {
+            String::new()
+        };
+        format!(
+            "cash part required ¥{} (¥{} required − ¥{} insurance credit) vs held ¥{} ({held}){gap}: {}",
+            self.cash_required_jpy,
+            self.required_jpy,
+            self.insurance_credit_jpy,
+            self.reserve_held_jpy,
+            self.label
+        )
+    }
+}
+
 /// Computes the proposed liability reserve (regulation.md §6.3).
 ///
 /// # Errors

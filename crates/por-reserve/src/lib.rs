@@ -20,7 +20,9 @@
 //!   verified reserve entries can fill the holdings).
 //! - [`in_force_checks`], [`requirement`], [`mica`], [`hong_kong`]: the
 //!   engine; [`run_scenario`]: the stress tests; [`evaluate`] and [`stress`]
-//!   run them all under a [`PolicySet`] (what the CLI and the audit call).
+//!   run them all under a [`PolicySet`] (what the audit calls);
+//!   [`Evaluation`] and [`StressReport`] are the reports `por reserve`
+//!   prints, with the inputs and policies they came from.
 //! - [`builtin`]: the policies and scenarios shipped in the repository,
 //!   embedded so that the binary works from any directory.
 //!
@@ -45,6 +47,7 @@ mod inputs;
 mod num;
 mod policy;
 mod report;
+mod run;
 mod stress;
 
 pub use engine::{
@@ -63,6 +66,7 @@ pub use policy::{
     ParamValue, Params, Policy, PsaParams, Sourced, Status, POLICY_FORMAT, POLICY_VERSION,
 };
 pub use report::{evaluate, stress, PolicySet, Report};
+pub use run::{Evaluation, StressReport};
 pub use stress::{
     run_scenario, AssetSelector, Claim, Compensation, FractionBasis, LostLine, RunOff, RunOffSpec,
     Scenario, Shock, StressError, StressResult, VendorSelector, Waterfall, SCENARIO_FORMAT,

@@ -1662,30 +1662,6 @@ pub fn reserve_inputs_from_attestation<'a>(
     out
 }
 
-/// The liability reserve's deciding figures next to its verdict: the cash
-/// part required (the requirement less the insurance credit) against the
-/// reserve funds held (cash, plus reserve crypto at its weight), which is
-/// what the engine compares (`passes` is `held ≥ cash part`).
-#[must_use]
-pub fn requirement_line(r: &por_reserve::Requirement) -> String {
-    let held = match r.reserve_crypto_weight {
-        Some(w) => format!(
-            "cash ¥{} + reserve crypto ¥{} counted at {w}",
-            r.reserve_balance_jpy, r.reserve_crypto_counted_jpy
-        ),
-        None => format!("cash ¥{}", r.reserve_balance_jpy),
-    };
-    let gap = if r.shortfall_jpy > por_reserve::Yen::ZERO {
-        format!(", short by ¥{}", r.shortfall_jpy)
-    } else {
-        String::new()
-    };
-    format!(
-        "cash part required ¥{} (¥{} required − ¥{} insurance credit) vs held ¥{} ({held}){gap}: {}",
-        r.cash_required_jpy, r.required_jpy, r.insurance_credit_jpy, r.reserve_held_jpy, r.label
-    )
-}
-
 fn reserve_checks(
     label: &str,
     name: &str,
@@ -1778,7 +1754,7 @@ fn reserve_checks(
         ));
     }
     let r = &report.requirement;
-    let (status, summary) = verdict(r.passes, requirement_line(r));
+    let (status, summary) = verdict(r.passes, r.verdict_line());
     checks.push(check(
         "reserve-requirement",
         status,
