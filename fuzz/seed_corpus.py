@@ -272,6 +272,9 @@ def seed_more(tree_doc):
     for text in attestations[:3]:
         first = tree_doc["cases"][0]["proofs"][0]["proof"]
         s.add("customer_verdict", b"\x01" + SEP + json.dumps(first).encode() + SEP + text.encode())
+    # publication: every text of the publication vectors.
+    for case in json.loads(read("vectors", "publication-v1.json"))["cases"]:
+        s.add("publication", case["text"].encode())
     print("seeded " + ", ".join("%s: %d" % kv for kv in sorted(s.counts.items())))
 
 

@@ -20,11 +20,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use por_chain::testnode::{bitcoin_core, Ganache, TestServer};
-use por_core::attestation::{
+use por_attest::{
     AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint, Exchange,
     Liabilities, OwnershipProof, ReserveEntry, Snapshot, Tier, FORMAT,
 };
+use por_chain::testnode::{bitcoin_core, Ganache, TestServer};
 use por_e2e::{
     bip322_js_signatures, canonical_message as canonical, code, path_str as s, por, repo_root,
     stderr as err, stdout as out,
@@ -1420,7 +1420,7 @@ fn identity_attestation(
 }
 
 fn attestation_id(text: &str) -> String {
-    por_core::attestation::ParsedAttestation::from_json(text)
+    por_attest::ParsedAttestation::from_json(text)
         .unwrap()
         .id()
         .to_hex()

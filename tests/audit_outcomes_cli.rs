@@ -23,7 +23,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use por_core::attestation::{
+use por_attest::{
     AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint,
     OwnershipProof, ParsedAttestation, ReserveEntry, Tier,
 };

@@ -608,7 +608,7 @@ fn failed_checks(report: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn the_attestation_is_signed_over_the_published_root_and_commits_to_the_reserve_inputs() {
-    use por_core::attestation::ParsedAttestation;
+    use por_attest::ParsedAttestation;
     use sha2::Digest;
     let d = demo();
     let text = read(&d.dir.join("published/attestation.json"));

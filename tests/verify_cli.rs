@@ -347,3 +347,182 @@ fn verify_help_names_the_four_exit_codes() {
         assert!(t.contains(needle), "{needle}: {t}");
     }
 }
+
+/// A signed attestation of the tree in `published.json`, with `change`
+/// applied to its body before signing (key: 32 bytes of 0x07).
+fn attestation(dir: &Path, change: impl FnOnce(&mut Value)) -> String {
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("published.json")).unwrap()).unwrap();
+    let key = por_attest::AttestationKey::from_secret_bytes(&[7; 32]).unwrap();
+    let mut body = serde_json::json!({
+        "format": "por-attestation-v1",
+        "exchange": {"id": "acme", "public_key": key.public_key_hex()},
+        "snapshot": {"label": "2026-11-21", "time": "2026-11-21T00:00:00Z"},
+        "chains": [
+            {"chain": "bitcoin", "height": 870000, "block_hash": "00".repeat(32)},
+            {"chain": "ethereum", "height": 21000000, "block_hash": format!("0x{}", "ab".repeat(32))}
+        ],
+        "assets": [
+            {"symbol": "BTC", "decimals": 8, "chain": "bitcoin", "contract": null},
+            {"symbol": "ETH", "decimals": 18, "chain": "ethereum", "contract": null}
+        ],
+        "liabilities": {
+            "root": summary["root"],
+            "height": summary["height"],
+            "customers": summary["customers"],
+            "totals": [
+                {"asset": "BTC", "amount": summary["totals"]["BTC"]},
+                {"asset": "ETH", "amount": summary["totals"]["ETH"]}
+            ]
+        },
+        "reserves": [],
+        "reserve_inputs": null,
+        "previous": null
+    });
+    change(&mut body);
+    let body: por_attest::AttestationBody = serde_json::from_value(body).unwrap();
+    body.sign(&key, &[7; 32]).unwrap()
+}
+
+#[test]
+fn verify_published_takes_the_signed_attestation() {
+    let (dir, root) = exchange();
+    let d = dir.path();
+    std::fs::write(d.join("att.json"), attestation(d, |_| {})).unwrap();
+    let args = ["verify", "--proof", "bob.json", "--published", "att.json"];
+    let o = por(d, &args);
+    let t = out(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}{}", err(&o));
+    assert!(t.starts_with("VERIFIED:"), "{t}");
+    assert!(t.contains("signed attestation in att.json"), "{t}");
+    assert!(t.contains("not whose key it is"), "{t}");
+    for label in ["root hash", "height", "totals", "asset list", "customers"] {
+        assert_eq!(item(&t, label), format!("{label:<11} matches"), "{t}");
+    }
+    let (code, v) = json(d, &args);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["root_source"], "attestation");
+    assert_eq!(v["root"], root.as_str());
+    assert_eq!(v["customers"], 3);
+    assert_eq!(v["attestation"]["signature_valid"], true);
+    assert_eq!(v["attestation"]["exchange"], "acme");
+    assert_eq!(v["assets_checked"], true);
+
+    // An attestation of another tree: signed, intact, and it differs.
+    let other = "ab".repeat(32);
+    std::fs::write(
+        d.join("other.json"),
+        attestation(d, |b| b["liabilities"]["root"] = Value::from(other.clone())),
+    )
+    .unwrap();
+    let (code, v) = json(
+        d,
+        &["verify", "--proof", "bob.json", "--published", "other.json"],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(v["cause"], "root-differs");
+    assert_eq!(v["comparisons"]["root_hash"], "differs");
+
+    // Different decimals for BTC: the hash matches, the asset list does not.
+    std::fs::write(
+        d.join("decimals.json"),
+        attestation(d, |b| b["assets"][0]["decimals"] = Value::from(6)),
+    )
+    .unwrap();
+    let (code, v) = json(
+        d,
+        &[
+            "verify",
+            "--proof",
+            "bob.json",
+            "--published",
+            "decimals.json",
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(v["comparisons"]["root_hash"], "matches");
+    assert_eq!(v["comparisons"]["assets"], "differs");
+}
+
+#[test]
+fn verify_altered_attestation_is_untrusted_and_compares_nothing() {
+    let (dir, _) = exchange();
+    let d = dir.path();
+    // Change one figure after signing: the document is well formed, its
+    // signature no longer verifies.
+    let signed = attestation(d, |_| {});
+    let altered = signed.replace("\"customers\": 3", "\"customers\": 4");
+    assert_ne!(signed, altered, "the figure to alter is in the document");
+    std::fs::write(d.join("altered.json"), altered).unwrap();
+    let args = [
+        "verify",
+        "--proof",
+        "bob.json",
+        "--published",
+        "altered.json",
+    ];
+    let o = por(d, &args);
+    let t = out(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}{}", err(&o));
+    assert!(
+        t.starts_with("NOT VERIFIED: the publication you gave cannot be trusted."),
+        "{t}"
+    );
+    assert!(t.contains("(bad-signature)"), "{t}");
+    assert!(t.contains("does NOT verify"), "{t}");
+    let (_, v) = json(d, &args);
+    assert_eq!(v["cause"], "publication-untrusted");
+    assert_eq!(v["attestation"]["signature_valid"], false);
+    for k in ["root_hash", "height", "totals", "assets", "customers"] {
+        assert_eq!(v["comparisons"][k], "not-given", "{k}");
+    }
+}
+
+#[test]
+fn verify_published_refuses_what_it_would_not_compare() {
+    let (dir, _) = exchange();
+    let d = dir.path();
+    let published = std::fs::read_to_string(d.join("published.json")).unwrap();
+    // A member the summary does not have: refused, not silently ignored.
+    std::fs::write(
+        d.join("extra.json"),
+        published.replace("{\"root\"", "{\"decimals\":8,\"root\""),
+    )
+    .unwrap();
+    // A format por does not read: refused, not read as a summary.
+    std::fs::write(
+        d.join("v9.json"),
+        published.replace("{\"root\"", "{\"format\":\"por-attestation-v9\",\"root\""),
+    )
+    .unwrap();
+    // The attestation states its asset list; another one beside it is a usage error.
+    std::fs::write(d.join("att.json"), attestation(d, |_| {})).unwrap();
+    for (file, extra, needle) in [
+        ("extra.json", None, "unknown field `decimals`"),
+        ("v9.json", None, "expected \"por-attestation-v1\""),
+        ("att.json", Some("BTC:8,ETH:18"), "leave out --assets"),
+    ] {
+        let mut args = vec!["verify", "--proof", "bob.json", "--published", file];
+        if let Some(a) = extra {
+            args.extend(["--assets", a]);
+        }
+        let o = por(d, &args);
+        assert_eq!(o.status.code(), Some(2), "{file}: {}", out(&o));
+        assert!(out(&o).is_empty(), "{file}: {}", out(&o));
+        assert!(err(&o).contains(file), "{file}: {}", err(&o));
+        assert!(err(&o).contains(needle), "{file}: {}", err(&o));
+    }
+    // A file holding the root hash alone is the hash form.
+    let root = serde_json::from_str::<Value>(&published).unwrap()["root"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    std::fs::write(d.join("root.txt"), format!("{root}\n")).unwrap();
+    let (code, v) = json(
+        d,
+        &["verify", "--proof", "bob.json", "--published", "root.txt"],
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(v["root_source"], "published-hash");
+    assert_eq!(v["comparisons"]["height"], "not-given");
+}

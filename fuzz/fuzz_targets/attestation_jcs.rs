@@ -10,7 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use por_core::attestation::{jcs, ParsedAttestation};
+use por_attest::{jcs, ParsedAttestation};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

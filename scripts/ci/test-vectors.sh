@@ -20,3 +20,5 @@ if ! cmp -s "$tmp" vectors/tree-v1.json; then
   exit 1
 fi
 echo "vectors/tree-v1.json is the generator's output"
+python3 vectors/gen_publication_v1.py --check
+echo "vectors/publication-v1.json is the generator's output"

@@ -131,9 +131,7 @@ pub fn parse_with_registry(
                 FileErrorKind::Value(msg),
             )
         };
-        let chain: Chain = field(0)
-            .parse()
-            .map_err(|e: crate::ParseChainError| bad(0, e.to_string()))?;
+        let chain = crate::parse_readable_chain(field(0)).map_err(|e| bad(0, e.to_string()))?;
         let address = normalize_address(chain, field(1)).map_err(|e| bad(1, e))?;
         let symbol = field(2);
         let decimals = match field(4) {

@@ -235,17 +235,19 @@ impl fmt::Display for FileError {
 
 impl std::error::Error for FileError {}
 
-/// Normalises and checks an address of `chain`: EVM addresses become lower
-/// case (mixed case must be the EIP-55 checksum); Bitcoin addresses are
-/// letters and digits, and an all-upper-case bech32 address becomes lower case.
+/// Checks an address of `chain` and returns its comparison key
+/// ([`por_types::address_key`], the audit's own): EVM addresses must be
+/// hex (mixed case must be the EIP-55 checksum) and become lower case;
+/// Bitcoin addresses are 14 to 90 letters and digits, bech32 lower-cased.
 ///
 /// # Errors
 ///
-/// Returns a message saying what was expected.
+/// Returns a message saying what was expected, also for a chain this crate
+/// reads no balances on.
 pub fn normalize_address(chain: Chain, address: &str) -> Result<String, String> {
     match chain {
         Chain::Ethereum => EvmAddress::parse(address)
-            .map(|a| a.to_string())
+            .map(|a| por_types::address_key(Some(chain), &a.to_string()))
             .map_err(|e| e.to_string()),
         Chain::Bitcoin => {
             if address.len() < 14
@@ -256,16 +258,11 @@ pub fn normalize_address(chain: Chain, address: &str) -> Result<String, String> 
                     "invalid Bitcoin address {address:?}: expected 14 to 90 letters and digits"
                 ));
             }
-            let upper_bech32 = ["BC1", "TB1", "BCRT1"]
-                .iter()
-                .any(|p| address.starts_with(p))
-                && !address.bytes().any(|b| b.is_ascii_lowercase());
-            Ok(if upper_bech32 {
-                address.to_ascii_lowercase()
-            } else {
-                address.to_owned()
-            })
+            Ok(por_types::address_key(Some(chain), address))
         }
+        other => Err(format!(
+            "por reads no balances on {other}: expected a bitcoin or ethereum address"
+        )),
     }
 }
 
@@ -329,9 +326,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
                 FileErrorKind::Value(msg),
             )
         };
-        let chain: Chain = field(0)
-            .parse()
-            .map_err(|e: crate::ParseChainError| bad(0, e.to_string()))?;
+        let chain = crate::parse_readable_chain(field(0)).map_err(|e| bad(0, e.to_string()))?;
         let address = normalize_address(chain, field(1)).map_err(|e| bad(1, e))?;
         let asset = Asset::new(field(2), 0).map_err(|e| bad(2, e.to_string()))?;
         let balance = Amount::from_base_units_str(field(3))

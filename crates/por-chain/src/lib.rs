@@ -38,7 +38,6 @@ mod spec;
 pub mod testnode;
 
 use core::fmt;
-use core::str::FromStr;
 
 use por_tree::{Amount, Asset};
 
@@ -46,40 +45,25 @@ pub use error::SourceError;
 pub use http::{Endpoint, EndpointError, HttpConfig};
 pub use spec::{SourceSpec, SourceSpecError, SourceSpecKind};
 
-/// A chain whose balances a source can report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Chain {
-    /// Bitcoin (any network the node or Esplora instance serves).
-    Bitcoin,
-    /// Ethereum or another EVM chain served over Ethereum JSON-RPC.
-    Ethereum,
-}
+/// The chain vocabulary every por crate shares; this crate reads balances
+/// on [`READABLE`] only.
+pub use por_types::Chain;
 
-impl Chain {
-    /// Returns the name used in files and on the command line.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Chain::Bitcoin => "bitcoin",
-            Chain::Ethereum => "ethereum",
-        }
-    }
+/// The chains a source in this crate can read balances on.
+pub const READABLE: [Chain; 2] = [Chain::Bitcoin, Chain::Ethereum];
 
-    /// Returns the decimals of the chain's native asset (8 for BTC, 18 for ETH).
-    #[must_use]
-    pub fn native_decimals(self) -> u8 {
-        match self {
-            Chain::Bitcoin => 8,
-            Chain::Ethereum => 18,
-        }
-    }
-}
-
-impl fmt::Display for Chain {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// Parses the name of a chain this crate can read (`bitcoin` or
+/// `ethereum`, as files write them; no tickers).
+///
+/// # Errors
+///
+/// [`ParseChainError`] for any other text, including chains por knows but
+/// reads no balances on.
+pub fn parse_readable_chain(s: &str) -> Result<Chain, ParseChainError> {
+    Chain::from_canonical_name(s)
+        .ok()
+        .filter(|c| READABLE.contains(c))
+        .ok_or_else(|| ParseChainError(s.to_owned()))
 }
 
 /// A chain name that is not `bitcoin` or `ethereum`.
@@ -89,26 +73,21 @@ pub struct ParseChainError(String);
 
 impl fmt::Display for ParseChainError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown chain {:?}: expected bitcoin or ethereum",
-            self.0
-        )
+        match Chain::from_canonical_name(&self.0) {
+            Ok(c) => write!(
+                f,
+                "por reads no balances on {c}: expected bitcoin or ethereum"
+            ),
+            Err(_) => write!(
+                f,
+                "unknown chain {:?}: expected bitcoin or ethereum",
+                self.0
+            ),
+        }
     }
 }
 
 impl std::error::Error for ParseChainError {}
-
-impl FromStr for Chain {
-    type Err = ParseChainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "bitcoin" => Ok(Chain::Bitcoin),
-            "ethereum" => Ok(Chain::Ethereum),
-            _ => Err(ParseChainError(s.to_owned())),
-        }
-    }
-}
 
 /// A 32-byte block hash, kept in the byte order in which nodes display it
 /// (Bitcoin Core's reversed hex, Ethereum's `0x…`).

@@ -38,6 +38,7 @@ pub mod customer;
 pub mod hash;
 pub mod ledger;
 pub mod proof;
+pub mod summary;
 pub mod tree;
 
 pub use amount::{Amount, ParseAmountError};
@@ -45,4 +46,5 @@ pub use asset::{Asset, AssetError, AssetList};
 pub use hash::{LeafId, NodeHash, Salt, SnapshotSecret};
 pub use ledger::{Ledger, LedgerError};
 pub use proof::{InclusionProof, ProofFormatError, VerifiedInclusion, VerifyError};
+pub use summary::{SummaryError, TreeSummary};
 pub use tree::{BuildError, Customers, Level, LiabilitiesTree, PathStep, RootCommitment};

@@ -8,13 +8,12 @@
 //! given, the failing level and reason, the customer's balances in asset
 //! units, the tree totals, height and root.
 //!
-//! The logic lives in [`report`] and [`published`] and is tested natively;
+//! The logic lives in [`report`] (over `por_attest::publication`) and is tested natively;
 //! the exports below only convert errors into JavaScript errors. The report
 //! crosses the boundary as a JSON string (parsed by the page) rather than
 //! through `serde-wasm-bindgen`: `serde_json` is already in the module for the
 //! proof, so this adds nothing to its size.
 
-pub mod published;
 pub mod report;
 
 use wasm_bindgen::prelude::{wasm_bindgen, JsError};

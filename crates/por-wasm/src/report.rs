@@ -4,13 +4,11 @@
 
 use core::fmt;
 
-use por_tree::customer::{self, Against, CustomerVerdict, NotVerifiedCause, Publication};
+use por_attest::publication::{self, PublicationError, PublishedAttestation, PublishedRoot};
+use por_attest::SignatureError;
+use por_tree::customer::{CustomerVerdict, NotVerifiedCause};
 use por_tree::{Amount, AssetList, InclusionProof, ProofFormatError};
 use serde::Serialize;
-
-use por_core::attestation::SignatureError;
-
-use crate::published::{Attestation, Published, PublishedError};
 
 /// What the page shows: the verdict, what the proof says, what was compared.
 ///
@@ -155,6 +153,17 @@ pub enum RootSource {
     Attestation,
 }
 
+impl From<publication::RootSource> for RootSource {
+    fn from(s: publication::RootSource) -> RootSource {
+        match s {
+            publication::RootSource::Proof => RootSource::Proof,
+            publication::RootSource::PublishedHash => RootSource::PublishedHash,
+            publication::RootSource::PublishedSummary => RootSource::PublishedSummary,
+            publication::RootSource::Attestation => RootSource::Attestation,
+        }
+    }
+}
+
 /// Every published item, compared with what the proof leads to: `matches`,
 /// `differs` or `not-given` (the core's [`Comparison`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -191,7 +200,7 @@ pub enum InputError {
     /// The proof file is not a well-formed `por-proof-v1` document.
     Proof(ProofFormatError),
     /// The published root is neither form the page accepts.
-    Published(PublishedError),
+    Published(PublicationError),
 }
 
 impl fmt::Display for InputError {
@@ -226,7 +235,7 @@ pub fn verify(proof: &str, published: &str) -> Result<Report, InputError> {
     let published = if published.trim().is_empty() {
         None
     } else {
-        Some(Published::parse(published).map_err(InputError::Published)?)
+        Some(PublishedRoot::parse(published).map_err(InputError::Published)?)
     };
     Ok(report(&proof, published.as_ref()))
 }
@@ -241,100 +250,15 @@ pub fn verify_json(proof: &str, published: &str) -> Result<String, InputError> {
         .map(|r| serde_json::to_string(&r).expect("a report has only strings, numbers and lists"))
 }
 
-/// The publication as the core compares it: only what the customer gave,
-/// and nothing from an attestation whose signature does not verify.
-fn publication(published: &Published) -> Option<Publication> {
-    Some(match published {
-        Published::Hash(hash) => Publication::hash(*hash),
-        Published::TreeSummary(s) => Publication {
-            root: s.root(),
-            height: Some(s.height()),
-            totals: Some(s.totals().to_vec()),
-            assets: None,
-            customers: s.customers(),
-        },
-        Published::Attestation(a) => {
-            a.signature().ok()?;
-            let c = a.commitment();
-            Publication {
-                root: c.hash,
-                height: Some(c.height),
-                totals: Some(
-                    a.assets()
-                        .iter()
-                        .zip(&c.sums)
-                        .map(|(asset, sum)| (asset.symbol().to_owned(), *sum))
-                        .collect(),
-                ),
-                assets: Some(a.assets().clone()),
-                customers: Some(a.body().liabilities.customers),
-            }
-        }
-    })
-}
-
-fn report(proof: &InclusionProof, published: Option<&Published>) -> Report {
-    let claimed = proof.claimed_root();
-    let root_source = match published {
-        None => RootSource::Proof,
-        Some(Published::Hash(_)) => RootSource::PublishedHash,
-        Some(Published::TreeSummary(_)) => RootSource::PublishedSummary,
-        Some(Published::Attestation(_)) => RootSource::Attestation,
-    };
-    let publication = published.and_then(publication);
-    let against = match (published, &publication) {
-        (None, _) => Against::Nothing,
-        (Some(_), Some(p)) => Against::Publication(p),
-        (Some(_), None) => Against::Untrusted,
-    };
-    let check = customer::check(proof, against);
+fn report(proof: &InclusionProof, published: Option<&PublishedRoot>) -> Report {
+    let r = publication::check_proof(proof, published, None);
+    let check = &r.check;
+    let checked_root = r.checked_root;
     let verified = check.verdict == CustomerVerdict::Verified;
-    // The published totals in the proof's order, when a usable publication
-    // gives one for exactly the proof's assets.
-    let published_totals: Option<Vec<Amount>> = publication.as_ref().and_then(|p| {
-        let totals = p.totals.as_ref()?;
-        if totals.len() != proof.assets().len() {
-            return None;
-        }
-        proof
-            .assets()
-            .iter()
-            .map(|a| {
-                totals
-                    .iter()
-                    .find(|(s, _)| s == a.symbol())
-                    .map(|(_, v)| *v)
-            })
-            .collect()
-    });
-    let totals_published = published_totals.is_some();
-    let (totals_base, height) = match (&published_totals, &check.computed) {
-        (Some(t), _) => (
-            t.clone(),
-            publication
-                .as_ref()
-                .and_then(|p| p.height)
-                .unwrap_or(claimed.height),
-        ),
-        // Verified against the hash alone: the totals and height the
-        // verified hash commits to.
-        (None, Some(c)) if verified => (c.sums.clone(), c.height),
-        _ => (
-            claimed.sums.clone(),
-            publication
-                .as_ref()
-                .and_then(|p| p.height)
-                .unwrap_or(claimed.height),
-        ),
-    };
-    let checked_root = publication.as_ref().map_or(claimed.hash, |p| p.root);
     let failure = match check.verdict {
         CustomerVerdict::NotVerified(NotVerifiedCause::PublicationUntrusted) => {
             // Only an attestation whose signature fails is untrusted.
-            let e = match published {
-                Some(Published::Attestation(a)) => a.signature().err(),
-                _ => None,
-            };
+            let e = r.signature_error.as_ref();
             Some(Failure {
                 kind: e.map_or("publication-untrusted", SignatureError::kind),
                 level: None,
@@ -369,39 +293,29 @@ fn report(proof: &InclusionProof, published: Option<&Published>) -> Report {
         }
         CustomerVerdict::Verified | CustomerVerdict::ConsistentNotCompared => None,
     };
-    let usable_attestation =
-        matches!(published, Some(Published::Attestation(_))) && publication.is_some();
-    let customers = match published {
-        Some(Published::TreeSummary(s)) => s.customers(),
-        Some(Published::Attestation(a)) if usable_attestation => {
-            Some(a.body().liabilities.customers)
-        }
-        _ => None,
-    };
-    let attestation = match published {
-        Some(Published::Attestation(a)) => Some(attestation_report(a)),
-        _ => None,
-    };
+    let attestation = published
+        .and_then(PublishedRoot::attestation)
+        .map(attestation_report);
     Report {
         verdict: check.verdict.as_str(),
         verified,
         failure,
-        root_source,
+        root_source: r.source.into(),
         comparisons: check.comparisons.into(),
         user_id: proof.user_id().to_owned(),
         index: proof.index(),
         balances: amounts(proof.assets(), proof.balances()),
-        totals: amounts(proof.assets(), &totals_base),
-        totals_published,
-        height,
+        totals: amounts(proof.assets(), &r.totals),
+        totals_published: r.totals_published,
+        height: r.height,
         checked_root: checked_root.to_string(),
-        proof_root: claimed.hash.to_string(),
-        customers,
+        proof_root: proof.claimed_root().hash.to_string(),
+        customers: r.customers,
         attestation,
     }
 }
 
-fn attestation_report(a: &Attestation) -> AttestationReport {
+fn attestation_report(a: &PublishedAttestation) -> AttestationReport {
     let body = a.body();
     AttestationReport {
         signature_valid: a.signature().is_ok(),
@@ -729,7 +643,7 @@ mod tests {
     /// A `por-attestation-v1` document over the fixture's root, signed with
     /// the core's signer; `change` edits the body before signing.
     fn attestation(root: &RootCommitment, change: impl FnOnce(&mut Value)) -> String {
-        let key = por_core::attestation::AttestationKey::from_secret_bytes(&SECRET).unwrap();
+        let key = por_attest::AttestationKey::from_secret_bytes(&SECRET).unwrap();
         let mut body = json!({
             "format": "por-attestation-v1",
             "exchange": {"id": "acme", "public_key": key.public_key_hex()},
@@ -756,7 +670,7 @@ mod tests {
             "previous": null
         });
         change(&mut body);
-        let body: por_core::attestation::AttestationBody = serde_json::from_value(body).unwrap();
+        let body: por_attest::AttestationBody = serde_json::from_value(body).unwrap();
         body.sign(&key, &[7; 32]).unwrap()
     }
 
@@ -764,7 +678,7 @@ mod tests {
     /// of SHA-256 of the x-only key (docs/attestation.md).
     fn expected_fingerprint() -> (String, String) {
         use sha2::Digest;
-        let key = por_core::attestation::AttestationKey::from_secret_bytes(&SECRET).unwrap();
+        let key = por_attest::AttestationKey::from_secret_bytes(&SECRET).unwrap();
         let public = key.public_key_hex();
         let digest = sha2::Sha256::digest(hex::decode(&public).unwrap());
         (public, hex::encode(&digest[..8]))
@@ -887,7 +801,7 @@ mod tests {
         let err = verify(&f.proof, &unsigned).unwrap_err();
         assert!(matches!(
             err,
-            InputError::Published(PublishedError::Attestation(_))
+            InputError::Published(PublicationError::Attestation(_))
         ));
         assert!(
             err.to_string()

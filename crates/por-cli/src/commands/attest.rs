@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use por_core::attestation::{
+use por_attest::{
     AssetTotal, AttestationBody, AttestedAsset, Category, ChainPoint, Exchange, Liabilities,
     OwnershipProof, ParsedAttestation, ReserveEntry, ReserveInputsRef, Snapshot, Tier, FORMAT,
 };
@@ -178,20 +178,20 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
                 r.at, r.balance, r.asset
             )
         })?;
-        let category = Category::from_name(&r.category).with_context(|| {
-            format!(
+        let category: Category = r.category.parse().map_err(|e: por_types::UnknownName| {
+            anyhow::anyhow!(
                 "{reserves_name}: {}: field `category`: {:?}, expected one of {}",
                 r.at,
                 r.category,
-                Category::ALL.map(|(n, _)| n).join(", ")
+                e.expected().join(", ")
             )
         })?;
-        let tier = Tier::from_name(&r.tier).with_context(|| {
-            format!(
+        let tier: Tier = r.tier.parse().map_err(|e: por_types::UnknownName| {
+            anyhow::anyhow!(
                 "{reserves_name}: {}: field `tier`: {:?}, expected one of {}",
                 r.at,
                 r.tier,
-                Tier::ALL.map(|(n, _)| n).join(", ")
+                e.expected().join(", ")
             )
         })?;
         let message = match r.message.as_deref() {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use por_core::attestation::AttestationKey;
+use por_attest::AttestationKey;
 
 use crate::{inputs, Outcome};
 

@@ -134,7 +134,7 @@ pub(crate) fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Re
 /// The reserve inputs with an attestation's verified wallets as holdings;
 /// says on stderr which wallets count and which do not, and why.
 fn inputs_with_attestation(inputs: &Inputs, path: &Path) -> anyhow::Result<Inputs> {
-    use por_core::attestation::ParsedAttestation;
+    use por_attest::ParsedAttestation;
     use por_core::audit::{self, ownership::OwnershipStatus};
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;

@@ -7,9 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use por_tree::{AssetList, Customers, Ledger, LiabilitiesTree};
+use por_tree::{Customers, Ledger, LiabilitiesTree};
 use rayon::prelude::*;
-use serde::ser::{SerializeMap, Serializer};
 
 use crate::{inputs, output, progress, store, Outcome};
 
@@ -108,13 +107,11 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
     let root = tree.root();
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        let summary = BuildJson {
-            root: &root,
-            customers: tree.customers() as u64,
-            assets: &assets,
-        };
-        serde_json::to_writer(&mut stdout, &summary)?;
-        writeln!(stdout)?;
+        stdout.write_all(
+            por_tree::TreeSummary::of(&tree, &assets)
+                .to_json()
+                .as_bytes(),
+        )?;
     } else {
         writeln!(
             stdout,
@@ -132,35 +129,6 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
         )?;
     }
     Ok(Outcome::Ok)
-}
-
-/// `{"root": "<hex>", "height": N, "customers": N, "totals": {"BTC": "<base units>", ...}}`,
-/// totals in asset order.
-struct BuildJson<'a> {
-    root: &'a por_tree::RootCommitment,
-    customers: u64,
-    assets: &'a AssetList,
-}
-
-impl serde::Serialize for BuildJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Totals<'a>(&'a AssetList, &'a [por_tree::Amount]);
-        impl serde::Serialize for Totals<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut m = s.serialize_map(Some(self.0.len()))?;
-                for (a, v) in self.0.iter().zip(self.1) {
-                    m.serialize_entry(a.symbol(), &v.to_string())?;
-                }
-                m.end()
-            }
-        }
-        let mut m = s.serialize_map(Some(4))?;
-        m.serialize_entry("root", &self.root.hash)?;
-        m.serialize_entry("height", &self.root.height)?;
-        m.serialize_entry("customers", &self.customers)?;
-        m.serialize_entry("totals", &Totals(self.assets, &self.root.sums))?;
-        m.end()
-    }
 }
 
 fn proof(args: &ProofArgs) -> Result<Outcome> {

@@ -1,5 +1,7 @@
 //! `por verify --proof FILE [--root HEX | --published FILE] [--assets SPEC]`
 //!
+//! The publication is read and the proof checked by
+//! `por_attest::publication` (the page's own path); this file formats.
 //! Four outcomes, never conflated (the verdict is `por_tree::customer`'s,
 //! shared with the browser page):
 //! - VERIFIED (exit 0): consistent, and it matches the publication given;
@@ -14,9 +16,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use por_tree::customer::{
-    self, Against, Comparison, CustomerCheck, CustomerVerdict, NotVerifiedCause, Publication,
-};
+use por_attest::publication::{self, PublishedRoot, RootSource};
+use por_tree::customer::{Comparison, CustomerCheck, CustomerVerdict, NotVerifiedCause};
 use por_tree::{InclusionProof, NodeHash};
 use serde_json::json;
 
@@ -40,27 +41,22 @@ pub struct VerifyArgs {
     /// inside the file: "consistent, not compared", exit 3, never verified.
     #[arg(long, value_name = "HEX", conflicts_with = "published")]
     root: Option<String>,
-    /// The exchange's published root as printed by `por tree build --json`
-    /// (`{"root", "height", "customers", "totals"}`): the hash, the height,
-    /// every total and the customer count are compared.
+    /// What the exchange published: the tree summary printed by `por tree
+    /// build --json` (`{"root", "height", "customers", "totals"}`), the
+    /// signed attestation written by `por attest`, or a file holding the root
+    /// hash. Every item it states is compared; an attestation only when its
+    /// signature verifies against the key it names.
     #[arg(long, value_name = "FILE")]
     published: Option<PathBuf>,
     /// The exchange's published asset list (`BTC:8,ETH:18` or a TOML file).
     /// The root hash commits to amounts in base units, not to the symbols and
-    /// decimals used to display them, so give it to check those too.
+    /// decimals used to display them, so give it to check those too. An
+    /// attestation states its own asset list.
     #[arg(long, value_name = "SPEC|FILE")]
     assets: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
-}
-
-/// Where the publication came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RootSource {
-    Hash,
-    PublishedFile,
-    ProofFile,
 }
 
 /// What `por verify` and the page say a proof shows and does not show
@@ -94,35 +90,36 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         Some(spec) => Some(inputs::assets(spec)?),
         None => None,
     };
-    let (publication, source) = if let Some(path) = &args.published {
-        (Some(published_root(path)?), RootSource::PublishedFile)
+    let published = if let Some(path) = &args.published {
+        let pname = path.display().to_string();
+        let text = fs::read_to_string(path).with_context(|| format!("cannot read {pname}"))?;
+        let p = PublishedRoot::parse(&text).map_err(|e| anyhow::anyhow!("{pname}: {e}"))?;
+        if p.source() == RootSource::Attestation && published_assets.is_some() {
+            anyhow::bail!(
+                "--assets: {pname} is a signed attestation, which states the asset list itself; leave out --assets"
+            );
+        }
+        Some(p)
     } else if let Some(hex) = &args.root {
         let hash: NodeHash = hex
             .trim()
             .parse()
             .with_context(|| format!("--root {hex:?}"))?;
-        (Some(Publication::hash(hash)), RootSource::Hash)
+        Some(PublishedRoot::Hash(hash))
     } else {
-        (None, RootSource::ProofFile)
+        None
     };
-    // An asset list alone is not a publication of the root: it is compared
-    // only together with a root.
-    let publication = publication.map(|p| Publication {
-        assets: published_assets.clone(),
-        ..p
-    });
-    let against = publication
-        .as_ref()
-        .map_or(Against::Nothing, Against::Publication);
-    let check = customer::check(&proof, against);
+    let report = publication::check_proof(&proof, published.as_ref(), published_assets.as_ref());
+    let check = &report.check;
     let outcome = match check.verdict {
         CustomerVerdict::Verified => Outcome::Ok,
         CustomerVerdict::ConsistentNotCompared => Outcome::Incomplete,
         CustomerVerdict::NotVerified(_) => Outcome::Failed,
     };
+    let claimed = proof.claimed_root();
+    let source = report.source;
     // The figures shown: what the proof leads to when verified (bound by the
     // published hash), otherwise what the file states.
-    let claimed = proof.claimed_root();
     let shown = match (&check.verdict, &check.computed) {
         (CustomerVerdict::Verified, Some(c)) => c.clone(),
         _ => claimed.clone(),
@@ -156,16 +153,23 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             "comparisons": comparisons,
             "user_id": proof.user_id(),
             "balances": by_symbol(proof.balances()),
-            "root": publication.as_ref().map_or(claimed.hash, |p| p.root).to_string(),
+            "root": report.checked_root.to_string(),
             "proof_root": claimed.hash.to_string(),
             "computed_root": check.computed.as_ref().map(|c| c.hash.to_string()),
             "height": shown.height,
             "totals": by_symbol(&shown.sums),
-            "root_source": match source {
-                RootSource::Hash => "argument",
-                RootSource::PublishedFile => "published-file",
-                RootSource::ProofFile => "proof-file",
-            },
+            "root_source": source.as_str(),
+            "customers": report.customers,
+            "attestation": published.as_ref().and_then(PublishedRoot::attestation).map(|a| json!({
+                "exchange": a.body().exchange.id,
+                "public_key": a.body().exchange.public_key,
+                "signature_valid": a.signature().is_ok(),
+                "signature_error": a.signature().err().map(ToString::to_string),
+                "fingerprint": a.signature().ok(),
+                "snapshot_label": a.body().snapshot.label,
+                "snapshot_time": a.body().snapshot.time,
+                "id": a.id(),
+            })),
             "assets_checked": check.comparisons.assets != Comparison::NotGiven,
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
@@ -186,17 +190,19 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             )?;
             writeln!(
                 out,
-                "  To verify it: compare the root hash {} with the root hash your exchange published (on its website, in its tree summary or its signed attestation), or run again with --root HEX or --published FILE (the JSON of `por tree build --json`).",
+                "  To verify it: compare the root hash {} with the root hash your exchange published (on its website, in its tree summary or its signed attestation), or run again with --root HEX or --published FILE (its tree summary, its signed attestation, or the root hash).",
                 claimed.hash
             )?;
         }
-        CustomerVerdict::NotVerified(cause) => write_not_verified(&mut out, &check, cause)?,
+        CustomerVerdict::NotVerified(cause) => {
+            write_not_verified(&mut out, check, cause, report.signature_error.as_ref())?;
+        }
     }
     output::write_amounts(&mut out, "  balances  ", assets, proof.balances())?;
     output::write_amounts(&mut out, "  totals    ", assets, &shown.sums)?;
     writeln!(out, "  root      {}", shown.hash)?;
-    if let Some(p) = publication.as_ref().filter(|p| p.root != shown.hash) {
-        writeln!(out, "  published {} (the root you gave)", p.root)?;
+    if let Some(p) = published.as_ref().filter(|p| p.root() != shown.hash) {
+        writeln!(out, "  published {} (the root you gave)", p.root())?;
     }
     writeln!(
         out,
@@ -204,20 +210,49 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         shown.height,
         proof.index()
     )?;
+    let file_name = args
+        .published
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let file = || term(&file_name);
     match source {
-        RootSource::PublishedFile => writeln!(
+        RootSource::PublishedSummary => writeln!(
             out,
             "Checked against the published root, height and totals (and customer count) in {}.",
-            term(
-                &args
-                    .published
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
-            )
+            file()
         )?,
-        RootSource::Hash => writeln!(out, "Checked against the root given with --root.")?,
-        RootSource::ProofFile => writeln!(
+        RootSource::PublishedHash if args.published.is_some() => writeln!(
+            out,
+            "Checked against the root hash in {} (height and totals not published in that form).",
+            file()
+        )?,
+        RootSource::PublishedHash => writeln!(out, "Checked against the root given with --root.")?,
+        RootSource::Attestation => {
+            let a = published.as_ref().and_then(PublishedRoot::attestation);
+            if let Some(a) = a {
+                let body = a.body();
+                writeln!(
+                    out,
+                    "Checked against the signed attestation in {} (exchange \"{}\", snapshot \"{}\" at {}).",
+                    file(),
+                    term(&body.exchange.id),
+                    term(&body.snapshot.label),
+                    term(&body.snapshot.time)
+                )?;
+                match a.signature() {
+                    Ok(fingerprint) => writeln!(
+                        out,
+                        "  Its signature verifies against the key it names (fingerprint {fingerprint}). That shows the document is intact, not whose key it is: compare the fingerprint with the one your exchange publishes."
+                    )?,
+                    Err(e) => writeln!(
+                        out,
+                        "  Its signature does NOT verify ({e}); nothing in it was compared."
+                    )?,
+                }
+            }
+        }
+        RootSource::Proof => writeln!(
             out,
             "Checked only against the root written in the proof file: no publication given."
         )?,
@@ -265,6 +300,7 @@ fn write_not_verified(
     out: &mut impl Write,
     check: &CustomerCheck,
     cause: NotVerifiedCause,
+    signature: Option<&por_attest::SignatureError>,
 ) -> Result<()> {
     let headline = match cause {
         NotVerifiedCause::RootDiffers => "the publication you gave differs from the proof",
@@ -274,6 +310,8 @@ fn write_not_verified(
     writeln!(out, "NOT VERIFIED: {headline}.")?;
     if let Some(f) = &check.failure {
         writeln!(out, "  ({}) {}.", f.kind, f.message)?;
+    } else if let Some(e) = signature {
+        writeln!(out, "  ({}) {e}.", e.kind())?;
     }
     let meaning = match cause {
         NotVerifiedCause::RootDiffers => {
@@ -282,7 +320,9 @@ fn write_not_verified(
         NotVerifiedCause::ProofInconsistent => {
             "The proof does not lead to the root it states itself: a balance, a sibling on the path or the stated root was changed or damaged."
         }
-        NotVerifiedCause::PublicationUntrusted => "Nothing in it was compared.",
+        NotVerifiedCause::PublicationUntrusted => {
+            "The attestation was changed after it was signed, or was not signed by the key it names. Nothing in it was compared."
+        }
     };
     writeln!(out, "  {meaning}")?;
     if let Some(c) = check.computed.as_ref().filter(|_| !check.self_consistent) {
@@ -297,70 +337,4 @@ fn write_not_verified(
         "  What to do: download your proof file again from your exchange and check again; if it still fails, contact your exchange, and keep this file."
     )?;
     Ok(())
-}
-
-/// `{"root": "<hex>", "height": N, "customers": N, "totals": {"SYM": "<base units>"}}`
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PublishedRoot {
-    root: NodeHash,
-    height: u32,
-    customers: u64,
-    totals: Totals,
-}
-
-/// `{"SYM": "<base units>", ...}` in document order, a symbol given twice
-/// rejected (a map would silently keep the last one).
-struct Totals(Vec<(String, String)>);
-
-impl<'de> serde::Deserialize<'de> for Totals {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Totals, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Totals;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object mapping asset symbols to decimal strings of base units")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Totals, A::Error> {
-                let mut out: Vec<(String, String)> = Vec::new();
-                while let Some((symbol, units)) = map.next_entry::<String, String>()? {
-                    if out.iter().any(|(s, _)| *s == symbol) {
-                        return Err(serde::de::Error::custom(format_args!(
-                            "asset {symbol:?} appears twice in `totals`"
-                        )));
-                    }
-                    out.push((symbol, units));
-                }
-                Ok(Totals(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// Reads a published root file. A published asset set that differs from the
-/// proof's is left for the verdict to report as an asset mismatch (exit 1),
-/// not an input error.
-fn published_root(path: &std::path::Path) -> Result<Publication> {
-    let name = path.display().to_string();
-    let text = fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
-    let p: PublishedRoot = serde_json::from_str(&text).with_context(|| {
-        format!("{name}: expected {{\"root\", \"height\", \"customers\", \"totals\"}} as printed by `por tree build --json`")
-    })?;
-    let mut totals = Vec::with_capacity(p.totals.0.len());
-    for (symbol, v) in &p.totals.0 {
-        let amount = por_tree::Amount::from_base_units_str(v)
-            .with_context(|| format!("{name}: field `totals.{symbol}`"))?;
-        totals.push((symbol.clone(), amount));
-    }
-    Ok(Publication {
-        root: p.root,
-        height: Some(p.height),
-        totals: Some(totals),
-        assets: None,
-        customers: Some(p.customers),
-    })
 }

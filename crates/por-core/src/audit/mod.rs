@@ -17,10 +17,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::attestation::{
+use crate::registry::{self, AssetRegistry, Resolution};
+use por_attest::{
     AttestationBody, Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
 };
-use crate::registry::{self, AssetRegistry, Resolution};
 use por_reserve::{Inputs, PolicySet, Scenario};
 use por_tree::amount::Amount;
 use por_tree::asset::AssetList;
@@ -341,22 +341,12 @@ impl fmt::Display for AuditError {
 
 impl std::error::Error for AuditError {}
 
-/// Normalizes an address for comparison: EVM hex and bech32 addresses are
-/// case-insensitive (lower-cased); base58 addresses are case-sensitive.
+/// The comparison key of an address written in an attestation:
+/// [`por_types::address_key`] under the chain it names (a chain por does
+/// not know is compared by the same prefixes).
 #[must_use]
 pub fn normalize_address(chain: &str, address: &str) -> String {
-    let a = address.trim();
-    let lower = a.to_ascii_lowercase();
-    if chain == "ethereum"
-        || lower.starts_with("0x")
-        || lower.starts_with("bc1")
-        || lower.starts_with("tb1")
-        || lower.starts_with("bcrt1")
-    {
-        lower
-    } else {
-        a.to_owned()
-    }
+    por_types::address_key(por_types::Chain::from_canonical_name(chain).ok(), address)
 }
 
 fn normalize_hash(h: &str) -> String {
@@ -1201,7 +1191,7 @@ fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
 /// Whether snapshot `b` is strictly later than `a`, as instants (never as
 /// text: `…00.9Z` is after `…00Z`). A time that does not parse (not
 /// possible for a parsed attestation) is never later.
-fn later(a: &crate::attestation::Snapshot, b: &crate::attestation::Snapshot) -> bool {
+fn later(a: &por_attest::Snapshot, b: &por_attest::Snapshot) -> bool {
     match (a.instant(), b.instant()) {
         (Ok(x), Ok(y)) => y > x,
         _ => false,
@@ -1627,13 +1617,11 @@ pub fn reserve_inputs_from_attestation<'a>(
                 Category::LiabilityReserve => por_reserve::Owner::Reserve,
             };
             let tier = match e.tier {
-                crate::attestation::Tier::Cold => por_reserve::Tier::Cold,
-                crate::attestation::Tier::Warm => por_reserve::Tier::Warm,
-                crate::attestation::Tier::Hot => por_reserve::Tier::Hot,
-                crate::attestation::Tier::Mpc => por_reserve::Tier::Mpc,
-                crate::attestation::Tier::ThirdPartyCustodian => {
-                    por_reserve::Tier::ThirdPartyCustodian
-                }
+                por_attest::Tier::Cold => por_reserve::Tier::Cold,
+                por_attest::Tier::Warm => por_reserve::Tier::Warm,
+                por_attest::Tier::Hot => por_reserve::Tier::Hot,
+                por_attest::Tier::Mpc => por_reserve::Tier::Mpc,
+                por_attest::Tier::ThirdPartyCustodian => por_reserve::Tier::ThirdPartyCustodian,
             };
             let addr = normalize_address(&e.chain, &e.address);
             let extra = carried.iter().find(|h| {

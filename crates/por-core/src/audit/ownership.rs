@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use crate::attestation::{AttestationBody, ReserveEntry};
+use por_attest::{AttestationBody, ReserveEntry};
 use por_ownership::{
     Binding, Chain, LegacyPolicy, MalformedError, Network, OwnershipClaim, ReservesMessage,
     SchemeRequest, Verdict, VerifyOptions,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{check, Check, Counted, Status};
-use crate::attestation::{AttestationBody, Category, Tier};
+use por_attest::{AttestationBody, Category, Tier};
 use por_tree::amount::Amount;
 
 /// Customer assets by tier, in base units.
@@ -400,15 +400,15 @@ mod tests {
         assert_eq!(judge(a(0), a(0), a(1)), Status::Fail);
     }
 
-    fn entry(tier: Tier, claimed: u128) -> crate::attestation::ReserveEntry {
-        crate::attestation::ReserveEntry {
+    fn entry(tier: Tier, claimed: u128) -> por_attest::ReserveEntry {
+        por_attest::ReserveEntry {
             chain: "bitcoin".into(),
             address: "bc1q".into(),
             asset: "BTC".into(),
             category: Category::Customer,
             tier,
             claimed: Amount::from_base_units(claimed),
-            proof: crate::attestation::OwnershipProof {
+            proof: por_attest::OwnershipProof {
                 scheme: "bip322".into(),
                 message: String::new(),
                 signature: String::new(),
@@ -421,7 +421,7 @@ mod tests {
     /// The cold-share verdict with 90 confirmed cold, 10 confirmed hot and
     /// one unchecked wallet of `tier` claiming `claim`, minimum 85%.
     fn cold_share_with_unchecked(tier: Tier, claim: u128) -> Status {
-        use crate::attestation::{
+        use por_attest::{
             AssetTotal, AttestationBody, AttestedAsset, ChainPoint, Exchange, Liabilities, Snapshot,
         };
         let entries = [

@@ -3,7 +3,7 @@
 //! exercised end to end in `tests/attest_audit_cli.rs`.
 
 use super::*;
-use crate::attestation::{
+use por_attest::{
     AssetTotal, AttestationBody, AttestationKey, AttestedAsset, ChainPoint, Exchange, Liabilities,
     OwnershipProof, Snapshot, Tier, FORMAT,
 };
@@ -169,7 +169,7 @@ fn duplicates_history_and_links() {
         vec![entry("bc1qa", Category::Customer, 700)],
     );
     let nov_text = nov.sign(&k, &[0; 32]).unwrap();
-    let nov_id = crate::attestation::ParsedAttestation::from_json(&nov_text)
+    let nov_id = por_attest::ParsedAttestation::from_json(&nov_text)
         .unwrap()
         .id();
     let mut dec = body(
@@ -328,7 +328,7 @@ fn linked_pair(t1: &str, h1: u64, t2: &str, h2: u64) -> AuditReport {
     let mut first = body("acme", "a", t1, &k, vec![]);
     first.chains[0].height = h1;
     let first_text = first.sign(&k, &[0; 32]).unwrap();
-    let id = crate::attestation::ParsedAttestation::from_json(&first_text)
+    let id = por_attest::ParsedAttestation::from_json(&first_text)
         .unwrap()
         .id();
     let mut second = body("acme", "b", t2, &k, vec![]);

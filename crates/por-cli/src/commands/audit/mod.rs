@@ -15,13 +15,13 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use por_attest::ParsedAttestation;
 use por_chain::bitcoin::BitcoinRpc;
 use por_chain::esplora::Esplora;
 use por_chain::evm::{EvmAddress, EvmRpc};
 use por_chain::{
-    balances_file, BalanceQuery, BalanceSource, Chain, Endpoint, HttpConfig, QueryAsset, QueryItem,
+    balances_file, BalanceQuery, BalanceSource, Endpoint, HttpConfig, QueryAsset, QueryItem,
 };
-use por_core::attestation::ParsedAttestation;
 use por_core::audit::{self, AuditInput, NamedText, ObservedBalance, RebuiltTree, ReserveRun};
 use por_core::registry::{AssetRegistry, Resolution};
 use por_tree::{Asset, Ledger, LiabilitiesTree};
@@ -327,10 +327,8 @@ fn fetch_balances(
             let Some(source) = sources.get(point.chain.as_str()) else {
                 continue;
             };
-            let chain = match point.chain.as_str() {
-                "bitcoin" => Chain::Bitcoin,
-                "ethereum" => Chain::Ethereum,
-                _ => continue,
+            let Ok(chain) = por_chain::parse_readable_chain(&point.chain) else {
+                continue;
             };
             let mut items = Vec::new();
             for e in body.reserves.iter().filter(|e| e.chain == point.chain) {

@@ -7,7 +7,7 @@
 //! coins would count for two purposes. The audit must catch it.
 
 use anyhow::{anyhow, Context, Result};
-use por_core::attestation::{
+use por_attest::{
     AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint, Exchange,
     Liabilities, OwnershipProof, ReserveEntry, ReserveInputsRef, Snapshot, Tier, FORMAT,
 };
@@ -38,7 +38,7 @@ fn category(o: Owner) -> Category {
 }
 
 fn tier(t: &str) -> Result<Tier> {
-    Tier::from_name(t).with_context(|| format!("unknown tier {t:?}"))
+    t.parse::<Tier>().map_err(anyhow::Error::from)
 }
 
 fn entry(w: &Wallet, message: &str, cat: Category, tier_: Tier) -> ReserveEntry {

@@ -67,21 +67,10 @@ pub struct Published {
     pub sample_proof: PathBuf,
 }
 
-/// The `por tree build --json` summary of a tree (totals keyed by symbol, in asset order).
+/// The `por tree build --json` summary of a tree: the one writer,
+/// [`por_tree::TreeSummary::to_json`].
 pub fn root_json(tree: &LiabilitiesTree, assets: &AssetList) -> String {
-    let root = tree.root();
-    let totals: Vec<String> = assets
-        .iter()
-        .zip(&root.sums)
-        .map(|(a, s)| format!("{}:\"{s}\"", serde_json::Value::from(a.symbol())))
-        .collect();
-    format!(
-        "{{\"root\":\"{}\",\"height\":{},\"customers\":{},\"totals\":{{{}}}}}\n",
-        root.hash,
-        root.height,
-        tree.customers(),
-        totals.join(",")
-    )
+    por_tree::TreeSummary::of(tree, assets).to_json()
 }
 
 /// The customers whose proofs are published: an e-mail login, a Japanese

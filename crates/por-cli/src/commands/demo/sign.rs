@@ -20,7 +20,6 @@ use k256::elliptic_curve::PrimeField;
 use k256::Scalar;
 use ripemd::Ripemd160;
 use sha2::{Digest, Sha256};
-use sha3::Keccak256;
 
 /// 32 fresh bytes from the operating system.
 fn fresh_bytes() -> Result<[u8; 32]> {
@@ -295,42 +294,18 @@ pub struct SignedEvm {
     pub signature: String,
 }
 
-fn keccak(data: &[u8]) -> [u8; 32] {
-    Keccak256::digest(data).into()
-}
-
-/// The EIP-55 checksummed form of a 20-byte address.
-pub fn eip55(addr: &[u8; 20]) -> String {
-    let lower = hex::encode(addr);
-    let h = keccak(lower.as_bytes());
-    let mut out = String::from("0x");
-    for (i, c) in lower.chars().enumerate() {
-        let nibble = (h[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0x0f;
-        out.push(if nibble >= 8 {
-            c.to_ascii_uppercase()
-        } else {
-            c
-        });
-    }
-    out
-}
-
-/// A fresh EOA signing `message` with EIP-191 `personal_sign`.
+/// A fresh EOA signing `message` with EIP-191 `personal_sign`: the digest
+/// and the address (EIP-55) are the ownership crate's own.
 pub fn eoa(message: &[u8]) -> Result<SignedEvm> {
     let key = fresh_ecdsa_key()?;
-    let pk = key.verifying_key().to_encoded_point(false);
-    let h = keccak(&pk.as_bytes()[1..]);
-    let mut addr = [0u8; 20];
-    addr.copy_from_slice(&h[12..]);
-    let mut prefixed = format!("\x19Ethereum Signed Message:\n{}", message.len()).into_bytes();
-    prefixed.extend_from_slice(message);
+    let digest = por_ownership::EvmHashing::PersonalSign.digest(message);
     let (sig, recid) = key
-        .sign_prehash_recoverable(&keccak(&prefixed))
+        .sign_prehash_recoverable(&digest)
         .map_err(|e| anyhow!("ECDSA signing failed: {e}"))?;
     let mut bytes = sig.to_bytes().to_vec();
     bytes.push(27 + recid.to_byte());
     Ok(SignedEvm {
-        address: eip55(&addr),
+        address: por_ownership::EvmAddress::from_key(key.verifying_key()).to_checksummed(),
         signature: format!("0x{}", hex::encode(bytes)),
     })
 }
@@ -369,19 +344,5 @@ mod tests {
             hex::encode(id),
             "b79d196740ad5217771c1098fc4a4b51e0535c32236c71f1ea4d61a2d603352b"
         );
-    }
-
-    #[test]
-    fn eip55_matches_the_eip() {
-        // EIP-55's own examples.
-        for a in [
-            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
-            "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
-            "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
-        ] {
-            let mut b = [0u8; 20];
-            hex::decode_to_slice(&a[2..], &mut b).unwrap();
-            assert_eq!(eip55(&b), a);
-        }
     }
 }

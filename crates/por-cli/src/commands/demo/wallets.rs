@@ -250,14 +250,8 @@ pub fn chain_snapshots(seed: u64) -> Vec<ChainSnapshot> {
 /// does), which must find every wallet at its chain's snapshot block.
 pub fn balances_file(wallets: &[Wallet], snapshots: &[ChainSnapshot], seed: u64) -> Result<String> {
     use por_chain::balances_file::{self as bf, BalanceRow};
-    use por_chain::{BlockHash, Chain};
-    let chain = |name: &str| -> Result<Chain> {
-        match name {
-            "bitcoin" => Ok(Chain::Bitcoin),
-            "ethereum" => Ok(Chain::Ethereum),
-            other => anyhow::bail!("no chain {other:?}"),
-        }
-    };
+    use por_chain::BlockHash;
+    let chain = |name: &str| por_chain::parse_readable_chain(name).map_err(anyhow::Error::from);
     let mut rows = Vec::with_capacity(wallets.len());
     for w in wallets {
         let snap = snapshots

@@ -1,6 +1,6 @@
 use super::*;
 
-const BODY: &str = include_str!("../../../../vectors/attestation-v1-body.example.json");
+const BODY: &str = include_str!("../../../vectors/attestation-v1-body.example.json");
 
 fn key() -> AttestationKey {
     AttestationKey::from_secret_bytes(&[7; 32]).unwrap()
@@ -22,7 +22,7 @@ fn signed() -> String {
 /// verification gives the expected result.
 #[test]
 fn bip340_official_vectors() {
-    let csv = include_str!("../../../../vectors/external/bip340/test-vectors.csv");
+    let csv = include_str!("../../../vectors/external/bip340/test-vectors.csv");
     let mut rows = 0;
     for line in csv.lines().skip(1) {
         let f: Vec<&str> = line.splitn(8, ',').collect();
@@ -281,7 +281,7 @@ fn previous_links_to_the_id() {
 /// with the recorded kind.
 #[test]
 fn attestation_vectors() {
-    let text = include_str!("../../../../vectors/attestation-v1.json");
+    let text = include_str!("../../../vectors/attestation-v1.json");
     let file: Value = serde_json::from_str(text).unwrap();
     assert_eq!(file["format"], "por-attestation-vectors-v1");
     let cases = file["cases"].as_array().unwrap();

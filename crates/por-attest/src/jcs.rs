@@ -65,7 +65,7 @@ impl std::error::Error for CanonicalError {}
 ///
 /// # Examples
 /// ```
-/// use por_core::attestation::jcs::canonicalize;
+/// use por_attest::jcs::canonicalize;
 /// let v: serde_json::Value = serde_json::from_str(r#"{"b": [1, true], "a": "é\n"}"#)?;
 /// assert_eq!(canonicalize(&v)?, "{\"a\":\"é\\n\",\"b\":[1,true]}");
 /// # Ok::<_, Box<dyn std::error::Error>>(())

@@ -1,3 +1,5 @@
+//! # por-attest
+//!
 //! The signed attestation (`por-attestation-v1`): one JSON document per
 //! snapshot in which an exchange states its liabilities root and its reserve
 //! wallets, signed with BIP-340 Schnorr over SHA-256 of the RFC 8785
@@ -9,9 +11,14 @@
 //! already trusts) gives a [`VerifiedAttestation`]. The format is described
 //! field by field in `docs/attestation.md`.
 //!
+//! The crate knows the liabilities side (`por_tree`) and nothing else of
+//! `por`: the audit (`por_core`) checks an attestation, the browser
+//! (`por-wasm`) takes one as the published root, and neither pulls the other
+//! in. It does no I/O and builds for `wasm32-unknown-unknown`.
+//!
 //! ```
-//! use por_core::attestation::{AttestationBody, AttestationKey, ParsedAttestation};
-//! # let body_json = include_str!("../../../../vectors/attestation-v1-body.example.json");
+//! use por_attest::{AttestationBody, AttestationKey, ParsedAttestation};
+//! # let body_json = include_str!("../../../vectors/attestation-v1-body.example.json");
 //! let key = AttestationKey::from_secret_bytes(&[7; 32])?;
 //! let mut body: AttestationBody = serde_json::from_str(body_json)?;
 //! body.exchange.public_key = key.public_key_hex();
@@ -22,6 +29,7 @@
 //! ```
 
 pub mod jcs;
+pub mod publication;
 
 use core::fmt;
 use std::collections::BTreeSet;
@@ -138,92 +146,7 @@ pub struct AssetTotal {
     pub amount: Amount,
 }
 
-/// Whose funds a reserve wallet holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// Segregated customer assets.
-    Customer,
-    /// The exchange's own assets.
-    Corporate,
-    /// The exchange's performance-guarantee crypto (Japan, PSA Art. 63-11-2):
-    /// own crypto held against customer crypto kept outside cold storage.
-    Guarantee,
-    /// Crypto earmarked for the liability reserve.
-    LiabilityReserve,
-}
-
-impl Category {
-    /// Every category with its name in files.
-    pub const ALL: [(&'static str, Category); 4] = [
-        ("customer", Category::Customer),
-        ("corporate", Category::Corporate),
-        ("guarantee", Category::Guarantee),
-        ("liability_reserve", Category::LiabilityReserve),
-    ];
-
-    /// The name in files.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Customer => "customer",
-            Category::Corporate => "corporate",
-            Category::Guarantee => "guarantee",
-            Category::LiabilityReserve => "liability_reserve",
-        }
-    }
-
-    /// Parses a name in files.
-    #[must_use]
-    pub fn from_name(s: &str) -> Option<Category> {
-        Category::ALL.iter().find(|(n, _)| *n == s).map(|(_, c)| *c)
-    }
-}
-
-/// How a reserve wallet's keys are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tier {
-    /// Offline keys.
-    Cold,
-    /// Online with extra controls.
-    Warm,
-    /// Online, single-step signing.
-    Hot,
-    /// Multi-party computation signing.
-    Mpc,
-    /// Held at a third-party custodian.
-    ThirdPartyCustodian,
-}
-
-impl Tier {
-    /// Every tier with its name in files.
-    pub const ALL: [(&'static str, Tier); 5] = [
-        ("cold", Tier::Cold),
-        ("warm", Tier::Warm),
-        ("hot", Tier::Hot),
-        ("mpc", Tier::Mpc),
-        ("third_party_custodian", Tier::ThirdPartyCustodian),
-    ];
-
-    /// The name in files.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Cold => "cold",
-            Tier::Warm => "warm",
-            Tier::Hot => "hot",
-            Tier::Mpc => "mpc",
-            Tier::ThirdPartyCustodian => "third_party_custodian",
-        }
-    }
-
-    /// Parses a name in files.
-    #[must_use]
-    pub fn from_name(s: &str) -> Option<Tier> {
-        Tier::ALL.iter().find(|(n, _)| *n == s).map(|(_, t)| *t)
-    }
-}
+pub use por_types::{Category, Tier};
 
 /// One reserve wallet and the exchange's claim on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,435 @@
+//! What the exchange published, as a customer gives it to `por verify
+//! --published` or to the page: the root hash alone, the tree summary
+//! (`por tree build --json`, [`TreeSummary`]), or the signed attestation
+//! (`por-attestation-v1`). One parser ([`PublishedRoot::parse`]) and one
+//! check ([`check_proof`]) for both surfaces, which only format the result.
+//!
+//! The verdict itself is `por_tree::customer`'s: this module decides what is
+//! compared. An attestation whose BIP-340 signature does not verify against
+//! the key it names is untrusted and nothing in it is compared; one that
+//! verifies is compared item by item (root hash, height, totals, asset list,
+//! customer count). A verifying signature shows that the document is intact
+//! and signed by the key it names, not that the key is the exchange's: the
+//! key's fingerprint is reported for the customer to compare with the one the
+//! exchange publishes. `docs/publication.md` describes the three forms.
+
+use core::fmt;
+
+use por_tree::customer::{self, Against, CustomerCheck, CustomerVerdict, Publication};
+use por_tree::{Amount, AssetList, InclusionProof, NodeHash, RootCommitment, TreeSummary};
+
+use crate::{AttestationBody, FormatError, ParsedAttestation, SignatureError, FORMAT};
+
+/// The exchange's published root, in one of the three forms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PublishedRoot {
+    /// Only the root hash (64 hex digits): only the hash is compared.
+    Hash(NodeHash),
+    /// The tree summary: hash, height, totals per symbol and (when stated)
+    /// the customer count.
+    TreeSummary(TreeSummary),
+    /// The signed attestation: hash, height, totals, assets and customer
+    /// count, under the exchange's signature.
+    Attestation(Box<PublishedAttestation>),
+}
+
+/// A structurally valid attestation and the outcome of its signature check.
+/// An invalid signature is not an input error but a failed verdict, so it is
+/// kept for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedAttestation {
+    body: AttestationBody,
+    id: String,
+    signature: Result<String, SignatureError>,
+    assets: AssetList,
+    commitment: RootCommitment,
+}
+
+impl PublishedAttestation {
+    /// The attested content. Its figures are only to be trusted when
+    /// [`PublishedAttestation::signature`] is `Ok`.
+    #[must_use]
+    pub fn body(&self) -> &AttestationBody {
+        &self.body
+    }
+
+    /// The document's id (hex SHA-256 of its canonical form).
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The key's fingerprint when the signature verified against the key the
+    /// document names, or why it did not.
+    ///
+    /// # Errors
+    ///
+    /// The [`SignatureError`] when the signature does not verify.
+    pub fn signature(&self) -> Result<&str, &SignatureError> {
+        self.signature.as_deref()
+    }
+
+    /// The liabilities tree's assets (symbols and decimals) in tree order, as
+    /// the attestation states them.
+    #[must_use]
+    pub fn assets(&self) -> &AssetList {
+        &self.assets
+    }
+
+    /// The attested liabilities root: hash, height and totals.
+    #[must_use]
+    pub fn commitment(&self) -> &RootCommitment {
+        &self.commitment
+    }
+}
+
+/// Where the root a proof was checked against came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootSource {
+    /// No publication: the root written in the proof file.
+    Proof,
+    /// The published root hash alone.
+    PublishedHash,
+    /// The published tree summary.
+    PublishedSummary,
+    /// The signed attestation.
+    Attestation,
+}
+
+impl RootSource {
+    /// `proof`, `published-hash`, `published-summary` or `attestation`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RootSource::Proof => "proof",
+            RootSource::PublishedHash => "published-hash",
+            RootSource::PublishedSummary => "published-summary",
+            RootSource::Attestation => "attestation",
+        }
+    }
+}
+
+impl PublishedRoot {
+    /// Parses a publication: 64 hex digits (surrounding white space
+    /// ignored), a tree summary, or a signed attestation (JSON with a
+    /// `format` member). An attestation's signature is checked here; one that
+    /// does not verify is kept in [`PublishedAttestation::signature`].
+    ///
+    /// # Errors
+    ///
+    /// A [`PublicationError`] naming what is wrong: text that is none of the
+    /// forms, a summary with a missing, unknown or invalid member, an
+    /// attestation that is not well formed, or a `format` other than
+    /// `por-attestation-v1`.
+    pub fn parse(text: &str) -> Result<PublishedRoot, PublicationError> {
+        let text = text.trim();
+        if text.starts_with('{') {
+            // Whether a `format` member is present at all (even as null)
+            // decides the form; a document that is not JSON is left for the
+            // summary parser to describe.
+            let probe = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+                .ok()
+                .and_then(|mut m| m.remove("format"));
+            return match probe {
+                None => TreeSummary::from_json(text)
+                    .map(PublishedRoot::TreeSummary)
+                    .map_err(PublicationError::Summary),
+                Some(serde_json::Value::String(f)) if f == FORMAT => parse_attestation(text)
+                    .map(|a| PublishedRoot::Attestation(Box::new(a)))
+                    .map_err(PublicationError::Attestation),
+                Some(other) => Err(PublicationError::UnknownFormat(other.to_string())),
+            };
+        }
+        text.parse()
+            .map(PublishedRoot::Hash)
+            .map_err(|_| PublicationError::Unrecognized {
+                chars: text.chars().count(),
+            })
+    }
+
+    /// Where the root came from.
+    #[must_use]
+    pub fn source(&self) -> RootSource {
+        match self {
+            PublishedRoot::Hash(_) => RootSource::PublishedHash,
+            PublishedRoot::TreeSummary(_) => RootSource::PublishedSummary,
+            PublishedRoot::Attestation(_) => RootSource::Attestation,
+        }
+    }
+
+    /// The published root hash (for an attestation, whether or not its
+    /// signature verified).
+    #[must_use]
+    pub fn root(&self) -> NodeHash {
+        match self {
+            PublishedRoot::Hash(h) => *h,
+            PublishedRoot::TreeSummary(t) => t.root(),
+            PublishedRoot::Attestation(a) => a.commitment.hash,
+        }
+    }
+
+    /// What is compared with the proof; `None` when the publication cannot
+    /// be trusted (an attestation whose signature does not verify).
+    #[must_use]
+    pub fn publication(&self) -> Option<Publication> {
+        Some(match self {
+            PublishedRoot::Hash(hash) => Publication::hash(*hash),
+            PublishedRoot::TreeSummary(s) => s.publication(),
+            PublishedRoot::Attestation(a) => {
+                a.signature().ok()?;
+                let c = a.commitment();
+                Publication {
+                    root: c.hash,
+                    height: Some(c.height),
+                    totals: Some(
+                        a.assets()
+                            .iter()
+                            .zip(&c.sums)
+                            .map(|(asset, sum)| (asset.symbol().to_owned(), *sum))
+                            .collect(),
+                    ),
+                    assets: Some(a.assets().clone()),
+                    customers: Some(a.body().liabilities.customers),
+                }
+            }
+        })
+    }
+
+    /// The attestation, when the publication is one.
+    #[must_use]
+    pub fn attestation(&self) -> Option<&PublishedAttestation> {
+        match self {
+            PublishedRoot::Attestation(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+fn parse_attestation(text: &str) -> Result<PublishedAttestation, FormatError> {
+    let parsed = ParsedAttestation::from_json(text)?;
+    let body = parsed.body_unverified().clone();
+    let (assets, commitment) = body.root_commitment()?;
+    let id = parsed.id().to_hex();
+    let signature = parsed
+        .verify_signature()
+        .map(|verified| verified.key_fingerprint());
+    Ok(PublishedAttestation {
+        body,
+        id,
+        signature,
+        assets,
+        commitment,
+    })
+}
+
+/// The publication could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PublicationError {
+    /// JSON without a `format` member that is not a valid tree summary.
+    Summary(por_tree::SummaryError),
+    /// A `por-attestation-v1` document that is not well formed.
+    Attestation(FormatError),
+    /// JSON whose `format` is not one por reads.
+    UnknownFormat(String),
+    /// Neither 64 hex digits nor JSON.
+    Unrecognized {
+        /// The length of the (trimmed) text, in characters.
+        chars: usize,
+    },
+}
+
+impl PublicationError {
+    /// A short, stable name: `summary`, `attestation`, `unknown-format` or
+    /// `unrecognized`.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PublicationError::Summary(_) => "summary",
+            PublicationError::Attestation(_) => "attestation",
+            PublicationError::UnknownFormat(_) => "unknown-format",
+            PublicationError::Unrecognized { .. } => "unrecognized",
+        }
+    }
+}
+
+impl fmt::Display for PublicationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PublicationError::Summary(e) => write!(f, "published root: {e}"),
+            PublicationError::Attestation(e) => write!(f, "published root: {e}"),
+            PublicationError::UnknownFormat(v) => write!(
+                f,
+                "published root: `format` is {v}; expected \"{FORMAT}\" (a signed attestation) \
+                 or no `format` member (a tree summary)"
+            ),
+            PublicationError::Unrecognized { chars } => write!(
+                f,
+                "published root: got {chars} characters that are neither a root hash (64 hex digits), \
+                 the JSON printed by `por tree build --json`, nor an attestation"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PublicationError {}
+
+/// A proof checked against what the customer gave: the core's verdict and
+/// comparisons, and the figures every surface shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofReport {
+    /// The verdict, comparisons, failure and the root the proof leads to.
+    pub check: CustomerCheck,
+    /// Where the root checked against came from.
+    pub source: RootSource,
+    /// What was compared; `None` without a publication or with an untrusted
+    /// one.
+    pub publication: Option<Publication>,
+    /// The root hash checked against: the publication's, or the proof's own.
+    pub checked_root: NodeHash,
+    /// The totals shown, in the proof's asset order: the published ones when
+    /// [`ProofReport::totals_published`], the verified ones when verified
+    /// against a hash alone, otherwise the proof's own claim.
+    pub totals: Vec<Amount>,
+    /// Whether [`ProofReport::totals`] are the publication's.
+    pub totals_published: bool,
+    /// The tree height shown (the publication's when it states one).
+    pub height: u32,
+    /// The customer count, when a trusted publication states it.
+    pub customers: Option<u64>,
+    /// Why the attestation's signature did not verify, when it did not.
+    pub signature_error: Option<SignatureError>,
+}
+
+/// Checks `proof` against `published` (or, without one, against the root
+/// written in the proof), with `assets` (an asset list the customer gives
+/// beside a hash or summary) compared too when given. Pure: no I/O.
+#[must_use]
+pub fn check_proof(
+    proof: &InclusionProof,
+    published: Option<&PublishedRoot>,
+    assets: Option<&AssetList>,
+) -> ProofReport {
+    let claimed = proof.claimed_root();
+    let source = published.map_or(RootSource::Proof, PublishedRoot::source);
+    let publication = published.and_then(PublishedRoot::publication).map(|p| {
+        // An asset list alone is not a publication of the root: it is
+        // compared only together with one. An attestation states its own.
+        if p.assets.is_none() {
+            Publication {
+                assets: assets.cloned(),
+                ..p
+            }
+        } else {
+            p
+        }
+    });
+    let against = match (published, &publication) {
+        (None, _) => Against::Nothing,
+        (Some(_), Some(p)) => Against::Publication(p),
+        (Some(_), None) => Against::Untrusted,
+    };
+    let check = customer::check(proof, against);
+    let verified = check.verdict == CustomerVerdict::Verified;
+    // The published totals in the proof's order, when the publication gives
+    // one for exactly the proof's assets.
+    let published_totals: Option<Vec<Amount>> = publication.as_ref().and_then(|p| {
+        let totals = p.totals.as_ref()?;
+        if totals.len() != proof.assets().len() {
+            return None;
+        }
+        proof
+            .assets()
+            .iter()
+            .map(|a| {
+                totals
+                    .iter()
+                    .find(|(s, _)| s == a.symbol())
+                    .map(|(_, v)| *v)
+            })
+            .collect()
+    });
+    let published_height = publication.as_ref().and_then(|p| p.height);
+    let totals_published = published_totals.is_some();
+    let (totals, height) = match (published_totals, &check.computed) {
+        (Some(t), _) => (t, published_height.unwrap_or(claimed.height)),
+        // Verified against the hash alone: what the verified hash commits to.
+        (None, Some(c)) if verified => (c.sums.clone(), c.height),
+        _ => (
+            claimed.sums.clone(),
+            published_height.unwrap_or(claimed.height),
+        ),
+    };
+    let checked_root = publication.as_ref().map_or(claimed.hash, |p| p.root);
+    let customers = publication.as_ref().and_then(|p| p.customers);
+    let signature_error = published
+        .and_then(PublishedRoot::attestation)
+        .and_then(|a| a.signature().err().cloned());
+    ProofReport {
+        check,
+        source,
+        publication,
+        checked_root,
+        totals,
+        totals_published,
+        height,
+        customers,
+        signature_error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    #[test]
+    fn hash_form_with_white_space() {
+        let p = PublishedRoot::parse(&format!("  {}\n", H.to_uppercase())).unwrap();
+        assert_eq!(p, PublishedRoot::Hash(H.parse().unwrap()));
+        assert_eq!(p.source().as_str(), "published-hash");
+    }
+
+    #[test]
+    fn summary_form_is_the_tree_crates_summary() {
+        let text = format!(
+            r#"{{"root": "{H}", "height": 3, "customers": 5, "totals": {{"ETH": "7", "BTC": "150000000"}}}}"#
+        );
+        let p = PublishedRoot::parse(&text).unwrap();
+        assert_eq!(
+            p,
+            PublishedRoot::TreeSummary(TreeSummary::from_json(&text).unwrap())
+        );
+        assert_eq!(p.publication().unwrap().customers, Some(5));
+    }
+
+    #[test]
+    fn rejects_what_it_cannot_read() {
+        let e = PublishedRoot::parse("deadbeef").unwrap_err();
+        assert_eq!(e, PublicationError::Unrecognized { chars: 8 });
+        assert!(e.to_string().contains("64 hex digits"));
+
+        let e = PublishedRoot::parse(&format!(r#"{{"root": "{H}", "height": 1}}"#)).unwrap_err();
+        assert_eq!(e.kind(), "summary");
+        assert!(e.to_string().contains("missing field `totals`"), "{e}");
+
+        // A summary with a member por would not compare is refused, not
+        // half-checked.
+        let e = PublishedRoot::parse(&format!(
+            r#"{{"root": "{H}", "height": 1, "signature": "x", "totals": {{"BTC": "1"}}}}"#
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown field `signature`"), "{e}");
+
+        // Another format name is not read as a summary (it fails closed).
+        for format in [r#""por-attestation-v2""#, "1", "null"] {
+            let e = PublishedRoot::parse(&format!(
+                r#"{{"format": {format}, "root": "{H}", "height": 1, "totals": {{"BTC": "1"}}}}"#
+            ))
+            .unwrap_err();
+            assert_eq!(e.kind(), "unknown-format", "{format}: {e}");
+        }
+    }
+}
