@@ -1,7 +1,9 @@
 //! One call for everything: the in-force checks, the proposed reserve and
 //! the comparators ([`evaluate`]), and a set of scenarios with overlays
-//! ([`stress`]). This is the API the CLI uses and the audit is meant to call
-//! with inputs built from an attestation.
+//! ([`stress`]). The audit calls these with inputs built from an
+//! attestation; `por reserve` goes through [`crate::Evaluation`] and
+//! [`crate::StressReport`], which keep the inputs and policies with the
+//! figures.
 
 use serde::Serialize;
 
