@@ -190,7 +190,7 @@ def exchange_file_seeds(s):
 
 
 def reserve_seeds(s):
-    """reserve_files: the example inputs (TOML, and as JSON) and the policies."""
+    """reserve_files: the example inputs (TOML, and as JSON), the policies and the scenarios."""
     inputs = read("examples", "reserve-inputs.toml")
     s.add("reserve_files", b"\x00" + inputs)
     try:
@@ -201,6 +201,9 @@ def reserve_seeds(s):
     for name in sorted(os.listdir(os.path.join(ROOT, "policies"))):
         if name.endswith(".toml"):
             s.add("reserve_files", b"\x02" + read("policies", name))
+    for name in sorted(os.listdir(os.path.join(ROOT, "scenarios"))):
+        if name.endswith(".toml"):
+            s.add("reserve_files", b"\x03" + read("scenarios", name))
 
 
 BALANCES = (

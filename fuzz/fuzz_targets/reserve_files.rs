@@ -1,44 +1,62 @@
-//! The reserve engine's files: reserve inputs (TOML and JSON) and policy
-//! files (TOML). Input: a mode byte (0 inputs TOML, 1 inputs JSON, 2 policy
-//! TOML), then the text.
+//! The reserve engine's files: reserve inputs (TOML and JSON), policy files
+//! and scenario files (TOML). Input: a mode byte (0 inputs TOML, 1 inputs
+//! JSON, 2 policy TOML, 3 scenario TOML), then the text.
 //!
 //! Nothing may panic, errors display, and what parses is evaluated: inputs
-//! under the shipped policies, a policy in place of the shipped one of its
-//! model with `examples/reserve-inputs.toml`. The engine returns a report or
-//! a clear error, and the same result twice.
+//! under the shipped policies and through the shipped scenarios, a policy in
+//! place of the shipped one of its model with `examples/reserve-inputs.toml`,
+//! a scenario with the example (combined with S1 if it is an overlay, with
+//! O1 if not). The engine returns a report or a clear error, and the same
+//! result twice.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use por_core::reserve::{evaluate, Inputs, Policy, PolicySet};
+use por_reserve::{builtin, Evaluation, Inputs, Policy, PolicySet, Scenario, StressReport};
 
-fn fixed() -> &'static (Inputs, PolicySet) {
-    static F: OnceLock<(Inputs, PolicySet)> = OnceLock::new();
-    F.get_or_init(|| {
-        (
-            Inputs::from_toml_str(include_str!("../../examples/reserve-inputs.toml"))
-                .expect("the example inputs parse"),
-            PolicySet::shipped().expect("the shipped policies parse"),
-        )
+struct Fixed {
+    example: Inputs,
+    shipped: PolicySet,
+    scenarios: Vec<Scenario>,
+}
+
+fn fixed() -> &'static Fixed {
+    static F: OnceLock<Fixed> = OnceLock::new();
+    F.get_or_init(|| Fixed {
+        example: Inputs::from_toml_str(builtin::EXAMPLE_INPUTS).expect("the example inputs parse"),
+        shipped: PolicySet::shipped().expect("the shipped policies parse"),
+        scenarios: builtin::scenarios().expect("the shipped scenarios parse"),
     })
 }
 
-fn run(inputs: &Inputs, policies: &PolicySet) {
-    let first = evaluate(inputs, policies);
-    match &first {
+fn run(inputs: &Inputs, policies: &PolicySet, scenarios: &[Scenario]) {
+    let first = Evaluation::new(inputs.clone(), policies.clone());
+    assert_eq!(
+        first,
+        Evaluation::new(inputs.clone(), policies.clone()),
+        "evaluation is deterministic"
+    );
+    match first {
         Err(e) => {
             let _ = e.to_string();
         }
-        Ok(r) => {
-            let _ = r.passes();
+        Ok(e) => {
+            let _ = (e.passes(), e.report.requirement.verdict_line());
+            let s = StressReport::new(e.clone(), scenarios.to_vec());
+            match &s {
+                Err(err) => {
+                    let _ = err.to_string();
+                }
+                Ok(r) => assert!(!r.results.is_empty() || scenarios.is_empty()),
+            }
+            assert_eq!(
+                s,
+                StressReport::new(e, scenarios.to_vec()),
+                "stress is deterministic"
+            );
         }
     }
-    assert_eq!(
-        first,
-        evaluate(inputs, policies),
-        "evaluation is deterministic"
-    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -48,10 +66,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let (example, shipped) = fixed();
-    match mode % 3 {
+    let f = fixed();
+    match mode % 4 {
         0 | 1 => {
-            let parsed = if mode % 3 == 0 {
+            let parsed = if mode % 4 == 0 {
                 Inputs::from_toml_str(text)
             } else {
                 Inputs::from_json_str(text)
@@ -60,18 +78,32 @@ fuzz_target!(|data: &[u8]| {
                 Err(e) => {
                     let _ = e.to_string();
                 }
-                Ok(inputs) => run(&inputs, shipped),
+                Ok(inputs) => run(&inputs, &f.shipped, &f.scenarios),
             }
         }
-        _ => match Policy::from_toml_str(text) {
+        2 => match Policy::from_toml_str(text) {
             Err(e) => {
                 let _ = e.to_string();
             }
             Ok(policy) => {
                 let _ = (policy.name(), policy.title(), policy.params().len());
-                let mut set = shipped.clone();
-                set.replace(policy);
-                run(example, &set);
+                for p in policy.params() {
+                    let _ = (p.key(), p.value().to_string(), p.source(), p.status());
+                }
+                let set = PolicySet::shipped_with([policy]).expect("the shipped policies parse");
+                run(&f.example, &set, &f.scenarios);
+            }
+        },
+        _ => match Scenario::from_toml_str(text) {
+            Err(e) => {
+                let _ = e.to_string();
+            }
+            Ok(scenario) => {
+                let partner = if scenario.overlay { "S1" } else { "O1" };
+                let partner = builtin::scenario(partner)
+                    .and_then(Result::ok)
+                    .expect("a shipped scenario");
+                run(&f.example, &f.shipped, &[scenario, partner]);
             }
         },
     }

@@ -23,7 +23,7 @@
 use por_core::registry::{AssetRegistry, IdentityError, Resolution};
 use por_tree::Asset;
 
-use crate::balances_file::{normalize_address, FileError, FileErrorKind};
+use crate::balances_file::{checked_address_key, FileError, FileErrorKind};
 use crate::evm::EvmAddress;
 use crate::{Chain, QueryAsset, QueryItem};
 
@@ -95,7 +95,7 @@ pub fn parse_with_registry(
             )
         };
         let chain = crate::parse_readable_chain(field(0)).map_err(|e| bad(0, e.to_string()))?;
-        let address = normalize_address(chain, field(1)).map_err(|e| bad(1, e))?;
+        let address = checked_address_key(chain, field(1)).map_err(|e| bad(1, e))?;
         let symbol = field(2);
         let decimals = match field(4) {
             "" => None,

@@ -244,7 +244,7 @@ impl std::error::Error for FileError {}
 ///
 /// Returns a message saying what was expected, also for a chain this crate
 /// reads no balances on.
-pub fn normalize_address(chain: Chain, address: &str) -> Result<String, String> {
+pub fn checked_address_key(chain: Chain, address: &str) -> Result<String, String> {
     match chain {
         Chain::Ethereum => EvmAddress::parse(address)
             .map(|a| por_types::address_key(Some(chain), &a.to_lower_hex()))
@@ -296,7 +296,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
             )
         };
         let chain = crate::parse_readable_chain(field(0)).map_err(|e| bad(0, e.to_string()))?;
-        let address = normalize_address(chain, field(1)).map_err(|e| bad(1, e))?;
+        let address = checked_address_key(chain, field(1)).map_err(|e| bad(1, e))?;
         let asset = Asset::new(field(2), 0).map_err(|e| bad(2, e.to_string()))?;
         let balance = Amount::from_base_units_str(field(3))
             .map_err(|e| bad(3, format!("{e} (the balance is in base units)")))?;
@@ -503,7 +503,7 @@ impl BalanceSource for OfflineSource {
         }
         let mut records = Vec::with_capacity(query.items.len());
         for item in &query.items {
-            let address = normalize_address(chain, &item.address).map_err(|detail| {
+            let address = checked_address_key(chain, &item.address).map_err(|detail| {
                 SourceError::Unsupported {
                     endpoint: self.name.clone(),
                     detail,

@@ -1,12 +1,12 @@
 //! # por-core
 //!
 //! The pure logic of `por` above the liabilities tree and the attestation:
-//! the reserve engine, the auditor's asset registry and the audit. The
-//! tree, amounts, assets and customer proofs are `por_tree`; the signed
-//! attestation is `por_attest`; wallet
-//! ownership (BIP-322, legacy signed messages, EIP-191, the reserves
-//! message) is `por_ownership`, which the audit and the registry use. None
-//! of them knows this crate. `ARCHITECTURE.md` at the repository root has
+//! the auditor's asset registry and the audit. The tree, amounts, assets and
+//! customer proofs are `por_tree`; the signed attestation is `por_attest`;
+//! wallet ownership (BIP-322, legacy signed messages, EIP-191, the reserves
+//! message) is `por_ownership`, which the audit and the registry use; the
+//! reserve engine the audit runs is `por_reserve`. None of them knows this
+//! crate. `ARCHITECTURE.md` at the repository root has
 //! the map.
 //!
 //! This crate does no I/O, parses nothing from the command line and needs no
@@ -17,4 +17,3 @@
 
 pub mod audit;
 pub mod registry;
-pub mod reserve;

@@ -307,7 +307,7 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
             .unwrap_or_else(|| "native".to_owned());
         let key = (
             entry.chain.clone(),
-            por_core::audit::normalize_address(&entry.chain, &entry.address),
+            por_core::audit::attested_address_key(&entry.chain, &entry.address),
             what,
         );
         if let Some(first) = seen.insert(key, row.at.as_str()) {

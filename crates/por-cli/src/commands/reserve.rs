@@ -1,15 +1,18 @@
 //! `por reserve requirement` and `por reserve stress`: the liability reserve,
 //! the Japanese segregation checks and the hack stress tests
-//! (`docs/reserve.md`). A thin shell over `por_core::reserve`.
+//! (`docs/reserve.md`). A thin shell over `por_reserve`: the arguments
+//! become typed inputs, policies and scenarios (reading the files they
+//! name), one library call makes the report ([`Evaluation::new`],
+//! [`StressReport::new`]), and the rest of this file formats it.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use por_core::reserve::{
-    self, builtin, BandPosition, CheckDetail, Inputs, Policy, PolicySet, Ratio, Report, Scenario,
-    StressError, StressResult, Yen,
+use por_reserve::{
+    builtin, BandPosition, CheckDetail, Evaluation, Inputs, Policy, PolicySet, Ratio, Scenario,
+    StressError, StressReport, Yen,
 };
 use serde_json::json;
 
@@ -81,10 +84,12 @@ pub fn run(cmd: ReserveCommand) -> anyhow::Result<Outcome> {
     }
 }
 
+/// The policy set `--policy` names: the shipped defaults, each replaced by
+/// the shipped policy or file of the same model an argument names.
 pub(crate) fn load_policies(args: &[String]) -> anyhow::Result<PolicySet> {
-    let mut set = PolicySet::shipped().context("the shipped policies are invalid")?;
+    let mut chosen = Vec::new();
     for arg in args {
-        let policy = match builtin::policy(arg) {
+        chosen.push(match builtin::policy(arg) {
             Some(r) => r.with_context(|| format!("shipped policy {arg} is invalid"))?,
             None => {
                 let path = Path::new(arg);
@@ -100,10 +105,9 @@ pub(crate) fn load_policies(args: &[String]) -> anyhow::Result<PolicySet> {
                 Policy::from_toml_str(&text)
                     .with_context(|| format!("policy {}", path.display()))?
             }
-        };
-        set.replace(policy);
+        });
     }
-    Ok(set)
+    PolicySet::shipped_with(chosen).context("the shipped policies are invalid")
 }
 
 pub(crate) fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
@@ -120,22 +124,11 @@ pub(crate) fn load_inputs(path: &Path) -> anyhow::Result<Inputs> {
     parsed.with_context(|| format!("inputs {}", path.display()))
 }
 
-pub(crate) struct Evaluation {
-    pub(crate) inputs: Inputs,
-    pub(crate) policies: PolicySet,
-    pub(crate) report: Report,
-}
-
+/// The requirement report of the inputs file under the policies named.
 pub(crate) fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Result<Evaluation> {
     let inputs = load_inputs(inputs_path)?;
     let policies = load_policies(policy_args)?;
-    let report = reserve::evaluate(&inputs, &policies)
-        .with_context(|| format!("inputs {}", inputs_path.display()))?;
-    Ok(Evaluation {
-        inputs,
-        policies,
-        report,
-    })
+    Evaluation::new(inputs, policies).with_context(|| format!("inputs {}", inputs_path.display()))
 }
 
 /// The reserve inputs with an attestation's verified wallets as holdings;
@@ -193,25 +186,20 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
         Some(path) => {
             let inputs = inputs_with_attestation(&load_inputs(&args.inputs)?, path)?;
             let policies = load_policies(&args.policy)?;
-            let report = reserve::evaluate(&inputs, &policies).with_context(|| {
+            Evaluation::new(inputs, policies).with_context(|| {
                 format!(
                     "inputs {} with the holdings of {}",
                     args.inputs.display(),
                     path.display()
                 )
-            })?;
-            Evaluation {
-                inputs,
-                policies,
-                report,
-            }
+            })?
         }
     };
     // With an attestation the holdings are the exchange's claims, not
     // balances por saw on chain: a requirement met on them is not a pass
     // (exit 3, "incomplete"); one missed even on the claims is a failure.
     let claimed_holdings = args.attestation.is_some();
-    let outcome = match (e.report.passes(), claimed_holdings) {
+    let outcome = match (e.passes(), claimed_holdings) {
         (false, _) => Outcome::Failed,
         (true, false) => Outcome::Ok,
         (true, true) => Outcome::Incomplete,
@@ -504,7 +492,7 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
     let _ = writeln!(
         o,
         "  result: {} ({})",
-        por_core::audit::requirement_line(r),
+        r.verdict_line(),
         basis_note(p, &r.provenance.params)
     );
 
@@ -567,7 +555,7 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
 }
 
 fn basis_note(p: &Policy, used: &[&str]) -> String {
-    use por_core::reserve::Status;
+    use por_reserve::Status;
     let mut groups: Vec<(Status, Vec<&str>)> = Vec::new();
     for x in p.params().iter().filter(|x| used.contains(&x.key())) {
         if x.status() == Status::Law {
@@ -588,23 +576,16 @@ fn basis_note(p: &Policy, used: &[&str]) -> String {
     format!("not law -- {}", parts.join("; "))
 }
 
+/// The scenarios `--scenarios` names: shipped ids, `all`, files and
+/// directories of them; none means the whole shipped library.
 pub(crate) fn load_scenarios(args: &[String]) -> anyhow::Result<Vec<Scenario>> {
-    let mut out: Vec<Scenario> = Vec::new();
-    let all_builtin = |out: &mut Vec<Scenario>| -> anyhow::Result<()> {
-        for (id, text) in builtin::SCENARIOS {
-            out.push(
-                Scenario::from_toml_str(text).with_context(|| format!("shipped scenario {id}"))?,
-            );
-        }
-        Ok(())
-    };
     if args.is_empty() {
-        all_builtin(&mut out)?;
-        return Ok(out);
+        return Ok(builtin::scenarios()?);
     }
+    let mut out: Vec<Scenario> = Vec::new();
     for arg in args {
         if arg.eq_ignore_ascii_case("all") {
-            all_builtin(&mut out)?;
+            out.extend(builtin::scenarios()?);
         } else if let Some(s) = builtin::scenario(arg) {
             out.push(s.with_context(|| format!("shipped scenario {arg}"))?);
         } else {
@@ -645,11 +626,11 @@ fn read_scenario(path: &Path) -> anyhow::Result<Scenario> {
 fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
     let e = evaluate(&args.inputs, &args.policy)?;
     let scenarios = load_scenarios(&args.scenarios)?;
-    let results = reserve::stress(&e.inputs, &e.policies, &e.report.requirement, &scenarios)
-        .map_err(|err| match err {
-            StressError::OverlayAlone { .. } => anyhow::anyhow!("--scenarios: {err}"),
-            other => anyhow::Error::new(other).context(format!("inputs {}", args.inputs.display())),
-        })?;
+    let s = StressReport::new(e, scenarios).map_err(|err| match err {
+        StressError::OverlayAlone { .. } => anyhow::anyhow!("--scenarios: {err}"),
+        other => anyhow::Error::new(other).context(format!("inputs {}", args.inputs.display())),
+    })?;
+    let e = &s.evaluation;
     if args.json {
         let v = json!({
             "schema": "por-reserve-report-v1",
@@ -660,15 +641,15 @@ fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
                 "required_jpy": e.report.requirement.required_jpy,
                 "cash_required_jpy": e.report.requirement.cash_required_jpy,
                 "reserve_policy": e.policies.reserve.name(),
-                "scenarios": scenarios.iter().map(|s| json!({
+                "scenarios": s.scenarios.iter().map(|s| json!({
                     "id": s.id, "name": s.name, "anchor": s.anchor, "sources": s.sources,
                 })).collect::<Vec<_>>(),
-                "results": results,
+                "results": s.results,
             }
         });
         emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     } else {
-        emit(&stress_text(&e, &results))?;
+        emit(&stress_text(&s))?;
     }
     Ok(Outcome::Ok)
 }
@@ -679,7 +660,8 @@ fn bn(v: Yen) -> String {
     format!("{}.{:02}", tenth_m / 100, tenth_m % 100)
 }
 
-pub(crate) fn stress_text(e: &Evaluation, results: &[StressResult]) -> String {
+pub(crate) fn stress_text(s: &StressReport) -> String {
+    let (e, results) = (&s.evaluation, &s.results);
     let mut o = String::new();
     let _ = writeln!(
         o,

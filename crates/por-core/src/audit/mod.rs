@@ -18,10 +18,10 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::registry::{self, AssetRegistry, Resolution};
-use crate::reserve::{self, Inputs, PolicySet, Scenario};
 use por_attest::{
     AttestationBody, Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
 };
+use por_reserve::{Inputs, PolicySet, Scenario};
 use por_tree::amount::Amount;
 use por_tree::asset::AssetList;
 use por_tree::proof::InclusionProof;
@@ -257,9 +257,9 @@ pub struct ReservePosition {
     /// The attestation it applies to.
     pub attestation: String,
     /// The engine's report.
-    pub report: reserve::Report,
+    pub report: por_reserve::Report,
     /// Stress results, one per scenario run.
-    pub stress: Vec<reserve::StressResult>,
+    pub stress: Vec<por_reserve::StressResult>,
 }
 
 /// Totals of the checks.
@@ -345,7 +345,7 @@ impl std::error::Error for AuditError {}
 /// [`por_types::address_key`] under the chain it names (a chain por does
 /// not know is compared by the same prefixes).
 #[must_use]
-pub fn normalize_address(chain: &str, address: &str) -> String {
+pub fn attested_address_key(chain: &str, address: &str) -> String {
     por_types::address_key(por_types::Chain::from_canonical_name(chain).ok(), address)
 }
 
@@ -383,7 +383,7 @@ fn balance_key<'a>(
 ) -> BalanceKey<'a> {
     (
         chain,
-        normalize_address(chain, address),
+        attested_address_key(chain, address),
         contract.map_or_else(|| "native".to_owned(), |c| c.trim().to_ascii_lowercase()),
         height,
     )
@@ -1223,7 +1223,7 @@ fn claim_key(
     (
         e.chain.clone(),
         network_of_chain(&e.chain).to_owned(),
-        normalize_address(&e.chain, &e.address),
+        attested_address_key(&e.chain, &e.address),
         what,
     )
 }
@@ -1611,25 +1611,20 @@ pub fn reserve_inputs_from_attestation<'a>(
         .into_iter()
         .map(|(e, amount)| {
             let owner = match e.category {
-                Category::Customer => reserve::Owner::Customer,
-                Category::Corporate => reserve::Owner::Own,
-                Category::Guarantee => reserve::Owner::Guarantee,
-                Category::LiabilityReserve => reserve::Owner::Reserve,
+                Category::Customer => por_reserve::Owner::Customer,
+                Category::Corporate => por_reserve::Owner::Own,
+                Category::Guarantee => por_reserve::Owner::Guarantee,
+                Category::LiabilityReserve => por_reserve::Owner::Reserve,
             };
-            let tier = match e.tier {
-                por_attest::Tier::Cold => reserve::Tier::Cold,
-                por_attest::Tier::Warm => reserve::Tier::Warm,
-                por_attest::Tier::Hot => reserve::Tier::Hot,
-                por_attest::Tier::Mpc => reserve::Tier::Mpc,
-                por_attest::Tier::ThirdPartyCustodian => reserve::Tier::ThirdPartyCustodian,
-            };
-            let addr = normalize_address(&e.chain, &e.address);
+            // One Tier (por_types) in the attestation and the reserve engine.
+            let tier = e.tier;
+            let addr = attested_address_key(&e.chain, &e.address);
             let extra = carried.iter().find(|h| {
                 h.address
                     .as_deref()
-                    .is_some_and(|a| normalize_address(&e.chain, a) == addr)
+                    .is_some_and(|a| attested_address_key(&e.chain, a) == addr)
             });
-            reserve::Holding {
+            por_reserve::Holding {
                 asset: e.asset.clone(),
                 quantity: amount,
                 owner,
@@ -1648,30 +1643,6 @@ pub fn reserve_inputs_from_attestation<'a>(
         .map(|t| (t.asset.clone(), t.amount))
         .collect();
     out
-}
-
-/// The liability reserve's deciding figures next to its verdict: the cash
-/// part required (the requirement less the insurance credit) against the
-/// reserve funds held (cash, plus reserve crypto at its weight), which is
-/// what the engine compares (`passes` is `held ≥ cash part`).
-#[must_use]
-pub fn requirement_line(r: &reserve::Requirement) -> String {
-    let held = match r.reserve_crypto_weight {
-        Some(w) => format!(
-            "cash ¥{} + reserve crypto ¥{} counted at {w}",
-            r.reserve_balance_jpy, r.reserve_crypto_counted_jpy
-        ),
-        None => format!("cash ¥{}", r.reserve_balance_jpy),
-    };
-    let gap = if r.shortfall_jpy > reserve::Yen::ZERO {
-        format!(", short by ¥{}", r.shortfall_jpy)
-    } else {
-        String::new()
-    };
-    format!(
-        "cash part required ¥{} (¥{} required − ¥{} insurance credit) vs held ¥{} ({held}){gap}: {}",
-        r.cash_required_jpy, r.required_jpy, r.insurance_credit_jpy, r.reserve_held_jpy, r.label
-    )
 }
 
 fn reserve_checks(
@@ -1744,10 +1715,11 @@ fn reserve_checks(
             )
         }
     };
-    let report = reserve::evaluate(&inputs, &run.policies).map_err(|e| AuditError::Reserve {
-        name: run.name.clone(),
-        message: e.to_string(),
-    })?;
+    let report =
+        por_reserve::evaluate(&inputs, &run.policies).map_err(|e| AuditError::Reserve {
+            name: run.name.clone(),
+            message: e.to_string(),
+        })?;
     for c in &report.in_force.checks {
         let (status, summary) = verdict(c.passes, c.label.to_owned());
         checks.push(check(
@@ -1765,7 +1737,7 @@ fn reserve_checks(
         ));
     }
     let r = &report.requirement;
-    let (status, summary) = verdict(r.passes, requirement_line(r));
+    let (status, summary) = verdict(r.passes, r.verdict_line());
     checks.push(check(
         "reserve-requirement",
         status,
@@ -1785,7 +1757,7 @@ fn reserve_checks(
     let stress = if run.scenarios.is_empty() {
         Vec::new()
     } else {
-        reserve::stress(&inputs, &run.policies, &report.requirement, &run.scenarios).map_err(
+        por_reserve::stress(&inputs, &run.policies, &report.requirement, &run.scenarios).map_err(
             |e| AuditError::Reserve {
                 name: run.name.clone(),
                 message: e.to_string(),

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use plotters::prelude::*;
-use por_core::audit::{requirement_line, AuditReport, Check, Outcome, Status};
+use por_core::audit::{AuditReport, Check, Outcome, Status};
 use por_tree::Amount;
 
 /// Escapes text for HTML element content and attribute values.
@@ -268,10 +268,10 @@ pub fn render(r: &AuditReport) -> String {
             o,
             "<p>Over the confirmed wallets of <code>{}</code>: {} — check: <strong>{}</strong>.</p>",
             esc(&res.attestation),
-            esc(&requirement_line(q)),
+            esc(&q.verdict_line()),
             esc(verdict)
         );
-        let yen = |y: por_core::reserve::Yen| -> f64 { yen_millions(&y.to_string()) };
+        let yen = |y: por_reserve::Yen| -> f64 { yen_millions(&y.to_string()) };
         chart(
             &mut o,
             grouped_bars(

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
-use por_core::audit::{requirement_line, AuditReport, Outcome, Status};
+use por_core::audit::{AuditReport, Outcome, Status};
 use por_tree::Amount;
 
 use crate::output::term;
@@ -190,7 +190,7 @@ pub fn render(report: &AuditReport, verbose: bool) -> String {
             o,
             "\nLiability reserve ({}, confirmed wallets only): {} [{verdict}]",
             term(&r.attestation),
-            requirement_line(q),
+            q.verdict_line(),
         );
         for s in &r.stress {
             let _ = writeln!(

@@ -640,13 +640,12 @@ fn run_reserve(
         &out_dir.join(layout::REQUIREMENT),
         reserve::requirement_text(&e).as_bytes(),
     )?;
-    let scenarios = reserve::load_scenarios(&[])?;
-    let results =
-        por_core::reserve::stress(&e.inputs, &e.policies, &e.report.requirement, &scenarios)?;
+    let s = por_reserve::StressReport::new(e, reserve::load_scenarios(&[])?)?;
     output::write_file_atomic(
         &out_dir.join(layout::STRESS),
-        reserve::stress_text(&e, &results).as_bytes(),
+        reserve::stress_text(&s).as_bytes(),
     )?;
+    let e = &s.evaluation;
     let failing: Vec<String> = e
         .report
         .in_force
@@ -671,7 +670,7 @@ fn run_reserve(
         grouped(cash),
         grouped(balance),
         if e.report.passes() { "met" } else { "NOT met" },
-        results.len(),
+        s.results.len(),
         path.display(),
         out_dir.join(layout::REQUIREMENT).display(),
         out_dir.join(layout::STRESS).display()

@@ -261,7 +261,7 @@ pub fn balances_file(wallets: &[Wallet], snapshots: &[ChainSnapshot], seed: u64)
         let c = chain(w.chain)?;
         rows.push(BalanceRow {
             chain: c,
-            address: bf::normalize_address(c, &w.address)
+            address: bf::checked_address_key(c, &w.address)
                 .map_err(|e| anyhow::anyhow!("demo wallet {}: {e}", w.address))?,
             asset: w.asset.clone(),
             balance: w.balance,

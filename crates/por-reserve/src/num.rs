@@ -250,11 +250,11 @@ impl Rate {
     /// # Examples
     ///
     /// ```
-    /// use por_core::reserve::{Rate, Yen, Round};
+    /// use por_reserve::{Rate, Yen, Round};
     /// let r = Rate::parse("0.005%")?;
     /// let y = Yen::new(8_000_000_000_000).mul_rate(r, Round::Up).unwrap();
     /// assert_eq!(y, Yen::new(400_000_000));
-    /// # Ok::<_, por_core::reserve::NumberError>(())
+    /// # Ok::<_, por_reserve::NumberError>(())
     /// ```
     pub fn parse(s: &str) -> Result<Rate, NumberError> {
         let (body, percent) = match s.strip_suffix('%') {
@@ -528,22 +528,23 @@ impl Date {
             input: s.to_owned(),
             why,
         };
-        let b = s.as_bytes();
-        if b.len() != 10 || !s.is_ascii() || b[4] != b'-' || b[7] != b'-' {
+        // The shape by pattern, not by index: exactly ten bytes, dashes at 4 and 7.
+        let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = s.as_bytes() else {
             return Err(err("expected a date YYYY-MM-DD"));
-        }
-        let num = |r: core::ops::Range<usize>| -> Result<u32, NumberError> {
-            let part = &s[r];
-            if part.bytes().all(|c| c.is_ascii_digit()) {
-                part.parse::<u32>()
-                    .map_err(|_| err("expected a date YYYY-MM-DD"))
-            } else {
-                Err(err("expected a date YYYY-MM-DD"))
-            }
         };
-        let year = i32::try_from(num(0..4)?).map_err(|_| err("bad year"))?;
-        let month = u8::try_from(num(5..7)?).map_err(|_| err("bad month"))?;
-        let day = u8::try_from(num(8..10)?).map_err(|_| err("bad day"))?;
+        let num = |digits: &[u8]| -> Result<u32, NumberError> {
+            digits.iter().try_fold(0u32, |acc, &c| {
+                if c.is_ascii_digit() {
+                    // At most four digits: no overflow.
+                    Ok(acc * 10 + u32::from(c - b'0'))
+                } else {
+                    Err(err("expected a date YYYY-MM-DD"))
+                }
+            })
+        };
+        let year = i32::try_from(num(&[y0, y1, y2, y3])?).map_err(|_| err("bad year"))?;
+        let month = u8::try_from(num(&[m0, m1])?).map_err(|_| err("bad month"))?;
+        let day = u8::try_from(num(&[d0, d1])?).map_err(|_| err("bad day"))?;
         if !(1..=12).contains(&month) {
             return Err(err("month must be 01 to 12"));
         }

@@ -8,7 +8,7 @@
     reason = "test helpers panic on a broken fixture, which is the failure we want"
 )]
 
-use por_core::reserve::{
+use por_reserve::{
     builtin, hong_kong, in_force_checks, mica, requirement, run_scenario, BandPosition, Capital,
     CheckDetail, Date, FieldErrorKind, Holding, Inputs, Insurance, Owner, Peril, Policy, Price,
     Rate, Ratio, Scenario, Tier, Yen,
@@ -421,8 +421,8 @@ fn labels_follow_parameter_statuses() {
 
     // The proposal with every parameter promoted to law becomes "compliant"...
     let mut text = builtin_text("jp-fsa-2026-proposal").to_owned();
-    for (key, _) in policy("jp-fsa-2026-proposal").model().params() {
-        text = with_status(&text, key, "law");
+    for param in policy("jp-fsa-2026-proposal").params() {
+        text = with_status(&text, param.key(), "law");
     }
     let r = requirement(&inputs, &Policy::from_toml_str(&text).unwrap()).unwrap();
     assert_eq!(r.label, "compliant");
@@ -435,7 +435,7 @@ fn labels_follow_parameter_statuses() {
     );
     let r = requirement(&inputs, &Policy::from_toml_str(&press).unwrap()).unwrap();
     assert_eq!(r.label, "compliant");
-    assert_eq!(r.band_basis, por_core::reserve::Basis::NotInForce);
+    assert_eq!(r.band_basis, por_reserve::Basis::NotInForce);
     // ...and one unverified parameter it used makes it illustrative again.
     let one = with_status(&text, "s_max", "unverified");
     let r = requirement(&inputs, &Policy::from_toml_str(&one).unwrap()).unwrap();
@@ -601,6 +601,50 @@ fn engine_refuses_a_policy_of_the_wrong_model() {
     assert!(e.to_string().contains("eu-mica-art67"), "{e}");
 }
 
+/// Issue 11: `run_scenario` with a policy other than the in-force one used
+/// to panic reading `min_capital_jpy` before its own model check ran.
+#[test]
+fn stress_refuses_a_policy_of_the_wrong_model() {
+    let inputs = example();
+    let req = requirement(&inputs, &policy("jp-fsa-2026-proposal")).unwrap();
+    for name in ["jp-fsa-2026-proposal", "eu-mica", "hk-sfc"] {
+        let e = run_scenario(&inputs, &scenario("S1"), None, &req, &policy(name)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                por_reserve::StressError::Engine(por_reserve::ReserveError::Model(_))
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("jp-psa-segregation"), "{e}");
+    }
+}
+
+/// Every parameter of a shipped policy is listed with its source, in the
+/// order of the file, and the typed struct holds the same values.
+#[test]
+fn policies_keep_each_value_with_its_source() {
+    let p = policy("jp-fsa-2026-proposal");
+    let keys: Vec<&str> = p.params().iter().map(|x| x.key()).collect();
+    assert_eq!(keys.first(), Some(&"lookback_years"));
+    assert_eq!(keys.last(), Some(&"band_high_jpy"));
+    assert_eq!(keys.len(), 19);
+    assert!(p.params().iter().all(|x| !x.source().trim().is_empty()));
+    let typed = p.liability_reserve().unwrap();
+    assert_eq!(typed.alpha_cold.value(), Rate::parse("1%").unwrap());
+    assert_eq!(typed.alpha_cold.key(), "alpha_cold");
+    assert!(typed.alpha_cold.source().contains("Nikkei"));
+    assert_eq!(typed.band_low_jpy.status(), por_reserve::Status::Press);
+    assert_eq!(typed.floor_jpy.value(), None);
+    assert!(p.psa().is_err() && p.mica().is_err() && p.hk_cover().is_err());
+    let m = policy("eu-mica");
+    assert_eq!(m.mica().unwrap().k_min_eur(2).value().get(), 125_000);
+    assert_eq!(
+        m.param("k_min_class2_eur").unwrap().value().to_string(),
+        "€125,000"
+    );
+}
+
 #[test]
 fn shipped_files_all_parse() {
     for (name, _) in builtin::POLICIES {
@@ -616,7 +660,7 @@ fn shipped_files_all_parse() {
 
 // ----------------------------------------------------------- scenarios
 
-fn run(id: &str, overlay: Option<&str>) -> por_core::reserve::StressResult {
+fn run(id: &str, overlay: Option<&str>) -> por_reserve::StressResult {
     let inputs = example();
     let req = requirement(&inputs, &policy("jp-fsa-2026-proposal")).unwrap();
     let o = overlay.map(scenario);
@@ -880,7 +924,7 @@ proptest::proptest! {
 
 #[test]
 fn evaluate_and_stress_run_everything_under_a_policy_set() {
-    use por_core::reserve::{evaluate, stress, PolicySet, StressError};
+    use por_reserve::{evaluate, stress, PolicySet, StressError};
     let inputs = example();
     let mut set = PolicySet::shipped().unwrap();
     let report = evaluate(&inputs, &set).unwrap();
@@ -926,9 +970,9 @@ proptest::proptest! {
         let psa = policy("jp-psa-in-force");
         let req = requirement(&inputs, &policy("jp-fsa-2026-proposal")).unwrap();
         if let Ok(p) = Policy::from_toml_str(&text) {
-            let mut set = por_core::reserve::PolicySet::shipped().unwrap();
+            let mut set = por_reserve::PolicySet::shipped().unwrap();
             set.replace(p);
-            let _ = por_core::reserve::evaluate(&inputs, &set);
+            let _ = por_reserve::evaluate(&inputs, &set);
         }
         if let Ok(s) = Scenario::from_toml_str(&text) {
             let _ = run_scenario(&inputs, &s, None, &req, &psa);

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::num::{Date, Price, Rate, SignedRate, Yen};
+use crate::num::{Date, Price, Rate, SignedRate, Yen};
 
 /// A data file of the reserve engine that is not valid: which field, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use por_tree::amount::Amount;
 
-use super::inputs::{Inputs, Owner, Tier, VolumeCategory};
-use super::num::{Date, Rate, Ratio, Round, Yen};
-use super::policy::{Basis, Model, ModelMismatch, Policy, Used};
+use crate::inputs::{Inputs, Owner, Tier, VolumeCategory};
+use crate::num::{Date, Rate, Ratio, Round, Yen};
+use crate::policy::{Basis, ModelMismatch, Policy, Used};
 
 /// The engine could not compute a figure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,18 +115,21 @@ pub(crate) fn books(inputs: &Inputs) -> Result<Vec<AssetBook>, ReserveError> {
             ..AssetBook::default()
         })
         .collect();
-    let find = |books: &mut Vec<AssetBook>, symbol: &str, context| -> Result<usize, ReserveError> {
+    fn find<'b>(
+        books: &'b mut [AssetBook],
+        symbol: &str,
+        context: &'static str,
+    ) -> Result<&'b mut AssetBook, ReserveError> {
         books
-            .iter()
-            .position(|b| b.symbol == symbol)
+            .iter_mut()
+            .find(|b| b.symbol == symbol)
             .ok_or_else(|| ReserveError::UnknownAsset {
                 symbol: symbol.to_owned(),
                 context,
             })
-    };
+    }
     for h in &inputs.holdings {
-        let i = find(&mut books, &h.asset, "a holding")?;
-        let b = &mut books[i];
+        let b = find(&mut books, &h.asset, "a holding")?;
         match h.owner {
             Owner::Customer => {
                 b.customer = add(b.customer, h.quantity, "customer holdings")?;
@@ -148,8 +151,8 @@ pub(crate) fn books(inputs: &Inputs) -> Result<Vec<AssetBook>, ReserveError> {
         }
     }
     for (symbol, q) in &inputs.customer_liabilities {
-        let i = find(&mut books, symbol, "a customer liability")?;
-        books[i].liabilities = add(books[i].liabilities, *q, "customer liabilities")?;
+        let b = find(&mut books, symbol, "a customer liability")?;
+        b.liabilities = add(b.liabilities, *q, "customer liabilities")?;
     }
     Ok(books)
 }
@@ -199,8 +202,8 @@ impl Provenance {
     fn new(policy: &Policy, used: &Used) -> Provenance {
         Provenance {
             policy: policy.name().to_owned(),
-            params: used.iter().copied().collect(),
-            basis: policy.basis(used),
+            params: used.keys(),
+            basis: used.basis(),
         }
     }
 }
@@ -312,13 +315,13 @@ impl InForce {
 /// A [`ReserveError`] for a policy that is not `jp-psa-segregation`, an
 /// asset without a price, an overflow, or an audit after the valuation date.
 pub fn in_force_checks(inputs: &Inputs, policy: &Policy) -> Result<InForce, ReserveError> {
-    policy.require_model(Model::JpPsa)?;
+    let params = policy.psa()?;
     let books = books(inputs)?;
     let mut checks = Vec::new();
 
     // A1: the aggregate yen test of 府令 Art. 27(2).
     let mut used = Used::new();
-    let limit = policy.rate("non_cold_limit", &mut used);
+    let limit = used.read(&params.non_cold_limit);
     let mut non_cold = Vec::new();
     let mut total = Vec::new();
     for b in &books {
@@ -348,7 +351,7 @@ pub fn in_force_checks(inputs: &Inputs, policy: &Policy) -> Result<InForce, Rese
 
     // A2: performance-guarantee crypto per asset.
     let mut used = Used::new();
-    let ratio = policy.rate("guarantee_ratio", &mut used);
+    let ratio = used.read(&params.guarantee_ratio);
     let rows: Vec<AssetRow> = books
         .iter()
         .filter(|b| b.customer_non_cold > 0 || b.guarantee > 0)
@@ -370,7 +373,7 @@ pub fn in_force_checks(inputs: &Inputs, policy: &Policy) -> Result<InForce, Rese
 
     // A3: customer holdings against ledger liabilities per asset.
     let mut used = Used::new();
-    let ratio = policy.rate("segregation_ratio", &mut used);
+    let ratio = used.read(&params.segregation_ratio);
     let rows: Vec<AssetRow> = books
         .iter()
         .filter(|b| b.customer > 0 || b.liabilities > 0)
@@ -392,7 +395,7 @@ pub fn in_force_checks(inputs: &Inputs, policy: &Policy) -> Result<InForce, Rese
 
     // A4: trust.
     let mut used = Used::new();
-    let ratio = policy.rate("trust_ratio", &mut used);
+    let ratio = used.read(&params.trust_ratio);
     let required_jpy = inputs
         .customer_fiat_liabilities_jpy
         .mul_rate(ratio, Round::Up)
@@ -411,7 +414,7 @@ pub fn in_force_checks(inputs: &Inputs, policy: &Policy) -> Result<InForce, Rese
 
     // A5: audit currency.
     let mut used = Used::new();
-    let max_days = policy.count("audit_max_days", &mut used);
+    let max_days = used.read(&params.audit_max_days);
     let days = inputs
         .last_segregation_audit
         .days_until(inputs.valuation_date);
@@ -601,6 +604,36 @@ pub struct Requirement {
     pub provenance: Provenance,
 }
 
+impl Requirement {
+    /// The deciding figures next to the verdict, in one line: the cash part
+    /// required (the requirement less the insurance credit) against the
+    /// reserve funds held (cash, plus reserve crypto at its weight), which
+    /// is what the engine compares (`passes` is `held ≥ cash part`).
+    #[must_use]
+    pub fn verdict_line(&self) -> String {
+        let held = match self.reserve_crypto_weight {
+            Some(w) => format!(
+                "cash ¥{} + reserve crypto ¥{} counted at {w}",
+                self.reserve_balance_jpy, self.reserve_crypto_counted_jpy
+            ),
+            None => format!("cash ¥{}", self.reserve_balance_jpy),
+        };
+        let gap = if self.shortfall_jpy > Yen::ZERO {
+            format!(", short by ¥{}", self.shortfall_jpy)
+        } else {
+            String::new()
+        };
+        format!(
+            "cash part required ¥{} (¥{} required − ¥{} insurance credit) vs held ¥{} ({held}){gap}: {}",
+            self.cash_required_jpy,
+            self.required_jpy,
+            self.insurance_credit_jpy,
+            self.reserve_held_jpy,
+            self.label
+        )
+    }
+}
+
 /// Computes the proposed liability reserve (regulation.md §6.3).
 ///
 /// # Errors
@@ -608,14 +641,14 @@ pub struct Requirement {
 /// A [`ReserveError`] for a policy that is not `jp-liability-reserve`, an
 /// asset without a price, or an overflow.
 pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, ReserveError> {
-    policy.require_model(Model::JpLiabilityReserve)?;
+    let params = policy.liability_reserve()?;
     let books = books(inputs)?;
     let mut used = Used::new();
     let ovf = ReserveError::Overflow;
 
     // R_vol: mean annual volume over the lookback window ending at the
     // latest fiscal year in the inputs, times the category rate.
-    let lookback = policy.count("lookback_years", &mut used);
+    let lookback = used.read(&params.lookback_years);
     let latest = inputs.volumes.iter().map(|v| v.year).max();
     let mut volume_terms = Vec::new();
     if let Some(latest) = latest {
@@ -638,9 +671,9 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
                 continue;
             }
             years.sort_unstable();
-            let rate = policy.rate(cat.rate_key(), &mut used);
+            let rate = used.read(params.volume_rate(cat));
             let n = u128::try_from(years.len()).map_err(|_| ovf("year count"))?;
-            let amount = super::num::mul_div(
+            let amount = crate::num::mul_div(
                 U256::new(total.get()),
                 U256::new(rate.num()),
                 U256::new(rate.den()) * U256::new(n),
@@ -664,7 +697,8 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
     let mut unbacked = Vec::new();
     let mut vendor = Vec::new();
     for b in &books {
-        let cold_q = b.customer - b.customer_non_cold;
+        // Never saturates: non-cold holdings are part of the customer total.
+        let cold_q = b.customer.saturating_sub(b.customer_non_cold);
         cold.push(value(inputs, &b.symbol, cold_q, Round::Up)?);
         let gap = b.customer_non_cold.saturating_sub(b.guarantee);
         unbacked.push(value(inputs, &b.symbol, gap, Round::Up)?);
@@ -673,9 +707,9 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
     let cold_customer_jpy = sum(cold, "cold customer crypto")?;
     let unbacked_non_cold_jpy = sum(unbacked, "unbacked non-cold crypto")?;
     let vendor_customer_jpy = sum(vendor, "vendor crypto")?;
-    let a_cold = policy.rate("alpha_cold", &mut used);
-    let a_hot = policy.rate("alpha_hot", &mut used);
-    let a_vendor = policy.rate("alpha_vendor", &mut used);
+    let a_cold = used.read(&params.alpha_cold);
+    let a_hot = used.read(&params.alpha_hot);
+    let a_vendor = used.read(&params.alpha_vendor);
     let r_cust_jpy = sum(
         [
             cold_customer_jpy
@@ -692,7 +726,7 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
     )?;
 
     // R_inc: β × the largest loss within the lookback.
-    let beta = policy.rate("beta", &mut used);
+    let beta = used.read(&params.beta);
     let since = inputs.valuation_date.minus_years(lookback);
     let largest_recent_incident_jpy = inputs
         .incidents
@@ -707,10 +741,10 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
 
     let r_sum_jpy = sum([r_vol_jpy, r_cust_jpy, r_inc_jpy], "R_required")?;
     let mut required_jpy = r_sum_jpy;
-    if let Some(floor) = policy.yen("floor_jpy", &mut used) {
+    if let Some(floor) = used.read(&params.floor_jpy) {
         required_jpy = required_jpy.max(floor);
     }
-    if let Some(cap) = policy.yen("cap_jpy", &mut used) {
+    if let Some(cap) = used.read(&params.cap_jpy) {
         required_jpy = required_jpy.min(cap);
     }
 
@@ -718,8 +752,8 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
     let mut insurance = Vec::new();
     for p in &inputs.insurance {
         // Read inside the loop: without insurance these are not used.
-        let min_term = policy.count("insurance_min_term_days", &mut used);
-        let min_notice = policy.count("insurance_min_notice_days", &mut used);
+        let min_term = used.read(&params.insurance_min_term_days);
+        let min_notice = used.read(&params.insurance_min_notice_days);
         let mut reasons = Vec::new();
         if p.term_days < min_term {
             reasons.push(format!("term {} days < {min_term}", p.term_days));
@@ -731,9 +765,9 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
             ));
         }
         let haircut = if p.is_a_or_better() {
-            policy.rate("haircut_a_or_better", &mut used)
+            used.read(&params.haircut_a_or_better)
         } else {
-            policy.rate("haircut_below_a", &mut used)
+            used.read(&params.haircut_below_a)
         };
         let covered_exposure_jpy = covered_customer_value(inputs, &p.covers)?;
         let eligible = reasons.is_empty();
@@ -759,7 +793,7 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
         });
     }
     let insurance_eligible_jpy = sum(insurance.iter().map(|l| l.eligible_jpy), "insurance")?;
-    let s_max = policy.rate("s_max", &mut used);
+    let s_max = used.read(&params.s_max);
     let insurance_cap_jpy = required_jpy
         .mul_rate(s_max, Round::Down)
         .ok_or(ovf("insurance cap"))?;
@@ -771,7 +805,7 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
     }
     let reserve_crypto_jpy = sum(rc, "reserve crypto")?;
     let reserve_crypto_weight =
-        (reserve_crypto_jpy > Yen::ZERO).then(|| policy.rate("haircut_reserve_crypto", &mut used));
+        (reserve_crypto_jpy > Yen::ZERO).then(|| used.read(&params.haircut_reserve_crypto));
     let reserve_crypto_counted_jpy = match reserve_crypto_weight {
         Some(w) => reserve_crypto_jpy
             .mul_rate(w, Round::Down)
@@ -788,13 +822,9 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
     // The band is a reported position, not part of the pass: its press
     // status does not enter the requirement's label.
     let mut band_used = Used::new();
-    let low = policy
-        .yen("band_low_jpy", &mut band_used)
-        .unwrap_or(Yen::ZERO);
-    let high = policy
-        .yen("band_high_jpy", &mut band_used)
-        .unwrap_or(Yen::ZERO);
-    let band_basis = policy.basis(&band_used);
+    let low = band_used.read(&params.band_low_jpy);
+    let high = band_used.read(&params.band_high_jpy);
+    let band_basis = band_used.basis();
     let band_position = if required_jpy < low {
         BandPosition::Below
     } else if required_jpy > high {
@@ -887,14 +917,9 @@ pub struct Mica {
 /// A [`ReserveError`] for a policy that is not `eu-mica-art67`, no EUR FX
 /// rate, or an overflow.
 pub fn mica(inputs: &Inputs, policy: &Policy) -> Result<Mica, ReserveError> {
-    policy.require_model(Model::MicaArt67)?;
+    let params = policy.mica()?;
     let mut used = Used::new();
-    let key = match inputs.mica_class {
-        1 => "k_min_class1_eur",
-        2 => "k_min_class2_eur",
-        _ => "k_min_class3_eur",
-    };
-    let k_min_eur = policy.eur(key, &mut used);
+    let k_min_eur = used.read(params.k_min_eur(inputs.mica_class)).get();
     let eur = inputs
         .fx
         .iter()
@@ -907,15 +932,15 @@ pub fn mica(inputs: &Inputs, policy: &Policy) -> Result<Mica, ReserveError> {
         .jpy_per_unit
         .value_of(k_min_eur, 0, Round::Up)
         .ok_or(ReserveError::Overflow("MiCA minimum capital"))?;
-    let k = policy.rate("k_overheads", &mut used);
+    let k = used.read(&params.k_overheads);
     let overheads_term_jpy = inputs
         .capital
         .fixed_overheads_prev_year_jpy
         .mul_rate(k, Round::Up)
         .ok_or(ReserveError::Overflow("MiCA overheads term"))?;
     let required_jpy = k_min_jpy.max(overheads_term_jpy);
-    let min_term = policy.count("insurance_min_term_days", &mut used);
-    let min_notice = policy.count("insurance_min_notice_days", &mut used);
+    let min_term = used.read(&params.insurance_min_term_days);
+    let min_notice = used.read(&params.insurance_min_notice_days);
     let mut eligible = Vec::new();
     for p in inputs
         .insurance
@@ -986,7 +1011,7 @@ pub struct HongKong {
 /// A [`ReserveError`] for a policy that is not `hk-sfc-cover`, an asset
 /// without a price, or an overflow.
 pub fn hong_kong(inputs: &Inputs, policy: &Policy) -> Result<HongKong, ReserveError> {
-    policy.require_model(Model::HkSfcCover)?;
+    let params = policy.hk_cover()?;
     let books = books(inputs)?;
     let mut used = Used::new();
     let mut cold = Vec::new();
@@ -996,14 +1021,15 @@ pub fn hong_kong(inputs: &Inputs, policy: &Policy) -> Result<HongKong, ReserveEr
         other.push(value(
             inputs,
             &b.symbol,
-            b.customer - b.customer_cold_strict,
+            // Never saturates: cold holdings are part of the customer total.
+            b.customer.saturating_sub(b.customer_cold_strict),
             Round::Up,
         )?);
     }
     let cold_jpy = sum(cold, "HK cold")?;
     let hot_other_jpy = sum(other, "HK hot/other")?;
-    let c = policy.rate("cover_cold", &mut used);
-    let h = policy.rate("cover_hot_other", &mut used);
+    let c = used.read(&params.cover_cold);
+    let h = used.read(&params.cover_hot_other);
     let cover_required_jpy = sum(
         [
             cold_jpy
@@ -1030,7 +1056,7 @@ pub fn hong_kong(inputs: &Inputs, policy: &Policy) -> Result<HongKong, ReserveEr
     }
     let cover_held_jpy = sum(held, "HK cover held")?;
     let passes = cover_held_jpy >= cover_required_jpy;
-    let min_share = policy.rate("cold_min_share", &mut used);
+    let min_share = used.read(&params.cold_min_share);
     let total = cold_jpy
         .checked_add(hot_other_jpy)
         .ok_or(ReserveError::Overflow("HK total"))?;

@@ -1,11 +1,17 @@
-//! Liability reserve requirement, Japanese segregation rules and hack
-//! stress tests (regulation.md §3, §5, §6; `docs/reserve.md`).
+//! # por-reserve
+//!
+//! The liability reserve of `por`: the Japanese segregation checks in force,
+//! the proposed liability reserve, the MiCA / Hong Kong comparators and hack
+//! stress tests (regulation.md §3, §5, §6; `docs/reserve.md`). It knows only
+//! `por_tree` (for [`por_tree::Amount`]); the audit (`por_core`) and the CLI
+//! build on it. `ARCHITECTURE.md` at the repository root has the map.
 //!
 //! Pure and integer-only: yen are integers ([`Yen`]), quantities are
 //! [`por_tree::Amount`] base units, rates and prices are exact decimals parsed
 //! from strings ([`Rate`], [`Price`]). Every product goes through 256 bits;
 //! every rounding is against the exchange (requirements and losses up,
-//! resources down).
+//! resources down). No I/O and no threads, so it builds for
+//! `wasm32-unknown-unknown`.
 //!
 //! - [`Policy`]: a versioned parameter file; every parameter has a value, a
 //!   source and a [`Status`]. A figure that used an `assumption` or
@@ -14,12 +20,14 @@
 //!   verified reserve entries can fill the holdings).
 //! - [`in_force_checks`], [`requirement`], [`mica`], [`hong_kong`]: the
 //!   engine; [`run_scenario`]: the stress tests; [`evaluate`] and [`stress`]
-//!   run them all under a [`PolicySet`] (what the CLI and the audit call).
+//!   run them all under a [`PolicySet`] (what the audit calls);
+//!   [`Evaluation`] and [`StressReport`] are the reports `por reserve`
+//!   prints, with the inputs and policies they came from.
 //! - [`builtin`]: the policies and scenarios shipped in the repository,
 //!   embedded so that the binary works from any directory.
 //!
 //! ```
-//! use por_core::reserve::{builtin, in_force_checks, requirement, Inputs, Yen};
+//! use por_reserve::{builtin, in_force_checks, requirement, Inputs, Yen};
 //!
 //! let inputs = Inputs::from_toml_str(builtin::EXAMPLE_INPUTS)?;
 //! let psa = builtin::policy("jp-psa-in-force").expect("shipped")?;
@@ -39,6 +47,7 @@ mod inputs;
 mod num;
 mod policy;
 mod report;
+mod run;
 mod stress;
 
 pub use engine::{
@@ -53,10 +62,11 @@ pub use inputs::{
 };
 pub use num::{Date, NumberError, Price, Rate, Ratio, Round, SignedRate, Yen, MAX_FRACTION_DIGITS};
 pub use policy::{
-    Basis, Kind, Model, ModelMismatch, Param, ParamValue, Policy, Status, POLICY_FORMAT,
-    POLICY_VERSION,
+    Basis, Eur, HkCoverParams, LiabilityReserveParams, MicaParams, Model, ModelMismatch, Param,
+    ParamValue, Params, Policy, PsaParams, Sourced, Status, POLICY_FORMAT, POLICY_VERSION,
 };
 pub use report::{evaluate, stress, PolicySet, Report};
+pub use run::{Evaluation, StressReport};
 pub use stress::{
     run_scenario, AssetSelector, Claim, Compensation, FractionBasis, LostLine, RunOff, RunOffSpec,
     Scenario, Shock, StressError, StressResult, VendorSelector, Waterfall, SCENARIO_FORMAT,

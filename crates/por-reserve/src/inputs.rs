@@ -9,8 +9,8 @@
 
 use por_tree::amount::Amount;
 
-use super::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
-use super::num::{Date, Price, Rate, Yen};
+use crate::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
+use crate::num::{Date, Price, Rate, Yen};
 
 /// The `format` value of an inputs file.
 pub const INPUTS_FORMAT: &str = "por-reserve-inputs";
@@ -54,43 +54,18 @@ impl Owner {
     }
 }
 
-/// Where a holding is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum Tier {
-    /// Online, single-step signing.
-    Hot,
-    /// Online with extra controls.
-    Warm,
-    /// Offline keys.
-    Cold,
-    /// Multi-party computation signing.
-    Mpc,
-    /// Held at a third-party custodian.
-    ThirdPartyCustodian,
-}
+/// Where a holding is kept: the custody tier every por crate shares.
+pub use por_types::Tier;
 
-impl Tier {
-    pub(crate) const ALL: [(&'static str, Tier); 5] = [
-        ("hot", Tier::Hot),
-        ("warm", Tier::Warm),
-        ("cold", Tier::Cold),
-        ("mpc", Tier::Mpc),
-        ("third_party_custodian", Tier::ThirdPartyCustodian),
-    ];
-
-    /// The lower-case name used in files.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Hot => "hot",
-            Tier::Warm => "warm",
-            Tier::Cold => "cold",
-            Tier::Mpc => "mpc",
-            Tier::ThirdPartyCustodian => "third_party_custodian",
-        }
-    }
-}
+/// The tiers by their names in reserve files, in the order error messages
+/// list them (one type, [`Tier`]; this is only the reading table).
+pub(crate) const TIER_NAMES: [(&str, Tier); 5] = [
+    ("hot", Tier::Hot),
+    ("warm", Tier::Warm),
+    ("cold", Tier::Cold),
+    ("mpc", Tier::Mpc),
+    ("third_party_custodian", Tier::ThirdPartyCustodian),
+];
 
 /// A cause of loss that an insurance policy may exclude and a scenario has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -474,7 +449,7 @@ impl Inputs {
         if let Some(mut l) = o.opt_obj("customer_liabilities")? {
             for (path, symbol, v) in l.entries() {
                 let decimals = known(symbol, path.clone())?;
-                let s = super::fields::as_str(&path, v)?;
+                let s = crate::fields::as_str(&path, v)?;
                 customer_liabilities.push((symbol.to_owned(), quantity(s, decimals, path)?));
             }
         }
@@ -496,7 +471,7 @@ impl Inputs {
             let q = h.req_str("quantity")?;
             let quantity = quantity(q, decimals, h.path_of("quantity"))?;
             let owner = one_of(&h.path_of("owner"), h.req_str("owner")?, &Owner::ALL)?;
-            let tier = one_of(&h.path_of("tier"), h.req_str("tier")?, &Tier::ALL)?;
+            let tier = one_of(&h.path_of("tier"), h.req_str("tier")?, &TIER_NAMES)?;
             let signing_vendor = h.opt_str("signing_vendor")?.map(str::to_owned);
             let cold_equivalent = h.opt_bool("ordinance_cold_equivalent")?.unwrap_or(false);
             let chain = h.opt_str("chain")?.map(str::to_owned);
@@ -585,7 +560,7 @@ impl Inputs {
             let cancel_notice_days = p.req_u32("cancel_notice_days")?;
             let mut covers = Vec::new();
             for (path, s) in p.str_list("covers")? {
-                covers.push(one_of(&path, s, &Tier::ALL)?);
+                covers.push(one_of(&path, s, &TIER_NAMES)?);
             }
             let mut excludes = Vec::new();
             for (path, s) in p.str_list("excludes")? {
@@ -643,12 +618,6 @@ impl Inputs {
 }
 
 impl serde::Serialize for Owner {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Tier {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }

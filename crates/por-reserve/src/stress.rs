@@ -17,11 +17,11 @@ use serde::Serialize;
 
 use por_tree::amount::Amount;
 
-use super::engine::{in_force_checks, ser_amount, value, Requirement, ReserveError};
-use super::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
-use super::inputs::{Inputs, Owner, Peril, Tier};
-use super::num::{Rate, Ratio, Round, SignedRate, Yen};
-use super::policy::Policy;
+use crate::engine::{in_force_checks, ser_amount, value, Requirement, ReserveError};
+use crate::fields::{check_format, one_of, parse_tree, FieldError, Obj, Syntax};
+use crate::inputs::{Holding, Inputs, Owner, Peril, Tier, TIER_NAMES};
+use crate::num::{Rate, Ratio, Round, SignedRate, Yen};
+use crate::policy::Policy;
 
 /// The `format` value of a scenario file.
 pub const SCENARIO_FORMAT: &str = "por-reserve-scenario";
@@ -228,7 +228,7 @@ impl Scenario {
                     }
                     let mut tiers = Vec::new();
                     for (p, v) in s.str_list("tiers")? {
-                        tiers.push(one_of(&p, v, &Tier::ALL)?);
+                        tiers.push(one_of(&p, v, &TIER_NAMES)?);
                     }
                     let asset = match s.opt_str("asset")? {
                         None | Some("all") => AssetSelector::All,
@@ -269,7 +269,7 @@ impl Scenario {
                     customer_share: fraction(&mut s, "customer_share")?,
                     tier: match s.opt_str("tier")? {
                         None => Tier::Hot,
-                        Some(t) => one_of(&s.path_of("tier"), t, &Tier::ALL)?,
+                        Some(t) => one_of(&s.path_of("tier"), t, &TIER_NAMES)?,
                     },
                 },
                 other => {
@@ -483,7 +483,9 @@ const OVF: fn(&'static str) -> ReserveError = ReserveError::Overflow;
 ///
 /// # Errors
 ///
-/// A [`StressError`] for a misused overlay, an unknown asset or an overflow.
+/// A [`StressError`] for a `psa` policy that is not `jp-psa-segregation`
+/// ([`ReserveError::Model`]), a misused overlay, an unknown asset or an
+/// overflow.
 pub fn run_scenario(
     inputs: &Inputs,
     scenario: &Scenario,
@@ -491,6 +493,9 @@ pub fn run_scenario(
     requirement: &Requirement,
     psa: &Policy,
 ) -> Result<StressResult, StressError> {
+    // The in-force parameters first: the waterfall's capital floor and the
+    // post-event checks both need them.
+    let psa_params = psa.psa().map_err(ReserveError::from)?;
     if overlay.is_some_and(|o| !o.overlay) {
         return Err(StressError::Role {
             id: overlay.map(|o| o.id.clone()).unwrap_or_default(),
@@ -517,106 +522,13 @@ pub fn run_scenario(
         parts.iter().all(|s| s.parent_support) && scenario.compensation != Compensation::Socialised;
     let price_change = parts.iter().find_map(|s| s.price_change);
 
-    // 1. Quantities lost per holding.
-    let mut lost: Vec<u128> = vec![0; inputs.holdings.len()];
-    let mut fiat_loss = Yen::ZERO;
-    let mut fixed: Vec<(Yen, Yen, Tier)> = Vec::new();
-    let mut applicable = insolvency;
-    for shock in parts.iter().flat_map(|s| s.shocks.iter()) {
-        match shock {
-            Shock::Holdings {
-                owners,
-                tiers,
-                asset,
-                vendor,
-                fraction,
-                basis,
-            } => {
-                let hits =
-                    apply_holdings_shock(inputs, owners, tiers, asset, vendor, *fraction, *basis)?;
-                for (i, q) in hits {
-                    let cap = inputs.holdings[i].quantity.to_base_units();
-                    lost[i] = lost[i].saturating_add(q).min(cap);
-                    applicable |= q > 0;
-                }
-            }
-            Shock::FiatGap { fraction } => {
-                let f = inputs
-                    .customer_fiat_liabilities_jpy
-                    .mul_rate(*fraction, Round::Up)
-                    .ok_or(OVF("fiat gap"))?;
-                fiat_loss = fiat_loss.checked_add(f).ok_or(OVF("fiat gap"))?;
-                applicable |= f > Yen::ZERO;
-            }
-            Shock::FixedJpy {
-                loss_jpy,
-                customer_share,
-                tier,
-            } => {
-                let c = loss_jpy
-                    .mul_rate(*customer_share, Round::Up)
-                    .ok_or(OVF("fixed loss"))?;
-                fixed.push((*loss_jpy, c, *tier));
-                applicable |= *loss_jpy > Yen::ZERO;
-            }
-        }
-    }
-
-    // 2. Value the loss.
-    let mut lines: Vec<LostLine> = Vec::new();
-    let mut tiers_hit: Vec<Tier> = Vec::new();
-    let mut customer_loss = fiat_loss;
-    let mut loss = fiat_loss;
-    for (h, &q) in inputs.holdings.iter().zip(&lost) {
-        if q == 0 {
-            continue;
-        }
-        let v = value(inputs, &h.asset, q, Round::Up)?;
-        loss = loss.checked_add(v).ok_or(OVF("loss"))?;
-        if h.owner == Owner::Customer {
-            customer_loss = customer_loss.checked_add(v).ok_or(OVF("loss"))?;
-        }
-        if !tiers_hit.contains(&h.tier) {
-            tiers_hit.push(h.tier);
-        }
-        match lines
-            .iter_mut()
-            .find(|l| l.asset == h.asset && l.owner == h.owner && l.tier == h.tier)
-        {
-            Some(l) => {
-                l.quantity = l
-                    .quantity
-                    .checked_add(Amount::from_base_units(q))
-                    .ok_or(OVF("loss quantity"))?;
-                l.value_jpy = l.value_jpy.checked_add(v).ok_or(OVF("loss"))?;
-            }
-            None => lines.push(LostLine {
-                asset: h.asset.clone(),
-                owner: h.owner,
-                tier: h.tier,
-                quantity: Amount::from_base_units(q),
-                value_jpy: v,
-            }),
-        }
-    }
-    for (l, c, t) in &fixed {
-        loss = loss.checked_add(*l).ok_or(OVF("loss"))?;
-        customer_loss = customer_loss.checked_add(*c).ok_or(OVF("loss"))?;
-        if !tiers_hit.contains(t) {
-            tiers_hit.push(*t);
-        }
-    }
+    // 1. Quantities lost per holding; 2. their value.
+    let shocked = apply_shocks(inputs, &parts)?;
+    let valued = value_loss(inputs, &shocked)?;
+    let loss = valued.loss;
+    let mut customer_loss = valued.customer_loss;
     let own_loss = loss.excess_over(customer_loss);
-
-    // Post-event state.
-    let mut after = inputs.clone();
-    for (h, &q) in after.holdings.iter_mut().zip(&lost) {
-        h.quantity = h
-            .quantity
-            .checked_sub(Amount::from_base_units(q))
-            .unwrap_or(Amount::ZERO);
-    }
-    after.trust_balance_jpy = after.trust_balance_jpy.excess_over(fiat_loss);
+    let after = after_event(inputs, &shocked);
 
     // 3. Compensation cost.
     let mut cost = match scenario.compensation {
@@ -639,86 +551,27 @@ pub fn run_scenario(
             .ok_or(OVF("insolvency gap"))?;
     }
 
-    // 4. Waterfall.
+    // 4. Waterfall: reserve → insurance → excess capital → parent → haircut.
     let mut remaining = cost;
-    // The reserve: cash plus the crypto earmarked for it that survived the
-    // event, at the policy's weight (rounded down).
-    let reserve_available = match requirement.reserve_crypto_weight {
-        Some(w) => {
-            let mut rc = Vec::new();
-            for h in after.holdings.iter().filter(|h| h.owner == Owner::Reserve) {
-                rc.push(value(
-                    &after,
-                    &h.asset,
-                    h.quantity.to_base_units(),
-                    Round::Down,
-                )?);
-            }
-            let rc = Yen::checked_sum(rc).ok_or(OVF("reserve crypto"))?;
-            let counted = rc.mul_rate(w, Round::Down).ok_or(OVF("reserve crypto"))?;
-            inputs
-                .reserve_balance_jpy
-                .checked_add(counted)
-                .ok_or(OVF("reserve"))?
-        }
-        None => inputs.reserve_balance_jpy,
-    };
+    let reserve_available = reserve_available(inputs, &after, requirement)?;
     let reserve_used = remaining.min(reserve_available);
     remaining = remaining.excess_over(reserve_used);
     let perils: Vec<Peril> = parts
         .iter()
         .flat_map(|s| s.perils.iter().copied())
         .collect();
-    let mut claims = Vec::new();
-    for p in &inputs.insurance {
-        let excluded: Vec<&str> = perils
-            .iter()
-            .filter(|x| p.excludes.contains(x))
-            .map(|x| x.as_str())
-            .collect();
-        let uncovered_tiers: Vec<&str> = tiers_hit
-            .iter()
-            .filter(|t| !p.covers.contains(t))
-            .map(|t| t.as_str())
-            .collect();
-        let mut reasons = Vec::new();
-        if !excluded.is_empty() {
-            reasons.push(format!("excludes {}", excluded.join(", ")));
-        }
-        if !uncovered_tiers.is_empty() {
-            reasons.push(format!("does not cover {}", uncovered_tiers.join(", ")));
-        }
-        // Crypto custody insurance: a fiat gap is not an insured loss.
-        let insured = loss.excess_over(fiat_loss);
-        let responds = reasons.is_empty() && insured > Yen::ZERO;
-        let payout_jpy = if responds {
-            let keep = p.coinsurance.complement().ok_or(OVF("coinsurance"))?;
-            insured
-                .excess_over(p.retention_jpy)
-                .min(p.limit_jpy.excess_over(p.retention_jpy))
-                .mul_rate(keep, Round::Down)
-                .ok_or(OVF("insurance payout"))?
-        } else {
-            Yen::ZERO
-        };
-        claims.push(Claim {
-            insurer: p.insurer.clone(),
-            responds,
-            reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
-            payout_jpy,
-        });
-    }
+    // Crypto custody insurance: a fiat gap is not an insured loss.
+    let insured = loss.excess_over(shocked.fiat_loss);
+    let claims = insurance_claims(inputs, &perils, &valued.tiers_hit, insured)?;
     let insurance_available =
         Yen::checked_sum(claims.iter().map(|c| c.payout_jpy)).ok_or(OVF("insurance"))?;
     let insurance_used = remaining.min(insurance_available);
     remaining = remaining.excess_over(insurance_used);
-    let mut used = super::policy::Used::new();
-    let min_capital = psa.yen("min_capital_jpy", &mut used).unwrap_or(Yen::ZERO);
     let excess_capital = inputs
         .capital
         .net_assets_jpy
         .excess_over(own_loss)
-        .excess_over(min_capital);
+        .excess_over(psa_params.min_capital_jpy.value());
     let excess_used = remaining.min(excess_capital);
     remaining = remaining.excess_over(excess_used);
     let uncovered = remaining;
@@ -761,8 +614,8 @@ pub fn run_scenario(
         id,
         name,
         anchor: scenario.anchor.clone(),
-        applicable,
-        lost: lines,
+        applicable: shocked.applicable || insolvency,
+        lost: valued.lines,
         loss_jpy: loss,
         customer_loss_jpy: customer_loss,
         own_loss_jpy: own_loss,
@@ -785,10 +638,226 @@ pub fn run_scenario(
     })
 }
 
+/// What the shocks of a run take: a quantity per holding (aligned with
+/// `inputs.holdings`), a fiat gap and fixed losses.
+struct Shocked {
+    lost: Vec<u128>,
+    fiat_loss: Yen,
+    /// (loss, customers' share, tier) per fixed-loss shock.
+    fixed: Vec<(Yen, Yen, Tier)>,
+    /// Whether any shock took anything.
+    applicable: bool,
+}
+
+/// Step 1: applies every shock of every part, in order.
+fn apply_shocks(inputs: &Inputs, parts: &[&Scenario]) -> Result<Shocked, ReserveError> {
+    let mut out = Shocked {
+        lost: vec![0; inputs.holdings.len()],
+        fiat_loss: Yen::ZERO,
+        fixed: Vec::new(),
+        applicable: false,
+    };
+    for shock in parts.iter().flat_map(|s| s.shocks.iter()) {
+        match shock {
+            Shock::Holdings {
+                owners,
+                tiers,
+                asset,
+                vendor,
+                fraction,
+                basis,
+            } => {
+                let hits =
+                    apply_holdings_shock(inputs, owners, tiers, asset, vendor, *fraction, *basis)?;
+                for (i, q) in hits {
+                    // `i` enumerates `inputs.holdings`, which `lost` is as
+                    // long as: both are always there.
+                    if let (Some(h), Some(l)) = (inputs.holdings.get(i), out.lost.get_mut(i)) {
+                        *l = l.saturating_add(q).min(h.quantity.to_base_units());
+                        out.applicable |= q > 0;
+                    }
+                }
+            }
+            Shock::FiatGap { fraction } => {
+                let f = inputs
+                    .customer_fiat_liabilities_jpy
+                    .mul_rate(*fraction, Round::Up)
+                    .ok_or(OVF("fiat gap"))?;
+                out.fiat_loss = out.fiat_loss.checked_add(f).ok_or(OVF("fiat gap"))?;
+                out.applicable |= f > Yen::ZERO;
+            }
+            Shock::FixedJpy {
+                loss_jpy,
+                customer_share,
+                tier,
+            } => {
+                let c = loss_jpy
+                    .mul_rate(*customer_share, Round::Up)
+                    .ok_or(OVF("fixed loss"))?;
+                out.fixed.push((*loss_jpy, c, *tier));
+                out.applicable |= *loss_jpy > Yen::ZERO;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The loss in yen: per (asset, owner, tier) line, in total and the
+/// customers' part, and the tiers it hit.
+struct Valued {
+    lines: Vec<LostLine>,
+    tiers_hit: Vec<Tier>,
+    loss: Yen,
+    customer_loss: Yen,
+}
+
+/// Step 2: values what the shocks took (rounding up).
+fn value_loss(inputs: &Inputs, shocked: &Shocked) -> Result<Valued, ReserveError> {
+    let mut lines: Vec<LostLine> = Vec::new();
+    let mut tiers_hit: Vec<Tier> = Vec::new();
+    let mut customer_loss = shocked.fiat_loss;
+    let mut loss = shocked.fiat_loss;
+    for (h, &q) in inputs.holdings.iter().zip(&shocked.lost) {
+        if q == 0 {
+            continue;
+        }
+        let v = value(inputs, &h.asset, q, Round::Up)?;
+        loss = loss.checked_add(v).ok_or(OVF("loss"))?;
+        if h.owner == Owner::Customer {
+            customer_loss = customer_loss.checked_add(v).ok_or(OVF("loss"))?;
+        }
+        if !tiers_hit.contains(&h.tier) {
+            tiers_hit.push(h.tier);
+        }
+        match lines
+            .iter_mut()
+            .find(|l| l.asset == h.asset && l.owner == h.owner && l.tier == h.tier)
+        {
+            Some(l) => {
+                l.quantity = l
+                    .quantity
+                    .checked_add(Amount::from_base_units(q))
+                    .ok_or(OVF("loss quantity"))?;
+                l.value_jpy = l.value_jpy.checked_add(v).ok_or(OVF("loss"))?;
+            }
+            None => lines.push(LostLine {
+                asset: h.asset.clone(),
+                owner: h.owner,
+                tier: h.tier,
+                quantity: Amount::from_base_units(q),
+                value_jpy: v,
+            }),
+        }
+    }
+    for (l, c, t) in &shocked.fixed {
+        loss = loss.checked_add(*l).ok_or(OVF("loss"))?;
+        customer_loss = customer_loss.checked_add(*c).ok_or(OVF("loss"))?;
+        if !tiers_hit.contains(t) {
+            tiers_hit.push(*t);
+        }
+    }
+    Ok(Valued {
+        lines,
+        tiers_hit,
+        loss,
+        customer_loss,
+    })
+}
+
+/// The inputs right after the event: holdings less what was lost, the
+/// trust less the fiat gap.
+fn after_event(inputs: &Inputs, shocked: &Shocked) -> Inputs {
+    let mut after = inputs.clone();
+    for (h, &q) in after.holdings.iter_mut().zip(&shocked.lost) {
+        h.quantity = h
+            .quantity
+            .checked_sub(Amount::from_base_units(q))
+            .unwrap_or(Amount::ZERO);
+    }
+    after.trust_balance_jpy = after.trust_balance_jpy.excess_over(shocked.fiat_loss);
+    after
+}
+
+/// The reserve the waterfall draws on first: cash plus the crypto earmarked
+/// for it that survived the event, at the policy's weight (rounded down).
+fn reserve_available(
+    inputs: &Inputs,
+    after: &Inputs,
+    requirement: &Requirement,
+) -> Result<Yen, ReserveError> {
+    let Some(w) = requirement.reserve_crypto_weight else {
+        return Ok(inputs.reserve_balance_jpy);
+    };
+    let mut rc = Vec::new();
+    for h in after.holdings.iter().filter(|h| h.owner == Owner::Reserve) {
+        rc.push(value(
+            after,
+            &h.asset,
+            h.quantity.to_base_units(),
+            Round::Down,
+        )?);
+    }
+    let rc = Yen::checked_sum(rc).ok_or(OVF("reserve crypto"))?;
+    let counted = rc.mul_rate(w, Round::Down).ok_or(OVF("reserve crypto"))?;
+    inputs
+        .reserve_balance_jpy
+        .checked_add(counted)
+        .ok_or(OVF("reserve"))
+}
+
+/// Each insurance policy's answer to the event: it pays (the insured loss
+/// above its retention, up to its limit, net of coinsurance) unless it
+/// excludes a peril of the run or does not cover a tier the loss hit.
+fn insurance_claims(
+    inputs: &Inputs,
+    perils: &[Peril],
+    tiers_hit: &[Tier],
+    insured: Yen,
+) -> Result<Vec<Claim>, ReserveError> {
+    let mut claims = Vec::new();
+    for p in &inputs.insurance {
+        let excluded: Vec<&str> = perils
+            .iter()
+            .filter(|x| p.excludes.contains(x))
+            .map(|x| x.as_str())
+            .collect();
+        let uncovered_tiers: Vec<&str> = tiers_hit
+            .iter()
+            .filter(|t| !p.covers.contains(t))
+            .map(|t| t.as_str())
+            .collect();
+        let mut reasons = Vec::new();
+        if !excluded.is_empty() {
+            reasons.push(format!("excludes {}", excluded.join(", ")));
+        }
+        if !uncovered_tiers.is_empty() {
+            reasons.push(format!("does not cover {}", uncovered_tiers.join(", ")));
+        }
+        let responds = reasons.is_empty() && insured > Yen::ZERO;
+        let payout_jpy = if responds {
+            let keep = p.coinsurance.complement().ok_or(OVF("coinsurance"))?;
+            insured
+                .excess_over(p.retention_jpy)
+                .min(p.limit_jpy.excess_over(p.retention_jpy))
+                .mul_rate(keep, Round::Down)
+                .ok_or(OVF("insurance payout"))?
+        } else {
+            Yen::ZERO
+        };
+        claims.push(Claim {
+            insurer: p.insurer.clone(),
+            responds,
+            reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
+            payout_jpy,
+        });
+    }
+    Ok(claims)
+}
+
 /// Customer liabilities not covered by segregated holdings (per asset,
 /// valued up) plus the fiat trust gap.
 fn segregation_gap(inputs: &Inputs) -> Result<Yen, ReserveError> {
-    let books = super::engine::books(inputs)?;
+    let books = crate::engine::books(inputs)?;
     let mut gap = inputs
         .customer_fiat_liabilities_jpy
         .excess_over(inputs.trust_balance_jpy);
@@ -821,7 +890,7 @@ fn run_off(after: &Inputs, spec: RunOffSpec) -> Result<RunOff, ReserveError> {
     let hours_survived = if liquid_jpy >= demand_jpy {
         spec.hours
     } else {
-        let h = super::num::mul_div(
+        let h = crate::num::mul_div(
             ethnum::U256::new(liquid_jpy.get()),
             ethnum::U256::new(u128::from(spec.hours)),
             ethnum::U256::new(demand_jpy.get()),
@@ -838,7 +907,8 @@ fn run_off(after: &Inputs, spec: RunOffSpec) -> Result<RunOff, ReserveError> {
     })
 }
 
-/// Selects holdings and returns (index, quantity lost).
+/// Selects holdings and returns (index in `inputs.holdings`, quantity lost).
+/// Holdings travel with their index, so nothing is looked up by index.
 fn apply_holdings_shock(
     inputs: &Inputs,
     owners: &[Owner],
@@ -848,13 +918,12 @@ fn apply_holdings_shock(
     fraction: Rate,
     basis: FractionBasis,
 ) -> Result<Vec<(usize, u128)>, ReserveError> {
-    let base: Vec<usize> = inputs
+    let base: Vec<(usize, &Holding)> = inputs
         .holdings
         .iter()
         .enumerate()
         .filter(|(_, h)| owners.is_empty() || owners.contains(&h.owner))
         .filter(|(_, h)| tiers.is_empty() || tiers.contains(&h.tier))
-        .map(|(i, _)| i)
         .collect();
     // Vendor filter.
     let vendor_name: Option<String> = match vendor {
@@ -862,8 +931,7 @@ fn apply_holdings_shock(
         VendorSelector::Named(n) => Some(n.clone()),
         VendorSelector::Largest => {
             let mut totals: Vec<(String, Yen)> = Vec::new();
-            for &i in &base {
-                let h = &inputs.holdings[i];
+            for &(_, h) in &base {
                 let Some(v) = &h.signing_vendor else { continue };
                 let y = value(inputs, &h.asset, h.quantity.to_base_units(), Round::Down)?;
                 match totals.iter_mut().find(|(n, _)| n == v) {
@@ -878,11 +946,11 @@ fn apply_holdings_shock(
             }
         }
     };
-    let base: Vec<usize> = base
+    let base: Vec<(usize, &Holding)> = base
         .into_iter()
-        .filter(|&i| match &vendor_name {
+        .filter(|(_, h)| match &vendor_name {
             None => true,
-            Some(n) => inputs.holdings[i].signing_vendor.as_deref() == Some(n.as_str()),
+            Some(n) => h.signing_vendor.as_deref() == Some(n.as_str()),
         })
         .collect();
     // Asset filter.
@@ -891,8 +959,7 @@ fn apply_holdings_shock(
         AssetSelector::Symbol(s) => Some(s.clone()),
         AssetSelector::Largest => {
             let mut totals: Vec<(String, Yen)> = Vec::new();
-            for &i in &base {
-                let h = &inputs.holdings[i];
+            for &(_, h) in &base {
                 let y = value(inputs, &h.asset, h.quantity.to_base_units(), Round::Down)?;
                 match totals.iter_mut().find(|(n, _)| *n == h.asset) {
                     Some((_, t)) => *t = t.checked_add(y).ok_or(OVF("asset total"))?,
@@ -906,16 +973,16 @@ fn apply_holdings_shock(
             }
         }
     };
-    let matched: Vec<usize> = base
+    let matched: Vec<(usize, &Holding)> = base
         .into_iter()
-        .filter(|&i| match &asset_name {
+        .filter(|(_, h)| match &asset_name {
             None => true,
-            Some(n) => inputs.holdings[i].asset == *n,
+            Some(n) => h.asset == *n,
         })
         .collect();
-    let q = |i: usize| inputs.holdings[i].quantity.to_base_units();
+    let q = |h: &Holding| h.quantity.to_base_units();
     let ceil_rate = |x: u128, r: Rate| {
-        super::num::mul_div(
+        crate::num::mul_div(
             ethnum::U256::new(x),
             ethnum::U256::new(r.num()),
             ethnum::U256::new(r.den()),
@@ -926,16 +993,13 @@ fn apply_holdings_shock(
     match basis {
         FractionBasis::Matched => matched
             .into_iter()
-            .map(|i| Ok((i, ceil_rate(q(i), fraction)?.min(q(i)))))
+            .map(|(i, h)| Ok((i, ceil_rate(q(h), fraction)?.min(q(h)))))
             .collect(),
         FractionBasis::AssetAllTiers => {
             // Per asset: the target is fraction × all holdings of the asset,
             // taken pro rata from the matched holdings (at most all of them).
             let mut out = Vec::new();
-            let mut symbols: Vec<&str> = matched
-                .iter()
-                .map(|&i| inputs.holdings[i].asset.as_str())
-                .collect();
+            let mut symbols: Vec<&str> = matched.iter().map(|(_, h)| h.asset.as_str()).collect();
             symbols.dedup();
             symbols.sort_unstable();
             symbols.dedup();
@@ -946,25 +1010,25 @@ fn apply_holdings_shock(
                         .checked_add(h.quantity.to_base_units())
                         .ok_or(OVF("asset total"))?;
                 }
-                let mine: Vec<usize> = matched
+                let mine: Vec<(usize, &Holding)> = matched
                     .iter()
                     .copied()
-                    .filter(|&i| inputs.holdings[i].asset == sym)
+                    .filter(|(_, h)| h.asset == sym)
                     .collect();
                 let mut pool: u128 = 0;
-                for &i in &mine {
-                    pool = pool.checked_add(q(i)).ok_or(OVF("asset total"))?;
+                for &(_, h) in &mine {
+                    pool = pool.checked_add(q(h)).ok_or(OVF("asset total"))?;
                 }
                 let target = ceil_rate(all, fraction)?.min(pool);
-                for i in mine {
-                    let share = super::num::mul_div(
+                for (i, h) in mine {
+                    let share = crate::num::mul_div(
                         ethnum::U256::new(target),
-                        ethnum::U256::new(q(i)),
+                        ethnum::U256::new(q(h)),
                         ethnum::U256::new(pool.max(1)),
                         Round::Up,
                     )
                     .ok_or(OVF("lost quantity"))?;
-                    out.push((i, share.min(q(i))));
+                    out.push((i, share.min(q(h))));
                 }
             }
             Ok(out)

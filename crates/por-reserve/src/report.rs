@@ -1,19 +1,21 @@
 //! One call for everything: the in-force checks, the proposed reserve and
 //! the comparators ([`evaluate`]), and a set of scenarios with overlays
-//! ([`stress`]). This is the API the CLI uses and the audit is meant to call
-//! with inputs built from an attestation.
+//! ([`stress`]). The audit calls these with inputs built from an
+//! attestation; `por reserve` goes through [`crate::Evaluation`] and
+//! [`crate::StressReport`], which keep the inputs and policies with the
+//! figures.
 
 use serde::Serialize;
 
-use super::builtin;
-use super::engine::{
+use crate::builtin;
+use crate::engine::{
     hong_kong, in_force_checks, mica, requirement, HongKong, InForce, Mica, Requirement,
     ReserveError,
 };
-use super::fields::FieldError;
-use super::inputs::Inputs;
-use super::policy::{Model, Policy};
-use super::stress::{run_scenario, Scenario, StressError, StressResult};
+use crate::fields::FieldError;
+use crate::inputs::Inputs;
+use crate::policy::{Model, Policy};
+use crate::stress::{run_scenario, Scenario, StressError, StressResult};
 
 /// One policy per model.
 #[derive(Debug, Clone, PartialEq, Eq)]
