@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use por_core::registry::{AssetRegistry, Resolution};
+use por_audit::registry::{AssetRegistry, Resolution};
 
 fn resolves_to_itself(registry: &AssetRegistry) {
     for t in registry.tokens() {

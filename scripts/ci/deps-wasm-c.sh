@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs clang (apt), idempotently. por-ownership uses rust-bitcoin, whose
 # secp256k1-sys always compiles libsecp256k1 (C); for the wasm32 build of
-# por-ownership and por-core (scripts/test-all) cc needs a compiler that
+# por-ownership and por-audit (scripts/test-all) cc needs a compiler that
 # targets wasm32, which gcc is not. The browser page (por-wasm) does not
 # depend on either, so scripts/build-www does not need it.
 set -euo pipefail

@@ -12,7 +12,7 @@
 //! field by field in `docs/attestation.md`.
 //!
 //! The crate knows the liabilities side (`por_tree`) and nothing else of
-//! `por`: the audit (`por_core`) checks an attestation, the browser
+//! `por`: the audit (`por_audit`) checks an attestation, the browser
 //! (`por-wasm`) takes one as the published root, and neither pulls the other
 //! in. It does no I/O and builds for `wasm32-unknown-unknown`.
 //!

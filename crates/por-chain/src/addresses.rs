@@ -15,12 +15,12 @@
 //! token row names its contract and its decimals.
 //!
 //! The rows go through the same identity rule as `por attest` and
-//! `por audit` ([`por_core::registry::AssetRegistry::resolve`]): a symbol
+//! `por audit` ([`por_audit::registry::AssetRegistry::resolve`]): a symbol
 //! the asset registry knows as a token (`USDC`) with no contract is
 //! refused (it would read the native coin), and so is a registered symbol
 //! with another contract or decimals than the registry's.
 
-use por_core::registry::{AssetRegistry, IdentityError, Resolution};
+use por_audit::registry::{AssetRegistry, IdentityError, Resolution};
 use por_tree::Asset;
 
 use crate::balances_file::{checked_address_key, FileError, FileErrorKind};
@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn the_core_registry_knows_exactly_the_chains_por_reads() {
-        let core: Vec<(&str, u8)> = por_core::registry::NATIVE_CHAINS
+        let core: Vec<(&str, u8)> = por_audit::registry::NATIVE_CHAINS
             .iter()
             .map(|c| (c.chain, c.decimals))
             .collect();

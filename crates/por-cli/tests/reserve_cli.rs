@@ -310,7 +310,7 @@ fn a_failing_in_force_check_exits_1_and_json_inputs_work() {
     );
 }
 
-/// A tiny TOML → JSON converter is not needed: por-core parses both, so the
+/// A tiny TOML → JSON converter is not needed: por-audit parses both, so the
 /// test builds the JSON from the parsed TOML tree of the `toml` crate.
 fn toml_to_json(text: &str) -> serde_json::Value {
     toml::from_str(text).expect("example is TOML")

@@ -3,7 +3,7 @@
 //! The liability reserve of `por`: the Japanese segregation checks in force,
 //! the proposed liability reserve, the MiCA / Hong Kong comparators and hack
 //! stress tests (regulation.md §3, §5, §6; `docs/reserve.md`). It knows only
-//! `por_tree` (for [`por_tree::Amount`]); the audit (`por_core`) and the CLI
+//! `por_tree` (for [`por_tree::Amount`]); the audit (`por_audit`) and the CLI
 //! build on it. `ARCHITECTURE.md` at the repository root has the map.
 //!
 //! Pure and integer-only: yen are integers ([`Yen`]), quantities are

@@ -18,8 +18,8 @@ use por_attest::{
     AssetTotal, AttestationBody, AttestedAsset, Category, ChainPoint, Exchange, Liabilities,
     OwnershipProof, ParsedAttestation, ReserveEntry, ReserveInputsRef, Snapshot, Tier, FORMAT,
 };
-use por_core::audit::ownership::{self, OwnershipStatus};
-use por_core::registry::Resolution;
+use por_audit::audit::ownership::{self, OwnershipStatus};
+use por_audit::registry::Resolution;
 use por_tree::Amount;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -307,7 +307,7 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
             .unwrap_or_else(|| "native".to_owned());
         let key = (
             entry.chain.clone(),
-            por_core::audit::attested_address_key(&entry.chain, &entry.address),
+            por_audit::audit::attested_address_key(&entry.chain, &entry.address),
             what,
         );
         if let Some(first) = seen.insert(key, row.at.as_str()) {
@@ -405,7 +405,7 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
 }
 
 /// The identity rule shared with `por chain snapshot` and `por audit`
-/// (`por_core::registry::AssetRegistry::resolve`): a token the registry knows must carry its
+/// (`por_audit::registry::AssetRegistry::resolve`): a token the registry knows must carry its
 /// registered contract and decimals, an asset without a contract must have
 /// the chain's native decimals (a token written as native would be read as
 /// the native coin), and reserves on a chain por has no balance source for
@@ -469,7 +469,7 @@ fn check_asset_identities(
             )
         })
         .collect();
-    let readable = por_core::registry::NATIVE_CHAINS
+    let readable = por_audit::registry::NATIVE_CHAINS
         .iter()
         .map(|c| c.chain)
         .collect::<Vec<_>>()

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context as _};
 use clap::Subcommand;
+use por_audit::registry::AssetRegistry;
 use por_chain::{
     addresses, balances_file, BalanceQuery, BlockHash, HttpConfig, SourceError, SourceSpec,
 };
-use por_core::registry::AssetRegistry;
 
 use crate::Outcome;
 

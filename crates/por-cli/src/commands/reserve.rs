@@ -135,7 +135,7 @@ pub(crate) fn evaluate(inputs_path: &Path, policy_args: &[String]) -> anyhow::Re
 /// says on stderr which wallets count and which do not, and why.
 fn inputs_with_attestation(inputs: &Inputs, path: &Path) -> anyhow::Result<Inputs> {
     use por_attest::ParsedAttestation;
-    use por_core::audit::{self, ownership::OwnershipStatus};
+    use por_audit::audit::{self, ownership::OwnershipStatus};
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
     let verified = ParsedAttestation::from_json(&text)
@@ -146,7 +146,7 @@ fn inputs_with_attestation(inputs: &Inputs, path: &Path) -> anyhow::Result<Input
     // Duplicates on on-chain identity, as the audit's `unique-address`
     // (the built-in registry decides which contract a symbol means).
     let duplicated =
-        audit::claimed_more_than_once(body, &por_core::registry::AssetRegistry::builtin());
+        audit::claimed_more_than_once(body, &por_audit::registry::AssetRegistry::builtin());
     let mut counted = Vec::new();
     let mut notes = Vec::new();
     for (e, &twice) in body.reserves.iter().zip(&duplicated) {

@@ -3,12 +3,12 @@
 //! string that comes from the inputs is escaped.
 //!
 //! Chart values are converted to `f64` for drawing only; every pass/fail
-//! decision was made on integers in `por_core::audit`.
+//! decision was made on integers in `por_audit::audit`.
 
 use std::fmt::Write as _;
 
 use plotters::prelude::*;
-use por_core::audit::{AuditReport, Check, Outcome, Status};
+use por_audit::audit::{AuditReport, Check, Outcome, Status};
 use por_tree::Amount;
 
 /// Escapes text for HTML element content and attribute values.
@@ -205,7 +205,7 @@ pub fn render(r: &AuditReport) -> String {
                 Some(100.0),
             ),
         );
-        let parts = |f: &dyn Fn(&por_core::audit::AssetPosition) -> Amount| -> Vec<f64> {
+        let parts = |f: &dyn Fn(&por_audit::audit::AssetPosition) -> Amount| -> Vec<f64> {
             r.positions.iter().map(|p| pct(f(p), p.reserves)).collect()
         };
         let (cu, co, gu, lr) = (
@@ -227,7 +227,7 @@ pub fn render(r: &AuditReport) -> String {
                 ],
             ),
         );
-        let tiers = |f: &dyn Fn(&por_core::audit::TierSplit) -> Amount| -> Vec<f64> {
+        let tiers = |f: &dyn Fn(&por_audit::audit::TierSplit) -> Amount| -> Vec<f64> {
             r.positions
                 .iter()
                 .map(|p| pct(f(&p.customer_tiers), p.customer))

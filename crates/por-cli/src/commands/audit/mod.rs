@@ -3,7 +3,7 @@
 //! export, customer proofs and liability-reserve inputs.
 //!
 //! This module gathers the data (files, nodes); the checks are
-//! `por_core::audit::run`, pure functions the browser can reuse.
+//! `por_audit::audit::run`, pure functions the browser can reuse.
 
 pub(crate) mod html;
 mod terminal;
@@ -16,14 +16,14 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use por_attest::ParsedAttestation;
+use por_audit::audit::{self, AuditInput, NamedText, ObservedBalance, RebuiltTree, ReserveRun};
+use por_audit::registry::{AssetRegistry, Resolution};
 use por_chain::bitcoin::BitcoinRpc;
 use por_chain::esplora::Esplora;
 use por_chain::evm::{EvmAddress, EvmRpc};
 use por_chain::{
     balances_file, BalanceQuery, BalanceSource, Endpoint, HttpConfig, QueryAsset, QueryItem,
 };
-use por_core::audit::{self, AuditInput, NamedText, ObservedBalance, RebuiltTree, ReserveRun};
-use por_core::registry::{AssetRegistry, Resolution};
 use por_tree::{Asset, Ledger, LiabilitiesTree};
 
 use crate::{inputs, output, Outcome};

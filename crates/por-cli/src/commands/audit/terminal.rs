@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
-use por_core::audit::{AuditReport, Outcome, Status};
+use por_audit::audit::{AuditReport, Outcome, Status};
 use por_tree::Amount;
 
 use crate::output::term;

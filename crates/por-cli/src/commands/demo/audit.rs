@@ -1,5 +1,5 @@
 //! Steps (g) and (i): the regulator's audit of the demo exchange, through
-//! `por_core::audit::run` with the same inputs `por audit` gathers (the
+//! `por_audit::audit::run` with the same inputs `por audit` gathers (the
 //! attestation, the offline balances file, the balances export rebuilt with
 //! the snapshot secret, the published proofs, the liability-reserve inputs,
 //! a 95% cold minimum), and its HTML and JSON reports.
@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use por_core::audit::{self, AuditInput, AuditReport, NamedText, RebuiltTree, ReserveRun, Status};
+use por_audit::audit::{self, AuditInput, AuditReport, NamedText, RebuiltTree, ReserveRun, Status};
 use por_tree::{AssetList, Ledger, LiabilitiesTree};
 
 use crate::commands::audit as audit_cmd;

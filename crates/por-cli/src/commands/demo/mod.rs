@@ -443,7 +443,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         &mut stdout,
         "Audit",
         &format!(
-            "Ran the regulator's audit (por_core::audit, as `por audit`): the attestation's signature,\n\
+            "Ran the regulator's audit (por_audit::audit, as `por audit`): the attestation's signature,\n\
              every wallet's ownership proof and balance at the attested block, duplicates, solvency,\n\
              segregation, the 95% cold share, the tree rebuilt from the balances export, the published\n\
              proofs, and the liability reserve over the verified wallets.\n\

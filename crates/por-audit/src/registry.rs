@@ -14,7 +14,7 @@
 //! [`NATIVE_CHAINS`]: `bitcoin` and `ethereum`, their main networks.
 //!
 //! ```
-//! use por_core::registry::{AssetRegistry, Resolution};
+//! use por_audit::registry::{AssetRegistry, Resolution};
 //! let registry = AssetRegistry::builtin();
 //! // The exchange names another contract for USDC: refused.
 //! let r = registry.resolve("ethereum", "USDC", 6, Some("0x1111111111111111111111111111111111111111"));
