@@ -60,17 +60,10 @@ enum Command {
     Reserve(commands::reserve::ReserveCommand),
 }
 
-/// What a command concluded, when it ran to the end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Everything checked out (exit 0).
-    Ok,
-    /// A verification failed (exit 1).
-    Failed,
-    /// Nothing failed, but something could not be checked (exit 3): never
-    /// reported as a pass.
-    Incomplete,
-}
+/// What a command concluded, when it ran to the end: the outcome every por
+/// crate shares, as exit code 0 (pass), 1 (fail) or 3 (incomplete, never a
+/// pass). Bad input is an error, exit 2.
+pub use por_types::Outcome;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -87,8 +80,8 @@ fn main() -> ExitCode {
         Command::Audit(a) => commands::audit::run(&a),
     };
     match result {
-        Ok(Outcome::Ok) => ExitCode::SUCCESS,
-        Ok(Outcome::Failed) => ExitCode::from(1),
+        Ok(Outcome::Pass) => ExitCode::SUCCESS,
+        Ok(Outcome::Fail) => ExitCode::from(1),
         Ok(Outcome::Incomplete) => ExitCode::from(3),
         Err(e) => {
             if is_broken_pipe(&e) {

@@ -9,28 +9,9 @@
 use crate::file::RowVerdict;
 use crate::{Binding, Verdict, VerifyOptions};
 
-/// The conclusion drawn from one verdict or from a whole claims file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Outcome {
-    /// Everything was checked and holds.
-    Pass,
-    /// Something was checked and does not hold.
-    Fail,
-    /// Nothing failed, but something was not checked.
-    Incomplete,
-}
-
-impl Outcome {
-    /// `pass`, `fail` or `incomplete`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-            Outcome::Incomplete => "incomplete",
-        }
-    }
-}
+/// The conclusion drawn from one verdict or from a whole claims file: the
+/// outcome every por crate shares.
+pub use por_types::Outcome;
 
 /// What is known of a valid signature's binding to the snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,7 +1,7 @@
 //! # por-types
 //!
 //! The words every `por` crate shares, defined once: [`Chain`], [`Tier`],
-//! [`Category`], and [`address_key`] (what makes two
+//! [`Category`], [`Outcome`], and [`address_key`] (what makes two
 //! written addresses the same address). Each has one name in files
 //! ([`Display`](core::fmt::Display) / [`FromStr`](core::str::FromStr) /
 //! serde agree), declared once with [`named_enum!`], which other crates use
@@ -260,6 +260,20 @@ named_enum! {
         Guarantee => "guarantee",
         /// Crypto earmarked for the liability reserve.
         LiabilityReserve => "liability_reserve",
+    }
+}
+
+named_enum! {
+    /// What a check concluded, everywhere in por: the audit's, an ownership
+    /// verdict's, a claims file's and (as the exit code 0, 1 or 3) the
+    /// command's. Incomplete is never a pass.
+    pub enum Outcome ("outcome") {
+        /// Everything was checked and holds.
+        Pass => "pass",
+        /// Something was checked and does not hold.
+        Fail => "fail",
+        /// Nothing failed, but something was not checked.
+        Incomplete => "incomplete",
     }
 }
 

@@ -145,41 +145,20 @@ impl Status {
     }
 }
 
-/// The audit's outcome, derived from its checks in one place
-/// ([`Outcome::of`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Every check ran and passed.
-    Pass,
-    /// A check failed.
-    Fail,
-    /// Nothing failed, but something could not be checked: never a pass.
-    Incomplete,
-}
+/// The audit's outcome: the outcome every por crate shares, derived from
+/// the checks in one place ([`outcome_of`]).
+pub use por_types::Outcome;
 
-impl Outcome {
-    /// `fail` when any check failed, else `incomplete` when any check was
-    /// not checked (or there is no check at all), else `pass`.
-    #[must_use]
-    pub fn of(checks: &[Check]) -> Outcome {
-        if checks.iter().any(|c| c.status == Status::Fail) {
-            Outcome::Fail
-        } else if checks.is_empty() || checks.iter().any(|c| c.status == Status::NotChecked) {
-            Outcome::Incomplete
-        } else {
-            Outcome::Pass
-        }
-    }
-
-    /// `PASS`, `FAIL` or `INCOMPLETE`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Pass => "PASS",
-            Outcome::Fail => "FAIL",
-            Outcome::Incomplete => "INCOMPLETE",
-        }
+/// `fail` when any check failed, else `incomplete` when any check was not
+/// checked (or there is no check at all), else `pass`.
+#[must_use]
+pub fn outcome_of(checks: &[Check]) -> Outcome {
+    if checks.iter().any(|c| c.status == Status::Fail) {
+        Outcome::Fail
+    } else if checks.is_empty() || checks.iter().any(|c| c.status == Status::NotChecked) {
+        Outcome::Incomplete
+    } else {
+        Outcome::Pass
     }
 }
 
@@ -279,7 +258,7 @@ pub struct AuditReport {
     /// Always [`REPORT_FORMAT`].
     pub format: &'static str,
     /// `fail` when a check failed, else `incomplete` when something was
-    /// not checked, else `pass` ([`Outcome::of`]).
+    /// not checked, else `pass` ([`outcome_of`]).
     pub outcome: Outcome,
     /// Check counts.
     pub totals: Totals,
@@ -816,7 +795,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
     }
     Ok(AuditReport {
         format: REPORT_FORMAT,
-        outcome: Outcome::of(&checks),
+        outcome: outcome_of(&checks),
         totals,
         not_checked,
         attestations,

@@ -448,17 +448,17 @@ fn audit_without_chain_data_is_incomplete_not_pass() {
 #[test]
 fn outcome_is_derived_from_the_checks_alone() {
     let c = |status| check("x", status, String::new(), String::new(), NO_EVIDENCE);
-    assert_eq!(Outcome::of(&[c(Status::Pass)]), Outcome::Pass);
+    assert_eq!(outcome_of(&[c(Status::Pass)]), Outcome::Pass);
     assert_eq!(
-        Outcome::of(&[c(Status::Pass), c(Status::NotChecked)]),
+        outcome_of(&[c(Status::Pass), c(Status::NotChecked)]),
         Outcome::Incomplete
     );
     assert_eq!(
-        Outcome::of(&[c(Status::NotChecked), c(Status::Fail), c(Status::Pass)]),
+        outcome_of(&[c(Status::NotChecked), c(Status::Fail), c(Status::Pass)]),
         Outcome::Fail
     );
     assert_eq!(
-        Outcome::of(&[]),
+        outcome_of(&[]),
         Outcome::Incomplete,
         "nothing checked is no pass"
     );

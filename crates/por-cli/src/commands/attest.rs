@@ -401,7 +401,7 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
         key.public_key_hex(),
         key.fingerprint()
     )?;
-    Ok(Outcome::Ok)
+    Ok(Outcome::Pass)
 }
 
 /// The identity rule shared with `por chain snapshot` and `por audit`

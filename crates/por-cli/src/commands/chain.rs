@@ -169,7 +169,7 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
         Ok(s) => s,
         Err(e @ SourceError::BlockHashMismatch { .. }) => {
             eprintln!("failed: {e}");
-            return Ok(Outcome::Failed);
+            return Ok(Outcome::Fail);
         }
         Err(e) => {
             return Err(anyhow!(e).context(format!(
@@ -205,5 +205,5 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
             )
         );
     }
-    Ok(Outcome::Ok)
+    Ok(Outcome::Pass)
 }

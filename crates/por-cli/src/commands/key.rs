@@ -59,7 +59,7 @@ fn generate(out: &Path) -> Result<Outcome> {
     )?;
     writeln!(o, "public key:  {}", key.public_key_hex())?;
     writeln!(o, "fingerprint: {}", key.fingerprint())?;
-    Ok(Outcome::Ok)
+    Ok(Outcome::Pass)
 }
 
 /// Reads an attestation secret key file (64 hex digits).

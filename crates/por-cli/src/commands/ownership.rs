@@ -7,24 +7,14 @@ use anyhow::{anyhow, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
 use por_ownership::file::{read_claims, verify_row, ClaimRow, Layout, RowVerdict};
 use por_ownership::{
-    self as ownership, BindingCheck, Chain, FileTally, LegacyPolicy, Network,
-    Outcome as Conclusion, OwnershipClaim, ReservesMessage, SchemeRequest, Verdict, VerifyOptions,
+    self as ownership, BindingCheck, Chain, FileTally, LegacyPolicy, Network, OwnershipClaim,
+    ReservesMessage, SchemeRequest, Verdict, VerifyOptions,
 };
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use crate::output::term;
 use crate::Outcome;
-
-impl From<Conclusion> for Outcome {
-    fn from(c: Conclusion) -> Outcome {
-        match c {
-            Conclusion::Pass => Outcome::Ok,
-            Conclusion::Fail => Outcome::Failed,
-            Conclusion::Incomplete => Outcome::Incomplete,
-        }
-    }
-}
 
 /// `bound_to_snapshot` in JSON: `null` when not checked.
 fn binding_json(check: BindingCheck) -> Value {
@@ -202,7 +192,7 @@ pub fn run(cmd: OwnershipCommand) -> anyhow::Result<Outcome> {
             let m = ReservesMessage::new(&a.exchange, &a.snapshot, &a.root)?;
             // The message has no trailing newline; print exactly its bytes.
             print!("{}", m.to_text());
-            Ok(Outcome::Ok)
+            Ok(Outcome::Pass)
         }
         OwnershipCommand::Verify(a) => run_verify(&VerifyConfig::try_from(&*a)?),
         OwnershipCommand::VerifyFile(a) => run_verify_file(&VerifyFileConfig::try_from(&*a)?),
@@ -361,11 +351,11 @@ fn run_verify(c: &VerifyConfig) -> anyhow::Result<Outcome> {
     } else {
         print_verdict(&verdict, conclusion);
     }
-    Ok(conclusion.into())
+    Ok(conclusion)
 }
 
 /// The text report of `por ownership verify`.
-fn print_verdict(verdict: &Verdict, conclusion: Conclusion) {
+fn print_verdict(verdict: &Verdict, conclusion: Outcome) {
     let Verdict::Verified(v) = verdict else {
         println!("{}", term(&verdict.summary()));
         if let Verdict::NeedsNativeVerifier { .. } = verdict {
@@ -409,11 +399,11 @@ fn print_verdict(verdict: &Verdict, conclusion: Conclusion) {
         );
     }
     match conclusion {
-        Conclusion::Pass => println!("PASS: valid and bound to the expected snapshot"),
-        Conclusion::Incomplete => println!(
+        Outcome::Pass => println!("PASS: valid and bound to the expected snapshot"),
+        Outcome::Incomplete => println!(
             "INCOMPLETE: the signature is valid for this address and message, but its binding to a snapshot was not checked"
         ),
-        Conclusion::Fail => println!("FAIL: valid, but not bound to the expected snapshot"),
+        Outcome::Fail => println!("FAIL: valid, but not bound to the expected snapshot"),
     }
 }
 
@@ -535,7 +525,7 @@ fn run_verify_file(c: &VerifyFileConfig) -> anyhow::Result<Outcome> {
     } else {
         print_file_report(c, &verdicts, &tally, conclusion);
     }
-    Ok(conclusion.into())
+    Ok(conclusion)
 }
 
 /// The text report of `por ownership verify-file`: one line per row, the
@@ -544,7 +534,7 @@ fn print_file_report(
     c: &VerifyFileConfig,
     verdicts: &[RowVerdict],
     tally: &FileTally,
-    conclusion: Conclusion,
+    conclusion: Outcome,
 ) {
     println!(
         "{:<6} {:<14} {:<44} {:<10} {:<34} {:<9} detail",
@@ -577,12 +567,12 @@ fn print_file_report(
         c.options.legacy_policy.as_str()
     );
     match conclusion {
-        Conclusion::Pass => println!("PASS: every row verified and bound to the expected snapshot"),
-        Conclusion::Fail => println!(
+        Outcome::Pass => println!("PASS: every row verified and bound to the expected snapshot"),
+        Outcome::Fail => println!(
             "FAIL: {} invalid, {} malformed, {} valid but not bound to the expected snapshot",
             tally.invalid, tally.malformed, tally.valid_not_bound
         ),
-        Conclusion::Incomplete => println!(
+        Outcome::Incomplete => println!(
             "INCOMPLETE: nothing failed, but not checked: {} valid signature(s) whose binding was not compared (no --expect-* given), {} unsigned, {} unsupported and {} needing the native verifier",
             tally.valid_binding_unchecked, tally.unsigned, tally.unsupported, tally.needs_native_verifier
         ),

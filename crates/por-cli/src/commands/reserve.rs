@@ -200,8 +200,8 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
     // (exit 3, "incomplete"); one missed even on the claims is a failure.
     let claimed_holdings = args.attestation.is_some();
     let outcome = match (e.passes(), claimed_holdings) {
-        (false, _) => Outcome::Failed,
-        (true, false) => Outcome::Ok,
+        (false, _) => Outcome::Fail,
+        (true, false) => Outcome::Pass,
         (true, true) => Outcome::Incomplete,
     };
     if args.json {
@@ -209,8 +209,8 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
             "schema": "por-reserve-report-v1",
             "type": "requirement",
             "outcome": match outcome {
-                Outcome::Ok => "pass",
-                Outcome::Failed => "fail",
+                Outcome::Pass => "pass",
+                Outcome::Fail => "fail",
                 Outcome::Incomplete => "incomplete",
             },
             "holdings": if claimed_holdings { "claimed in the attestation, not checked on chain" } else { "as given in the inputs file" },
@@ -651,7 +651,7 @@ fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
     } else {
         emit(&stress_text(&s))?;
     }
-    Ok(Outcome::Ok)
+    Ok(Outcome::Pass)
 }
 
 /// Yen in billions with two decimals, rounded down (display only).

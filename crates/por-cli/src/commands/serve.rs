@@ -177,7 +177,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         ..Limits::default()
     };
     serve_with(&listener, &site, &limits);
-    Ok(Outcome::Ok)
+    Ok(Outcome::Pass)
 }
 
 /// Answers connections on `listener` until it fails: `limits.workers`

@@ -128,7 +128,7 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
             "Publish the root, height and totals; hand each customer their proof (`por tree proof`, `por tree export-proofs`)."
         )?;
     }
-    Ok(Outcome::Ok)
+    Ok(Outcome::Pass)
 }
 
 fn proof(args: &ProofArgs) -> Result<Outcome> {
@@ -156,7 +156,7 @@ fn proof(args: &ProofArgs) -> Result<Outcome> {
             writeln!(stdout)?;
         }
     }
-    Ok(Outcome::Ok)
+    Ok(Outcome::Pass)
 }
 
 /// A file name for a user's proof: the user id itself when it is plainly
@@ -191,7 +191,7 @@ fn export(args: &ExportArgs) -> Result<Outcome> {
          shows one other customer's exact balances and the sums of 2, 4, 8, ... more.",
         args.out.display()
     );
-    Ok(Outcome::Ok)
+    Ok(Outcome::Pass)
 }
 
 /// Writes the proofs of the customers at `indices` (all when `None`) into the

@@ -112,9 +112,9 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     let report = publication::check_proof(&proof, published.as_ref(), published_assets.as_ref());
     let check = &report.check;
     let outcome = match check.verdict {
-        CustomerVerdict::Verified => Outcome::Ok,
+        CustomerVerdict::Verified => Outcome::Pass,
         CustomerVerdict::ConsistentNotCompared => Outcome::Incomplete,
-        CustomerVerdict::NotVerified(_) => Outcome::Failed,
+        CustomerVerdict::NotVerified(_) => Outcome::Fail,
     };
     let claimed = proof.claimed_root();
     let source = report.source;

@@ -60,7 +60,7 @@ pub fn render(r: &AuditReport) -> String {
         o,
         "<p class=\"banner {cls}\" id=\"outcome\" data-outcome=\"{}\"><strong>{}</strong>: {} passed, {} failed, {} not checked — {}</p>",
         cls,
-        r.outcome.as_str(),
+        r.outcome.as_str().to_ascii_uppercase(),
         r.totals.pass,
         r.totals.fail,
         r.totals.not_checked,

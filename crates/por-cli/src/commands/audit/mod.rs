@@ -208,8 +208,8 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
         args.html.as_deref(),
     )?;
     Ok(match report.outcome {
-        audit::Outcome::Pass => Outcome::Ok,
-        audit::Outcome::Fail => Outcome::Failed,
+        audit::Outcome::Pass => Outcome::Pass,
+        audit::Outcome::Fail => Outcome::Fail,
         audit::Outcome::Incomplete => Outcome::Incomplete,
     })
 }

@@ -30,7 +30,7 @@ pub fn outcome_line(report: &AuditReport) -> String {
     };
     format!(
         "{}: {} passed, {} failed, {} not checked: {what}",
-        report.outcome.as_str(),
+        report.outcome.as_str().to_ascii_uppercase(),
         t.pass,
         t.fail,
         t.not_checked

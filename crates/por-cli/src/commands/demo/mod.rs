@@ -449,7 +449,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
              proofs, and the liability reserve over the verified wallets.\n\
              {}: {} pass, {} fail, {} not checked.{}\n{verdict}\n\
              Report: {}  (JSON: {})",
-            report.outcome.as_str(),
+            report.outcome.as_str().to_ascii_uppercase(),
             report.totals.pass,
             report.totals.fail,
             report.totals.not_checked,
@@ -486,9 +486,9 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         shown(&format!("published/{}", publish::SAMPLE_PROOFS)),
     )?;
     Ok(if as_expected {
-        Outcome::Ok
+        Outcome::Pass
     } else {
-        Outcome::Failed
+        Outcome::Fail
     })
 }
 
