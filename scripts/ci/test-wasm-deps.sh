@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 deps=$(cargo tree -p por-wasm -e normal --target wasm32-unknown-unknown --prefix none \
   | awk '{print $1}' | sort -u)
-forbidden='csv csv-core toml rayon rayon-core por-ownership por-audit por-reserve por-audit por-chain ethnum bs58 ripemd bech32 base64 bitcoin bitcoinconsensus sha3 rfc6979'
+forbidden='csv csv-core toml rayon rayon-core por-ownership por-audit por-reserve por-chain ethnum bs58 ripemd bech32 base64 bitcoin bitcoinconsensus sha3 rfc6979'
 bad=0
 for crate in $forbidden; do
   if grep -qx "$crate" <<<"$deps"; then
