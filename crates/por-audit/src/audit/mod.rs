@@ -368,10 +368,38 @@ fn balance_key<'a>(
     )
 }
 
+/// One attestation under audit, with what each check found about it.
 struct Audited {
     name: String,
     parsed: ParsedAttestation,
     verified: Option<VerifiedAttestation>,
+    /// Each attested symbol's on-chain identity, as the auditor's registry
+    /// resolves it (empty for an attestation whose signature failed).
+    identities: BTreeMap<String, Resolution>,
+    /// Per reserve entry of a verified attestation, in entry order.
+    entries: Vec<EntryFindings>,
+}
+
+/// What the per-entry checks found about one reserve entry; what it counts
+/// towards reserves is decided from these alone ([`counted_entries`]).
+#[derive(Debug, Clone, Copy)]
+struct EntryFindings {
+    /// The `ownership` check's status.
+    ownership: Status,
+    /// What the chain data said (`balance` check).
+    observed: Observed,
+    /// Whether the `unique-address` check found its on-chain identity
+    /// claimed more than once.
+    duplicate: bool,
+}
+
+impl EntryFindings {
+    /// Before any check ran: counts nothing.
+    const NOT_YET: EntryFindings = EntryFindings {
+        ownership: Status::Fail,
+        observed: Observed::Unchecked,
+        duplicate: false,
+    };
 }
 
 impl Audited {
@@ -383,33 +411,72 @@ impl Audited {
 
 /// Runs every check.
 ///
+/// Each check is one function below, in the order they run: signatures,
+/// `previous` links, asset identities, ownership, balances, unique
+/// addresses, positions (solvency, segregation, cold share), the rebuilt
+/// tree, customer proofs, the liability reserve. The per-entry checks
+/// record their findings on the entry; the positions count from those.
+///
 /// # Errors
 /// [`AuditError`] for input that cannot be audited at all: no attestation,
 /// an attestation that does not parse, reserve inputs the engine refuses.
 pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
-    if input.attestations.is_empty() {
+    let mut checks: Vec<Check> = Vec::new();
+    let mut audited = signature_checks(&input.attestations, &input.trusted_keys, &mut checks)?;
+    history_checks(&audited, &mut checks);
+    // Which on-chain asset each attested symbol is: decided by the
+    // auditor's registry, never by the attestation.
+    let builtin;
+    let asset_registry = match &input.asset_registry {
+        Some(r) => r,
+        None => {
+            builtin = AssetRegistry::builtin();
+            &builtin
+        }
+    };
+    asset_identity_checks(&mut audited, asset_registry, &mut checks);
+    ownership_checks(&mut audited, &mut checks);
+    let sources = balance_checks(&mut audited, input.balances.as_deref(), &mut checks);
+    unique_address_checks(&mut audited, &mut checks);
+    let positions = position_checks(&audited, input.min_cold_bp, &mut checks);
+    let last = audited.last().ok_or(AuditError::NoAttestation)?;
+    rebuild_check(last, input.rebuilt.as_ref(), &mut checks);
+    proof_checks(&audited, input.customer_proofs.as_deref(), &mut checks);
+    let reserve = reserve_requirement_checks(last, input.reserve.as_ref(), &mut checks)?;
+    Ok(report(&audited, checks, positions, sources, reserve))
+}
+
+/// Parses every attestation (an unparseable one stops the audit) and checks
+/// its signature: one `signature` check each.
+fn signature_checks(
+    attestations: &[NamedText],
+    trusted_keys: &[String],
+    checks: &mut Vec<Check>,
+) -> Result<Vec<Audited>, AuditError> {
+    if attestations.is_empty() {
         return Err(AuditError::NoAttestation);
     }
-    let mut checks: Vec<Check> = Vec::new();
-    let mut audited = Vec::new();
-    for a in &input.attestations {
+    let mut audited = Vec::with_capacity(attestations.len());
+    for a in attestations {
         let parsed =
             ParsedAttestation::from_json(&a.text).map_err(|error| AuditError::Attestation {
                 name: a.name.clone(),
                 error,
             })?;
         let b = parsed.body_unverified();
-        let pinned = trusted_keys_allow(&input.trusted_keys, &b.exchange.public_key);
+        let pinned = trusted_keys_allow(trusted_keys, &b.exchange.public_key);
         let verified = match pinned {
             true => parsed.clone().verify_signature(),
             false => parsed
                 .clone()
-                .verify_signature_with_key(input.trusted_keys.first().map_or("", String::as_str)),
+                .verify_signature_with_key(trusted_keys.first().map_or("", String::as_str)),
         };
         let item = Audited {
             name: a.name.clone(),
             parsed,
             verified: verified.as_ref().ok().cloned(),
+            identities: BTreeMap::new(),
+            entries: Vec::new(),
         };
         let b = item.parsed.body_unverified();
         checks.push(match &verified {
@@ -434,7 +501,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
                     format!(
                         "signed by key {}, which is not among the {} trusted key(s) given; nothing in this attestation is trusted",
                         b.exchange.public_key,
-                        input.trusted_keys.len()
+                        trusted_keys.len()
                     )
                 },
                 [
@@ -445,306 +512,296 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
         });
         audited.push(item);
     }
+    Ok(audited)
+}
 
-    history_checks(&audited, &mut checks);
-
-    // Which on-chain asset each attested symbol is: decided by the
-    // auditor's registry, never by the attestation.
-    let builtin;
-    let asset_registry = match &input.asset_registry {
-        Some(r) => r,
-        None => {
-            builtin = AssetRegistry::builtin();
-            &builtin
-        }
-    };
-    let identities = asset_identity_checks(&audited, asset_registry, &mut checks);
-
-    // Ownership of every entry of every verified attestation.
-    let mut ownership_ok: Vec<Vec<Status>> = Vec::new();
-    for (i, a) in audited.iter().enumerate() {
-        let mut oks = Vec::new();
-        if let Some(v) = &a.verified {
-            let label = a.label();
-            let resolutions = identities.get(i);
-            let entry_check = |e: &ReserveEntry| -> Check {
-                let (status, summary, mut evidence) = match ownership::check_entry(v.body(), e) {
-                    Ok(ownership::OwnershipStatus::Bound { scheme, binding }) => (
-                        Status::Pass,
-                        format!("valid {scheme} signature, {binding}"),
-                        vec![("scheme", json!(scheme)), ("binding", json!(binding))],
-                    ),
-                    Ok(s @ ownership::OwnershipStatus::NeedsNativeVerifier { .. }) => {
-                        (Status::NotChecked, s.describe(), Vec::new())
-                    }
-                    Ok(s) => (Status::Fail, s.describe(), Vec::new()),
-                    // No verifier for the chain at all: not checked (the
-                    // wallet counts zero), not a proof shown false.
-                    Err(err @ ownership::OwnershipError::UnknownChain(_)) => (
-                        Status::NotChecked,
-                        format!("{err}: not checked, counts zero"),
-                        Vec::new(),
-                    ),
-                    Err(err) => (
-                        Status::Fail,
-                        format!("malformed ownership proof: {err}"),
-                        Vec::new(),
-                    ),
-                };
-                evidence.push(("requested_scheme", json!(e.proof.scheme)));
-                check(
-                    "ownership",
-                    status,
-                    entry_subject(
-                        &label,
-                        v.body(),
-                        e,
-                        resolutions.and_then(|m| m.get(&e.asset)),
-                    ),
-                    summary,
-                    evidence,
-                )
+/// One `ownership` check per reserve entry of every verified attestation.
+fn ownership_checks(audited: &mut [Audited], checks: &mut Vec<Check>) {
+    for a in audited.iter_mut() {
+        let label = a.label();
+        let Audited {
+            verified,
+            identities,
+            entries,
+            ..
+        } = a;
+        let Some(v) = verified else { continue };
+        let entry_check = |e: &ReserveEntry| -> Check {
+            let (status, summary, mut evidence) = match ownership::check_entry(v.body(), e) {
+                Ok(ownership::OwnershipStatus::Bound { scheme, binding }) => (
+                    Status::Pass,
+                    format!("valid {scheme} signature, {binding}"),
+                    vec![("scheme", json!(scheme)), ("binding", json!(binding))],
+                ),
+                Ok(s @ ownership::OwnershipStatus::NeedsNativeVerifier { .. }) => {
+                    (Status::NotChecked, s.describe(), Vec::new())
+                }
+                Ok(s) => (Status::Fail, s.describe(), Vec::new()),
+                // No verifier for the chain at all: not checked (the
+                // wallet counts zero), not a proof shown false.
+                Err(err @ ownership::OwnershipError::UnknownChain(_)) => (
+                    Status::NotChecked,
+                    format!("{err}: not checked, counts zero"),
+                    Vec::new(),
+                ),
+                Err(err) => (
+                    Status::Fail,
+                    format!("malformed ownership proof: {err}"),
+                    Vec::new(),
+                ),
             };
-            // Signature checks dominate an audit's time: on every core with
-            // the `parallel` feature, results kept in entry order.
-            #[cfg(feature = "parallel")]
-            let results: Vec<Check> = {
-                use rayon::prelude::*;
-                v.body().reserves.par_iter().map(entry_check).collect()
-            };
-            #[cfg(not(feature = "parallel"))]
-            let results: Vec<Check> = v.body().reserves.iter().map(entry_check).collect();
-            for c in results {
-                oks.push(c.status);
-                checks.push(c);
-            }
-        }
-        ownership_ok.push(oks);
+            evidence.push(("requested_scheme", json!(e.proof.scheme)));
+            check(
+                "ownership",
+                status,
+                entry_subject(&label, v.body(), e, identities.get(&e.asset)),
+                summary,
+                evidence,
+            )
+        };
+        // Signature checks dominate an audit's time: on every core with
+        // the `parallel` feature, results kept in entry order.
+        #[cfg(feature = "parallel")]
+        let results: Vec<Check> = {
+            use rayon::prelude::*;
+            v.body().reserves.par_iter().map(entry_check).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let results: Vec<Check> = v.body().reserves.iter().map(entry_check).collect();
+        *entries = results
+            .iter()
+            .map(|c| EntryFindings {
+                ownership: c.status,
+                ..EntryFindings::NOT_YET
+            })
+            .collect();
+        checks.extend(results);
     }
+}
 
-    // Balances, indexed once: an audit may look up tens of thousands.
-    let index: Option<HashMap<BalanceKey<'_>, &ObservedBalance>> =
-        input.balances.as_ref().map(|list| {
-            list.iter()
-                .map(|o| {
-                    (
-                        balance_key(&o.chain, &o.address, o.contract.as_deref(), o.height),
-                        o,
-                    )
-                })
-                .collect()
-        });
-    let chains_with_data: BTreeSet<&str> = input
-        .balances
+/// One `balance` check per reserve entry of every verified attestation:
+/// the balance observed at the attested block against the claim. Returns
+/// the chain data used.
+fn balance_checks(
+    audited: &mut [Audited],
+    balances: Option<&[ObservedBalance]>,
+    checks: &mut Vec<Check>,
+) -> Vec<SourceUse> {
+    // Indexed once: an audit may look up tens of thousands.
+    let index: Option<HashMap<BalanceKey<'_>, &ObservedBalance>> = balances.map(|list| {
+        list.iter()
+            .map(|o| {
+                (
+                    balance_key(&o.chain, &o.address, o.contract.as_deref(), o.height),
+                    o,
+                )
+            })
+            .collect()
+    });
+    let chains_with_data: BTreeSet<&str> = balances
         .iter()
+        .copied()
         .flatten()
         .map(|o| o.chain.as_str())
         .collect();
     let mut sources: BTreeSet<SourceUse> = BTreeSet::new();
-    let mut observed_for: Vec<Vec<Observed>> = Vec::new();
-    for (i, a) in audited.iter().enumerate() {
-        let mut obs = Vec::new();
-        if let Some(v) = &a.verified {
-            let body = v.body();
-            for e in &body.reserves {
-                let resolution = identities.get(i).and_then(|m| m.get(&e.asset));
-                let subject = entry_subject(&a.label(), body, e, resolution);
-                let Some(point) = body.chains.iter().find(|c| c.chain == e.chain) else {
-                    // Not reachable for a parsed attestation (every reserve's
-                    // chain is listed); kept so nothing is counted silently.
-                    obs.push(Observed::Unchecked);
+    for a in audited.iter_mut() {
+        let label = a.label();
+        let Audited {
+            verified,
+            identities,
+            entries,
+            ..
+        } = a;
+        let Some(v) = verified else { continue };
+        let body = v.body();
+        for (e, found) in body.reserves.iter().zip(entries.iter_mut()) {
+            let resolution = identities.get(&e.asset);
+            let subject = entry_subject(&label, body, e, resolution);
+            let Some(point) = body.chains.iter().find(|c| c.chain == e.chain) else {
+                // Not reachable for a parsed attestation (every reserve's
+                // chain is listed); kept so nothing is counted silently.
+                checks.push(check(
+                    "balance",
+                    Status::NotChecked,
+                    subject,
+                    format!("the attestation names no block for chain {}", e.chain),
+                    [("claimed", json!(e.claimed.to_string()))],
+                ));
+                continue;
+            };
+            let mut id_ev = identity_evidence(e, resolution);
+            let identity = match resolution {
+                Some(Resolution::Confirmed(id)) => id,
+                other => {
+                    // Nothing is read for an asset whose identity por has
+                    // not confirmed: not on a contract only the exchange
+                    // names, not natively for a token, not on a chain por
+                    // has no balance source for.
+                    id_ev.push(("claimed", json!(e.claimed.to_string())));
                     checks.push(check(
                         "balance",
                         Status::NotChecked,
                         subject,
-                        format!("the attestation names no block for chain {}", e.chain),
-                        [("claimed", json!(e.claimed.to_string()))],
-                    ));
-                    continue;
-                };
-                let mut id_ev = identity_evidence(e, resolution);
-                let identity = match resolution {
-                    Some(Resolution::Confirmed(id)) => id,
-                    other => {
-                        // Nothing is read for an asset whose identity por
-                        // has not confirmed: not on a contract only the
-                        // exchange names, not natively for a token, not on
-                        // a chain por has no balance source for.
-                        obs.push(Observed::Unchecked);
-                        id_ev.push(("claimed", json!(e.claimed.to_string())));
-                        checks.push(check(
-                            "balance",
-                            Status::NotChecked,
-                            subject,
-                            format!("{}: not checked, counts zero", unconfirmed_reason(other)),
-                            id_ev,
-                        ));
-                        continue;
-                    }
-                };
-                id_ev.push(("claimed", json!(e.claimed.to_string())));
-                id_ev.push(("height", json!(point.height)));
-                let Some(balances) = &index else {
-                    obs.push(Observed::Unchecked);
-                    checks.push(check(
-                        "balance",
-                        Status::NotChecked,
-                        subject,
-                        "no balance source given (--chain KIND=URL or --balances FILE): not checked, counts zero".into(),
+                        format!("{}: not checked, counts zero", unconfirmed_reason(other)),
                         id_ev,
                     ));
                     continue;
-                };
-                let found = balances.get(&balance_key(
-                    &e.chain,
-                    &e.address,
-                    identity.contract.as_deref(),
-                    point.height,
+                }
+            };
+            id_ev.push(("claimed", json!(e.claimed.to_string())));
+            id_ev.push(("height", json!(point.height)));
+            let Some(index) = &index else {
+                checks.push(check(
+                    "balance",
+                    Status::NotChecked,
+                    subject,
+                    "no balance source given (--chain KIND=URL or --balances FILE): not checked, counts zero".into(),
+                    id_ev,
                 ));
-                let Some(o) = found else {
-                    obs.push(Observed::Unchecked);
-                    let what = identity
-                        .contract
-                        .as_deref()
-                        .map_or_else(|| "native coin".to_owned(), |c| format!("contract {c}"));
-                    let reason = if chains_with_data.contains(e.chain.as_str()) {
-                        format!(
-                            "no balance for this address and {what} at height {} in the chain data given: not checked, counts zero",
-                            point.height
-                        )
-                    } else {
-                        format!(
-                            "no chain data given for {} (--chain {}=URL, or its rows in --balances): not checked, counts zero",
-                            e.chain, e.chain
-                        )
-                    };
-                    checks.push(check("balance", Status::NotChecked, subject, reason, id_ev));
-                    continue;
-                };
-                if !sources.iter().any(|u| {
-                    u.chain == o.chain
-                        && u.height == o.height
-                        && u.source == o.source
-                        && u.block_hash == o.block_hash
-                }) {
-                    sources.insert(SourceUse {
-                        chain: o.chain.clone(),
-                        source: o.source.clone(),
-                        height: o.height,
-                        block_hash: o.block_hash.clone(),
-                    });
-                }
-                let mut ev = id_ev;
-                ev.extend([
-                    ("observed", json!(o.balance.to_string())),
-                    ("height", json!(o.height)),
-                    ("attested_block_hash", json!(point.block_hash)),
-                    ("observed_block_hash", json!(o.block_hash)),
-                    ("source", json!(o.source)),
-                ]);
-                if normalize_hash(&o.block_hash) != normalize_hash(&point.block_hash) {
-                    obs.push(Observed::Failed);
-                    checks.push(check(
-                        "balance",
-                        Status::Fail,
-                        subject,
-                        format!(
-                            "the block at height {} is {}, not the attested {}: the balance is not at the attested block",
-                            o.height, o.block_hash, point.block_hash
-                        ),
-                        ev,
-                    ));
-                    continue;
-                }
-                obs.push(Observed::At(o.balance));
-                if o.balance >= e.claimed {
-                    checks.push(check(
-                        "balance",
-                        Status::Pass,
-                        subject,
-                        format!("on chain {} ≥ claimed {}", o.balance, e.claimed),
-                        ev,
-                    ));
+                continue;
+            };
+            let Some(o) = index.get(&balance_key(
+                &e.chain,
+                &e.address,
+                identity.contract.as_deref(),
+                point.height,
+            )) else {
+                let what = identity
+                    .contract
+                    .as_deref()
+                    .map_or_else(|| "native coin".to_owned(), |c| format!("contract {c}"));
+                let reason = if chains_with_data.contains(e.chain.as_str()) {
+                    format!(
+                        "no balance for this address and {what} at height {} in the chain data given: not checked, counts zero",
+                        point.height
+                    )
                 } else {
-                    let short = e.claimed.checked_sub(o.balance).unwrap_or(e.claimed);
-                    checks.push(check(
-                        "balance",
-                        Status::Fail,
-                        subject,
-                        format!(
-                            "on chain {} < claimed {} (short by {short} base units)",
-                            o.balance, e.claimed
-                        ),
-                        ev,
-                    ));
-                }
+                    format!(
+                        "no chain data given for {} (--chain {}=URL, or its rows in --balances): not checked, counts zero",
+                        e.chain, e.chain
+                    )
+                };
+                checks.push(check("balance", Status::NotChecked, subject, reason, id_ev));
+                continue;
+            };
+            sources.insert(SourceUse {
+                chain: o.chain.clone(),
+                source: o.source.clone(),
+                height: o.height,
+                block_hash: o.block_hash.clone(),
+            });
+            let mut ev = id_ev;
+            ev.extend([
+                ("observed", json!(o.balance.to_string())),
+                ("height", json!(o.height)),
+                ("attested_block_hash", json!(point.block_hash)),
+                ("observed_block_hash", json!(o.block_hash)),
+                ("source", json!(o.source)),
+            ]);
+            if normalize_hash(&o.block_hash) != normalize_hash(&point.block_hash) {
+                found.observed = Observed::Failed;
+                checks.push(check(
+                    "balance",
+                    Status::Fail,
+                    subject,
+                    format!(
+                        "the block at height {} is {}, not the attested {}: the balance is not at the attested block",
+                        o.height, o.block_hash, point.block_hash
+                    ),
+                    ev,
+                ));
+                continue;
+            }
+            found.observed = Observed::At(o.balance);
+            if o.balance >= e.claimed {
+                checks.push(check(
+                    "balance",
+                    Status::Pass,
+                    subject,
+                    format!("on chain {} ≥ claimed {}", o.balance, e.claimed),
+                    ev,
+                ));
+            } else {
+                let short = e.claimed.checked_sub(o.balance).unwrap_or(e.claimed);
+                checks.push(check(
+                    "balance",
+                    Status::Fail,
+                    subject,
+                    format!(
+                        "on chain {} < claimed {} (short by {short} base units)",
+                        o.balance, e.claimed
+                    ),
+                    ev,
+                ));
             }
         }
-        observed_for.push(obs);
     }
+    sources.into_iter().collect()
+}
 
-    let duplicates = unique_address_checks(&audited, &identities, &mut checks);
-
-    // Positions: solvency, segregation, tiers.
-    let mut positions = Vec::new();
+/// Solvency, segregation and cold share per asset of every verified
+/// attestation, from what its entries count.
+fn position_checks(
+    audited: &[Audited],
+    min_cold_bp: Option<u32>,
+    checks: &mut Vec<Check>,
+) -> Vec<AssetPosition> {
+    let mut out = Vec::new();
     for (i, a) in audited.iter().enumerate() {
         let Some(v) = &a.verified else { continue };
-        let counted = counted_entries(v, &ownership_ok[i], &observed_for[i], &duplicates, i);
+        let counted = counted_entries(v, &a.entries);
         let mut p = positions::positions(i, &a.label(), v.body(), &counted);
-        positions::position_checks(&a.label(), &mut p, input.min_cold_bp, &mut checks);
-        positions.extend(p);
+        positions::position_checks(&a.label(), &mut p, min_cold_bp, checks);
+        out.extend(p);
     }
+    out
+}
 
-    let last = audited.last().ok_or(AuditError::NoAttestation)?;
-    rebuild_check(last, input.rebuilt.as_ref(), &mut checks);
-    proof_checks(&audited, input.customer_proofs.as_deref(), &mut checks);
-
-    let reserve = match &input.reserve {
-        None => {
-            checks.push(check(
-                "reserve-requirement",
-                Status::NotChecked,
-                format!("{}: liability reserve", last.label()),
-                match &last.parsed.body_unverified().reserve_inputs {
-                    Some(r) => format!(
-                        "no liability-reserve inputs given (--reserve-inputs FILE; the attestation commits to {})",
-                        r.file
-                    ),
-                    None => "no liability-reserve inputs given (--reserve-inputs FILE)".into(),
-                },
-                NO_EVIDENCE,
-            ));
-            None
-        }
-        Some(run) => {
-            let i = audited.len() - 1;
-            match &last.verified {
-                None => {
-                    checks.push(check(
-                        "reserve-requirement",
-                        Status::NotChecked,
-                        last.label(),
-                        "the attestation's signature failed: its holdings are not used".into(),
-                        NO_EVIDENCE,
-                    ));
-                    None
-                }
-                Some(v) => {
-                    let counted =
-                        counted_entries(v, &ownership_ok[i], &observed_for[i], &duplicates, i);
-                    Some(reserve_checks(
-                        &last.label(),
-                        &last.name,
-                        v,
-                        &counted,
-                        run,
-                        &mut checks,
-                    )?)
-                }
-            }
-        }
+/// The liability reserve of the last attestation, when inputs were given.
+fn reserve_requirement_checks(
+    last: &Audited,
+    run: Option<&ReserveRun>,
+    checks: &mut Vec<Check>,
+) -> Result<Option<ReservePosition>, AuditError> {
+    let Some(run) = run else {
+        checks.push(check(
+            "reserve-requirement",
+            Status::NotChecked,
+            format!("{}: liability reserve", last.label()),
+            match &last.parsed.body_unverified().reserve_inputs {
+                Some(r) => format!(
+                    "no liability-reserve inputs given (--reserve-inputs FILE; the attestation commits to {})",
+                    r.file
+                ),
+                None => "no liability-reserve inputs given (--reserve-inputs FILE)".into(),
+            },
+            NO_EVIDENCE,
+        ));
+        return Ok(None);
     };
+    let Some(v) = &last.verified else {
+        checks.push(check(
+            "reserve-requirement",
+            Status::NotChecked,
+            last.label(),
+            "the attestation's signature failed: its holdings are not used".into(),
+            NO_EVIDENCE,
+        ));
+        return Ok(None);
+    };
+    let counted = counted_entries(v, &last.entries);
+    reserve_checks(&last.label(), &last.name, v, &counted, run, checks).map(Some)
+}
 
+/// The report: checks failed first, totals, the unchecked grouped by reason.
+fn report(
+    audited: &[Audited],
+    mut checks: Vec<Check>,
+    positions: Vec<AssetPosition>,
+    sources: Vec<SourceUse>,
+    reserve: Option<ReservePosition>,
+) -> AuditReport {
     checks.sort_by_key(|c| c.status);
     let totals = Totals {
         pass: checks.iter().filter(|c| c.status == Status::Pass).count(),
@@ -793,7 +850,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
             }
         }
     }
-    Ok(AuditReport {
+    AuditReport {
         format: REPORT_FORMAT,
         outcome: outcome_of(&checks),
         totals,
@@ -801,9 +858,9 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
         attestations,
         checks,
         positions,
-        sources: sources.into_iter().collect(),
+        sources,
         reserve,
-    })
+    }
 }
 
 /// An entry as it counts towards reserves. Only what por confirmed counts:
@@ -821,31 +878,23 @@ pub(crate) struct Counted<'a> {
     pub unchecked: Amount,
 }
 
-fn counted_entries<'a>(
-    v: &'a VerifiedAttestation,
-    ownership: &[Status],
-    observed: &[Observed],
-    duplicates: &BTreeMap<(usize, usize), ()>,
-    att: usize,
-) -> Vec<Counted<'a>> {
+fn counted_entries<'a>(v: &'a VerifiedAttestation, found: &[EntryFindings]) -> Vec<Counted<'a>> {
     v.body()
         .reserves
         .iter()
         .enumerate()
         .map(|(j, e)| {
-            let own = ownership.get(j).copied().unwrap_or(Status::Fail);
-            let seen = observed.get(j).copied().unwrap_or(Observed::Unchecked);
-            let (confirmed, unchecked) =
-                if own == Status::Fail || duplicates.contains_key(&(att, j)) {
-                    (None, Amount::ZERO)
-                } else {
-                    match (own, seen) {
-                        (_, Observed::Failed) => (None, Amount::ZERO),
-                        (Status::Pass, Observed::At(o)) => (Some(o.min(e.claimed)), Amount::ZERO),
-                        (_, Observed::At(o)) => (None, o.min(e.claimed)),
-                        (_, Observed::Unchecked) => (None, e.claimed),
-                    }
-                };
+            let f = found.get(j).copied().unwrap_or(EntryFindings::NOT_YET);
+            let (confirmed, unchecked) = if f.ownership == Status::Fail || f.duplicate {
+                (None, Amount::ZERO)
+            } else {
+                match (f.ownership, f.observed) {
+                    (_, Observed::Failed) => (None, Amount::ZERO),
+                    (Status::Pass, Observed::At(o)) => (Some(o.min(e.claimed)), Amount::ZERO),
+                    (_, Observed::At(o)) => (None, o.min(e.claimed)),
+                    (_, Observed::Unchecked) => (None, e.claimed),
+                }
+            };
             Counted {
                 entry: e,
                 confirmed,
@@ -951,14 +1000,13 @@ fn unconfirmed_reason(resolution: Option<&Resolution>) -> String {
 }
 
 /// One `asset-identity` check per attested asset of each verified
-/// attestation; returns, per attestation, each symbol's resolution.
+/// attestation; records each symbol's resolution on the attestation.
 fn asset_identity_checks(
-    audited: &[Audited],
+    audited: &mut [Audited],
     asset_registry: &AssetRegistry,
     checks: &mut Vec<Check>,
-) -> Vec<BTreeMap<String, Resolution>> {
-    let mut out = Vec::with_capacity(audited.len());
-    for a in audited {
+) {
+    for a in audited.iter_mut() {
         let mut map = BTreeMap::new();
         if let Some(v) = &a.verified {
             for asset in &v.body().assets {
@@ -1030,9 +1078,8 @@ fn asset_identity_checks(
                 map.insert(asset.symbol.clone(), r);
             }
         }
-        out.push(map);
+        a.identities = map;
     }
-    out
 }
 
 pub(crate) const NO_EVIDENCE: [(&str, Value); 0] = [];
@@ -1264,13 +1311,9 @@ fn is_history(audited: &[Audited], i: usize, j: usize) -> bool {
 
 /// Each on-chain identity (chain, network, address, native or contract) may
 /// be claimed once per attestation, and by one exchange only, except along
-/// a genuine history ([`is_history`]). Returns the (attestation, entry)
-/// pairs involved in a duplicate, which are then not counted as reserves.
-fn unique_address_checks(
-    audited: &[Audited],
-    identities: &[BTreeMap<String, Resolution>],
-    checks: &mut Vec<Check>,
-) -> BTreeMap<(usize, usize), ()> {
+/// a genuine history ([`is_history`]). Marks the entries involved in a
+/// duplicate, which are then not counted as reserves.
+fn unique_address_checks(audited: &mut [Audited], checks: &mut Vec<Check>) {
     type Key = (String, String, String, String);
     let mut by_key: BTreeMap<Key, Vec<(usize, usize)>> = BTreeMap::new();
     let mut total = 0usize;
@@ -1278,14 +1321,14 @@ fn unique_address_checks(
         let Some(v) = &a.verified else { continue };
         for (j, e) in v.body().reserves.iter().enumerate() {
             total += 1;
-            let r = identities.get(i).and_then(|m| m.get(&e.asset));
+            let r = a.identities.get(&e.asset);
             by_key
                 .entry(claim_key(v.body(), e, r))
                 .or_default()
                 .push((i, j));
         }
     }
-    let mut dup = BTreeMap::new();
+    let mut dup: Vec<(usize, usize)> = Vec::new();
     let mut failures = 0usize;
     for ((chain, network, address, what), claims) in &by_key {
         if claims.len() < 2 {
@@ -1330,9 +1373,7 @@ fn unique_address_checks(
                 format!("{} as {} ({})", a.label(), e.category.as_str(), e.asset)
             })
             .collect();
-        for c in claims {
-            dup.insert(*c, ());
-        }
+        dup.extend(claims.iter().copied());
         checks.push(check(
             "unique-address",
             Status::Fail,
@@ -1362,7 +1403,11 @@ fn unique_address_checks(
             [("claims", json!(total))],
         ));
     }
-    dup
+    for (i, j) in dup {
+        if let Some(f) = audited.get_mut(i).and_then(|a| a.entries.get_mut(j)) {
+            f.duplicate = true;
+        }
+    }
 }
 
 fn rebuild_check(last: &Audited, rebuilt: Option<&RebuiltTree>, checks: &mut Vec<Check>) {
