@@ -232,6 +232,24 @@ def chain_seeds(s):
     s.add("chain_files", b"\x01chain,address,asset\nbitcoin,bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4,BTC\n")
 
 
+RESERVES_CSV = (
+    "chain,address,asset,category,tier,balance,scheme,message,signature\n"
+    "bitcoin,bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4,BTC,customer,cold,1.5,bip322,,AkcwRAIgM2gBAQqvZX15ZiysmKmQpDrG83avLIT492QBzLnQIxYCIBaTpOaD20qRlEylyxFSeEA2ba9YOixpX8z46TSDtS40ASECx/EgAxlkQpQ9hYjgGu6EBCPMVPwVIVJqO4XCsMvViHI=\n"
+    "ethereum,0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1,ETH,own,hot,0.25,eip191,hello,0x" + "ab" * 65 + "\n"
+)
+RESERVES_TOML = (
+    "[[reserve]]\nchain = \"bitcoin\"\naddress = \"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4\"\n"
+    "asset = \"BTC\"\ncategory = \"customer\"\ntier = \"cold\"\nbalance = \"2\"\n"
+    "scheme = \"auto\"\nsignature = \"IC0=\"\nsecond_signature = \"\"\nredeem_script = \"\"\n"
+)
+
+
+def reserves_file_seeds(s):
+    """reserves_file: a CSV and a TOML reserves file as `por attest` reads them."""
+    s.add("reserves_file", b"\x00" + RESERVES_CSV.encode())
+    s.add("reserves_file", b"\x01" + RESERVES_TOML.encode())
+
+
 def seed_more(tree_doc):
     s = Seeds()
     # attestation_jcs: the attestation vectors, the example body, RFC 8785's inputs.
@@ -250,6 +268,7 @@ def seed_more(tree_doc):
     exchange_file_seeds(s)
     reserve_seeds(s)
     chain_seeds(s)
+    reserves_file_seeds(s)
     # registry_toml: the built-in registry.
     s.add("registry_toml", read("registry", "assets.toml"))
     # customer_verdict: every vector proof against its root hash, its tree

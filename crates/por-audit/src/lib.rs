@@ -2,7 +2,8 @@
 //!
 //! The audit: the auditor's asset registry (`registry`: which contract a
 //! symbol means) and every check of `por audit` over data already fetched
-//! (`audit`). The tree, amounts, assets and
+//! (`audit`), and the exchange's side of the same checks before it
+//! signs an attestation (`draft`). The tree, amounts, assets and
 //! customer proofs are `por_tree`; the signed attestation is `por_attest`;
 //! wallet ownership (BIP-322, legacy signed messages, EIP-191, the reserves
 //! message) is `por_ownership`, which the audit and the registry use; the
@@ -18,4 +19,5 @@
 //! crates.
 
 pub mod audit;
+pub mod draft;
 pub mod registry;

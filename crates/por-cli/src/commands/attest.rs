@@ -7,23 +7,19 @@
 //! bound to this exchange, snapshot and root are refused (each row named)
 //! unless `--allow-unbound`.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use por_attest::{
-    AssetTotal, AttestationBody, AttestedAsset, Category, ChainPoint, Exchange, Liabilities,
-    OwnershipProof, ParsedAttestation, ReserveEntry, ReserveInputsRef, Snapshot, Tier, FORMAT,
+use por_attest::{ChainPoint, ParsedAttestation, ReserveInputsRef};
+use por_audit::draft::{
+    self, Draft, DraftRequest, Finding, Placement, ReserveRow, ReservesSyntax, TreeFacts,
 };
-use por_audit::audit::ownership::{self, OwnershipStatus};
-use por_audit::registry::Resolution;
-use por_tree::Amount;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::output::term;
 use crate::store::TreeDir;
 use crate::{output, Outcome};
 
@@ -93,290 +89,31 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
     let key = super::key::read_key(&args.key)?;
 
     let chains = parse_chains(&args.chains)?;
-    let rows = read_reserves(&args.reserves)?;
     let reserves_name = args.reserves.display().to_string();
+    let rows = read_reserves(&args.reserves)?;
+    let placements = parse_placements(&args.assets, &chains)?;
     let root_hex = summary.root.hash.to_string();
-    let canonical = format!(
-        "por reserves v1\nexchange: {}\nsnapshot: {}\nliabilities: {root_hex}",
-        args.exchange, args.snapshot
-    );
-
-    // Assets: the tree's (symbol, decimals) plus where each lives.
-    let mut placement: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
-    for spec in &args.assets {
-        let (sym, rest) = spec
-            .split_once('=')
-            .with_context(|| format!("--asset {spec:?}: expected SYMBOL=CHAIN[:CONTRACT]"))?;
-        let (chain, contract) = match rest.split_once(':') {
-            Some((c, k)) => (c, Some(k.to_ascii_lowercase())),
-            None => (rest, None),
-        };
-        if !chains.iter().any(|c| c.chain == chain) {
-            bail!("--asset {spec:?}: chain {chain:?} has no --chain block");
-        }
-        placement.insert(sym.to_owned(), (chain.to_owned(), contract));
-    }
-    let asset_decimals: BTreeMap<String, u8> = summary
-        .assets
-        .iter()
-        .map(|a| (a.symbol().to_owned(), a.decimals()))
-        .collect();
-    for r in &rows {
-        if !chains.iter().any(|c| c.chain == r.chain) {
-            bail!(
-                "{reserves_name}: {}: field `chain`: {:?} has no --chain {}=HEIGHT:HASH block",
-                r.at,
-                r.chain,
-                r.chain
-            );
-        }
-        match placement.get(&r.asset) {
-            Some((chain, _)) if *chain != r.chain => bail!(
-                "{reserves_name}: {}: asset {} is on chain {chain}, not {}",
-                r.at,
-                r.asset,
-                r.chain
-            ),
-            Some(_) => {}
-            None => {
-                placement.insert(r.asset.clone(), (r.chain.clone(), None));
-            }
-        }
-        if !asset_decimals.contains_key(&r.asset) {
-            bail!(
-                "{reserves_name}: {}: field `asset`: {:?} is not an asset of the liabilities tree ({})",
-                r.at,
-                r.asset,
-                summary.assets.iter().map(|a| a.symbol()).collect::<Vec<_>>().join(", ")
-            );
-        }
-    }
-    let mut assets = Vec::new();
-    for a in summary.assets.iter() {
-        let (chain, contract) = placement.get(a.symbol()).cloned().with_context(|| {
-            format!(
-                "asset {} of the tree has no reserve rows: say where it lives with --asset {}=CHAIN[:CONTRACT]",
-                a.symbol(),
-                a.symbol()
-            )
-        })?;
-        assets.push(AttestedAsset {
-            symbol: a.symbol().to_owned(),
-            decimals: a.decimals(),
-            chain,
-            contract,
-        });
-    }
-    check_asset_identities(args, &assets, &rows, &reserves_name)?;
-
-    let mut reserves = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let decimals = asset_decimals[&r.asset];
-        let claimed = Amount::from_decimal_str(&r.balance, decimals).with_context(|| {
-            format!(
-                "{reserves_name}: {}: field `balance`: {:?} is not an amount of {} with at most {decimals} decimals",
-                r.at, r.balance, r.asset
-            )
-        })?;
-        let category: Category = r.category.parse().map_err(|e: por_types::UnknownName| {
-            anyhow::anyhow!(
-                "{reserves_name}: {}: field `category`: {:?}, expected one of {}",
-                r.at,
-                r.category,
-                e.expected().join(", ")
-            )
-        })?;
-        let tier: Tier = r.tier.parse().map_err(|e: por_types::UnknownName| {
-            anyhow::anyhow!(
-                "{reserves_name}: {}: field `tier`: {:?}, expected one of {}",
-                r.at,
-                r.tier,
-                e.expected().join(", ")
-            )
-        })?;
-        let message = match r.message.as_deref() {
-            None | Some("") => canonical.clone(),
-            Some(m) => m.to_owned(),
-        };
-        reserves.push(ReserveEntry {
-            chain: r.chain.clone(),
-            address: r.address.clone(),
-            asset: r.asset.clone(),
-            category,
-            tier,
-            claimed,
-            proof: OwnershipProof {
-                scheme: r
-                    .scheme
-                    .clone()
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "auto".to_owned()),
-                message,
-                signature: r.signature.clone(),
-                second_signature: r.second_signature.clone().filter(|s| !s.is_empty()),
-                redeem_script: r.redeem_script.clone().filter(|s| !s.is_empty()),
-            },
-        });
-    }
-
-    let reserve_inputs = match &args.reserve_inputs {
-        None => None,
-        Some(p) => {
-            let bytes = fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-            let embedded = if args.embed_reserve_inputs {
-                Some(String::from_utf8(bytes.clone()).map_err(|_| {
-                    anyhow::anyhow!("{}: not UTF-8 text, cannot be embedded", p.display())
-                })?)
-            } else {
-                None
-            };
-            Some(ReserveInputsRef {
-                file: p
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                sha256: hex::encode(Sha256::digest(&bytes)),
-                embedded,
-            })
-        }
-    };
-    let previous = match &args.previous {
-        None => None,
-        Some(p) => {
-            let text =
-                fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-            let parsed = ParsedAttestation::from_json(&text)
-                .map_err(|e| anyhow::anyhow!("--previous {}: {e}", p.display()))?;
-            let prev = parsed
-                .verify_signature()
-                .map_err(|e| anyhow::anyhow!("--previous {}: {e}", p.display()))?;
-            if prev.body().exchange.id != args.exchange {
-                bail!(
-                    "--previous {}: it is exchange {:?}'s attestation, not {:?}'s",
-                    p.display(),
-                    prev.body().exchange.id,
-                    args.exchange
-                );
-            }
-            Some(prev.id().to_hex())
-        }
-    };
-
-    let body = AttestationBody {
-        format: FORMAT.to_owned(),
-        exchange: Exchange {
-            id: args.exchange.clone(),
-            public_key: key.public_key_hex(),
-        },
-        snapshot: Snapshot {
-            label: args.snapshot.clone(),
-            time: args.time.clone(),
+    let registry = super::chain::load_asset_registry(args.asset_registry.as_deref())?;
+    let request = DraftRequest {
+        exchange: args.exchange.clone(),
+        public_key: key.public_key_hex(),
+        snapshot: args.snapshot.clone(),
+        time: args.time.clone(),
+        tree: TreeFacts {
+            assets: &summary.assets,
+            root: &summary.root,
+            customers: summary.customers,
         },
         chains,
-        assets,
-        liabilities: Liabilities {
-            root: summary.root.hash,
-            height: summary.root.height,
-            customers: summary.customers,
-            totals: summary
-                .assets
-                .iter()
-                .zip(&summary.root.sums)
-                .map(|(a, s)| AssetTotal {
-                    asset: a.symbol().to_owned(),
-                    amount: *s,
-                })
-                .collect(),
-        },
-        reserves,
-        reserve_inputs,
-        previous,
+        placements,
+        reserves_name: reserves_name.clone(),
+        rows: &rows,
+        reserve_inputs: reserve_inputs(args)?,
+        previous: previous_id(args)?,
     };
-
-    // One wallet listed twice (two categories, or a copy-paste): signed as
-    // given, but said now, since the audit will fail it and count neither.
-    // Keyed on the on-chain identity (the contract or the native coin),
-    // as the audit does, never on the symbol.
-    let mut seen: BTreeMap<(String, String, String), &str> = BTreeMap::new();
-    for (entry, row) in body.reserves.iter().zip(&rows) {
-        let what = body
-            .assets
-            .iter()
-            .find(|a| a.symbol == entry.asset)
-            .and_then(|a| a.contract.clone())
-            .unwrap_or_else(|| "native".to_owned());
-        let key = (
-            entry.chain.clone(),
-            por_audit::audit::attested_address_key(&entry.chain, &entry.address),
-            what,
-        );
-        if let Some(first) = seen.insert(key, row.at.as_str()) {
-            eprintln!(
-                "warning: {reserves_name}: {}: {} {} {} is already listed at {first}; the audit counts neither claim",
-                row.at, entry.chain, entry.address, entry.asset
-            );
-        }
-    }
-
-    // Every ownership proof, through the ownership module.
-    let mut invalid = Vec::new();
-    let mut unbound = Vec::new();
-    // On every core; results in row order.
-    let results: Vec<_> = {
-        use rayon::prelude::*;
-        body.reserves
-            .par_iter()
-            .map(|e| ownership::check_entry(&body, e))
-            .collect()
-    };
-    for ((entry, row), result) in body.reserves.iter().zip(&rows).zip(results) {
-        match result {
-            Ok(OwnershipStatus::Bound { .. }) => {}
-            Ok(OwnershipStatus::NotBound { scheme, binding }) => {
-                unbound.push(format!(
-                    "{}: {} {}: {scheme}, {binding}",
-                    row.at, entry.chain, entry.address
-                ));
-            }
-            Ok(status) => invalid.push(format!(
-                "{}: {} {}: {}",
-                row.at,
-                entry.chain,
-                entry.address,
-                status.describe()
-            )),
-            Err(e) => invalid.push(format!(
-                "{}: {} {}: {e}",
-                row.at, entry.chain, entry.address
-            )),
-        }
-    }
-    if !invalid.is_empty() {
-        bail!(
-            "{reserves_name}: {} ownership proof(s) do not verify:\n  {}",
-            invalid.len(),
-            invalid.join("\n  ")
-        );
-    }
-    if !unbound.is_empty() {
-        if args.allow_unbound {
-            eprintln!(
-                "warning: {} ownership proof(s) are not bound to exchange {} snapshot {} root {root_hex} (signing anyway: --allow-unbound):\n  {}",
-                unbound.len(),
-                args.exchange,
-                args.snapshot,
-                unbound.join("\n  ")
-            );
-        } else {
-            bail!(
-                "{reserves_name}: {} ownership proof(s) are not bound to exchange {} snapshot {} root {root_hex} (sign the canonical message, or pass --allow-unbound):\n  {}",
-                unbound.len(),
-                args.exchange,
-                args.snapshot,
-                unbound.join("\n  ")
-            );
-        }
-    }
+    let Draft { body, findings } = draft::draft(&request, &registry)
+        .map_err(|e| anyhow::anyhow!("{}", term(&e.to_string())))?;
+    report_findings(args, &reserves_name, &root_hex, &findings)?;
 
     let mut aux = [0u8; 32];
     getrandom::getrandom(&mut aux)
@@ -404,88 +141,205 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// The identity rule shared with `por chain snapshot` and `por audit`
-/// (`por_audit::registry::AssetRegistry::resolve`): a token the registry knows must carry its
-/// registered contract and decimals, an asset without a contract must have
-/// the chain's native decimals (a token written as native would be read as
-/// the native coin), and reserves on a chain por has no balance source for
-/// need `--allow-unverifiable-chain`. Unregistered tokens are signed with a
-/// warning: the audit reports them as not checked until the auditor
-/// registers them.
-fn check_asset_identities(
+/// Says what the audit will not pass or not check, in the order an
+/// exchange fixes them: asset identities, chains por cannot read, duplicate
+/// wallets, ownership proofs. Refuses to sign (an error) for proofs that do
+/// not verify, and for unbound proofs or unreadable chains unless allowed.
+fn report_findings(
     args: &AttestArgs,
-    assets: &[AttestedAsset],
-    rows: &[Row],
     reserves_name: &str,
+    root_hex: &str,
+    findings: &[Finding],
 ) -> Result<()> {
-    let registry = super::chain::load_asset_registry(args.asset_registry.as_deref())?;
-    let mut unverifiable: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for a in assets {
-        match registry.resolve(&a.chain, &a.symbol, a.decimals, a.contract.as_deref()) {
-            Resolution::Confirmed(_) => {}
-            Resolution::Refused(e) => bail!(
-                "asset {}: {}; say which contract it is with --asset {}=CHAIN:CONTRACT",
-                crate::output::term(&a.symbol),
-                crate::output::term(&e.to_string()),
-                crate::output::term(&a.symbol)
-            ),
-            Resolution::NoBalanceSource { .. } => {
-                let at: Vec<String> = rows
-                    .iter()
-                    .filter(|r| r.asset == a.symbol)
-                    .map(|r| r.at.clone())
-                    .collect();
-                unverifiable
-                    .entry(a.chain.as_str())
-                    .or_default()
-                    .push(format!("{} ({})", a.symbol, at.join(", ")));
-            }
-            Resolution::Unregistered { contract } => eprintln!(
+    for f in findings {
+        match f {
+            Finding::Unregistered {
+                symbol,
+                chain,
+                contract,
+            } => eprintln!(
                 "warning: asset {} is token {contract} on {}, which the asset registry does not know: an audit reports its reserves as not checked unless the auditor registers it",
-                crate::output::term(&a.symbol),
-                crate::output::term(&a.chain)
+                term(symbol),
+                term(chain)
             ),
-            Resolution::OtherGeneration {
+            Finding::OtherGeneration {
+                symbol,
                 contract,
                 registered,
             } => eprintln!(
                 "warning: asset {} is token {contract}, not the registered {}: an audit reports its reserves as not checked unless the auditor registers it",
-                crate::output::term(&a.symbol),
+                term(symbol),
                 registered.join(", ")
             ),
             _ => {}
         }
     }
-    if unverifiable.is_empty() {
-        return Ok(());
-    }
-    let list: Vec<String> = unverifiable
+    let unverifiable: Vec<String> = findings
         .iter()
-        .map(|(chain, what)| {
-            format!(
-                "{}: {}",
-                crate::output::term(chain),
-                crate::output::term(&what.join("; "))
-            )
+        .filter_map(|f| match f {
+            Finding::NoBalanceSource { chain, assets } => {
+                Some(format!("{}: {}", term(chain), term(&assets.join("; "))))
+            }
+            _ => None,
         })
         .collect();
-    let readable = por_audit::registry::NATIVE_CHAINS
-        .iter()
-        .map(|c| c.chain)
-        .collect::<Vec<_>>()
-        .join(" and ");
-    if args.allow_unverifiable_chain {
-        eprintln!(
-            "warning: {reserves_name}: reserves on chains por has no balance source for (only {readable} are read); signing anyway (--allow-unverifiable-chain), and an audit reports them as not checked:\n  {}",
-            list.join("\n  ")
-        );
-        Ok(())
-    } else {
-        bail!(
-            "{reserves_name}: reserves on chains por has no balance source for (only {readable} are read), so no audit can check them:\n  {}\n(sign anyway with --allow-unverifiable-chain; the audit will report them as not checked)",
-            list.join("\n  ")
-        )
+    if !unverifiable.is_empty() {
+        let readable = por_audit::registry::NATIVE_CHAINS
+            .iter()
+            .map(|c| c.chain)
+            .collect::<Vec<_>>()
+            .join(" and ");
+        if args.allow_unverifiable_chain {
+            eprintln!(
+                "warning: {reserves_name}: reserves on chains por has no balance source for (only {readable} are read); signing anyway (--allow-unverifiable-chain), and an audit reports them as not checked:\n  {}",
+                unverifiable.join("\n  ")
+            );
+        } else {
+            bail!(
+                "{reserves_name}: reserves on chains por has no balance source for (only {readable} are read), so no audit can check them:\n  {}\n(sign anyway with --allow-unverifiable-chain; the audit will report them as not checked)",
+                unverifiable.join("\n  ")
+            );
+        }
     }
+    // One wallet listed twice (two categories, or a copy-paste): signed as
+    // given, but said now, since the audit will fail it and count neither.
+    for f in findings {
+        if let Finding::Duplicate {
+            at,
+            first,
+            chain,
+            address,
+            asset,
+        } = f
+        {
+            eprintln!(
+                "warning: {reserves_name}: {at}: {chain} {address} {asset} is already listed at {first}; the audit counts neither claim"
+            );
+        }
+    }
+    let invalid: Vec<String> = findings
+        .iter()
+        .filter_map(|f| match f {
+            Finding::InvalidProof {
+                at,
+                chain,
+                address,
+                why,
+            } => Some(format!("{at}: {chain} {address}: {why}")),
+            _ => None,
+        })
+        .collect();
+    if !invalid.is_empty() {
+        bail!(
+            "{reserves_name}: {} ownership proof(s) do not verify:\n  {}",
+            invalid.len(),
+            invalid.join("\n  ")
+        );
+    }
+    let unbound: Vec<String> = findings
+        .iter()
+        .filter_map(|f| match f {
+            Finding::NotBound {
+                at,
+                chain,
+                address,
+                scheme,
+                binding,
+            } => Some(format!("{at}: {chain} {address}: {scheme}, {binding}")),
+            _ => None,
+        })
+        .collect();
+    if !unbound.is_empty() {
+        if args.allow_unbound {
+            eprintln!(
+                "warning: {} ownership proof(s) are not bound to exchange {} snapshot {} root {root_hex} (signing anyway: --allow-unbound):\n  {}",
+                unbound.len(),
+                args.exchange,
+                args.snapshot,
+                unbound.join("\n  ")
+            );
+        } else {
+            bail!(
+                "{reserves_name}: {} ownership proof(s) are not bound to exchange {} snapshot {} root {root_hex} (sign the canonical message, or pass --allow-unbound):\n  {}",
+                unbound.len(),
+                args.exchange,
+                args.snapshot,
+                unbound.join("\n  ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `--asset SYMBOL=CHAIN[:CONTRACT]`, each on a chain with a `--chain` block.
+fn parse_placements(specs: &[String], chains: &[ChainPoint]) -> Result<Vec<Placement>> {
+    let mut out = Vec::new();
+    for spec in specs {
+        let (sym, rest) = spec
+            .split_once('=')
+            .with_context(|| format!("--asset {spec:?}: expected SYMBOL=CHAIN[:CONTRACT]"))?;
+        let (chain, contract) = match rest.split_once(':') {
+            Some((c, k)) => (c, Some(k.to_ascii_lowercase())),
+            None => (rest, None),
+        };
+        if !chains.iter().any(|c| c.chain == chain) {
+            bail!("--asset {spec:?}: chain {chain:?} has no --chain block");
+        }
+        out.retain(|p: &Placement| p.symbol != sym);
+        out.push(Placement {
+            symbol: sym.to_owned(),
+            chain: chain.to_owned(),
+            contract,
+        });
+    }
+    Ok(out)
+}
+
+/// `--reserve-inputs FILE`: committed to by name and SHA-256 (and embedded
+/// with `--embed-reserve-inputs`).
+fn reserve_inputs(args: &AttestArgs) -> Result<Option<ReserveInputsRef>> {
+    let Some(p) = &args.reserve_inputs else {
+        return Ok(None);
+    };
+    let bytes = fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let embedded =
+        if args.embed_reserve_inputs {
+            Some(String::from_utf8(bytes.clone()).map_err(|_| {
+                anyhow::anyhow!("{}: not UTF-8 text, cannot be embedded", p.display())
+            })?)
+        } else {
+            None
+        };
+    Ok(Some(ReserveInputsRef {
+        file: p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        embedded,
+    }))
+}
+
+/// `--previous FILE`: this exchange's earlier attestation, verified; its id.
+fn previous_id(args: &AttestArgs) -> Result<Option<String>> {
+    let Some(p) = &args.previous else {
+        return Ok(None);
+    };
+    let text = fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let parsed = ParsedAttestation::from_json(&text)
+        .map_err(|e| anyhow::anyhow!("--previous {}: {e}", p.display()))?;
+    let prev = parsed
+        .verify_signature()
+        .map_err(|e| anyhow::anyhow!("--previous {}: {e}", p.display()))?;
+    if prev.body().exchange.id != args.exchange {
+        bail!(
+            "--previous {}: it is exchange {:?}'s attestation, not {:?}'s",
+            p.display(),
+            prev.body().exchange.id,
+            args.exchange
+        );
+    }
+    Ok(Some(prev.id().to_hex()))
 }
 
 fn parse_chains(specs: &[String]) -> Result<Vec<ChainPoint>> {
@@ -514,100 +368,18 @@ fn parse_chains(specs: &[String]) -> Result<Vec<ChainPoint>> {
     Ok(out)
 }
 
-/// One row of the reserves file, as typed.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Row {
-    #[serde(skip)]
-    at: String,
-    chain: String,
-    address: String,
-    asset: String,
-    category: String,
-    tier: String,
-    balance: String,
-    #[serde(default)]
-    scheme: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-    signature: String,
-    #[serde(default)]
-    second_signature: Option<String>,
-    #[serde(default)]
-    redeem_script: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TomlFile {
-    reserve: Vec<Row>,
-}
-
 /// Reads the reserves file: TOML (`[[reserve]]` tables) if it ends in
 /// `.toml`, CSV with a header row otherwise.
-fn read_reserves(path: &Path) -> Result<Vec<Row>> {
+fn read_reserves(path: &Path) -> Result<Vec<ReserveRow>> {
     let name = path.display().to_string();
     let text = fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
-    let mut rows = if path
+    let syntax = if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
     {
-        let file: TomlFile = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        let mut rows = file.reserve;
-        for (i, r) in rows.iter_mut().enumerate() {
-            r.at = format!("[[reserve]] #{}", i + 1);
-        }
-        rows
+        ReservesSyntax::Toml
     } else {
-        let mut rdr = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = rdr
-            .headers()
-            .with_context(|| format!("{name}: cannot read the header row"))?
-            .clone();
-        for required in [
-            "chain",
-            "address",
-            "asset",
-            "category",
-            "tier",
-            "balance",
-            "signature",
-        ] {
-            if !headers.iter().any(|h| h == required) {
-                bail!(
-                    "{name}: line 1: no `{required}` column (expected chain,address,asset,category,tier,balance,scheme,message,signature[,second_signature,redeem_script])"
-                );
-            }
-        }
-        let mut rows = Vec::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-            let line = rec.position().map_or(0, csv::Position::line);
-            let mut row: Row = rec
-                .deserialize(Some(&headers))
-                .map_err(|e| anyhow::anyhow!("{name}: line {line}: {e}"))?;
-            row.at = format!("line {line}");
-            rows.push(row);
-        }
-        rows
+        ReservesSyntax::Csv
     };
-    if rows.is_empty() {
-        bail!("{name}: no reserve rows");
-    }
-    for r in &mut rows {
-        for (field, v) in [
-            ("chain", &r.chain),
-            ("address", &r.address),
-            ("asset", &r.asset),
-            ("signature", &r.signature),
-        ] {
-            if v.trim().is_empty() {
-                bail!("{name}: {}: field `{field}` is empty", r.at);
-            }
-        }
-        r.chain = r.chain.to_ascii_lowercase();
-    }
-    Ok(rows)
+    draft::parse_reserves(&text, &name, syntax).map_err(|e| anyhow::anyhow!("{e}"))
 }
