@@ -26,6 +26,7 @@
 //! [`por_tree::Amount`]; no float ever holds a balance.
 
 pub mod addresses;
+pub mod audit_reads;
 pub mod balances_file;
 pub mod bitcoin;
 mod csv_rows;

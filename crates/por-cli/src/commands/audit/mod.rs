@@ -15,16 +15,12 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use por_attest::ParsedAttestation;
+use por_attest::{AttestationBody, ParsedAttestation};
 use por_audit::audit::{self, AuditInput, NamedText, ObservedBalance, RebuiltTree, ReserveRun};
-use por_audit::registry::{AssetRegistry, Resolution};
-use por_chain::bitcoin::BitcoinRpc;
-use por_chain::esplora::Esplora;
-use por_chain::evm::{EvmAddress, EvmRpc};
-use por_chain::{
-    balances_file, BalanceQuery, BalanceSource, Endpoint, HttpConfig, QueryAsset, QueryItem,
-};
-use por_tree::{Asset, Ledger, LiabilitiesTree};
+use por_audit::registry::AssetRegistry;
+use por_chain::bitcoin::DEFAULT_MAX_UNDO_BLOCKS;
+use por_chain::{audit_reads, balances_file, BalanceSource, Chain, HttpConfig, SourceSpec};
+use por_tree::{Ledger, LiabilitiesTree};
 
 use crate::{inputs, output, Outcome};
 
@@ -264,33 +260,11 @@ pub(crate) fn read_balances_file(path: &Path) -> Result<Vec<ObservedBalance>> {
     let name = path.display().to_string();
     let bytes = fs::read(path).with_context(|| format!("cannot read {name}"))?;
     let file = balances_file::parse(&bytes, &name)?;
-    if !file.states_contracts() {
-        bail!(
-            "{name}: line 1: no `contract` column: the file does not say which token contract (or the native coin) each balance was read with, so no balance in it can be matched to a claim; write it again with `por chain snapshot`"
-        );
-    }
-    Ok(file
-        .rows()
-        .iter()
-        .map(|r| ObservedBalance {
-            chain: r.chain.as_str().to_owned(),
-            address: r.address.clone(),
-            asset: r.asset.clone(),
-            contract: r.contract.map(|c| c.to_lower_hex()),
-            balance: r.balance,
-            height: r.height,
-            block_hash: r.block_hash.display_for(r.chain).to_string(),
-            source: format!("file {name} ({})", r.source),
-        })
-        .collect())
+    Ok(audit_reads::observed_from_file(&file, &name)?)
 }
 
-/// Reads, for each attestation's chain with a source given, the balances of
-/// its reserve entries at the attested height. What is read is decided by
-/// the auditor's registry: a token with its registered contract, the native
-/// coin only for an asset whose identity is native. An asset the registry
-/// does not confirm (unregistered, another contract, a native query with
-/// token decimals) is not read at all; the audit reports why.
+/// Reads, for each attestation's chain with a source given, what
+/// [`audit_reads::plan_reads`] says an audit reads.
 fn fetch_balances(
     args: &AuditArgs,
     parsed: &[ParsedAttestation],
@@ -302,101 +276,44 @@ fn fetch_balances(
         retries: args.retries,
         initial_backoff: Duration::from_millis(500),
     };
-    let mut sources: BTreeMap<&'static str, Box<dyn BalanceSource>> = BTreeMap::new();
+    let mut sources: BTreeMap<Chain, Box<dyn BalanceSource>> = BTreeMap::new();
     for spec in &args.chains {
-        let (kind, url) = spec.split_once('=').with_context(|| {
-            format!("--chain {spec:?}: expected KIND=URL with KIND bitcoin, esplora or ethereum")
-        })?;
-        let endpoint = Endpoint::parse(url).with_context(|| format!("--chain {spec:?}"))?;
-        let (chain, source): (&'static str, Box<dyn BalanceSource>) = match kind {
-            "bitcoin" => ("bitcoin", Box::new(BitcoinRpc::new(endpoint, config))),
-            "esplora" => ("bitcoin", Box::new(Esplora::new(endpoint, config))),
-            "ethereum" => ("ethereum", Box::new(EvmRpc::new(endpoint, config))),
-            other => bail!(
-                "--chain {spec:?}: unknown kind {other:?}: expected bitcoin, esplora or ethereum"
-            ),
-        };
-        if sources.insert(chain, source).is_some() {
+        let parsed = SourceSpec::parse(spec).with_context(|| format!("--chain {spec:?}"))?;
+        let chain = parsed.chain();
+        if sources
+            .insert(chain, parsed.connect(config, DEFAULT_MAX_UNDO_BLOCKS))
+            .is_some()
+        {
             bail!("--chain {spec:?}: a second source for {chain}");
         }
     }
+    let bodies: Vec<&AttestationBody> = parsed.iter().map(|p| p.body_unverified()).collect();
+    let reads = audit_reads::plan_reads(&bodies, asset_registry, |c| sources.contains_key(&c))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}: {e}",
+                args.attestations
+                    .get(e.attestation)
+                    .map_or(String::new(), |p| p.display().to_string())
+            )
+        })?;
     let mut out = Vec::new();
-    for (a, name) in parsed.iter().zip(&args.attestations) {
-        let body = a.body_unverified();
-        for point in &body.chains {
-            let Some(source) = sources.get(point.chain.as_str()) else {
-                continue;
-            };
-            let Ok(chain) = por_chain::parse_readable_chain(&point.chain) else {
-                continue;
-            };
-            let mut items = Vec::new();
-            for e in body.reserves.iter().filter(|e| e.chain == point.chain) {
-                let Some(def) = body.assets.iter().find(|x| x.symbol == e.asset) else {
-                    continue;
-                };
-                let Resolution::Confirmed(identity) = asset_registry.resolve(
-                    &def.chain,
-                    &def.symbol,
-                    def.decimals,
-                    def.contract.as_deref(),
-                ) else {
-                    continue;
-                };
-                let asset = Asset::new(&def.symbol, identity.decimals).map_err(|err| {
-                    anyhow::anyhow!("{}: asset {}: {err}", name.display(), def.symbol)
-                })?;
-                let asset = match &identity.contract {
-                    None => QueryAsset::native(asset),
-                    Some(c) => QueryAsset::erc20(
-                        asset,
-                        EvmAddress::parse(c).map_err(|err| {
-                            anyhow::anyhow!("registry contract of {}: {err}", def.symbol)
-                        })?,
-                    ),
-                };
-                let item = QueryItem {
-                    address: e.address.clone(),
-                    asset,
-                };
-                if !items.contains(&item) {
-                    items.push(item);
-                }
-            }
-            if items.is_empty() {
-                continue;
-            }
-            // No expected hash: the source reports the hash it sees at the
-            // height, and the audit compares it with the attested one (a
-            // mismatch is a failed check, not an input error).
-            let query = BalanceQuery {
-                chain,
-                height: point.height,
-                expected_block_hash: None,
-                items,
-            };
-            let snap = source.snapshot(&query).map_err(|e| {
-                anyhow::anyhow!(e).context(format!(
-                    "{}: {} balances at height {}",
-                    name.display(),
-                    source.info(),
-                    point.height
-                ))
-            })?;
-            let source_name = snap.source.to_string();
-            for r in snap.records {
-                out.push(ObservedBalance {
-                    chain: point.chain.clone(),
-                    address: r.address,
-                    asset: r.asset.asset().symbol().to_owned(),
-                    contract: r.asset.contract().map(EvmAddress::to_lower_hex),
-                    balance: r.balance,
-                    height: r.height,
-                    block_hash: r.block_hash.display_for(chain).to_string(),
-                    source: source_name.clone(),
-                });
-            }
-        }
+    for read in reads {
+        let name = args
+            .attestations
+            .get(read.attestation)
+            .map_or(String::new(), |p| p.display().to_string());
+        let Some(source) = sources.get(&read.query.chain) else {
+            continue;
+        };
+        let snap = source.snapshot(&read.query).map_err(|e| {
+            anyhow::anyhow!(e).context(format!(
+                "{name}: {} balances at height {}",
+                source.info(),
+                read.query.height
+            ))
+        })?;
+        out.extend(audit_reads::observed(&snap));
     }
     Ok(out)
 }
