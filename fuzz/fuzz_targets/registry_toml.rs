@@ -11,9 +11,12 @@ fn resolves_to_itself(registry: &AssetRegistry) {
     for t in registry.tokens() {
         match registry.resolve(&t.chain, &t.symbol, t.decimals, Some(&t.contract)) {
             Resolution::Confirmed(id) => {
-                assert_eq!(id.contract.as_deref(), Some(t.contract.as_str()));
+                assert_eq!(
+                    id.asset.contract().map(|c| c.to_lower_hex()).as_deref(),
+                    Some(t.contract.as_str())
+                );
                 assert_eq!(id.decimals, t.decimals);
-                assert_eq!(id.chain, t.chain);
+                assert_eq!(id.chain().as_str(), t.chain);
             }
             other => panic!("{t:?} resolves to {other:?}"),
         }

@@ -29,6 +29,7 @@ use core::fmt;
 use serde::Deserialize;
 
 use por_ownership::EvmAddress;
+use por_types::Chain;
 
 /// The built-in registry's text (`registry/assets.toml`).
 pub const BUILTIN_TEXT: &str = include_str!("../../../registry/assets.toml");
@@ -42,8 +43,8 @@ pub const FORMAT: &str = "por-asset-registry-v1";
 /// keeps the two lists equal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NativeChain {
-    /// The chain's name in attestations (`bitcoin`).
-    pub chain: &'static str,
+    /// The chain (its name in attestations: `bitcoin`).
+    pub chain: Chain,
     /// The network it means (`mainnet`).
     pub network: &'static str,
     /// The native coin's usual symbol (any symbol may name it).
@@ -57,14 +58,14 @@ pub struct NativeChain {
 /// The chains por has a balance source for.
 pub const NATIVE_CHAINS: [NativeChain; 2] = [
     NativeChain {
-        chain: "bitcoin",
+        chain: Chain::Bitcoin,
         network: "mainnet",
         symbol: "BTC",
         decimals: 8,
         tokens: false,
     },
     NativeChain {
-        chain: "ethereum",
+        chain: Chain::Ethereum,
         network: "mainnet",
         symbol: "ETH",
         decimals: 18,
@@ -75,7 +76,7 @@ pub const NATIVE_CHAINS: [NativeChain; 2] = [
 /// The chain por reads balances of under this name, if any.
 #[must_use]
 pub fn native_chain(chain: &str) -> Option<&'static NativeChain> {
-    NATIVE_CHAINS.iter().find(|c| c.chain == chain)
+    NATIVE_CHAINS.iter().find(|c| c.chain.as_str() == chain)
 }
 
 /// How sure the registry is that an entry is the symbol's only contract.
@@ -122,15 +123,62 @@ pub struct TokenEntry {
     pub origin: String,
 }
 
+/// What an asset is on chain: a chain's native coin, or a token contract on
+/// it. Two claims or balances are about the same asset exactly when their
+/// `AssetId`s are equal; the symbol never decides it (`ETH` and `ETHER` on
+/// Ethereum are one asset, `USDC` under two contracts are two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AssetId {
+    chain: Chain,
+    contract: Option<EvmAddress>,
+}
+
+impl AssetId {
+    /// The chain's native coin.
+    #[must_use]
+    pub fn native(chain: Chain) -> AssetId {
+        AssetId {
+            chain,
+            contract: None,
+        }
+    }
+
+    /// A token contract on `chain`.
+    #[must_use]
+    pub fn token(chain: Chain, contract: EvmAddress) -> AssetId {
+        AssetId {
+            chain,
+            contract: Some(contract),
+        }
+    }
+
+    /// The chain.
+    #[must_use]
+    pub fn chain(&self) -> Chain {
+        self.chain
+    }
+
+    /// The token contract, or `None` for the native coin.
+    #[must_use]
+    pub fn contract(&self) -> Option<EvmAddress> {
+        self.contract
+    }
+
+    /// The contract in lower-case hex, or `native`: as reports write it.
+    #[must_use]
+    pub fn contract_or_native(&self) -> String {
+        self.contract
+            .map_or_else(|| "native".to_owned(), |c| c.to_lower_hex())
+    }
+}
+
 /// The on-chain identity por confirmed for an attested asset: what it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
-    /// The chain.
-    pub chain: String,
+    /// The chain and the native coin or contract.
+    pub asset: AssetId,
     /// The network.
     pub network: String,
-    /// `None` for the native coin, else the contract (lower-case `0x…`).
-    pub contract: Option<String>,
     /// The decimals.
     pub decimals: u8,
     /// Why por takes it as this asset: the registry entry's source and
@@ -139,10 +187,16 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// The contract, or `native`.
+    /// The chain.
     #[must_use]
-    pub fn contract_or_native(&self) -> &str {
-        self.contract.as_deref().unwrap_or("native")
+    pub fn chain(&self) -> Chain {
+        self.asset.chain()
+    }
+
+    /// The contract in lower-case hex, or `native`.
+    #[must_use]
+    pub fn contract_or_native(&self) -> String {
+        self.asset.contract_or_native()
     }
 }
 
@@ -378,9 +432,11 @@ pub struct AssetRegistry {
 }
 
 fn lower_contract(c: &str) -> Result<String, String> {
-    EvmAddress::parse(c.trim())
-        .map(|a| a.to_checksummed().to_ascii_lowercase())
-        .map_err(|e| e.to_string())
+    parse_contract(c).map(|a| a.to_lower_hex())
+}
+
+fn parse_contract(c: &str) -> Result<EvmAddress, String> {
+    EvmAddress::parse(c.trim()).map_err(|e| e.to_string())
 }
 
 impl AssetRegistry {
@@ -430,7 +486,7 @@ impl AssetRegistry {
                         NATIVE_CHAINS
                             .iter()
                             .filter(|c| c.tokens)
-                            .map(|c| c.chain)
+                            .map(|c| c.chain.as_str())
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
@@ -553,9 +609,8 @@ impl AssetRegistry {
                 });
             }
             return Resolution::Confirmed(Identity {
-                chain: chain.to_owned(),
+                asset: AssetId::native(native.chain),
                 network: native.network.to_owned(),
-                contract: None,
                 decimals,
                 source: format!("{chain}'s native coin ({} decimals)", native.decimals),
             });
@@ -567,8 +622,8 @@ impl AssetRegistry {
                 contract: contract.to_owned(),
             });
         }
-        let attested = match lower_contract(contract) {
-            Ok(c) => c,
+        let (address, attested) = match parse_contract(contract) {
+            Ok(c) => (c, c.to_lower_hex()),
             Err(reason) => {
                 return Resolution::Refused(IdentityError::BadContract {
                     symbol: symbol.to_owned(),
@@ -609,9 +664,8 @@ impl AssetRegistry {
                 format!(", registered as {}", t.symbol)
             };
             return Resolution::Confirmed(Identity {
-                chain: chain.to_owned(),
+                asset: AssetId::token(native.chain, address),
                 network: t.network.clone(),
-                contract: Some(attested),
                 decimals,
                 source: format!("{} registry{named}: {}", t.origin, t.source),
             });
@@ -666,10 +720,7 @@ mod tests {
         let r = AssetRegistry::builtin();
         assert!(matches!(
             r.resolve("ethereum", "USDC", 6, Some(USDC)),
-            Resolution::Confirmed(Identity {
-                contract: Some(_),
-                ..
-            })
+            Resolution::Confirmed(id) if id.asset.contract().is_some()
         ));
         // Mixed case must be EIP-55.
         assert!(matches!(
@@ -699,7 +750,7 @@ mod tests {
         ));
         assert!(matches!(
             r.resolve("ethereum", "ETHER", 18, None),
-            Resolution::Confirmed(Identity { contract: None, .. })
+            Resolution::Confirmed(id) if id.asset == AssetId::native(Chain::Ethereum)
         ));
         assert!(matches!(
             r.resolve("ethereum", "FOO", 6, Some(OTHER)),
@@ -814,9 +865,10 @@ mod tests {
         for t in registry.tokens() {
             match registry.resolve(&t.chain, &t.symbol, t.decimals, Some(&t.contract)) {
                 Resolution::Confirmed(id)
-                    if id.contract.as_deref() == Some(t.contract.as_str())
+                    if id.asset.contract().map(|c| c.to_lower_hex()).as_deref()
+                        == Some(t.contract.as_str())
                         && id.decimals == t.decimals
-                        && id.chain == t.chain => {}
+                        && id.chain().as_str() == t.chain => {}
                 other => return Err(format!("{t:?} resolves to {other:?}")),
             }
         }

@@ -267,7 +267,7 @@ mod tests {
     fn the_core_registry_knows_exactly_the_chains_por_reads() {
         let core: Vec<(&str, u8)> = por_audit::registry::NATIVE_CHAINS
             .iter()
-            .map(|c| (c.chain, c.decimals))
+            .map(|c| (c.chain.as_str(), c.decimals))
             .collect();
         let here: Vec<(&str, u8)> = [Chain::Bitcoin, Chain::Ethereum]
             .iter()

@@ -17,11 +17,10 @@ use core::fmt;
 
 use por_attest::AttestationBody;
 use por_audit::audit::ObservedBalance;
-use por_audit::registry::{AssetRegistry, Resolution};
+use por_audit::registry::{AssetId, AssetRegistry, Resolution};
 use por_tree::asset::Asset;
 
 use crate::balances_file::BalancesFile;
-use crate::evm::EvmAddress;
 use crate::{parse_readable_chain, BalanceQuery, Chain, QueryAsset, QueryItem, Snapshot};
 
 /// One read an audit makes: the balances of one attestation's entries on
@@ -86,20 +85,13 @@ pub fn plan_reads(
                 ) else {
                     continue;
                 };
-                let err = |message: String| PlanError {
+                let asset = Asset::new(&def.symbol, identity.decimals).map_err(|e| PlanError {
                     attestation: i,
-                    message,
-                };
-                let asset = Asset::new(&def.symbol, identity.decimals)
-                    .map_err(|e| err(format!("asset {}: {e}", def.symbol)))?;
-                let asset = match &identity.contract {
+                    message: format!("asset {}: {e}", def.symbol),
+                })?;
+                let asset = match identity.asset.contract() {
                     None => QueryAsset::native(asset),
-                    Some(c) => QueryAsset::erc20(
-                        asset,
-                        EvmAddress::parse(c).map_err(|e| {
-                            err(format!("registry contract of {}: {e}", def.symbol))
-                        })?,
-                    ),
+                    Some(c) => QueryAsset::erc20(asset, c),
                 };
                 let item = QueryItem {
                     address: e.address.clone(),
@@ -135,10 +127,12 @@ pub fn observed(snapshot: &Snapshot) -> Vec<ObservedBalance> {
         .records
         .iter()
         .map(|r| ObservedBalance {
-            chain: snapshot.chain.as_str().to_owned(),
+            asset_id: match r.asset.contract() {
+                None => AssetId::native(snapshot.chain),
+                Some(c) => AssetId::token(snapshot.chain, *c),
+            },
             address: r.address.clone(),
             asset: r.asset.asset().symbol().to_owned(),
-            contract: r.asset.contract().map(EvmAddress::to_lower_hex),
             balance: r.balance,
             height: r.height,
             block_hash: r.block_hash.display_for(snapshot.chain).to_string(),
@@ -185,10 +179,12 @@ pub fn observed_from_file(
         .rows()
         .iter()
         .map(|r| ObservedBalance {
-            chain: r.chain.as_str().to_owned(),
+            asset_id: match r.contract {
+                None => AssetId::native(r.chain),
+                Some(c) => AssetId::token(r.chain, c),
+            },
             address: r.address.clone(),
             asset: r.asset.clone(),
-            contract: r.contract.map(|c| c.to_lower_hex()),
             balance: r.balance,
             height: r.height,
             block_hash: r.block_hash.display_for(r.chain).to_string(),
@@ -200,6 +196,7 @@ pub fn observed_from_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evm::EvmAddress;
 
     fn body() -> AttestationBody {
         let text = include_str!("../../../vectors/attestation-v1-body.example.json");

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::registry::{self, AssetRegistry, Resolution};
+use crate::registry::{self, AssetId, AssetRegistry, Resolution};
 use por_attest::{
     AttestationBody, Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
 };
@@ -26,6 +26,7 @@ use por_tree::amount::Amount;
 use por_tree::asset::AssetList;
 use por_tree::proof::InclusionProof;
 use por_tree::tree::RootCommitment;
+use por_types::Chain;
 
 pub use positions::{ratio_percent, AssetPosition, TierSplit};
 
@@ -47,15 +48,13 @@ pub struct NamedText {
 /// address, native coin or token contract, height), never on the symbol.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObservedBalance {
-    /// Chain name (`bitcoin`, `ethereum`).
-    pub chain: String,
+    /// What was read: the chain, and its native coin or the token contract
+    /// the balance was read with.
+    pub asset_id: AssetId,
     /// Address as queried.
     pub address: String,
     /// Asset symbol (for display only).
     pub asset: String,
-    /// The token contract the balance was read with (`0x…`, any case), or
-    /// `None` for the chain's native coin.
-    pub contract: Option<String>,
     /// Balance in base units.
     pub balance: Amount,
     /// The block height the balance refers to.
@@ -349,21 +348,15 @@ enum Observed {
     Failed,
 }
 
-/// (chain, normalized address, `native` or lower-case contract, height):
-/// the on-chain identity of a balance, never its symbol.
-type BalanceKey<'a> = (&'a str, String, String, u64);
+/// (asset, normalized address, height): the on-chain identity of a
+/// balance, never its symbol.
+type BalanceKey = (AssetId, String, u64);
 
 /// The lookup key of a balance: its on-chain identity at a height.
-fn balance_key<'a>(
-    chain: &'a str,
-    address: &str,
-    contract: Option<&str>,
-    height: u64,
-) -> BalanceKey<'a> {
+fn balance_key(asset: AssetId, address: &str, height: u64) -> BalanceKey {
     (
-        chain,
-        attested_address_key(chain, address),
-        contract.map_or_else(|| "native".to_owned(), |c| c.trim().to_ascii_lowercase()),
+        asset,
+        por_types::address_key(Some(asset.chain()), address),
         height,
     )
 }
@@ -588,21 +581,16 @@ fn balance_checks(
     checks: &mut Vec<Check>,
 ) -> Vec<SourceUse> {
     // Indexed once: an audit may look up tens of thousands.
-    let index: Option<HashMap<BalanceKey<'_>, &ObservedBalance>> = balances.map(|list| {
+    let index: Option<HashMap<BalanceKey, &ObservedBalance>> = balances.map(|list| {
         list.iter()
-            .map(|o| {
-                (
-                    balance_key(&o.chain, &o.address, o.contract.as_deref(), o.height),
-                    o,
-                )
-            })
+            .map(|o| (balance_key(o.asset_id, &o.address, o.height), o))
             .collect()
     });
-    let chains_with_data: BTreeSet<&str> = balances
+    let chains_with_data: BTreeSet<Chain> = balances
         .iter()
         .copied()
         .flatten()
-        .map(|o| o.chain.as_str())
+        .map(|o| o.asset_id.chain())
         .collect();
     let mut sources: BTreeSet<SourceUse> = BTreeSet::new();
     for a in audited.iter_mut() {
@@ -661,17 +649,12 @@ fn balance_checks(
                 ));
                 continue;
             };
-            let Some(o) = index.get(&balance_key(
-                &e.chain,
-                &e.address,
-                identity.contract.as_deref(),
-                point.height,
-            )) else {
-                let what = identity
-                    .contract
-                    .as_deref()
-                    .map_or_else(|| "native coin".to_owned(), |c| format!("contract {c}"));
-                let reason = if chains_with_data.contains(e.chain.as_str()) {
+            let Some(o) = index.get(&balance_key(identity.asset, &e.address, point.height)) else {
+                let what = identity.asset.contract().map_or_else(
+                    || "native coin".to_owned(),
+                    |c| format!("contract {}", c.to_lower_hex()),
+                );
+                let reason = if chains_with_data.contains(&identity.chain()) {
                     format!(
                         "no balance for this address and {what} at height {} in the chain data given: not checked, counts zero",
                         point.height
@@ -686,7 +669,7 @@ fn balance_checks(
                 continue;
             };
             sources.insert(SourceUse {
-                chain: o.chain.clone(),
+                chain: o.asset_id.chain().as_str().to_owned(),
                 source: o.source.clone(),
                 height: o.height,
                 block_hash: o.block_hash.clone(),
@@ -1033,14 +1016,20 @@ fn asset_identity_checks(
                         ev.push(("source", json!(id.source)));
                         (
                             Status::Pass,
-                            match &id.contract {
+                            match id.asset.contract() {
                                 None => format!(
                                     "{} {} native coin, {} decimals",
-                                    id.chain, id.network, id.decimals
+                                    id.chain(),
+                                    id.network,
+                                    id.decimals
                                 ),
                                 Some(c) => format!(
-                                    "token {c} on {} {}, {} decimals ({})",
-                                    id.chain, id.network, id.decimals, id.source
+                                    "token {} on {} {}, {} decimals ({})",
+                                    c.to_lower_hex(),
+                                    id.chain(),
+                                    id.network,
+                                    id.decimals,
+                                    id.source
                                 ),
                             },
                         )
@@ -1236,7 +1225,7 @@ fn claim_key(
     resolution: Option<&Resolution>,
 ) -> (String, String, String, String) {
     let what = match resolution {
-        Some(Resolution::Confirmed(id)) => id.contract_or_native().to_owned(),
+        Some(Resolution::Confirmed(id)) => id.contract_or_native(),
         Some(
             Resolution::Unregistered { contract } | Resolution::OtherGeneration { contract, .. },
         ) => contract.clone(),

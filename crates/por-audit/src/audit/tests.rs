@@ -84,10 +84,9 @@ fn named(name: &str, text: String) -> NamedText {
 
 fn obs(address: &str, sat: u128, hash: &str) -> ObservedBalance {
     ObservedBalance {
-        chain: "bitcoin".into(),
+        asset_id: AssetId::native(por_types::Chain::Bitcoin),
         address: address.into(),
         asset: "BTC".into(),
-        contract: None,
         balance: Amount::from_base_units(sat),
         height: 100,
         block_hash: hash.into(),

@@ -186,7 +186,7 @@ fn report_findings(
     if !unverifiable.is_empty() {
         let readable = por_audit::registry::NATIVE_CHAINS
             .iter()
-            .map(|c| c.chain)
+            .map(|c| c.chain.as_str())
             .collect::<Vec<_>>()
             .join(" and ");
         if args.allow_unverifiable_chain {
