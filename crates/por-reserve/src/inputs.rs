@@ -315,6 +315,9 @@ pub struct Inputs {
     pub holdings: Vec<Holding>,
     /// Trading volumes.
     pub volumes: Vec<Volume>,
+    /// The first fiscal year the exchange operated, if it began within the
+    /// reserve's lookback window (absent: the earliest year in `volumes`).
+    pub first_fiscal_year: Option<i32>,
     /// Incident history.
     pub incidents: Vec<Incident>,
     /// Insurance policies.
@@ -509,6 +512,31 @@ impl Inputs {
             });
         }
 
+        let first_fiscal_year = match o.opt_u32("first_fiscal_year")? {
+            None => None,
+            Some(y) => Some(i32::try_from(y).map_err(|_| {
+                FieldError::invalid(
+                    o.path_of("first_fiscal_year"),
+                    y.to_string(),
+                    "a fiscal year",
+                )
+            })?),
+        };
+
+        if let (Some(first), Some(v)) = (
+            first_fiscal_year,
+            volumes.iter().find(|v| Some(v.year) < first_fiscal_year),
+        ) {
+            return Err(FieldError::invalid(
+                o.path_of("first_fiscal_year"),
+                first.to_string(),
+                format!(
+                    "a year no later than every volume year (volume has FY{})",
+                    v.year
+                ),
+            ));
+        }
+
         let mut incidents = Vec::new();
         for mut i in o.arr("incidents")? {
             let date = i.req_date("date")?;
@@ -609,6 +637,7 @@ impl Inputs {
             trust_balance_jpy,
             holdings,
             volumes,
+            first_fiscal_year,
             incidents,
             insurance,
             capital,

@@ -404,15 +404,18 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
         p.title()
     );
     for t in &r.volume_terms {
-        let years: Vec<String> = t.years.iter().map(|y| format!("FY{y}")).collect();
+        let years = if t.first_year == t.last_year {
+            format!("FY{}", t.last_year)
+        } else {
+            format!("FY{}-FY{}", t.first_year, t.last_year)
+        };
         let _ = writeln!(
             o,
-            "  R_vol  {:<16} {} over {} x {} / {} = {}",
+            "  R_vol  {:<16} {} over {years} x {} / {} = {}",
             t.category.as_str(),
             y(t.total_jpy),
-            years.join("+"),
             t.rate,
-            t.years.len(),
+            t.divisor,
             y(t.amount_jpy)
         );
     }
@@ -678,7 +681,7 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
     );
     let _ = writeln!(
         o,
-        "{:<7} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>7}  post-event fails",
+        "{:<7} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7}  post-event fails",
         "id",
         "loss",
         "cust.",
@@ -690,6 +693,7 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
         "parent",
         "haircut",
         "coverage",
+        "cov.cost",
         "recovery",
         "loss/R",
     );
@@ -703,7 +707,7 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
             .collect();
         let _ = writeln!(
             o,
-            "{:<7} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>7}  {}",
+            "{:<7} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7}  {}",
             r.id,
             bn(r.loss_jpy),
             bn(r.customer_loss_jpy),
@@ -715,6 +719,7 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
             bn(w.parent_jpy),
             bn(w.customer_haircut_jpy),
             pct(r.coverage),
+            pct(r.coverage_of_cost),
             pct(r.customer_recovery),
             r.loss_to_required
                 .map_or_else(|| "n/a".to_owned(), Ratio::multiple),
@@ -731,6 +736,9 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
         let _ = writeln!(o, "     anchor: {}", r.anchor);
         if !r.applicable {
             let _ = writeln!(o, "     not applicable: no holdings match its shocks");
+        }
+        for note in &r.selection {
+            let _ = writeln!(o, "     asset hit: {note}");
         }
         for l in &r.lost {
             let _ = writeln!(
@@ -766,7 +774,8 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
     }
     o.push_str(
         "\nA+B rows combine scenario A with overlay B (O1 changes the in-kind replacement cost, O2 \
-         removes the parent). coverage = (reserve + insurance + excess capital available) / cost; \
+         removes the parent). coverage = (reserve + insurance + excess capital available) / customer \
+         loss (the headline, as regulation.md §6.4 defines it); cov.cost = the same / cost; \
          recovery = what customers get back / what they are owed (in kind: the coins; fiat at a \
          post-event price: their value at the time of loss); loss/R = loss / R_required.\n",
     );
