@@ -9,7 +9,7 @@ use crate::policy::Policy;
 use crate::stress::Scenario;
 
 /// The shipped policies: (name, TOML text).
-pub const POLICIES: [(&str, &str); 4] = [
+pub const POLICIES: [(&str, &str); 6] = [
     (
         "jp-psa-in-force",
         include_str!("../../../policies/jp-psa-in-force.toml"),
@@ -20,6 +20,8 @@ pub const POLICIES: [(&str, &str); 4] = [
     ),
     ("eu-mica", include_str!("../../../policies/eu-mica.toml")),
     ("hk-sfc", include_str!("../../../policies/hk-sfc.toml")),
+    ("kr-vaupa", include_str!("../../../policies/kr-vaupa.toml")),
+    ("sg-mas", include_str!("../../../policies/sg-mas.toml")),
 ];
 
 /// The shipped scenario library: (id, TOML text), core scenarios then overlays.

@@ -203,6 +203,10 @@ pub struct Provenance {
 }
 
 impl Provenance {
+    pub(crate) fn of(policy: &Policy, used: &Used) -> Provenance {
+        Provenance::new(policy, used)
+    }
+
     fn new(policy: &Policy, used: &Used) -> Provenance {
         Provenance {
             policy: policy.name().to_owned(),

@@ -182,6 +182,67 @@ pub struct FxRate {
     pub time: String,
 }
 
+/// An average price of an asset over a window, computed elsewhere (the
+/// exchange's or a data vendor's records), in a named currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceAverage {
+    /// Asset symbol.
+    pub asset: String,
+    /// ISO currency code of the price (`KRW`).
+    pub currency: String,
+    /// The window in days, ending at the valuation date.
+    pub days: u32,
+    /// The average price per whole unit.
+    pub price: Price,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// Prices of an asset on dates, in a named currency, from which the engine
+/// averages a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceHistory {
+    /// Asset symbol.
+    pub asset: String,
+    /// ISO currency code of the prices.
+    pub currency: String,
+    /// (date, price per whole unit), as given.
+    pub points: Vec<(Date, Price)>,
+    /// Where they come from.
+    pub source: String,
+}
+
+/// How often the exchange reconciles its ledger against its wallets
+/// (Bithumb 2026: once a day; Upbit: every 5 minutes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// Minutes between two ledger-vs-wallet reconciliations.
+    pub interval_minutes: u32,
+    /// Where the figure comes from.
+    pub source: String,
+}
+
+/// Which Korean floor applies to an exchange (the Virtual Asset User
+/// Protection Act's hack cover).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KrMarket {
+    /// A won-market exchange (KRW trading pairs, with a bank account).
+    Won,
+    /// A coin-only exchange, wallet or custody firm.
+    CoinOnly,
+}
+
+/// Figures only the Korean comparator needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Korea {
+    /// Won market or coin-only (absent: the hack-cover floor is not checked).
+    pub market: Option<KrMarket>,
+    /// Average daily customer fiat deposits in KRW (absent: the banks'
+    /// deposit guideline is not checked).
+    pub average_daily_deposits_krw: Option<u128>,
+}
+
 /// One holding: a quantity of an asset with an owner and a tier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holding {
@@ -326,6 +387,14 @@ pub struct Inputs {
     pub capital: Capital,
     /// Current liability-reserve balance (cash or equivalent).
     pub reserve_balance_jpy: Yen,
+    /// Average prices over a window (for a policy valued at an average).
+    pub price_averages: Vec<PriceAverage>,
+    /// Price histories (for a policy valued at an average).
+    pub price_history: Vec<PriceHistory>,
+    /// How often the ledger is reconciled against the wallets, if given.
+    pub reconciliation: Option<Reconciliation>,
+    /// Korean figures, if given.
+    pub korea: Korea,
 }
 
 impl Inputs {
@@ -623,6 +692,109 @@ impl Inputs {
             None => Capital::default(),
         };
         let reserve_balance_jpy = o.req_yen("reserve_balance_jpy")?;
+
+        let mut price_averages = Vec::new();
+        for mut a in o.arr("price_averages")? {
+            let asset = a.req_str("asset")?.to_owned();
+            known(&asset, a.path_of("asset"))?;
+            let currency = currency_code(&mut a, "currency")?;
+            let days = a.req_u32("days")?;
+            if days == 0 {
+                return Err(FieldError::invalid(
+                    a.path_of("days"),
+                    "0",
+                    "a window of at least one day",
+                ));
+            }
+            let price = a.req_price("price")?;
+            let source = a.req_str("source")?.to_owned();
+            a.finish()?;
+            price_averages.push(PriceAverage {
+                asset,
+                currency,
+                days,
+                price,
+                source,
+            });
+        }
+        let mut price_history = Vec::new();
+        for mut h in o.arr("price_history")? {
+            let asset = h.req_str("asset")?.to_owned();
+            known(&asset, h.path_of("asset"))?;
+            let currency = currency_code(&mut h, "currency")?;
+            let mut points = Vec::new();
+            for (path, text) in h.str_list("points")? {
+                let mut parts = text.split_whitespace();
+                let (Some(d), Some(p), None) = (parts.next(), parts.next(), parts.next()) else {
+                    return Err(FieldError::invalid(
+                        path,
+                        format!("{text:?}"),
+                        "\"YYYY-MM-DD PRICE\"",
+                    ));
+                };
+                let date = Date::parse(d).map_err(|e| {
+                    FieldError::invalid(path.clone(), format!("{d:?}"), e.to_string())
+                })?;
+                let price = Price::parse(p).map_err(|e| {
+                    FieldError::invalid(path.clone(), format!("{p:?}"), e.to_string())
+                })?;
+                if points.iter().any(|(x, _)| *x == date) {
+                    return Err(FieldError::invalid(
+                        path,
+                        format!("{d:?}"),
+                        "one price per date",
+                    ));
+                }
+                points.push((date, price));
+            }
+            let source = h.req_str("source")?.to_owned();
+            h.finish()?;
+            price_history.push(PriceHistory {
+                asset,
+                currency,
+                points,
+                source,
+            });
+        }
+        let reconciliation = match o.opt_obj("reconciliation")? {
+            None => None,
+            Some(mut r) => {
+                let interval_minutes = r.req_u32("interval_minutes")?;
+                if interval_minutes == 0 {
+                    return Err(FieldError::invalid(
+                        r.path_of("interval_minutes"),
+                        "0",
+                        "at least one minute",
+                    ));
+                }
+                let source = r.req_str("source")?.to_owned();
+                r.finish()?;
+                Some(Reconciliation {
+                    interval_minutes,
+                    source,
+                })
+            }
+        };
+        let korea = match o.opt_obj("korea")? {
+            None => Korea::default(),
+            Some(mut k) => {
+                let market = match k.opt_str("market")? {
+                    None => None,
+                    Some(m) => Some(one_of(
+                        &k.path_of("market"),
+                        m,
+                        &[("won", KrMarket::Won), ("coin_only", KrMarket::CoinOnly)],
+                    )?),
+                };
+                let average_daily_deposits_krw =
+                    k.opt_yen("average_daily_deposits_krw")?.map(Yen::get);
+                k.finish()?;
+                Korea {
+                    market,
+                    average_daily_deposits_krw,
+                }
+            }
+        };
         o.finish()?;
         Ok(Inputs {
             exchange,
@@ -642,7 +814,25 @@ impl Inputs {
             insurance,
             capital,
             reserve_balance_jpy,
+            price_averages,
+            price_history,
+            reconciliation,
+            korea,
         })
+    }
+}
+
+/// A three-letter upper-case currency code.
+fn currency_code(o: &mut Obj<'_>, key: &str) -> Result<String, FieldError> {
+    let c = o.req_str(key)?;
+    if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(c.to_owned())
+    } else {
+        Err(FieldError::invalid(
+            o.path_of(key),
+            format!("{c:?}"),
+            "an ISO 4217 code such as JPY, KRW, SGD",
+        ))
     }
 }
 

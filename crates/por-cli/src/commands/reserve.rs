@@ -22,8 +22,9 @@ use crate::Outcome;
 #[derive(Debug, Subcommand)]
 pub enum ReserveCommand {
     /// In-force Japanese checks (A1-A6), the proposed liability reserve and
-    /// the MiCA / Hong Kong comparators. Exits 1 if an in-force check fails
-    /// or the reserve balance is short of the cash requirement.
+    /// the MiCA / Hong Kong / Korea / Singapore comparators. Exits 1 if an
+    /// in-force check fails or the reserve balance is short of the cash
+    /// requirement (the comparators do not change the exit code).
     Requirement(RequirementArgs),
     /// Run hack stress scenarios (S1-S8, overlays O1/O2, or custom files)
     /// through the funding waterfall.
@@ -38,8 +39,8 @@ pub struct RequirementArgs {
     #[arg(long, value_name = "FILE")]
     inputs: PathBuf,
     /// A policy by shipped name (jp-psa-in-force, jp-fsa-2026-proposal,
-    /// eu-mica, hk-sfc) or file; replaces the default of the same model.
-    /// May be repeated.
+    /// eu-mica, hk-sfc, kr-vaupa, sg-mas) or file; replaces the default of
+    /// the same model. May be repeated.
     #[arg(long, value_name = "NAME|FILE")]
     policy: Vec<String>,
     /// Take the holdings and customer liabilities from a signed attestation
@@ -221,9 +222,9 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
                 "prices": prices_json(&e.inputs),
                 "in_force": e.report.in_force,
                 "requirement": e.report.requirement,
-                "comparators": { "eu_mica_art67": e.report.mica, "hk_sfc_cover": e.report.hong_kong },
-                "policies": [policy_json(&e.policies.psa), policy_json(&e.policies.reserve),
-                             policy_json(&e.policies.mica), policy_json(&e.policies.hk)],
+                "comparators": { "eu_mica_art67": e.report.mica, "hk_sfc_cover": e.report.hong_kong,
+                                 "kr_vaupa": e.report.korea, "sg_mas": e.report.singapore },
+                "policies": all_policies(&e.policies).into_iter().map(policy_json).collect::<Vec<_>>(),
             }
         });
         emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
@@ -263,11 +264,19 @@ fn prices_json(inputs: &Inputs) -> serde_json::Value {
     })
 }
 
+/// Every policy of a set, in the order reports list them.
+pub(crate) fn all_policies(p: &PolicySet) -> [&Policy; 6] {
+    [&p.psa, &p.reserve, &p.mica, &p.hk, &p.kr, &p.sg]
+}
+
 fn policy_json(p: &Policy) -> serde_json::Value {
     json!({
         "name": p.name(),
         "title": p.title(),
         "model": p.model(),
+        "facts": p.facts().iter().map(|f| json!({
+            "key": f.key, "finding": f.finding, "status": f.status, "source": f.source,
+        })).collect::<Vec<_>>(),
         "params": p.params().iter().map(|x| json!({
             "key": x.key(), "value": x.value().to_string(), "status": x.status(),
             "source": x.source(), "note": x.note(),
@@ -403,6 +412,7 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
         p.name(),
         p.title()
     );
+    facts_text(&mut o, p);
     for t in &r.volume_terms {
         let years = if t.first_year == t.last_year {
             format!("FY{}", t.last_year)
@@ -550,11 +560,72 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
         pct(h.cold_share),
         if h.cold_share_passes { "meets" } else { "below" }
     );
+    for (title, c, pol) in [
+        ("Korea", &e.report.korea, &e.policies.kr),
+        ("Singapore", &e.report.singapore, &e.policies.sg),
+    ] {
+        let _ = writeln!(o, "\n{title} ({}: {})", pol.name(), pol.title());
+        custody_text(&mut o, c);
+    }
+    let _ = writeln!(
+        o,
+        "\nStatus of the regimes (sourced findings, not parameters):"
+    );
+    for pol in [
+        &e.policies.mica,
+        &e.policies.hk,
+        &e.policies.kr,
+        &e.policies.sg,
+    ] {
+        if !pol.facts().is_empty() {
+            let _ = writeln!(o, "  {}:", pol.name());
+            facts_text(&mut o, pol);
+        }
+    }
     o.push_str(
         "\nLabels: \"compliant\" only when every parameter used is law; \"indicative\" when one is a \
-         proposal or press report; \"illustrative\" when one is an assumption or unverified.\n",
+         proposal, a press report or an industry rule; \"illustrative\" when one is an assumption or \
+         unverified; \"not checked\" when an input the rule needs is missing (never a pass).\n",
     );
     o
+}
+
+/// A policy's sourced findings, one per line with its status.
+fn facts_text(o: &mut String, p: &Policy) {
+    for f in p.facts() {
+        let _ = writeln!(
+            o,
+            "  [{}] {}: {} ({})",
+            f.status, f.key, f.finding, f.source
+        );
+    }
+}
+
+/// A regime valued in its own currency: the prices it used and each rule.
+fn custody_text(o: &mut String, c: &por_reserve::CustodyReport) {
+    for pu in &c.prices {
+        let _ = writeln!(
+            o,
+            "  price {:<6} {} {} {} ({})",
+            pu.asset, c.currency, pu.price, pu.method, pu.basis
+        );
+    }
+    for r in &c.rules {
+        let _ = writeln!(o, "  {:<4} {:<22} {}", r.id, r.label, r.name);
+        let _ = writeln!(
+            o,
+            "  {:<4} {:<22} required {}; held {}{}",
+            "",
+            "",
+            r.required_text,
+            r.held_text,
+            if r.detail.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", r.detail)
+            }
+        );
+    }
 }
 
 fn basis_note(p: &Policy, used: &[&str]) -> String {
