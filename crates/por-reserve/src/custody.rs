@@ -507,7 +507,7 @@ pub fn korea(inputs: &Inputs, policy: &Policy) -> Result<CustodyReport, ReserveE
         policy,
         &used,
     );
-    r.required_text = "per asset: holdings >= deposits".to_owned();
+    r.required_text = "per asset".to_owned();
     r.held_text = if short.is_empty() {
         "every asset covered".to_owned()
     } else {

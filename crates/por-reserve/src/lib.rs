@@ -41,6 +41,7 @@
 //! ```
 
 pub mod builtin;
+mod compare;
 mod custody;
 mod engine;
 mod fields;
@@ -51,6 +52,7 @@ mod report;
 mod run;
 mod stress;
 
+pub use compare::{compare, Comparison, RegimeRules};
 pub use custody::{korea, singapore, CustodyReport, PriceUsed, Rule, RuleVerdict};
 pub use engine::{
     hong_kong, in_force_checks, mica, requirement, AssetRow, BandPosition, Check, CheckDetail,

@@ -319,3 +319,45 @@ fn the_japanese_proposal_stays_illustrative_and_its_facts_keep_their_statuses() 
     assert_eq!(hk.facts()[1].status, Status::Proposal);
     assert_eq!(policy("eu-mica").facts()[0].status, Status::Law);
 }
+
+#[test]
+fn compare_lists_every_regime_and_a_missing_fx_is_not_checked() {
+    use por_reserve::{compare, PolicySet};
+    use por_types::Outcome;
+    let mut i = Inputs::from_toml_str(builtin::EXAMPLE_INPUTS).unwrap();
+    let set = PolicySet::shipped().unwrap();
+    let c = compare(&i, &set).unwrap();
+    let names: Vec<&str> = c.regimes.iter().map(|r| r.policy.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "jp-psa-in-force",
+            "jp-fsa-2026-proposal",
+            "eu-mica",
+            "hk-sfc",
+            "kr-vaupa",
+            "sg-mas"
+        ]
+    );
+    // Hong Kong fails (95% cold, cover ¥525 bn vs ¥14.3 bn); the rest pass.
+    let outcomes: Vec<Outcome> = c.regimes.iter().map(|r| r.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Pass,
+            Outcome::Pass,
+            Outcome::Pass,
+            Outcome::Fail,
+            Outcome::Pass,
+            Outcome::Pass
+        ]
+    );
+    assert_eq!(c.outcome, Outcome::Fail);
+    // Without a EUR rate MiCA is not checked (an error for `requirement`).
+    i.fx.retain(|f| f.currency != "EUR");
+    let c = compare(&i, &set).unwrap();
+    let m = &c.regimes[2];
+    assert_eq!(m.outcome, Outcome::Incomplete);
+    assert_eq!(m.rules[0].verdict, RuleVerdict::NotChecked);
+    assert_eq!(m.rules[0].missing, ["fx EUR (yen per unit)"]);
+}
