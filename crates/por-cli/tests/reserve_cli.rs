@@ -421,3 +421,33 @@ fn compare_reports_missing_inputs_as_not_checked_never_as_pass() {
     }
     assert!(!r.stdout.contains("KR1   compliant"));
 }
+
+#[test]
+fn stress_runs_the_2025_scenarios_and_reports_the_exposure_per_interval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = por(
+        &[
+            "reserve",
+            "stress",
+            "--inputs",
+            &example_str(),
+            "--scenarios",
+            "S9",
+            "S10",
+            "O3",
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in [
+        "S9         24.86    24.86    24.86    5.30    0.00",
+        "ledger credited 857250 BTC against 63500 BTC held; sold before it was stopped (35 min: as in the anchor; reconciliation every 60 min): 2486.025 BTC",
+        "exposure if found only at the next reconciliation: 5 min 355.14642858 BTC (¥3,551,464,286); 60 min",
+        "does not pay (not an insured event (a ledger error, no theft from custody))",
+        "selected: ExampleStakingAPI: the partner routing the largest value",
+        "lost 20000 ETH (customer, third_party_custodian) = ¥10,000,000,000",
+        "O3          5.00     0.00     0.00",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+}

@@ -222,6 +222,22 @@ pub struct Reconciliation {
     pub source: String,
 }
 
+/// Customer crypto routed through a third party's API (a staking
+/// partner: SwissBorg's SOL through Kiln, 2025): whoever controls that API
+/// can move it, whatever the tier of the wallets it sits in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerRoute {
+    /// The partner.
+    pub partner: String,
+    /// The asset.
+    pub asset: String,
+    /// How much of the customers' holdings of it is routed through the
+    /// partner (base units).
+    pub quantity: Amount,
+    /// The tier of the customer holdings it is part of.
+    pub tier: Tier,
+}
+
 /// Which Korean floor applies to an exchange (the Virtual Asset User
 /// Protection Act's hack cover).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -395,6 +411,8 @@ pub struct Inputs {
     pub reconciliation: Option<Reconciliation>,
     /// Korean figures, if given.
     pub korea: Korea,
+    /// Customer crypto routed through partners' APIs.
+    pub partner_routes: Vec<PartnerRoute>,
 }
 
 impl Inputs {
@@ -795,6 +813,36 @@ impl Inputs {
                 }
             }
         };
+        let mut partner_routes = Vec::new();
+        for mut r in o.arr("partner_routes")? {
+            let partner = r.req_str("partner")?.to_owned();
+            let asset = r.req_str("asset")?.to_owned();
+            let decimals = known(&asset, r.path_of("asset"))?;
+            let q = r.req_str("quantity")?;
+            let quantity = quantity(q, decimals, r.path_of("quantity"))?;
+            let tier = one_of(&r.path_of("tier"), r.req_str("tier")?, &TIER_NAMES)?;
+            let held = holdings
+                .iter()
+                .filter(|h| h.asset == asset && h.owner == Owner::Customer && h.tier == tier)
+                .try_fold(Amount::ZERO, |a, h| a.checked_add(h.quantity));
+            if held.is_none_or(|h| quantity > h) {
+                return Err(FieldError::invalid(
+                    r.path_of("quantity"),
+                    format!("{q:?}"),
+                    format!(
+                        "at most the customers' {asset} holdings in tier {}",
+                        tier.as_str()
+                    ),
+                ));
+            }
+            r.finish()?;
+            partner_routes.push(PartnerRoute {
+                partner,
+                asset,
+                quantity,
+                tier,
+            });
+        }
         o.finish()?;
         Ok(Inputs {
             exchange,
@@ -818,6 +866,7 @@ impl Inputs {
             price_history,
             reconciliation,
             korea,
+            partner_routes,
         })
     }
 }

@@ -111,6 +111,29 @@ pub enum Shock {
         /// Fraction of customer fiat liabilities.
         fraction: Rate,
     },
+    /// A ledger credits customers far more of one asset than is held, and
+    /// part of the phantom credit is sold before the error is stopped
+    /// (Bithumb 2026). What was sold is a shortfall the exchange must buy
+    /// back; it is taken from the customers' holdings of the asset.
+    LedgerOvercredit {
+        /// Which asset (`largest` = the largest value held, any owner).
+        asset: AssetSelector,
+        /// The credit as a multiple of all holdings of the asset.
+        multiple: Rate,
+        /// The share of the credit sold before it was stopped.
+        sold_fraction: Rate,
+        /// The minutes it ran in the anchor before it was stopped.
+        observed_minutes: u32,
+    },
+    /// Customer crypto routed through one partner's API is taken
+    /// (SwissBorg 2025, a staking partner): `fraction` of the routes of the
+    /// partner selected.
+    Partner {
+        /// Which partner (`largest` = the largest value routed).
+        partner: VendorSelector,
+        /// Fraction lost.
+        fraction: Rate,
+    },
     /// A fixed loss in yen (a historical replay).
     FixedJpy {
         /// The loss.
@@ -159,6 +182,9 @@ pub struct Scenario {
     /// Whether the exchange is insolvent: pre-existing segregation gaps
     /// become customer losses (O2).
     pub insolvency: bool,
+    /// Whether a crypto custody insurance may respond (false for a ledger
+    /// error, S9, which is no theft of custody).
+    pub insured: bool,
     /// The shocks.
     pub shocks: Vec<Shock>,
     /// Run-off liquidity test.
@@ -221,6 +247,7 @@ impl Scenario {
         }
         let parent_support = o.opt_bool("parent_support")?.unwrap_or(true);
         let insolvency = o.opt_bool("insolvency")?.unwrap_or(false);
+        let insured = o.opt_bool("insured")?.unwrap_or(true);
         let mut shocks = Vec::new();
         for mut s in o.arr("shocks")? {
             let kind = s.req_str("kind")?;
@@ -267,6 +294,31 @@ impl Scenario {
                         basis,
                     }
                 }
+                "ledger_overcredit" => Shock::LedgerOvercredit {
+                    asset: match s.opt_str("asset")? {
+                        None | Some("largest") => AssetSelector::Largest,
+                        Some(sym) => AssetSelector::Symbol(sym.to_owned()),
+                    },
+                    multiple: s.req_rate("multiple")?,
+                    sold_fraction: fraction(&mut s, "sold_fraction")?,
+                    observed_minutes: match s.req_u32("observed_minutes")? {
+                        0 => {
+                            return Err(FieldError::invalid(
+                                s.path_of("observed_minutes"),
+                                "0",
+                                "at least one minute",
+                            ))
+                        }
+                        m => m,
+                    },
+                },
+                "partner" => Shock::Partner {
+                    partner: match s.opt_str("partner")? {
+                        None | Some("largest") => VendorSelector::Largest,
+                        Some(n) => VendorSelector::Named(n.to_owned()),
+                    },
+                    fraction: fraction(&mut s, "fraction")?,
+                },
                 "fiat_gap" => Shock::FiatGap {
                     fraction: fraction(&mut s, "fraction")?,
                 },
@@ -282,7 +334,7 @@ impl Scenario {
                     return Err(FieldError::invalid(
                         kind_path,
                         format!("{other:?}"),
-                        "one of holdings, fiat_gap, fixed_jpy",
+                        "one of holdings, ledger_overcredit, partner, fiat_gap, fixed_jpy",
                     ))
                 }
             };
@@ -314,6 +366,7 @@ impl Scenario {
             price_change,
             parent_support,
             insolvency,
+            insured,
             shocks,
             run_off,
         })
@@ -396,6 +449,46 @@ pub struct RunOff {
     pub hours: u32,
 }
 
+/// A ledger over-credit and what it exposes per reconciliation interval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerExposure {
+    /// The asset credited.
+    pub asset: String,
+    /// All holdings of it (base units).
+    #[serde(serialize_with = "ser_amount")]
+    pub held: Amount,
+    /// The phantom credit, `⌈multiple × held⌉`.
+    #[serde(serialize_with = "ser_amount")]
+    pub credited: Amount,
+    /// Minutes the anchor's error ran before it was stopped.
+    pub observed_minutes: u32,
+    /// The inputs' reconciliation interval, if given.
+    pub interval_minutes: Option<u32>,
+    /// Minutes this run's error runs: the anchor's, or the reconciliation
+    /// interval if shorter (the reconciliation would stop it).
+    pub detection_minutes: u32,
+    /// Sold before it was stopped: `⌈credited × sold_fraction × detection
+    /// ÷ observed⌉`, at most the customers' holdings.
+    #[serde(serialize_with = "ser_amount")]
+    pub sold: Amount,
+    /// What an error found only at the next reconciliation exposes, at the
+    /// anchor's selling rate, for 5 minutes (Upbit), an hour, a day
+    /// (Bithumb) and the inputs' interval.
+    pub per_interval: Vec<IntervalExposure>,
+}
+
+/// The exposure of one reconciliation interval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IntervalExposure {
+    /// Minutes between reconciliations.
+    pub minutes: u32,
+    /// Quantity sold in that time at the anchor's rate (at most the credit).
+    #[serde(serialize_with = "ser_amount")]
+    pub quantity: Amount,
+    /// Its value, rounded up.
+    pub value_jpy: Yen,
+}
+
 /// The outcome of one scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StressResult {
@@ -441,6 +534,8 @@ pub struct StressResult {
     pub post_event: Vec<(&'static str, bool)>,
     /// Run-off test.
     pub run_off: Option<RunOff>,
+    /// A ledger over-credit's exposure (S9).
+    pub ledger: Option<LedgerExposure>,
     /// Always `illustrative`: scenarios are modelling choices.
     pub label: &'static str,
 }
@@ -575,8 +670,19 @@ pub fn run_scenario(
         .flat_map(|s| s.perils.iter().copied())
         .collect();
     // Crypto custody insurance: a fiat gap is not an insured loss.
-    let insured = loss.excess_over(shocked.fiat_loss);
-    let claims = insurance_claims(inputs, &perils, &valued.tiers_hit, insured)?;
+    let insurable = parts.iter().all(|s| s.insured);
+    let insured = if insurable {
+        loss.excess_over(shocked.fiat_loss)
+    } else {
+        Yen::ZERO
+    };
+    let mut claims = insurance_claims(inputs, &perils, &valued.tiers_hit, insured)?;
+    if !insurable {
+        for c in &mut claims {
+            c.reason =
+                Some("not an insured event (a ledger error, no theft from custody)".to_owned());
+        }
+    }
     let insurance_available =
         Yen::checked_sum(claims.iter().map(|c| c.payout_jpy)).ok_or(OVF("insurance"))?;
     let insurance_used = remaining.min(insurance_available);
@@ -619,6 +725,7 @@ pub fn run_scenario(
     let post_event = post.checks.iter().map(|c| (c.id, c.passes)).collect();
 
     // 6. Run-off.
+    let ledger = shocked.ledger.clone();
     let run_off = match parts.iter().find_map(|s| s.run_off) {
         None => None,
         Some(spec) => Some(run_off(&after, spec)?),
@@ -650,6 +757,7 @@ pub fn run_scenario(
         loss_to_required,
         post_event,
         run_off,
+        ledger,
         label: "illustrative",
     })
 }
@@ -663,8 +771,10 @@ struct Shocked {
     fixed: Vec<(Yen, Yen, Tier)>,
     /// Whether any shock took anything.
     applicable: bool,
-    /// Which asset each selecting shock hit and by which rule.
+    /// Which asset each selecting shock hit, and by which rule.
     selection: Vec<String>,
+    /// A ledger over-credit's exposure.
+    ledger: Option<LedgerExposure>,
 }
 
 /// Step 1: applies every shock of every part, in order.
@@ -675,6 +785,7 @@ fn apply_shocks(inputs: &Inputs, parts: &[&Scenario]) -> Result<Shocked, Reserve
         fixed: Vec::new(),
         applicable: false,
         selection: Vec::new(),
+        ledger: None,
     };
     for shock in parts.iter().flat_map(|s| s.shocks.iter()) {
         match shock {
@@ -703,6 +814,28 @@ fn apply_shocks(inputs: &Inputs, parts: &[&Scenario]) -> Result<Shocked, Reserve
                     }
                 }
             }
+            Shock::LedgerOvercredit {
+                asset,
+                multiple,
+                sold_fraction,
+                observed_minutes,
+            } => {
+                let (hits, exposure) =
+                    ledger_overcredit(inputs, asset, *multiple, *sold_fraction, *observed_minutes)?;
+                if let Some(e) = &exposure {
+                    out.selection.push(format!(
+                        "{}: the asset with the largest value held",
+                        e.asset
+                    ));
+                }
+                out.ledger = exposure;
+                add_hits(inputs, &mut out, hits);
+            }
+            Shock::Partner { partner, fraction } => {
+                let (hits, note) = partner_shock(inputs, partner, *fraction)?;
+                out.selection.extend(note);
+                add_hits(inputs, &mut out, hits);
+            }
             Shock::FiatGap { fraction } => {
                 let f = inputs
                     .customer_fiat_liabilities_jpy
@@ -725,6 +858,162 @@ fn apply_shocks(inputs: &Inputs, parts: &[&Scenario]) -> Result<Shocked, Reserve
         }
     }
     Ok(out)
+}
+
+/// Adds what a shock took per holding, at most each holding.
+fn add_hits(inputs: &Inputs, out: &mut Shocked, hits: Vec<(usize, u128)>) {
+    for (i, q) in hits {
+        if let (Some(h), Some(l)) = (inputs.holdings.get(i), out.lost.get_mut(i)) {
+            *l = l.saturating_add(q).min(h.quantity.to_base_units());
+            out.applicable |= q > 0;
+        }
+    }
+}
+
+/// `⌈x × num ÷ den⌉` in 256 bits.
+fn ceil_mul_div(x: u128, num: u128, den: u128) -> Result<u128, ReserveError> {
+    crate::num::mul_div(
+        ethnum::U256::new(x),
+        ethnum::U256::new(num),
+        ethnum::U256::new(den),
+        Round::Up,
+    )
+    .ok_or(OVF("ledger credit"))
+}
+
+/// (index in `inputs.holdings`, quantity taken) per holding, and the
+/// exposure report.
+type LedgerHits = (Vec<(usize, u128)>, Option<LedgerExposure>);
+
+/// S9: the phantom credit, what was sold of it before it was stopped (taken
+/// from the customers' holdings of the asset) and the exposure per
+/// reconciliation interval.
+fn ledger_overcredit(
+    inputs: &Inputs,
+    asset: &AssetSelector,
+    multiple: Rate,
+    sold_fraction: Rate,
+    observed: u32,
+) -> Result<LedgerHits, ReserveError> {
+    let q = |h: &Holding| h.quantity.to_base_units();
+    let sym = match asset {
+        AssetSelector::Symbol(s) => Some(s.clone()),
+        _ => largest_by_value(
+            inputs,
+            inputs
+                .holdings
+                .iter()
+                .map(|h| (h.asset.as_str(), h.asset.as_str(), q(h))),
+        )?,
+    };
+    let Some(sym) = sym else {
+        return Ok((Vec::new(), None));
+    };
+    let held = inputs
+        .holdings
+        .iter()
+        .filter(|h| h.asset == sym)
+        .try_fold(0u128, |a, h| a.checked_add(q(h)))
+        .ok_or(OVF("asset total"))?;
+    let credited = ceil_mul_div(held, multiple.num(), multiple.den())?;
+    let interval = inputs.reconciliation.as_ref().map(|r| r.interval_minutes);
+    let detection = interval.map_or(observed, |i| i.min(observed));
+    // Sold in `minutes` at the anchor's rate, at most the credit.
+    let sold_in = |minutes: u32| -> Result<u128, ReserveError> {
+        let den = sold_fraction
+            .den()
+            .checked_mul(u128::from(observed))
+            .ok_or(OVF("ledger credit"))?;
+        let num = sold_fraction
+            .num()
+            .checked_mul(u128::from(minutes))
+            .ok_or(OVF("ledger credit"))?;
+        Ok(ceil_mul_div(credited, num, den)?.min(credited))
+    };
+    let mine: Vec<(usize, u128)> = inputs
+        .holdings
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.asset == sym && h.owner == Owner::Customer)
+        .map(|(i, h)| (i, q(h)))
+        .collect();
+    let sold = sold_in(detection)?;
+    let hits = distribute(sold, &mine)?;
+    let sold_taken = hits
+        .iter()
+        .try_fold(0u128, |a, (_, x)| a.checked_add(*x))
+        .ok_or(OVF("ledger credit"))?;
+    let mut minutes = vec![5, 60, 1440];
+    if let Some(i) = interval {
+        minutes.push(i);
+    }
+    minutes.sort_unstable();
+    minutes.dedup();
+    let mut per_interval = Vec::new();
+    for m in minutes {
+        let x = sold_in(m)?;
+        per_interval.push(IntervalExposure {
+            minutes: m,
+            quantity: Amount::from_base_units(x),
+            value_jpy: value(inputs, &sym, x, Round::Up)?,
+        });
+    }
+    Ok((
+        hits,
+        Some(LedgerExposure {
+            asset: sym,
+            held: Amount::from_base_units(held),
+            credited: Amount::from_base_units(credited),
+            observed_minutes: observed,
+            interval_minutes: interval,
+            detection_minutes: detection,
+            sold: Amount::from_base_units(sold_taken),
+            per_interval,
+        }),
+    ))
+}
+
+/// S10: `fraction` of the customer crypto routed through the partner
+/// selected, taken from the customers' holdings of each routed asset in the
+/// route's tier.
+fn partner_shock(
+    inputs: &Inputs,
+    partner: &VendorSelector,
+    fraction: Rate,
+) -> Result<ShockHits, ReserveError> {
+    let name = match partner {
+        VendorSelector::Named(n) => Some(n.clone()),
+        _ => largest_by_value(
+            inputs,
+            inputs.partner_routes.iter().map(|r| {
+                (
+                    r.partner.as_str(),
+                    r.asset.as_str(),
+                    r.quantity.to_base_units(),
+                )
+            }),
+        )?,
+    };
+    let Some(name) = name else {
+        return Ok((Vec::new(), None));
+    };
+    let mut out = Vec::new();
+    for r in inputs.partner_routes.iter().filter(|r| r.partner == name) {
+        let target = ceil_mul_div(r.quantity.to_base_units(), fraction.num(), fraction.den())?;
+        let mine: Vec<(usize, u128)> = inputs
+            .holdings
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.asset == r.asset && h.owner == Owner::Customer && h.tier == r.tier)
+            .map(|(i, h)| (i, h.quantity.to_base_units()))
+            .collect();
+        out.extend(distribute(target, &mine)?);
+    }
+    let note = match partner {
+        VendorSelector::Named(_) => format!("{name}: the partner named"),
+        _ => format!("{name}: the partner routing the largest value"),
+    };
+    Ok((out, Some(note)))
 }
 
 /// Quantities summed per asset (in the order first seen), so that each

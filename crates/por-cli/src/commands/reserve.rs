@@ -26,7 +26,7 @@ pub enum ReserveCommand {
     /// in-force check fails or the reserve balance is short of the cash
     /// requirement (the comparators do not change the exit code).
     Requirement(RequirementArgs),
-    /// Run hack stress scenarios (S1-S8, overlays O1/O2, or custom files)
+    /// Run hack stress scenarios (S1-S10, overlays O1-O3, or custom files)
     /// through the funding waterfall.
     Stress(StressArgs),
     /// One exchange's inputs under every policy side by side (Japan in force
@@ -96,7 +96,7 @@ pub struct StressArgs {
     /// The inputs file (TOML, or JSON if it ends in .json).
     #[arg(long, value_name = "FILE")]
     inputs: PathBuf,
-    /// Scenarios: shipped ids (S1 … S8, O1, O2), `all`, scenario files or
+    /// Scenarios: shipped ids (S1 … S10, O1 … O3), `all`, scenario files or
     /// directories of them. Default: the whole shipped library. Overlays are
     /// combined with each scenario given.
     #[arg(long, value_name = "DIR|NAME|FILE", num_args = 1..)]
@@ -842,7 +842,7 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
             let _ = writeln!(o, "     not applicable: no holdings match its shocks");
         }
         for note in &r.selection {
-            let _ = writeln!(o, "     asset hit: {note}");
+            let _ = writeln!(o, "     selected: {note}");
         }
         for l in &r.lost {
             let _ = writeln!(
@@ -863,6 +863,38 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
                     Some(why) => format!("does not pay ({why})"),
                     None => format!("pays {}", y(c.payout_jpy)),
                 }
+            );
+        }
+        if let Some(l) = &r.ledger {
+            let _ = writeln!(
+                o,
+                "     ledger credited {} against {} held; sold before it was stopped ({} min: {}): {}",
+                units(&e.inputs, &l.asset, l.credited),
+                units(&e.inputs, &l.asset, l.held),
+                l.detection_minutes,
+                match l.interval_minutes {
+                    Some(i) if i < l.observed_minutes => format!("the {i}-minute reconciliation"),
+                    Some(i) => format!("as in the anchor; reconciliation every {i} min"),
+                    None => "as in the anchor; no reconciliation interval in the inputs".to_owned(),
+                },
+                units(&e.inputs, &l.asset, l.sold)
+            );
+            let per: Vec<String> = l
+                .per_interval
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} min {} ({})",
+                        x.minutes,
+                        units(&e.inputs, &l.asset, x.quantity),
+                        y(x.value_jpy)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "     exposure if found only at the next reconciliation: {}",
+                per.join("; ")
             );
         }
         if let Some(ro) = &r.run_off {
