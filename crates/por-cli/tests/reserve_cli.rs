@@ -451,3 +451,32 @@ fn stress_runs_the_2025_scenarios_and_reports_the_exposure_per_interval() {
         assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
     }
 }
+
+#[test]
+fn compare_writes_an_html_section_with_a_chart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("compare.html");
+    let r = por(
+        &[
+            "reserve",
+            "compare",
+            "--inputs",
+            &example_str(),
+            "--html",
+            &out.display().to_string(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let html = std::fs::read_to_string(&out).expect("the page is written");
+    for want in [
+        "<section id=\"reserve-compare\">",
+        "<td>kr-vaupa</td><td title=\"cold storage &gt;= 80% of the economic value of users&#39; crypto\">KR1</td><td>compliant</td><td>KRW 6,400,000,000,000</td><td>KRW 7,600,000,000,000</td>",
+        "<svg role=\"img\"",
+        // HK2: ¥14.3 bn held of ¥525 bn required = 2.72%, a red bar.
+        "fill=\"#c62828\"/><text x=\"199\" y=\"83\">2.72%</text>",
+        "200% or more",
+    ] {
+        assert!(html.contains(want), "missing {want:?} in\n{html}");
+    }
+}

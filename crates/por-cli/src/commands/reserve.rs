@@ -61,6 +61,10 @@ pub struct CompareArgs {
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
+    /// Also write the side by side as an HTML page (a table and a chart of
+    /// held vs required) to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 /// Arguments of `por reserve requirement`.
@@ -923,6 +927,12 @@ fn run_compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
     let policies = load_policies(&args.policy)?;
     let c = por_reserve::compare(&inputs, &policies)
         .with_context(|| format!("inputs {}", args.inputs.display()))?;
+    if let Some(path) = &args.html {
+        crate::output::write_file_atomic(
+            path,
+            super::reserve_compare_html::page(&inputs, &c).as_bytes(),
+        )?;
+    }
     if args.json {
         let v = json!({
             "schema": "por-reserve-report-v1",
