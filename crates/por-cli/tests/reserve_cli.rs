@@ -480,3 +480,23 @@ fn compare_writes_an_html_section_with_a_chart() {
         assert!(html.contains(want), "missing {want:?} in\n{html}");
     }
 }
+
+#[test]
+fn an_independent_python_recomputation_agrees_with_the_2026_figures() {
+    // vectors/check_reserve_2026.py recomputes KR1, KR3, KR4, SG1, SG2, S1's
+    // two coverages and S9's exposure from the shipped files in fractions
+    // and compares them with this binary's JSON.
+    let out = Command::new("python3")
+        .arg(repo_root().join("vectors/check_reserve_2026.py"))
+        .arg(por_bin())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run python3 ({e}): install it with scripts/ci/deps-vectors.sh")
+        });
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
