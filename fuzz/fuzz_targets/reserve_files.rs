@@ -3,7 +3,8 @@
 //! JSON, 2 policy TOML, 3 scenario TOML), then the text.
 //!
 //! Nothing may panic, errors display, and what parses is evaluated: inputs
-//! under the shipped policies and through the shipped scenarios, a policy in
+//! under the shipped policies (the requirement and `compare`) and through
+//! the shipped scenarios, a policy in
 //! place of the shipped one of its model with `examples/reserve-inputs.toml`,
 //! a scenario with the example (combined with S1 if it is an overlay, with
 //! O1 if not). The engine returns a report or a clear error, and the same
@@ -31,6 +32,12 @@ fn fixed() -> &'static Fixed {
 }
 
 fn run(inputs: &Inputs, policies: &PolicySet, scenarios: &[Scenario]) {
+    // The side by side: a report or a clear error, the same twice.
+    let c = por_reserve::compare(inputs, policies);
+    if let Err(e) = &c {
+        let _ = e.to_string();
+    }
+    assert_eq!(c, por_reserve::compare(inputs, policies), "compare is deterministic");
     let first = Evaluation::new(inputs.clone(), policies.clone());
     assert_eq!(
         first,

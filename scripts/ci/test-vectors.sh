@@ -22,3 +22,11 @@ fi
 echo "vectors/tree-v1.json is the generator's output"
 python3 vectors/gen_publication_v1.py --check
 echo "vectors/publication-v1.json is the generator's output"
+# The reserve engine's 2026 figures (issue 15) against an independent
+# recomputation; needs a built binary (cargo test -p por-cli --test
+# reserve_cli runs the same check).
+if [ -x target/debug/por ]; then
+  python3 vectors/check_reserve_2026.py target/debug/por
+else
+  echo "test-vectors: no target/debug/por, reserve 2026 check NOT run here (reserve_cli runs it)"
+fi

@@ -315,3 +315,188 @@ fn a_failing_in_force_check_exits_1_and_json_inputs_work() {
 fn toml_to_json(text: &str) -> serde_json::Value {
     toml::from_str(text).expect("example is TOML")
 }
+
+#[test]
+fn compare_puts_every_regime_in_one_table_in_english_and_japanese() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = por(
+        &["reserve", "compare", "--inputs", &example_str()],
+        dir.path(),
+    );
+    // Hong Kong's 98% cold and full hot cover fail on the example: exit 1.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for want in [
+        "jp-psa-in-force        A1    compliant",
+        "jp-fsa-2026-proposal   R     illustrative: pass   JPY 5,300,000,000",
+        "hk-sfc                 HK2   non-compliant        JPY 525,000,000,000",
+        "kr-vaupa               KR1   compliant            KRW 6,400,000,000,000        KRW 7,600,000,000,000",
+        "kr-vaupa               KR3   illustrative: pass   KRW 20,000,000,000           KRW 130,000,000,000",
+        "kr-vaupa               KR4   indicative: pass",
+        "sg-mas                 SG2   compliant",
+        "jp-fsa-2026-proposal   pass (illustrative)",
+        "Overall: fail",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+    let r = por(
+        &[
+            "reserve",
+            "compare",
+            "--inputs",
+            &example_str(),
+            "--lang",
+            "ja",
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for want in [
+        "規制の比較",
+        "KR1   適合",
+        "HK2   不適合",
+        "R     試算: 充足",
+        "全体: 不足あり",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+    let r = por(
+        &["reserve", "compare", "--inputs", &example_str(), "--json"],
+        dir.path(),
+    );
+    let v = json(&r);
+    assert_eq!(v["type"], "compare");
+    assert_eq!(v["outcome"], "fail");
+    let kr = &v["data"]["regimes"][4];
+    assert_eq!(kr["policy"], "kr-vaupa");
+    assert_eq!(kr["rules"][0]["required"], "6400000000000");
+    assert_eq!(kr["rules"][0]["currency"], "KRW");
+}
+
+#[test]
+fn compare_reports_missing_inputs_as_not_checked_never_as_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The example without the Korean table, the averages and the
+    // reconciliation interval, under a Hong Kong policy the example meets.
+    let text = std::fs::read_to_string(example()).expect("example");
+    let cut = |t: &str, from: &str, to: &str| {
+        let a = t.find(from).expect("from");
+        let b = a + t[a..].find(to).expect("to");
+        format!("{}{}", &t[..a], &t[b..])
+    };
+    let text = cut(&text, "[[price_averages]]", "# Customer crypto liabilities");
+    let text = cut(&text, "[reconciliation]", "# Capital.");
+    let inputs = dir.path().join("inputs.toml");
+    std::fs::write(&inputs, text).expect("write");
+    let hk = std::fs::read_to_string(repo_root().join("policies/hk-sfc.toml"))
+        .expect("hk")
+        .replace("value = \"98%\"", "value = \"90%\"")
+        .replace("value = \"50%\"", "value = \"1%\"")
+        .replace("value = \"100%\"", "value = \"1%\"");
+    let hk_path = dir.path().join("hk.toml");
+    std::fs::write(&hk_path, hk).expect("write");
+    let r = por(
+        &[
+            "reserve",
+            "compare",
+            "--inputs",
+            &inputs.display().to_string(),
+            "--policy",
+            &hk_path.display().to_string(),
+        ],
+        dir.path(),
+    );
+    // Nothing fails; KR1, KR3, KR4 and SG2 are not checked: exit 3.
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    for want in [
+        "kr-vaupa               KR1   not checked",
+        "missing: price_averages or price_history for BTC in KRW over 365 days",
+        "korea.market (won or coin_only: which floor applies)",
+        "missing: korea.average_daily_deposits_krw",
+        "sg-mas                 SG2   not checked",
+        "missing: reconciliation.interval_minutes",
+        "kr-vaupa               incomplete",
+        "Overall: incomplete",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+    assert!(!r.stdout.contains("KR1   compliant"));
+}
+
+#[test]
+fn stress_runs_the_2025_scenarios_and_reports_the_exposure_per_interval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = por(
+        &[
+            "reserve",
+            "stress",
+            "--inputs",
+            &example_str(),
+            "--scenarios",
+            "S9",
+            "S10",
+            "O3",
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in [
+        "S9         24.86    24.86    24.86    5.30    0.00",
+        "ledger credited 857250 BTC against 63500 BTC held; sold before it was stopped (35 min: as in the anchor; reconciliation every 60 min): 2486.025 BTC",
+        "exposure if found only at the next reconciliation: 5 min 355.14642858 BTC (¥3,551,464,286); 60 min",
+        "does not pay (not an insured event (a ledger error, no theft from custody))",
+        "selected: ExampleStakingAPI: the partner routing the largest value",
+        "lost 20000 ETH (customer, third_party_custodian) = ¥10,000,000,000",
+        "O3          5.00     0.00     0.00",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+}
+
+#[test]
+fn compare_writes_an_html_section_with_a_chart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("compare.html");
+    let r = por(
+        &[
+            "reserve",
+            "compare",
+            "--inputs",
+            &example_str(),
+            "--html",
+            &out.display().to_string(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let html = std::fs::read_to_string(&out).expect("the page is written");
+    for want in [
+        "<section id=\"reserve-compare\">",
+        "<td>kr-vaupa</td><td title=\"cold storage &gt;= 80% of the economic value of users&#39; crypto\">KR1</td><td>compliant</td><td>KRW 6,400,000,000,000</td><td>KRW 7,600,000,000,000</td>",
+        "<svg role=\"img\"",
+        // HK2: ¥14.3 bn held of ¥525 bn required = 2.72%, a red bar.
+        "fill=\"#c62828\"/><text x=\"199\" y=\"83\">2.72%</text>",
+        "200% or more",
+    ] {
+        assert!(html.contains(want), "missing {want:?} in\n{html}");
+    }
+}
+
+#[test]
+fn an_independent_python_recomputation_agrees_with_the_2026_figures() {
+    // vectors/check_reserve_2026.py recomputes KR1, KR3, KR4, SG1, SG2, S1's
+    // two coverages and S9's exposure from the shipped files in fractions
+    // and compares them with this binary's JSON.
+    let out = Command::new("python3")
+        .arg(repo_root().join("vectors/check_reserve_2026.py"))
+        .arg(por_bin())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run python3 ({e}): install it with scripts/ci/deps-vectors.sh")
+        });
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

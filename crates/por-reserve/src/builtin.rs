@@ -9,7 +9,7 @@ use crate::policy::Policy;
 use crate::stress::Scenario;
 
 /// The shipped policies: (name, TOML text).
-pub const POLICIES: [(&str, &str); 4] = [
+pub const POLICIES: [(&str, &str); 6] = [
     (
         "jp-psa-in-force",
         include_str!("../../../policies/jp-psa-in-force.toml"),
@@ -20,10 +20,12 @@ pub const POLICIES: [(&str, &str); 4] = [
     ),
     ("eu-mica", include_str!("../../../policies/eu-mica.toml")),
     ("hk-sfc", include_str!("../../../policies/hk-sfc.toml")),
+    ("kr-vaupa", include_str!("../../../policies/kr-vaupa.toml")),
+    ("sg-mas", include_str!("../../../policies/sg-mas.toml")),
 ];
 
 /// The shipped scenario library: (id, TOML text), core scenarios then overlays.
-pub const SCENARIOS: [(&str, &str); 10] = [
+pub const SCENARIOS: [(&str, &str); 13] = [
     (
         "S1",
         include_str!("../../../scenarios/S1-hot-single-asset.toml"),
@@ -54,6 +56,14 @@ pub const SCENARIOS: [(&str, &str); 10] = [
         include_str!("../../../scenarios/S8-small-hot-prefunded.toml"),
     ),
     (
+        "S9",
+        include_str!("../../../scenarios/S9-ledger-overcredit.toml"),
+    ),
+    (
+        "S10",
+        include_str!("../../../scenarios/S10-partner-api.toml"),
+    ),
+    (
         "O1",
         include_str!("../../../scenarios/O1-market-overlay.toml"),
     ),
@@ -61,6 +71,7 @@ pub const SCENARIOS: [(&str, &str); 10] = [
         "O2",
         include_str!("../../../scenarios/O2-parent-insolvency.toml"),
     ),
+    ("O3", include_str!("../../../scenarios/O3-own-account.toml")),
 ];
 
 /// The documented example inputs (`examples/reserve-inputs.toml`): the

@@ -81,6 +81,10 @@ impl From<ModelMismatch> for ReserveError {
     }
 }
 
+fn ser_u128<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&v.to_string())
+}
+
 pub(crate) fn ser_amount<S: serde::Serializer>(a: &Amount, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&a.to_base_units().to_string())
 }
@@ -199,6 +203,10 @@ pub struct Provenance {
 }
 
 impl Provenance {
+    pub(crate) fn of(policy: &Policy, used: &Used) -> Provenance {
+        Provenance::new(policy, used)
+    }
+
     fn new(policy: &Policy, used: &Used) -> Provenance {
         Provenance {
             policy: policy.name().to_owned(),
@@ -448,19 +456,27 @@ pub fn in_force_checks(inputs: &Inputs, policy: &Policy) -> Result<InForce, Rese
             )
         })
         .collect();
-    let mut vendors: Vec<(String, Yen)> = Vec::new();
+    // Per vendor, quantities summed per asset before valuation.
+    let mut per: Vec<(&str, &str, u128)> = Vec::new();
     for h in &inputs.holdings {
         let (Owner::Customer, Some(v)) = (h.owner, &h.signing_vendor) else {
             continue;
         };
-        let y = value(inputs, &h.asset, h.quantity.to_base_units(), Round::Down)?;
+        match per.iter_mut().find(|(n, a, _)| n == v && *a == h.asset) {
+            Some((_, _, q)) => *q = add(*q, h.quantity, "vendor total")?,
+            None => per.push((v, &h.asset, h.quantity.to_base_units())),
+        }
+    }
+    let mut vendors: Vec<(String, Yen)> = Vec::new();
+    for (v, a, q) in per {
+        let y = value(inputs, a, q, Round::Down)?;
         match vendors.iter_mut().find(|(n, _)| n == v) {
             Some((_, acc)) => {
                 *acc = acc
                     .checked_add(y)
                     .ok_or(ReserveError::Overflow("vendor total"))?;
             }
-            None => vendors.push((v.clone(), y)),
+            None => vendors.push((v.to_owned(), y)),
         }
     }
     vendors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -499,13 +515,20 @@ fn check(
 pub struct VolumeTerm {
     /// Category.
     pub category: VolumeCategory,
-    /// Fiscal years averaged.
-    pub years: Vec<i32>,
+    /// The first fiscal year averaged over: the window's first, or the
+    /// first year of operation when later.
+    pub first_year: i32,
+    /// The last (the latest year in the inputs).
+    pub last_year: i32,
+    /// The number of years divided by, `last − first + 1`; a year without
+    /// a figure for the category counts as zero.
+    #[serde(serialize_with = "ser_u128")]
+    pub divisor: u128,
     /// Their total volume.
     pub total_jpy: Yen,
     /// The rate.
     pub rate: Rate,
-    /// `ceil(rate × total ÷ years)`.
+    /// `ceil(rate × total ÷ divisor)`.
     pub amount_jpy: Yen,
 }
 
@@ -646,33 +669,41 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
     let mut used = Used::new();
     let ovf = ReserveError::Overflow;
 
-    // R_vol: mean annual volume over the lookback window ending at the
-    // latest fiscal year in the inputs, times the category rate.
+    // R_vol: the mean annual volume over the lookback window of N fiscal
+    // years ending at the latest year in the inputs, times the category
+    // rate. A year without a figure for a category counts as zero; only an
+    // exchange that has operated fewer than N years (since
+    // `first_fiscal_year`, or the earliest year with any volume) divides by
+    // its years of operation instead.
     let lookback = used.read(&params.lookback_years);
     let latest = inputs.volumes.iter().map(|v| v.year).max();
     let mut volume_terms = Vec::new();
     if let Some(latest) = latest {
         // In i64: no overflow for any year or lookback; lookback 0 is an empty window.
-        let first = i64::from(latest) - i64::from(lookback) + 1;
+        let window_first = i64::from(latest) - i64::from(lookback) + 1;
+        let operating_first = inputs
+            .first_fiscal_year
+            .or_else(|| inputs.volumes.iter().map(|v| v.year).min())
+            .map_or(window_first, i64::from);
+        let first = window_first.max(operating_first);
+        // The divisor: the years from `first` to `latest` (none if empty).
+        let n = i64::from(latest) - first + 1;
         for (_, cat) in VolumeCategory::ALL {
-            let mut years: Vec<i32> = Vec::new();
             let mut total = Yen::ZERO;
+            let mut any = false;
             for v in inputs
                 .volumes
                 .iter()
                 .filter(|v| v.category == cat && i64::from(v.year) >= first && v.year <= latest)
             {
                 total = total.checked_add(v.jpy).ok_or(ovf("volume total"))?;
-                if !years.contains(&v.year) {
-                    years.push(v.year);
-                }
+                any = true;
             }
-            if years.is_empty() {
+            if !any || n < 1 {
                 continue;
             }
-            years.sort_unstable();
             let rate = used.read(params.volume_rate(cat));
-            let n = u128::try_from(years.len()).map_err(|_| ovf("year count"))?;
+            let n = u128::try_from(n).map_err(|_| ovf("year count"))?;
             let amount = crate::num::mul_div(
                 U256::new(total.get()),
                 U256::new(rate.num()),
@@ -683,7 +714,9 @@ pub fn requirement(inputs: &Inputs, policy: &Policy) -> Result<Requirement, Rese
             .ok_or(ovf("volume term"))?;
             volume_terms.push(VolumeTerm {
                 category: cat,
-                years,
+                first_year: i32::try_from(first).unwrap_or(latest),
+                last_year: latest,
+                divisor: n,
                 total_jpy: total,
                 rate,
                 amount_jpy: amount,

@@ -182,6 +182,83 @@ pub struct FxRate {
     pub time: String,
 }
 
+/// An average price of an asset over a window, computed elsewhere (the
+/// exchange's or a data vendor's records), in a named currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceAverage {
+    /// Asset symbol.
+    pub asset: String,
+    /// ISO currency code of the price (`KRW`).
+    pub currency: String,
+    /// The window in days, ending at the valuation date.
+    pub days: u32,
+    /// The average price per whole unit.
+    pub price: Price,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// Prices of an asset on dates, in a named currency, from which the engine
+/// averages a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceHistory {
+    /// Asset symbol.
+    pub asset: String,
+    /// ISO currency code of the prices.
+    pub currency: String,
+    /// (date, price per whole unit), as given.
+    pub points: Vec<(Date, Price)>,
+    /// Where they come from.
+    pub source: String,
+}
+
+/// How often the exchange reconciles its ledger against its wallets
+/// (Bithumb 2026: once a day; Upbit: every 5 minutes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// Minutes between two ledger-vs-wallet reconciliations.
+    pub interval_minutes: u32,
+    /// Where the figure comes from.
+    pub source: String,
+}
+
+/// Customer crypto routed through a third party's API (a staking
+/// partner: SwissBorg's SOL through Kiln, 2025): whoever controls that API
+/// can move it, whatever the tier of the wallets it sits in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerRoute {
+    /// The partner.
+    pub partner: String,
+    /// The asset.
+    pub asset: String,
+    /// How much of the customers' holdings of it is routed through the
+    /// partner (base units).
+    pub quantity: Amount,
+    /// The tier of the customer holdings it is part of.
+    pub tier: Tier,
+}
+
+/// Which Korean floor applies to an exchange (the Virtual Asset User
+/// Protection Act's hack cover).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KrMarket {
+    /// A won-market exchange (KRW trading pairs, with a bank account).
+    Won,
+    /// A coin-only exchange, wallet or custody firm.
+    CoinOnly,
+}
+
+/// Figures only the Korean comparator needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Korea {
+    /// Won market or coin-only (absent: the hack-cover floor is not checked).
+    pub market: Option<KrMarket>,
+    /// Average daily customer fiat deposits in KRW (absent: the banks'
+    /// deposit guideline is not checked).
+    pub average_daily_deposits_krw: Option<u128>,
+}
+
 /// One holding: a quantity of an asset with an owner and a tier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holding {
@@ -315,6 +392,9 @@ pub struct Inputs {
     pub holdings: Vec<Holding>,
     /// Trading volumes.
     pub volumes: Vec<Volume>,
+    /// The first fiscal year the exchange operated, if it began within the
+    /// reserve's lookback window (absent: the earliest year in `volumes`).
+    pub first_fiscal_year: Option<i32>,
     /// Incident history.
     pub incidents: Vec<Incident>,
     /// Insurance policies.
@@ -323,6 +403,16 @@ pub struct Inputs {
     pub capital: Capital,
     /// Current liability-reserve balance (cash or equivalent).
     pub reserve_balance_jpy: Yen,
+    /// Average prices over a window (for a policy valued at an average).
+    pub price_averages: Vec<PriceAverage>,
+    /// Price histories (for a policy valued at an average).
+    pub price_history: Vec<PriceHistory>,
+    /// How often the ledger is reconciled against the wallets, if given.
+    pub reconciliation: Option<Reconciliation>,
+    /// Korean figures, if given.
+    pub korea: Korea,
+    /// Customer crypto routed through partners' APIs.
+    pub partner_routes: Vec<PartnerRoute>,
 }
 
 impl Inputs {
@@ -509,6 +599,31 @@ impl Inputs {
             });
         }
 
+        let first_fiscal_year = match o.opt_u32("first_fiscal_year")? {
+            None => None,
+            Some(y) => Some(i32::try_from(y).map_err(|_| {
+                FieldError::invalid(
+                    o.path_of("first_fiscal_year"),
+                    y.to_string(),
+                    "a fiscal year",
+                )
+            })?),
+        };
+
+        if let (Some(first), Some(v)) = (
+            first_fiscal_year,
+            volumes.iter().find(|v| Some(v.year) < first_fiscal_year),
+        ) {
+            return Err(FieldError::invalid(
+                o.path_of("first_fiscal_year"),
+                first.to_string(),
+                format!(
+                    "a year no later than every volume year (volume has FY{})",
+                    v.year
+                ),
+            ));
+        }
+
         let mut incidents = Vec::new();
         for mut i in o.arr("incidents")? {
             let date = i.req_date("date")?;
@@ -595,6 +710,139 @@ impl Inputs {
             None => Capital::default(),
         };
         let reserve_balance_jpy = o.req_yen("reserve_balance_jpy")?;
+
+        let mut price_averages = Vec::new();
+        for mut a in o.arr("price_averages")? {
+            let asset = a.req_str("asset")?.to_owned();
+            known(&asset, a.path_of("asset"))?;
+            let currency = currency_code(&mut a, "currency")?;
+            let days = a.req_u32("days")?;
+            if days == 0 {
+                return Err(FieldError::invalid(
+                    a.path_of("days"),
+                    "0",
+                    "a window of at least one day",
+                ));
+            }
+            let price = a.req_price("price")?;
+            let source = a.req_str("source")?.to_owned();
+            a.finish()?;
+            price_averages.push(PriceAverage {
+                asset,
+                currency,
+                days,
+                price,
+                source,
+            });
+        }
+        let mut price_history = Vec::new();
+        for mut h in o.arr("price_history")? {
+            let asset = h.req_str("asset")?.to_owned();
+            known(&asset, h.path_of("asset"))?;
+            let currency = currency_code(&mut h, "currency")?;
+            let mut points = Vec::new();
+            for (path, text) in h.str_list("points")? {
+                let mut parts = text.split_whitespace();
+                let (Some(d), Some(p), None) = (parts.next(), parts.next(), parts.next()) else {
+                    return Err(FieldError::invalid(
+                        path,
+                        format!("{text:?}"),
+                        "\"YYYY-MM-DD PRICE\"",
+                    ));
+                };
+                let date = Date::parse(d).map_err(|e| {
+                    FieldError::invalid(path.clone(), format!("{d:?}"), e.to_string())
+                })?;
+                let price = Price::parse(p).map_err(|e| {
+                    FieldError::invalid(path.clone(), format!("{p:?}"), e.to_string())
+                })?;
+                if points.iter().any(|(x, _)| *x == date) {
+                    return Err(FieldError::invalid(
+                        path,
+                        format!("{d:?}"),
+                        "one price per date",
+                    ));
+                }
+                points.push((date, price));
+            }
+            let source = h.req_str("source")?.to_owned();
+            h.finish()?;
+            price_history.push(PriceHistory {
+                asset,
+                currency,
+                points,
+                source,
+            });
+        }
+        let reconciliation = match o.opt_obj("reconciliation")? {
+            None => None,
+            Some(mut r) => {
+                let interval_minutes = r.req_u32("interval_minutes")?;
+                if interval_minutes == 0 {
+                    return Err(FieldError::invalid(
+                        r.path_of("interval_minutes"),
+                        "0",
+                        "at least one minute",
+                    ));
+                }
+                let source = r.req_str("source")?.to_owned();
+                r.finish()?;
+                Some(Reconciliation {
+                    interval_minutes,
+                    source,
+                })
+            }
+        };
+        let korea = match o.opt_obj("korea")? {
+            None => Korea::default(),
+            Some(mut k) => {
+                let market = match k.opt_str("market")? {
+                    None => None,
+                    Some(m) => Some(one_of(
+                        &k.path_of("market"),
+                        m,
+                        &[("won", KrMarket::Won), ("coin_only", KrMarket::CoinOnly)],
+                    )?),
+                };
+                let average_daily_deposits_krw =
+                    k.opt_yen("average_daily_deposits_krw")?.map(Yen::get);
+                k.finish()?;
+                Korea {
+                    market,
+                    average_daily_deposits_krw,
+                }
+            }
+        };
+        let mut partner_routes = Vec::new();
+        for mut r in o.arr("partner_routes")? {
+            let partner = r.req_str("partner")?.to_owned();
+            let asset = r.req_str("asset")?.to_owned();
+            let decimals = known(&asset, r.path_of("asset"))?;
+            let q = r.req_str("quantity")?;
+            let quantity = quantity(q, decimals, r.path_of("quantity"))?;
+            let tier = one_of(&r.path_of("tier"), r.req_str("tier")?, &TIER_NAMES)?;
+            let held = holdings
+                .iter()
+                .filter(|h| h.asset == asset && h.owner == Owner::Customer && h.tier == tier)
+                .try_fold(Amount::ZERO, |a, h| a.checked_add(h.quantity));
+            if held.is_none_or(|h| quantity > h) {
+                return Err(FieldError::invalid(
+                    r.path_of("quantity"),
+                    format!("{q:?}"),
+                    format!(
+                        "at most the customers' {asset} holdings in tier {}",
+                        tier.as_str()
+                    ),
+                ));
+            }
+            r.finish()?;
+            partner_routes.push(PartnerRoute {
+                partner,
+                asset,
+                quantity,
+                tier,
+            });
+        }
         o.finish()?;
         Ok(Inputs {
             exchange,
@@ -609,11 +857,31 @@ impl Inputs {
             trust_balance_jpy,
             holdings,
             volumes,
+            first_fiscal_year,
             incidents,
             insurance,
             capital,
             reserve_balance_jpy,
+            price_averages,
+            price_history,
+            reconciliation,
+            korea,
+            partner_routes,
         })
+    }
+}
+
+/// A three-letter upper-case currency code.
+fn currency_code(o: &mut Obj<'_>, key: &str) -> Result<String, FieldError> {
+    let c = o.req_str(key)?;
+    if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(c.to_owned())
+    } else {
+        Err(FieldError::invalid(
+            o.path_of(key),
+            format!("{c:?}"),
+            "an ISO 4217 code such as JPY, KRW, SGD",
+        ))
     }
 }
 

@@ -41,6 +41,8 @@
 //! ```
 
 pub mod builtin;
+mod compare;
+mod custody;
 mod engine;
 mod fields;
 mod inputs;
@@ -50,6 +52,8 @@ mod report;
 mod run;
 mod stress;
 
+pub use compare::{compare, Comparison, RegimeRules};
+pub use custody::{korea, singapore, CustodyReport, PriceUsed, Rule, RuleVerdict};
 pub use engine::{
     hong_kong, in_force_checks, mica, requirement, AssetRow, BandPosition, Check, CheckDetail,
     Diagnostics, HongKong, InForce, InsuranceLine, Mica, Provenance, Requirement, ReserveError,
@@ -57,13 +61,15 @@ pub use engine::{
 };
 pub use fields::{FieldError, FieldErrorKind, Syntax};
 pub use inputs::{
-    AssetPrice, Capital, FxRate, Holding, Incident, Inputs, Insurance, Owner, Peril, Tier, Volume,
-    VolumeCategory, INPUTS_FORMAT, INPUTS_VERSION,
+    AssetPrice, Capital, FxRate, Holding, Incident, Inputs, Insurance, Korea, KrMarket, Owner,
+    Peril, PriceAverage, PriceHistory, Reconciliation, Tier, Volume, VolumeCategory, INPUTS_FORMAT,
+    INPUTS_VERSION,
 };
 pub use num::{Date, NumberError, Price, Rate, Ratio, Round, SignedRate, Yen, MAX_FRACTION_DIGITS};
 pub use policy::{
-    Basis, Eur, HkCoverParams, LiabilityReserveParams, MicaParams, Model, ModelMismatch, Param,
-    ParamValue, Params, Policy, PsaParams, Sourced, Status, POLICY_FORMAT, POLICY_VERSION,
+    Basis, Currency, Eur, Fact, HkCoverParams, KrVaupaParams, LiabilityReserveParams, MicaParams,
+    Model, ModelMismatch, Param, ParamValue, Params, Policy, PsaParams, SgMasParams, Sourced,
+    Status, Units, Valuation, POLICY_FORMAT, POLICY_VERSION,
 };
 pub use report::{evaluate, stress, PolicySet, Report};
 pub use run::{Evaluation, StressReport};

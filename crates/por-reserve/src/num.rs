@@ -417,6 +417,11 @@ impl Price {
         Ok(Price { num, scale })
     }
 
+    /// The price as `num / 10^scale`.
+    pub(crate) fn parts(self) -> (u128, u32) {
+        (self.num, self.scale)
+    }
+
     /// A whole number of yen per unit.
     #[must_use]
     pub fn from_yen(yen: u128) -> Price {

@@ -57,6 +57,9 @@ pub enum Status {
     Proposal,
     /// A press report of an official plan.
     Press,
+    /// An industry rule in force that is not law (the Korean banks'
+    /// deposit-reserve guideline).
+    Industry,
     /// A modelling choice, not a legal fact.
     Assumption,
     /// Recalled or inferred, not confirmed.
@@ -71,15 +74,17 @@ impl Status {
             Status::Law => "law",
             Status::Proposal => "proposal",
             Status::Press => "press",
+            Status::Industry => "industry",
             Status::Assumption => "assumption",
             Status::Unverified => "unverified",
         }
     }
 
-    const ALL: [(&'static str, Status); 5] = [
+    const ALL: [(&'static str, Status); 6] = [
         ("law", Status::Law),
         ("proposal", Status::Proposal),
         ("press", Status::Press),
+        ("industry", Status::Industry),
         ("assumption", Status::Assumption),
         ("unverified", Status::Unverified),
     ];
@@ -97,7 +102,8 @@ impl fmt::Display for Status {
 pub enum Basis {
     /// Every parameter is law: a pass is "compliant".
     Law,
-    /// Some parameter is only a proposal or press report: "indicative".
+    /// Some parameter is only a proposal, a press report or an industry
+    /// rule (not law): "indicative".
     NotInForce,
     /// Some parameter is an assumption or unverified: "illustrative", never
     /// "compliant".
@@ -110,7 +116,7 @@ impl Basis {
     pub fn of(status: Status) -> Basis {
         match status {
             Status::Law => Basis::Law,
-            Status::Proposal | Status::Press => Basis::NotInForce,
+            Status::Proposal | Status::Press | Status::Industry => Basis::NotInForce,
             Status::Assumption | Status::Unverified => Basis::Illustrative,
         }
     }
@@ -153,14 +159,20 @@ pub enum Model {
     MicaArt67,
     /// Hong Kong SFC insurance / compensation cover.
     HkSfcCover,
+    /// Korea's Virtual Asset User Protection Act (cold share, hack cover).
+    KrVaupa,
+    /// Singapore MAS customer-asset rules (cold share, reconciliation).
+    SgMasCustody,
 }
 
 impl Model {
-    const ALL: [(&'static str, Model); 4] = [
+    const ALL: [(&'static str, Model); 6] = [
         ("jp-psa-segregation", Model::JpPsa),
         ("jp-liability-reserve", Model::JpLiabilityReserve),
         ("eu-mica-art67", Model::MicaArt67),
         ("hk-sfc-cover", Model::HkSfcCover),
+        ("kr-vaupa", Model::KrVaupa),
+        ("sg-mas-custody", Model::SgMasCustody),
     ];
 
     /// The name used in the `model` key.
@@ -171,6 +183,8 @@ impl Model {
             Model::JpLiabilityReserve => "jp-liability-reserve",
             Model::MicaArt67 => "eu-mica-art67",
             Model::HkSfcCover => "hk-sfc-cover",
+            Model::KrVaupa => "kr-vaupa",
+            Model::SgMasCustody => "sg-mas-custody",
         }
     }
 }
@@ -193,6 +207,71 @@ impl Eur {
     }
 }
 
+/// A whole number of units of the policy's valuation currency (the Korean
+/// floors in won).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Units(u128);
+
+impl Units {
+    /// The number of units.
+    #[must_use]
+    pub fn get(self) -> u128 {
+        self.0
+    }
+}
+
+/// How a policy values crypto: at the snapshot's price, or at the average
+/// price over a window of days ending at the valuation date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Valuation {
+    /// The price at the valuation time.
+    Spot,
+    /// The mean price over the window.
+    Average {
+        /// Days in the window.
+        days: u32,
+    },
+}
+
+impl fmt::Display for Valuation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Valuation::Spot => f.write_str("spot"),
+            Valuation::Average { days } => write!(f, "average-{days}d"),
+        }
+    }
+}
+
+/// An ISO 4217 currency code (`JPY`, `KRW`, `SGD`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// Yen.
+    pub const JPY: Currency = Currency(*b"JPY");
+
+    /// Parses three upper-case ASCII letters.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Currency> {
+        let b: [u8; 3] = s.as_bytes().try_into().ok()?;
+        b.iter().all(u8::is_ascii_uppercase).then_some(Currency(b))
+    }
+
+    /// The code.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        // Three ASCII letters, checked when parsed.
+        core::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A parameter's value, whatever its kind (for listing a policy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -205,6 +284,12 @@ pub enum ParamValue {
     Yen(Option<Yen>),
     /// Whole euro.
     Eur(u128),
+    /// Whole units of the policy's valuation currency.
+    Units(u128),
+    /// A valuation method.
+    Valuation(Valuation),
+    /// A currency code.
+    Currency(Currency),
 }
 
 impl fmt::Display for ParamValue {
@@ -215,6 +300,9 @@ impl fmt::Display for ParamValue {
             ParamValue::Yen(Some(y)) => write!(f, "¥{y}"),
             ParamValue::Yen(None) => f.write_str("none"),
             ParamValue::Eur(e) => write!(f, "€{}", Yen::new(*e)),
+            ParamValue::Units(u) => write!(f, "{}", Yen::new(*u)),
+            ParamValue::Valuation(v) => write!(f, "{v}"),
+            ParamValue::Currency(c) => write!(f, "{c}"),
         }
     }
 }
@@ -275,6 +363,61 @@ impl Kind for Eur {
     }
     fn listed(self) -> ParamValue {
         ParamValue::Eur(self.0)
+    }
+}
+
+impl Kind for Units {
+    fn read(p: &mut Obj<'_>) -> Result<Self, FieldError> {
+        p.req_yen("value").map(|y| Units(y.get()))
+    }
+    fn listed(self) -> ParamValue {
+        ParamValue::Units(self.0)
+    }
+}
+
+// "spot" or "average-<days>d".
+impl Kind for Valuation {
+    fn read(p: &mut Obj<'_>) -> Result<Self, FieldError> {
+        let path = p.path_of("value");
+        let s = p.req_str("value")?;
+        let bad = || {
+            FieldError::invalid(
+                path.clone(),
+                format!("{s:?}"),
+                "\"spot\" or \"average-<days>d\" (e.g. average-365d)",
+            )
+        };
+        if s == "spot" {
+            return Ok(Valuation::Spot);
+        }
+        let days = s
+            .strip_prefix("average-")
+            .and_then(|r| r.strip_suffix('d'))
+            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|d| d.parse::<u32>().ok())
+            .filter(|&d| d > 0)
+            .ok_or_else(bad)?;
+        Ok(Valuation::Average { days })
+    }
+    fn listed(self) -> ParamValue {
+        ParamValue::Valuation(self)
+    }
+}
+
+impl Kind for Currency {
+    fn read(p: &mut Obj<'_>) -> Result<Self, FieldError> {
+        let path = p.path_of("value");
+        let s = p.req_str("value")?;
+        Currency::parse(s).ok_or_else(|| {
+            FieldError::invalid(
+                path,
+                format!("{s:?}"),
+                "an ISO 4217 code such as JPY, KRW, SGD",
+            )
+        })
+    }
+    fn listed(self) -> ParamValue {
+        ParamValue::Currency(self)
     }
 }
 
@@ -517,6 +660,48 @@ params! {
     }
 }
 
+params! {
+    /// Korea's Virtual Asset User Protection Act (`kr-vaupa`).
+    KrVaupaParams {
+        /// The currency values are computed in.
+        valuation_currency: Currency,
+        /// How the cold-storage rule values users' crypto.
+        valuation: Valuation,
+        /// The smallest cold share of the economic value of users' crypto.
+        cold_min_share: Rate,
+        /// Holdings of each asset per unit of users' deposits of it.
+        same_type_ratio: Rate,
+        /// How the hack cover values hot-wallet crypto.
+        cover_valuation: Valuation,
+        /// Insurance, mutual aid or reserve per unit of hot-wallet value.
+        hack_cover_rate: Rate,
+        /// The cover's floor for a won-market exchange.
+        hack_cover_floor_won_market: Units,
+        /// The cover's floor for a coin-only exchange or custodian.
+        hack_cover_floor_coin_only: Units,
+        /// The banks' deposit-reserve guideline: its floor.
+        bank_reserve_floor: Units,
+        /// Its share of average daily deposits.
+        bank_reserve_rate: Rate,
+        /// Its cap.
+        bank_reserve_cap: Units,
+    }
+}
+
+params! {
+    /// Singapore MAS customer-asset rules (`sg-mas-custody`).
+    SgMasParams {
+        /// The currency values are computed in.
+        valuation_currency: Currency,
+        /// How customer tokens are valued for the cold share.
+        valuation: Valuation,
+        /// The smallest cold share of customer tokens.
+        cold_min_share: Rate,
+        /// The longest interval between two reconciliations, in minutes.
+        reconciliation_max_minutes: u32,
+    }
+}
+
 impl LiabilityReserveParams {
     /// The volume rate of `category`.
     #[must_use]
@@ -559,6 +744,10 @@ pub enum Params {
     Mica(MicaParams),
     /// `hk-sfc-cover`.
     HkCover(HkCoverParams),
+    /// `kr-vaupa`.
+    KrVaupa(KrVaupaParams),
+    /// `sg-mas-custody`.
+    SgMas(SgMasParams),
 }
 
 impl Params {
@@ -570,6 +759,8 @@ impl Params {
             Params::LiabilityReserve(_) => Model::JpLiabilityReserve,
             Params::Mica(_) => Model::MicaArt67,
             Params::HkCover(_) => Model::HkSfcCover,
+            Params::KrVaupa(_) => Model::KrVaupa,
+            Params::SgMas(_) => Model::SgMasCustody,
         }
     }
 
@@ -581,6 +772,8 @@ impl Params {
             }
             Model::MicaArt67 => Params::Mica(MicaParams::read(ps)?),
             Model::HkSfcCover => Params::HkCover(HkCoverParams::read(ps)?),
+            Model::KrVaupa => Params::KrVaupa(KrVaupaParams::read(ps)?),
+            Model::SgMasCustody => Params::SgMas(SgMasParams::read(ps)?),
         })
     }
 
@@ -590,8 +783,25 @@ impl Params {
             Params::LiabilityReserve(p) => p.listed(),
             Params::Mica(p) => p.listed(),
             Params::HkCover(p) => p.listed(),
+            Params::KrVaupa(p) => p.listed(),
+            Params::SgMas(p) => p.listed(),
         }
     }
+}
+
+/// A sourced finding about a regime that is not a parameter of its
+/// formula: a bill's legislative status, a rule por does not model (a
+/// statutory trust), a date. Reported with the policy, never computed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    /// A short key (`legislative_status`).
+    pub key: String,
+    /// What is known.
+    pub finding: String,
+    /// How firm it is.
+    pub status: Status,
+    /// Where it comes from.
+    pub source: String,
 }
 
 /// A parsed, complete policy.
@@ -600,6 +810,7 @@ pub struct Policy {
     name: String,
     title: String,
     params: Params,
+    facts: Vec<Fact>,
 }
 
 /// The parameters a figure used: their keys and their weakest status.
@@ -655,11 +866,34 @@ impl Policy {
         };
         let params = Params::read(model, &mut ps)?;
         ps.finish()?;
+        let mut facts = Vec::new();
+        for mut f in o.arr("facts")? {
+            let key = f.req_str("key")?.to_owned();
+            let finding = f.req_str("finding")?.to_owned();
+            let status_str = f.req_str("status")?;
+            let status = one_of(&f.path_of("status"), status_str, &Status::ALL)?;
+            let source = f.req_str("source")?.to_owned();
+            if source.trim().is_empty() {
+                return Err(FieldError::invalid(
+                    f.path_of("source"),
+                    "\"\"",
+                    "a non-empty source",
+                ));
+            }
+            f.finish()?;
+            facts.push(Fact {
+                key,
+                finding,
+                status,
+                source,
+            });
+        }
         o.finish()?;
         Ok(Policy {
             name,
             title,
             params,
+            facts,
         })
     }
 
@@ -673,6 +907,13 @@ impl Policy {
     #[must_use]
     pub fn title(&self) -> &str {
         &self.title
+    }
+
+    /// Its sourced findings that are not parameters (legislative status,
+    /// rules por does not model), in file order.
+    #[must_use]
+    pub fn facts(&self) -> &[Fact] {
+        &self.facts
     }
 
     /// The model it parameterises.
@@ -747,6 +988,30 @@ impl Policy {
         }
     }
 
+    /// The Korean parameters, if this is a `kr-vaupa` policy.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelMismatch`] for a policy of another model.
+    pub fn kr_vaupa(&self) -> Result<&KrVaupaParams, ModelMismatch> {
+        match &self.params {
+            Params::KrVaupa(p) => Ok(p),
+            _ => Err(self.mismatch(Model::KrVaupa)),
+        }
+    }
+
+    /// The Singaporean parameters, if this is a `sg-mas-custody` policy.
+    ///
+    /// # Errors
+    ///
+    /// A [`ModelMismatch`] for a policy of another model.
+    pub fn sg_mas(&self) -> Result<&SgMasParams, ModelMismatch> {
+        match &self.params {
+            Params::SgMas(p) => Ok(p),
+            _ => Err(self.mismatch(Model::SgMasCustody)),
+        }
+    }
+
     fn mismatch(&self, expected: Model) -> ModelMismatch {
         ModelMismatch {
             policy: self.name.clone(),
@@ -791,5 +1056,17 @@ impl serde::Serialize for Basis {
 impl serde::Serialize for Model {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Valuation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }

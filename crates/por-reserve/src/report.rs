@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use crate::builtin;
+use crate::custody::{korea, singapore, CustodyReport};
 use crate::engine::{
     hong_kong, in_force_checks, mica, requirement, HongKong, InForce, Mica, Requirement,
     ReserveError,
@@ -28,11 +29,15 @@ pub struct PolicySet {
     pub mica: Policy,
     /// Hong Kong cover (`hk-sfc-cover`).
     pub hk: Policy,
+    /// Korea's VAUPA (`kr-vaupa`).
+    pub kr: Policy,
+    /// Singapore's MAS rules (`sg-mas-custody`).
+    pub sg: Policy,
 }
 
 impl PolicySet {
     /// The shipped defaults: `jp-psa-in-force`, `jp-fsa-2026-proposal`,
-    /// `eu-mica`, `hk-sfc`.
+    /// `eu-mica`, `hk-sfc`, `kr-vaupa`, `sg-mas`.
     ///
     /// # Errors
     ///
@@ -52,6 +57,8 @@ impl PolicySet {
             reserve: get("jp-fsa-2026-proposal")?,
             mica: get("eu-mica")?,
             hk: get("hk-sfc")?,
+            kr: get("kr-vaupa")?,
+            sg: get("sg-mas")?,
         })
     }
 
@@ -62,6 +69,8 @@ impl PolicySet {
             Model::JpLiabilityReserve => &mut self.reserve,
             Model::MicaArt67 => &mut self.mica,
             Model::HkSfcCover => &mut self.hk,
+            Model::KrVaupa => &mut self.kr,
+            Model::SgMasCustody => &mut self.sg,
         };
         core::mem::replace(slot, policy)
     }
@@ -78,6 +87,10 @@ pub struct Report {
     pub mica: Mica,
     /// Hong Kong cover.
     pub hong_kong: HongKong,
+    /// Korea's VAUPA.
+    pub korea: CustodyReport,
+    /// Singapore's MAS rules.
+    pub singapore: CustodyReport,
 }
 
 impl Report {
@@ -100,6 +113,8 @@ pub fn evaluate(inputs: &Inputs, policies: &PolicySet) -> Result<Report, Reserve
         requirement: requirement(inputs, &policies.reserve)?,
         mica: mica(inputs, &policies.mica)?,
         hong_kong: hong_kong(inputs, &policies.hk)?,
+        korea: korea(inputs, &policies.kr)?,
+        singapore: singapore(inputs, &policies.sg)?,
     })
 }
 

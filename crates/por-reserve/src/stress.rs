@@ -52,6 +52,11 @@ pub enum AssetSelector {
     All,
     /// The asset with the largest matched value.
     Largest,
+    /// The asset with the largest value held entirely in the shock's tiers
+    /// (every holding of it, any owner, is in one of them: Coincheck's XEM
+    /// was held entirely hot); if no asset is, the one with the largest
+    /// matched value. The result says which rule applied.
+    LargestEntirelyInTiers,
     /// One named asset.
     Symbol(String),
 }
@@ -106,6 +111,29 @@ pub enum Shock {
         /// Fraction of customer fiat liabilities.
         fraction: Rate,
     },
+    /// A ledger credits customers far more of one asset than is held, and
+    /// part of the phantom credit is sold before the error is stopped
+    /// (Bithumb 2026). What was sold is a shortfall the exchange must buy
+    /// back; it is taken from the customers' holdings of the asset.
+    LedgerOvercredit {
+        /// Which asset (`largest` = the largest value held, any owner).
+        asset: AssetSelector,
+        /// The credit as a multiple of all holdings of the asset.
+        multiple: Rate,
+        /// The share of the credit sold before it was stopped.
+        sold_fraction: Rate,
+        /// The minutes it ran in the anchor before it was stopped.
+        observed_minutes: u32,
+    },
+    /// Customer crypto routed through one partner's API is taken
+    /// (SwissBorg 2025, a staking partner): `fraction` of the routes of the
+    /// partner selected.
+    Partner {
+        /// Which partner (`largest` = the largest value routed).
+        partner: VendorSelector,
+        /// Fraction lost.
+        fraction: Rate,
+    },
     /// A fixed loss in yen (a historical replay).
     FixedJpy {
         /// The loss.
@@ -154,6 +182,9 @@ pub struct Scenario {
     /// Whether the exchange is insolvent: pre-existing segregation gaps
     /// become customer losses (O2).
     pub insolvency: bool,
+    /// Whether a crypto custody insurance may respond (false for a ledger
+    /// error, S9, which is no theft of custody).
+    pub insured: bool,
     /// The shocks.
     pub shocks: Vec<Shock>,
     /// Run-off liquidity test.
@@ -216,6 +247,7 @@ impl Scenario {
         }
         let parent_support = o.opt_bool("parent_support")?.unwrap_or(true);
         let insolvency = o.opt_bool("insolvency")?.unwrap_or(false);
+        let insured = o.opt_bool("insured")?.unwrap_or(true);
         let mut shocks = Vec::new();
         for mut s in o.arr("shocks")? {
             let kind = s.req_str("kind")?;
@@ -233,6 +265,7 @@ impl Scenario {
                     let asset = match s.opt_str("asset")? {
                         None | Some("all") => AssetSelector::All,
                         Some("largest") => AssetSelector::Largest,
+                        Some("largest_entirely_in_tiers") => AssetSelector::LargestEntirelyInTiers,
                         Some(sym) => AssetSelector::Symbol(sym.to_owned()),
                     };
                     let vendor = match s.opt_str("vendor")? {
@@ -261,6 +294,31 @@ impl Scenario {
                         basis,
                     }
                 }
+                "ledger_overcredit" => Shock::LedgerOvercredit {
+                    asset: match s.opt_str("asset")? {
+                        None | Some("largest") => AssetSelector::Largest,
+                        Some(sym) => AssetSelector::Symbol(sym.to_owned()),
+                    },
+                    multiple: s.req_rate("multiple")?,
+                    sold_fraction: fraction(&mut s, "sold_fraction")?,
+                    observed_minutes: match s.req_u32("observed_minutes")? {
+                        0 => {
+                            return Err(FieldError::invalid(
+                                s.path_of("observed_minutes"),
+                                "0",
+                                "at least one minute",
+                            ))
+                        }
+                        m => m,
+                    },
+                },
+                "partner" => Shock::Partner {
+                    partner: match s.opt_str("partner")? {
+                        None | Some("largest") => VendorSelector::Largest,
+                        Some(n) => VendorSelector::Named(n.to_owned()),
+                    },
+                    fraction: fraction(&mut s, "fraction")?,
+                },
                 "fiat_gap" => Shock::FiatGap {
                     fraction: fraction(&mut s, "fraction")?,
                 },
@@ -276,7 +334,7 @@ impl Scenario {
                     return Err(FieldError::invalid(
                         kind_path,
                         format!("{other:?}"),
-                        "one of holdings, fiat_gap, fixed_jpy",
+                        "one of holdings, ledger_overcredit, partner, fiat_gap, fixed_jpy",
                     ))
                 }
             };
@@ -308,6 +366,7 @@ impl Scenario {
             price_change,
             parent_support,
             insolvency,
+            insured,
             shocks,
             run_off,
         })
@@ -390,6 +449,46 @@ pub struct RunOff {
     pub hours: u32,
 }
 
+/// A ledger over-credit and what it exposes per reconciliation interval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerExposure {
+    /// The asset credited.
+    pub asset: String,
+    /// All holdings of it (base units).
+    #[serde(serialize_with = "ser_amount")]
+    pub held: Amount,
+    /// The phantom credit, `⌈multiple × held⌉`.
+    #[serde(serialize_with = "ser_amount")]
+    pub credited: Amount,
+    /// Minutes the anchor's error ran before it was stopped.
+    pub observed_minutes: u32,
+    /// The inputs' reconciliation interval, if given.
+    pub interval_minutes: Option<u32>,
+    /// Minutes this run's error runs: the anchor's, or the reconciliation
+    /// interval if shorter (the reconciliation would stop it).
+    pub detection_minutes: u32,
+    /// Sold before it was stopped: `⌈credited × sold_fraction × detection
+    /// ÷ observed⌉`, at most the customers' holdings.
+    #[serde(serialize_with = "ser_amount")]
+    pub sold: Amount,
+    /// What an error found only at the next reconciliation exposes, at the
+    /// anchor's selling rate, for 5 minutes (Upbit), an hour, a day
+    /// (Bithumb) and the inputs' interval.
+    pub per_interval: Vec<IntervalExposure>,
+}
+
+/// The exposure of one reconciliation interval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IntervalExposure {
+    /// Minutes between reconciliations.
+    pub minutes: u32,
+    /// Quantity sold in that time at the anchor's rate (at most the credit).
+    #[serde(serialize_with = "ser_amount")]
+    pub quantity: Amount,
+    /// Its value, rounded up.
+    pub value_jpy: Yen,
+}
+
 /// The outcome of one scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StressResult {
@@ -415,8 +514,16 @@ pub struct StressResult {
     pub claims: Vec<Claim>,
     /// The waterfall.
     pub waterfall: Waterfall,
-    /// `(reserve + insurance + excess capital available) ÷ compensation cost`.
+    /// Which asset each choosing shock hit, and by which rule (S1: the
+    /// largest asset held entirely hot, or failing one the largest hot
+    /// value).
+    pub selection: Vec<String>,
+    /// The headline coverage, as regulation.md §6.4 defines it: `(reserve
+    /// + insurance + excess capital available) ÷ customer loss`.
     pub coverage: Option<Ratio>,
+    /// The same resources ÷ the cost of compensating customers (which a
+    /// price factor or a price move makes differ from the customer loss).
+    pub coverage_of_cost: Option<Ratio>,
     /// What customers get back over what they are owed: `(cost − haircut) ÷
     /// cost` in kind, `(cost − haircut) ÷ customer loss` for a fiat
     /// settlement at a post-event price.
@@ -427,6 +534,8 @@ pub struct StressResult {
     pub post_event: Vec<(&'static str, bool)>,
     /// Run-off test.
     pub run_off: Option<RunOff>,
+    /// A ledger over-credit's exposure (S9).
+    pub ledger: Option<LedgerExposure>,
     /// Always `illustrative`: scenarios are modelling choices.
     pub label: &'static str,
 }
@@ -561,8 +670,19 @@ pub fn run_scenario(
         .flat_map(|s| s.perils.iter().copied())
         .collect();
     // Crypto custody insurance: a fiat gap is not an insured loss.
-    let insured = loss.excess_over(shocked.fiat_loss);
-    let claims = insurance_claims(inputs, &perils, &valued.tiers_hit, insured)?;
+    let insurable = parts.iter().all(|s| s.insured);
+    let insured = if insurable {
+        loss.excess_over(shocked.fiat_loss)
+    } else {
+        Yen::ZERO
+    };
+    let mut claims = insurance_claims(inputs, &perils, &valued.tiers_hit, insured)?;
+    if !insurable {
+        for c in &mut claims {
+            c.reason =
+                Some("not an insured event (a ledger error, no theft from custody)".to_owned());
+        }
+    }
     let insurance_available =
         Yen::checked_sum(claims.iter().map(|c| c.payout_jpy)).ok_or(OVF("insurance"))?;
     let insurance_used = remaining.min(insurance_available);
@@ -583,13 +703,13 @@ pub fn run_scenario(
     remaining = remaining.excess_over(parent_used);
     let haircut = remaining;
 
-    let available = Yen::checked_sum([
-        inputs.reserve_balance_jpy,
-        insurance_available,
-        excess_capital,
-    ])
-    .ok_or(OVF("coverage"))?;
-    let coverage = available.ratio_to(cost);
+    // The resources: the reserve as the waterfall counts it (cash and the
+    // weighted reserve crypto left after the event), insurance that
+    // responds, excess capital.
+    let available = Yen::checked_sum([reserve_available, insurance_available, excess_capital])
+        .ok_or(OVF("coverage"))?;
+    let coverage = available.ratio_to(customer_loss);
+    let coverage_of_cost = available.ratio_to(cost);
     // What customers are owed: their coins back in kind (whatever they cost
     // after a price move), or for a fiat settlement their value at the time
     // of loss (Coincheck's customers got 80% of it).
@@ -605,6 +725,7 @@ pub fn run_scenario(
     let post_event = post.checks.iter().map(|c| (c.id, c.passes)).collect();
 
     // 6. Run-off.
+    let ledger = shocked.ledger.clone();
     let run_off = match parts.iter().find_map(|s| s.run_off) {
         None => None,
         Some(spec) => Some(run_off(&after, spec)?),
@@ -629,11 +750,14 @@ pub fn run_scenario(
             parent_jpy: parent_used,
             customer_haircut_jpy: haircut,
         },
+        selection: shocked.selection,
         coverage,
+        coverage_of_cost,
         customer_recovery,
         loss_to_required,
         post_event,
         run_off,
+        ledger,
         label: "illustrative",
     })
 }
@@ -647,6 +771,10 @@ struct Shocked {
     fixed: Vec<(Yen, Yen, Tier)>,
     /// Whether any shock took anything.
     applicable: bool,
+    /// Which asset each selecting shock hit, and by which rule.
+    selection: Vec<String>,
+    /// A ledger over-credit's exposure.
+    ledger: Option<LedgerExposure>,
 }
 
 /// Step 1: applies every shock of every part, in order.
@@ -656,6 +784,8 @@ fn apply_shocks(inputs: &Inputs, parts: &[&Scenario]) -> Result<Shocked, Reserve
         fiat_loss: Yen::ZERO,
         fixed: Vec::new(),
         applicable: false,
+        selection: Vec::new(),
+        ledger: None,
     };
     for shock in parts.iter().flat_map(|s| s.shocks.iter()) {
         match shock {
@@ -667,8 +797,14 @@ fn apply_shocks(inputs: &Inputs, parts: &[&Scenario]) -> Result<Shocked, Reserve
                 fraction,
                 basis,
             } => {
-                let hits =
-                    apply_holdings_shock(inputs, owners, tiers, asset, vendor, *fraction, *basis)?;
+                let sel = ShockSelection {
+                    owners,
+                    tiers,
+                    asset,
+                    vendor,
+                };
+                let (hits, note) = apply_holdings_shock(inputs, &sel, *fraction, *basis)?;
+                out.selection.extend(note);
                 for (i, q) in hits {
                     // `i` enumerates `inputs.holdings`, which `lost` is as
                     // long as: both are always there.
@@ -677,6 +813,28 @@ fn apply_shocks(inputs: &Inputs, parts: &[&Scenario]) -> Result<Shocked, Reserve
                         out.applicable |= q > 0;
                     }
                 }
+            }
+            Shock::LedgerOvercredit {
+                asset,
+                multiple,
+                sold_fraction,
+                observed_minutes,
+            } => {
+                let (hits, exposure) =
+                    ledger_overcredit(inputs, asset, *multiple, *sold_fraction, *observed_minutes)?;
+                if let Some(e) = &exposure {
+                    out.selection.push(format!(
+                        "{}: the asset with the largest value held",
+                        e.asset
+                    ));
+                }
+                out.ledger = exposure;
+                add_hits(inputs, &mut out, hits);
+            }
+            Shock::Partner { partner, fraction } => {
+                let (hits, note) = partner_shock(inputs, partner, *fraction)?;
+                out.selection.extend(note);
+                add_hits(inputs, &mut out, hits);
             }
             Shock::FiatGap { fraction } => {
                 let f = inputs
@@ -702,6 +860,191 @@ fn apply_shocks(inputs: &Inputs, parts: &[&Scenario]) -> Result<Shocked, Reserve
     Ok(out)
 }
 
+/// Adds what a shock took per holding, at most each holding.
+fn add_hits(inputs: &Inputs, out: &mut Shocked, hits: Vec<(usize, u128)>) {
+    for (i, q) in hits {
+        if let (Some(h), Some(l)) = (inputs.holdings.get(i), out.lost.get_mut(i)) {
+            *l = l.saturating_add(q).min(h.quantity.to_base_units());
+            out.applicable |= q > 0;
+        }
+    }
+}
+
+/// `⌈x × num ÷ den⌉` in 256 bits.
+fn ceil_mul_div(x: u128, num: u128, den: u128) -> Result<u128, ReserveError> {
+    crate::num::mul_div(
+        ethnum::U256::new(x),
+        ethnum::U256::new(num),
+        ethnum::U256::new(den),
+        Round::Up,
+    )
+    .ok_or(OVF("ledger credit"))
+}
+
+/// (index in `inputs.holdings`, quantity taken) per holding, and the
+/// exposure report.
+type LedgerHits = (Vec<(usize, u128)>, Option<LedgerExposure>);
+
+/// S9: the phantom credit, what was sold of it before it was stopped (taken
+/// from the customers' holdings of the asset) and the exposure per
+/// reconciliation interval.
+fn ledger_overcredit(
+    inputs: &Inputs,
+    asset: &AssetSelector,
+    multiple: Rate,
+    sold_fraction: Rate,
+    observed: u32,
+) -> Result<LedgerHits, ReserveError> {
+    let q = |h: &Holding| h.quantity.to_base_units();
+    let sym = match asset {
+        AssetSelector::Symbol(s) => Some(s.clone()),
+        _ => largest_by_value(
+            inputs,
+            inputs
+                .holdings
+                .iter()
+                .map(|h| (h.asset.as_str(), h.asset.as_str(), q(h))),
+        )?,
+    };
+    let Some(sym) = sym else {
+        return Ok((Vec::new(), None));
+    };
+    let held = inputs
+        .holdings
+        .iter()
+        .filter(|h| h.asset == sym)
+        .try_fold(0u128, |a, h| a.checked_add(q(h)))
+        .ok_or(OVF("asset total"))?;
+    let credited = ceil_mul_div(held, multiple.num(), multiple.den())?;
+    let interval = inputs.reconciliation.as_ref().map(|r| r.interval_minutes);
+    let detection = interval.map_or(observed, |i| i.min(observed));
+    // Sold in `minutes` at the anchor's rate, at most the credit.
+    let sold_in = |minutes: u32| -> Result<u128, ReserveError> {
+        let den = sold_fraction
+            .den()
+            .checked_mul(u128::from(observed))
+            .ok_or(OVF("ledger credit"))?;
+        let num = sold_fraction
+            .num()
+            .checked_mul(u128::from(minutes))
+            .ok_or(OVF("ledger credit"))?;
+        Ok(ceil_mul_div(credited, num, den)?.min(credited))
+    };
+    let mine: Vec<(usize, u128)> = inputs
+        .holdings
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.asset == sym && h.owner == Owner::Customer)
+        .map(|(i, h)| (i, q(h)))
+        .collect();
+    let sold = sold_in(detection)?;
+    let hits = distribute(sold, &mine)?;
+    let sold_taken = hits
+        .iter()
+        .try_fold(0u128, |a, (_, x)| a.checked_add(*x))
+        .ok_or(OVF("ledger credit"))?;
+    let mut minutes = vec![5, 60, 1440];
+    if let Some(i) = interval {
+        minutes.push(i);
+    }
+    minutes.sort_unstable();
+    minutes.dedup();
+    let mut per_interval = Vec::new();
+    for m in minutes {
+        let x = sold_in(m)?;
+        per_interval.push(IntervalExposure {
+            minutes: m,
+            quantity: Amount::from_base_units(x),
+            value_jpy: value(inputs, &sym, x, Round::Up)?,
+        });
+    }
+    Ok((
+        hits,
+        Some(LedgerExposure {
+            asset: sym,
+            held: Amount::from_base_units(held),
+            credited: Amount::from_base_units(credited),
+            observed_minutes: observed,
+            interval_minutes: interval,
+            detection_minutes: detection,
+            sold: Amount::from_base_units(sold_taken),
+            per_interval,
+        }),
+    ))
+}
+
+/// S10: `fraction` of the customer crypto routed through the partner
+/// selected, taken from the customers' holdings of each routed asset in the
+/// route's tier.
+fn partner_shock(
+    inputs: &Inputs,
+    partner: &VendorSelector,
+    fraction: Rate,
+) -> Result<ShockHits, ReserveError> {
+    let name = match partner {
+        VendorSelector::Named(n) => Some(n.clone()),
+        _ => largest_by_value(
+            inputs,
+            inputs.partner_routes.iter().map(|r| {
+                (
+                    r.partner.as_str(),
+                    r.asset.as_str(),
+                    r.quantity.to_base_units(),
+                )
+            }),
+        )?,
+    };
+    let Some(name) = name else {
+        return Ok((Vec::new(), None));
+    };
+    let mut out = Vec::new();
+    for r in inputs.partner_routes.iter().filter(|r| r.partner == name) {
+        let target = ceil_mul_div(r.quantity.to_base_units(), fraction.num(), fraction.den())?;
+        let mine: Vec<(usize, u128)> = inputs
+            .holdings
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.asset == r.asset && h.owner == Owner::Customer && h.tier == r.tier)
+            .map(|(i, h)| (i, h.quantity.to_base_units()))
+            .collect();
+        out.extend(distribute(target, &mine)?);
+    }
+    let note = match partner {
+        VendorSelector::Named(_) => format!("{name}: the partner named"),
+        _ => format!("{name}: the partner routing the largest value"),
+    };
+    Ok((out, Some(note)))
+}
+
+/// Quantities summed per asset (in the order first seen), so that each
+/// asset is valued once whatever the number of wallets it is split over.
+#[derive(Default)]
+struct PerAsset<'a>(Vec<(&'a str, u128)>);
+
+impl<'a> PerAsset<'a> {
+    fn add(&mut self, asset: &'a str, q: u128) -> Result<(), ReserveError> {
+        match self.0.iter_mut().find(|(a, _)| *a == asset) {
+            Some((_, t)) => *t = t.checked_add(q).ok_or(OVF("asset total"))?,
+            None => self.0.push((asset, q)),
+        }
+        Ok(())
+    }
+
+    /// The yen value of each asset's total, rounded as asked.
+    fn values(&self, inputs: &Inputs, round: Round) -> Result<Vec<(&'a str, Yen)>, ReserveError> {
+        self.0
+            .iter()
+            .map(|&(a, q)| Ok((a, value(inputs, a, q, round)?)))
+            .collect()
+    }
+
+    /// The sum of the assets' values, each rounded as asked.
+    fn total(&self, inputs: &Inputs, round: Round) -> Result<Yen, ReserveError> {
+        let v = self.values(inputs, round)?;
+        Yen::checked_sum(v.into_iter().map(|(_, y)| y)).ok_or(OVF("asset values"))
+    }
+}
+
 /// The loss in yen: per (asset, owner, tier) line, in total and the
 /// customers' part, and the tiers it hit.
 struct Valued {
@@ -711,20 +1054,22 @@ struct Valued {
     customer_loss: Yen,
 }
 
-/// Step 2: values what the shocks took (rounding up).
+/// Step 2: values what the shocks took (rounding up). Quantities are summed
+/// per asset before valuation (per asset and owner for the customers'
+/// part, per asset, owner and tier for the lines shown), so splitting a
+/// wallet in two never changes a figure.
 fn value_loss(inputs: &Inputs, shocked: &Shocked) -> Result<Valued, ReserveError> {
     let mut lines: Vec<LostLine> = Vec::new();
     let mut tiers_hit: Vec<Tier> = Vec::new();
-    let mut customer_loss = shocked.fiat_loss;
-    let mut loss = shocked.fiat_loss;
+    let mut all = PerAsset::default();
+    let mut customer = PerAsset::default();
     for (h, &q) in inputs.holdings.iter().zip(&shocked.lost) {
         if q == 0 {
             continue;
         }
-        let v = value(inputs, &h.asset, q, Round::Up)?;
-        loss = loss.checked_add(v).ok_or(OVF("loss"))?;
+        all.add(&h.asset, q)?;
         if h.owner == Owner::Customer {
-            customer_loss = customer_loss.checked_add(v).ok_or(OVF("loss"))?;
+            customer.add(&h.asset, q)?;
         }
         if !tiers_hit.contains(&h.tier) {
             tiers_hit.push(h.tier);
@@ -738,17 +1083,27 @@ fn value_loss(inputs: &Inputs, shocked: &Shocked) -> Result<Valued, ReserveError
                     .quantity
                     .checked_add(Amount::from_base_units(q))
                     .ok_or(OVF("loss quantity"))?;
-                l.value_jpy = l.value_jpy.checked_add(v).ok_or(OVF("loss"))?;
             }
             None => lines.push(LostLine {
                 asset: h.asset.clone(),
                 owner: h.owner,
                 tier: h.tier,
                 quantity: Amount::from_base_units(q),
-                value_jpy: v,
+                value_jpy: Yen::ZERO,
             }),
         }
     }
+    for l in &mut lines {
+        l.value_jpy = value(inputs, &l.asset, l.quantity.to_base_units(), Round::Up)?;
+    }
+    let mut loss = shocked
+        .fiat_loss
+        .checked_add(all.total(inputs, Round::Up)?)
+        .ok_or(OVF("loss"))?;
+    let mut customer_loss = shocked
+        .fiat_loss
+        .checked_add(customer.total(inputs, Round::Up)?)
+        .ok_or(OVF("loss"))?;
     for (l, c, t) in &shocked.fixed {
         loss = loss.checked_add(*l).ok_or(OVF("loss"))?;
         customer_loss = customer_loss.checked_add(*c).ok_or(OVF("loss"))?;
@@ -779,7 +1134,9 @@ fn after_event(inputs: &Inputs, shocked: &Shocked) -> Inputs {
 }
 
 /// The reserve the waterfall draws on first: cash plus the crypto earmarked
-/// for it that survived the event, at the policy's weight (rounded down).
+/// for it that survived the event, summed per asset, valued down and
+/// weighted as the requirement weights it (so with nothing lost it is the
+/// requirement's reserve funds held, to the yen).
 fn reserve_available(
     inputs: &Inputs,
     after: &Inputs,
@@ -788,17 +1145,14 @@ fn reserve_available(
     let Some(w) = requirement.reserve_crypto_weight else {
         return Ok(inputs.reserve_balance_jpy);
     };
-    let mut rc = Vec::new();
+    let mut rc = PerAsset::default();
     for h in after.holdings.iter().filter(|h| h.owner == Owner::Reserve) {
-        rc.push(value(
-            after,
-            &h.asset,
-            h.quantity.to_base_units(),
-            Round::Down,
-        )?);
+        rc.add(&h.asset, h.quantity.to_base_units())?;
     }
-    let rc = Yen::checked_sum(rc).ok_or(OVF("reserve crypto"))?;
-    let counted = rc.mul_rate(w, Round::Down).ok_or(OVF("reserve crypto"))?;
+    let counted = rc
+        .total(after, Round::Down)?
+        .mul_rate(w, Round::Down)
+        .ok_or(OVF("reserve crypto"))?;
     inputs
         .reserve_balance_jpy
         .checked_add(counted)
@@ -871,19 +1225,19 @@ fn segregation_gap(inputs: &Inputs) -> Result<Yen, ReserveError> {
 }
 
 fn run_off(after: &Inputs, spec: RunOffSpec) -> Result<RunOff, ReserveError> {
-    let mut customer = Vec::new();
-    let mut liquid = Vec::new();
+    let mut customer = PerAsset::default();
+    let mut liquid = PerAsset::default();
     for h in &after.holdings {
         let q = h.quantity.to_base_units();
         if h.owner == Owner::Customer {
-            customer.push(value(after, &h.asset, q, Round::Up)?);
+            customer.add(&h.asset, q)?;
         }
         if matches!(h.tier, Tier::Hot | Tier::Warm) || h.owner == Owner::Guarantee {
-            liquid.push(value(after, &h.asset, q, Round::Down)?);
+            liquid.add(&h.asset, q)?;
         }
     }
-    let customer = Yen::checked_sum(customer).ok_or(OVF("run-off"))?;
-    let liquid_jpy = Yen::checked_sum(liquid).ok_or(OVF("run-off"))?;
+    let customer = customer.total(after, Round::Up)?;
+    let liquid_jpy = liquid.total(after, Round::Down)?;
     let demand_jpy = customer
         .mul_rate(spec.fraction, Round::Up)
         .ok_or(OVF("run-off"))?;
@@ -907,42 +1261,114 @@ fn run_off(after: &Inputs, spec: RunOffSpec) -> Result<RunOff, ReserveError> {
     })
 }
 
-/// Selects holdings and returns (index in `inputs.holdings`, quantity lost).
-/// Holdings travel with their index, so nothing is looked up by index.
+/// (index in `inputs.holdings`, quantity lost) per holding hit, and which
+/// asset a choosing selector hit and by which rule.
+type ShockHits = (Vec<(usize, u128)>, Option<String>);
+
+/// What a holdings shock selects.
+struct ShockSelection<'s> {
+    owners: &'s [Owner],
+    tiers: &'s [Tier],
+    asset: &'s AssetSelector,
+    vendor: &'s VendorSelector,
+}
+
+/// The name with the largest yen value of `items` (name, asset, quantity),
+/// quantities summed per (name, asset) before valuation, rounded down; ties
+/// go to the first name in sort order.
+fn largest_by_value<'a>(
+    inputs: &Inputs,
+    items: impl IntoIterator<Item = (&'a str, &'a str, u128)>,
+) -> Result<Option<String>, ReserveError> {
+    let mut per: Vec<(&str, PerAsset<'a>)> = Vec::new();
+    for (name, asset, q) in items {
+        match per.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, p)) => p.add(asset, q)?,
+            None => {
+                let mut p = PerAsset::default();
+                p.add(asset, q)?;
+                per.push((name, p));
+            }
+        }
+    }
+    let mut totals = Vec::new();
+    for (n, p) in &per {
+        totals.push((*n, p.total(inputs, Round::Down)?));
+    }
+    totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    Ok(totals.first().map(|(n, _)| (*n).to_owned()))
+}
+
+/// Splits `target` base units over holdings of one asset in proportion to
+/// their quantities, exactly: each gets the floor of its share, and the
+/// units left over go one each to the holdings with room, in order. The
+/// total taken is `target` whatever the number of wallets (`target` is at
+/// most their sum).
+fn distribute(target: u128, mine: &[(usize, u128)]) -> Result<Vec<(usize, u128)>, ReserveError> {
+    let mut pool: u128 = 0;
+    for &(_, q) in mine {
+        pool = pool.checked_add(q).ok_or(OVF("asset total"))?;
+    }
+    let target = target.min(pool);
+    let mut out = Vec::with_capacity(mine.len());
+    let mut given: u128 = 0;
+    for &(i, q) in mine {
+        let share = crate::num::mul_div(
+            ethnum::U256::new(target),
+            ethnum::U256::new(q),
+            ethnum::U256::new(pool.max(1)),
+            Round::Down,
+        )
+        .ok_or(OVF("lost quantity"))?
+        .min(q);
+        given = given.saturating_add(share);
+        out.push((i, share));
+    }
+    let mut left = target.saturating_sub(given);
+    for (o, &(_, q)) in out.iter_mut().zip(mine) {
+        if left == 0 {
+            break;
+        }
+        let room = q.saturating_sub(o.1).min(left);
+        o.1 += room;
+        left -= room;
+    }
+    Ok(out)
+}
+
+/// Selects holdings and returns (index in `inputs.holdings`, quantity lost)
+/// and, for an asset selector that chooses, which asset and by which rule.
+/// The quantity lost per asset is `⌈fraction × base⌉` (base: the matched
+/// holdings of the asset, or all its holdings), split over the matched
+/// holdings exactly ([`distribute`]), so it does not depend on how the
+/// asset is split over wallets.
 fn apply_holdings_shock(
     inputs: &Inputs,
-    owners: &[Owner],
-    tiers: &[Tier],
-    asset: &AssetSelector,
-    vendor: &VendorSelector,
+    sel: &ShockSelection<'_>,
     fraction: Rate,
     basis: FractionBasis,
-) -> Result<Vec<(usize, u128)>, ReserveError> {
+) -> Result<ShockHits, ReserveError> {
+    let q = |h: &Holding| h.quantity.to_base_units();
     let base: Vec<(usize, &Holding)> = inputs
         .holdings
         .iter()
         .enumerate()
-        .filter(|(_, h)| owners.is_empty() || owners.contains(&h.owner))
-        .filter(|(_, h)| tiers.is_empty() || tiers.contains(&h.tier))
+        .filter(|(_, h)| sel.owners.is_empty() || sel.owners.contains(&h.owner))
+        .filter(|(_, h)| sel.tiers.is_empty() || sel.tiers.contains(&h.tier))
         .collect();
     // Vendor filter.
-    let vendor_name: Option<String> = match vendor {
+    let vendor_name: Option<String> = match sel.vendor {
         VendorSelector::Any => None,
         VendorSelector::Named(n) => Some(n.clone()),
         VendorSelector::Largest => {
-            let mut totals: Vec<(String, Yen)> = Vec::new();
-            for &(_, h) in &base {
-                let Some(v) = &h.signing_vendor else { continue };
-                let y = value(inputs, &h.asset, h.quantity.to_base_units(), Round::Down)?;
-                match totals.iter_mut().find(|(n, _)| n == v) {
-                    Some((_, t)) => *t = t.checked_add(y).ok_or(OVF("vendor total"))?,
-                    None => totals.push((v.clone(), y)),
-                }
-            }
-            totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            match totals.first() {
-                Some((n, _)) => Some(n.clone()),
-                None => return Ok(Vec::new()),
+            let items = base.iter().filter_map(|&(_, h)| {
+                h.signing_vendor
+                    .as_deref()
+                    .map(|v| (v, h.asset.as_str(), q(h)))
+            });
+            match largest_by_value(inputs, items)? {
+                Some(n) => Some(n),
+                None => return Ok((Vec::new(), None)),
             }
         }
     };
@@ -952,24 +1378,62 @@ fn apply_holdings_shock(
             None => true,
             Some(n) => h.signing_vendor.as_deref() == Some(n.as_str()),
         })
+        .filter(|&(_, h)| q(h) > 0)
         .collect();
     // Asset filter.
-    let asset_name: Option<String> = match asset {
-        AssetSelector::All => None,
-        AssetSelector::Symbol(s) => Some(s.clone()),
+    let tiers_text = if sel.tiers.is_empty() {
+        "any tier".to_owned()
+    } else {
+        sel.tiers
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let largest_matched = |base: &[(usize, &Holding)]| {
+        largest_by_value(
+            inputs,
+            base.iter()
+                .map(|&(_, h)| (h.asset.as_str(), h.asset.as_str(), q(h))),
+        )
+    };
+    let (asset_name, note): (Option<String>, Option<String>) = match sel.asset {
+        AssetSelector::All => (None, None),
+        AssetSelector::Symbol(s) => (Some(s.clone()), None),
         AssetSelector::Largest => {
-            let mut totals: Vec<(String, Yen)> = Vec::new();
-            for &(_, h) in &base {
-                let y = value(inputs, &h.asset, h.quantity.to_base_units(), Round::Down)?;
-                match totals.iter_mut().find(|(n, _)| *n == h.asset) {
-                    Some((_, t)) => *t = t.checked_add(y).ok_or(OVF("asset total"))?,
-                    None => totals.push((h.asset.clone(), y)),
+            let Some(n) = largest_matched(&base)? else {
+                return Ok((Vec::new(), None));
+            };
+            let note = format!("{n}: the asset with the largest value in {tiers_text}");
+            (Some(n), Some(note))
+        }
+        AssetSelector::LargestEntirelyInTiers => {
+            // Assets none of whose holdings (any owner) lie outside the
+            // shock's tiers.
+            let entirely = base.iter().filter(|&&(_, h)| {
+                inputs
+                    .holdings
+                    .iter()
+                    .filter(|o| o.asset == h.asset && q(o) > 0)
+                    .all(|o| sel.tiers.is_empty() || sel.tiers.contains(&o.tier))
+            });
+            let items: Vec<(usize, &Holding)> = entirely.copied().collect();
+            match largest_matched(&items)? {
+                Some(n) => {
+                    let note = format!(
+                        "{n}: the asset with the largest value held entirely in {tiers_text}"
+                    );
+                    (Some(n), Some(note))
                 }
-            }
-            totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            match totals.first() {
-                Some((n, _)) => Some(n.clone()),
-                None => return Ok(Vec::new()),
+                None => {
+                    let Some(n) = largest_matched(&base)? else {
+                        return Ok((Vec::new(), None));
+                    };
+                    let note = format!(
+                        "{n}: no asset is held entirely in {tiers_text}, so the asset with the largest value in {tiers_text}"
+                    );
+                    (Some(n), Some(note))
+                }
             }
         }
     };
@@ -980,7 +1444,6 @@ fn apply_holdings_shock(
             Some(n) => h.asset == *n,
         })
         .collect();
-    let q = |h: &Holding| h.quantity.to_base_units();
     let ceil_rate = |x: u128, r: Rate| {
         crate::num::mul_div(
             ethnum::U256::new(x),
@@ -990,48 +1453,29 @@ fn apply_holdings_shock(
         )
         .ok_or(OVF("lost quantity"))
     };
-    match basis {
-        FractionBasis::Matched => matched
-            .into_iter()
-            .map(|(i, h)| Ok((i, ceil_rate(q(h), fraction)?.min(q(h)))))
-            .collect(),
-        FractionBasis::AssetAllTiers => {
-            // Per asset: the target is fraction × all holdings of the asset,
-            // taken pro rata from the matched holdings (at most all of them).
-            let mut out = Vec::new();
-            let mut symbols: Vec<&str> = matched.iter().map(|(_, h)| h.asset.as_str()).collect();
-            symbols.dedup();
-            symbols.sort_unstable();
-            symbols.dedup();
-            for sym in symbols {
-                let mut all: u128 = 0;
-                for h in inputs.holdings.iter().filter(|h| h.asset == sym) {
-                    all = all
-                        .checked_add(h.quantity.to_base_units())
-                        .ok_or(OVF("asset total"))?;
-                }
-                let mine: Vec<(usize, &Holding)> = matched
-                    .iter()
-                    .copied()
-                    .filter(|(_, h)| h.asset == sym)
-                    .collect();
-                let mut pool: u128 = 0;
-                for &(_, h) in &mine {
-                    pool = pool.checked_add(q(h)).ok_or(OVF("asset total"))?;
-                }
-                let target = ceil_rate(all, fraction)?.min(pool);
-                for (i, h) in mine {
-                    let share = crate::num::mul_div(
-                        ethnum::U256::new(target),
-                        ethnum::U256::new(q(h)),
-                        ethnum::U256::new(pool.max(1)),
-                        Round::Up,
-                    )
-                    .ok_or(OVF("lost quantity"))?;
-                    out.push((i, share.min(q(h))));
-                }
-            }
-            Ok(out)
-        }
+    let mut symbols: Vec<&str> = matched.iter().map(|(_, h)| h.asset.as_str()).collect();
+    symbols.sort_unstable();
+    symbols.dedup();
+    let mut out = Vec::new();
+    for sym in symbols {
+        let mine: Vec<(usize, u128)> = matched
+            .iter()
+            .filter(|(_, h)| h.asset == sym)
+            .map(|&(i, h)| (i, q(h)))
+            .collect();
+        let reference = match basis {
+            FractionBasis::Matched => mine
+                .iter()
+                .try_fold(0u128, |a, &(_, x)| a.checked_add(x))
+                .ok_or(OVF("asset total"))?,
+            FractionBasis::AssetAllTiers => inputs
+                .holdings
+                .iter()
+                .filter(|h| h.asset == sym)
+                .try_fold(0u128, |a, h| a.checked_add(q(h)))
+                .ok_or(OVF("asset total"))?,
+        };
+        out.extend(distribute(ceil_rate(reference, fraction)?, &mine)?);
     }
+    Ok((out, note))
 }

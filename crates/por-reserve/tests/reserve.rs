@@ -577,7 +577,7 @@ fn policy_with_unknown_key_names_it() {
     assert_eq!(e.path(), "params.lookback_years.status");
     assert!(
         e.to_string()
-            .contains("law, proposal, press, assumption, unverified"),
+            .contains("law, proposal, press, industry, assumption, unverified"),
         "{e}"
     );
     let bad = text.replacen("value = \"1%\"", "value = 0.01", 1);

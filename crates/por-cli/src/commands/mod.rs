@@ -7,6 +7,7 @@ pub mod demo;
 pub mod key;
 pub mod ownership;
 pub mod reserve;
+pub mod reserve_compare_html;
 pub mod serve;
 pub mod tree;
 pub mod verify;

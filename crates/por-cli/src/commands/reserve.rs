@@ -22,12 +22,49 @@ use crate::Outcome;
 #[derive(Debug, Subcommand)]
 pub enum ReserveCommand {
     /// In-force Japanese checks (A1-A6), the proposed liability reserve and
-    /// the MiCA / Hong Kong comparators. Exits 1 if an in-force check fails
-    /// or the reserve balance is short of the cash requirement.
+    /// the MiCA / Hong Kong / Korea / Singapore comparators. Exits 1 if an
+    /// in-force check fails or the reserve balance is short of the cash
+    /// requirement (the comparators do not change the exit code).
     Requirement(RequirementArgs),
-    /// Run hack stress scenarios (S1-S8, overlays O1/O2, or custom files)
+    /// Run hack stress scenarios (S1-S10, overlays O1-O3, or custom files)
     /// through the funding waterfall.
     Stress(StressArgs),
+    /// One exchange's inputs under every policy side by side (Japan in force
+    /// and proposed, MiCA, Hong Kong, Korea, Singapore), rule by rule. A rule
+    /// whose inputs are missing is not checked and says which. Exits 1 if a
+    /// rule fails, 3 if none fails but one was not checked, 0 if all pass.
+    Compare(CompareArgs),
+}
+
+/// The language of `compare`'s table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Japanese (日本語).
+    Ja,
+}
+
+/// Arguments of `por reserve compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The inputs file (TOML, or JSON if it ends in .json).
+    #[arg(long, value_name = "FILE")]
+    inputs: PathBuf,
+    /// A policy by shipped name or file (as for `requirement`); replaces the
+    /// default of the same model. May be repeated.
+    #[arg(long, value_name = "NAME|FILE")]
+    policy: Vec<String>,
+    /// Language of the table.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: Lang,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Also write the side by side as an HTML page (a table and a chart of
+    /// held vs required) to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 /// Arguments of `por reserve requirement`.
@@ -38,8 +75,8 @@ pub struct RequirementArgs {
     #[arg(long, value_name = "FILE")]
     inputs: PathBuf,
     /// A policy by shipped name (jp-psa-in-force, jp-fsa-2026-proposal,
-    /// eu-mica, hk-sfc) or file; replaces the default of the same model.
-    /// May be repeated.
+    /// eu-mica, hk-sfc, kr-vaupa, sg-mas) or file; replaces the default of
+    /// the same model. May be repeated.
     #[arg(long, value_name = "NAME|FILE")]
     policy: Vec<String>,
     /// Take the holdings and customer liabilities from a signed attestation
@@ -63,7 +100,7 @@ pub struct StressArgs {
     /// The inputs file (TOML, or JSON if it ends in .json).
     #[arg(long, value_name = "FILE")]
     inputs: PathBuf,
-    /// Scenarios: shipped ids (S1 … S8, O1, O2), `all`, scenario files or
+    /// Scenarios: shipped ids (S1 … S10, O1 … O3), `all`, scenario files or
     /// directories of them. Default: the whole shipped library. Overlays are
     /// combined with each scenario given.
     #[arg(long, value_name = "DIR|NAME|FILE", num_args = 1..)]
@@ -81,6 +118,7 @@ pub fn run(cmd: ReserveCommand) -> anyhow::Result<Outcome> {
     match cmd {
         ReserveCommand::Requirement(a) => run_requirement(&a),
         ReserveCommand::Stress(a) => run_stress(&a),
+        ReserveCommand::Compare(a) => run_compare(&a),
     }
 }
 
@@ -221,9 +259,9 @@ fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
                 "prices": prices_json(&e.inputs),
                 "in_force": e.report.in_force,
                 "requirement": e.report.requirement,
-                "comparators": { "eu_mica_art67": e.report.mica, "hk_sfc_cover": e.report.hong_kong },
-                "policies": [policy_json(&e.policies.psa), policy_json(&e.policies.reserve),
-                             policy_json(&e.policies.mica), policy_json(&e.policies.hk)],
+                "comparators": { "eu_mica_art67": e.report.mica, "hk_sfc_cover": e.report.hong_kong,
+                                 "kr_vaupa": e.report.korea, "sg_mas": e.report.singapore },
+                "policies": all_policies(&e.policies).into_iter().map(policy_json).collect::<Vec<_>>(),
             }
         });
         emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
@@ -263,11 +301,19 @@ fn prices_json(inputs: &Inputs) -> serde_json::Value {
     })
 }
 
+/// Every policy of a set, in the order reports list them.
+pub(crate) fn all_policies(p: &PolicySet) -> [&Policy; 6] {
+    [&p.psa, &p.reserve, &p.mica, &p.hk, &p.kr, &p.sg]
+}
+
 fn policy_json(p: &Policy) -> serde_json::Value {
     json!({
         "name": p.name(),
         "title": p.title(),
         "model": p.model(),
+        "facts": p.facts().iter().map(|f| json!({
+            "key": f.key, "finding": f.finding, "status": f.status, "source": f.source,
+        })).collect::<Vec<_>>(),
         "params": p.params().iter().map(|x| json!({
             "key": x.key(), "value": x.value().to_string(), "status": x.status(),
             "source": x.source(), "note": x.note(),
@@ -403,16 +449,20 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
         p.name(),
         p.title()
     );
+    facts_text(&mut o, p);
     for t in &r.volume_terms {
-        let years: Vec<String> = t.years.iter().map(|y| format!("FY{y}")).collect();
+        let years = if t.first_year == t.last_year {
+            format!("FY{}", t.last_year)
+        } else {
+            format!("FY{}-FY{}", t.first_year, t.last_year)
+        };
         let _ = writeln!(
             o,
-            "  R_vol  {:<16} {} over {} x {} / {} = {}",
+            "  R_vol  {:<16} {} over {years} x {} / {} = {}",
             t.category.as_str(),
             y(t.total_jpy),
-            years.join("+"),
             t.rate,
-            t.years.len(),
+            t.divisor,
             y(t.amount_jpy)
         );
     }
@@ -547,11 +597,72 @@ pub(crate) fn requirement_text(e: &Evaluation) -> String {
         pct(h.cold_share),
         if h.cold_share_passes { "meets" } else { "below" }
     );
+    for (title, c, pol) in [
+        ("Korea", &e.report.korea, &e.policies.kr),
+        ("Singapore", &e.report.singapore, &e.policies.sg),
+    ] {
+        let _ = writeln!(o, "\n{title} ({}: {})", pol.name(), pol.title());
+        custody_text(&mut o, c);
+    }
+    let _ = writeln!(
+        o,
+        "\nStatus of the regimes (sourced findings, not parameters):"
+    );
+    for pol in [
+        &e.policies.mica,
+        &e.policies.hk,
+        &e.policies.kr,
+        &e.policies.sg,
+    ] {
+        if !pol.facts().is_empty() {
+            let _ = writeln!(o, "  {}:", pol.name());
+            facts_text(&mut o, pol);
+        }
+    }
     o.push_str(
         "\nLabels: \"compliant\" only when every parameter used is law; \"indicative\" when one is a \
-         proposal or press report; \"illustrative\" when one is an assumption or unverified.\n",
+         proposal, a press report or an industry rule; \"illustrative\" when one is an assumption or \
+         unverified; \"not checked\" when an input the rule needs is missing (never a pass).\n",
     );
     o
+}
+
+/// A policy's sourced findings, one per line with its status.
+fn facts_text(o: &mut String, p: &Policy) {
+    for f in p.facts() {
+        let _ = writeln!(
+            o,
+            "  [{}] {}: {} ({})",
+            f.status, f.key, f.finding, f.source
+        );
+    }
+}
+
+/// A regime valued in its own currency: the prices it used and each rule.
+fn custody_text(o: &mut String, c: &por_reserve::CustodyReport) {
+    for pu in &c.prices {
+        let _ = writeln!(
+            o,
+            "  price {:<6} {} {} {} ({})",
+            pu.asset, c.currency, pu.price, pu.method, pu.basis
+        );
+    }
+    for r in &c.rules {
+        let _ = writeln!(o, "  {:<4} {:<22} {}", r.id, r.label, r.name);
+        let _ = writeln!(
+            o,
+            "  {:<4} {:<22} required {}; held {}{}",
+            "",
+            "",
+            r.required_text,
+            r.held_text,
+            if r.detail.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", r.detail)
+            }
+        );
+    }
 }
 
 fn basis_note(p: &Policy, used: &[&str]) -> String {
@@ -678,7 +789,7 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
     );
     let _ = writeln!(
         o,
-        "{:<7} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>7}  post-event fails",
+        "{:<7} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7}  post-event fails",
         "id",
         "loss",
         "cust.",
@@ -690,6 +801,7 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
         "parent",
         "haircut",
         "coverage",
+        "cov.cost",
         "recovery",
         "loss/R",
     );
@@ -703,7 +815,7 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
             .collect();
         let _ = writeln!(
             o,
-            "{:<7} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>7}  {}",
+            "{:<7} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7}  {}",
             r.id,
             bn(r.loss_jpy),
             bn(r.customer_loss_jpy),
@@ -715,6 +827,7 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
             bn(w.parent_jpy),
             bn(w.customer_haircut_jpy),
             pct(r.coverage),
+            pct(r.coverage_of_cost),
             pct(r.customer_recovery),
             r.loss_to_required
                 .map_or_else(|| "n/a".to_owned(), Ratio::multiple),
@@ -731,6 +844,9 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
         let _ = writeln!(o, "     anchor: {}", r.anchor);
         if !r.applicable {
             let _ = writeln!(o, "     not applicable: no holdings match its shocks");
+        }
+        for note in &r.selection {
+            let _ = writeln!(o, "     selected: {note}");
         }
         for l in &r.lost {
             let _ = writeln!(
@@ -753,6 +869,38 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
                 }
             );
         }
+        if let Some(l) = &r.ledger {
+            let _ = writeln!(
+                o,
+                "     ledger credited {} against {} held; sold before it was stopped ({} min: {}): {}",
+                units(&e.inputs, &l.asset, l.credited),
+                units(&e.inputs, &l.asset, l.held),
+                l.detection_minutes,
+                match l.interval_minutes {
+                    Some(i) if i < l.observed_minutes => format!("the {i}-minute reconciliation"),
+                    Some(i) => format!("as in the anchor; reconciliation every {i} min"),
+                    None => "as in the anchor; no reconciliation interval in the inputs".to_owned(),
+                },
+                units(&e.inputs, &l.asset, l.sold)
+            );
+            let per: Vec<String> = l
+                .per_interval
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} min {} ({})",
+                        x.minutes,
+                        units(&e.inputs, &l.asset, x.quantity),
+                        y(x.value_jpy)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "     exposure if found only at the next reconciliation: {}",
+                per.join("; ")
+            );
+        }
         if let Some(ro) = &r.run_off {
             let _ = writeln!(
                 o,
@@ -766,9 +914,271 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
     }
     o.push_str(
         "\nA+B rows combine scenario A with overlay B (O1 changes the in-kind replacement cost, O2 \
-         removes the parent). coverage = (reserve + insurance + excess capital available) / cost; \
+         removes the parent). coverage = (reserve + insurance + excess capital available) / customer \
+         loss (the headline, as regulation.md §6.4 defines it); cov.cost = the same / cost; \
          recovery = what customers get back / what they are owed (in kind: the coins; fiat at a \
          post-event price: their value at the time of loss); loss/R = loss / R_required.\n",
     );
+    o
+}
+
+fn run_compare(args: &CompareArgs) -> anyhow::Result<Outcome> {
+    let inputs = load_inputs(&args.inputs)?;
+    let policies = load_policies(&args.policy)?;
+    let c = por_reserve::compare(&inputs, &policies)
+        .with_context(|| format!("inputs {}", args.inputs.display()))?;
+    if let Some(path) = &args.html {
+        crate::output::write_file_atomic(
+            path,
+            super::reserve_compare_html::page(&inputs, &c).as_bytes(),
+        )?;
+    }
+    if args.json {
+        let v = json!({
+            "schema": "por-reserve-report-v1",
+            "type": "compare",
+            "outcome": c.outcome,
+            "data": {
+                "exchange": inputs.exchange,
+                "valuation_date": inputs.valuation_date,
+                "valuation_time": inputs.valuation_time,
+                "prices": prices_json(&inputs),
+                "regimes": c.regimes,
+                "policies": all_policies(&policies).into_iter().map(policy_json).collect::<Vec<_>>(),
+            }
+        });
+        emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+    } else {
+        emit(&compare_text(&inputs, &c, args.lang))?;
+    }
+    Ok(c.outcome)
+}
+
+/// A label in Japanese.
+fn label_ja(label: &str) -> &'static str {
+    match label {
+        "compliant" => "適合",
+        "non-compliant" => "不適合",
+        "indicative: pass" => "参考: 充足",
+        "indicative: fail" => "参考: 不足",
+        "illustrative: pass" => "試算: 充足",
+        "illustrative: fail" => "試算: 不足",
+        "not checked" => "未確認",
+        _ => "?",
+    }
+}
+
+/// A rule's name in Japanese, by id.
+fn rule_ja(id: &str) -> &'static str {
+    match id {
+        "A1" => "非コールド比率 ≤ 5%（円建て合計）",
+        "A2" => "履行保証暗号資産 ≥ 非コールドの利用者暗号資産（資産ごと）",
+        "A3" => "分別管理する利用者暗号資産 ≥ 利用者への債務（資産ごと）",
+        "A4" => "利用者区分管理信託 ≥ 利用者の金銭",
+        "A5" => "分別管理監査からの日数",
+        "R" => "責任準備金: 現金部分（必要額 − 保険控除）≤ 保有額",
+        "MICA" => "自己資本 + 保険 ≥ max(最低資本金, 固定費の25%)",
+        "HK1" => "コールド保管の比率 ≥ 98%",
+        "HK2" => "保険・補償: コールドの50%、その他の100%",
+        "KR1" => "コールド保管 ≥ 利用者暗号資産の経済的価値の80%",
+        "KR2" => "預かりと同じ種類・数量を保有（資産ごと）",
+        "KR3" => "保険・共済・準備金 ≥ max(ホットウォレット価値の5%, 下限)",
+        "KR4" => "銀行の指針: 準備金 ≥ max(下限, 平均日次預金の30%)（上限あり）",
+        "SG1" => "顧客トークンのコールド保管 ≥ 90%",
+        "SG2" => "台帳とウォレットの照合（少なくとも毎日）",
+        _ => "",
+    }
+}
+
+fn outcome_word(o: Outcome, lang: Lang) -> &'static str {
+    match (o, lang) {
+        (Outcome::Pass, Lang::En) => "pass",
+        (Outcome::Fail, Lang::En) => "fail",
+        (Outcome::Incomplete, Lang::En) => "incomplete",
+        (Outcome::Pass, Lang::Ja) => "充足",
+        (Outcome::Fail, Lang::Ja) => "不足あり",
+        (Outcome::Incomplete, Lang::Ja) => "未確認あり",
+    }
+}
+
+/// Pads to `width` display columns (CJK characters count two).
+fn pad(s: &str, width: usize) -> String {
+    let w: usize = s
+        .chars()
+        .map(|c| {
+            let u = c as u32;
+            let wide = matches!(u, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6);
+            if wide {
+                2
+            } else {
+                1
+            }
+        })
+        .sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// The engine's short figure texts in Japanese (display only; the
+/// figures themselves are unchanged).
+fn ja_text(text: &str) -> String {
+    let mut t = text.to_owned();
+    for (en, ja) in [
+        ("every asset covered", "全資産で充足"),
+        ("per asset", "資産ごと"),
+        ("short: ", "不足: "),
+        ("non-cold ", "非コールド "),
+        ("cold ", "コールド "),
+        ("every <= ", "間隔 ≤ "),
+        ("every ", "間隔 "),
+        (" min", " 分"),
+        (" days", " 日"),
+        ("missing: ", "入力なし: "),
+    ] {
+        t = t.replace(en, ja);
+    }
+    t
+}
+
+fn money_or_text(currency: Option<&String>, v: Option<u128>, text: &str) -> String {
+    match (currency, v) {
+        (Some(c), Some(x)) => format!("{c} {}", Yen::new(x)),
+        _ => text.to_owned(),
+    }
+}
+
+pub(crate) fn compare_text(inputs: &Inputs, c: &por_reserve::Comparison, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}: {} at {} ({})",
+        if ja {
+            "規制の比較"
+        } else {
+            "Side by side"
+        },
+        inputs.exchange,
+        inputs.valuation_date,
+        inputs.valuation_time
+    );
+    let _ = writeln!(
+        o,
+        "{}\n",
+        if ja {
+            "各規制の通貨で表示（JPY 以外は入力の為替レートで換算）。「未確認」は必要な入力がない規則で、充足とはみなしません。"
+        } else {
+            "Amounts in each regime's currency (other than JPY through the inputs' FX rates). \"not checked\": an input the rule needs is missing; never a pass."
+        }
+    );
+    let (h_regime, h_id, h_result, h_req, h_held) = if ja {
+        ("規制", "規則", "結果", "必要", "保有")
+    } else {
+        ("regime", "rule", "result", "required", "held")
+    };
+    let _ = writeln!(
+        o,
+        "{} {} {} {} {}",
+        pad(h_regime, 22),
+        pad(h_id, 5),
+        pad(h_result, 20),
+        pad(h_req, 28),
+        h_held
+    );
+    let tr = |t: String| if ja { ja_text(&t) } else { t };
+    for g in &c.regimes {
+        for r in &g.rules {
+            let label = if ja { label_ja(r.label) } else { r.label };
+            let _ = writeln!(
+                o,
+                "{} {} {} {} {}",
+                pad(&g.policy, 22),
+                pad(r.id, 5),
+                pad(label, 20),
+                pad(
+                    &tr(money_or_text(
+                        r.currency.as_ref(),
+                        r.required,
+                        &r.required_text
+                    )),
+                    28
+                ),
+                tr(money_or_text(r.currency.as_ref(), r.held, &r.held_text))
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n{}",
+        if ja {
+            "規制ごとの結果:"
+        } else {
+            "Per regime:"
+        }
+    );
+    for g in &c.regimes {
+        let basis = match (g.basis, lang) {
+            (por_reserve::Basis::Law, _) => "",
+            (por_reserve::Basis::NotInForce, Lang::En) => " (indicative)",
+            (por_reserve::Basis::Illustrative, Lang::En) => " (illustrative)",
+            (por_reserve::Basis::NotInForce, Lang::Ja) => "（参考）",
+            (_, Lang::Ja) => "（試算）",
+            (_, Lang::En) => " (illustrative)",
+        };
+        let _ = writeln!(
+            o,
+            "  {} {}{basis}: {}",
+            pad(&g.policy, 22),
+            outcome_word(g.outcome, lang),
+            g.title
+        );
+    }
+    let _ = writeln!(o, "\n{}", if ja { "規則:" } else { "Rules:" });
+    for g in &c.regimes {
+        for r in &g.rules {
+            let name = if ja { rule_ja(r.id) } else { r.name };
+            let _ = writeln!(o, "  {} {}: {name}", g.policy, r.id);
+            if r.verdict == por_reserve::RuleVerdict::NotChecked {
+                let _ = writeln!(
+                    o,
+                    "      {} {}",
+                    if ja {
+                        "不足している入力:"
+                    } else {
+                        "missing:"
+                    },
+                    r.missing.join(", ")
+                );
+            } else if r.currency.is_some() || !r.detail.is_empty() {
+                let mut parts = Vec::new();
+                if r.currency.is_some() {
+                    parts.push(format!(
+                        "{} {}",
+                        if ja { "必要" } else { "required" },
+                        r.required_text
+                    ));
+                    parts.push(format!(
+                        "{} {}",
+                        if ja { "保有" } else { "held" },
+                        r.held_text
+                    ));
+                }
+                if !r.detail.is_empty() {
+                    parts.push(r.detail.clone());
+                }
+                let _ = writeln!(o, "      {}", parts.join("; "));
+            }
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n{} {}",
+        if ja { "全体:" } else { "Overall:" },
+        outcome_word(c.outcome, lang)
+    );
+    o.push_str(if ja {
+        "\n表示: 「適合」は使用した全パラメータが法令の場合のみ。「参考」は提案・報道・業界ルールを含む場合、「試算」は仮定または未確認を含む場合。日本の責任準備金は政省令が公表されるまで常に試算です。\n"
+    } else {
+        "\nLabels: \"compliant\" only when every parameter used is law; \"indicative\" when one is a proposal, a press report or an industry rule; \"illustrative\" when one is an assumption or unverified. The Japanese liability reserve stays illustrative until an ordinance is published.\n"
+    });
     o
 }
