@@ -22,3 +22,10 @@ fi
 echo "vectors/tree-v1.json is the generator's output"
 python3 vectors/gen_publication_v1.py --check
 echo "vectors/publication-v1.json is the generator's output"
+# The distribution (docs/distribution.md): the independent Python
+# implementation recomputes every case, and the committed file is the
+# generator's output (cargo test runs the Rust side of the same file in
+# crates/por-distribute/tests/distribution_vectors.rs).
+python3 vectors/distribution_v1.py check vectors/distribution-v1.json
+python3 vectors/gen_distribution_v1.py --check
+echo "vectors/distribution-v1.json is the generator's output"
