@@ -44,6 +44,9 @@ use crate::plan::TopUp;
 pub const POLICY_FORMAT: &str = "por-distribution-policy";
 /// The version this build reads.
 pub const POLICY_VERSION: i64 = 1;
+/// The shipped default policy, `policies/distribution-pro-rata.toml`: in
+/// kind, pro rata, no top-up, no holdback, no de-minimis threshold.
+pub const DEFAULT_POLICY: &str = include_str!("../../../policies/distribution-pro-rata.toml");
 /// The only allocation rule of version 1.
 pub const RULE_PRO_RATA_IN_KIND: &str = "pro-rata-in-kind";
 
@@ -475,7 +478,7 @@ fn is_date(s: &str) -> bool {
 mod tests {
     use super::*;
 
-    const SHIPPED: &str = include_str!("../../../policies/distribution-pro-rata.toml");
+    const SHIPPED: &str = DEFAULT_POLICY;
 
     fn with_params(extra: &str) -> String {
         format!(

@@ -121,6 +121,37 @@ impl DistributionTree {
 }
 
 impl DistributionProof {
+    /// Assembles a proof from stored nodes (what [`DistributionTree::proof`]
+    /// does from a tree in memory). Nothing is checked until
+    /// [`DistributionProof::verify`].
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the proof's fields, in its order"
+    )]
+    #[must_use]
+    pub fn new(
+        assets: AssetList,
+        top_up: bool,
+        user_id: String,
+        salt: Salt,
+        index: u64,
+        values: Vec<Amount>,
+        path: Vec<PathStep>,
+        root: RootCommitment,
+    ) -> DistributionProof {
+        DistributionProof {
+            format: PROOF_FORMAT.to_owned(),
+            assets,
+            top_up,
+            user_id,
+            salt,
+            index,
+            values,
+            path,
+            root,
+        }
+    }
+
     /// Parses a proof and checks its structure (not its path).
     ///
     /// # Errors
