@@ -136,13 +136,12 @@ impl Split {
         s
     }
 
-    /// The allocation: `paid + held + retained` (only one is non-zero).
+    /// The allocation, `paid + held + retained` (in a plan only one is
+    /// non-zero; a split read from a proof is not trusted to be so).
+    /// `None` if the sum exceeds 2^128 − 1.
     #[must_use]
-    pub fn allocation(&self) -> Amount {
-        // Only one of the three is non-zero.
-        Amount::from_base_units(
-            self.paid.to_base_units() | self.held.to_base_units() | self.retained.to_base_units(),
-        )
+    pub fn allocation(&self) -> Option<Amount> {
+        Amount::checked_sum([self.paid, self.held, self.retained])
     }
 
     /// The four values in tree order: claim, paid, held, retained.

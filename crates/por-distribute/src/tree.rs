@@ -359,3 +359,58 @@ mod par {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use por_tree::{AssetList, Ledger, LiabilitiesTree};
+
+    /// The same customers and the same four numbers per leaf, once as a
+    /// liabilities tree over four assets and once as a one-column
+    /// distribution tree: no node hash in common, so a proof of one is
+    /// never a proof of the other.
+    #[test]
+    fn domain_tags_separate_the_two_trees() {
+        let assets = AssetList::from_spec("A:0,B:0,C:0,D:0").unwrap();
+        let mut ledger = Ledger::new(4);
+        let a = Amount::from_base_units;
+        for (i, u) in ["u1", "u2", "u3"].iter().enumerate() {
+            let v = i as u128;
+            ledger
+                .push(u, &[a(10 + v), a(5), a(v), a(0)], i as u64 + 2)
+                .unwrap();
+        }
+        let secret = SnapshotSecret::from_byte_array([3; 32]);
+        let (lt, customers) = LiabilitiesTree::build(&assets, &ledger, &secret).unwrap();
+        let values = lt.levels()[0].sums()[..3 * 4].to_vec();
+        let dt = DistributionTree::build(&customers, &values, 4, &dpad_key(&secret)).unwrap();
+        assert_eq!(dt.root().sums, lt.root().sums);
+        let lhashes: Vec<NodeHash> = lt
+            .levels()
+            .iter()
+            .flat_map(|l| l.hashes().to_vec())
+            .collect();
+        for level in dt.levels() {
+            for h in level.hashes() {
+                assert!(!lhashes.contains(h));
+            }
+        }
+        assert_ne!(dpad_key(&secret), secret.pad_key());
+    }
+
+    #[test]
+    fn stored_levels_are_checked() {
+        let mut customers = Customers::new();
+        customers.push("a", por_tree::Salt::default());
+        customers.push("b", por_tree::Salt::default());
+        customers.push("c", por_tree::Salt::from_byte_array([1; 32]));
+        let values = vec![Amount::from_base_units(1); 12];
+        let t = DistributionTree::build(&customers, &values, 4, &[0; 32]).unwrap();
+        let again = DistributionTree::from_levels(4, t.levels().to_vec(), 3).unwrap();
+        assert_eq!(again, t);
+        assert!(DistributionTree::from_levels(4, t.levels().to_vec(), 5).is_err());
+        assert!(DistributionTree::from_levels(4, t.levels()[..2].to_vec(), 3).is_err());
+        assert!(DistributionTree::build(&customers, &values[..8], 4, &[0; 32]).is_err());
+        assert!(t.path(3).is_err());
+    }
+}

@@ -701,10 +701,10 @@ fn verify(args: &VerifyArgs) -> Result<Outcome> {
                 d(s.retained)
             ));
         }
-        line.push_str(&format!(
-            "; recovery {} of your claim",
-            percent(s.allocation(), s.claim)
-        ));
+        let recovery = s
+            .allocation()
+            .map_or_else(|| "-".to_owned(), |a| percent(a, s.claim));
+        line.push_str(&format!("; recovery {recovery} of your claim"));
         writeln!(out, "{line}")?;
     }
     if proof.has_top_up() {
