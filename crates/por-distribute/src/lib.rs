@@ -14,7 +14,9 @@
 //!   construction under its own domain tags); [`proof`]: a customer's
 //!   `por-distribution-proof-v1`.
 //! - [`statement`]: the signed `por-distribution-v1` statement.
-//! - [`policy`] (feature `policy`): the distribution policy file.
+//! - [`policy`] (feature `policy`): the distribution policy file;
+//!   [`recheck`] (same feature): an auditor's recheck of a signed
+//!   statement from the exchange's records.
 //!
 //! The crate does no I/O and builds for `wasm32-unknown-unknown`.
 //!
@@ -27,6 +29,8 @@ pub mod plan;
 #[cfg(feature = "policy")]
 pub mod policy;
 pub mod proof;
+#[cfg(feature = "policy")]
+pub mod recheck;
 pub mod statement;
 pub mod tree;
 pub mod wide;
