@@ -148,46 +148,78 @@ impl Plan {
         let columns = k + usize::from(input.top_up.is_some());
         let width = columns * VALUES_PER_COLUMN;
         let held = |i: usize| input.held_back.get(i).copied().unwrap_or(false);
-        let mut values = vec![Amount::ZERO; n * width];
-        let mut totals = Vec::with_capacity(columns);
-        let mut top_up_claims = input.top_up.map(|_| vec![Amount::ZERO; n]);
-        let mut column_claims = Vec::with_capacity(n);
-        for j in 0..k {
-            column_claims.clear();
-            column_claims.extend(input.claims.iter().skip(j).step_by(k).copied());
-            let alloc = allocate::pro_rata(&column_claims, input.available[j])?;
-            let decimals = input.assets.get(j).map_or(0, |a| a.decimals());
-            let mut t = ColumnTotals {
-                available: input.available[j],
-                ..ColumnTotals::default()
-            };
-            for (i, (&c, &a)) in column_claims.iter().zip(&alloc).enumerate() {
-                let s = Split::of(c, a, held(i), input.de_minimis[j]);
-                let base = i * width + j * VALUES_PER_COLUMN;
-                values[base..base + VALUES_PER_COLUMN].copy_from_slice(&s.values());
-                add_split(&mut t, &s);
-                if let (Some(tc), Some(top)) = (top_up_claims.as_mut(), input.top_up) {
-                    let shortfall = Amount::from_base_units(c.to_base_units() - a.to_base_units());
-                    let v = allocate::value_jpy(shortfall, top.prices[j], decimals)
-                        .and_then(|v| tc[i].checked_add(v))
-                        .ok_or(AllocError::ValueOverflow { leaf: i })?;
-                    tc[i] = v;
-                }
+        // 1. Each asset's allocation (independent: one column per task).
+        let allocs: Vec<Vec<Amount>> = par::map_columns(k, |j| {
+            let column: Vec<Amount> = input.claims.iter().skip(j).step_by(k).copied().collect();
+            allocate::pro_rata(&column, input.available[j])
+        })
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+        // 2. The top-up: each customer's valued shortfall, then the rule.
+        let top_alloc = match input.top_up {
+            None => None,
+            Some(top) => {
+                let decimals: Vec<u8> = input.assets.iter().map(|a| a.decimals()).collect();
+                let claims = par::map_customers(n, |i| {
+                    let mut sum = Amount::ZERO;
+                    for j in 0..k {
+                        let c = input.claims[i * k + j];
+                        let shortfall = Amount::from_base_units(
+                            c.to_base_units() - allocs[j][i].to_base_units(),
+                        );
+                        sum = allocate::value_jpy(shortfall, top.prices[j], decimals[j])
+                            .and_then(|v| sum.checked_add(v))
+                            .ok_or(AllocError::ValueOverflow { leaf: i })?;
+                    }
+                    Ok(sum)
+                })
+                .into_iter()
+                .collect::<Result<Vec<Amount>, AllocError>>()?;
+                let alloc = allocate::pro_rata(&claims, top.pool_jpy)?;
+                Some((claims, alloc))
             }
-            finish(&mut t);
-            totals.push(t);
-        }
-        if let (Some(tc), Some(top)) = (top_up_claims, input.top_up) {
-            let alloc = allocate::pro_rata(&tc, top.pool_jpy)?;
+        };
+        // 3. Every leaf's values, customers in parallel chunks.
+        let mut values = vec![Amount::ZERO; n * width];
+        par::fill_leaves(&mut values, width, |i, leaf| {
+            for j in 0..k {
+                let s = Split::of(
+                    input.claims[i * k + j],
+                    allocs[j][i],
+                    held(i),
+                    input.de_minimis[j],
+                );
+                leaf[j * VALUES_PER_COLUMN..(j + 1) * VALUES_PER_COLUMN]
+                    .copy_from_slice(&s.values());
+            }
+            if let Some((claims, alloc)) = &top_alloc {
+                let s = Split::of(claims[i], alloc[i], held(i), Amount::ZERO);
+                leaf[k * VALUES_PER_COLUMN..].copy_from_slice(&s.values());
+            }
+        });
+        // 4. The totals.
+        let mut totals = Vec::with_capacity(columns);
+        for j in 0..columns {
+            let available = if j < k {
+                input.available[j]
+            } else {
+                input.top_up.map_or(Amount::ZERO, |t| t.pool_jpy)
+            };
             let mut t = ColumnTotals {
-                available: top.pool_jpy,
+                available,
                 ..ColumnTotals::default()
             };
-            for (i, (&c, &a)) in tc.iter().zip(&alloc).enumerate() {
-                let s = Split::of(c, a, held(i), Amount::ZERO);
-                let base = i * width + k * VALUES_PER_COLUMN;
-                values[base..base + VALUES_PER_COLUMN].copy_from_slice(&s.values());
-                add_split(&mut t, &s);
+            for leaf in values.chunks_exact(width) {
+                let v = &leaf[j * VALUES_PER_COLUMN..(j + 1) * VALUES_PER_COLUMN];
+                add_split(
+                    &mut t,
+                    &Split {
+                        claim: v[0],
+                        paid: v[1],
+                        held: v[2],
+                        retained: v[3],
+                    },
+                );
             }
             finish(&mut t);
             totals.push(t);
@@ -198,6 +230,13 @@ impl Plan {
             values,
             totals,
         })
+    }
+
+    /// The leaf values, giving up the plan (for building the tree without
+    /// a copy).
+    #[must_use]
+    pub fn into_values(self) -> Vec<Amount> {
+        self.values
     }
 
     /// Columns: the assets, then the top-up if there is one.
@@ -240,6 +279,44 @@ impl Plan {
     #[must_use]
     pub fn totals(&self) -> &[ColumnTotals] {
         &self.totals
+    }
+}
+
+/// Serial or rayon loops.
+mod par {
+    use por_tree::Amount;
+    #[cfg(feature = "parallel")]
+    use rayon::prelude::*;
+
+    pub fn map_columns<T: Send>(k: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+        #[cfg(feature = "parallel")]
+        return (0..k).into_par_iter().map(f).collect();
+        #[cfg(not(feature = "parallel"))]
+        (0..k).map(f).collect()
+    }
+
+    pub fn map_customers<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+        #[cfg(feature = "parallel")]
+        return (0..n).into_par_iter().with_min_len(4096).map(f).collect();
+        #[cfg(not(feature = "parallel"))]
+        (0..n).map(f).collect()
+    }
+
+    pub fn fill_leaves(
+        values: &mut [Amount],
+        width: usize,
+        f: impl Fn(usize, &mut [Amount]) + Sync + Send,
+    ) {
+        #[cfg(feature = "parallel")]
+        values
+            .par_chunks_mut(width)
+            .with_min_len(4096)
+            .enumerate()
+            .for_each(|(i, leaf)| f(i, leaf));
+        #[cfg(not(feature = "parallel"))]
+        for (i, leaf) in values.chunks_mut(width).enumerate() {
+            f(i, leaf);
+        }
     }
 }
 

@@ -138,6 +138,22 @@ impl DistributionTree {
         width: usize,
         pad_key: &[u8; 32],
     ) -> Result<DistributionTree, DTreeError> {
+        Self::build_owned(customers, values.to_vec(), width, pad_key)
+    }
+
+    /// [`DistributionTree::build`] taking the values (from
+    /// [`Plan::into_values`](crate::Plan::into_values)), which become the
+    /// leaf level without a copy.
+    ///
+    /// # Errors
+    ///
+    /// As [`DistributionTree::build`].
+    pub fn build_owned(
+        customers: &Customers,
+        values: Vec<Amount>,
+        width: usize,
+        pad_key: &[u8; 32],
+    ) -> Result<DistributionTree, DTreeError> {
         let n = customers.len();
         if n == 0 || width == 0 {
             return Err(DTreeError::Shape("no customers or no columns"));
@@ -164,7 +180,7 @@ impl DistributionTree {
         });
         let mut levels = Vec::new();
         let mut cur_h = hashes;
-        let mut cur_s = values.to_vec();
+        let mut cur_s = values;
         loop {
             let count = cur_h.len();
             if count <= 1 {
