@@ -72,7 +72,7 @@ pub fn pro_rata(claims: &[Amount], available: Amount) -> Result<Vec<Amount>, All
     }
     // 0 <= a < total, so total > 0 and every quotient is <= a.
     let mut out = Vec::with_capacity(claims.len());
-    let mut remainders: Vec<(u128, u32)> = Vec::new();
+    let mut remainders: Vec<(u128, u32)> = Vec::with_capacity(claims.len());
     let mut given: u128 = 0;
     for (i, c) in claims.iter().enumerate() {
         let (q, r) = wide::mul_div_floor(c.to_base_units(), a, total)

@@ -197,7 +197,9 @@ impl Plan {
                 leaf[k * VALUES_PER_COLUMN..].copy_from_slice(&s.values());
             }
         });
-        // 4. The totals.
+        // 4. The totals: every value column summed (on every core). Each
+        // sum is at most its column's claims total, which fits.
+        let sums = par::column_sums(&values, width);
         let mut totals = Vec::with_capacity(columns);
         for j in 0..columns {
             let available = if j < k {
@@ -205,22 +207,15 @@ impl Plan {
             } else {
                 input.top_up.map_or(Amount::ZERO, |t| t.pool_jpy)
             };
+            let v = &sums[j * VALUES_PER_COLUMN..(j + 1) * VALUES_PER_COLUMN];
             let mut t = ColumnTotals {
+                claims: v[0],
                 available,
-                ..ColumnTotals::default()
+                paid: v[1],
+                held_back: v[2],
+                retained: v[3],
+                kept_by_estate: Amount::ZERO,
             };
-            for leaf in values.chunks_exact(width) {
-                let v = &leaf[j * VALUES_PER_COLUMN..(j + 1) * VALUES_PER_COLUMN];
-                add_split(
-                    &mut t,
-                    &Split {
-                        claim: v[0],
-                        paid: v[1],
-                        held: v[2],
-                        retained: v[3],
-                    },
-                );
-            }
             finish(&mut t);
             totals.push(t);
         }
@@ -302,6 +297,27 @@ mod par {
         (0..n).map(f).collect()
     }
 
+    /// The sum of each of the `width` value columns, with checked addition
+    /// (the caller knows no column total exceeds `u128::MAX`).
+    pub fn column_sums(values: &[Amount], width: usize) -> Vec<Amount> {
+        let add = |mut acc: Vec<Amount>, leaf: &[Amount]| {
+            for (a, v) in acc.iter_mut().zip(leaf) {
+                *a = a
+                    .checked_add(*v)
+                    .expect("a column's partial sum is at most its total, which fits");
+            }
+            acc
+        };
+        #[cfg(feature = "parallel")]
+        return values
+            .par_chunks(width)
+            .with_min_len(4096)
+            .fold(|| vec![Amount::ZERO; width], add)
+            .reduce(|| vec![Amount::ZERO; width], |a, b| add(a, &b));
+        #[cfg(not(feature = "parallel"))]
+        values.chunks(width).fold(vec![Amount::ZERO; width], add)
+    }
+
     pub fn fill_leaves(
         values: &mut [Amount],
         width: usize,
@@ -318,20 +334,6 @@ mod par {
             f(i, leaf);
         }
     }
-}
-
-/// Adds one split to the totals. Every sum is at most the column's claims
-/// total, which fits (the rule checked it), so this cannot overflow.
-fn add_split(t: &mut ColumnTotals, s: &Split) {
-    let add = |x: &mut Amount, y: Amount| {
-        *x = x
-            .checked_add(y)
-            .expect("partial sums are at most the column total, which fits");
-    };
-    add(&mut t.claims, s.claim);
-    add(&mut t.paid, s.paid);
-    add(&mut t.held_back, s.held);
-    add(&mut t.retained, s.retained);
 }
 
 fn finish(t: &mut ColumnTotals) {
