@@ -250,8 +250,22 @@ def reserves_file_seeds(s):
     s.add("reserves_file", b"\x01" + RESERVES_TOML.encode())
 
 
+def distribution_seeds(s):
+    """distribution_files: the policies, and the vectors' proofs and statements."""
+    for name in sorted(os.listdir(os.path.join(ROOT, "policies"))):
+        if name.startswith("distribution") and name.endswith(".toml"):
+            s.add("distribution_files", b"\x00" + read("policies", name))
+    s.add("distribution_files", b"\x00" + read("examples", "distribution-policy.toml"))
+    doc = json.loads(read("vectors", "distribution-v1.json"))
+    for case in doc["proof_checks"][:40]:
+        s.add("distribution_files", b"\x01" + json.dumps(case["proof"], indent=1).encode())
+    for case in doc["statements"]:
+        s.add("distribution_files", b"\x02" + json.dumps(case["document"], indent=1).encode())
+
+
 def seed_more(tree_doc):
     s = Seeds()
+    distribution_seeds(s)
     # attestation_jcs: the attestation vectors, the example body, RFC 8785's inputs.
     att = json.loads(read("vectors", "attestation-v1.json"))
     attestations = []

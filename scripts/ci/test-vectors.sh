@@ -30,3 +30,10 @@ if [ -x target/debug/por ]; then
 else
   echo "test-vectors: no target/debug/por, reserve 2026 check NOT run here (reserve_cli runs it)"
 fi
+# The distribution (docs/distribution.md): the independent Python
+# implementation recomputes every case, and the committed file is the
+# generator's output (cargo test runs the Rust side of the same file in
+# crates/por-distribute/tests/distribution_vectors.rs).
+python3 vectors/distribution_v1.py check vectors/distribution-v1.json
+python3 vectors/gen_distribution_v1.py --check
+echo "vectors/distribution-v1.json is the generator's output"

@@ -58,6 +58,9 @@ enum Command {
     /// Liability reserve requirement, Japanese segregation checks, hack stress tests.
     #[command(subcommand)]
     Reserve(commands::reserve::ReserveCommand),
+    /// The administrator's pro-rata distribution: plan, customer proofs, signed statement, check.
+    #[command(subcommand)]
+    Distribution(commands::distribution::DistributionCommand),
 }
 
 /// What a command concluded, when it ran to the end: the outcome every por
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Key(c) => commands::key::run(c),
         Command::Attest(a) => commands::attest::run(&a),
         Command::Audit(a) => commands::audit::run(&a),
+        Command::Distribution(c) => commands::distribution::run(c),
     };
     match result {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,

@@ -195,7 +195,10 @@ pub fn parent_dir(p: &Path) -> PathBuf {
     }
 }
 
-fn write_new(path: &Path, f: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
+pub(crate) fn write_new(
+    path: &Path,
+    f: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
+) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     f(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
@@ -205,16 +208,21 @@ fn write_new(path: &Path, f: impl FnOnce(&mut BufWriter<File>) -> Result<()>) ->
 }
 
 fn write_nodes(w: &mut impl Write, tree: &LiabilitiesTree) -> Result<()> {
-    let k = tree.assets().len();
+    write_levels(w, tree.assets().len(), tree.levels())
+}
+
+/// Writes a `nodes.bin` of `k` sums per node (the liabilities tree's, or
+/// the distribution tree's with `k = 4 × columns`).
+pub(crate) fn write_levels(w: &mut impl Write, k: usize, levels: &[Level]) -> Result<()> {
     w.write_all(NODES_MAGIC)?;
     w.write_all(&1u32.to_be_bytes())?;
     w.write_all(&u32::try_from(k)?.to_be_bytes())?;
-    w.write_all(&u32::try_from(tree.levels().len())?.to_be_bytes())?;
-    for level in tree.levels() {
+    w.write_all(&u32::try_from(levels.len())?.to_be_bytes())?;
+    for level in levels {
         w.write_all(&(level.len() as u64).to_be_bytes())?;
     }
     let mut buf = Vec::with_capacity(1 << 20);
-    for level in tree.levels() {
+    for level in levels {
         for chunk in level.hashes().chunks(1 << 14) {
             buf.clear();
             for h in chunk {
@@ -233,7 +241,7 @@ fn write_nodes(w: &mut impl Write, tree: &LiabilitiesTree) -> Result<()> {
     Ok(())
 }
 
-fn write_customers(w: &mut impl Write, customers: &Customers) -> Result<()> {
+pub(crate) fn write_customers(w: &mut impl Write, customers: &Customers) -> Result<()> {
     w.write_all(CUSTOMERS_MAGIC)?;
     w.write_all(&(customers.len() as u64).to_be_bytes())?;
     for i in 0..customers.len() {
@@ -376,25 +384,7 @@ impl TreeDir {
 
     /// Finds a user's leaf index and salt by scanning `customers.bin`.
     pub fn find_customer(&self, user_id: &str) -> Result<Option<(u64, Salt)>> {
-        let path = self.dir.join(CUSTOMERS);
-        let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let mut r = BufReader::with_capacity(1 << 20, file);
-        let n = read_customers_header(&mut r)
-            .with_context(|| format!("{}: bad header", path.display()))?;
-        let salts_end = 16 + 32 * n;
-        r.seek(SeekFrom::Start(salts_end))?;
-        let mut id = Vec::new();
-        for i in 0..n {
-            let s = read_user_id(&mut r, &mut id)
-                .with_context(|| format!("{}: truncated or corrupt", path.display()))?;
-            if s == user_id {
-                r.seek(SeekFrom::Start(16 + 32 * i))?;
-                let mut b = [0u8; 32];
-                r.read_exact(&mut b)?;
-                return Ok(Some((i, Salt::from_byte_array(b))));
-            }
-        }
-        Ok(None)
+        find_customer(&self.dir, user_id)
     }
 
     /// Reads one node by seeking to it.
@@ -444,6 +434,91 @@ impl TreeDir {
             steps,
             self.summary.root.clone(),
         )))
+    }
+}
+
+/// Finds a user's leaf index and salt by scanning `DIR/customers.bin`.
+pub(crate) fn find_customer(dir: &Path, user_id: &str) -> Result<Option<(u64, Salt)>> {
+    let path = dir.join(CUSTOMERS);
+    let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut r = BufReader::with_capacity(1 << 20, file);
+    let n =
+        read_customers_header(&mut r).with_context(|| format!("{}: bad header", path.display()))?;
+    let salts_end = 16 + 32 * n;
+    r.seek(SeekFrom::Start(salts_end))?;
+    let mut id = Vec::new();
+    for i in 0..n {
+        let s = read_user_id(&mut r, &mut id)
+            .with_context(|| format!("{}: truncated or corrupt", path.display()))?;
+        if s == user_id {
+            r.seek(SeekFrom::Start(16 + 32 * i))?;
+            let mut b = [0u8; 32];
+            r.read_exact(&mut b)?;
+            return Ok(Some((i, Salt::from_byte_array(b))));
+        }
+    }
+    Ok(None)
+}
+
+/// `DIR/nodes.bin` opened for reading single nodes (any `k`).
+pub(crate) struct NodesFile {
+    file: File,
+    k: usize,
+    counts: Vec<u64>,
+}
+
+impl NodesFile {
+    /// Opens `DIR/nodes.bin`, checking its header, its `k` and its length.
+    pub(crate) fn open(dir: &Path, k: usize) -> Result<NodesFile> {
+        let path = dir.join(NODES);
+        let mut file =
+            File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let (got_k, counts) = read_nodes_header(&mut file)
+            .with_context(|| format!("{}: bad header", path.display()))?;
+        ensure!(
+            got_k == k,
+            "{}: {got_k} sums per node, expected {k}",
+            path.display()
+        );
+        let expected = TreeDir::data_offset_static(k, &counts, counts.len());
+        let actual = file.metadata()?.len();
+        ensure!(
+            actual == expected,
+            "{}: {actual} bytes, expected {expected}: the file is truncated or corrupt",
+            path.display()
+        );
+        Ok(NodesFile { file, k, counts })
+    }
+
+    /// The number of levels (the height plus one).
+    pub(crate) fn levels(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Reads node `index` of `level`: its hash and `k` sums.
+    pub(crate) fn node(&mut self, level: usize, index: u64) -> Result<(NodeHash, Vec<Amount>)> {
+        let count = *self
+            .counts
+            .get(level)
+            .with_context(|| format!("no level {level}"))?;
+        ensure!(
+            index < count,
+            "node {index} of level {level} is outside the tree"
+        );
+        let base = TreeDir::data_offset_static(self.k, &self.counts, level);
+        self.file.seek(SeekFrom::Start(base + 32 * index))?;
+        let mut h = [0u8; 32];
+        self.file.read_exact(&mut h)?;
+        self.file.seek(SeekFrom::Start(
+            base + 32 * count + 16 * self.k as u64 * index,
+        ))?;
+        let mut sums = Vec::with_capacity(self.k);
+        let mut s = [0u8; 16];
+        for _ in 0..self.k {
+            self.file.read_exact(&mut s)?;
+            sums.push(Amount::from_base_units(u128::from_be_bytes(s)));
+        }
+        Ok((NodeHash::from_byte_array(h), sums))
     }
 }
 

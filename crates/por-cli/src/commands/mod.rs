@@ -4,6 +4,7 @@ pub mod attest;
 pub mod audit;
 pub mod chain;
 pub mod demo;
+pub mod distribution;
 pub mod key;
 pub mod ownership;
 pub mod reserve;
