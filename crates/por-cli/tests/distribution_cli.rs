@@ -463,3 +463,134 @@ fn bad_inputs_exit_2_and_failed_checks_exit_1_writing_nothing() {
         assert!(!f.p(d).exists(), "{d}");
     }
 }
+
+/// `por audit --distribution`: the statement's checks in the audit report.
+fn audit_distribution(f: &Fixture, statement: &str, export: &str, extra: &[&str]) -> (i32, Value) {
+    let report = f.p("report.json");
+    let _ = fs::remove_file(&report);
+    let mut args = vec![
+        "audit".to_owned(),
+        "--attestation".into(),
+        s(&f.p("attestation.json")).into(),
+        "--balances".into(),
+        s(&f.p("available.csv")).into(),
+        "--liabilities".into(),
+        s(&f.p(export)).into(),
+        "--secret-file".into(),
+        s(&f.p("secret")).into(),
+        "--distribution".into(),
+        s(&f.p(statement)).into(),
+        "--json".into(),
+        s(&report).into(),
+    ];
+    args.extend(extra.iter().map(|x| (*x).to_owned()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = por(&refs);
+    let c = code(&o);
+    if c == 2 {
+        return (c, Value::Null);
+    }
+    let r = serde_json::from_str(&fs::read_to_string(&report).unwrap()).unwrap();
+    (c, r)
+}
+
+/// The statuses of one check id in a report, in report order.
+fn statuses(report: &Value, id: &str) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == id)
+        .map(|c| c["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_audit_rebuilds_a_distribution_and_fails_any_change() {
+    let f = Fixture::new();
+    assert_eq!(code(&f.plan("plan", &[])), 0);
+    assert_eq!(code(&f.sign("plan", "statement.json")), 0);
+
+    // From the register it was planned from: signature, attestation, policy
+    // and every claim and payout rebuild.
+    let (c, r) = audit_distribution(&f, "statement.json", "balances.csv", &[]);
+    assert_eq!(
+        c, 1,
+        "the fixture's ownership proofs are not real signatures"
+    );
+    for id in [
+        "distribution-signature",
+        "distribution-attestation",
+        "distribution-policy",
+        "distribution-rebuild",
+    ] {
+        assert_eq!(statuses(&r, id), ["pass"], "{id}");
+    }
+    // What it pays out was not confirmed by this audit (the fixture's
+    // wallets have no valid ownership proof, so they count for nothing).
+    assert_eq!(statuses(&r, "distribution-available"), ["fail"; 3]);
+
+    // One customer's claim changed in the export: the rebuilt register is
+    // not the one distributed.
+    let text = fs::read_to_string(f.p("balances.csv")).unwrap();
+    let changed = text.replacen("customer-000004,1.", "customer-000004,2.", 1);
+    assert_ne!(changed, text);
+    fs::write(f.p("changed.csv"), changed).unwrap();
+    let (c, r) = audit_distribution(&f, "statement.json", "changed.csv", &[]);
+    assert_eq!(c, 1);
+    assert_eq!(statuses(&r, "distribution-attestation"), ["fail"]);
+    assert_eq!(statuses(&r, "rebuild"), ["fail"]);
+
+    // Another policy than the one signed for: its hash and terms differ.
+    let (c, r) = audit_distribution(
+        &f,
+        "statement.json",
+        "balances.csv",
+        &[
+            "--distribution-policy",
+            s(&repo_root().join("examples/distribution-policy.toml")),
+        ],
+    );
+    assert_eq!(c, 1);
+    assert_eq!(statuses(&r, "distribution-policy"), ["fail"]);
+
+    // Its stated source of the available amounts changed after signing: the
+    // signature fails and nothing of the distribution is trusted.
+    let mut st: Value =
+        serde_json::from_str(&fs::read_to_string(f.p("statement.json")).unwrap()).unwrap();
+    st["available_source"] = Value::String("a node the administrator trusts".into());
+    fs::write(f.p("edited.json"), st.to_string()).unwrap();
+    let (c, r) = audit_distribution(&f, "edited.json", "balances.csv", &[]);
+    assert_eq!(c, 1);
+    assert_eq!(statuses(&r, "distribution-signature"), ["fail"]);
+    assert!(statuses(&r, "distribution-rebuild").is_empty());
+    // A paid total changed: the totals no longer add up, refused as input.
+    let mut st: Value =
+        serde_json::from_str(&fs::read_to_string(f.p("statement.json")).unwrap()).unwrap();
+    st["assets"][0]["totals"]["paid"] = Value::String("500000001".into());
+    fs::write(f.p("edited2.json"), st.to_string()).unwrap();
+    let (c, _) = audit_distribution(&f, "edited2.json", "balances.csv", &[]);
+    assert_eq!(c, 2);
+
+    // Without the register, the claims and payouts are not checked.
+    let report = f.p("report-nr.json");
+    let o = por(&[
+        "audit",
+        "--attestation",
+        s(&f.p("attestation.json")),
+        "--balances",
+        s(&f.p("available.csv")),
+        "--distribution",
+        s(&f.p("statement.json")),
+        "--json",
+        s(&report),
+    ]);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    let r: Value = serde_json::from_str(&fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(statuses(&r, "distribution-rebuild"), ["not_checked"]);
+
+    // Not a statement at all: bad input.
+    fs::write(f.p("junk.json"), "not a statement").unwrap();
+    let (c, _) = audit_distribution(&f, "junk.json", "balances.csv", &[]);
+    assert_eq!(c, 2);
+}

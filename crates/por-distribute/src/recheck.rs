@@ -1,5 +1,5 @@
 //! Rechecking a signed distribution from the exchange's records: what an
-//! auditor (`por audit --distribution`, to come) runs after rebuilding the
+//! auditor (`por audit --distribution`, `por_audit::audit::distribution`) runs after rebuilding the
 //! liabilities tree of the attestation the statement names.
 //!
 //! Every input of the plan is either in the statement (available, de-minimis,

@@ -8,8 +8,11 @@
 //! check is `pass`, `fail` or `not_checked`, with its evidence. The checks
 //! and what each one stops are listed in `docs/audit.md`.
 
+mod distribution;
 pub mod ownership;
 mod positions;
+
+pub use distribution::{DistributionRun, Register};
 
 use core::fmt;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -94,7 +97,7 @@ pub struct ReserveRun {
 }
 
 /// Everything the audit looks at.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct AuditInput {
     /// The attestations, in history order (oldest first per exchange).
     pub attestations: Vec<NamedText>,
@@ -118,6 +121,10 @@ pub struct AuditInput {
     /// The auditor's asset registry (which contract a symbol means);
     /// `None`: the built-in one ([`AssetRegistry::builtin`]).
     pub asset_registry: Option<AssetRegistry>,
+    /// An administrator's signed distribution starting from the last
+    /// attestation; `None`: no distribution is audited (and none is
+    /// expected: an exchange in operation has none).
+    pub distribution: Option<DistributionRun>,
 }
 
 /// A check's outcome.
@@ -179,7 +186,10 @@ pub struct Check {
     /// The kind of check (`signature`, `previous-link`, `ownership`,
     /// `balance`, `unique-address`, `solvency`, `segregation`, `cold-share`,
     /// `rebuild`, `customer-proof`, `reserve-inputs`, `reserve-in-force`,
-    /// `reserve-requirement`, `stress`).
+    /// `reserve-requirement`, `stress`, and with a distribution
+    /// `distribution-signature`, `distribution-attestation`,
+    /// `distribution-policy`, `distribution-rebuild`,
+    /// `distribution-available`).
     pub id: &'static str,
     /// The outcome.
     pub status: Status,
@@ -298,6 +308,13 @@ pub enum AuditError {
         /// Why.
         error: FormatError,
     },
+    /// A distribution statement that is not well-formed.
+    Distribution {
+        /// The file name.
+        name: String,
+        /// Why.
+        message: String,
+    },
     /// The reserve engine refused the inputs.
     Reserve {
         /// The inputs file.
@@ -312,7 +329,9 @@ impl fmt::Display for AuditError {
         match self {
             AuditError::NoAttestation => f.write_str("no attestation to audit"),
             AuditError::Attestation { name, error } => write!(f, "{name}: {error}"),
-            AuditError::Reserve { name, message } => write!(f, "{name}: {message}"),
+            AuditError::Reserve { name, message } | AuditError::Distribution { name, message } => {
+                write!(f, "{name}: {message}")
+            }
         }
     }
 }
@@ -436,6 +455,9 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
     rebuild_check(last, input.rebuilt.as_ref(), &mut checks);
     proof_checks(&audited, input.customer_proofs.as_deref(), &mut checks);
     let reserve = reserve_requirement_checks(last, input.reserve.as_ref(), &mut checks)?;
+    if let Some(run) = &input.distribution {
+        distribution::distribution_checks(last, &positions, audited.len() - 1, run, &mut checks)?;
+    }
     Ok(report(&audited, checks, positions, sources, reserve))
 }
 

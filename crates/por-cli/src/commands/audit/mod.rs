@@ -16,10 +16,14 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use por_attest::{AttestationBody, ParsedAttestation};
-use por_audit::audit::{self, AuditInput, NamedText, ObservedBalance, RebuiltTree, ReserveRun};
+use por_audit::audit::{
+    self, AuditInput, DistributionRun, NamedText, ObservedBalance, RebuiltTree, Register,
+    ReserveRun,
+};
 use por_audit::registry::AssetRegistry;
 use por_chain::bitcoin::DEFAULT_MAX_UNDO_BLOCKS;
 use por_chain::{audit_reads, balances_file, BalanceSource, Chain, HttpConfig, SourceSpec};
+use por_distribute::policy::DEFAULT_POLICY;
 use por_tree::{Ledger, LiabilitiesTree};
 
 use crate::{inputs, output, Outcome};
@@ -81,6 +85,16 @@ pub struct AuditArgs {
     /// checks are then not checked, and the outcome at best INCOMPLETE).
     #[arg(long, value_name = "PERCENT")]
     min_cold_percent: Option<String>,
+    /// An administrator's signed distribution (`por distribution sign`)
+    /// starting from the last attestation: check its signature, rebuild its
+    /// claims and payouts from --liabilities and --secret-file, and compare
+    /// what it distributes with the customer assets confirmed on chain.
+    #[arg(long, value_name = "FILE")]
+    distribution: Option<PathBuf>,
+    /// The distribution policy the statement names (by hash). Default: the
+    /// shipped policies/distribution-pro-rata.toml.
+    #[arg(long, value_name = "FILE", requires = "distribution")]
+    distribution_policy: Option<PathBuf>,
     /// Write the JSON report (por-audit-report-v1) here.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -131,6 +145,7 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
     }
     input.asset_registry = Some(asset_registry);
 
+    let mut register = None;
     if let (Some(csv), Some(secret_path)) = (&args.liabilities, &args.secret_file) {
         let last = parsed.last().context("no attestation")?;
         let (assets, _) = last.body_unverified().root_commitment().map_err(|e| {
@@ -146,12 +161,37 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
         let bytes = fs::read(csv).with_context(|| format!("cannot read {name}"))?;
         let ledger =
             Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        let (tree, _) = LiabilitiesTree::build(&assets, &ledger, &secret)
+        let (tree, customers) = LiabilitiesTree::build(&assets, &ledger, &secret)
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         input.rebuilt = Some(RebuiltTree {
             assets,
             root: tree.root(),
             customers: u64::try_from(ledger.len())?,
+        });
+        register = Some(Register {
+            tree,
+            customers,
+            secret,
+        });
+    }
+    if let Some(path) = &args.distribution {
+        let policy = match &args.distribution_policy {
+            Some(p) => NamedText {
+                name: p.display().to_string(),
+                text: read_text(p)?,
+            },
+            None => NamedText {
+                name: "policies/distribution-pro-rata.toml (shipped default)".into(),
+                text: DEFAULT_POLICY.to_owned(),
+            },
+        };
+        input.distribution = Some(DistributionRun {
+            statement: NamedText {
+                name: path.display().to_string(),
+                text: read_text(path)?,
+            },
+            policy,
+            register,
         });
     }
 
