@@ -655,6 +655,26 @@ fn the_audit_finds_exactly_the_planted_problem_and_the_report_names_it() {
         html.contains("unique-address") && html.contains(&warm),
         "report.html does not name the planted problem"
     );
+    // The regimes side by side over the attested holdings, in the JSON and
+    // as a section of the HTML report.
+    let regimes: Vec<&str> = report["reserve"]["comparison"]["regimes"]
+        .as_array()
+        .expect("the audit compares the regimes")
+        .iter()
+        .filter_map(|g| g["policy"].as_str())
+        .collect();
+    for p in [
+        "jp-psa-in-force",
+        "jp-fsa-2026-proposal",
+        "kr-vaupa",
+        "sg-mas",
+    ] {
+        assert!(regimes.contains(&p), "{p} missing from {regimes:?}");
+    }
+    assert!(
+        html.contains("id=\"reserve-compare\""),
+        "no comparison section"
+    );
     assert!(
         d.stdout.contains("caught exactly the planted problem"),
         "{}",

@@ -248,6 +248,15 @@ pub struct ReservePosition {
     pub report: por_reserve::Report,
     /// Stress results, one per scenario run.
     pub stress: Vec<por_reserve::StressResult>,
+    /// Every regime's rules over the same confirmed holdings (`por reserve
+    /// compare`); `None` when the engine could not compare them (the
+    /// checks above are unaffected).
+    pub comparison: Option<por_reserve::Comparison>,
+    /// The inputs' exchange name and valuation date, for the comparison's
+    /// heading.
+    pub exchange: String,
+    /// The valuation date (`YYYY-MM-DD`).
+    pub valuation_date: String,
 }
 
 /// Totals of the checks.
@@ -1799,10 +1808,14 @@ fn reserve_checks(
             },
         )?
     };
+    let comparison = por_reserve::compare(&inputs, &run.policies).ok();
     Ok(ReservePosition {
         attestation: name.to_owned(),
         report,
         stress,
+        comparison,
+        exchange: inputs.exchange.clone(),
+        valuation_date: inputs.valuation_date.to_string(),
     })
 }
 

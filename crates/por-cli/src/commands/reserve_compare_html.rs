@@ -53,13 +53,13 @@ fn money(currency: Option<&String>, v: Option<u128>, text: &str) -> String {
 }
 
 /// The section: a heading, the table, the chart and the legend.
-pub(crate) fn section(inputs: &Inputs, c: &Comparison) -> String {
+pub(crate) fn section(exchange: &str, valuation_date: &str, c: &Comparison) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
         "<section id=\"reserve-compare\"><h2>Regimes side by side: {} at {}</h2>",
-        esc(&inputs.exchange),
-        inputs.valuation_date
+        esc(exchange),
+        esc(valuation_date)
     );
     o.push_str(
         "<p>Every rule of every policy on the same inputs. Amounts are in each regime's \
@@ -179,7 +179,7 @@ pub(crate) fn page(inputs: &Inputs, c: &Comparison) -> String {
          <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}\
          td,th{{border:1px solid #ccc;padding:2px 6px;text-align:left}}</style></head><body>\n{}</body></html>\n",
         esc(&inputs.exchange),
-        section(inputs, c)
+        section(&inputs.exchange, &inputs.valuation_date.to_string(), c)
     )
 }
 

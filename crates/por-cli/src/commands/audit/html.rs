@@ -335,6 +335,13 @@ pub fn render(r: &AuditReport) -> String {
             }
             let _ = writeln!(o, "</table>");
         }
+        if let Some(c) = &res.comparison {
+            o.push_str(&crate::commands::reserve_compare_html::section(
+                &res.exchange,
+                &res.valuation_date,
+                c,
+            ));
+        }
     }
 
     let _ = writeln!(o, "<h2>All checks ({})</h2>", r.checks.len());
