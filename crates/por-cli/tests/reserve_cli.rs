@@ -117,6 +117,31 @@ fn stress_s4_reproduces_the_worked_example() {
     assert_eq!(s["loss_jpy"], "48200000000");
     assert_eq!(s["waterfall"]["uncovered_jpy"], "33900000000");
     assert_eq!(v["data"]["results"].as_array().map(Vec::len), Some(1));
+    // The example's customers are owed 60,000 BTC and hold them all; DMM's
+    // 4,820 BTC lost from customer cold storage leaves 55,180 to return in
+    // kind: 55,180 / 60,000 of each claim. ETH is untouched.
+    let d = &s["distribution"];
+    assert_eq!(d[0]["asset"], "BTC");
+    assert_eq!(d[0]["owed"], "6000000000000");
+    assert_eq!(d[0]["paid"], "5518000000000");
+    assert_eq!(d[1]["asset"], "ETH");
+    assert_eq!(d[1]["paid"], d[1]["owed"]);
+    let r = por(
+        &[
+            "reserve",
+            "stress",
+            "--inputs",
+            &example_str(),
+            "--scenarios",
+            "S4",
+        ],
+        dir.path(),
+    );
+    assert!(
+        r.stdout.contains("a pro-rata distribution in kind right after it would return: BTC 91.96% (55180 BTC of 60000 BTC owed)"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

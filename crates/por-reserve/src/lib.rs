@@ -74,7 +74,7 @@ pub use policy::{
 pub use report::{evaluate, stress, PolicySet, Report};
 pub use run::{Evaluation, StressReport};
 pub use stress::{
-    run_scenario, AssetSelector, Claim, Compensation, FractionBasis, LostLine, RunOff, RunOffSpec,
-    Scenario, Shock, StressError, StressResult, VendorSelector, Waterfall, SCENARIO_FORMAT,
-    SCENARIO_VERSION,
+    run_scenario, AssetRecovery, AssetSelector, Claim, Compensation, FractionBasis, LostLine,
+    RunOff, RunOffSpec, Scenario, Shock, StressError, StressResult, VendorSelector, Waterfall,
+    SCENARIO_FORMAT, SCENARIO_VERSION,
 };

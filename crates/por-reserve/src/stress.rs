@@ -489,6 +489,27 @@ pub struct IntervalExposure {
     pub value_jpy: Yen,
 }
 
+/// What a pro-rata distribution in kind of one asset would return right
+/// after the event (`docs/distribution.md`), before any compensation: the
+/// customers' holdings of it left, against what they are owed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetRecovery {
+    /// The asset.
+    pub asset: String,
+    /// Customer liabilities in it (base units).
+    #[serde(serialize_with = "ser_amount")]
+    pub owed: Amount,
+    /// Customer-owned holdings of it left after the event.
+    #[serde(serialize_with = "ser_amount")]
+    pub held: Amount,
+    /// What the distribution pays in total: the smaller of the two (each
+    /// customer's share is within one base unit of the same fraction).
+    #[serde(serialize_with = "ser_amount")]
+    pub paid: Amount,
+    /// `paid ÷ owed`; `None` when nothing is owed.
+    pub recovery: Option<Ratio>,
+}
+
 /// The outcome of one scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StressResult {
@@ -536,6 +557,9 @@ pub struct StressResult {
     pub run_off: Option<RunOff>,
     /// A ledger over-credit's exposure (S9).
     pub ledger: Option<LedgerExposure>,
+    /// Per asset, what an administrator's pro-rata distribution in kind
+    /// would return if the exchange failed right after the event.
+    pub distribution: Vec<AssetRecovery>,
     /// Always `illustrative`: scenarios are modelling choices.
     pub label: &'static str,
 }
@@ -724,7 +748,10 @@ pub fn run_scenario(
     let post = in_force_checks(&after, psa)?;
     let post_event = post.checks.iter().map(|c| (c.id, c.passes)).collect();
 
-    // 6. Run-off.
+    // 6. A distribution in kind right after the event.
+    let distribution = distribution_in_kind(&after)?;
+
+    // 7. Run-off.
     let ledger = shocked.ledger.clone();
     let run_off = match parts.iter().find_map(|s| s.run_off) {
         None => None,
@@ -758,6 +785,7 @@ pub fn run_scenario(
         post_event,
         run_off,
         ledger,
+        distribution,
         label: "illustrative",
     })
 }
@@ -1478,4 +1506,31 @@ fn apply_holdings_shock(
         out.extend(distribute(ceil_rate(reference, fraction)?, &mine)?);
     }
     Ok((out, note))
+}
+
+/// Per asset: customer-owned holdings against customer liabilities, and the
+/// in-kind pro-rata total (`docs/distribution.md`): the smaller of the two.
+fn distribution_in_kind(after: &Inputs) -> Result<Vec<AssetRecovery>, ReserveError> {
+    let mut out = Vec::new();
+    for (asset, owed) in &after.customer_liabilities {
+        let mut held = Amount::ZERO;
+        for h in after
+            .holdings
+            .iter()
+            .filter(|h| h.owner == Owner::Customer && h.asset == *asset)
+        {
+            held = held
+                .checked_add(h.quantity)
+                .ok_or(OVF("distribution in kind"))?;
+        }
+        let paid = held.min(*owed);
+        out.push(AssetRecovery {
+            asset: asset.clone(),
+            owed: *owed,
+            held,
+            paid,
+            recovery: Ratio::new(paid.to_base_units(), owed.to_base_units()),
+        });
+    }
+    Ok(out)
 }

@@ -858,6 +858,26 @@ pub(crate) fn stress_text(s: &StressReport) -> String {
                 y(l.value_jpy)
             );
         }
+        if r.applicable && !r.distribution.is_empty() {
+            let parts: Vec<String> = r
+                .distribution
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {} ({} of {} owed)",
+                        d.asset,
+                        pct(d.recovery),
+                        units(&e.inputs, &d.asset, d.paid),
+                        units(&e.inputs, &d.asset, d.owed)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "     a pro-rata distribution in kind right after it would return: {}",
+                parts.join("; ")
+            );
+        }
         for c in &r.claims {
             let _ = writeln!(
                 o,
