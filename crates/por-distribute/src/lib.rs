@@ -132,25 +132,3 @@ pub(crate) mod amount_string {
         Amount::from_base_units_str(&s).map_err(serde::de::Error::custom)
     }
 }
-
-/// Serde: amounts as decimal strings of base units.
-pub(crate) mod amounts_string {
-    use por_tree::Amount;
-    use serde::ser::SerializeSeq;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &[Amount], s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(v.len()))?;
-        for a in v {
-            seq.serialize_element(&a.to_base_units().to_string())?;
-        }
-        seq.end()
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Amount>, D::Error> {
-        let v = <Vec<std::borrow::Cow<'de, str>>>::deserialize(d)?;
-        v.iter()
-            .map(|s| Amount::from_base_units_str(s).map_err(serde::de::Error::custom))
-            .collect()
-    }
-}

@@ -28,7 +28,7 @@ pub struct DistributionProof {
     user_id: String,
     salt: Salt,
     index: u64,
-    #[serde(with = "crate::amounts_string")]
+    #[serde(with = "por_tree::proof::amounts_as_strings")]
     values: Vec<Amount>,
     path: Vec<PathStep>,
     root: RootCommitment,

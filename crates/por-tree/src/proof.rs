@@ -491,13 +491,14 @@ impl std::error::Error for VerifyError {}
 
 /// Serde adapter: amounts as JSON strings of base units (a `u128` does not
 /// fit a JSON number).
-pub(crate) mod amounts_as_strings {
+pub mod amounts_as_strings {
     use serde::de::{Error, SeqAccess, Visitor};
     use serde::ser::SerializeSeq;
     use serde::{Deserializer, Serializer};
 
     use crate::amount::Amount;
 
+    /// Writes each amount as a decimal string of base units.
     pub fn serialize<S: Serializer>(v: &[Amount], s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(v.len()))?;
         for a in v {
@@ -506,6 +507,10 @@ pub(crate) mod amounts_as_strings {
         seq.end()
     }
 
+    /// Reads decimal strings of base units.
+    ///
+    /// # Errors
+    /// A string that is not an amount of base units.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Amount>, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {

@@ -10,21 +10,7 @@ use std::fmt::Write as _;
 
 use por_reserve::{Comparison, Inputs, RuleVerdict, Yen};
 
-/// HTML-escapes text.
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+use super::audit::html::esc;
 
 /// `held ÷ required` in hundredths of a percent, rounded down, capped at
 /// 200 % (display only); `None` without a requirement.
