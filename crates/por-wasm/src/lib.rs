@@ -1,6 +1,6 @@
 //! # por-wasm
 //!
-//! WebAssembly bindings of `por-tree` and `por-attest` for the customer's browser verifier
+//! WebAssembly bindings of `por-tree`, `por-attest` and `por-distribute` for the customer's browser verifier
 //! (`www/`). The page hands over the proof file and the exchange's published
 //! root as text and gets back a JSON report (see [`report::Report`]): the
 //! customer's verdict from `por_tree::customer` (verified, consistent but not
