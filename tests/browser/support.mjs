@@ -195,6 +195,83 @@ export function makeAttestation(fx) {
 }
 
 /**
+ * The administrator's distribution over the fixtures' tree, made with the
+ * real binary as an administrator would: `por distribution plan` from the
+ * signed attestation `att` (makeAttestation), the ledger, the snapshot secret
+ * and an offline file of what is available (less BTC than is owed, more ETH),
+ * then `por key generate` for the administrator, `por distribution sign` and
+ * `por distribution proof` for every customer. Returns {dir, statement,
+ * statementPath, proof(user), proofPath(user), payouts} where payouts maps
+ * "user asset" to [claim, payout] in base units as payouts.csv states them
+ * (written by the planner, not by the page's code). With `policy` (TOML
+ * text) the plan uses that policy instead of the shipped pro-rata one.
+ */
+export function makeDistribution(fx, att, { name = "distribution", policy = null } = {}) {
+  requirePor();
+  const dir = join(ARTIFACTS, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const por = (args) => {
+    const run = spawnSync(POR_BIN, args, { cwd: dir, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`por ${args.join(" ")} failed (exit ${run.status}): ${run.stderr}`);
+    return run.stdout;
+  };
+  const available = join(dir, "available.csv");
+  const bhash = "11".repeat(32);
+  const ehash = `0x${"ab".repeat(32)}`;
+  writeFileSync(available, [
+    "chain,address,asset,balance,height,block_hash,source,contract",
+    `bitcoin,bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l,BTC,1000000000,870000,${bhash},fixture,`,
+    `ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,ETH,200000000000000000000,21000000,${ehash},fixture,`,
+    "",
+  ].join("\n"));
+  const plan = join(dir, "plan");
+  const policyArgs = [];
+  if (policy) {
+    writeFileSync(join(dir, "policy.toml"), policy);
+    policyArgs.push("--policy", join(dir, "policy.toml"));
+  }
+  por(["distribution", "plan", "--attestation", att.path, "--liabilities", join(ARTIFACTS, "fixtures", "ledger.csv"),
+    "--secret-file", join(ARTIFACTS, "fixtures", "secret"), "--available", available, "--out", plan, ...policyArgs]);
+  por(["key", "generate", "--out", join(dir, "admin.key")]);
+  const statementPath = join(dir, "statement.json");
+  por(["distribution", "sign", "--plan", plan, "--key", join(dir, "admin.key"), "--out", statementPath]);
+  const proofPath = (user) => join(dir, `distribution-proof-${user}.json`);
+  for (const user of USERS) {
+    por(["distribution", "proof", "--plan", plan, "--user", user, "--out", proofPath(user)]);
+  }
+  const payouts = new Map();
+  for (const line of readFileSync(join(plan, "payouts.csv"), "utf8").trim().split(/\r?\n/).slice(1)) {
+    const [user, asset, claim, payout] = line.split(",");
+    payouts.set(`${user} ${asset}`, [claim, payout]);
+  }
+  return {
+    dir,
+    statementPath,
+    statement: readFileSync(statementPath, "utf8"),
+    proofPath,
+    proof: (user) => readFileSync(proofPath(user), "utf8"),
+    payouts,
+  };
+}
+
+/** A policy with every option: bob held back, a BTC de-minimis of 2 base
+ * units (carol's 1 satoshi), and shortfalls topped up in yen. */
+export const TOP_UP_POLICY = [
+  'format = "por-distribution-policy"',
+  "version = 1",
+  'name = "browser-test-top-up"',
+  'title = "Browser test: holdback, de-minimis and a JPY top-up"',
+  "[params.rule]", 'value = "pro-rata-in-kind"', 'status = "assumption"', 'source = "test"',
+  "[params.holdback]", 'value = ["bob"]', 'status = "assumption"', 'source = "test"',
+  "[params.de_minimis]", 'value = { BTC = "2", ETH = "0" }', 'status = "assumption"', 'source = "test"',
+  "[params.top_up_pool_jpy]", 'value = "50000000"', 'status = "assumption"', 'source = "test"',
+  "[params.top_up_prices]", 'value = { BTC = "15000000", ETH = "500000" }', 'status = "assumption"', 'source = "test prices"',
+  "[params.top_up_price_date]", 'value = "2026-11-21"', 'status = "assumption"', 'source = "test"',
+  "",
+].join("\n");
+
+/**
  * The sample exchange of examples/sample: its tree summary from
  * `por tree build --json`, one customer's proof from `por tree proof`, and
  * that customer's balances and the column totals computed here with BigInt

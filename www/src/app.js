@@ -19,7 +19,7 @@
       pasteProof: "…or paste its contents:",
       rootHeading: "The root your exchange published",
       optional: "(recommended)",
-      rootHint: "The root hash (64 hex digits), the tree summary (JSON) or the signed attestation (JSON) your exchange published, taken from the exchange's own website. Without it, this page can only check that the proof is consistent in itself: it is then not verified.",
+      rootHint: "The root hash (64 hex digits), the tree summary (JSON) or the signed attestation (JSON) your exchange published, taken from the exchange's own website. Without it, this page can only check that the proof is consistent in itself: it is then not verified. For a distribution proof, give the administrator's signed statement (JSON) here.",
       dropRoot: "Drop the published root file here, or choose it:",
       pasteRoot: "…or paste it:",
       verify: "Verify",
@@ -112,6 +112,37 @@
       errorFile: "The file {name} could not be read.",
       errorTooLarge: "The file {name} is too large ({size} bytes) to be a proof.",
       errorLoad: "The verifier could not start in this browser (it needs WebAssembly).",
+      distIntro: "A distribution proof (por-distribution-proof-v1) from an administrator is checked against the administrator's signed statement (por-distribution-v1): give the proof in step 1 and the statement in step 2.",
+      distVerified: "Your payout is in the administrator's signed distribution",
+      distVerifiedText: "Your distribution proof is in the distribution root of the signed statement: your claim and your payout below are the ones the statement's distribution gives you.",
+      distNotVerified: "Not verified: your proof does not match the signed statement",
+      distNotVerifiedText: "Your distribution proof does not match the administrator's signed statement. The figures written in it are not shown, because they were not confirmed.",
+      distUntrusted: "Not verified: the statement is untrusted",
+      distUntrustedText: "The statement's signature does not verify: it was changed after it was signed, or it was not signed by the key it names. Nothing in it was compared with your proof.",
+      distUnsigned: "Incomplete: the statement is not signed",
+      distUnsignedText: "The statement has no signature, so nothing was compared. Ask the administrator for the signed statement.",
+      distTable: "Your claim, your payout and your recovery",
+      distClaim: "Your claim",
+      distPayout: "Your payout",
+      distRecovery: "Recovery",
+      distHeld: "held back {x} (set aside: your claim is held back)",
+      distRetained: "{x} below the de-minimis threshold (kept by the estate)",
+      distTopUp: "JPY top-up: your shortfall valued at ¥{shortfall} (prices of {date} from {source}), paid ¥{paid}",
+      distTopUpHeld: ", held back ¥{held}",
+      distTodoFingerprint: "The statement's signature verifies against the key it names. That shows it is intact, not whose key it is: compare this key fingerprint with the one the administrator publishes:",
+      distTodoPaid: "Whether these payouts were made, and whether what was available was on chain, is not shown by this proof.",
+      distStatement: "The signed statement",
+      distAttestation: "Starts from attestation",
+      distExchange: "Exchange",
+      distSnapshot: "Snapshot",
+      distLiabilitiesRoot: "Liabilities root",
+      distRoot: "Distribution root",
+      distCustomers: "Customers in the distribution",
+      distPolicy: "Policy",
+      distKey: "Administrator public key",
+      distBaseUnits: "Claim and payout in base units",
+      errorNoStatement: "Give the administrator's signed statement (por-distribution-v1) in step 2: a distribution proof is checked against it.",
+      errorStatement: "The distribution statement could not be read.",
     },
     ja: {
       title: "準備金証明であなたの残高を確認する",
@@ -122,7 +153,7 @@
       pasteProof: "…または内容を貼り付けてください：",
       rootHeading: "取引所が公表したルート",
       optional: "（推奨）",
-      rootHint: "取引所が自社のウェブサイトで公表したルートハッシュ（16進数64桁）、ツリーの概要（JSON）、または署名付きアテステーション（JSON）です。指定しない場合、このページで確認できるのは証明ファイル自体の整合性だけで、検証済みにはなりません。",
+      rootHint: "取引所が自社のウェブサイトで公表したルートハッシュ（16進数64桁）、ツリーの概要（JSON）、または署名付きアテステーション（JSON）です。指定しない場合、このページで確認できるのは証明ファイル自体の整合性だけで、検証済みにはなりません。配当の証明の場合は、管理人の署名付き声明（JSON）をここに指定してください。",
       dropRoot: "公表されたルートのファイルをここにドロップするか、選択してください：",
       pasteRoot: "…または貼り付けてください：",
       verify: "検証する",
@@ -215,6 +246,37 @@
       errorFile: "ファイル {name} を読み込めませんでした。",
       errorTooLarge: "ファイル {name} は証明としては大きすぎます（{size} バイト）。",
       errorLoad: "このブラウザでは検証プログラムを起動できませんでした（WebAssembly が必要です）。",
+      distIntro: "管理人から受け取った配当の証明（por-distribution-proof-v1）は、管理人の署名付き声明（por-distribution-v1）と照合します。手順1に証明を、手順2に声明を指定してください。",
+      distVerified: "あなたの配当は、管理人の署名付き配当に含まれています",
+      distVerifiedText: "あなたの配当の証明は、署名付き声明の配当ルートに含まれています。以下の債権額と配当額は、声明の配当があなたに与えるものです。",
+      distNotVerified: "検証に失敗しました：証明が署名付き声明と一致しません",
+      distNotVerifiedText: "あなたの配当の証明は、管理人の署名付き声明と一致しません。証明に書かれた数値は確認されていないため、表示しません。",
+      distUntrusted: "検証に失敗しました：声明は信頼できません",
+      distUntrustedText: "声明の署名が検証できません。署名後に変更されたか、記載された鍵で署名されていません。声明の内容は、あなたの証明と一切照合していません。",
+      distUnsigned: "未完了：声明に署名がありません",
+      distUnsignedText: "声明に署名がないため、何も照合していません。管理人に署名付きの声明を求めてください。",
+      distTable: "あなたの債権額・配当額・回収率",
+      distClaim: "債権額",
+      distPayout: "配当額",
+      distRecovery: "回収率",
+      distHeld: "留保 {x}（あなたの債権は留保されています）",
+      distRetained: "少額基準未満の {x}（財団に残ります）",
+      distTopUp: "円による補填：不足分の評価額 ¥{shortfall}（{date} の {source} の価格）、支払額 ¥{paid}",
+      distTopUpHeld: "、留保 ¥{held}",
+      distTodoFingerprint: "声明の署名は、記載された鍵で検証できました。これは声明が改変されていないことを示しますが、誰の鍵かは示しません。この鍵のフィンガープリントを、管理人が公表したものと照合してください：",
+      distTodoPaid: "これらの配当が実際に支払われたか、配当可能な資産が実際にチェーン上にあったかは、この証明ではわかりません。",
+      distStatement: "署名付き声明",
+      distAttestation: "基にしたアテステーション",
+      distExchange: "取引所",
+      distSnapshot: "スナップショット",
+      distLiabilitiesRoot: "負債のルート",
+      distRoot: "配当のルート",
+      distCustomers: "配当の対象顧客数",
+      distPolicy: "配当方針",
+      distKey: "管理人の公開鍵",
+      distBaseUnits: "債権額と配当額（最小単位）",
+      errorNoStatement: "手順2に管理人の署名付き声明（por-distribution-v1）を指定してください。配当の証明はこれと照合します。",
+      errorStatement: "配当の声明を読み込めませんでした。",
     },
   };
 
@@ -316,11 +378,16 @@
     result.hidden = true;
     error.hidden = true;
     result.removeAttribute("data-verdict");
+    result.removeAttribute("data-distribution");
     if (!last) return;
     if (last.error) {
       error.appendChild(el("p", { class: "error-title" }, [t(last.error.key, last.error.vars)]));
       if (last.error.detail) error.appendChild(el("p", { class: "detail", id: "error-detail" }, [last.error.detail]));
       error.hidden = false;
+      return;
+    }
+    if (last.distribution) {
+      renderDistribution(last.distribution);
       return;
     }
     var r = last.report;
@@ -482,6 +549,131 @@
     ]);
   }
 
+  // ---- The administrator's distribution ----
+
+  // The page's verdict for a distribution report, failing closed: green only
+  // for a "verified" report with the statement's summary and every asset;
+  // amber only for an unsigned statement; everything else is red.
+  function distributionState(r) {
+    if (r.verdict === "verified" && r.verified === true && !r.failure && r.statement &&
+        r.statement.fingerprint && Array.isArray(r.assets) && r.assets.length > 0) {
+      return "verified";
+    }
+    if (r.verdict === "unsigned" && r.verified === false) return "unsigned";
+    if (r.verdict === "untrusted" && r.verified === false) return "untrusted";
+    return "not-verified";
+  }
+
+  function renderDistribution(r) {
+    var result = $("result");
+    var state = distributionState(r);
+    result.setAttribute("data-verdict", state === "verified" ? "verified" : state === "unsigned" ? "not-compared" : "failed");
+    result.setAttribute("data-distribution", state);
+    var look = {
+      verified: ["ok", "✓", "distVerified", "distVerifiedText"],
+      unsigned: ["warn", "!", "distUnsigned", "distUnsignedText"],
+      untrusted: ["bad", "✗", "distUntrusted", "distUntrustedText"],
+      "not-verified": ["bad", "✗", "distNotVerified", "distNotVerifiedText"],
+    }[state];
+    result.appendChild(el("h2", { id: "verdict", class: "verdict " + look[0] }, [
+      el("span", { class: "mark", "aria-hidden": "true" }, [look[1]]),
+      " ",
+      t(look[2]),
+    ]));
+    result.appendChild(el("p", { id: "verdict-text" }, [t(look[3])]));
+    var facts = el("dl", { class: "facts", id: "facts" }, []);
+    row(t("account"), r.user_id, "account").forEach(function (n) { facts.appendChild(n); });
+    result.appendChild(facts);
+
+    if (state === "verified") {
+      var body = r.assets.map(function (a) {
+        var notes = [];
+        if (a.held !== "0") notes.push(t("distHeld", { x: a.held }));
+        if (a.retained !== "0") notes.push(t("distRetained", { x: a.retained }));
+        var payout = a.payout + (notes.length ? " (" + notes.join("; ") + ")" : "");
+        return el("tr", { "data-asset": a.symbol }, [
+          el("th", { scope: "row" }, [a.symbol]),
+          el("td", { class: "num claim", title: a.claim_base_units }, [a.claim]),
+          el("td", { class: "num payout", title: a.payout_base_units }, [payout]),
+          el("td", { class: "num recovery" }, [a.recovery]),
+        ]);
+      });
+      result.appendChild(el("table", { class: "amounts", id: "payouts" }, [
+        el("caption", null, [t("distTable")]),
+        el("thead", null, [el("tr", null, [
+          el("th", { scope: "col" }, [t("asset")]),
+          el("th", { scope: "col", class: "num" }, [t("distClaim")]),
+          el("th", { scope: "col", class: "num" }, [t("distPayout")]),
+          el("th", { scope: "col", class: "num" }, [t("distRecovery")]),
+        ])]),
+        el("tbody", null, body),
+      ]));
+      if (r.top_up) {
+        var u = r.top_up;
+        var line = t("distTopUp", { shortfall: u.shortfall, date: u.price_date, source: u.price_source, paid: u.paid });
+        if (u.held !== "0") line += t("distTopUpHeld", { held: u.held });
+        result.appendChild(el("p", { id: "top-up" }, [line]));
+      }
+      var todo = el("section", { class: "todo", id: "todo", "aria-labelledby": "todo-heading" }, [
+        el("h3", { id: "todo-heading" }, [t("todoHeading")]),
+      ]);
+      todo.appendChild(el("ul", null, [
+        el("li", { id: "todo-root" }, [t("distTodoFingerprint"), " ", el("code", { class: "hash fingerprint" }, [r.statement.fingerprint])]),
+        el("li", { id: "todo-paid" }, [t("distTodoPaid")]),
+      ]));
+      result.appendChild(todo);
+    } else if (state !== "unsigned") {
+      var next = el("section", { class: "next", id: "next", "aria-labelledby": "next-heading" }, [el("h3", { id: "next-heading" }, [t("nextHeading")])]);
+      next.appendChild(el("ul", null, [el("li", null, [t("nextContact")]), el("li", null, [t("nextKeep")])]));
+      result.appendChild(next);
+    }
+
+    // Technical details: the failure, and (from a statement whose signature
+    // verified) what it names.
+    var details = el("details", { id: "dist-details" }, [el("summary", null, [t("details")])]);
+    var dl = el("dl", { class: "facts" }, []);
+    var add = function (label, value, cls) {
+      row(label, value, cls).forEach(function (n) { dl.appendChild(n); });
+    };
+    if (r.failure) {
+      add(t("reason"), r.failure.message || r.failure.kind, "detail");
+      dl.lastChild.setAttribute("data-kind", String(r.failure.kind));
+    }
+    add(t("index"), String(r.index));
+    if (r.statement && state !== "untrusted") {
+      var st = r.statement;
+      add(t("distAttestation"), st.attestation_id, "hash");
+      add(t("distExchange"), st.exchange);
+      add(t("distSnapshot"), st.snapshot);
+      add(t("distLiabilitiesRoot"), st.liabilities_root, "hash");
+      add(t("distRoot"), st.distribution_root, "hash");
+      add(t("distCustomers"), String(st.customers));
+      add(t("distPolicy"), st.policy);
+      add(t("distKey"), st.administrator_key, "hash");
+      add(t("attFingerprint"), st.fingerprint, "hash");
+    }
+    if (state === "verified") {
+      add(t("distBaseUnits"), r.assets.map(function (a) {
+        return a.symbol + ": " + a.claim_base_units + " / " + a.payout_base_units;
+      }).join("\n"), "hash");
+    }
+    details.appendChild(dl);
+    result.appendChild(details);
+    result.hidden = false;
+  }
+
+  // A distribution proof names its format; anything else is checked as a
+  // proof of reserves. The format only chooses which check runs: each check
+  // reads the whole file itself.
+  function isDistributionProof(text) {
+    try {
+      var v = JSON.parse(text);
+      return !!v && typeof v === "object" && v.format === "por-distribution-proof-v1";
+    } catch (e) {
+      return false;
+    }
+  }
+
   // ---- Verification ----
 
   function verify() {
@@ -492,10 +684,17 @@
       last = { error: { key: "errorNoProof" } };
     } else {
       try {
-        last = { report: JSON.parse(wasm_bindgen.verify(proof, root)) };
+        if (isDistributionProof(proof)) {
+          last = root.trim() === ""
+            ? { error: { key: "errorNoStatement" } }
+            : { distribution: JSON.parse(wasm_bindgen.check_distribution(proof, root)) };
+        } else {
+          last = { report: JSON.parse(wasm_bindgen.verify(proof, root)) };
+        }
       } catch (e) {
         var message = e && e.message ? e.message : String(e);
-        last = { error: { key: /^published root:/.test(message) ? "errorRoot" : "errorProof", detail: message } };
+        var key = /^published root:/.test(message) ? "errorRoot" : /^statement:/.test(message) ? "errorStatement" : "errorProof";
+        last = { error: { key: key, detail: message } };
       }
     }
     render();
