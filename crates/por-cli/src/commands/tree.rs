@@ -26,9 +26,22 @@ pub enum TreeCommand {
 /// Arguments of `por tree build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Balances export: CSV with header `user_id,<SYMBOL>,...`, amounts in asset units ("0.5").
+    /// Balances export: CSV with a `user_id` column and one column per asset
+    /// symbol, in any order, separated by `,`, `;` or tab (detected from the
+    /// header); amounts in asset units ("0.5").
     #[arg(long, value_name = "FILE.csv")]
     balances: PathBuf,
+    /// The export's text encoding. A file that is not UTF-8 is refused
+    /// unless this says cp932 (por does not guess: a misread user id would
+    /// be another customer).
+    #[arg(long, value_enum, default_value_t = inputs::Encoding::Utf8)]
+    encoding: inputs::Encoding,
+    /// A column of the export to skip (an e-mail address, a name); repeatable.
+    #[arg(long = "ignore-column", value_name = "NAME")]
+    ignore_columns: Vec<String>,
+    /// Read an empty amount cell as 0 (by default it is an error).
+    #[arg(long)]
+    empty_as_zero: bool,
     /// Assets in tree order: `BTC:8,ETH:18`, or a TOML file with `[[asset]]` tables (symbol, decimals).
     #[arg(long, value_name = "SPEC|FILE.toml")]
     assets: String,
@@ -93,9 +106,15 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
     let spinner = progress::spinner("reading balances");
     let bytes = fs::read(&args.balances).with_context(|| format!("cannot read {csv_name}"))?;
     spinner.set_message("parsing balances");
+    let text = inputs::balances_utf8(&bytes, args.encoding, &csv_name)?;
+    let options = por_tree::ledger::CsvOptions {
+        ignore_columns: args.ignore_columns.clone(),
+        empty_as_zero: args.empty_as_zero,
+    };
     // LedgerError messages already say "line N, column C (SYMBOL): ...".
-    let ledger =
-        Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
+    let ledger = Ledger::from_csv_with(&text, &assets, &options)
+        .map_err(|e| anyhow::anyhow!("{csv_name}: {e}{}", inputs::ledger_hint(&e)))?;
+    drop(text);
     drop(bytes);
     spinner.set_message(format!("hashing {} customers", ledger.len()));
     let (tree, customers) = LiabilitiesTree::build_consuming(&assets, ledger, &secret)
