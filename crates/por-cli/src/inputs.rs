@@ -143,41 +143,19 @@ pub enum Encoding {
 
 /// Returns a balances export as UTF-8 bytes, decoding CP932 when asked.
 ///
-/// A file that is not UTF-8 is never decoded by guess: a user id decoded
-/// with the wrong encoding would silently hash to another customer's leaf.
-/// The error names the first bad line and `--encoding`, and says when the
-/// file decodes cleanly as CP932. CP932 keeps ASCII (line breaks and
-/// delimiters included) byte for byte, so line numbers are unchanged.
+/// UTF-8 is passed through as it is: the ledger reader reports a field
+/// that is not UTF-8 with its line and column, and [`ledger_hint`] adds
+/// what to do. A file is never decoded by guess: a user id decoded with the
+/// wrong encoding would silently hash to another customer's leaf. CP932
+/// keeps ASCII (line breaks and delimiters included) byte for byte, so line
+/// numbers are unchanged.
 pub fn balances_utf8<'a>(
     bytes: &'a [u8],
     encoding: Encoding,
     name: &str,
 ) -> Result<std::borrow::Cow<'a, [u8]>> {
     match encoding {
-        Encoding::Utf8 => match std::str::from_utf8(bytes) {
-            Ok(_) => Ok(std::borrow::Cow::Borrowed(bytes)),
-            Err(e) => {
-                let at = e.valid_up_to();
-                let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-                let bad: Vec<String> = bytes[at..]
-                    .iter()
-                    .take(e.error_len().unwrap_or(1).max(2))
-                    .map(|b| format!("{b:02X}"))
-                    .collect();
-                let cp932 = encoding_rs::SHIFT_JIS
-                    .decode_without_bom_handling_and_without_replacement(bytes)
-                    .is_some();
-                bail!(
-                    "{name}: line {line}: not valid UTF-8 (bytes {}); {}",
-                    bad.join(" "),
-                    if cp932 {
-                        "the file does decode as CP932 (Shift-JIS, what Japanese Excel saves as \"CSV\"): if that is how it was saved, pass `--encoding cp932`"
-                    } else {
-                        "save the export as UTF-8, or pass `--encoding cp932` if it is CP932 (Shift-JIS)"
-                    }
-                )
-            }
-        },
+        Encoding::Utf8 => Ok(std::borrow::Cow::Borrowed(bytes)),
         Encoding::Cp932 => {
             // A UTF-8 byte-order mark would say the file is not CP932.
             if bytes.starts_with(b"\xEF\xBB\xBF") {
@@ -206,10 +184,25 @@ pub fn balances_utf8<'a>(
 }
 
 /// What to do about a balances export error, when por can say: the options
-/// of `por tree build` that read the export as it is.
-pub fn ledger_hint(e: &por_tree::ledger::LedgerError) -> &'static str {
+/// of `por tree build` that read the export as it is. `bytes` is the file
+/// as read, to say whether it decodes as CP932.
+pub fn ledger_hint(
+    e: &por_tree::ledger::LedgerError,
+    bytes: &[u8],
+    encoding: Encoding,
+) -> &'static str {
     use por_tree::ledger::LedgerError as E;
     match e {
+        E::InvalidUtf8 { .. } if encoding == Encoding::Utf8 => {
+            if encoding_rs::SHIFT_JIS
+                .decode_without_bom_handling_and_without_replacement(bytes)
+                .is_some()
+            {
+                "; the file does decode as CP932 (Shift-JIS, what Japanese Excel saves as \"CSV\"): if that is how it was saved, pass `--encoding cp932`"
+            } else {
+                "; save the export as UTF-8, or pass `--encoding cp932` if it is CP932 (Shift-JIS)"
+            }
+        }
         E::UnknownColumns { .. } => {
             "; leave a column out with `--ignore-column NAME` (repeatable), or add its asset to `--assets`"
         }

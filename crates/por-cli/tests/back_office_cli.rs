@@ -77,22 +77,31 @@ fn a_cp932_semicolon_export_with_extra_columns_builds_the_clean_root() {
     let out = tmp.join("t3");
     let out = out.to_str().unwrap();
     let e = build(&tmp, export_path, out, &[]);
-    assert_eq!(e.status.code(), Some(2));
-    let msg = String::from_utf8_lossy(&e.stderr);
-    assert!(
-        msg.contains(&format!("{export_path}: line 2: not valid UTF-8")),
-        "{msg}"
-    );
-    assert!(msg.contains("--encoding cp932"), "{msg}");
-
-    let e = build(&tmp, export_path, out, &["--encoding", "cp932"]);
     let msg = String::from_utf8_lossy(&e.stderr);
     assert_eq!(e.status.code(), Some(2), "{msg}");
     assert!(
-        msg.contains("line 1: unknown column \"email\" (column 1)"),
+        msg.contains(&format!(
+            "{export_path}: line 1, column 1: unknown column \"email\""
+        )),
         "{msg}"
     );
     assert!(msg.contains("--ignore-column"), "{msg}");
+
+    let e = build(
+        &tmp,
+        export_path,
+        out,
+        &["--ignore-column", "email", "--empty-as-zero"],
+    );
+    let msg = String::from_utf8_lossy(&e.stderr);
+    assert_eq!(e.status.code(), Some(2), "{msg}");
+    assert!(
+        msg.contains(&format!(
+            "{export_path}: line 2, column 3: \"\\x8eR\\x93c\" is not valid UTF-8; the file does decode as CP932"
+        )),
+        "{msg}"
+    );
+    assert!(msg.contains("pass `--encoding cp932`"), "{msg}");
 
     let e = build(
         &tmp,

@@ -335,7 +335,7 @@ impl Ledger {
             let name = core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
                 line: header_line,
                 column: col + 1,
-                value: String::from_utf8_lossy(field).into_owned(),
+                value: field.escape_ascii().to_string(),
             })?;
             let name = if col == 0 {
                 name.trim_start_matches('\u{feff}')
@@ -572,7 +572,7 @@ impl RowParser<'_> {
                             core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
                                 line,
                                 column: col + 1,
-                                value: String::from_utf8_lossy(field).into_owned(),
+                                value: field.escape_ascii().to_string(),
                             })?;
                         check_user_id(user_id, line)?;
                     }
@@ -795,7 +795,7 @@ pub enum LedgerError {
         line: u64,
         /// Column number.
         column: usize,
-        /// The field, invalid bytes shown as U+FFFD.
+        /// The field, bytes other than printable ASCII escaped (`\x8e`).
         value: String,
     },
     /// An empty user id.
@@ -898,6 +898,13 @@ impl fmt::Display for LedgerError {
                 f,
                 "line 1: expected a header with a `user_id` column, separated by `,`, `;` or tab; found {header:?}"
             ),
+            LedgerError::UnknownColumns { columns, expected } if columns.len() == 1 => write!(
+                f,
+                "line 1, column {}: unknown column {:?}; expected `user_id` and the assets {}",
+                columns[0].0,
+                columns[0].1,
+                expected.join(", ")
+            ),
             LedgerError::UnknownColumns { columns, expected } => {
                 let list: Vec<String> = columns
                     .iter()
@@ -905,8 +912,7 @@ impl fmt::Display for LedgerError {
                     .collect();
                 write!(
                     f,
-                    "line 1: unknown column{} {}; expected `user_id` and the assets {}",
-                    if columns.len() == 1 { "" } else { "s" },
+                    "line 1: unknown columns {}; expected `user_id` and the assets {}",
                     list.join(", "),
                     expected.join(", ")
                 )
@@ -925,7 +931,7 @@ impl fmt::Display for LedgerError {
                 "line {line}: expected {expected} fields like the header, found {got}"
             ),
             LedgerError::InvalidUtf8 { line, column, value } => {
-                write!(f, "line {line}, column {column}: {value:?} is not valid UTF-8")
+                write!(f, "line {line}, column {column}: \"{value}\" is not valid UTF-8")
             }
             LedgerError::EmptyUserId { line } => write!(f, "line {line}, column user_id: empty user id"),
             LedgerError::UserIdTooLong { line, len } => write!(
@@ -1170,7 +1176,7 @@ mod tests {
             LedgerError::InvalidUtf8 {
                 line: 2,
                 column: 1,
-                value: "\u{fffd}".into()
+                value: "\\xff".into()
             }
         );
         let big = "340282366920938463463374607431768211455";
