@@ -98,7 +98,7 @@ fn a_time_with_an_offset_is_signed_in_utc_and_printed() {
     let o = attest("2026-12-01T00:00:00+9", "c.json");
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("--time: expected an RFC 3339 time"),
+        stderr(&o).contains("--time (snapshot.time): expected an RFC 3339 time"),
         "{}",
         stderr(&o)
     );

@@ -88,8 +88,8 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
     let tree = TreeDir::open(&args.tree)?;
     let summary = &tree.summary;
     let key = super::key::read_key(&args.key)?;
-    let time =
-        por_attest::normalize_time(&args.time).map_err(|e| anyhow::anyhow!("--time: {e}"))?;
+    let time = por_attest::normalize_time(&args.time)
+        .map_err(|e| anyhow::anyhow!("--time (snapshot.time): {e}"))?;
 
     let chains = parse_chains(&args.chains)?;
     let reserves_name = args.reserves.display().to_string();
