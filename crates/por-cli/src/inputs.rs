@@ -161,6 +161,12 @@ pub fn balances_utf8<'a>(
             if bytes.starts_with(b"\xEF\xBB\xBF") {
                 bail!("{name}: starts with a UTF-8 byte-order mark, so it is UTF-8, not CP932: leave out `--encoding cp932`");
             }
+            // Non-ASCII text that is valid UTF-8 is, in practice, UTF-8:
+            // read as CP932 it would decode to other characters without
+            // any error, and the ids would hash to other leaves.
+            if !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+                bail!("{name}: the file is valid UTF-8 and has non-ASCII text, so it is UTF-8, not CP932 (read as CP932 its ids would change): leave out `--encoding cp932`");
+            }
             match encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)
             {
                 Some(text) => Ok(std::borrow::Cow::Owned(text.into_owned().into_bytes())),

@@ -118,5 +118,12 @@ fn a_cp932_semicolon_export_with_extra_columns_builds_the_clean_root() {
     assert!(msg.contains("--empty-as-zero"), "{msg}");
     assert!(!Path::new(out).exists(), "no partial output");
 
+    // A UTF-8 file is not read as CP932 (its ids would silently change).
+    let e = build(&tmp, clean_path, out, &["--encoding", "cp932"]);
+    let msg = String::from_utf8_lossy(&e.stderr);
+    assert_eq!(e.status.code(), Some(2), "{msg}");
+    assert!(msg.contains("is valid UTF-8"), "{msg}");
+    assert!(!Path::new(out).exists(), "no partial output");
+
     let _ = std::fs::remove_dir_all(&tmp);
 }
