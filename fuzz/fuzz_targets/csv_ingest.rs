@@ -7,6 +7,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
+use por_tree::ledger::CsvOptions;
 use por_tree::{AssetList, BuildError, InclusionProof, Ledger, LiabilitiesTree, SnapshotSecret};
 
 fn fixed() -> &'static (AssetList, SnapshotSecret) {
@@ -21,6 +22,14 @@ fn fixed() -> &'static (AssetList, SnapshotSecret) {
 
 fuzz_target!(|data: &[u8]| {
     let (assets, secret) = fixed();
+    // The back-office options: ignored columns and empty cells as 0.
+    let options = CsvOptions {
+        ignore_columns: vec!["email".into()],
+        empty_as_zero: true,
+    };
+    if let Err(e) = Ledger::from_csv_with(data, assets, &options) {
+        let _ = (e.to_string(), e.line());
+    }
     let ledger = match Ledger::from_csv(data, assets) {
         Ok(l) => l,
         Err(e) => {

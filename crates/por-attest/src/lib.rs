@@ -773,6 +773,113 @@ impl Snapshot {
     }
 }
 
+/// Normalises an RFC 3339 time with a UTC offset to the UTC form the
+/// attestation requires: `2026-12-01T00:00:00+09:00` becomes
+/// `2026-11-30T15:00:00Z`. A time already ending in `Z` is returned as it
+/// is; the fraction of a second is kept as written. `-00:00` is read as UTC.
+///
+/// # Errors
+/// What was expected, when `s` is not `YYYY-MM-DDTHH:MM:SS[.f+]` followed by
+/// `Z` or `+HH:MM` / `-HH:MM` (hours 00–23, minutes 00–59) with valid
+/// ranges, or the UTC time falls outside the years 0000–9999.
+///
+/// # Examples
+/// ```
+/// assert_eq!(
+///     por_attest::normalize_time("2026-12-01T00:00:00+09:00").unwrap(),
+///     "2026-11-30T15:00:00Z"
+/// );
+/// assert_eq!(
+///     por_attest::normalize_time("2026-11-21T00:00:00Z").unwrap(),
+///     "2026-11-21T00:00:00Z"
+/// );
+/// ```
+pub fn normalize_time(s: &str) -> Result<String, String> {
+    let expected = || {
+        format!(
+            "expected an RFC 3339 time like 2026-11-21T00:00:00Z or 2026-11-21T09:00:00+09:00, got {s:?}"
+        )
+    };
+    if s.ends_with('Z') {
+        check_time(s).map_err(|_| expected())?;
+        return Ok(s.to_owned());
+    }
+    // `±HH:MM` at the end; everything before it must be a valid UTC time
+    // once given a `Z`.
+    let split = s.len().checked_sub(6).ok_or_else(expected)?;
+    let (local, offset) = (
+        s.get(..split).ok_or_else(expected)?,
+        s.get(split..).ok_or_else(expected)?,
+    );
+    let ob = offset.as_bytes();
+    let sign: i64 = match ob.first() {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return Err(expected()),
+    };
+    let two = |r: core::ops::Range<usize>| -> Option<i64> {
+        let part = offset.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (Some(oh), Some(om)) = (two(1..3), two(4..6)) else {
+        return Err(expected());
+    };
+    if ob.get(3) != Some(&b':') || oh > 23 || om > 59 {
+        return Err(expected());
+    }
+    let t = check_time(&format!("{local}Z")).map_err(|_| expected())?;
+    let (y, mo, d, h, mi, _) = t.whole;
+    // Local minutes of the day minus the offset, carried into the date.
+    let mut minutes = i64::from(h) * 60 + i64::from(mi) - sign * (oh * 60 + om);
+    let (mut y, mut mo, mut d) = (i64::from(y), i64::from(mo), i64::from(d));
+    let days_in = |y: i64, mo: i64| -> i64 {
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        match mo {
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => 31,
+        }
+    };
+    if minutes < 0 {
+        minutes += 1440;
+        d -= 1;
+        if d == 0 {
+            mo -= 1;
+            if mo == 0 {
+                mo = 12;
+                y -= 1;
+            }
+            d = days_in(y, mo);
+        }
+    } else if minutes >= 1440 {
+        minutes -= 1440;
+        d += 1;
+        if d > days_in(y, mo) {
+            d = 1;
+            mo += 1;
+            if mo == 13 {
+                mo = 1;
+                y += 1;
+            }
+        }
+    }
+    if !(0..=9999).contains(&y) {
+        return Err(format!("{s:?} is outside the years 0000-9999 in UTC"));
+    }
+    // `local` is `YYYY-MM-DDTHH:MM:` + seconds and fraction as written.
+    let seconds = local.get(17..).ok_or_else(expected)?;
+    Ok(format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{seconds}Z",
+        minutes / 60,
+        minutes % 60
+    ))
+}
+
 /// Checks `YYYY-MM-DDTHH:MM:SS[.f+]Z` with valid ranges (leap seconds
 /// refused; days checked against the month and leap years).
 fn check_time(s: &str) -> Result<SnapshotTime, String> {

@@ -486,3 +486,37 @@ fn snapshot_times_order_as_instants_not_as_text() {
     assert!(t("2027-01-01T00:00:00Z") > t("2026-12-31T23:59:59.9Z"));
     assert!(SnapshotTime::parse("2026-11-21 00:00:00Z").is_err());
 }
+
+/// Offsets are converted to UTC; the expected values are Python's
+/// `datetime.fromisoformat(t).astimezone(timezone.utc)`.
+#[test]
+fn times_with_offsets_are_normalised_to_utc() {
+    for (given, utc) in [
+        ("2026-12-01T00:00:00+09:00", "2026-11-30T15:00:00Z"),
+        ("2024-03-01T05:30:00+09:00", "2024-02-29T20:30:00Z"),
+        ("2026-12-31T20:00:00.50-05:00", "2027-01-01T01:00:00.50Z"),
+        ("2024-02-28T23:59:59-00:30", "2024-02-29T00:29:59Z"),
+        ("2026-11-21T00:00:00+00:00", "2026-11-21T00:00:00Z"),
+        ("2026-11-21T00:00:00-00:00", "2026-11-21T00:00:00Z"),
+        ("2026-11-21T00:00:00Z", "2026-11-21T00:00:00Z"),
+    ] {
+        let got = normalize_time(given).unwrap_or_else(|e| panic!("{given}: {e}"));
+        assert_eq!(got, utc, "{given}");
+        assert!(SnapshotTime::parse(&got).is_ok(), "{got}");
+    }
+    for bad in [
+        "",
+        "2026-12-01T00:00:00",
+        "2026-12-01T00:00:00+9:00",
+        "2026-12-01T00:00:00+09:60",
+        "2026-12-01T00:00:00+24:00",
+        "2026-12-01T00:00:00+0900",
+        "2026-02-30T00:00:00+09:00",
+        "2026-12-01 00:00:00+09:00",
+        "0000-01-01T08:00:00+09:00",
+        "9999-12-31T20:00:00-05:00",
+        "2026-12-01T00:00:00+09:0é",
+    ] {
+        assert!(normalize_time(bad).is_err(), "{bad}");
+    }
+}

@@ -128,3 +128,95 @@ mod tests {
         assert!(assets_toml("").is_err());
     }
 }
+
+/// The text encoding of a balances export (`--encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark.
+    #[default]
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// CP932 (Windows Shift-JIS), as Japanese Excel saves "CSV".
+    #[value(name = "cp932", alias = "shift-jis", alias = "sjis")]
+    Cp932,
+}
+
+/// Returns a balances export as UTF-8 bytes, decoding CP932 when asked.
+///
+/// UTF-8 is passed through as it is: the ledger reader reports a field
+/// that is not UTF-8 with its line and column, and [`ledger_hint`] adds
+/// what to do. A file is never decoded by guess: a user id decoded with the
+/// wrong encoding would silently hash to another customer's leaf. CP932
+/// keeps ASCII (line breaks and delimiters included) byte for byte, so line
+/// numbers are unchanged.
+pub fn balances_utf8<'a>(
+    bytes: &'a [u8],
+    encoding: Encoding,
+    name: &str,
+) -> Result<std::borrow::Cow<'a, [u8]>> {
+    match encoding {
+        Encoding::Utf8 => Ok(std::borrow::Cow::Borrowed(bytes)),
+        Encoding::Cp932 => {
+            // A UTF-8 byte-order mark would say the file is not CP932.
+            if bytes.starts_with(b"\xEF\xBB\xBF") {
+                bail!("{name}: starts with a UTF-8 byte-order mark, so it is UTF-8, not CP932: leave out `--encoding cp932`");
+            }
+            // Non-ASCII text that is valid UTF-8 is, in practice, UTF-8:
+            // read as CP932 it would decode to other characters without
+            // any error, and the ids would hash to other leaves.
+            if !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+                bail!("{name}: the file is valid UTF-8 and has non-ASCII text, so it is UTF-8, not CP932 (read as CP932 its ids would change): leave out `--encoding cp932`");
+            }
+            match encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)
+            {
+                Some(text) => Ok(std::borrow::Cow::Owned(text.into_owned().into_bytes())),
+                None => {
+                    // Find the first line that does not decode, for the message.
+                    let mut line = 1;
+                    for l in bytes.split(|&b| b == b'\n') {
+                        if encoding_rs::SHIFT_JIS
+                            .decode_without_bom_handling_and_without_replacement(l)
+                            .is_none()
+                        {
+                            break;
+                        }
+                        line += 1;
+                    }
+                    bail!("{name}: line {line}: not valid CP932 (Shift-JIS); check the file's encoding (`--encoding utf-8` is the default)")
+                }
+            }
+        }
+    }
+}
+
+/// What to do about a balances export error, when por can say: the options
+/// of `por tree build` that read the export as it is. `bytes` is the file
+/// as read, to say whether it decodes as CP932.
+pub fn ledger_hint(
+    e: &por_tree::ledger::LedgerError,
+    bytes: &[u8],
+    encoding: Encoding,
+) -> &'static str {
+    use por_tree::ledger::LedgerError as E;
+    match e {
+        E::InvalidUtf8 { .. } if encoding == Encoding::Utf8 => {
+            if encoding_rs::SHIFT_JIS
+                .decode_without_bom_handling_and_without_replacement(bytes)
+                .is_some()
+            {
+                "; the file does decode as CP932 (Shift-JIS, what Japanese Excel saves as \"CSV\"): if that is how it was saved, pass `--encoding cp932`"
+            } else {
+                "; save the export as UTF-8, or pass `--encoding cp932` if it is CP932 (Shift-JIS)"
+            }
+        }
+        E::UnknownColumns { .. } => {
+            "; leave a column out with `--ignore-column NAME` (repeatable), or add its asset to `--assets`"
+        }
+        E::Amount { source, .. }
+            if matches!(source.kind(), por_tree::amount::AmountErrorKind::Empty) =>
+        {
+            "; write 0, or pass `--empty-as-zero` to read empty amounts as 0"
+        }
+        _ => "",
+    }
+}

@@ -59,13 +59,14 @@ const MARKER_FORMAT: &str = "por-output-v1";
 /// which command wrote it.
 pub fn write_marker(dir: &Path, what: &str) -> Result<()> {
     let path = dir.join(OUTPUT_MARKER);
-    fs::write(
-        &path,
-        format!(
-            "{MARKER_FORMAT} {what}\nThis directory was written by por; `--force` may replace it whole.\n"
-        ),
-    )
-    .with_context(|| format!("cannot write {}", path.display()))
+    create_private(&path)?
+        .write_all(
+            format!(
+                "{MARKER_FORMAT} {what}\nThis directory was written by por; `--force` may replace it whole.\n"
+            )
+            .as_bytes(),
+        )
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Whether `dir` is a directory (not a symbolic link) that holds a por output marker.
@@ -149,7 +150,7 @@ pub fn begin_dir(out: &Path, force: bool, prefix: &str) -> Result<tempfile::Temp
     check_replaceable(out, force)?;
     let parent = parent_dir(out);
     fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(prefix)
         .tempdir_in(&parent)
         .with_context(|| {
@@ -157,7 +158,32 @@ pub fn begin_dir(out: &Path, force: bool, prefix: &str) -> Result<tempfile::Temp
                 "cannot create a temporary directory in {}",
                 parent.display()
             )
-        })
+        })?;
+    // Private (owner only) until the caller says otherwise: trees, customer
+    // lists and proofs with their index are confidential. tempfile makes it
+    // 0700 already; said here so it does not depend on that.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot set the permissions of {}", tmp.path().display()))?;
+    }
+    Ok(tmp)
+}
+
+/// Creates (or truncates) `path` readable and writable by its owner only
+/// (0600 on unix): the files of a confidential output directory.
+pub(crate) fn create_private(path: &Path) -> Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))
 }
 
 /// Moves a finished temporary directory to `out`, replacing an old one.
@@ -199,7 +225,7 @@ pub(crate) fn write_new(
     path: &Path,
     f: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
 ) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file = create_private(path)?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     f(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
     w.flush()

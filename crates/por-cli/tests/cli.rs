@@ -503,9 +503,35 @@ fn published_outputs_are_world_readable_and_secrets_are_not() {
     let dir = setup(b"user_id,BTC,ETH\na,1,1\nb,2,2\n");
     let d = dir.path();
     std::fs::remove_file(d.join("s.key")).unwrap();
-    assert!(build(d, &[]).status.success());
+    let o = build(d, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Wrote t.published.json: publish this file"),
+        "{}",
+        stdout(&o)
+    );
     let mode = |p: &str| std::fs::metadata(d.join(p)).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode("s.key"), 0o600);
+    // The tree holds every customer's id and balances: owner only.
+    assert_eq!(mode("t"), 0o700);
+    for f in std::fs::read_dir(d.join("t")).unwrap() {
+        let f = f.unwrap().path();
+        assert_eq!(
+            std::fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "{}",
+            f.display()
+        );
+    }
+    // The file to publish: everyone may read it, and it is what `por
+    // tree build --json` prints.
+    assert_eq!(mode("t.published.json"), 0o644);
+    let json = build(d, &["--force", "--json"]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    assert_eq!(
+        std::fs::read_to_string(d.join("t.published.json")).unwrap(),
+        stdout(&json)
+    );
     assert!(por(
         d,
         &["tree", "proof", "--tree", "t", "--user", "a", "--out", "a.json"]
@@ -513,16 +539,46 @@ fn published_outputs_are_world_readable_and_secrets_are_not() {
     .status
     .success());
     assert_eq!(mode("a.json"), 0o644);
+    let v = por(
+        d,
+        &[
+            "verify",
+            "--proof",
+            "a.json",
+            "--published",
+            "t.published.json",
+            "--assets",
+            "BTC:8,ETH:18",
+        ],
+    );
+    assert_eq!(v.status.code(), Some(0), "{}{}", stdout(&v), stderr(&v));
+    // Proofs before they are handed out, with the index of every id: private.
     assert!(por(
         d,
         &["tree", "export-proofs", "--tree", "t", "--out", "proofs"]
     )
     .status
     .success());
-    assert_eq!(mode("proofs"), 0o755);
-    assert_eq!(
-        mode("proofs/a.json") & 0o044,
-        0o044,
-        "others can read published proofs"
+    assert_eq!(mode("proofs"), 0o700);
+    assert_eq!(mode("proofs/a.json"), 0o600);
+    assert_eq!(mode("proofs/index.csv"), 0o600);
+}
+
+#[test]
+fn an_existing_publication_is_replaced_only_with_force() {
+    let dir = setup(b"user_id,BTC,ETH\na,1,1\nb,2,2\n");
+    let d = dir.path();
+    std::fs::write(d.join("t.published.json"), "someone else's\n").unwrap();
+    let o = build(d, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("t.published.json exists"),
+        "{}",
+        stderr(&o)
     );
+    assert!(!d.join("t").exists(), "nothing written");
+    assert!(build(d, &["--force"]).status.success());
+    assert!(std::fs::read_to_string(d.join("t.published.json"))
+        .unwrap()
+        .starts_with("{\"root\""));
 }

@@ -1,10 +1,15 @@
 //! The balances export: one row per customer, one amount per asset.
 //!
-//! CSV with header `user_id,<SYMBOL>,...`; amounts are decimal strings in asset
-//! units ("0.5", "12"). Columns may come in any order, but every asset of the
-//! list must have exactly one column and no other column may appear. Quoted
-//! fields (RFC 4180) are accepted, so a user id may contain commas. A UTF-8
-//! byte-order mark at the start is ignored.
+//! CSV with a header naming a `user_id` column and one column per asset
+//! symbol; amounts are decimal strings in asset units ("0.5", "12"). Columns
+//! may come in any order (`user_id` included), but every asset of the list
+//! must have exactly one column, and any other column must be named in
+//! [`CsvOptions::ignore_columns`]. The delimiter (`,`, `;` or tab) is the
+//! one with which the header has a `user_id` field (comma first). Quoted
+//! fields (RFC 4180) are accepted, so a user id may contain the delimiter. A
+//! UTF-8 byte-order mark at the start is ignored; the bytes must be UTF-8
+//! (a caller decodes other encodings first: line breaks survive decoding
+//! from an ASCII-compatible encoding, so lines keep their numbers).
 //!
 //! Parsing works on bytes already in memory: the crate does no I/O. The CSV
 //! reader ([`Ledger::from_csv`]) is behind the `csv` feature (on by default);
@@ -41,6 +46,21 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use crate::amount::{Amount, ParseAmountError};
 #[cfg(feature = "csv")]
 use crate::asset::AssetList;
+
+/// How [`Ledger::from_csv_with`] reads an export beyond the strict default.
+#[cfg(feature = "csv")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Header names of columns to skip (an e-mail address, a name): their
+    /// cells are not read at all. Each must be in the header.
+    pub ignore_columns: Vec<String>,
+    /// Read an empty amount cell as 0 instead of refusing it.
+    pub empty_as_zero: bool,
+}
+
+/// The delimiters tried on the header, in order.
+#[cfg(feature = "csv")]
+const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 
 /// The longest user id accepted, in bytes of UTF-8.
 pub const MAX_USER_ID_BYTES: usize = 1024;
@@ -257,9 +277,40 @@ impl Ledger {
     /// ```
     #[cfg(feature = "csv")]
     pub fn from_csv(bytes: &[u8], assets: &AssetList) -> Result<Ledger, LedgerError> {
+        Ledger::from_csv_with(bytes, assets, &CsvOptions::default())
+    }
+
+    /// Parses a CSV balances export with [`CsvOptions`]: columns to ignore,
+    /// empty amounts as 0. [`Ledger::from_csv`] is this with the defaults.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ledger::from_csv`], plus [`LedgerError::IgnoredColumnAbsent`]
+    /// for an ignored column the header does not have.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use por_tree::{AssetList, Ledger, ledger::CsvOptions};
+    /// let assets = AssetList::from_spec("BTC:8")?;
+    /// let csv = b"email;BTC;user_id\na@x;;alice\nb@x;2;bob\n";
+    /// let options = CsvOptions { ignore_columns: vec!["email".into()], empty_as_zero: true };
+    /// let ledger = Ledger::from_csv_with(csv, &assets, &options)?;
+    /// assert_eq!(ledger.user_id(0), "alice");
+    /// assert_eq!(ledger.balances(0)[0].to_base_units(), 0);
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "csv")]
+    pub fn from_csv_with(
+        bytes: &[u8],
+        assets: &AssetList,
+        options: &CsvOptions,
+    ) -> Result<Ledger, LedgerError> {
+        let delimiter = detect_delimiter(bytes)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .delimiter(delimiter)
             .from_reader(bytes);
         let mut record = csv::ByteRecord::new();
 
@@ -274,40 +325,43 @@ impl Ledger {
         };
         let header_line = lines.line_of(&record);
         let k = assets.len();
-        // column position in the file -> asset index (None for user_id)
-        let mut column_asset: Vec<Option<usize>> = Vec::with_capacity(record.len());
+        // column position in the file -> what it holds
+        let mut column_asset: Vec<Column> = Vec::with_capacity(record.len());
         let mut seen = vec![false; k];
+        let mut seen_user = false;
+        let mut ignored = vec![false; options.ignore_columns.len()];
+        let mut unknown = Vec::new();
         for (col, field) in record.iter().enumerate() {
             let name = core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
                 line: header_line,
                 column: col + 1,
+                value: field.escape_ascii().to_string(),
             })?;
             let name = if col == 0 {
                 name.trim_start_matches('\u{feff}')
             } else {
                 name
             };
-            if col == 0 {
-                if name != "user_id" {
-                    return Err(LedgerError::BadFirstColumn {
-                        found: name.to_owned(),
-                    });
-                }
-                column_asset.push(None);
+            if let Some(i) = options.ignore_columns.iter().position(|c| c == name) {
+                ignored[i] = true;
+                column_asset.push(Column::Ignored);
                 continue;
             }
             if name == "user_id" {
-                return Err(LedgerError::RepeatedColumn {
-                    column: col + 1,
-                    name: name.to_owned(),
-                });
+                if seen_user {
+                    return Err(LedgerError::RepeatedColumn {
+                        column: col + 1,
+                        name: name.to_owned(),
+                    });
+                }
+                seen_user = true;
+                column_asset.push(Column::UserId);
+                continue;
             }
             let Some(a) = assets.position(name) else {
-                return Err(LedgerError::UnknownColumn {
-                    column: col + 1,
-                    name: name.to_owned(),
-                    expected: assets.iter().map(|a| a.symbol().to_owned()).collect(),
-                });
+                unknown.push((col + 1, name.to_owned()));
+                column_asset.push(Column::Ignored);
+                continue;
             };
             if seen[a] {
                 return Err(LedgerError::RepeatedColumn {
@@ -316,7 +370,30 @@ impl Ledger {
                 });
             }
             seen[a] = true;
-            column_asset.push(Some(a));
+            column_asset.push(Column::Asset(a));
+        }
+        if !unknown.is_empty() {
+            return Err(LedgerError::UnknownColumns {
+                columns: unknown,
+                expected: assets.iter().map(|a| a.symbol().to_owned()).collect(),
+            });
+        }
+        if !seen_user {
+            // `user_id` itself was named as a column to ignore.
+            return Err(LedgerError::NoUserIdColumn {
+                header: String::from_utf8_lossy(
+                    bytes.split(|&b| b == b'\n').next().unwrap_or_default(),
+                )
+                .trim_end_matches('\r')
+                .chars()
+                .take(200)
+                .collect(),
+            });
+        }
+        if let Some(i) = ignored.iter().position(|s| !s) {
+            return Err(LedgerError::IgnoredColumnAbsent {
+                name: options.ignore_columns[i].clone(),
+            });
         }
         if let Some(missing) = seen.iter().position(|s| !s) {
             return Err(LedgerError::MissingColumn {
@@ -336,6 +413,8 @@ impl Ledger {
             assets,
             decimals: assets.iter().map(crate::Asset::decimals).collect(),
             column_asset,
+            delimiter,
+            empty_as_zero: options.empty_as_zero,
         };
         let ledger = rows.parse_body(body, first_line)?;
         if ledger.is_empty() {
@@ -361,8 +440,56 @@ impl Ledger {
 struct RowParser<'a> {
     assets: &'a AssetList,
     decimals: Vec<u8>,
-    /// column position in the file -> asset index (None for user_id)
-    column_asset: Vec<Option<usize>>,
+    /// column position in the file -> what it holds
+    column_asset: Vec<Column>,
+    delimiter: u8,
+    empty_as_zero: bool,
+}
+
+/// What a column of the export holds.
+#[cfg(feature = "csv")]
+#[derive(Debug, Clone, Copy)]
+enum Column {
+    UserId,
+    Asset(usize),
+    Ignored,
+}
+
+/// The delimiter with which the header (the first line) has a field
+/// `user_id`: `,` first, then `;`, then tab.
+#[cfg(feature = "csv")]
+fn detect_delimiter(bytes: &[u8]) -> Result<u8, LedgerError> {
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    if bytes.is_empty() {
+        return Err(LedgerError::EmptyFile);
+    }
+    for d in DELIMITERS {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(d)
+            .from_reader(first);
+        let mut record = csv::ByteRecord::new();
+        if matches!(reader.read_byte_record(&mut record), Ok(true))
+            && record.iter().enumerate().any(|(i, f)| {
+                let f = if i == 0 {
+                    f.strip_prefix("\u{feff}".as_bytes()).unwrap_or(f)
+                } else {
+                    f
+                };
+                f == b"user_id"
+            })
+        {
+            return Ok(d);
+        }
+    }
+    let shown: String = String::from_utf8_lossy(first)
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches('\r')
+        .chars()
+        .take(200)
+        .collect();
+    Err(LedgerError::NoUserIdColumn { header: shown })
 }
 
 #[cfg(feature = "csv")]
@@ -401,6 +528,7 @@ impl RowParser<'_> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .delimiter(self.delimiter)
             .from_reader(bytes);
         let mut record = csv::ByteRecord::new();
         let mut lines = LineCounter {
@@ -437,26 +565,28 @@ impl RowParser<'_> {
             }
             let mut user_id = "";
             for (col, (field, target)) in record.iter().zip(&self.column_asset).enumerate() {
-                match target {
-                    None => {
+                match *target {
+                    Column::Ignored => {}
+                    Column::UserId => {
                         user_id =
                             core::str::from_utf8(field).map_err(|_| LedgerError::InvalidUtf8 {
                                 line,
                                 column: col + 1,
+                                value: field.escape_ascii().to_string(),
                             })?;
-                        // The user id comes first in every row (the header
-                        // requires it), so its problems are reported before
-                        // the row's amounts.
                         check_user_id(user_id, line)?;
                     }
-                    Some(a) => {
-                        row[*a] = Amount::from_decimal_bytes(field, self.decimals[*a]).map_err(
+                    Column::Asset(a) if field.is_empty() && self.empty_as_zero => {
+                        row[a] = Amount::ZERO;
+                    }
+                    Column::Asset(a) => {
+                        row[a] = Amount::from_decimal_bytes(field, self.decimals[a]).map_err(
                             |source| LedgerError::Amount {
                                 line,
                                 column: col + 1,
                                 symbol: self
                                     .assets
-                                    .get(*a)
+                                    .get(a)
                                     .map(|x| x.symbol().to_owned())
                                     .unwrap_or_default(),
                                 source,
@@ -620,19 +750,23 @@ pub enum LedgerError {
     EmptyFile,
     /// The file has a header but no customer rows.
     NoCustomers,
-    /// The first column of the header is not `user_id`.
-    BadFirstColumn {
-        /// What the header has instead.
-        found: String,
+    /// The header has no `user_id` field with any of the delimiters `,`,
+    /// `;` and tab.
+    NoUserIdColumn {
+        /// The header line as read (at most 200 characters).
+        header: String,
     },
-    /// A header column that names no asset of the list.
-    UnknownColumn {
-        /// Column number.
-        column: usize,
-        /// The column name.
-        name: String,
+    /// Header columns that name no asset of the list and are not ignored.
+    UnknownColumns {
+        /// Column number and name of each.
+        columns: Vec<(usize, String)>,
         /// The asset symbols that were expected.
         expected: Vec<String>,
+    },
+    /// A column to ignore that the header does not have.
+    IgnoredColumnAbsent {
+        /// The column name.
+        name: String,
     },
     /// A header column that appears twice.
     RepeatedColumn {
@@ -661,6 +795,8 @@ pub enum LedgerError {
         line: u64,
         /// Column number.
         column: usize,
+        /// The field, bytes other than printable ASCII escaped (`\x8e`).
+        value: String,
     },
     /// An empty user id.
     EmptyUserId {
@@ -741,8 +877,9 @@ impl LedgerError {
             | LedgerError::WrongBalanceCount { line, .. }
             | LedgerError::Amount { line, .. }
             | LedgerError::Syntax { line, .. } => Some(*line),
-            LedgerError::BadFirstColumn { .. }
-            | LedgerError::UnknownColumn { .. }
+            LedgerError::NoUserIdColumn { .. }
+            | LedgerError::UnknownColumns { .. }
+            | LedgerError::IgnoredColumnAbsent { .. }
             | LedgerError::RepeatedColumn { .. }
             | LedgerError::MissingColumn { .. } => Some(1),
             LedgerError::EmptyFile
@@ -757,15 +894,32 @@ impl fmt::Display for LedgerError {
         match self {
             LedgerError::EmptyFile => write!(f, "the file is empty: expected a header `user_id,<SYMBOL>,...`"),
             LedgerError::NoCustomers => write!(f, "the file has a header but no customer rows"),
-            LedgerError::BadFirstColumn { found } => write!(
+            LedgerError::NoUserIdColumn { header } => write!(
                 f,
-                "line 1, column 1: expected the header to start with `user_id`, found {found:?}"
+                "line 1: expected a header with a `user_id` column, separated by `,`, `;` or tab; found {header:?}"
             ),
-            LedgerError::UnknownColumn { column, name, expected } => write!(
+            LedgerError::UnknownColumns { columns, expected } if columns.len() == 1 => write!(
                 f,
-                "line 1, column {column}: unknown column {name:?}; expected one of the assets {}",
+                "line 1, column {}: unknown column {:?}; expected `user_id` and the assets {}",
+                columns[0].0,
+                columns[0].1,
                 expected.join(", ")
             ),
+            LedgerError::UnknownColumns { columns, expected } => {
+                let list: Vec<String> = columns
+                    .iter()
+                    .map(|(c, n)| format!("{n:?} (column {c})"))
+                    .collect();
+                write!(
+                    f,
+                    "line 1: unknown columns {}; expected `user_id` and the assets {}",
+                    list.join(", "),
+                    expected.join(", ")
+                )
+            }
+            LedgerError::IgnoredColumnAbsent { name } => {
+                write!(f, "line 1: no column {name:?} to ignore in the header")
+            }
             LedgerError::RepeatedColumn { column, name } => {
                 write!(f, "line 1, column {column}: column {name:?} appears twice")
             }
@@ -776,8 +930,8 @@ impl fmt::Display for LedgerError {
                 f,
                 "line {line}: expected {expected} fields like the header, found {got}"
             ),
-            LedgerError::InvalidUtf8 { line, column } => {
-                write!(f, "line {line}, column {column}: not valid UTF-8")
+            LedgerError::InvalidUtf8 { line, column, value } => {
+                write!(f, "line {line}, column {column}: \"{value}\" is not valid UTF-8")
             }
             LedgerError::EmptyUserId { line } => write!(f, "line {line}, column user_id: empty user id"),
             LedgerError::UserIdTooLong { line, len } => write!(
@@ -799,6 +953,16 @@ impl fmt::Display for LedgerError {
                 f,
                 "line {line}: expected {expected} balances, got {got}"
             ),
+            LedgerError::Amount { line, column, symbol, source }
+                if matches!(source.kind(), crate::amount::AmountErrorKind::Sign)
+                    && source.input().starts_with('-') =>
+            {
+                write!(
+                    f,
+                    "line {line}, column {column} ({symbol}): negative balance {:?}: por counts what the exchange owes each customer, and a debit balance (the customer owes the exchange) is not a liability to the customer; the tree holds unsigned amounts, so it cannot be netted against other balances",
+                    source.input()
+                )
+            }
             LedgerError::Amount { line, column, symbol, source } => {
                 write!(f, "line {line}, column {column} ({symbol}): {source}")
             }
@@ -882,17 +1046,94 @@ mod tests {
     }
 
     #[test]
+    fn exports_as_back_offices_write_them() {
+        let clean =
+            Ledger::from_csv(b"user_id,BTC,ETH\nalice,0.5,0\nbob,0,2\n", &assets()).unwrap();
+        let options = CsvOptions {
+            ignore_columns: vec!["email".into(), "name".into()],
+            empty_as_zero: true,
+        };
+        for csv in [
+            "email;ETH;user_id;BTC;name\r\na@x;;alice;0.5;A\r\n\r\nb@x;2;bob;;B\r\n",
+            "\u{feff}name\tuser_id\tBTC\tETH\temail\nA\talice\t0.5\t\ta@x\nB\tbob\t0\t2\tb@x\n",
+            "user_id,BTC,ETH,email,name\nalice,0.5,,\"a@x,y\",A\nbob,,2,b@x,B\n",
+        ] {
+            let got = Ledger::from_csv_with(csv.as_bytes(), &assets(), &options)
+                .unwrap_or_else(|e| panic!("{csv:?}: {e}"));
+            assert_eq!(got.len(), 2);
+            for i in 0..2 {
+                assert_eq!(got.user_id(i), clean.user_id(i));
+                assert_eq!(got.balances(i), clean.balances(i));
+            }
+        }
+        // Lines as the file counts them, blank lines included.
+        let e = Ledger::from_csv_with(
+            b"email;ETH;user_id;BTC;name\n\na@x;;alice;x;A\n",
+            &assets(),
+            &options,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                LedgerError::Amount {
+                    line: 3,
+                    column: 4,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        // Without the options: the empty cell and the extra column are refused.
+        let e = err("user_id;BTC;ETH\nalice;;1\n");
+        assert!(
+            e.to_string()
+                .starts_with("line 2, column 2 (BTC): empty amount"),
+            "{e}"
+        );
+        assert_eq!(
+            Ledger::from_csv_with(
+                b"user_id,BTC,ETH\na,1,2\n",
+                &assets(),
+                &CsvOptions {
+                    ignore_columns: vec!["mail".into()],
+                    empty_as_zero: false
+                }
+            )
+            .unwrap_err(),
+            LedgerError::IgnoredColumnAbsent {
+                name: "mail".into()
+            }
+        );
+        assert_eq!(
+            err("user_id|BTC|ETH\na|1|2\n").to_string(),
+            "line 1: expected a header with a `user_id` column, separated by `,`, `;` or tab; found \"user_id|BTC|ETH\""
+        );
+        // A debit balance is explained, not "write it without a sign".
+        let e = err("user_id,BTC,ETH\nalice,-0.5,1\n").to_string();
+        assert!(
+            e.starts_with("line 2, column 2 (BTC): negative balance \"-0.5\""),
+            "{e}"
+        );
+        assert!(e.contains("not a liability to the customer"), "{e}");
+        assert!(!e.contains("without + or -"), "{e}");
+    }
+
+    #[test]
     fn every_bad_input_names_line_and_column() {
         assert_eq!(err(""), LedgerError::EmptyFile);
         assert_eq!(err("user_id,BTC,ETH\n"), LedgerError::NoCustomers);
         assert!(matches!(
             err("id,BTC,ETH\n"),
-            LedgerError::BadFirstColumn { .. }
+            LedgerError::NoUserIdColumn { .. }
         ));
-        assert!(matches!(
-            err("user_id,BTC,ETH,DOGE\n"),
-            LedgerError::UnknownColumn { column: 4, .. }
-        ));
+        assert_eq!(
+            err("user_id,BTC,email,ETH,DOGE\n"),
+            LedgerError::UnknownColumns {
+                columns: vec![(3, "email".into()), (5, "DOGE".into())],
+                expected: vec!["BTC".into(), "ETH".into()],
+            }
+        );
         assert!(matches!(
             err("user_id,BTC,BTC,ETH\n"),
             LedgerError::RepeatedColumn { column: 3, .. }
@@ -930,7 +1171,14 @@ mod tests {
             LedgerError::EmptyUserId { line: 2 }
         );
         let bad_utf8 = Ledger::from_csv(b"user_id,BTC,ETH\n\xff,1,2\n", &assets()).unwrap_err();
-        assert_eq!(bad_utf8, LedgerError::InvalidUtf8 { line: 2, column: 1 });
+        assert_eq!(
+            bad_utf8,
+            LedgerError::InvalidUtf8 {
+                line: 2,
+                column: 1,
+                value: "\\xff".into()
+            }
+        );
         let big = "340282366920938463463374607431768211455";
         let e = Ledger::from_csv(
             format!("user_id,BTC,ETH\na,0,{big}\nb,0,{big}\n").as_bytes(),

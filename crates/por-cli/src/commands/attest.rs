@@ -41,7 +41,8 @@ pub struct AttestArgs {
     /// The snapshot label, as in the ownership messages.
     #[arg(long, value_name = "LABEL")]
     snapshot: String,
-    /// The snapshot time, RFC 3339 UTC (2026-11-21T00:00:00Z).
+    /// The snapshot time, RFC 3339: 2026-11-21T00:00:00Z, or with an offset
+    /// (2026-11-21T09:00:00+09:00), which is converted to UTC before signing.
     #[arg(long, value_name = "RFC3339")]
     time: String,
     /// Per chain, the block the balances refer to: CHAIN=HEIGHT:HASH.
@@ -87,6 +88,8 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
     let tree = TreeDir::open(&args.tree)?;
     let summary = &tree.summary;
     let key = super::key::read_key(&args.key)?;
+    let time = por_attest::normalize_time(&args.time)
+        .map_err(|e| anyhow::anyhow!("--time (snapshot.time): {e}"))?;
 
     let chains = parse_chains(&args.chains)?;
     let reserves_name = args.reserves.display().to_string();
@@ -98,7 +101,7 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
         exchange: args.exchange.clone(),
         public_key: key.public_key_hex(),
         snapshot: args.snapshot.clone(),
-        time: args.time.clone(),
+        time: time.clone(),
         tree: TreeFacts {
             assets: &summary.assets,
             root: &summary.root,
@@ -132,6 +135,12 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
         summary.customers
     )?;
     writeln!(o, "id:          {id}")?;
+    if time == args.time {
+        writeln!(o, "time:        {time}")?;
+    } else {
+        // Only a time that parsed gets here: plain ASCII, safe to print.
+        writeln!(o, "time:        {time} (UTC; --time was {})", args.time)?;
+    }
     writeln!(
         o,
         "signed by:   {} (fingerprint {})",

@@ -26,23 +26,39 @@ pub enum TreeCommand {
 /// Arguments of `por tree build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Balances export: CSV with header `user_id,<SYMBOL>,...`, amounts in asset units ("0.5").
+    /// Balances export: CSV with a `user_id` column and one column per asset
+    /// symbol, in any order, separated by `,`, `;` or tab (detected from the
+    /// header); amounts in asset units ("0.5").
     #[arg(long, value_name = "FILE.csv")]
     balances: PathBuf,
+    /// The export's text encoding. A file that is not UTF-8 is refused
+    /// unless this says cp932 (por does not guess: a misread user id would
+    /// be another customer).
+    #[arg(long, value_enum, default_value_t = inputs::Encoding::Utf8)]
+    encoding: inputs::Encoding,
+    /// A column of the export to skip (an e-mail address, a name); repeatable.
+    #[arg(long = "ignore-column", value_name = "NAME")]
+    ignore_columns: Vec<String>,
+    /// Read an empty amount cell as 0 (by default it is an error).
+    #[arg(long)]
+    empty_as_zero: bool,
     /// Assets in tree order: `BTC:8,ETH:18`, or a TOML file with `[[asset]]` tables (symbol, decimals).
     #[arg(long, value_name = "SPEC|FILE.toml")]
     assets: String,
     /// The snapshot secret (32 bytes, raw or 64 hex digits). Created with fresh random bytes if missing.
     #[arg(long, value_name = "FILE")]
     secret_file: PathBuf,
-    /// Directory to write the tree into (created atomically).
+    /// Directory to write the tree into (created atomically, owner-only:
+    /// it holds every customer's id and balances). The file to publish is
+    /// written beside it as `DIR.published.json`, readable by everyone.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Replace DIR if it exists and was written by por (it holds the
-    /// `.por-output` marker); any other directory is refused, untouched.
+    /// `.por-output` marker), and DIR.published.json; any other directory
+    /// is refused, untouched.
     #[arg(long)]
     force: bool,
-    /// Print `{"root", "height", "customers", "totals"}` as JSON instead of a summary.
+    /// Print the published file's JSON (root, height, customers, totals per asset) instead of a summary.
     #[arg(long)]
     json: bool,
 }
@@ -87,31 +103,45 @@ pub fn run(cmd: TreeCommand) -> Result<Outcome> {
 
 fn build(args: &BuildArgs) -> Result<Outcome> {
     let assets = inputs::assets(&args.assets)?;
+    let published = published_path(&args.out)?;
+    store::check_replaceable(&args.out, args.force)?;
+    if !args.force && fs::symlink_metadata(&published).is_ok() {
+        bail!(
+            "{} exists: pass --force to replace it with this tree's publication",
+            published.display()
+        );
+    }
     let secret = inputs::secret_or_create(&args.secret_file)?;
     let csv_name = args.balances.display().to_string();
 
     let spinner = progress::spinner("reading balances");
     let bytes = fs::read(&args.balances).with_context(|| format!("cannot read {csv_name}"))?;
     spinner.set_message("parsing balances");
+    let text = inputs::balances_utf8(&bytes, args.encoding, &csv_name)?;
+    let options = por_tree::ledger::CsvOptions {
+        ignore_columns: args.ignore_columns.clone(),
+        empty_as_zero: args.empty_as_zero,
+    };
     // LedgerError messages already say "line N, column C (SYMBOL): ...".
-    let ledger =
-        Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
+    let ledger = Ledger::from_csv_with(&text, &assets, &options).map_err(|e| {
+        let hint = inputs::ledger_hint(&e, &bytes, args.encoding);
+        anyhow::anyhow!("{csv_name}: {e}{hint}")
+    })?;
+    drop(text);
     drop(bytes);
     spinner.set_message(format!("hashing {} customers", ledger.len()));
     let (tree, customers) = LiabilitiesTree::build_consuming(&assets, ledger, &secret)
         .map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
     spinner.set_message(format!("writing {}", args.out.display()));
     store::write_tree(&args.out, &tree, &customers, args.force)?;
+    let summary = por_tree::TreeSummary::of(&tree, &assets).to_json();
+    output::write_file_atomic(&published, summary.as_bytes())?;
     spinner.finish_and_clear();
 
     let root = tree.root();
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        stdout.write_all(
-            por_tree::TreeSummary::of(&tree, &assets)
-                .to_json()
-                .as_bytes(),
-        )?;
+        stdout.write_all(summary.as_bytes())?;
     } else {
         writeln!(
             stdout,
@@ -122,13 +152,38 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
         writeln!(stdout, "  root    {}", root.hash)?;
         writeln!(stdout, "  height  {}", root.height)?;
         output::write_amounts(&mut stdout, "  totals  ", &assets, &root.sums)?;
-        writeln!(stdout, "Wrote {}.", args.out.display())?;
         writeln!(
             stdout,
-            "Publish the root, height and totals; hand each customer their proof (`por tree proof`, `por tree export-proofs`)."
+            "Wrote {} (private: every customer's id and balances).",
+            args.out.display()
+        )?;
+        writeln!(
+            stdout,
+            "Wrote {}: publish this file (root, height, customers, totals per asset); customers check their proof against it with `por verify --published`.",
+            published.display()
+        )?;
+        writeln!(
+            stdout,
+            "Hand each customer their own proof (`por tree proof`, `por tree export-proofs`)."
         )?;
     }
     Ok(Outcome::Pass)
+}
+
+/// The file to publish for the tree directory `out`: `out.published.json`
+/// beside it (named after the directory, so two trees in one folder do not
+/// overwrite each other's publication, and outside it, since the tree
+/// directory is private).
+fn published_path(out: &Path) -> Result<PathBuf> {
+    let Some(name) = out.file_name() else {
+        bail!(
+            "--out {}: expected a directory name (the published file is named after it)",
+            out.display()
+        );
+    };
+    let mut file = name.to_os_string();
+    file.push(".published.json");
+    Ok(out.with_file_name(file))
 }
 
 fn proof(args: &ProofArgs) -> Result<Outcome> {
@@ -229,7 +284,11 @@ pub(crate) fn write_proofs(
             for &i in chunk {
                 let proof = tree.proof(customers, i)?;
                 let name = proof_file_name(proof.user_id());
-                write_plain(&tmp.path().join(&name), proof.to_json().as_bytes())?;
+                write_plain(
+                    &tmp.path().join(&name),
+                    proof.to_json().as_bytes(),
+                    with_index,
+                )?;
                 names.push(name);
             }
             let d = done.fetch_add(names.len() as u64, Ordering::Relaxed);
@@ -260,12 +319,15 @@ pub(crate) fn write_proofs(
             index.push_str(name);
             index.push('\n');
         }
-        write_plain(&tmp.path().join("index.csv"), index.as_bytes())?;
+        write_plain(&tmp.path().join("index.csv"), index.as_bytes(), true)?;
     }
     store::write_marker(tmp.path(), "proofs")?;
-    // The temporary directory is private (0700); proofs are published.
+    // The temporary directory is private (0700). A folder with the index
+    // lists every customer id, so it stays private (files 0600) until each
+    // proof is handed out; one without it (the demo's public selection) is
+    // opened to everyone.
     #[cfg(unix)]
-    {
+    if !with_index {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755))
             .with_context(|| format!("cannot set the permissions of {}", tmp.path().display()))?;
@@ -274,8 +336,15 @@ pub(crate) fn write_proofs(
     Ok(n)
 }
 
-fn write_plain(path: &Path, bytes: &[u8]) -> Result<()> {
-    fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+/// Writes a new file of a proofs folder: owner-only (0600) when `private`.
+fn write_plain(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
+    if private {
+        store::create_private(path)?
+            .write_all(bytes)
+            .with_context(|| format!("cannot write {}", path.display()))
+    } else {
+        fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    }
 }
 
 #[cfg(test)]
