@@ -155,7 +155,7 @@ pub(super) fn distribution_checks(
             (
                 Status::Pass,
                 format!(
-                    "{available} ≤ {} confirmed on chain in customer wallets",
+                    "{available} ≤ {} confirmed on chain in customer wallets at the attested blocks (not at the time of the distribution)",
                     p.customer
                 ),
             )
@@ -163,7 +163,7 @@ pub(super) fn distribution_checks(
             (
                 Status::NotChecked,
                 format!(
-                    "{available} > {} confirmed in customer wallets; the rest of the customer wallets was not checked",
+                    "{available} > {} confirmed in customer wallets at the attested blocks; the rest of the customer wallets was not checked",
                     p.customer
                 ),
             )
@@ -171,7 +171,7 @@ pub(super) fn distribution_checks(
             (
                 Status::Fail,
                 format!(
-                    "{available} > {} confirmed (and {} unchecked) in customer wallets: the distribution pays out more than this audit found",
+                    "{available} > {} confirmed (and {} unchecked) in customer wallets at the attested blocks: the distribution pays out more than this audit found",
                     p.customer, p.customer_unchecked
                 ),
             )
