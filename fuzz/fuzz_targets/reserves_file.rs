@@ -77,6 +77,7 @@ fuzz_target!(|data: &[u8]| {
         rows: &rows,
         reserve_inputs: None,
         previous: None,
+        recognise: Vec::new(),
     };
     match draft::draft(&req, &AssetRegistry::builtin()) {
         Err(e) => {

@@ -24,10 +24,11 @@ use por_attest::{
     AssetTotal, AttestationBody, AttestedAsset, ChainPoint, Exchange, Liabilities, OwnershipProof,
     ReserveEntry, ReserveInputsRef, Snapshot, FORMAT,
 };
+use por_ownership::ReservesMessage;
 use por_tree::amount::Amount;
 use por_tree::asset::AssetList;
 use por_tree::tree::RootCommitment;
-use por_types::{Category, Tier, UnknownName};
+use por_types::{Category, Chain, Tier, UnknownName};
 
 /// The columns of a CSV reserves file, in the documented order.
 pub const RESERVES_COLUMNS: &str =
@@ -141,7 +142,7 @@ pub fn parse_reserves(
             }
             let mut rows = Vec::new();
             for rec in rdr.records() {
-                let rec = rec.map_err(|e| err(e.to_string()))?;
+                let rec = rec.map_err(|e| err(csv_record_error(&e, headers.len())))?;
                 let line = rec.position().map_or(0, csv::Position::line);
                 let mut row: ReserveRow = rec
                     .deserialize(Some(&headers))
@@ -166,9 +167,41 @@ pub fn parse_reserves(
                 return Err(err(format!("{}: field `{field}` is empty", r.at)));
             }
         }
-        r.chain = r.chain.to_ascii_lowercase();
+        // One spelling per chain (`btc` is `bitcoin`), and a chain por does
+        // not know is refused here, saying what it lacks.
+        r.chain = match r.chain.to_ascii_lowercase().parse::<Chain>() {
+            Ok(c) => c.to_string(),
+            Err(e) => {
+                return Err(err(format!(
+                "{}: field `chain`: {e}; por has no ownership scheme and no balance source for it",
+                r.at
+            )))
+            }
+        };
     }
     Ok(rows)
+}
+
+/// A record the CSV reader refused, said as the file counts lines; a row
+/// with more fields than the header is most often an unquoted comma in a
+/// value (`1,541.5`).
+fn csv_record_error(e: &csv::Error, header_fields: usize) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { pos, len, .. } => {
+            let line = pos.as_ref().map_or(0, csv::Position::line);
+            let hint = if usize::try_from(*len).is_ok_and(|n| n > header_fields) {
+                ": a comma inside a value? Write amounts without thousands separators (1541.5, not 1,541.5), or quote a value that holds a comma"
+            } else {
+                ""
+            };
+            format!("line {line}: {len} fields where the header has {header_fields}{hint}")
+        }
+        csv::ErrorKind::Utf8 { pos, .. } => format!(
+            "line {}: not valid UTF-8 (save the file as UTF-8)",
+            pos.as_ref().map_or(0, csv::Position::line)
+        ),
+        _ => e.to_string(),
+    }
 }
 
 /// Where an asset lives, as the exchange says (`--asset SYMBOL=CHAIN[:CONTRACT]`).
@@ -219,6 +252,11 @@ pub struct DraftRequest<'a> {
     pub reserve_inputs: Option<ReserveInputsRef>,
     /// The previous attestation's id (hex), already verified by the caller.
     pub previous: Option<String>,
+    /// Canonical messages of other snapshots to recognise (the previous
+    /// attestation's): when a signature does not verify over this
+    /// snapshot's message but does over one of these, the finding says
+    /// which field differs instead of only "does not verify".
+    pub recognise: Vec<ReservesMessage>,
 }
 
 /// Input that cannot be drafted into an attestation (exit 2 in the CLI).
@@ -548,7 +586,7 @@ pub fn draft(req: &DraftRequest<'_>, registry: &AssetRegistry) -> Result<Draft, 
         previous: req.previous.clone(),
     };
     findings.extend(duplicate_findings(&body, req.rows));
-    findings.extend(ownership_findings(&body, req.rows));
+    findings.extend(ownership_findings(&body, req.rows, &req.recognise));
     Ok(Draft { body, findings })
 }
 
@@ -706,8 +744,16 @@ fn duplicate_findings(body: &AttestationBody, rows: &[ReserveRow]) -> Vec<Findin
 }
 
 /// Every ownership proof, as the audit checks it: one that does not verify,
-/// and one not bound to this snapshot, is a finding.
-fn ownership_findings(body: &AttestationBody, rows: &[ReserveRow]) -> Vec<Finding> {
+/// and one not bound to this snapshot, is a finding. A row that left its
+/// message empty (so por checked this snapshot's canonical message) and
+/// does not verify is checked again over the messages a custody team most
+/// often signs by mistake ([`other_messages`]); when one verifies, the
+/// finding names the fields that differ.
+fn ownership_findings(
+    body: &AttestationBody,
+    rows: &[ReserveRow],
+    recognise: &[ReservesMessage],
+) -> Vec<Finding> {
     let check = |e: &ReserveEntry| ownership::check_entry(body, e);
     // On every core with the `parallel` feature; results in row order.
     #[cfg(feature = "parallel")]
@@ -732,7 +778,8 @@ fn ownership_findings(body: &AttestationBody, rows: &[ReserveRow]) -> Vec<Findin
                 at: row.at.clone(),
                 chain: entry.chain.clone(),
                 address: entry.address.clone(),
-                why: status.describe(),
+                why: signed_instead(body, entry, row, recognise)
+                    .unwrap_or_else(|| status.describe()),
             }),
             Err(e) => out.push(Finding::InvalidProof {
                 at: row.at.clone(),
@@ -743,6 +790,62 @@ fn ownership_findings(body: &AttestationBody, rows: &[ReserveRow]) -> Vec<Findin
         }
     }
     out
+}
+
+/// This snapshot's canonical message with the exchange id in other case
+/// (a mistyped `--exchange`), then the messages to recognise; never the
+/// expected message itself.
+fn other_messages(
+    expected: &ReservesMessage,
+    recognise: &[ReservesMessage],
+) -> Vec<ReservesMessage> {
+    let root = hex::encode(expected.root());
+    let mut out: Vec<ReservesMessage> = Vec::new();
+    for exchange in [
+        expected.exchange().to_ascii_lowercase(),
+        expected.exchange().to_ascii_uppercase(),
+    ] {
+        if let Ok(m) = ReservesMessage::new(&exchange, expected.snapshot(), &root) {
+            out.push(m);
+        }
+    }
+    out.extend(recognise.iter().cloned());
+    let mut seen = Vec::new();
+    out.retain(|m| {
+        let keep = m != expected && !seen.contains(m);
+        if keep {
+            seen.push(m.clone());
+        }
+        keep
+    });
+    out
+}
+
+/// For a row whose empty message stood for this snapshot's canonical one
+/// and whose signature did not verify over it: the fields that differ from
+/// the first other message the signature does verify over, if any. The
+/// sentence is only written when that signature verified.
+fn signed_instead(
+    body: &AttestationBody,
+    entry: &ReserveEntry,
+    row: &ReserveRow,
+    recognise: &[ReservesMessage],
+) -> Option<String> {
+    if !row.message.as_deref().unwrap_or("").is_empty() {
+        return None;
+    }
+    let expected = ownership::canonical_message(body).ok()?;
+    other_messages(&expected, recognise).into_iter().find_map(|m| {
+        let mut e = entry.clone();
+        e.proof.message = m.to_text();
+        match ownership::check_entry(body, &e) {
+            Ok(OwnershipStatus::NotBound { .. }) => Some(format!(
+                "the signature verifies over another canonical message, not this snapshot's (signed vs expected): {}",
+                m.differences(&expected).join("; ")
+            )),
+            _ => None,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -800,8 +903,41 @@ mod tests {
             rows,
             reserve_inputs: None,
             previous: None,
+            recognise: Vec::new(),
         };
         f(&req)
+    }
+
+    #[test]
+    fn a_thousands_separator_and_an_unknown_chain_are_named() {
+        let e = parse_reserves(
+            &format!("{HEADER}bitcoin,{BTC_ADDR},BTC,customer,cold,1,541.5,auto,,s\n"),
+            "r.csv",
+            ReservesSyntax::Csv,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "r.csv: line 2: 10 fields where the header has 9: a comma inside a value? Write amounts without thousands separators (1541.5, not 1,541.5), or quote a value that holds a comma"
+        );
+        let e = parse_reserves(
+            &format!("{HEADER}bitcoin,{BTC_ADDR},BTC,customer,cold,1,auto,,s\nsolana,x,SOL,customer,cold,1,auto,,s\n"),
+            "r.csv",
+            ReservesSyntax::Csv,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("r.csv: line 3: field `chain`: unknown chain \"solana\": expected bitcoin, ethereum,"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .ends_with("por has no ownership scheme and no balance source for it"),
+            "{e}"
+        );
+        // An alias is read as the chain's one name.
+        let r = rows(&format!("BTC,{BTC_ADDR},BTC,customer,cold,1,auto,,s\n"));
+        assert_eq!(r[0].chain, "bitcoin");
     }
 
     #[test]

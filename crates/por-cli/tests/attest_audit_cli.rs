@@ -2182,3 +2182,70 @@ fn audit_refuses_a_balances_file_that_does_not_name_contracts() {
     assert_eq!(code(&o), 2, "{}", err(&o));
     assert!(err(&o).contains("no `contract` column"), "{}", err(&o));
 }
+
+/// Custody signed for another exchange id or an earlier snapshot, and the
+/// reserves file leaves `message` empty (so por checks this snapshot's
+/// canonical message): `por attest` refuses, and says which field the
+/// signed message has otherwise, because it verified the signature over
+/// that other message, not because it guessed.
+#[test]
+fn attest_names_the_field_a_wallet_signed_differently() {
+    let ex = Exchange1::new("acme-jp", "2026-11-21");
+    let mut text =
+        String::from("chain,address,asset,category,tier,balance,scheme,message,signature\n");
+    for (_, a, sig, c, t, bal) in &ex.wallets {
+        let btc = Amount::from_base_units(u128::from(*bal)).display_in(8);
+        text.push_str(&format!("bitcoin,{a},BTC,{c},{t},{btc},auto,,{sig}\n"));
+    }
+    let reserves = ex.path("reserves-empty-message.csv");
+    std::fs::write(&reserves, text).unwrap();
+
+    // A mistyped --exchange: every row names the exchange field.
+    let o = ex.attest("ACME-JP", "2026-11-21", &reserves, "x.json", &[]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    let e = err(&o);
+    assert_eq!(
+        e.matches("exchange \"acme-jp\" vs \"ACME-JP\"").count(),
+        4,
+        "{e}"
+    );
+    assert!(
+        e.contains("por ownership message --exchange \"ACME-JP\""),
+        "{e}"
+    );
+    assert!(!ex.path("x.json").exists());
+
+    // The right exchange: signed.
+    let o = ex.attest("acme-jp", "2026-11-21", &reserves, "nov.json", &[]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+
+    // The next snapshot with November's signatures: without --previous por
+    // cannot know what was signed, and says only that it does not verify.
+    let o = ex.attest("acme-jp", "2026-12-21", &reserves, "dec.json", &[]);
+    assert_eq!(code(&o), 2);
+    assert!(!err(&o).contains("vs \""), "{}", err(&o));
+    assert!(
+        err(&o).contains("4 ownership proof(s) do not verify"),
+        "{}",
+        err(&o)
+    );
+    // With --previous, the snapshot field is named on every row.
+    let nov = ex.path("nov.json");
+    let o = ex.attest(
+        "acme-jp",
+        "2026-12-21",
+        &reserves,
+        "dec.json",
+        &["--previous", s(&nov)],
+    );
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        err(&o)
+            .matches("snapshot \"2026-11-21\" vs \"2026-12-21\"")
+            .count(),
+        4,
+        "{}",
+        err(&o)
+    );
+    assert!(!ex.path("dec.json").exists());
+}

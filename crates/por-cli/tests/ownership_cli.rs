@@ -67,6 +67,84 @@ fn message_is_the_design_text_without_trailing_newline() {
     assert!(stderr(&o).contains("64 hex digits"), "{}", stderr(&o));
 }
 
+/// The root can come from the tree directory or its publication; `--out`
+/// writes exactly the bytes stdout would print; the checklist goes to
+/// stderr (so stdout stays the bytes to sign) and `--quiet` drops it.
+#[test]
+fn message_from_a_tree_or_publication_with_the_custody_checklist() {
+    let dir = tempfile::tempdir().unwrap();
+    let balances = dir.path().join("b.csv");
+    std::fs::write(&balances, "user_id,BTC\nalice,1\nbob,2\n").unwrap();
+    let tree = dir.path().join("tree");
+    let o = por(&[
+        "tree",
+        "build",
+        "--balances",
+        balances.to_str().unwrap(),
+        "--assets",
+        "BTC:8",
+        "--secret-file",
+        dir.path().join("secret").to_str().unwrap(),
+        "--out",
+        tree.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(tree.join("tree.json")).unwrap()).unwrap();
+    let root = summary["root"]["hash"].as_str().unwrap().to_owned();
+    let expected =
+        format!("por reserves v1\nexchange: ACME-JP\nsnapshot: 2026-11-21\nliabilities: {root}");
+    let base = [
+        "ownership",
+        "message",
+        "--exchange",
+        "ACME-JP",
+        "--snapshot",
+        "2026-11-21",
+    ];
+
+    let with = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend_from_slice(extra);
+        por(&a)
+    };
+    let o = with(&["--tree", tree.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), expected);
+    let checklist = stderr(&o);
+    assert!(
+        checklist.contains(&format!("Sign exactly these {} bytes", expected.len())),
+        "{checklist}"
+    );
+    assert!(
+        checklist.contains("every new tree (every snapshot) needs new signatures"),
+        "{checklist}"
+    );
+    assert!(
+        checklist.contains("--exchange \"ACME-JP\" and --snapshot \"2026-11-21\""),
+        "{checklist}"
+    );
+
+    let published = dir.path().join("tree.published.json");
+    let o = with(&["--published", published.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), expected);
+    assert_eq!(stderr(&o), "");
+
+    let out = dir.path().join("message.txt");
+    let o = with(&["--root", &root, "--out", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(std::fs::read(&out).unwrap(), expected.as_bytes());
+
+    // No root source, or two: a usage error.
+    assert_eq!(code(&with(&[])), 2);
+    assert_eq!(
+        code(&with(&["--root", &root, "--tree", tree.to_str().unwrap()])),
+        2
+    );
+}
+
 fn run_signer(cmd: &str, args: &[&str]) -> Vec<Value> {
     let deps = "run scripts/ci/deps-ownership.sh to install the independent signers";
     let o = Command::new(cmd)

@@ -136,6 +136,46 @@ impl ReservesMessage {
         (m.to_text().as_bytes() == message).then_some(m)
     }
 
+    /// How this (signed) message differs from `expected`, field by field,
+    /// each as `field "signed" vs "expected"`: what a custody team needs to
+    /// see when a wallet signed for another exchange id, snapshot or root.
+    /// Empty when the two are the same message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use por_ownership::ReservesMessage;
+    /// let root = "ab".repeat(32);
+    /// let signed = ReservesMessage::new("acme-jp", "2026-11-21", &root)?;
+    /// let expected = ReservesMessage::new("ACME-JP", "2026-11-21", &root)?;
+    /// assert_eq!(signed.differences(&expected), ["exchange \"acme-jp\" vs \"ACME-JP\""]);
+    /// # Ok::<_, por_ownership::MessageError>(())
+    /// ```
+    #[must_use]
+    pub fn differences(&self, expected: &ReservesMessage) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.exchange != expected.exchange {
+            out.push(format!(
+                "exchange {:?} vs {:?}",
+                self.exchange, expected.exchange
+            ));
+        }
+        if self.snapshot != expected.snapshot {
+            out.push(format!(
+                "snapshot {:?} vs {:?}",
+                self.snapshot, expected.snapshot
+            ));
+        }
+        if self.root != expected.root {
+            out.push(format!(
+                "liabilities root {} vs {} (every new tree root needs new signatures)",
+                hex::encode(self.root),
+                hex::encode(expected.root)
+            ));
+        }
+        out
+    }
+
     /// The exchange id.
     #[must_use]
     pub fn exchange(&self) -> &str {
@@ -170,7 +210,13 @@ pub enum Binding {
     /// A canonical message; no snapshot was given to compare with.
     Canonical(ReservesMessage),
     /// A canonical message for another exchange, snapshot or root.
-    OtherSnapshot(ReservesMessage),
+    OtherSnapshot {
+        /// The message that was signed.
+        signed: ReservesMessage,
+        /// This snapshot's message, which was expected (boxed: a verdict
+        /// stays small).
+        expected: Box<ReservesMessage>,
+    },
     /// Not a canonical reserves message (a fixed text such as "I am an OKX
     /// address" can be reused forever).
     NotBound,
@@ -198,11 +244,9 @@ impl Binding {
                 m.exchange(),
                 m.snapshot()
             ),
-            Binding::OtherSnapshot(m) => format!(
-                "NOT bound to this snapshot: signed for exchange {} snapshot {} root {}",
-                m.exchange(),
-                m.snapshot(),
-                hex::encode(m.root())
+            Binding::OtherSnapshot { signed, expected } => format!(
+                "NOT bound to this snapshot: the signed message differs from this snapshot's (signed vs expected): {}",
+                signed.differences(expected).join("; ")
             ),
             Binding::NotBound => {
                 "NOT bound to a snapshot: not the canonical reserves message".to_owned()
@@ -219,7 +263,10 @@ pub fn binding(message: &[u8], expected: Option<&ReservesMessage>) -> Binding {
         (None, _) => Binding::NotBound,
         (Some(m), None) => Binding::Canonical(m),
         (Some(m), Some(e)) if m == *e => Binding::BoundToExpected(m),
-        (Some(m), Some(_)) => Binding::OtherSnapshot(m),
+        (Some(m), Some(e)) => Binding::OtherSnapshot {
+            signed: m,
+            expected: Box::new(e.clone()),
+        },
     }
 }
 
@@ -249,10 +296,24 @@ mod tests {
             Binding::NotBound
         );
         let other = ReservesMessage::new("acme", "2026-11-20", &root).expect("valid");
-        assert!(matches!(
-            binding(other.to_text().as_bytes(), Some(&m)),
-            Binding::OtherSnapshot(_)
-        ));
+        let b = binding(other.to_text().as_bytes(), Some(&m));
+        assert!(matches!(b, Binding::OtherSnapshot { .. }));
+        assert_eq!(
+            b.describe(),
+            "NOT bound to this snapshot: the signed message differs from this snapshot's (signed vs expected): snapshot \"2026-11-20\" vs \"2026-11-21\""
+        );
+        let root2 = "00".repeat(32);
+        let both = ReservesMessage::new("acme-jp", "2026-11-21", &root2).expect("valid");
+        assert_eq!(
+            both.differences(&m),
+            [
+                "exchange \"acme-jp\" vs \"acme\"".to_owned(),
+                format!(
+                    "liabilities root {root2} vs {root} (every new tree root needs new signatures)"
+                ),
+            ]
+        );
+        assert!(m.differences(&m).is_empty());
         assert!(ReservesMessage::new("ac\nme", "x", &root).is_err());
         assert!(ReservesMessage::new("acme", " x", &root).is_err());
         assert!(ReservesMessage::new("acme", "x", "abc").is_err());

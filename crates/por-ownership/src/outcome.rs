@@ -32,7 +32,7 @@ impl BindingCheck {
         match binding {
             Binding::BoundToExpected(_) => BindingCheck::Bound,
             Binding::Canonical(_) => BindingCheck::NotChecked,
-            Binding::OtherSnapshot(_) | Binding::NotBound => BindingCheck::NotBound,
+            Binding::OtherSnapshot { .. } | Binding::NotBound => BindingCheck::NotBound,
         }
     }
 
@@ -178,7 +178,10 @@ mod tests {
             (Binding::BoundToExpected(message("s1")), BindingCheck::Bound),
             (Binding::Canonical(message("s1")), BindingCheck::NotChecked),
             (
-                Binding::OtherSnapshot(message("s2")),
+                Binding::OtherSnapshot {
+                    signed: message("s2"),
+                    expected: Box::new(message("s1")),
+                },
                 BindingCheck::NotBound,
             ),
             (Binding::NotBound, BindingCheck::NotBound),

@@ -17,6 +17,7 @@ use por_attest::{ChainPoint, ParsedAttestation, ReserveInputsRef};
 use por_audit::draft::{
     self, Draft, DraftRequest, Finding, Placement, ReserveRow, ReservesSyntax, TreeFacts,
 };
+use por_ownership::ReservesMessage;
 use sha2::{Digest, Sha256};
 
 use crate::output::term;
@@ -25,6 +26,12 @@ use crate::{output, Outcome};
 
 /// Arguments of `por attest`.
 #[derive(Debug, Args)]
+#[command(after_help = "Chains: reserves on bitcoin and ethereum (their main networks) are \
+attested and audited end to end: ownership signature, and balance read at the attested block. \
+Ownership proofs on litecoin, dogecoin, dash, bitcoin-cash, bitcoin-sv and tron verify, but por \
+has no balance source for them: refused unless --allow-unverifiable-chain, and reported by the \
+audit as not checked. Any other chain is refused. The custody team's part (what every wallet \
+signs, templates per wallet type): docs/custody.md.")]
 pub struct AttestArgs {
     /// The tree directory written by `por tree build`.
     #[arg(long, value_name = "DIR")]
@@ -35,10 +42,11 @@ pub struct AttestArgs {
     /// redeem_script.
     #[arg(long, value_name = "FILE")]
     reserves: PathBuf,
-    /// The exchange id, as in the ownership messages.
+    /// The exchange id, byte for byte as in the ownership messages (`por
+    /// ownership message` prints the message every wallet signs).
     #[arg(long, value_name = "ID")]
     exchange: String,
-    /// The snapshot label, as in the ownership messages.
+    /// The snapshot label, byte for byte as in the ownership messages.
     #[arg(long, value_name = "LABEL")]
     snapshot: String,
     /// The snapshot time, RFC 3339: 2026-11-21T00:00:00Z, or with an offset
@@ -62,7 +70,8 @@ pub struct AttestArgs {
     /// Embed the reserve inputs file's text in the attestation too.
     #[arg(long, requires = "reserve_inputs")]
     embed_reserve_inputs: bool,
-    /// The previous attestation of this exchange (its id is linked).
+    /// The previous attestation of this exchange (its id is linked; a wallet
+    /// that signed its message again is named as such).
     #[arg(long, value_name = "FILE")]
     previous: Option<PathBuf>,
     /// Sign even if some ownership proofs are not bound to this exchange,
@@ -97,6 +106,7 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
     let placements = parse_placements(&args.assets, &chains)?;
     let root_hex = summary.root.hash.to_string();
     let registry = super::chain::load_asset_registry(args.asset_registry.as_deref())?;
+    let previous = previous_attestation(args)?;
     let request = DraftRequest {
         exchange: args.exchange.clone(),
         public_key: key.public_key_hex(),
@@ -112,7 +122,8 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
         reserves_name: reserves_name.clone(),
         rows: &rows,
         reserve_inputs: reserve_inputs(args)?,
-        previous: previous_id(args)?,
+        previous: previous.as_ref().map(|(id, _)| id.clone()),
+        recognise: previous.into_iter().map(|(_, m)| m).collect(),
     };
     let Draft { body, findings } = draft::draft(&request, &registry)
         .map_err(|e| anyhow::anyhow!("{}", term(&e.to_string())))?;
@@ -240,9 +251,15 @@ fn report_findings(
         .collect();
     if !invalid.is_empty() {
         bail!(
-            "{reserves_name}: {} ownership proof(s) do not verify:\n  {}",
+            "{reserves_name}: {} ownership proof(s) do not verify:\n  {}\n\
+             A row with an empty `message` is checked over this snapshot's canonical message, \
+             exactly what `por ownership message --exchange {:?} --snapshot {:?} --root {root_hex}` prints; \
+             if custody signed another text, check --exchange and --snapshot, and sign again for this tree \
+             (docs/custody.md).",
             invalid.len(),
-            invalid.join("\n  ")
+            invalid.join("\n  "),
+            args.exchange,
+            args.snapshot,
         );
     }
     let unbound: Vec<String> = findings
@@ -291,13 +308,18 @@ fn parse_placements(specs: &[String], chains: &[ChainPoint]) -> Result<Vec<Place
             Some((c, k)) => (c, Some(k.to_ascii_lowercase())),
             None => (rest, None),
         };
+        let chain = chain
+            .to_ascii_lowercase()
+            .parse::<por_types::Chain>()
+            .map_err(|e| anyhow::anyhow!("--asset {spec:?}: {e}"))?
+            .to_string();
         if !chains.iter().any(|c| c.chain == chain) {
             bail!("--asset {spec:?}: chain {chain:?} has no --chain block");
         }
         out.retain(|p: &Placement| p.symbol != sym);
         out.push(Placement {
             symbol: sym.to_owned(),
-            chain: chain.to_owned(),
+            chain,
             contract,
         });
     }
@@ -329,8 +351,10 @@ fn reserve_inputs(args: &AttestArgs) -> Result<Option<ReserveInputsRef>> {
     }))
 }
 
-/// `--previous FILE`: this exchange's earlier attestation, verified; its id.
-fn previous_id(args: &AttestArgs) -> Result<Option<String>> {
+/// `--previous FILE`: this exchange's earlier attestation, verified; its id,
+/// and the canonical message its wallets signed (so that a wallet that
+/// signed the previous snapshot's message again is diagnosed as such).
+fn previous_attestation(args: &AttestArgs) -> Result<Option<(String, ReservesMessage)>> {
     let Some(p) = &args.previous else {
         return Ok(None);
     };
@@ -348,7 +372,14 @@ fn previous_id(args: &AttestArgs) -> Result<Option<String>> {
             args.exchange
         );
     }
-    Ok(Some(prev.id().to_hex()))
+    let b = prev.body();
+    let message = ReservesMessage::new(
+        &b.exchange.id,
+        &b.snapshot.label,
+        &b.liabilities.root.to_string(),
+    )
+    .map_err(|e| anyhow::anyhow!("--previous {}: {e}", p.display()))?;
+    Ok(Some((prev.id().to_hex(), message)))
 }
 
 fn parse_chains(specs: &[String]) -> Result<Vec<ChainPoint>> {
@@ -360,6 +391,15 @@ fn parse_chains(specs: &[String]) -> Result<Vec<ChainPoint>> {
         let height: u64 = height.parse().with_context(|| {
             format!("--chain {spec:?}: height {height:?} is not a block height")
         })?;
+        let chain = chain
+            .to_ascii_lowercase()
+            .parse::<por_types::Chain>()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "--chain {spec:?}: {e}; por has no ownership scheme and no balance source for it"
+                )
+            })?
+            .to_string();
         let hash = hash.to_ascii_lowercase();
         let digits = hash.strip_prefix("0x").unwrap_or(&hash);
         if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -369,7 +409,7 @@ fn parse_chains(specs: &[String]) -> Result<Vec<ChainPoint>> {
             bail!("--chain {spec:?}: chain {chain} given twice");
         }
         out.push(ChainPoint {
-            chain: chain.to_ascii_lowercase(),
+            chain,
             height,
             block_hash: hash,
         });

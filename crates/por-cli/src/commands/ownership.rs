@@ -1,6 +1,7 @@
 //! `por ownership ...`: the canonical reserves message, and checking that an
 //! exchange controls its reserve wallets (one signature, or a whole file).
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context as _};
@@ -50,16 +51,31 @@ pub enum OwnershipCommand {
 
 /// `por ownership message`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("root_source").required(true).args(["root", "tree", "published"])))]
 pub struct MessageArgs {
-    /// Exchange id.
+    /// Exchange id, exactly as `por attest --exchange` will be given it.
     #[arg(long)]
     exchange: String,
-    /// Snapshot label.
+    /// Snapshot label, exactly as `por attest --snapshot` will be given it.
     #[arg(long)]
     snapshot: String,
     /// Liabilities root hash (64 hex digits).
+    #[arg(long, value_name = "HEX")]
+    root: Option<String>,
+    /// Take the root from a tree directory written by `por tree build`.
+    #[arg(long, value_name = "DIR")]
+    tree: Option<PathBuf>,
+    /// Take the root from a published file (`tree.published.json`, a tree
+    /// summary or a signed attestation).
+    #[arg(long, value_name = "FILE")]
+    published: Option<PathBuf>,
+    /// Write the message's exact bytes to FILE (no trailing newline) instead
+    /// of stdout; the checklist still goes to stderr.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Print only the message, without the checklist on stderr.
     #[arg(long)]
-    root: String,
+    quiet: bool,
 }
 
 /// A chain family on the command line.
@@ -188,12 +204,7 @@ pub struct VerifyFileArgs {
 /// Runs a `por ownership` subcommand.
 pub fn run(cmd: OwnershipCommand) -> anyhow::Result<Outcome> {
     match cmd {
-        OwnershipCommand::Message(a) => {
-            let m = ReservesMessage::new(&a.exchange, &a.snapshot, &a.root)?;
-            // The message has no trailing newline; print exactly its bytes.
-            print!("{}", m.to_text());
-            Ok(Outcome::Pass)
-        }
+        OwnershipCommand::Message(a) => run_message(&a),
         OwnershipCommand::Verify(a) => run_verify(&VerifyConfig::try_from(&*a)?),
         OwnershipCommand::VerifyFile(a) => run_verify_file(&VerifyFileConfig::try_from(&*a)?),
     }
@@ -322,6 +333,77 @@ impl VerifyConfig {
 }
 
 /// The bytes of a message file, which must be UTF-8.
+/// The root `por ownership message` is for, from `--root`, `--tree` or
+/// `--published`.
+fn message_root(a: &MessageArgs) -> anyhow::Result<String> {
+    if let Some(hex) = &a.root {
+        return Ok(hex.clone());
+    }
+    if let Some(dir) = &a.tree {
+        return Ok(crate::store::TreeDir::open(dir)?
+            .summary
+            .root
+            .hash
+            .to_string());
+    }
+    let p = a
+        .published
+        .as_deref()
+        .context("one of --root, --tree or --published is required")?;
+    let text =
+        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let published = por_attest::publication::PublishedRoot::parse(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+    Ok(published.root().to_string())
+}
+
+/// `por ownership message`: the exact text every reserve wallet signs for
+/// this snapshot, and what custody must know about it (on stderr, so that
+/// stdout is exactly the bytes to sign).
+fn run_message(a: &MessageArgs) -> anyhow::Result<Outcome> {
+    let root = message_root(a)?;
+    let m = ReservesMessage::new(&a.exchange, &a.snapshot, &root)?;
+    let text = m.to_text();
+    match &a.out {
+        Some(path) => crate::output::write_file_atomic(path, text.as_bytes())?,
+        // The message has no trailing newline; print exactly its bytes.
+        None => print!("{text}"),
+    }
+    if !a.quiet {
+        let bytes = text.len();
+        let mut e = std::io::stderr().lock();
+        let _ = writeln!(e);
+        let _ = writeln!(
+            e,
+            "Sign exactly these {bytes} bytes with every reserve wallet: four lines joined by LF, no trailing newline."
+        );
+        let _ = writeln!(
+            e,
+            "- This message names liabilities root {}: every new tree (every snapshot) needs new signatures from every wallet, cold ones included.",
+            hex::encode(m.root())
+        );
+        let _ = writeln!(
+            e,
+            "- `por attest` must be given --exchange {:?} and --snapshot {:?}, byte for byte.",
+            m.exchange(),
+            m.snapshot()
+        );
+        let _ = writeln!(
+            e,
+            "- Bitcoin: a BIP-322 signature (any address type) or a legacy signmessage one (P2PKH); EVM chains: personal_sign (EIP-191). Put each signature in the reserves file's `signature` column and leave `message` empty."
+        );
+        let _ = writeln!(
+            e,
+            "- Check each signature before sending it back: por ownership verify --chain CHAIN --address ADDR --message-file FILE --signature SIG --expect-exchange {:?} --expect-snapshot {:?} --expect-root {}",
+            m.exchange(),
+            m.snapshot(),
+            hex::encode(m.root())
+        );
+        let _ = writeln!(e, "- Templates per wallet type: docs/custody.md.");
+    }
+    Ok(Outcome::Pass)
+}
+
 fn read_utf8_message(p: &Path) -> anyhow::Result<Vec<u8>> {
     let bytes =
         std::fs::read(p).with_context(|| format!("reading message file {}", p.display()))?;
