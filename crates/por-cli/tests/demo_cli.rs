@@ -333,6 +333,34 @@ fn por_reserve_takes_its_holdings_from_the_signed_attestation() {
         "claimed in the attestation, not checked on chain"
     );
 
+    // The stress tests take the same holdings, so their R_required is the
+    // requirement's (the header once showed the inputs file's figure);
+    // incomplete for the same reason.
+    let required = v["data"]["requirement"]["required_jpy"].clone();
+    assert!(required.is_string() || required.is_number(), "{required}");
+    let stress = |extra: &[&str]| {
+        let mut a = vec!["reserve", "stress", "--inputs", inputs.to_str().unwrap()];
+        a.extend_from_slice(extra);
+        por(&a)
+    };
+    let o = stress(&["--attestation", att.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let sv: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(sv["data"]["required_jpy"], required);
+    assert_eq!(
+        sv["holdings"],
+        "claimed in the attestation, not checked on chain"
+    );
+    let o = stress(&["--attestation", att.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .contains("INCOMPLETE: the scenarios ran on the wallets' claimed balances"));
+    // Without it, the inputs file's holdings: a complete (illustrative) run.
+    let o = stress(&["--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let plain: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(plain["holdings"], "as given in the inputs file");
+
     // A tampered attestation is refused, naming the file and the signature.
     let tampered = d.dir.join("tampered-attestation.json");
     std::fs::write(&tampered, read(&att).replacen("2026-", "2027-", 1)).unwrap();

@@ -26,12 +26,14 @@ use crate::{output, Outcome};
 
 /// Arguments of `por attest`.
 #[derive(Debug, Args)]
-#[command(after_help = "Chains: reserves on bitcoin and ethereum (their main networks) are \
+#[command(
+    after_help = "Chains: reserves on bitcoin and ethereum (their main networks) are \
 attested and audited end to end: ownership signature, and balance read at the attested block. \
 Ownership proofs on litecoin, dogecoin, dash, bitcoin-cash, bitcoin-sv and tron verify, but por \
 has no balance source for them: refused unless --allow-unverifiable-chain, and reported by the \
 audit as not checked. Any other chain is refused. The custody team's part (what every wallet \
-signs, templates per wallet type): docs/custody.md.")]
+signs, templates per wallet type): docs/custody.md."
+)]
 pub struct AttestArgs {
     /// The tree directory written by `por tree build`.
     #[arg(long, value_name = "DIR")]

@@ -109,6 +109,12 @@ pub struct StressArgs {
     /// policy sets `R_required` for loss ÷ R_required.
     #[arg(long, value_name = "NAME|FILE")]
     policy: Vec<String>,
+    /// Take the holdings and customer liabilities from a signed attestation,
+    /// exactly as `requirement --attestation` does (so R_required and the
+    /// header are the same figures). Balances are not checked on chain
+    /// here, so the report is incomplete (exit 3).
+    #[arg(long, value_name = "FILE")]
+    attestation: Option<PathBuf>,
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
@@ -218,21 +224,31 @@ fn inputs_with_attestation(inputs: &Inputs, path: &Path) -> anyhow::Result<Input
     ))
 }
 
-fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
-    let e = match &args.attestation {
-        None => evaluate(&args.inputs, &args.policy)?,
+/// The evaluation `requirement` and `stress` report on: the inputs file as
+/// given, or with an attestation's counted wallets as holdings.
+fn evaluation_for(
+    inputs: &Path,
+    policy: &[String],
+    attestation: Option<&Path>,
+) -> anyhow::Result<Evaluation> {
+    match attestation {
+        None => evaluate(inputs, policy),
         Some(path) => {
-            let inputs = inputs_with_attestation(&load_inputs(&args.inputs)?, path)?;
-            let policies = load_policies(&args.policy)?;
-            Evaluation::new(inputs, policies).with_context(|| {
+            let with = inputs_with_attestation(&load_inputs(inputs)?, path)?;
+            let policies = load_policies(policy)?;
+            Evaluation::new(with, policies).with_context(|| {
                 format!(
                     "inputs {} with the holdings of {}",
-                    args.inputs.display(),
+                    inputs.display(),
                     path.display()
                 )
-            })?
+            })
         }
-    };
+    }
+}
+
+fn run_requirement(args: &RequirementArgs) -> anyhow::Result<Outcome> {
+    let e = evaluation_for(&args.inputs, &args.policy, args.attestation.as_deref())?;
     // With an attestation the holdings are the exchange's claims, not
     // balances por saw on chain: a requirement met on them is not a pass
     // (exit 3, "incomplete"); one missed even on the claims is a failure.
@@ -735,7 +751,10 @@ fn read_scenario(path: &Path) -> anyhow::Result<Scenario> {
 }
 
 fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
-    let e = evaluate(&args.inputs, &args.policy)?;
+    let e = evaluation_for(&args.inputs, &args.policy, args.attestation.as_deref())?;
+    // Holdings claimed in an attestation were not checked on chain: the
+    // scenarios run on them, and the report says it is incomplete (exit 3).
+    let claimed_holdings = args.attestation.is_some();
     let scenarios = load_scenarios(&args.scenarios)?;
     let s = StressReport::new(e, scenarios).map_err(|err| match err {
         StressError::OverlayAlone { .. } => anyhow::anyhow!("--scenarios: {err}"),
@@ -746,6 +765,7 @@ fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
         let v = json!({
             "schema": "por-reserve-report-v1",
             "type": "stress",
+            "holdings": if claimed_holdings { "claimed in the attestation, not checked on chain" } else { "as given in the inputs file" },
             "data": {
                 "exchange": e.inputs.exchange,
                 "valuation_date": e.inputs.valuation_date,
@@ -761,8 +781,19 @@ fn run_stress(args: &StressArgs) -> anyhow::Result<Outcome> {
         emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     } else {
         emit(&stress_text(&s))?;
+        if claimed_holdings {
+            emit(
+                "\nINCOMPLETE: the scenarios ran on the wallets' claimed balances, which were not \
+                 checked on chain; `por audit --reserve-inputs` with chain data runs them on \
+                 confirmed balances (exit 3).\n",
+            )?;
+        }
     }
-    Ok(Outcome::Pass)
+    Ok(if claimed_holdings {
+        Outcome::Incomplete
+    } else {
+        Outcome::Pass
+    })
 }
 
 /// Yen in billions with two decimals, rounded down (display only).

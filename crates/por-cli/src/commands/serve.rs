@@ -1,6 +1,8 @@
-//! `por serve`: serves the browser verifier (`www/dist`, built by
-//! `scripts/build-www`) and a directory of published files on 127.0.0.1, so
-//! a person can try the page locally.
+//! `por serve`: serves the browser verifier and a directory of published
+//! files on 127.0.0.1, so a person can try the page locally. The page is the
+//! one embedded in the binary when `www/dist` (built by `scripts/build-www`)
+//! existed when `por` was built (`build.rs`), so `por serve` works from any
+//! directory; `--www DIR` serves another build of it.
 //!
 //! A plain `std::net` server, `GET`/`HEAD` only: this is a local
 //! convenience, not a production web server, and it needs no dependency.
@@ -52,9 +54,10 @@ pub struct ServeArgs {
     /// Directory of published files (root, attestation, proofs), served under /published/.
     #[arg(long, value_name = "DIR")]
     dir: PathBuf,
-    /// The built page (run scripts/build-www first).
-    #[arg(long, value_name = "DIR", default_value = "www/dist")]
-    www: PathBuf,
+    /// Serve the page from this directory (a `scripts/build-www` output)
+    /// instead of the one embedded in this binary.
+    #[arg(long, value_name = "DIR")]
+    www: Option<PathBuf>,
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     port: u16,
@@ -101,10 +104,24 @@ const CSP_DATA: &str = "default-src 'none'; sandbox; frame-ancestors 'none'";
 const CSP_LISTING: &str =
     "default-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/// The two directories served, canonicalized.
+/// The page's files, embedded at build time (`build.rs`).
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_page.rs"));
+}
+
+/// Where the page's files come from.
+#[derive(Debug, Clone)]
+enum Page {
+    /// A directory, canonicalized (`--www`).
+    Dir(PathBuf),
+    /// Files embedded in the binary: (name, bytes), flat.
+    Embedded(&'static [(&'static str, &'static [u8])]),
+}
+
+/// The page and the published directory (canonicalized) served.
 #[derive(Debug, Clone)]
 pub struct Site {
-    www: PathBuf,
+    page: Page,
     published: PathBuf,
 }
 
@@ -134,6 +151,32 @@ impl Site {
                 www.display()
             );
         }
+        Site::with_page(Page::Dir(www_c), published)
+    }
+
+    /// The page embedded in this binary, and `published`.
+    ///
+    /// # Errors
+    ///
+    /// When the binary was built without the page, saying how to get it.
+    pub fn embedded(published: &Path) -> anyhow::Result<Site> {
+        Site::from_table(embedded::EMBEDDED_PAGE, published)
+    }
+
+    fn from_table(
+        files: &'static [(&'static str, &'static [u8])],
+        published: &Path,
+    ) -> anyhow::Result<Site> {
+        if !files.iter().any(|(name, _)| *name == "index.html") {
+            anyhow::bail!(
+                "this por binary was built without the browser page: give --www DIR (a scripts/build-www output), \
+                 or run scripts/build-www and then rebuild por (cargo build), which embeds it"
+            );
+        }
+        Site::with_page(Page::Embedded(files), published)
+    }
+
+    fn with_page(page: Page, published: &Path) -> anyhow::Result<Site> {
         let published_c = published
             .canonicalize()
             .with_context(|| format!("published directory {}: not found", published.display()))?;
@@ -144,14 +187,17 @@ impl Site {
             );
         }
         Ok(Site {
-            www: www_c,
+            page,
             published: published_c,
         })
     }
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
-    let site = Site::new(&args.www, &args.dir)?;
+    let site = match &args.www {
+        Some(www) => Site::new(www, &args.dir)?,
+        None => Site::embedded(&args.dir)?,
+    };
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, args.port))
         .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
     let port = listener
@@ -163,7 +209,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
     let banner = format!(
         "verifier page:   http://127.0.0.1:{port}/\npublished files: http://127.0.0.1:{port}{PUBLISHED}  ({})\nserving {} on 127.0.0.1 only; press Ctrl-C to stop\n",
         site.published.display(),
-        site.www.display()
+        match &site.page {
+            Page::Dir(dir) => format!("the page from {}", dir.display()),
+            Page::Embedded(_) => "the page built into this binary".to_owned(),
+        }
     );
     let mut stdout = std::io::stdout().lock();
     let _ = stdout
@@ -403,36 +452,23 @@ pub fn respond(site: &Site, method: &str, target: &str) -> Response {
     let Some(path) = percent_decode(path) else {
         return Response::text(400, "bad request path\n");
     };
-    let (root, rel) = if path == "/published" || path.starts_with(PUBLISHED) {
-        (&site.published, path.get(PUBLISHED.len()..).unwrap_or(""))
+    let rel = if path == "/published" || path.starts_with(PUBLISHED) {
+        path.get(PUBLISHED.len()..).unwrap_or("")
     } else if let Some(rel) = path.strip_prefix('/') {
-        (&site.www, if rel.is_empty() { "index.html" } else { rel })
+        return page_file(&site.page, if rel.is_empty() { "index.html" } else { rel });
     } else {
         return Response::text(400, "bad request path\n");
     };
-    let Some(file) = resolve(root, rel) else {
+    let Some(file) = resolve(&site.published, rel) else {
         return Response::text(404, "not found\n");
     };
     if file.is_dir() {
-        return if root == &site.published {
-            listing(&file, rel)
-        } else {
-            Response::text(404, "not found\n")
-        };
+        return listing(&file, rel);
     }
     let body = match std::fs::read(&file) {
         Ok(body) => body,
         Err(_) => return Response::text(404, "not found\n"),
     };
-    if root == &site.www {
-        return Response {
-            status: 200,
-            content_type: content_type(&file),
-            csp: CSP_PAGE,
-            extra: Vec::new(),
-            body,
-        };
-    }
     // A published file is data. JSON and plain text are shown as such; any
     // other type (HTML, SVG, XML, scripts, unknown) could become a document
     // or script on the page's origin, so it is sent as plain text to be
@@ -453,6 +489,31 @@ pub fn respond(site: &Site, method: &str, target: &str) -> Response {
             extra: vec!["Content-Disposition: attachment"],
             body,
         },
+    }
+}
+
+/// One of the page's files, under the page's policy; 404 for anything
+/// else, a directory included.
+fn page_file(page: &Page, rel: &str) -> Response {
+    let found = match page {
+        Page::Dir(root) => resolve(root, rel)
+            .filter(|file| !file.is_dir())
+            .and_then(|file| std::fs::read(&file).ok()),
+        // Flat: a name with a `/` (or any name not in the table) is not there.
+        Page::Embedded(files) => files
+            .iter()
+            .find(|(name, _)| *name == rel)
+            .map(|(_, bytes)| bytes.to_vec()),
+    };
+    match found {
+        Some(body) => Response {
+            status: 200,
+            content_type: content_type(Path::new(rel)),
+            csp: CSP_PAGE,
+            extra: Vec::new(),
+            body,
+        },
+        None => Response::text(404, "not found\n"),
     }
 }
 
@@ -721,6 +782,30 @@ mod tests {
         assert_eq!(
             respond(&f.site, "DELETE", "/published/root.json").status,
             405
+        );
+    }
+
+    #[test]
+    fn an_embedded_page_is_served_flat_and_its_absence_is_explained() {
+        static FILES: &[(&str, &[u8])] = &[
+            ("index.html", b"<!DOCTYPE html><p>embedded</p>"),
+            ("app.js", b"var y = 2;"),
+        ];
+        let tmp = tempfile::tempdir().unwrap();
+        let site = Site::from_table(FILES, tmp.path()).unwrap();
+        let (status, ty, body) = get(&site, "/");
+        assert_eq!((status, ty), (200, "text/html; charset=utf-8"));
+        assert_eq!(body, "<!DOCTYPE html><p>embedded</p>");
+        let r = respond(&site, "GET", "/app.js");
+        assert_eq!((r.status, r.csp), (200, CSP_PAGE));
+        assert_eq!(r.body, b"var y = 2;");
+        for missing in ["/nope.js", "/x/app.js", "/%2e%2e/app.js", "/../app.js"] {
+            assert_eq!(get(&site, missing).0, 404, "{missing}");
+        }
+        let err = Site::from_table(&[], tmp.path()).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("built without the browser page: give --www DIR"),
+            "{err:#}"
         );
     }
 
