@@ -194,6 +194,7 @@ fn audit(args: &[&str]) -> (i32, Value, String) {
     let c = code(&o);
     assert!(c == 0 || c == 1 || c == 3, "exit {c}: {}", err(&o));
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    support::assert_audit_report_schema(&report);
     assert_eq!(report["format"], "por-audit-report-v1");
     (c, report, out(&o))
 }
@@ -1446,6 +1447,7 @@ fn audit_report(args: &[&str]) -> (i32, Value, String) {
     let c = code(&o);
     assert!(c != 2, "exit 2: {}", err(&o));
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    support::assert_audit_report_schema(&report);
     (c, report, out(&o))
 }
 

@@ -258,6 +258,7 @@ fn audit(args: &[String]) -> (i32, Value, String, String) {
     let c = o.status.code().unwrap();
     assert!(matches!(c, 0 | 1 | 3), "exit {c}: {}", err(&o));
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    support::assert_audit_report_schema(&report);
     assert_eq!(report["format"], "por-audit-report-v1");
     (c, report, out(&o), std::fs::read_to_string(&html).unwrap())
 }

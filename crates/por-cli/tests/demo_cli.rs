@@ -664,12 +664,64 @@ fn the_attestation_is_signed_over_the_published_root_and_commits_to_the_reserve_
     assert!(d.dir.join("exchange/attestation.key").exists());
 }
 
+/// The schema in docs/ is not a formality: the demo's report matches it,
+/// and each of these departures from the documented format is caught.
+#[test]
+fn the_report_schema_catches_what_a_reader_would_trip_over() {
+    let d = demo();
+    let report: serde_json::Value =
+        serde_json::from_str(&read(&d.dir.join("audit/report.json"))).unwrap();
+    assert!(support::audit_report_schema_errors(&report).is_empty());
+    let balance = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["id"] == "balance" && c["status"] == "pass")
+        .expect("the demo reads balances");
+    type Edit = fn(&mut serde_json::Value, usize);
+    let edits: [(&str, Edit); 7] = [
+        ("an amount as a JSON number", |r, _| {
+            r["positions"][0]["liabilities"] = serde_json::json!(2_304_456_500u64);
+        }),
+        ("an amount with a separator", |r, _| {
+            r["positions"][0]["reserves"] = serde_json::json!("1,000");
+        }),
+        ("an unknown top-level field", |r, _| {
+            r["verified"] = serde_json::json!(true);
+        }),
+        ("an unknown outcome", |r, _| {
+            r["outcome"] = serde_json::json!("ok")
+        }),
+        ("a read balance without its observed amount", |r, i| {
+            r["checks"][i]["evidence"]
+                .as_object_mut()
+                .unwrap()
+                .remove("observed");
+        }),
+        ("an unknown check id", |r, i| {
+            r["checks"][i]["id"] = serde_json::json!("balances");
+        }),
+        ("a ratio as a float", |r, _| {
+            r["positions"][0]["cold_share"] = serde_json::json!(97.52);
+        }),
+    ];
+    for (what, edit) in edits {
+        let mut r = report.clone();
+        edit(&mut r, balance);
+        assert!(
+            !support::audit_report_schema_errors(&r).is_empty(),
+            "the schema accepts {what}"
+        );
+    }
+}
+
 #[test]
 fn the_audit_finds_exactly_the_planted_problem_and_the_report_names_it() {
     let d = demo();
     let warm = btc_warm_address(&d.dir);
     let report: serde_json::Value =
         serde_json::from_str(&read(&d.dir.join("audit/report.json"))).unwrap();
+    support::assert_audit_report_schema(&report);
     assert_eq!(report["outcome"], "fail");
     assert_eq!(
         failed_checks(&report),
@@ -737,6 +789,7 @@ fn the_audit_finds_exactly_the_planted_problem_and_the_report_names_it() {
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let cli: serde_json::Value = serde_json::from_str(&read(&json)).unwrap();
+    support::assert_audit_report_schema(&cli);
     assert_eq!(failed_checks(&cli), failed_checks(&report));
     // Every exported proof was checked by the audit too.
     let proofs_passed = cli["checks"]
@@ -763,6 +816,7 @@ fn without_the_planted_problem_the_audit_passes() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let report: serde_json::Value =
         serde_json::from_str(&read(&dir.join("audit/report.json"))).unwrap();
+    support::assert_audit_report_schema(&report);
     assert_eq!(report["outcome"], "pass", "{:?}", failed_checks(&report));
     assert!(failed_checks(&report).is_empty());
     assert!(report["totals"]["pass"].as_u64().unwrap() > 20);

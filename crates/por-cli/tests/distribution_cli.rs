@@ -491,6 +491,7 @@ fn audit_distribution(f: &Fixture, statement: &str, export: &str, extra: &[&str]
         return (c, Value::Null);
     }
     let r = serde_json::from_str(&fs::read_to_string(&report).unwrap()).unwrap();
+    support::assert_audit_report_schema(&r);
     (c, r)
 }
 

@@ -268,3 +268,37 @@ pub fn bip322_js_signatures(message: &str) -> Vec<Bip322Signature> {
         })
         .collect()
 }
+
+/// Validates an audit report (`por-audit-report-v1`) against the schema
+/// published in `docs/audit-report.schema.json`: every test that reads a
+/// report calls this, so the documented schema and what `por audit` writes
+/// cannot drift apart.
+///
+/// # Panics
+///
+/// Naming every place where the report does not match the schema.
+pub fn assert_audit_report_schema(report: &serde_json::Value) {
+    let errors = audit_report_schema_errors(report);
+    assert!(
+        errors.is_empty(),
+        "the audit report does not match docs/audit-report.schema.json:\n  {}",
+        errors.join("\n  ")
+    );
+}
+
+/// Where `report` does not match `docs/audit-report.schema.json` (empty
+/// when it does).
+pub fn audit_report_schema_errors(report: &serde_json::Value) -> Vec<String> {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let path = repo_root().join("docs/audit-report.schema.json");
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("the schema is in docs/"))
+                .expect("the schema is JSON");
+        jsonschema::draft202012::new(&schema).expect("the schema is a valid 2020-12 schema")
+    });
+    validator
+        .iter_errors(report)
+        .map(|e| format!("at {}: {e}", e.instance_path))
+        .collect()
+}
