@@ -386,7 +386,7 @@ fn bitcoin_attestation_audit_passes_then_each_planted_problem_fails() {
         bad[0]["summary"]
             .as_str()
             .unwrap()
-            .contains("short by 1 base units"),
+            .contains("short by 0.00000001 BTC = 1 base units"),
         "{}",
         bad[0]
     );
@@ -1006,7 +1006,7 @@ fn ethereum_end_to_end_against_ganache() {
         bad[0]["summary"]
             .as_str()
             .unwrap()
-            .contains("short by 1 base units"),
+            .contains("short by 0.000001 PTT = 1 base units"),
         "{}",
         bad[0]
     );
@@ -1158,7 +1158,7 @@ fn bitcoin_core_balances_short_by_one_satoshi() {
         fb["summary"]
             .as_str()
             .unwrap()
-            .contains("short by 1 base units"),
+            .contains("short by 0.00000001 BTC = 1 base units"),
         "{fb}"
     );
     assert_eq!(fb["evidence"]["observed"], "100000000");

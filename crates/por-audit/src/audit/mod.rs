@@ -728,12 +728,23 @@ fn balance_checks(
                 continue;
             }
             found.observed = Observed::At(o.balance);
+            // Asset units for people (base units stay in the evidence).
+            let decimals = body
+                .assets
+                .iter()
+                .find(|a| a.symbol == e.asset)
+                .map_or(0, |a| a.decimals);
+            let units = |a: Amount| format!("{} {}", a.display_in(decimals), e.asset);
             if o.balance >= e.claimed {
                 checks.push(check(
                     "balance",
                     Status::Pass,
                     subject,
-                    format!("on chain {} ≥ claimed {}", o.balance, e.claimed),
+                    format!(
+                        "on chain {} ≥ claimed {}",
+                        units(o.balance),
+                        units(e.claimed)
+                    ),
                     ev,
                 ));
             } else {
@@ -743,8 +754,10 @@ fn balance_checks(
                     Status::Fail,
                     subject,
                     format!(
-                        "on chain {} < claimed {} (short by {short} base units)",
-                        o.balance, e.claimed
+                        "on chain {} < claimed {} (short by {} = {short} base units)",
+                        units(o.balance),
+                        units(e.claimed),
+                        units(short)
                     ),
                     ev,
                 ));

@@ -130,9 +130,10 @@ fn balances_pass_fail_and_not_checked() {
     let r = run(&input).unwrap();
     let b: Vec<Status> = of(&r, "balance").iter().map(|c| c.status).collect();
     assert_eq!(b, [Status::Fail, Status::Pass], "failed first");
-    assert!(of(&r, "balance")[0]
-        .summary
-        .contains("short by 1 base units"));
+    let short = &of(&r, "balance")[0].summary;
+    assert!(short.contains("= 1 base units"), "{short}");
+    // In asset units for people: 8 decimals, so 0.00000001 BTC.
+    assert!(short.contains("short by 0.00000001 BTC"), "{short}");
 
     input.balances = Some(vec![
         obs("bc1qa", 700, &"33".repeat(32)),
