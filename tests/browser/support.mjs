@@ -317,7 +317,7 @@ export function makeSampleFixture(user) {
 export const POR_BIN = process.env.POR_BIN ? resolve(process.env.POR_BIN) : join(REPO, "target", "debug", "por");
 
 /** Runs `por serve --dir DIR --www DIST --port 0` and returns its URL once it listens. */
-function requirePor() {
+export function requirePor() {
   if (!existsSync(POR_BIN)) {
     throw new Error(`${POR_BIN} is missing: run cargo build -p por-cli (scripts/ci/test-browser.sh does)`);
   }

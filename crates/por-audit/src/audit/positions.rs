@@ -330,6 +330,8 @@ pub(crate) fn position_checks(
             )),
             Some(bp) => {
                 let min = format!("{}.{:02}%", bp / 100, bp % 100);
+                let mut split = split.to_vec();
+                split.push(("minimum_cold_share", json!(min)));
                 // The share once the unchecked wallets are checked lies
                 // between these: unchecked non-cold full and cold empty
                 // (worst), unchecked cold full and non-cold empty (best).

@@ -53,7 +53,7 @@ pub(crate) fn section(exchange: &str, valuation_date: &str, c: &Comparison) -> S
          the rule needs is missing; it is never a pass.</p>\n",
     );
     o.push_str(
-        "<table><tr><th>regime</th><th>rule</th><th>result</th><th>required</th><th>held</th></tr>\n",
+        "<div class=\"scroll\"><table><tr><th>regime</th><th>rule</th><th>result</th><th>required</th><th>held</th></tr>\n",
     );
     for g in &c.regimes {
         for r in &g.rules {
@@ -74,7 +74,7 @@ pub(crate) fn section(exchange: &str, valuation_date: &str, c: &Comparison) -> S
             );
         }
     }
-    o.push_str("</table>\n");
+    o.push_str("</table></div>\n");
 
     // The chart: one bar per rule measured in money, held ÷ required.
     let bars: Vec<(String, Option<u128>, &str)> = c
@@ -98,9 +98,10 @@ pub(crate) fn section(exchange: &str, valuation_date: &str, c: &Comparison) -> S
         let height = row * bars.len() + 30;
         let _ = writeln!(
             o,
-            "<svg role=\"img\" aria-label=\"held as a share of required, per rule\" width=\"{}\" height=\"{height}\" \
+            "<svg role=\"img\" aria-label=\"held as a share of required, per rule\" width=\"{w}\" height=\"{height}\" \
+             viewBox=\"0 0 {w} {height}\" style=\"max-width:100%;height:auto\" \
              xmlns=\"http://www.w3.org/2000/svg\" font-family=\"sans-serif\" font-size=\"12\">",
-            left + width + 100
+            w = left + width + 100
         );
         for (i, (name, bp, label)) in bars.iter().enumerate() {
             let y = i * row + 4;

@@ -27,14 +27,25 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}\
-h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
-table{border-collapse:collapse;width:100%;font-size:.9em;margin:.5em 0}\
+/// Fits 360–1280 px without horizontal scrolling of the page: wide tables
+/// scroll inside their own box, long hashes and addresses wrap, charts
+/// scale to the width (their SVG has a viewBox).
+const CSS: &str = "*{box-sizing:border-box}\
+body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color:#222;padding:0 1em;overflow-wrap:break-word}\
+h1{font-size:1.5em}h2{margin-top:1.8em;border-bottom:1px solid #ccc;font-size:1.25em}\
+.scroll{overflow-x:auto;max-width:100%;margin:.5em 0}\
+table{border-collapse:collapse;width:100%;min-width:36em;font-size:.9em}\
 th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}\
-th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}\
+th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 .fail{background:#fde2e1;color:#8a1410;font-weight:bold}.pass{background:#e3f4e1;color:#1d5e17}\
-.not_checked{background:#f1f1f1;color:#555}.incomplete{background:#fff3cd;color:#6b4a00;font-weight:bold}.banner{padding:1em;font-size:1.2em;border-radius:4px}\
-code{font-size:.85em;word-break:break-all}details{margin:.5em 0}.chart{margin:1em 0}";
+.not_checked{background:#f1f1f1;color:#555}.incomplete{background:#fff3cd;color:#6b4a00;font-weight:bold}\
+.banner{padding:1em;font-size:1.1em;border-radius:4px}.banner .who{display:block;font-size:.85em;font-weight:normal;margin-top:.3em}\
+code{font-size:.85em;word-break:break-all}details{margin:.4em 0}summary{cursor:pointer;padding:.2em 0}\
+dl.ev{margin:0;display:grid;grid-template-columns:max-content 1fr;gap:0 .6em}dl.ev dt{font-weight:bold}dl.ev dd{margin:0}\
+ul.ev{margin:0;padding-left:1.1em}\
+.check{border:1px solid #ddd;border-radius:4px;padding:.5em .7em;margin:.5em 0}.check p{margin:.3em 0}\
+.badge{display:inline-block;padding:0 .4em;border-radius:3px}\
+.chart{margin:1em 0}.chart svg{max-width:100%;height:auto;display:block}";
 
 /// Renders the report.
 pub fn render(r: &AuditReport) -> String {
@@ -56,15 +67,28 @@ pub fn render(r: &AuditReport) -> String {
             "nothing failed, but not everything could be checked: what was not confirmed counts for nothing (see “Not checked”)",
         ),
     };
+    let who: Vec<String> = r
+        .attestations
+        .iter()
+        .map(|a| {
+            format!(
+                "{}, snapshot {} ({})",
+                esc(&a.exchange),
+                esc(&a.snapshot),
+                esc(&a.time)
+            )
+        })
+        .collect();
     let _ = writeln!(
         o,
-        "<p class=\"banner {cls}\" id=\"outcome\" data-outcome=\"{}\"><strong>{}</strong>: {} passed, {} failed, {} not checked — {}</p>",
+        "<p class=\"banner {cls}\" id=\"outcome\" data-outcome=\"{}\"><strong>{}</strong>: {} passed, {} failed, {} not checked — {}<span class=\"who\">{}</span></p>",
         cls,
         r.outcome.as_str().to_ascii_uppercase(),
         r.totals.pass,
         r.totals.fail,
         r.totals.not_checked,
-        esc(what)
+        esc(what),
+        if who.is_empty() { "no attestation".to_owned() } else { who.join("; ") }
     );
     let _ = writeln!(o, "<p>Format <code>{}</code>.</p>", esc(r.format));
 
@@ -80,7 +104,7 @@ pub fn render(r: &AuditReport) -> String {
         let _ = writeln!(
             o,
             "<p>Each of these counts for nothing in any total. Add what is named to check it.</p>\
-             <table><tr><th>check</th><th>why not checked</th><th>subjects</th></tr>"
+             <div class=\"scroll\"><table><tr><th>check</th><th>why not checked</th><th>subjects</th></tr>"
         );
         for u in &r.not_checked {
             let subjects: String = u
@@ -95,7 +119,7 @@ pub fn render(r: &AuditReport) -> String {
                 esc(&u.reason)
             );
         }
-        let _ = writeln!(o, "</table>");
+        let _ = writeln!(o, "</table></div>");
     }
 
     // Failed checks first.
@@ -111,7 +135,7 @@ pub fn render(r: &AuditReport) -> String {
         checks_table(&mut o, &failed);
     }
 
-    let _ = writeln!(o, "<h2>Attestations</h2><table><tr><th>file</th><th>exchange</th><th>snapshot</th><th>time</th><th>entries</th><th>customers</th><th>root</th><th>id</th><th>key</th><th>signature</th></tr>");
+    let _ = writeln!(o, "<h2>Attestations</h2><div class=\"scroll\"><table><tr><th>file</th><th>exchange</th><th>snapshot</th><th>time</th><th>entries</th><th>customers</th><th>root</th><th>id</th><th>key</th><th>signature</th></tr>");
     for a in &r.attestations {
         let _ = writeln!(
             o,
@@ -129,9 +153,9 @@ pub fn render(r: &AuditReport) -> String {
             if a.signature_valid { "valid" } else { "INVALID" }
         );
     }
-    let _ = writeln!(o, "</table>");
+    let _ = writeln!(o, "</table></div>");
     if !r.sources.is_empty() {
-        let _ = writeln!(o, "<h2>Chain data used</h2><table><tr><th>chain</th><th>height</th><th>block hash</th><th>source</th></tr>");
+        let _ = writeln!(o, "<h2>Chain data used</h2><div class=\"scroll\"><table><tr><th>chain</th><th>height</th><th>block hash</th><th>source</th></tr>");
         for s in &r.sources {
             let _ = writeln!(
                 o,
@@ -142,13 +166,13 @@ pub fn render(r: &AuditReport) -> String {
                 esc(&s.source)
             );
         }
-        let _ = writeln!(o, "</table>");
+        let _ = writeln!(o, "</table></div>");
     }
 
     if !r.positions.is_empty() {
         let _ = writeln!(o, "<h2>Solvency and segregation per asset</h2>");
         let _ = writeln!(o, "<p>“Claimed” is what the attestation says; “confirmed” is what por observed on chain, at the attested block, in wallets whose ownership it verified, each claimed once. Only confirmed amounts count: every figure and ratio below is over confirmed amounts.</p>");
-        let _ = writeln!(o, "<table><tr><th>attestation</th><th>asset</th><th>liabilities</th><th>claimed</th><th>confirmed</th><th>claimed, not checked</th><th>claimed, refused by a failed check</th><th>solvency</th><th>customer wallets (confirmed)</th><th>segregation</th><th>corporate</th><th>guarantee</th><th>liability reserve</th><th>cold share</th></tr>");
+        let _ = writeln!(o, "<div class=\"scroll\"><table><tr><th>attestation</th><th>asset</th><th>liabilities</th><th>claimed</th><th>confirmed</th><th>claimed, not checked</th><th>claimed, refused by a failed check</th><th>solvency</th><th>customer wallets (confirmed)</th><th>segregation</th><th>corporate</th><th>guarantee</th><th>liability reserve</th><th>cold share</th></tr>");
         for p in &r.positions {
             let d = |a: Amount| esc(&a.display_in(p.decimals).to_string());
             let _ = writeln!(
@@ -170,11 +194,23 @@ pub fn render(r: &AuditReport) -> String {
                 esc(p.cold_share.as_deref().unwrap_or("-"))
             );
         }
-        let _ = writeln!(o, "</table>");
+        let _ = writeln!(o, "</table></div>");
+        // Short axis labels: the asset alone when one attestation is audited,
+        // else the asset and the attestation's number in the table above.
+        let one = r
+            .positions
+            .iter()
+            .all(|p| p.attestation == r.positions[0].attestation);
         let cats: Vec<String> = r
             .positions
             .iter()
-            .map(|p| format!("{} {}", p.asset, short(&p.label)))
+            .map(|p| {
+                if one {
+                    p.asset.clone()
+                } else {
+                    format!("{} #{}", p.asset, p.attestation + 1)
+                }
+            })
             .collect();
         let pct = |num: Amount, den: Amount| -> f64 {
             if den.to_base_units() == 0 {
@@ -254,6 +290,44 @@ pub fn render(r: &AuditReport) -> String {
                 ],
             ),
         );
+        // The cold-storage rule on a scale that shows its margin: the share
+        // of customer assets NOT in cold storage, against the most the rule
+        // allows (100 % minus the minimum cold share given to the audit).
+        let non_cold: Vec<f64> = r
+            .positions
+            .iter()
+            .map(|p| {
+                let cold = p.customer_tiers.cold;
+                let rest = p.customer.checked_sub(cold).unwrap_or(Amount::ZERO);
+                pct(rest, p.customer)
+            })
+            .collect();
+        let allowed = r
+            .checks
+            .iter()
+            .filter(|c| c.id == "cold-share")
+            .find_map(|c| {
+                c.evidence
+                    .get("minimum_cold_share")?
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .and_then(|min| percent_value(&min))
+            .map(|min| 100.0 - min);
+        let title = match allowed {
+            Some(max) => format!("Customer assets not in cold storage, % (the rule allows at most {max:.2}%: the line)"),
+            None => "Customer assets not in cold storage, % (no minimum cold share was given to the audit)".to_owned(),
+        };
+        chart(
+            &mut o,
+            grouped_bars(
+                &title,
+                &cats,
+                &[("not cold", RGBColor(211, 47, 47), &non_cold)],
+                "% of customer assets",
+                allowed,
+            ),
+        );
     }
 
     if let Some(res) = &r.reserve {
@@ -297,7 +371,19 @@ pub fn render(r: &AuditReport) -> String {
             ),
         );
         if !res.stress.is_empty() {
-            let cats: Vec<String> = res.stress.iter().map(|s| s.id.clone()).collect();
+            // A scenario that loses nothing has no coverage to draw: it is
+            // labelled, never shown as an empty (0 %) bar.
+            let cats: Vec<String> = res
+                .stress
+                .iter()
+                .map(|s| {
+                    if s.loss_jpy.get() == 0 {
+                        format!("{} (no exposure)", s.id)
+                    } else {
+                        s.id.clone()
+                    }
+                })
+                .collect();
             let cov: Vec<f64> = res
                 .stress
                 .iter()
@@ -311,17 +397,18 @@ pub fn render(r: &AuditReport) -> String {
                 .collect();
             chart(
                 &mut o,
-                grouped_bars(
-                    "Stress: coverage of losses per scenario, % (bars capped at 200%; no bar: coverage not defined, see the table)",
+                horizontal_bars(
+                    "Stress: coverage of losses per scenario, % (capped at 200%; the line is 100%; no bar: no exposure, or coverage not defined, see the table)",
                     &cats,
-                    &[("coverage", RGBColor(123, 31, 162), &cov)],
-                    "% covered",
-                    Some(100.0),
+                    &cov,
+                    RGBColor(123, 31, 162),
+                    200.0,
+                    100.0,
                 ),
             );
             let _ = writeln!(
                 o,
-                "<table><tr><th>scenario</th><th>name</th><th>loss ¥</th><th>coverage</th></tr>"
+                "<div class=\"scroll\"><table><tr><th>scenario</th><th>name</th><th>loss ¥</th><th>coverage</th></tr>"
             );
             for s in &res.stress {
                 let _ = writeln!(
@@ -330,10 +417,14 @@ pub fn render(r: &AuditReport) -> String {
                     esc(&s.id),
                     esc(&s.name),
                     s.loss_jpy,
-                    esc(&s.coverage.map_or("-".to_owned(), |c| c.percent()))
+                    esc(&if s.loss_jpy.get() == 0 {
+                        "no exposure".to_owned()
+                    } else {
+                        s.coverage.map_or("-".to_owned(), |c| c.percent())
+                    })
                 );
             }
-            let _ = writeln!(o, "</table>");
+            let _ = writeln!(o, "</table></div>");
         }
         if let Some(c) = &res.comparison {
             o.push_str(&crate::commands::reserve_compare_html::section(
@@ -344,21 +435,49 @@ pub fn render(r: &AuditReport) -> String {
         }
     }
 
-    let _ = writeln!(o, "<h2>All checks ({})</h2>", r.checks.len());
-    let all: Vec<&Check> = r.checks.iter().collect();
-    if all.len() > 200 {
-        let _ = writeln!(o, "<details><summary>Show {} checks</summary>", all.len());
-        checks_table(&mut o, &all);
+    // Every check, one collapsed group per check id (no JavaScript: the
+    // browser's own <details>), so a report of many wallets stays short.
+    let _ = writeln!(
+        o,
+        "<h2 id=\"all-checks\">All checks ({})</h2>",
+        r.checks.len()
+    );
+    let mut ids: Vec<&str> = Vec::new();
+    for c in &r.checks {
+        if !ids.contains(&c.id) {
+            ids.push(c.id);
+        }
+    }
+    for id in ids {
+        let group: Vec<&Check> = r.checks.iter().filter(|c| c.id == id).collect();
+        let count = |st: Status| group.iter().filter(|c| c.status == st).count();
+        let _ = writeln!(
+            o,
+            "<details class=\"group\"><summary><b>{}</b>: {} pass, {} fail, {} not checked</summary>",
+            esc(id),
+            count(Status::Pass),
+            count(Status::Fail),
+            count(Status::NotChecked)
+        );
+        checks_table(&mut o, &group);
         let _ = writeln!(o, "</details>");
-    } else {
-        checks_table(&mut o, &all);
     }
     let _ = writeln!(o, "</body></html>");
     o
 }
 
-fn short(label: &str) -> String {
-    label.chars().take(24).collect()
+/// "95.00%" as 95.0, for drawing a line (display only).
+fn percent_value(s: &str) -> Option<f64> {
+    let digits = s.strip_suffix('%')?;
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let whole: u32 = whole.parse().ok()?;
+    let mut value = f64::from(whole);
+    let mut place = 1.0;
+    for d in frac.chars() {
+        place /= 10.0;
+        value += f64::from(d.to_digit(10)?) * place;
+    }
+    Some(value)
 }
 
 /// `num / den` in basis points, for display (integers, then f64).
@@ -395,32 +514,76 @@ fn yen_millions(s: &str) -> f64 {
     )
 }
 
+/// Checks as blocks rather than a wide table, so that they read at any
+/// width: status, check and subject, the finding, then the evidence
+/// (open for failed checks, collapsed otherwise; no JavaScript).
 fn checks_table(o: &mut String, checks: &[&Check]) {
-    let _ = writeln!(o, "<table><tr><th>status</th><th>check</th><th>subject</th><th>finding</th><th>evidence</th></tr>");
     for c in checks {
         let status = match c.status {
             Status::Pass => "pass",
             Status::Fail => "fail",
             Status::NotChecked => "not_checked",
         };
-        let mut ev = String::new();
-        for (k, v) in &c.evidence {
-            let v = match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let _ = write!(ev, "<div><b>{}</b>: <code>{}</code></div>", esc(k), esc(&v));
-        }
         let _ = writeln!(
             o,
-            "<tr><td class=\"{status}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{ev}</td></tr>",
+            "<div class=\"check\"><div><span class=\"badge {status}\">{}</span> <b>{}</b> · {}</div><p>{}</p>",
             esc(c.status.as_str()),
             esc(c.id),
             esc(&c.subject),
             esc(&c.summary)
         );
+        if !c.evidence.is_empty() {
+            let _ = writeln!(
+                o,
+                "<details{}><summary>evidence</summary>{}</details>",
+                if c.status == Status::Fail {
+                    " open"
+                } else {
+                    ""
+                },
+                evidence_html(&c.evidence)
+            );
+        }
+        let _ = writeln!(o, "</div>");
     }
-    let _ = writeln!(o, "</table>");
+}
+
+/// Evidence as readable fields: a definition list, nested lists and
+/// objects as nested lists, never raw JSON.
+fn evidence_html(ev: &serde_json::Map<String, serde_json::Value>) -> String {
+    if ev.is_empty() {
+        return String::new();
+    }
+    let mut o = String::from("<dl class=\"ev\">");
+    for (k, v) in ev {
+        let _ = write!(
+            o,
+            "<dt>{}</dt><dd>{}</dd>",
+            esc(&k.replace('_', " ")),
+            value_html(v)
+        );
+    }
+    o.push_str("</dl>");
+    o
+}
+
+fn value_html(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "—".to_owned(),
+        Value::String(s) => format!("<code>{}</code>", esc(s)),
+        Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+        Value::Number(n) => format!("<code>{}</code>", esc(&n.to_string())),
+        Value::Array(items) => {
+            let mut o = String::from("<ul class=\"ev\">");
+            for item in items {
+                let _ = write!(o, "<li>{}</li>", value_html(item));
+            }
+            o.push_str("</ul>");
+            o
+        }
+        Value::Object(map) => evidence_html(map),
+    }
 }
 
 fn chart(o: &mut String, svg: Option<String>) {
@@ -518,6 +681,59 @@ fn category_label(labels: &[String], v: f64) -> String {
     labels.get(i).cloned().unwrap_or_default()
 }
 
+/// One horizontal bar per category (so many categories keep readable
+/// labels), on 0..`xmax` with a vertical line at `line`.
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "category counts are small; display only"
+)]
+fn horizontal_bars(
+    title: &str,
+    cats: &[String],
+    values: &[f64],
+    color: RGBColor,
+    xmax: f64,
+    line: f64,
+) -> Option<String> {
+    let n = cats.len().max(1);
+    let height = u32::try_from(80 + 22 * n).unwrap_or(2400).clamp(160, 2400);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, height)).into_drawing_area();
+        root.fill(&WHITE).ok()?;
+        let mut c = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 14))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(140)
+            .build_cartesian_2d(0f64..xmax * 1.05, -0.5f64..(n as f64 - 0.5))
+            .ok()?;
+        let labels = cats.to_vec();
+        c.configure_mesh()
+            .disable_y_mesh()
+            .y_labels(2 * n + 1)
+            .y_label_formatter(&|y| category_label(&labels, *y))
+            .x_label_formatter(&|x| format!("{x:.0}%"))
+            .label_style(("sans-serif", 12))
+            .draw()
+            .ok()?;
+        c.draw_series(values.iter().enumerate().map(|(i, v)| {
+            Rectangle::new(
+                [(0.0, i as f64 - 0.35), (v.min(xmax), i as f64 + 0.35)],
+                color.filled(),
+            )
+        }))
+        .ok()?;
+        c.draw_series(LineSeries::new(
+            [(line, -0.5), (line, n as f64 - 0.5)],
+            BLACK.stroke_width(1),
+        ))
+        .ok()?;
+        root.present().ok()?;
+    }
+    Some(svg)
+}
+
 #[expect(
     clippy::cast_precision_loss,
     reason = "category counts are small; display only"
@@ -589,6 +805,15 @@ fn stacked_bars(title: &str, cats: &[String], parts: &[Series<'_>]) -> Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_values_for_lines() {
+        assert_eq!(percent_value("95.00%"), Some(95.0));
+        assert_eq!(percent_value("5%"), Some(5.0));
+        assert_eq!(percent_value("97.5%"), Some(97.5));
+        assert_eq!(percent_value("x%"), None);
+        assert_eq!(percent_value("95"), None);
+    }
 
     #[test]
     fn escaping() {
