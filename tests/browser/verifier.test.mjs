@@ -93,6 +93,7 @@ test("a valid proof with no published root is amber: consistent, not compared, n
   assert.doesNotMatch(verdict, /Verified|✓/);
   assert.match(await page.getAttribute("#verdict", "class"), /\bwarn\b/);
   assert.match(await page.textContent("#verdict-text"), /any self-consistent file \(from a fake website, or from an old tree\) gets this far/);
+  assert.match(await page.textContent("#answer"), /^Not known yet: your balances could not be compared/);
   assert.deepEqual(await comparisons(page), NOT_GIVEN);
   assert.equal(await page.textContent("#facts .account"), "carol");
   // Figures worked out by hand from the ledger in support.mjs.
@@ -136,6 +137,17 @@ test("a valid proof with the published tree summary dropped on the page verifies
   assert.match(await page.textContent("#verdict-text"), /the summary you gave; its height, totals and customer count match the publication/);
   assert.deepEqual(await table(page, "balances"), [["BTC", "0.5"], ["ETH", "1"]]);
   assert.match(await page.textContent("#verdict"), /✓ Verified against the published root/);
+  // The answer first, in plain words, right under the verdict and before
+  // the balances; the technical details (leaf index, hashes) are collapsed.
+  assert.match(await page.textContent("#answer"), /^Yes: your balances below are counted in the publication you gave/);
+  const order = await page.evaluate(() => {
+    const ids = [...document.querySelectorAll("#result [id]")].map((e) => e.id);
+    return ["verdict", "answer", "balances", "technical"].map((id) => ids.indexOf(id));
+  });
+  assert.deepEqual([...order].sort((x, y) => x - y), order, `order ${order}`);
+  assert.ok(order.every((i) => i >= 0), `order ${order}`);
+  assert.equal(await page.getAttribute("#technical", "open"), null, "technical details start collapsed");
+  assert.equal(await page.isVisible("#tree"), false, "the tree's facts are inside the collapsed details");
   assert.deepEqual(await comparisons(page), { root_hash: "matches", height: "matches", totals: "matches", assets: "not-given", customers: "matches" });
   assert.match(await page.textContent("#comparisons"), /Root hashmatches/);
   assert.match(await page.textContent("#tree"), /Customers5/);
@@ -163,6 +175,7 @@ test("a tampered balance fails: the proof does not lead to its own root", async 
   await verifyWith(page, { proof: tampered, root: fx.rootHash });
   assert.equal(await page.getAttribute("#result", "data-verdict"), "failed");
   assert.match(await page.textContent("#verdict"), /Not verified/);
+  assert.match(await page.textContent("#answer"), /^No: this proof does not show that your balances are counted/);
   const f = await failure(page);
   assert.equal(f.kind, "root-hash-mismatch");
   assert.equal(f.cause, "proof-inconsistent");
@@ -436,13 +449,13 @@ test("keyboard: every control is reachable with Tab and the verdict takes the fo
 test("contrast: text and verdict colours meet WCAG AA (4.5:1)", async () => {
   const page = await open();
   await verifyWith(page, { proof: fx.proof("alice"), root: fx.rootHash });
-  const okPairs = await contrastOf(page, ["body", "#verdict", "#verify", "#lang-ja", ".intro", ".hint", "#todo", "footer"]);
+  const okPairs = await contrastOf(page, ["body", "#verdict", "#answer", "#verify", "#lang-ja", ".intro", ".hint", "#todo", "footer"]);
   const wrong = fx.rootHash.replace(/^./, (c) => (c === "a" ? "b" : "a"));
   await verifyWith(page, { proof: fx.proof("alice"), root: wrong });
-  const badPairs = await contrastOf(page, ["#verdict", "#failure dd", ".note"]);
+  const badPairs = await contrastOf(page, ["#verdict", "#answer", "#failure dd", ".note"]);
   const differsPairs = await contrastOf(page, ['#comparisons [data-result="differs"] td', "#next"]);
   await verifyWith(page, { proof: fx.proof("alice") });
-  const amberPairs = await contrastOf(page, ["#verdict", '#comparisons [data-result="not-given"] td', "#todo", "#proves"]);
+  const amberPairs = await contrastOf(page, ["#verdict", "#answer", '#comparisons [data-result="not-given"] td', "#todo", "#proves"]);
   await verifyWith(page, { proof: fx.proof("alice"), root: fx.summary });
   const matchPairs = await contrastOf(page, ['#comparisons [data-result="matches"] td']);
   await verifyWith(page, { proof: "{" });

@@ -42,6 +42,10 @@
       causeUnsupported: "This page cannot tell what your proof was compared with (the verifier reported \"{what}\", which this page does not know), so it does not call it verified. Reload the page or use the current version of this verifier.",
       "kind-unsupported-report": "The verifier's answer is not one this page understands.",
       "kind-customer-count-mismatch": "The published number of customers does not fit the tree's height.",
+      answerVerified: "Yes: your balances below are counted in the publication you gave. Make sure it is the one your exchange published (see below).",
+      answerNotCompared: "Not known yet: your balances could not be compared with what your exchange published. Give its published root (step 2) to find out.",
+      answerFailed: "No: this proof does not show that your balances are counted. The reason is below.",
+      technical: "Technical details (tree, hashes, signature)",
       verifiedHash: "Your balances are included in the tree whose root hash you gave.",
       verifiedSummary: "Your balances are included in the tree of the summary you gave; its height, totals and customer count match the publication.",
       causeInconsistent: "The proof file does not lead to the root it states itself: it was altered or damaged (a balance, a sibling on the path, or the stated root).",
@@ -176,6 +180,10 @@
       causeUnsupported: "証明が何と照合されたのか、このページでは判断できません（検証プログラムの応答「{what}」はこのページが知らないものです）。そのため検証済みとはしません。ページを再読み込みするか、最新版の検証プログラムをお使いください。",
       "kind-unsupported-report": "検証プログラムの応答を、このページでは解釈できません。",
       "kind-customer-count-mismatch": "公表された顧客数が、ツリーの高さと合いません。",
+      answerVerified: "はい。下のあなたの残高は、入力された公表値に含まれています。それが取引所の公表したものであることを下で確認してください。",
+      answerNotCompared: "まだ分かりません。あなたの残高を取引所の公表値と照合できていません。公表されたルート（手順 2）を入力してください。",
+      answerFailed: "いいえ。この証明では、あなたの残高が含まれていることを示せません。理由は下にあります。",
+      technical: "技術的な詳細（ツリー、ハッシュ、署名）",
       verifiedHash: "あなたの残高は、指定されたルートハッシュのツリーに含まれています。",
       verifiedSummary: "あなたの残高は、指定されたツリーの概要が示すツリーに含まれています。ツリーの高さ・合計額・顧客数も公表値と一致しています。",
       causeInconsistent: "証明ファイルが、そこに記載されたルートに一致しません。残高、経路上の兄弟ノード、または記載されたルートが改ざんされたか、破損しています。",
@@ -400,6 +408,10 @@
       " ",
       t(look[2]),
     ]));
+    // The answer first, in plain words; the technical details follow,
+    // collapsed.
+    var answerKey = { verified: "answerVerified", "not-compared": "answerNotCompared", failed: "answerFailed" }[state.verdict];
+    result.appendChild(el("p", { id: "answer", class: "answer " + look[0] }, [t(answerKey)]));
     // Japanese sentences are not separated by a space.
     var gap = lang === "ja" ? "" : " ";
 
@@ -436,7 +448,6 @@
 
     var facts = el("dl", { class: "facts", id: "facts" }, []);
     row(t("account"), r.user_id, "account").forEach(function (n) { facts.appendChild(n); });
-    row(t("index"), String(r.index)).forEach(function (n) { facts.appendChild(n); });
     result.appendChild(facts);
 
     result.appendChild(amountTable(t("balances"), r.balances, "balances"));
@@ -445,7 +456,9 @@
     var totalsCaption = r.totals_published ? t("totalsPublished") : state.verdict === "verified" ? t("totals") : t("totalsProof");
     result.appendChild(amountTable(totalsCaption, r.totals, "totals"));
 
+    var technical = el("details", { id: "technical", class: "technical" }, [el("summary", null, [t("technical")])]);
     var tree = el("dl", { class: "facts", id: "tree" }, []);
+    row(t("index"), String(r.index)).forEach(function (n) { tree.appendChild(n); });
     row(t("height"), String(r.height)).forEach(function (n) { tree.appendChild(n); });
     if (r.customers !== null && r.customers !== undefined) row(t("customers"), String(r.customers)).forEach(function (n) { tree.appendChild(n); });
     // With no publication, nothing was checked against a published root.
@@ -454,9 +467,9 @@
     var a = r.attestation;
     var snapshot = a && a.signature_valid ? a.snapshot_label + " (" + a.snapshot_time + ")" : t("snapshotUnknown");
     row(t("snapshot"), snapshot, "snapshot").forEach(function (n) { tree.appendChild(n); });
-    result.appendChild(tree);
-    result.appendChild(comparisonTable(r, state));
-    if (a) result.appendChild(attestationSection(a));
+    technical.appendChild(tree);
+    technical.appendChild(comparisonTable(r, state));
+    if (a) technical.appendChild(attestationSection(a));
 
     if (state.verdict !== "failed") {
       var todo = el("section", { class: "todo", id: "todo", "aria-labelledby": "todo-heading" }, [
@@ -476,6 +489,7 @@
       todo.appendChild(list);
       result.appendChild(todo);
     }
+    result.appendChild(technical);
     result.hidden = false;
   }
 
