@@ -3,8 +3,10 @@
 // signed statement (por distribution sign), both made by the real binary.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
-import { requireTools, startServer, launchBrowser, makeFixtures, makeAttestation, makeDistribution, TOP_UP_POLICY, screenshotPath, PAGE_FILES } from "./support.mjs";
+import { requireTools, startServer, launchBrowser, makeFixtures, makeAttestation, makeDistribution, TOP_UP_POLICY, screenshotPath, PAGE_FILES, REPO } from "./support.mjs";
 
 let server;
 let browser;
@@ -175,4 +177,36 @@ test("no network: the distribution check loads only the page's own files", async
   assert.deepEqual(foreign, []);
   const paths = new Set(requests.filter((u) => u.startsWith(origin)).map((u) => new URL(u).pathname));
   for (const p of paths) assert.ok(p === "/" || PAGE_FILES.includes(p), `unexpected request ${p}`);
+});
+
+test("the distribution result fits a phone (360 px) and axe-core finds no WCAG 2.1 A/AA violation, in both languages", async () => {
+  const axeSource = readFileSync(join(REPO, "tests", "browser", "node_modules", "axe-core", "axe.min.js"), "utf8");
+  const page = await open();
+  await page.setViewportSize({ width: 360, height: 740 });
+  // Injected through the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(axeSource);
+  const audit = async (state) => {
+    const result = await page.evaluate(() =>
+      window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+    );
+    const found = result.violations.map((v) => `${state}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    assert.deepEqual(found, [], found.join("\n"));
+    assert.ok(result.passes.length > 10, `${state}: axe ran ${result.passes.length} passing rules`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `${state}: the page is ${width} px wide at 360 px`);
+  };
+  await check(page, topUp.proof("alice"), topUp.statement);
+  assert.equal(await page.getAttribute("#result", "data-distribution"), "verified");
+  await audit("verified with top-up (en)");
+  await shot(page, "distribution-phone-360");
+  const raised = edit(dist.proof("alice"), (v) => { v.values[1] = (BigInt(v.values[1]) + 1n).toString(); });
+  await check(page, raised, dist.statement);
+  assert.equal(await page.getAttribute("#result", "data-distribution"), "not-verified");
+  await audit("not verified (en)");
+  await page.click('[data-lang="ja"]');
+  await check(page, topUp.proof("alice"), topUp.statement);
+  await audit("verified with top-up (ja)");
+  await shot(page, "distribution-phone-360-ja");
+  assert.deepEqual(page.errors, []);
+  await page.close();
 });
