@@ -59,33 +59,33 @@ pub enum DistributionCommand {
 pub struct PlanArgs {
     /// The exchange's signed attestation (por-attestation-v1) the distribution starts from.
     #[arg(long, value_name = "FILE")]
-    attestation: PathBuf,
+    pub(crate) attestation: PathBuf,
     /// The balances export the attested liabilities tree was built from (CSV).
     #[arg(long, value_name = "FILE.csv")]
-    liabilities: PathBuf,
+    pub(crate) liabilities: PathBuf,
     /// The snapshot secret of that tree (32 bytes, raw or 64 hex digits).
     #[arg(long, value_name = "FILE")]
-    secret_file: PathBuf,
+    pub(crate) secret_file: PathBuf,
     /// What is available per asset: an offline balances file
     /// (`chain,address,asset,balance,height,block_hash,source,contract`,
     /// base units), summed per asset.
     #[arg(long, value_name = "FILE")]
-    available: PathBuf,
+    pub(crate) available: PathBuf,
     /// The distribution policy (TOML). Default: the shipped
     /// `policies/distribution-pro-rata.toml` (in kind, pro rata, no top-up,
     /// no holdback, no de-minimis).
     #[arg(long, value_name = "FILE")]
-    policy: Option<PathBuf>,
+    pub(crate) policy: Option<PathBuf>,
     /// Directory to write the plan into (created atomically).
     #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Replace DIR if it exists and was written by por (it holds the
     /// `.por-output` marker); any other directory is refused, untouched.
     #[arg(long)]
-    force: bool,
+    pub(crate) force: bool,
     /// Print the unsigned statement body as JSON instead of a summary.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
 }
 
 /// Arguments of `por distribution proof`.
@@ -93,13 +93,13 @@ pub struct PlanArgs {
 pub struct ProofArgs {
     /// Directory written by `por distribution plan`.
     #[arg(long, value_name = "DIR")]
-    plan: PathBuf,
+    pub(crate) plan: PathBuf,
     /// The customer's user id, exactly as in the balances export.
     #[arg(long, value_name = "ID")]
-    user: String,
+    pub(crate) user: String,
     /// Write the proof here.
     #[arg(long, value_name = "FILE")]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 /// Arguments of `por distribution sign`.
@@ -107,13 +107,13 @@ pub struct ProofArgs {
 pub struct SignArgs {
     /// Directory written by `por distribution plan`.
     #[arg(long, value_name = "DIR")]
-    plan: PathBuf,
+    pub(crate) plan: PathBuf,
     /// The administrator's secret key file (64 hex digits, as `por key generate` writes).
     #[arg(long, value_name = "FILE")]
-    key: PathBuf,
+    pub(crate) key: PathBuf,
     /// Write the signed statement here.
     #[arg(long, value_name = "FILE")]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 /// Arguments of `por distribution verify`.
@@ -121,22 +121,24 @@ pub struct SignArgs {
 pub struct VerifyArgs {
     /// The customer's distribution proof.
     #[arg(long, value_name = "FILE")]
-    proof: PathBuf,
+    pub(crate) proof: PathBuf,
     /// The administrator's signed statement (por-distribution-v1).
     #[arg(long, value_name = "FILE")]
-    statement: PathBuf,
+    pub(crate) statement: PathBuf,
     /// The administrator's public key (64 hex digits) as they publish it;
     /// without it, the statement's own key is reported by fingerprint for you to compare.
     #[arg(long, value_name = "HEX")]
-    administrator_key: Option<String>,
+    pub(crate) administrator_key: Option<String>,
 }
 
 pub fn run(cmd: DistributionCommand) -> Result<Outcome> {
     match cmd {
-        DistributionCommand::Plan(a) => plan(&a),
-        DistributionCommand::Proof(a) => proof(&a),
-        DistributionCommand::Sign(a) => sign(&a),
-        DistributionCommand::Verify(a) => verify(&a),
+        DistributionCommand::Plan(a) => {
+            plan(&a, &mut std::io::stdout().lock(), &mut std::io::stderr())
+        }
+        DistributionCommand::Proof(a) => proof(&a, &mut std::io::stderr()),
+        DistributionCommand::Sign(a) => sign(&a, &mut std::io::stdout().lock()),
+        DistributionCommand::Verify(a) => verify(&a, &mut std::io::stdout().lock()),
     }
 }
 
@@ -155,7 +157,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn plan(args: &PlanArgs) -> Result<Outcome> {
+/// `por distribution plan`, its summary to `out` and its refusals to `err`
+/// (the demo captures both).
+pub(crate) fn plan(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
     // 1. The attestation, verified.
     let att_name = args.attestation.display().to_string();
     let att_text =
@@ -165,7 +169,10 @@ fn plan(args: &PlanArgs) -> Result<Outcome> {
     let attestation = match parsed.verify_signature() {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("FAIL: {att_name}: {e}. Nothing was planned or written.");
+            writeln!(
+                err,
+                "FAIL: {att_name}: {e}. Nothing was planned or written."
+            )?;
             return Ok(Outcome::Fail);
         }
     };
@@ -209,7 +216,8 @@ fn plan(args: &PlanArgs) -> Result<Outcome> {
         .map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
     if ltree.root() != attested_root {
         spinner.finish_and_clear();
-        eprintln!(
+        writeln!(
+            err,
             "FAIL: the liabilities tree rebuilt from {csv_name} and {} has root {} (height {}), but the attestation states {} (height {}){}. Nothing was planned or written.",
             args.secret_file.display(),
             ltree.root().hash,
@@ -217,7 +225,7 @@ fn plan(args: &PlanArgs) -> Result<Outcome> {
             attested_root.hash,
             attested_root.height,
             if ltree.root().hash == attested_root.hash { ", and other totals" } else { "" }
-        );
+        )?;
         return Ok(Outcome::Fail);
     }
 
@@ -310,9 +318,8 @@ fn plan(args: &PlanArgs) -> Result<Outcome> {
     store::replace_dir(tmp, &args.out)?;
     spinner.finish_and_clear();
 
-    let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &body)?;
+        serde_json::to_writer_pretty(&mut *out, &body)?;
         writeln!(out)?;
         return Ok(Outcome::Pass);
     }
@@ -341,7 +348,7 @@ fn plan(args: &PlanArgs) -> Result<Outcome> {
             Some(a) => (a.symbol().to_owned(), a.decimals()),
             None => ("JPY top-up".to_owned(), 0),
         };
-        write_totals(&mut out, &name, decimals, t)?;
+        write_totals(out, &name, decimals, t)?;
     }
     writeln!(
         out,
@@ -481,7 +488,7 @@ fn percent(part: Amount, whole: Amount) -> String {
     }
 }
 
-fn write_totals(out: &mut impl Write, name: &str, decimals: u8, t: &ColumnTotals) -> Result<()> {
+fn write_totals(out: &mut dyn Write, name: &str, decimals: u8, t: &ColumnTotals) -> Result<()> {
     let d = |a: Amount| a.display_in(decimals).to_string();
     let allocated = t.available.min(t.claims);
     writeln!(
@@ -542,7 +549,8 @@ fn check_stored_root(dir: &Path, plan: &PlanFile) -> Result<store::NodesFile> {
     Ok(nodes)
 }
 
-fn proof(args: &ProofArgs) -> Result<Outcome> {
+/// `por distribution proof`; its note to `err`.
+pub(crate) fn proof(args: &ProofArgs, err: &mut dyn Write) -> Result<Outcome> {
     let plan = open_plan(&args.plan)?;
     let mut nodes = check_stored_root(&args.plan, &plan)?;
     let Some((index, salt)) = store::find_customer(&args.plan, &args.user)? else {
@@ -574,15 +582,17 @@ fn proof(args: &ProofArgs) -> Result<Outcome> {
         .verify(&plan.root)
         .with_context(|| format!("{}: the stored tree is inconsistent", args.plan.display()))?;
     output::write_file_atomic(&args.out, proof.to_json().as_bytes())?;
-    eprintln!(
+    writeln!(
+        err,
         "Wrote the distribution proof of \"{}\" to {}.",
         output::term(&args.user),
         args.out.display()
-    );
+    )?;
     Ok(Outcome::Pass)
 }
 
-fn sign(args: &SignArgs) -> Result<Outcome> {
+/// `por distribution sign`; its summary to `out`.
+pub(crate) fn sign(args: &SignArgs, out: &mut dyn Write) -> Result<Outcome> {
     let plan = open_plan(&args.plan)?;
     check_stored_root(&args.plan, &plan)?;
     let key_text = fs::read_to_string(&args.key)
@@ -599,15 +609,17 @@ fn sign(args: &SignArgs) -> Result<Outcome> {
         .sign(&secret, &aux)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.plan.display()))?;
     output::write_file_atomic(&args.out, text.as_bytes())?;
-    println!(
+    writeln!(
+        out,
         "Signed the distribution statement (por-distribution-v1) with the key of fingerprint {}: wrote {}.\nPublish it with the key's fingerprint; hand each customer their proof (`por distribution proof`).",
         key.fingerprint(),
         args.out.display()
-    );
+    )?;
     Ok(Outcome::Pass)
 }
 
-fn verify(args: &VerifyArgs) -> Result<Outcome> {
+/// `por distribution verify`; its verdict to `out`.
+pub(crate) fn verify(args: &VerifyArgs, out: &mut dyn Write) -> Result<Outcome> {
     let st_name = args.statement.display().to_string();
     let st_text =
         fs::read_to_string(&args.statement).with_context(|| format!("cannot read {st_name}"))?;
@@ -616,7 +628,6 @@ fn verify(args: &VerifyArgs) -> Result<Outcome> {
         fs::read_to_string(&args.proof).with_context(|| format!("cannot read {proof_name}"))?;
     let proof = DistributionProof::from_json(&proof_text)
         .map_err(|e| anyhow::anyhow!("{proof_name}: not a valid distribution proof: {e}"))?;
-    let mut out = std::io::stdout().lock();
     let statement = match VerifiedStatement::from_json(&st_text) {
         Ok(s) => s,
         Err(e @ (StatementError::Json { .. } | StatementError::Invalid { .. })) => {
