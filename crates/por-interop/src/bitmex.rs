@@ -130,8 +130,8 @@ impl Adapter for Bitmex {
 
     fn check(&self, input: &Input<'_>) -> Result<Outcome, Error> {
         let c = input.customer;
-        if c.user.is_some() || input.tree.is_some() {
-            return Err(Error::Usage("bitmex: the proof file is the whole tree; give --account and --nonce (or --account-nonce), not --user or --tree".to_owned()));
+        if input.tree.is_some() {
+            return Err(Error::Usage("bitmex: the proof file is the whole tree; give --account and --nonce (or --account-nonce), not --tree".to_owned()));
         }
         let (block_height, tree) = read(input.proof)?;
         let root = &tree[tree.len() - 1][0];

@@ -32,8 +32,9 @@ pub struct Detection {
     /// The closest other formats (best first, at most three with at least
     /// one feature).
     pub closest: Vec<Candidate>,
-    /// Set when the file is OKX v2's tree file given as the proof.
-    pub okx_tree_file: bool,
+    /// Set when the file is a known companion file that is not a customer
+    /// proof (OKX v2's tree file, Gate's batch proof table): what it is.
+    pub not_a_proof: Option<&'static str>,
 }
 
 impl Detection {
@@ -49,10 +50,8 @@ impl Detection {
 
 impl fmt::Display for Detection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.okx_tree_file {
-            return f.write_str(
-                "unknown format: this is OKX's full liabilities tree file (okx-v2), not a customer proof; give your user info file with --proof and this file with --tree",
-            );
+        if let Some(what) = self.not_a_proof {
+            return write!(f, "unknown format: {what}");
         }
         if self.full.len() > 1 {
             let names: Vec<&str> = self.full.iter().map(|x| x.id()).collect();
@@ -226,6 +225,22 @@ fn bitmex_features(text: &str) -> (usize, Vec<&'static str>) {
     (matched, missing)
 }
 
+const OKX_TREE: &str = "this is OKX's full liabilities tree file (okx-v2), not a customer proof; give your user info file with --proof and this file with --tree";
+const GATE_BATCH: &str = "this is Gate's table of batch zk-SNARK proofs (proof_info, account_tree_roots, batch_commitment), not a customer proof; a Gate customer's proof is the user_config.json file (gate-zk)";
+
+/// Gate's `proof.csv`: a header naming its batch proof columns.
+fn is_gate_batch_table(text: &str) -> bool {
+    let header = text.lines().next().unwrap_or("");
+    [
+        "proof_info",
+        "cex_asset_list_commitments",
+        "account_tree_roots",
+        "batch_commitment",
+    ]
+    .iter()
+    .all(|c| header.contains(c))
+}
+
 fn is_okx_tree_file(text: &str) -> bool {
     let mut n = 0;
     for l in text
@@ -268,12 +283,27 @@ pub fn detect(text: &str) -> Detection {
                 });
             }
         }
+    } else if text.trim_start().starts_with('{') && text.contains("\"por-proof-v1\"") {
+        // Not JSON, but it names por's format: por-v1's reader says where
+        // it breaks.
+        return Detection {
+            full: vec![Format::PorV1],
+            closest: Vec::new(),
+            not_a_proof: None,
+        };
     } else {
-        if is_okx_tree_file(text) {
+        let not_a_proof = if is_okx_tree_file(text) {
+            Some(OKX_TREE)
+        } else if is_gate_batch_table(text) {
+            Some(GATE_BATCH)
+        } else {
+            None
+        };
+        if not_a_proof.is_some() {
             return Detection {
                 full: Vec::new(),
                 closest: Vec::new(),
-                okx_tree_file: true,
+                not_a_proof,
             };
         }
         let (matched, missing) = bitmex_features(text);
@@ -299,6 +329,6 @@ pub fn detect(text: &str) -> Detection {
     Detection {
         full,
         closest,
-        okx_tree_file: false,
+        not_a_proof: None,
     }
 }

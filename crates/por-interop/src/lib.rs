@@ -26,6 +26,7 @@ mod zk;
 use std::fmt;
 
 pub use detect::{detect, Candidate, Detection};
+pub use por::por_v1_weaknesses;
 pub use weakness::Weakness;
 
 /// The version of the JSON report `por verify --json` prints for a proof of
@@ -143,8 +144,6 @@ pub struct Customer {
     /// The account's master nonce (BitMEX `--account_nonce`), from which the
     /// per-snapshot nonce is derived with the account id and block height.
     pub account_nonce: Option<Vec<u8>>,
-    /// The leaf (or user) to check in a file that lists several.
-    pub user: Option<String>,
 }
 
 /// What the customer compares the proof with.

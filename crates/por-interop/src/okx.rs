@@ -365,9 +365,9 @@ fn v1_rule(
 
 pub(crate) fn no_customer_options(input: &Input<'_>, id: &str) -> Result<(), Error> {
     let c = input.customer;
-    if c.account.is_some() || c.nonce.is_some() || c.account_nonce.is_some() || c.user.is_some() {
+    if c.account.is_some() || c.nonce.is_some() || c.account_nonce.is_some() {
         return Err(Error::Usage(format!(
-            "{id} proofs hold everything they need: --account, --nonce, --account-nonce and --user are not used"
+            "{id} proofs hold everything they need: --account, --nonce and --account-nonce are for bitmex only"
         )));
     }
     if input.tree.is_some() && id != "okx-v2" {

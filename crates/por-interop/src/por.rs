@@ -53,14 +53,7 @@ impl Adapter for PorV1 {
                 Verdict::invalid(step, why)
             }
         };
-        let mut weaknesses = Vec::new();
-        if report.source != RootSource::Attestation {
-            weaknesses.push(Weakness::RootNotSigned);
-            weaknesses.push(Weakness::AssetsOrDecimalsNotCommitted);
-        }
-        if report.source == RootSource::Proof {
-            weaknesses.push(Weakness::ProofCarriesOwnRoot);
-        }
+        let weaknesses = por_v1_weaknesses(report.source);
         let balances = proof
             .assets()
             .iter()
@@ -79,4 +72,20 @@ impl Adapter for PorV1 {
             compared: Some(report.source != RootSource::Proof),
         })
     }
+}
+
+/// por-v1's weaknesses for a check against `source`: the root commits to
+/// base units only and is signed only in an attestation; without any
+/// publication the proof is checked against its own root.
+#[must_use]
+pub fn por_v1_weaknesses(source: RootSource) -> Vec<Weakness> {
+    let mut w = Vec::new();
+    if source != RootSource::Attestation {
+        w.push(Weakness::AssetsOrDecimalsNotCommitted);
+        w.push(Weakness::RootNotSigned);
+    }
+    if source == RootSource::Proof {
+        w.push(Weakness::ProofCarriesOwnRoot);
+    }
+    w
 }
