@@ -138,7 +138,19 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             run_por_v1(args, &name, &text)
         }
         Some(f) => super::verify_interop::run(args, &name, &text, f),
-        None => anyhow::bail!("{name}: {}", detect(&text)),
+        None => {
+            let d = detect(&text);
+            let por_like = d.not_a_proof.is_none()
+                && d.closest.first().is_none_or(|c| c.format == Format::PorV1);
+            if por_like {
+                // Nothing closer than por's own format: say what its reader
+                // finds wrong too.
+                if let Err(e) = InclusionProof::from_json(&text) {
+                    anyhow::bail!("{name}: {d}; read as por's own format (por-proof-v1): {e}");
+                }
+            }
+            anyhow::bail!("{name}: {d}")
+        }
     }
 }
 
