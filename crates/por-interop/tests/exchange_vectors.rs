@@ -215,3 +215,29 @@ fn gate_batch_csv_is_an_unknown_format() {
         "{d}"
     );
 }
+
+#[test]
+fn docs_name_every_format_and_weakness() {
+    let p = format!("{}/../../docs/interop.md", env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(&p).expect("docs/interop.md");
+    for f in Format::ALL {
+        assert!(
+            doc.contains(&format!("| `{}` |", f.id())),
+            "{} missing from the format table",
+            f.id()
+        );
+    }
+    for w in Weakness::ALL {
+        assert!(
+            doc.contains(&format!("| `{}` |", w.id())),
+            "{} missing from the weakness table",
+            w.id()
+        );
+        assert!(
+            w.en().ends_with('.') && w.ja().ends_with('。'),
+            "{}",
+            w.id()
+        );
+    }
+    assert!(doc.contains(por_interop::REPORT_VERSION));
+}
