@@ -322,3 +322,23 @@ fn the_text_report_names_the_weaknesses_in_english_and_japanese() {
         stdout(&o)
     );
 }
+
+/// The independent Python recomputation (vectors/exchange/check_exchange.py)
+/// of every file's root under its exchange's rule agrees with `por verify`.
+#[test]
+fn an_independent_python_check_agrees() {
+    let out = std::process::Command::new("python3")
+        .arg(vectors().join("check_exchange.py"))
+        .arg(support::por_bin())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run python3 ({e}): install it with scripts/ci/deps-vectors.sh")
+        });
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("por verify agrees on all 15"));
+}

@@ -21,7 +21,7 @@ struct Node {
     value: u64,
 }
 
-fn read(text: &str) -> Result<(u64, Vec<Vec<Node>>), Error> {
+fn read(text: &str) -> Result<(u64, Vec<Vec<Node>>, usize), Error> {
     let mut lines = text
         .trim_start_matches('\u{feff}')
         .lines()
@@ -63,14 +63,13 @@ fn read(text: &str) -> Result<(u64, Vec<Vec<Node>>), Error> {
                 .ok_or_else(|| malformed(&at, "too many lines"))?;
         }
     }
-    if !row.is_empty() || levels.is_empty() {
-        return Err(malformed(
-            "",
-            "the proof file has an invalid number of hashes (the leaves must be a power of 2)",
-        ));
+    if levels.is_empty() {
+        return Err(malformed("", "the proof file has no node"));
     }
     levels.reverse();
-    Ok((height, levels))
+    // Lines that do not fill a level are left out, as BitMEX's read_tree
+    // leaves them out (it keeps only complete levels).
+    Ok((height, levels, row.len()))
 }
 
 fn le(v: u64) -> [u8; 8] {
@@ -133,7 +132,7 @@ impl Adapter for Bitmex {
         if input.tree.is_some() {
             return Err(Error::Usage("bitmex: the proof file is the whole tree; give --account and --nonce (or --account-nonce), not --tree".to_owned()));
         }
-        let (block_height, tree) = read(input.proof)?;
+        let (block_height, tree, left_out) = read(input.proof)?;
         let root = &tree[tree.len() - 1][0];
         let mut out = Outcome {
             verdict: Verdict::Valid,
@@ -150,6 +149,11 @@ impl Adapter for Bitmex {
             )],
             compared: None,
         };
+        if left_out > 0 {
+            out.notes.push(format!(
+                "The last {left_out} lines do not fill a level of the tree; like BitMEX's script, por leaves them out."
+            ));
+        }
         // por's own, stricter check: every node of the tree, not only the
         // customer's paths (which is all BitMEX's script recomputes).
         let mut bad = None;
