@@ -241,3 +241,41 @@ fn docs_name_every_format_and_weakness() {
     }
     assert!(doc.contains(por_interop::REPORT_VERSION));
 }
+
+/// por's own proofs go through the same interface: the first valid proof of
+/// each tree-v1 case, recognised as por-v1, valid, compared only when a root
+/// is given, with por-v1's weaknesses.
+#[test]
+fn por_v1_through_the_same_interface() {
+    let p = format!("{}/../../vectors/tree-v1.json", env!("CARGO_MANIFEST_DIR"));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p).expect("tree-v1")).expect("json");
+    let mut n = 0;
+    for case in doc["cases"].as_array().expect("cases") {
+        let root = case["expected"]["root"].as_str().expect("root");
+        let Some(valid) = case["proofs"]
+            .as_array()
+            .expect("proofs")
+            .iter()
+            .find(|p| p["name"].as_str().is_some_and(|s| s.starts_with("valid")))
+        else {
+            continue;
+        };
+        let text = valid["proof"].to_string();
+        assert_eq!(detect(&text).format(), Some(Format::PorV1));
+        let r = plain(&text);
+        assert_eq!((r.verdict.clone(), r.exit_code()), (Verdict::Valid, 3));
+        assert!(r.weaknesses.contains(&Weakness::ProofCarriesOwnRoot));
+        let r = run(&text, None, &Customer::default(), Published::Root(root));
+        assert_eq!(
+            (r.verdict.clone(), r.exit_code(), r.root.as_deref()),
+            (Verdict::Valid, 0, Some(root))
+        );
+        assert!(!r.weaknesses.contains(&Weakness::ProofCarriesOwnRoot));
+        let other = "ab".repeat(32);
+        let r = run(&text, None, &Customer::default(), Published::Root(&other));
+        assert!(matches!(&r.verdict, Verdict::Invalid { step, .. } if step == "publication"));
+        n += 1;
+    }
+    assert!(n > 0);
+}
