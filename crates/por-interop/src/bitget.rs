@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::decimal::Dec;
-use crate::json::{self, join, malformed, opt_int, opt_str};
+use crate::json::{self, join, opt_int, opt_str};
 use crate::{javamap, Adapter, Error, Format, Input, Outcome, Verdict, Weakness};
 
 /// A balances map in insertion order (as parsed, or as merged).
@@ -23,7 +23,7 @@ impl JMap {
     pub(crate) fn from_stated(stated: &[(String, String)], path: &str) -> Result<JMap, Error> {
         let mut out = Vec::with_capacity(stated.len());
         for (k, s) in stated {
-            let d = Dec::parse(s).map_err(|e| malformed(join(path, k), e.to_string()))?;
+            let d = Dec::parse(s).map_err(|e| crate::json::decimal_error(join(path, k), e))?;
             out.push((k.clone(), d));
         }
         Ok(JMap(out))
@@ -36,9 +36,9 @@ impl JMap {
             match self.0.iter_mut().find(|(x, _)| x == k) {
                 Some((_, old)) => {
                     *old = old.checked_add(v).ok_or_else(|| {
-                        malformed(
+                        crate::json::decimal_error(
                             "balances",
-                            crate::decimal::DecimalError::TooLarge.to_string(),
+                            crate::decimal::DecimalError::TooLarge,
                         )
                     })?;
                 }
@@ -52,7 +52,7 @@ impl JMap {
     pub(crate) fn iter_order(&self) -> Result<Vec<(&String, &Dec)>, Error> {
         let keys: Vec<&str> = self.0.iter().map(|(k, _)| k.as_str()).collect();
         let order = javamap::order(&keys).ok_or_else(|| {
-            malformed("balances", "two asset symbols share a Java HashMap bucket, so the order Java hashes them in depends on the file's key order, which por does not model")
+            crate::json::beyond("balances", "two asset symbols share a Java HashMap bucket, so the order Java hashes them in depends on the file's key order, which por does not model")
         })?;
         Ok(order
             .into_iter()

@@ -25,7 +25,7 @@ type SMap = Vec<(String, String)>;
 fn ordered(m: &SMap) -> Result<Vec<&(String, String)>, Error> {
     let keys: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).collect();
     let order = javamap::order(&keys).ok_or_else(|| {
-        malformed("balances", "two asset symbols share a Java HashMap bucket, so the order Java hashes them in depends on the file's key order, which por does not model")
+        crate::json::beyond("balances", "two asset symbols share a Java HashMap bucket, so the order Java hashes them in depends on the file's key order, which por does not model")
     })?;
     Ok(order
         .into_iter()
@@ -284,7 +284,7 @@ fn rule(
                 .checked_add(&b)
                 .and_then(|s| s.set_scale_down(scale))
                 .ok_or_else(|| {
-                    malformed(&where_, crate::decimal::DecimalError::TooLarge.to_string())
+                    crate::json::decimal_error(&where_, crate::decimal::DecimalError::TooLarge)
                 })?;
             parent.push((k.clone(), sum.plain()));
         }

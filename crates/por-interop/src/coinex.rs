@@ -13,7 +13,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::decimal::Dec;
-use crate::json::{self, go_field, join, malformed, opt_str};
+use crate::json::{self, go_field, join, opt_str};
 use crate::{Adapter, Error, Format, Input, Outcome, Verdict, Weakness};
 
 type Bal = BTreeMap<String, Dec>;
@@ -26,7 +26,7 @@ fn read_bal(v: Option<&Value>, path: &str) -> Result<(Bal, Vec<(String, String)>
     let stated = json::balances(v, path)?.unwrap_or_default();
     let mut b = Bal::new();
     for (k, s) in &stated {
-        let d = Dec::parse(s).map_err(|e| malformed(join(path, k), e.to_string()))?;
+        let d = Dec::parse(s).map_err(|e| crate::json::decimal_error(join(path, k), e))?;
         b.insert(k.clone(), d);
     }
     Ok((b, stated))
@@ -45,10 +45,7 @@ fn add(a: &Bal, b: &Bal) -> Result<Bal, Error> {
     for (k, v) in b {
         let new = match r.get(k) {
             Some(old) => v.checked_add(old).ok_or_else(|| {
-                malformed(
-                    "balances",
-                    crate::decimal::DecimalError::TooLarge.to_string(),
-                )
+                crate::json::decimal_error("balances", crate::decimal::DecimalError::TooLarge)
             })?,
             None => *v,
         };

@@ -19,6 +19,23 @@ pub(crate) fn malformed(field: impl Into<String>, message: impl Into<String>) ->
     }
 }
 
+/// Well-formed, but beyond what por computes: the check reports the proof
+/// as unverifiable, naming the field.
+pub(crate) fn beyond(field: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::Beyond {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// A decimal parse error: syntax is malformed, size is beyond por.
+pub(crate) fn decimal_error(field: impl Into<String>, e: crate::decimal::DecimalError) -> Error {
+    match e {
+        crate::decimal::DecimalError::Syntax => malformed(field, e.to_string()),
+        crate::decimal::DecimalError::TooLarge => beyond(field, e.to_string()),
+    }
+}
+
 pub(crate) fn obj<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, Error> {
     v.as_object()
         .ok_or_else(|| malformed(path, "expected a JSON object"))
@@ -107,7 +124,10 @@ pub(crate) fn balances(
             ));
         }
         match a {
-            Value::String(s) => out.push((k.clone(), s.clone())),
+            Value::String(s) => {
+                not_too_large(s, &join(path, k))?;
+                out.push((k.clone(), s.clone()));
+            }
             Value::Null => return Err(malformed(join(path, k), "an amount is null")),
             _ => return Err(malformed(
                 join(path, k),
@@ -116,6 +136,15 @@ pub(crate) fn balances(
         }
     }
     Ok(Some(out))
+}
+
+/// Refuses, as beyond por, an amount string in the decimal grammar whose
+/// value por cannot hold (the exchange's library would compute it).
+pub(crate) fn not_too_large(s: &str, field: &str) -> Result<(), Error> {
+    match crate::decimal::Dec::parse(s) {
+        Err(e @ crate::decimal::DecimalError::TooLarge) => Err(decimal_error(field, e)),
+        _ => Ok(()),
+    }
 }
 
 /// The items of an array field.

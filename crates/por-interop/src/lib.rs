@@ -274,6 +274,16 @@ pub enum Error {
     Unknown(Detection),
     /// Something the format needs was not given, or is of no use to it.
     Usage(String),
+    /// Well-formed, but beyond what por computes (a decimal beyond 38
+    /// significant digits, a Java `HashMap` order por does not model). An
+    /// adapter returns it; [`check`] turns it into an `unverifiable` report
+    /// and never returns it.
+    Beyond {
+        /// The field (dotted path).
+        field: String,
+        /// What por does not compute.
+        message: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -283,6 +293,7 @@ impl fmt::Display for Error {
             Error::Malformed { field, message } => write!(f, "{field}: {message}"),
             Error::Unknown(d) => write!(f, "{d}"),
             Error::Usage(m) => f.write_str(m),
+            Error::Beyond { field, message } => write!(f, "{field}: {message}"),
         }
     }
 }
@@ -333,7 +344,22 @@ pub fn check(input: &Input<'_>, format: Option<Format>) -> Result<Report, Error>
             .ok_or_else(|| Error::Unknown(detect(input.proof)))?,
     };
     let adapter = format.adapter();
-    let mut out = adapter.check(input)?;
+    let mut out = match adapter.check(input) {
+        Err(e @ Error::Beyond { .. }) => {
+            return Ok(Report {
+                format,
+                verdict: Verdict::unverifiable(format!(
+                    "{e}; the exchange's own tool computes it, por does not"
+                )),
+                compared_with_publication: false,
+                weaknesses: Vec::new(),
+                balances: Vec::new(),
+                root: None,
+                notes: Vec::new(),
+            })
+        }
+        r => r?,
+    };
     let compared = match out.compared {
         Some(c) => c,
         None => compare(&mut out, input.published)?,

@@ -78,10 +78,7 @@ fn merge(into: &mut BTreeMap<String, String>, child: &Node) -> Result<Result<(),
             return Ok(Err(Throws(format!("an amount of {k} is not a decimal"))));
         };
         let sum = old.checked_add(&new).ok_or_else(|| {
-            malformed(
-                "balances",
-                crate::decimal::DecimalError::TooLarge.to_string(),
-            )
+            crate::json::decimal_error("balances", crate::decimal::DecimalError::TooLarge)
         })?;
         into.insert(k.clone(), sum.plain());
     }

@@ -30,6 +30,7 @@ impl Balances {
         for (slot, name) in out.iter_mut().zip(ASSETS) {
             let p = join(path, name);
             if let Some(s) = opt_str(go_field(m, name, path)?, &p)? {
+                json::not_too_large(s, &p)?;
                 s.clone_into(slot);
             }
         }
@@ -70,10 +71,7 @@ impl Balances {
                 .checked_add(&b[i])
                 .and_then(|s| s.set_scale_down(8))
                 .ok_or_else(|| {
-                    malformed(
-                        "balances",
-                        crate::decimal::DecimalError::TooLarge.to_string(),
-                    )
+                    crate::json::decimal_error("balances", crate::decimal::DecimalError::TooLarge)
                 })?;
             out[i] = s.canonical();
         }

@@ -279,3 +279,22 @@ fn por_v1_through_the_same_interface() {
     }
     assert!(n > 0);
 }
+
+/// A decimal por cannot hold is unverifiable (the exchange's library would
+/// compute it), not malformed and not invalid.
+#[test]
+fn a_decimal_beyond_por_is_unverifiable() {
+    let text = vector("bitget/merkel_tree_bg.json").replacen(
+        "\"USDT\": \"0.00012635\"",
+        "\"USDT\": \"123456789012345678901234567890123456789.5\"",
+        1,
+    );
+    let r = plain(&text);
+    match &r.verdict {
+        Verdict::Unverifiable { reason } => {
+            assert!(reason.contains("38 significant digits"), "{reason}")
+        }
+        v => panic!("{v:?}"),
+    }
+    assert_eq!(r.exit_code(), 3);
+}
