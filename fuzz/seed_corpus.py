@@ -263,9 +263,37 @@ def distribution_seeds(s):
         s.add("distribution_files", b"\x02" + json.dumps(case["document"], indent=1).encode())
 
 
+def exchange_proof_seeds(s):
+    """exchange_proof: every file of vectors/exchange, recognised (0) and
+    named (1..=10); OKX v2 with its tree after a NUL; BitMEX with a nonce."""
+    formats = ["por-v1", "okx-v1", "okx-v2", "bitget", "bitunix", "mexc", "coinex", "bitmex", "gate-zk", "binance-zk"]
+    base = os.path.join(ROOT, "vectors", "exchange")
+    files = {
+        "okx-v1": ["okx/merkle_proof_file.json"],
+        "bitget": ["bitget/merkel_tree_bg.json"],
+        "bitunix": ["bitunix/merkle_tree_bitunix.json"],
+        "mexc": ["mexc/merkle_proof.json"],
+        "coinex": ["coinex/merkle_proof_file.json"],
+        "bitmex": ["bitmex/readme-tree.txt", "bitmex/generated-tree.txt"],
+        "gate-zk": ["gate/user_config.json", "gate/proof.csv"],
+        "binance-zk": ["binance-zk/user_config.json"],
+    }
+    for fmt, paths in files.items():
+        for p in paths:
+            data = read(base, p)
+            s.add("exchange_proof", b"\x00" + data)
+            s.add("exchange_proof", bytes([formats.index(fmt) + 1]) + data)
+            if fmt == "bitmex":
+                s.add("exchange_proof", b"\x88" + data)
+    okx2 = read(base, "okx", "user_info_file.json") + b"\x00" + read(base, "okx", "full-liabilities-merkle-tree.txt")
+    s.add("exchange_proof", b"\x00" + okx2)
+    s.add("exchange_proof", bytes([3]) + okx2)
+
+
 def seed_more(tree_doc):
     s = Seeds()
     distribution_seeds(s)
+    exchange_proof_seeds(s)
     # attestation_jcs: the attestation vectors, the example body, RFC 8785's inputs.
     att = json.loads(read("vectors", "attestation-v1.json"))
     attestations = []

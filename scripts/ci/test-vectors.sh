@@ -22,6 +22,14 @@ fi
 echo "vectors/tree-v1.json is the generator's output"
 python3 vectors/gen_publication_v1.py --check
 echo "vectors/publication-v1.json is the generator's output"
+# Other exchanges' published customer proofs (docs/interop.md): an
+# independent Python recomputation of each file's root under its exchange's
+# rule; with a built binary, `por verify --json` must agree on every file.
+if [ -x target/debug/por ]; then
+  python3 vectors/exchange/check_exchange.py target/debug/por
+else
+  python3 vectors/exchange/check_exchange.py
+fi
 # The reserve engine's 2026 figures (issue 15) against an independent
 # recomputation; needs a built binary (cargo test -p por-cli --test
 # reserve_cli runs the same check).

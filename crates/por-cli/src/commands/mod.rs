@@ -12,3 +12,4 @@ pub mod reserve_compare_html;
 pub mod serve;
 pub mod tree;
 pub mod verify;
+pub mod verify_interop;

@@ -1,4 +1,10 @@
 //! `por verify --proof FILE [--root HEX | --published FILE] [--assets SPEC]`
+//! `[--format NAME] [--tree FILE] [--account ID --nonce HEX | --account-nonce HEX]`
+//!
+//! The format is recognised by the file's structure (`por_interop::detect`)
+//! or named with `--format`. por's own proofs (por-v1) keep the path below;
+//! other exchanges' proofs are checked by `por_interop` (by each exchange's
+//! own rule) and printed by `verify_interop.rs`.
 //!
 //! The publication is read and the proof checked by
 //! `por_attest::publication` (the page's own path); this file formats.
@@ -17,6 +23,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use por_attest::publication::{self, PublishedRoot, RootSource};
+use por_interop::{detect, Format};
 use por_tree::customer::{Comparison, CustomerCheck, CustomerVerdict, NotVerifiedCause};
 use por_tree::{InclusionProof, NodeHash};
 use serde_json::json;
@@ -27,36 +34,64 @@ use crate::{inputs, output, Outcome};
 /// Arguments of `por verify`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 verified (consistent, and every published item given matches), \
-3 consistent but not compared (no --root or --published given: not verified), \
+    after_help = "Formats (recognised by structure, or named with --format): por-v1, okx-v1, \
+okx-v2 (--proof the user info file, --tree the full liabilities tree), bitget, bitunix, mexc, \
+coinex, bitmex (--proof the published tree, with --account ID --nonce HEX from your account page), \
+gate-zk and binance-zk (recognised, reported unverifiable). For other exchanges' formats the verdict \
+is that exchange's own rule (docs/interop.md), and a publication is its root hash.
+
+Exit status: 0 verified (consistent, and every published item given matches), \
+3 consistent but not compared (no --root or --published given: not verified), or unverifiable, \
 1 not verified (the publication differs, or the proof is inconsistent in itself), \
-2 malformed input."
+2 malformed input or unknown format."
 )]
 pub struct VerifyArgs {
-    /// The customer's proof file (por-proof-v1 JSON).
+    /// The customer's proof file: por-proof-v1 JSON, or another exchange's
+    /// proof (see below).
     #[arg(long, value_name = "FILE")]
-    proof: PathBuf,
+    pub(crate) proof: PathBuf,
     /// The root hash the exchange published (64 hex digits). Without it (or
     /// --published), the proof is only checked against the root written
     /// inside the file: "consistent, not compared", exit 3, never verified.
     #[arg(long, value_name = "HEX", conflicts_with = "published")]
-    root: Option<String>,
+    pub(crate) root: Option<String>,
     /// What the exchange published: the tree summary printed by `por tree
     /// build --json` (`{"root", "height", "customers", "totals"}`), the
     /// signed attestation written by `por attest`, or a file holding the root
     /// hash. Every item it states is compared; an attestation only when its
     /// signature verifies against the key it names.
     #[arg(long, value_name = "FILE")]
-    published: Option<PathBuf>,
+    pub(crate) published: Option<PathBuf>,
     /// The exchange's published asset list (`BTC:8,ETH:18` or a TOML file).
     /// The root hash commits to amounts in base units, not to the symbols and
     /// decimals used to display them, so give it to check those too. An
     /// attestation states its own asset list.
     #[arg(long, value_name = "SPEC|FILE")]
-    assets: Option<String>,
+    pub(crate) assets: Option<String>,
+    /// The proof's format, instead of recognising it by its structure:
+    /// por-v1, okx-v1, okx-v2, bitget, bitunix, mexc, coinex, bitmex,
+    /// gate-zk, binance-zk.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) format: Option<String>,
+    /// okx-v2: OKX's full liabilities tree file (`hash,height,balances`
+    /// lines); --proof is then your user info file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tree: Option<PathBuf>,
+    /// bitmex: your numeric account id (from your account page).
+    #[arg(long, value_name = "ID")]
+    pub(crate) account: Option<u64>,
+    /// bitmex: the nonce of this snapshot from your account page (hex); it
+    /// opens your leaves of the tree. Keep it private.
+    #[arg(long, value_name = "HEX", conflicts_with = "account_nonce")]
+    pub(crate) nonce: Option<String>,
+    /// bitmex: your account's master nonce (hex), from which the snapshot's
+    /// nonce is derived with --account and the block height. Keep it
+    /// private.
+    #[arg(long, value_name = "HEX", requires = "account")]
+    pub(crate) account_nonce: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
 }
 
 /// What `por verify` and the page say a proof shows and does not show
@@ -84,7 +119,43 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             e.utf8_error().valid_up_to()
         )
     })?;
-    let proof = InclusionProof::from_json(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let format = match &args.format {
+        Some(id) => Some(Format::from_id(id).ok_or_else(|| {
+            let ids: Vec<&str> = Format::ALL.iter().map(|f| f.id()).collect();
+            anyhow::anyhow!("--format {id:?}: not a known format ({})", ids.join(", "))
+        })?),
+        None => detect(&text).format(),
+    };
+    match format {
+        Some(Format::PorV1) => {
+            if args.tree.is_some()
+                || args.account.is_some()
+                || args.nonce.is_some()
+                || args.account_nonce.is_some()
+            {
+                anyhow::bail!("{name}: a por-v1 proof holds everything it needs: --tree, --account, --nonce and --account-nonce are for other exchanges' formats");
+            }
+            run_por_v1(args, &name, &text)
+        }
+        Some(f) => super::verify_interop::run(args, &name, &text, f),
+        None => {
+            let d = detect(&text);
+            let por_like = d.not_a_proof.is_none()
+                && d.closest.first().is_none_or(|c| c.format == Format::PorV1);
+            if por_like {
+                // Nothing closer than por's own format: say what its reader
+                // finds wrong too.
+                if let Err(e) = InclusionProof::from_json(&text) {
+                    anyhow::bail!("{name}: {d}; read as por's own format (por-proof-v1): {e}");
+                }
+            }
+            anyhow::bail!("{name}: {d}")
+        }
+    }
+}
+
+fn run_por_v1(args: &VerifyArgs, name: &str, text: &str) -> Result<Outcome> {
+    let proof = InclusionProof::from_json(text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
 
     let published_assets = match &args.assets {
         Some(spec) => Some(inputs::assets(spec)?),
@@ -142,7 +213,18 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             .iter()
             .map(|(k, c)| ((*k).to_owned(), json!(c.as_str())))
             .collect();
+        // The fields every format's report has (docs/interop.md); the
+        // verdict keeps por-v1's own three values.
+        let weaknesses = por_interop::por_v1_weaknesses(source);
         let v = json!({
+            "format": Format::PorV1.id(),
+            "exchange": Format::PorV1.exchange(),
+            "compared_with_publication": source != RootSource::Proof,
+            "reason": match check.verdict {
+                CustomerVerdict::NotVerified(c) => Some(check.failure.as_ref().map_or_else(|| c.as_str().to_owned(), |f| f.message.clone())),
+                _ => None,
+            },
+            "weaknesses": weaknesses.iter().map(|w| w.id()).collect::<Vec<_>>(),
             "verdict": check.verdict.as_str(),
             "verified": check.verdict == CustomerVerdict::Verified,
             "cause": match check.verdict {
