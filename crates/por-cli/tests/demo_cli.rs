@@ -400,7 +400,9 @@ fn the_published_folder_has_what_the_browser_page_needs() {
                 "sample-proofs",
                 "README.txt",
                 "attestation.json",
-                "reserve-inputs.toml"
+                "reserve-inputs.toml",
+                "distribution-statement.json",
+                "sample-distribution-proofs"
             ]
             .contains(&name.as_str()),
             "{name}"
@@ -992,4 +994,118 @@ fn the_demo_says_truthfully_what_a_proof_reveals_about_other_customers() {
         shown += 1;
     }
     assert!(shown > 0, "no sample proof shows a neighbour");
+}
+
+/// Step 10: the administrator's distribution. The statement and the sample
+/// customer's proof verify with `por distribution verify` and the key the
+/// demo printed; the payouts are the pro-rata rule's, recomputed here from
+/// the plan's own files; a payout raised by one unit does not verify.
+#[test]
+fn the_demo_ends_with_the_administrators_distribution_a_customer_can_check() {
+    let d = demo();
+    let key = d
+        .stdout
+        .split("--administrator-key ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("the demo prints the customer's distribution verify command")
+        .to_owned();
+    assert_eq!(key.len(), 64, "{key}");
+    let statement = d.dir.join("published/distribution-statement.json");
+    let proof = std::fs::read_dir(d.dir.join("published/sample-distribution-proofs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .next()
+        .expect("a sample distribution proof is published");
+    assert!(read(&d.dir.join("published/README.txt")).contains("sample-distribution-proofs/"));
+    let verify = |proof: &Path| {
+        por(&[
+            "distribution",
+            "verify",
+            "--proof",
+            proof.to_str().unwrap(),
+            "--statement",
+            statement.to_str().unwrap(),
+            "--administrator-key",
+            &key,
+        ])
+    };
+    let o = verify(&proof);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        d.stdout.contains("Administrator's distribution"),
+        "{}",
+        d.stdout
+    );
+    // The hot customer wallets were drained: less is available than owed,
+    // so every asset's allocation is below 100 % and the estate keeps nothing.
+    for line in d.stdout.lines().filter(|l| l.contains(": claims ")) {
+        assert!(line.contains("kept by the estate 0;"), "{line}");
+        assert!(!line.contains("allocated 100.00%"), "{line}");
+    }
+    // Every payout is floor(claim × available ÷ claims) or one unit more
+    // (the largest-remainder rule), recomputed here from payouts.csv.
+    let payouts = read(&d.dir.join("administrator/plan/payouts.csv"));
+    type Column = (u128, u128, Vec<(u128, u128)>);
+    let mut per_asset: std::collections::BTreeMap<String, Column> =
+        std::collections::BTreeMap::new();
+    for row in payouts.lines().skip(1) {
+        let f: Vec<&str> = row.split(',').collect();
+        let (claim, paid): (u128, u128) = (f[2].parse().unwrap(), f[3].parse().unwrap());
+        let e = per_asset.entry(f[1].to_owned()).or_default();
+        e.0 += claim;
+        e.1 += paid;
+        e.2.push((claim, paid));
+    }
+    assert!(!per_asset.is_empty());
+    for (asset, (claims, paid, rows)) in &per_asset {
+        assert!(paid < claims, "{asset}: paid {paid} of {claims}");
+        for (claim, p) in rows {
+            // floor(claim × paid ÷ claims) without overflow for these sizes.
+            let floor = primitive_floor(*claim, *paid, *claims);
+            assert!(
+                *p == floor || *p == floor + 1,
+                "{asset}: claim {claim} paid {p}, floor {floor}"
+            );
+        }
+    }
+    // A payout raised by one unit does not verify.
+    let mut v: serde_json::Value = serde_json::from_str(&read(&proof)).unwrap();
+    let raised = (v["values"][1].as_str().unwrap().parse::<u128>().unwrap() + 1).to_string();
+    v["values"][1] = serde_json::Value::String(raised);
+    let tampered = d.dir.join("tampered-distribution-proof.json");
+    std::fs::write(&tampered, v.to_string()).unwrap();
+    assert_eq!(verify(&tampered).status.code(), Some(1));
+}
+
+/// floor(a × b ÷ c) for the demo's amounts, through 256 bits by hand
+/// (u128 × u128 split into 64-bit halves), independent of por's `wide`.
+fn primitive_floor(a: u128, b: u128, c: u128) -> u128 {
+    let (a_hi, a_lo) = (a >> 64, a & u128::from(u64::MAX));
+    let (b_hi, b_lo) = (b >> 64, b & u128::from(u64::MAX));
+    let lo = a_lo * b_lo;
+    let mid1 = a_hi * b_lo;
+    let mid2 = a_lo * b_hi;
+    let hi = a_hi * b_hi;
+    let (mid, carry_mid) = mid1.overflowing_add(mid2);
+    let (low, carry_low) = lo.overflowing_add(mid << 64);
+    let high = hi + (mid >> 64) + (u128::from(carry_mid) << 64) + u128::from(carry_low);
+    // Long division of (high, low) by c, bit by bit.
+    let mut rem: u128 = 0;
+    let mut q: u128 = 0;
+    for i in (0..256).rev() {
+        let bit = if i >= 128 {
+            (high >> (i - 128)) & 1
+        } else {
+            (low >> i) & 1
+        };
+        let overflow = rem >> 127 == 1;
+        rem = (rem << 1) | bit;
+        q <<= 1;
+        if overflow || rem >= c {
+            rem = rem.wrapping_sub(c);
+            q |= 1;
+        }
+    }
+    q
 }

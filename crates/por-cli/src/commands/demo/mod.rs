@@ -7,6 +7,7 @@
 //! (e) liability-reserve inputs, (h) reserve requirement and stress, (j) the
 //! folder for the browser page.
 
+mod administrator;
 mod attest;
 mod audit;
 mod customers;
@@ -199,7 +200,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
     let mut stdout = std::io::stdout().lock();
     let mut step = Step {
         n: 0,
-        total: 9,
+        total: 10,
         started: t0,
     };
     writeln!(
@@ -462,6 +463,11 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         ),
     )?;
 
+    // (k) the administrator's distribution after a failure
+    step.begin("the administrator's distribution");
+    let admin = administrator::run(&args.out, &pubs.sample_proof)?;
+    step.done(&mut stdout, "Administrator's distribution", &admin.text)?;
+
     let por = por_command();
     writeln!(
         stdout,
@@ -471,7 +477,9 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
          {por} verify --proof {} --root {}\n      verify one customer's proof from the command line\n  \
          {por} audit --attestation {} --balances {} --reserve-inputs {} --min-cold-percent 95 \\\n        \
          --liabilities {} --secret-file {} --sample-proofs {}\n      \
-         the same audit from the command line (leave an input out and the outcome is INCOMPLETE, exit 3)",
+         the same audit from the command line (leave an input out and the outcome is INCOMPLETE, exit 3)\n  \
+         {por} distribution verify --proof {} --statement {} --administrator-key {}\n      \
+         a customer checks their payout (or drops both files on the page)",
         t0.elapsed().as_secs_f64(),
         shown(layout::REPORT_HTML),
         shown(layout::PUBLISHED),
@@ -484,6 +492,9 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         shown(layout::BALANCES),
         shown(layout::SECRET),
         shown(&format!("published/{}", publish::SAMPLE_PROOFS)),
+        admin.proof.display(),
+        shown(administrator::layout::STATEMENT),
+        admin.public_key,
     )?;
     Ok(if as_expected {
         Outcome::Pass
