@@ -3,10 +3,8 @@
 // signed statement (por distribution sign), both made by the real binary.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 
-import { requireTools, startServer, launchBrowser, makeFixtures, makeAttestation, makeDistribution, TOP_UP_POLICY, screenshotPath, PAGE_FILES, REPO } from "./support.mjs";
+import { requireTools, startServer, launchBrowser, makeFixtures, makeAttestation, makeDistribution, TOP_UP_POLICY, screenshotPath, PAGE_FILES, assertAxeClean } from "./support.mjs";
 
 let server;
 let browser;
@@ -180,18 +178,10 @@ test("no network: the distribution check loads only the page's own files", async
 });
 
 test("the distribution result fits a phone (360 px) and axe-core finds no WCAG 2.1 A/AA violation, in both languages", async () => {
-  const axeSource = readFileSync(join(REPO, "tests", "browser", "node_modules", "axe-core", "axe.min.js"), "utf8");
   const page = await open();
   await page.setViewportSize({ width: 360, height: 740 });
-  // Injected through the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(axeSource);
   const audit = async (state) => {
-    const result = await page.evaluate(() =>
-      window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
-    );
-    const found = result.violations.map((v) => `${state}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-    assert.deepEqual(found, [], found.join("\n"));
-    assert.ok(result.passes.length > 10, `${state}: axe ran ${result.passes.length} passing rules`);
+    await assertAxeClean(page, state);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `${state}: the page is ${width} px wide at 360 px`);
   };

@@ -362,3 +362,21 @@ export async function rawGet(url, path) {
     req.end();
   });
 }
+
+/**
+ * Runs axe-core (injected through the DevTools protocol, which the page's CSP
+ * does not govern) for WCAG 2.1 A/AA on the page as it is, failing with
+ * every violation named; `state` says which state of the page it was.
+ */
+export async function assertAxeClean(page, state) {
+  const loaded = await page.evaluate(() => typeof window.axe !== "undefined");
+  if (!loaded) {
+    await page.evaluate(readFileSync(join(REPO, "tests", "browser", "node_modules", "axe-core", "axe.min.js"), "utf8"));
+  }
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+  );
+  const found = result.violations.map((v) => `${state}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  if (found.length > 0) throw new Error(found.join("\n"));
+  if (result.passes.length <= 10) throw new Error(`${state}: axe ran only ${result.passes.length} passing rules`);
+}

@@ -5,9 +5,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
 
-import { requireTools, startServer, launchBrowser, makeFixtures, makeAttestation, screenshotPath, startPorServe, rawGet, makeSampleFixture, DIST, REPO, PAGE_FILES } from "./support.mjs";
+import { requireTools, startServer, launchBrowser, makeFixtures, makeAttestation, screenshotPath, startPorServe, rawGet, makeSampleFixture, DIST, PAGE_FILES, assertAxeClean } from "./support.mjs";
 
 let server;
 let browser;
@@ -615,19 +614,8 @@ test("the sample exchange (examples/sample, three assets): proofs from por tree 
 });
 
 test("axe-core finds no WCAG 2.1 A/AA violation: empty form, verdicts in both languages, error", async () => {
-  const axeSource = readFileSync(join(REPO, "tests", "browser", "node_modules", "axe-core", "axe.min.js"), "utf8");
   const page = await open();
-  // Injected through the DevTools protocol, which the page's CSP does not
-  // govern; the page itself still loads nothing but its own files.
-  await page.evaluate(axeSource);
-  const audit = async (state) => {
-    const result = await page.evaluate(() =>
-      window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
-    );
-    const found = result.violations.map((v) => `${state}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-    assert.deepEqual(found, [], found.join("\n"));
-    assert.ok(result.passes.length > 10, `${state}: axe ran ${result.passes.length} passing rules`);
-  };
+  const audit = (state) => assertAxeClean(page, state);
   await audit("empty form");
   await verifyWith(page, { proof: fx.proof("alice"), root: fx.summary });
   await audit("verified");

@@ -75,9 +75,20 @@ impl Fixture {
     }
 
     fn attest(&self, summary: &Value, name: &str) {
+        self.attest_with_usdt(summary, name, USDT);
+    }
+
+    /// The attestation, with USDT at `contract` (a token deployed on a test
+    /// node, for reading what is available on chain).
+    fn attest_with_usdt(&self, summary: &Value, name: &str, contract: &str) {
         let text = fs::read_to_string(repo_root().join("vectors/attestation-v1-body.example.json"))
             .unwrap();
         let mut body: Value = serde_json::from_str(&text).unwrap();
+        for a in body["assets"].as_array_mut().unwrap() {
+            if a["symbol"] == "USDT" {
+                a["contract"] = Value::String(contract.to_owned());
+            }
+        }
         let key = AttestationKey::from_secret_bytes(&[7; 32]).unwrap();
         body["exchange"]["public_key"] = Value::String(key.public_key_hex());
         body["liabilities"]["root"] = summary["root"]["hash"].clone();
@@ -594,4 +605,114 @@ fn the_audit_rebuilds_a_distribution_and_fails_any_change() {
     fs::write(f.p("junk.json"), "not a statement").unwrap();
     let (c, _) = audit_distribution(&f, "junk.json", "balances.csv", &[]);
     assert_eq!(c, 2);
+}
+
+/// What is available read on chain by `distribution plan` itself: ETH and
+/// a USDT token from a real Ethereum node (ganache) at a block whose hash is
+/// checked, BTC from an offline file; the statement says which was read by
+/// por and at which block. A wrong block hash, or one chain from two
+/// sources, is refused and nothing is written.
+#[test]
+fn available_read_on_chain_from_a_real_ethereum_node() {
+    use por_chain::testnode::Ganache;
+    let node = Ganache::start().unwrap_or_else(|e| panic!("{e} (run scripts/ci/deps-chain.sh)"));
+    let acc = node.accounts().unwrap();
+    let token = node.deploy_token(&acc[0], 6, 10_000_000_000).unwrap();
+    // 2,000 USDT in the administrator's wallet: less than the 4,505 owed.
+    node.transfer_token(&token, &acc[0], &acc[1], 2_000_000_000)
+        .unwrap();
+    let height = node.block_number().unwrap();
+    let hash = node.block_hash(height).unwrap();
+    // Moved after the block: must not count.
+    node.transfer_token(&token, &acc[0], &acc[1], 1_000_000)
+        .unwrap();
+
+    let f = Fixture::new();
+    let summary: Value =
+        serde_json::from_str(&fs::read_to_string(f.p("tree/tree.json")).unwrap()).unwrap();
+    f.attest_with_usdt(&summary, "attestation-node.json", &token.to_lower_hex());
+    fs::write(
+        f.p("registry.toml"),
+        format!(
+            "format = \"por-asset-registry-v1\"\n[[token]]\nsymbol = \"USDT\"\nchain = \"ethereum\"\nnetwork = \"mainnet\"\ncontract = \"{}\"\ndecimals = 6\nsource = \"the test's own deployment\"\nstatus = \"confirmed\"\n",
+            token.to_lower_hex()
+        ),
+    )
+    .unwrap();
+    fs::write(
+        f.p("wallets.csv"),
+        format!(
+            "chain,address,asset,contract,decimals\nethereum,{a},ETH,,\nethereum,{a},USDT,{t},6\n",
+            a = acc[1].to_checksummed(),
+            t = token.to_lower_hex()
+        ),
+    )
+    .unwrap();
+    f.available("btc-only.csv", &[("BTC", "500000000")]);
+    let source = format!("ethereum={}", node.url());
+    let at = format!("ethereum={height}:{hash}");
+    let plan = |out: &str, at: &str, file: &str| {
+        por(&[
+            "distribution",
+            "plan",
+            "--attestation",
+            s(&f.p("attestation-node.json")),
+            "--liabilities",
+            s(&f.p("balances.csv")),
+            "--secret-file",
+            s(&f.p("secret")),
+            "--available",
+            s(&f.p(file)),
+            "--available-source",
+            &source,
+            "--available-addresses",
+            s(&f.p("wallets.csv")),
+            "--available-at",
+            at,
+            "--asset-registry",
+            s(&f.p("registry.toml")),
+            "--json",
+            "--out",
+            s(&f.p(out)),
+        ])
+    };
+    let o = plan("plan-node", &at, "btc-only.csv");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+    let source_text = body["available_source"].as_str().unwrap();
+    assert!(
+        source_text.contains(&format!(
+            "read by por from evm-rpc {} at ethereum height {height} block {hash}",
+            node.url()
+        )),
+        "{source_text}"
+    );
+    assert!(
+        source_text.contains("offline balances file btc-only.csv"),
+        "{source_text}"
+    );
+    // USDT: exactly the 2,000 read at the block (not the unit sent after),
+    // all of it paid, since less is available than owed.
+    let payouts = fs::read_to_string(f.p("plan-node/payouts.csv")).unwrap();
+    let usdt_paid: u128 = payouts
+        .lines()
+        .filter(|l| l.split(',').nth(1) == Some("USDT"))
+        .map(|l| l.split(',').nth(3).unwrap().parse::<u128>().unwrap())
+        .sum();
+    assert_eq!(usdt_paid, 2_000_000_000);
+
+    // Another block hash at that height: refused, nothing written.
+    let wrong = format!("ethereum={height}:0x{}", "11".repeat(32));
+    let o = plan("plan-wrong", &wrong, "btc-only.csv");
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(!f.p("plan-wrong").exists());
+    // ETH from both the file and the node: refused.
+    let o = plan("plan-both", &at, "available.csv");
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains("give each chain one source"),
+        "{}",
+        err(&o)
+    );
+    assert!(!f.p("plan-both").exists());
 }

@@ -68,9 +68,32 @@ pub struct PlanArgs {
     pub(crate) secret_file: PathBuf,
     /// What is available per asset: an offline balances file
     /// (`chain,address,asset,balance,height,block_hash,source,contract`,
-    /// base units), summed per asset.
+    /// base units), summed per asset. May be combined with
+    /// --available-source for other chains.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "available_sources"
+    )]
+    pub(crate) available: Option<PathBuf>,
+    /// Read what is available on chain instead: a source per chain
+    /// (bitcoin=URL Bitcoin Core JSON-RPC, esplora=URL, ethereum=URL EVM
+    /// JSON-RPC), at the block --available-at names, for the wallets in
+    /// --available-addresses. Repeat for each chain.
+    #[arg(long = "available-source", value_name = "KIND=URL", requires_all = ["available_addresses", "available_at"])]
+    pub(crate) available_sources: Vec<String>,
+    /// The administrator's wallets to read: CSV `chain,address,asset[,contract,decimals]`
+    /// (as `por chain snapshot --addresses`).
     #[arg(long, value_name = "FILE")]
-    pub(crate) available: PathBuf,
+    pub(crate) available_addresses: Option<PathBuf>,
+    /// The block to read each chain at: CHAIN=HEIGHT:HASH; the read fails if
+    /// the chain has another block at that height.
+    #[arg(long = "available-at", value_name = "CHAIN=HEIGHT:HASH")]
+    pub(crate) available_at: Vec<String>,
+    /// An asset registry (TOML) that extends or overrides the built-in one,
+    /// for the token contracts in --available-addresses.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) asset_registry: Option<PathBuf>,
     /// The distribution policy (TOML). Default: the shipped
     /// `policies/distribution-pro-rata.toml` (in kind, pro rata, no top-up,
     /// no holdback, no de-minimis).
@@ -197,8 +220,36 @@ pub(crate) fn plan(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         .resolve(&assets)
         .map_err(|e| anyhow::anyhow!("{policy_name}: {e}"))?;
 
-    // 3. What is available.
-    let (available, available_source) = read_available(&args.available, &attestation, &assets)?;
+    // 3. What is available: an offline file, balances read on chain, or both
+    // (for different chains).
+    let mut rows: Vec<(String, por_chain::balances_file::BalanceRow)> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    if let Some(path) = &args.available {
+        let (file_rows, what) = read_available_file(path)?;
+        let name = path.display().to_string();
+        rows.extend(file_rows.into_iter().map(|r| (name.clone(), r)));
+        sources.push(what);
+    }
+    for spec in &args.available_sources {
+        let (read, what) = read_available_chain(args, spec)?;
+        if let Some((from, r)) = rows
+            .iter()
+            .find(|(_, r)| read.iter().any(|x| x.chain == r.chain))
+        {
+            bail!(
+                "--available-source {spec}: {} balances also come from {from} (line {}); give each chain one source",
+                r.chain,
+                r.line
+            );
+        }
+        rows.extend(
+            read.into_iter()
+                .map(|r| (format!("--available-source {spec}"), r)),
+        );
+        sources.push(what);
+    }
+    let available = sum_available(&rows, &attestation, &assets)?;
+    let available_source = sources.join("; ");
 
     // 4. The liabilities tree, rebuilt and compared with the attested root.
     let secret = inputs::secret(&args.secret_file)?;
@@ -365,13 +416,9 @@ pub(crate) fn plan(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     Ok(Outcome::Pass)
 }
 
-/// Sums the offline balances file per asset, checking each row's asset
-/// against the attestation's assets (symbol, chain and contract).
-fn read_available(
-    path: &Path,
-    attestation: &por_attest::VerifiedAttestation,
-    assets: &AssetList,
-) -> Result<(Vec<Amount>, String)> {
+/// Reads an offline balances file: its rows, and how the statement names it
+/// (not confirmed on chain by this command).
+fn read_available_file(path: &Path) -> Result<(Vec<por_chain::balances_file::BalanceRow>, String)> {
     let name = path.display().to_string();
     let bytes = fs::read(path).with_context(|| format!("cannot read {name}"))?;
     let file = por_chain::balances_file::parse(&bytes, &name)?;
@@ -379,51 +426,6 @@ fn read_available(
         file.states_contracts(),
         "{name}: the file has no `contract` column, so it does not say which token each balance was read with; write it again with a current `por chain`"
     );
-    let mut available = vec![Amount::ZERO; assets.len()];
-    for row in file.rows() {
-        let j = assets.position(&row.asset).with_context(|| {
-            format!(
-                "{name}: line {}, column asset: {:?} is not an asset of the attestation ({})",
-                row.line,
-                output::term(&row.asset),
-                assets
-                    .iter()
-                    .map(|a| a.symbol())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })?;
-        let attested = attestation
-            .body()
-            .assets
-            .iter()
-            .find(|a| a.symbol == row.asset)
-            .with_context(|| {
-                format!(
-                    "{name}: line {}: the attestation does not describe {}",
-                    row.line, row.asset
-                )
-            })?;
-        let contract = row.contract.as_ref().map(|c| c.to_lower_hex());
-        let attested_contract = attested.contract.as_ref().map(|c| c.to_ascii_lowercase());
-        ensure!(
-            row.chain.as_str() == attested.chain && contract == attested_contract,
-            "{name}: line {}, columns chain/contract: {} here is {} {}, but the attestation's {} is {} {}",
-            row.line,
-            row.asset,
-            row.chain,
-            contract.as_deref().unwrap_or("(native)"),
-            row.asset,
-            attested.chain,
-            attested_contract.as_deref().unwrap_or("(native)")
-        );
-        available[j] = available[j].checked_add(row.balance).with_context(|| {
-            format!(
-                "{name}: line {}, column balance: the total of {} exceeds 2^128-1 base units",
-                row.line, row.asset
-            )
-        })?;
-    }
     let mut chains: Vec<String> = Vec::new();
     for row in file.rows() {
         let s = format!("{} at height {}", row.chain, row.height);
@@ -439,7 +441,147 @@ fn read_available(
         if chains.is_empty() { "" } else { ": " },
         chains.join(", ")
     );
-    Ok((available, source))
+    Ok((file.rows().to_vec(), source))
+}
+
+/// Reads the administrator's wallets of one chain on chain, at the block
+/// `--available-at` names for it (the source checks the block hash); how the
+/// statement names it.
+fn read_available_chain(
+    args: &PlanArgs,
+    spec_text: &str,
+) -> Result<(Vec<por_chain::balances_file::BalanceRow>, String)> {
+    let spec = por_chain::SourceSpec::parse(spec_text)
+        .with_context(|| format!("--available-source {spec_text}"))?;
+    let chain = spec.chain();
+    let at = args
+        .available_at
+        .iter()
+        .find(|a| {
+            a.split_once('=')
+                .is_some_and(|(c, _)| c.parse::<por_types::Chain>().ok() == Some(chain))
+        })
+        .with_context(|| {
+            format!("--available-source {spec_text}: no --available-at {chain}=HEIGHT:HASH")
+        })?;
+    let (_, point) = at.split_once('=').unwrap_or_default();
+    let (height, hash) = point
+        .split_once(':')
+        .with_context(|| format!("--available-at {at}: expected CHAIN=HEIGHT:HASH"))?;
+    let height: u64 = height
+        .parse()
+        .with_context(|| format!("--available-at {at}: height {height:?} is not a block height"))?;
+    let expected =
+        por_chain::BlockHash::from_hex(hash).with_context(|| format!("--available-at {at}"))?;
+    let path = args
+        .available_addresses
+        .as_deref()
+        .context("--available-source needs --available-addresses")?;
+    let name = path.display().to_string();
+    let bytes = fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let registry = super::chain::load_asset_registry(args.asset_registry.as_deref())?;
+    let items: Vec<_> = por_chain::addresses::parse_with_registry(&bytes, &name, &registry)?
+        .into_iter()
+        .filter(|r| r.chain == chain)
+        .map(|r| r.item)
+        .collect();
+    ensure!(
+        !items.is_empty(),
+        "{name}: no {chain} wallets to read with --available-source {spec_text}"
+    );
+    let config = por_chain::HttpConfig {
+        timeout: std::time::Duration::from_secs(60),
+        slow_timeout: std::time::Duration::from_secs(3600),
+        retries: 3,
+        initial_backoff: std::time::Duration::from_millis(500),
+    };
+    let source = spec.connect(config, 10_000);
+    let snap = source
+        .snapshot(&por_chain::BalanceQuery {
+            chain,
+            height,
+            expected_block_hash: Some(expected),
+            items,
+        })
+        .map_err(|e| {
+            anyhow::anyhow!(e).context(format!("--available-source {spec_text} at height {height}"))
+        })?;
+    let what = format!(
+        "read by por from {} at {chain} height {} block {} ({} wallet balance(s), {} call(s))",
+        snap.source,
+        snap.height,
+        snap.block_hash.display_for(chain),
+        snap.records.len(),
+        snap.calls.len()
+    );
+    Ok((
+        snap.records
+            .iter()
+            .map(por_chain::balances_file::BalanceRow::from)
+            .collect(),
+        what,
+    ))
+}
+
+/// Sums what is available per asset, checking each row's asset against the
+/// attestation's (symbol, chain and contract); errors name where the row
+/// came from.
+fn sum_available(
+    rows: &[(String, por_chain::balances_file::BalanceRow)],
+    attestation: &por_attest::VerifiedAttestation,
+    assets: &AssetList,
+) -> Result<Vec<Amount>> {
+    let mut available = vec![Amount::ZERO; assets.len()];
+    for (name, row) in rows {
+        // A file's row by its line; a row read on chain by its wallet.
+        let at = if row.line == 0 {
+            format!("wallet {}", row.address)
+        } else {
+            format!("line {}", row.line)
+        };
+        let j = assets.position(&row.asset).with_context(|| {
+            format!(
+                "{name}: {at}, column asset: {:?} is not an asset of the attestation ({})",
+                output::term(&row.asset),
+                assets
+                    .iter()
+                    .map(|a| a.symbol())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+        let attested = attestation
+            .body()
+            .assets
+            .iter()
+            .find(|a| a.symbol == row.asset)
+            .with_context(|| {
+                format!(
+                    "{name}: {at}: the attestation does not describe {}",
+                    row.asset
+                )
+            })?;
+        let contract = row.contract.as_ref().map(|c| c.to_lower_hex());
+        let attested_contract = attested.contract.as_ref().map(|c| c.to_ascii_lowercase());
+        ensure!(
+            row.chain.as_str() == attested.chain && contract == attested_contract,
+            "{name}: {at}, columns chain/contract: {} here is {} {}, but the attestation's {} is {} {}",
+            row.asset,
+            row.chain,
+            contract.as_deref().unwrap_or("(native)"),
+            row.asset,
+            attested.chain,
+            attested_contract.as_deref().unwrap_or("(native)")
+        );
+        let slot = available.get_mut(j).context("an asset index")?;
+        *slot = slot.checked_add(row.balance).with_context(|| {
+            format!(
+                "{name}: {at}, column balance: the total of {} exceeds 2^128-1 base units",
+                row.asset
+            )
+        })?;
+    }
+    Ok(available)
 }
 
 fn write_payouts(

@@ -40,16 +40,7 @@ fn generate(out: &Path) -> Result<Outcome> {
             out.display()
         );
     }
-    let key = loop {
-        let mut raw = [0u8; 32];
-        getrandom::getrandom(&mut raw)
-            .map_err(|e| anyhow::anyhow!("the OS random number generator failed: {e}"))?;
-        // A value of zero or at least the group order has probability ~2^-128;
-        // draw again rather than fail.
-        if let Ok(k) = AttestationKey::from_secret_bytes(&raw) {
-            break k;
-        }
-    };
+    let key = fresh_key()?;
     inputs::write_secret_file(out, format!("{}\n", key.to_secret_hex()).as_bytes())?;
     let mut o = std::io::stdout().lock();
     writeln!(
@@ -60,6 +51,20 @@ fn generate(out: &Path) -> Result<Outcome> {
     writeln!(o, "public key:  {}", key.public_key_hex())?;
     writeln!(o, "fingerprint: {}", key.fingerprint())?;
     Ok(Outcome::Pass)
+}
+
+/// A fresh BIP-340 key from the OS random number generator.
+pub(crate) fn fresh_key() -> Result<AttestationKey> {
+    loop {
+        let mut raw = [0u8; 32];
+        getrandom::getrandom(&mut raw)
+            .map_err(|e| anyhow::anyhow!("the OS random number generator failed: {e}"))?;
+        // A value of zero or at least the group order has probability ~2^-128;
+        // draw again rather than fail.
+        if let Ok(k) = AttestationKey::from_secret_bytes(&raw) {
+            return Ok(k);
+        }
+    }
 }
 
 /// Reads an attestation secret key file (64 hex digits).

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
-use por_attest::{AttestationKey, ParsedAttestation};
+use por_attest::ParsedAttestation;
 use por_types::{address_key, Category, Tier};
 
 use crate::commands::distribution::{self, PlanArgs, ProofArgs, SignArgs, VerifyArgs};
@@ -83,14 +83,7 @@ pub fn run(dir: &Path, sample_proof: &Path) -> Result<Distributed> {
     )?;
 
     // The administrator's own key (not the exchange's).
-    let key = loop {
-        let mut raw = [0u8; 32];
-        getrandom::getrandom(&mut raw)
-            .map_err(|e| anyhow::anyhow!("the OS random number generator failed: {e}"))?;
-        if let Ok(k) = AttestationKey::from_secret_bytes(&raw) {
-            break k;
-        }
-    };
+    let key = crate::commands::key::fresh_key()?;
     inputs::write_secret_file(
         &p(layout::KEY),
         format!("{}\n", key.to_secret_hex()).as_bytes(),
@@ -103,7 +96,11 @@ pub fn run(dir: &Path, sample_proof: &Path) -> Result<Distributed> {
             attestation: p(super::layout::ATTESTATION),
             liabilities: p(super::layout::BALANCES),
             secret_file: p(super::layout::SECRET),
-            available: p(layout::AVAILABLE),
+            available: Some(p(layout::AVAILABLE)),
+            available_sources: Vec::new(),
+            available_addresses: None,
+            available_at: Vec::new(),
+            asset_registry: None,
             policy: None,
             out: p(layout::PLAN),
             force: false,

@@ -1,8 +1,9 @@
-// The auditor's HTML report (`por audit --html`) in real Chromium, at the
+// The demo in real Chromium: the auditor's HTML report (`por audit --html`) at the
 // widths people read it at: a phone (360 px), a small laptop window (800 px)
 // and a desktop (1280 px). The report is made by the real binary: `por demo`
 // (2,000 customers, 19 reserve wallets, reserve inputs and stress tests).
-// Screenshots go to artifacts/browser/report-<width>.png.
+// Screenshots go to artifacts/browser/report-<width>.png. Then the demo's
+// last step: its sample customer checks their payout in the page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,12 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { launchBrowser, screenshotPath, requirePor, POR_BIN, CHROMIUM } from "./support.mjs";
+import { launchBrowser, screenshotPath, requirePor, startServer, requireTools, POR_BIN, CHROMIUM } from "./support.mjs";
 
 let browser;
 let work;
 let reportUrl;
 let report;
+let demoDir;
 
 before(async () => {
   requirePor();
@@ -27,6 +29,7 @@ before(async () => {
   // The demo plants one problem the audit must catch: its audit fails (exit 0
   // is the demo's own success, which says the audit caught it).
   assert.equal(run.status, 0, `por demo failed: ${run.stderr}`);
+  demoDir = out;
   const html = join(out, "audit", "report.html");
   reportUrl = pathToFileURL(html).href;
   report = JSON.parse(readFileSync(join(out, "audit", "report.json"), "utf8"));
@@ -89,4 +92,45 @@ test("zero-loss scenarios read as no exposure, and the cold-storage chart shows 
   const svgText = await page.evaluate(() => [...document.querySelectorAll(".chart svg text")].map((t) => t.textContent).join("\n"));
   assert.match(svgText, /the rule allows at most 5\.00%/);
   await page.close();
+});
+
+test("the demo's last step: a customer checks their payout from the administrator in the page", async () => {
+  requireTools();
+  const published = join(demoDir, "published");
+  const statement = readFileSync(join(published, "distribution-statement.json"), "utf8");
+  const dir = join(published, "sample-distribution-proofs");
+  const { readdirSync } = await import("node:fs");
+  const [file] = readdirSync(dir);
+  const proof = readFileSync(join(dir, file), "utf8");
+  const server = await startServer();
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-state="ready"]', { timeout: 15000 });
+    if ((await page.getAttribute("html", "lang")) !== "en") await page.click('[data-lang="en"]');
+    await page.fill("#proof-text", proof);
+    await page.fill("#root-text", statement);
+    await page.click("#verify");
+    await page.waitForSelector('html[data-state="done"]');
+    assert.equal(await page.getAttribute("#result", "data-distribution"), "verified");
+    assert.match(await page.textContent("#verdict"), /Your payout is in the administrator's signed distribution/);
+    // The hot wallets were drained: every asset pays less than the claim.
+    const rows = await page.$$eval("#payouts tbody tr", (trs) => trs.map((r) => Array.from(r.cells, (c) => c.textContent)));
+    assert.ok(rows.length >= 3, JSON.stringify(rows));
+    let paid = 0;
+    for (const [asset, claim, , recovery] of rows) {
+      if (claim === "0") {
+        assert.equal(recovery, "-", `${asset}: nothing claimed, no recovery to state`);
+        continue;
+      }
+      const pct = Number(recovery.replace("%", ""));
+      assert.ok(pct > 90 && pct < 100, `${asset}: recovery ${recovery}`);
+      paid += 1;
+    }
+    assert.ok(paid >= 1, JSON.stringify(rows));
+    await page.screenshot({ path: screenshotPath("demo-distribution-verified"), fullPage: true });
+    await page.close();
+  } finally {
+    await server.close();
+  }
 });
