@@ -278,6 +278,20 @@ fn plan_prove_sign_verify_with_the_default_policy() {
         "{text}"
     );
     assert!(text.contains("compare the fingerprint"), "{text}");
+    // `por verify` recognises a distribution proof and says the same, with
+    // the statement as the publication; without it, nothing is compared.
+    let o = por(&[
+        "verify",
+        "--proof",
+        s(&f.p("p5.json")),
+        "--published",
+        s(&f.p("statement.json")),
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    assert_eq!(out(&o), text);
+    let o = por(&["verify", "--proof", s(&f.p("p5.json"))]);
+    assert_eq!(code(&o), 3, "{}{}", out(&o), err(&o));
+    assert!(out(&o).starts_with("INCOMPLETE"), "{}", out(&o));
 
     // The key the administrator publishes: the right one passes, another fails.
     let admin = AttestationKey::from_secret_bytes(&[0x0b; 32])

@@ -119,6 +119,11 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             e.utf8_error().valid_up_to()
         )
     })?;
+    // The administrator's distribution proof: checked against the signed
+    // statement, exactly as `por distribution verify` does.
+    if args.format.is_none() && is_distribution_proof(&text) {
+        return run_distribution(args, &name);
+    }
     let format = match &args.format {
         Some(id) => Some(Format::from_id(id).ok_or_else(|| {
             let ids: Vec<&str> = Format::ALL.iter().map(|f| f.id()).collect();
@@ -152,6 +157,38 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             anyhow::bail!("{name}: {d}")
         }
     }
+}
+
+/// Whether `text` is a JSON object whose `format` is
+/// `por-distribution-proof-v1`.
+fn is_distribution_proof(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| {
+        v.get("format").and_then(serde_json::Value::as_str)
+            == Some(por_distribute::proof::PROOF_FORMAT)
+    })
+}
+
+/// A distribution proof given to `por verify`: `--published` is the
+/// administrator's signed statement; nothing else applies.
+fn run_distribution(args: &VerifyArgs, name: &str) -> Result<Outcome> {
+    if args.root.is_some() || args.assets.is_some() || args.tree.is_some() || args.account.is_some()
+    {
+        anyhow::bail!("{name}: a distribution proof is checked against the administrator's signed statement: give it with --published (--root, --assets, --tree and --account do not apply)");
+    }
+    let Some(statement) = &args.published else {
+        println!(
+            "INCOMPLETE: {name} is a distribution proof (por-distribution-proof-v1); nothing was compared: give the administrator's signed statement with --published statement.json (or use por distribution verify)."
+        );
+        return Ok(Outcome::Incomplete);
+    };
+    super::distribution::verify(
+        &super::distribution::VerifyArgs {
+            proof: args.proof.clone(),
+            statement: statement.clone(),
+            administrator_key: None,
+        },
+        &mut std::io::stdout().lock(),
+    )
 }
 
 fn run_por_v1(args: &VerifyArgs, name: &str, text: &str) -> Result<Outcome> {
