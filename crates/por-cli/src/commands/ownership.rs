@@ -5,6 +5,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context as _};
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Subcommand, ValueEnum};
 use por_ownership::file::{read_claims, verify_row, ClaimRow, Layout, RowVerdict};
 use por_ownership::{
@@ -78,19 +79,11 @@ pub struct MessageArgs {
     quiet: bool,
 }
 
-/// A chain family on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ChainArg {
-    Bitcoin,
-    Ethereum,
-    /// Legacy signed messages and OKX multisig only (also for the coins below).
-    Litecoin,
-    Dogecoin,
-    Dash,
-    BitcoinCash,
-    BitcoinSv,
-    /// TRON: TronWeb v1/v2 message signatures (scheme auto only).
-    Tron,
+/// `--chain`: one of `por_types::Chain`'s names, the one list of chains
+/// (no second enum to keep in step with it).
+fn chain_parser() -> impl clap::builder::TypedValueParser<Value = Chain> {
+    clap::builder::PossibleValuesParser::new(Chain::ALL.map(|c| c.as_str()))
+        .try_map(|s| s.parse::<Chain>())
 }
 
 /// A scheme on the command line.
@@ -160,9 +153,11 @@ struct CommonArgs {
 /// `por ownership verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Chain family.
-    #[arg(long, value_enum)]
-    chain: ChainArg,
+    /// Chain: bitcoin, ethereum; tron (TronWeb v1/v2 message signatures,
+    /// scheme auto only); litecoin, dogecoin, dash, bitcoin-cash,
+    /// bitcoin-sv (legacy signed messages and OKX multisig only).
+    #[arg(long, value_parser = chain_parser())]
+    chain: Chain,
     /// The address whose control is claimed.
     #[arg(long)]
     address: String,
@@ -207,21 +202,6 @@ pub fn run(cmd: OwnershipCommand) -> anyhow::Result<Outcome> {
         OwnershipCommand::Message(a) => run_message(&a),
         OwnershipCommand::Verify(a) => run_verify(&VerifyConfig::try_from(&*a)?),
         OwnershipCommand::VerifyFile(a) => run_verify_file(&VerifyFileConfig::try_from(&*a)?),
-    }
-}
-
-impl From<ChainArg> for Chain {
-    fn from(c: ChainArg) -> Chain {
-        match c {
-            ChainArg::Bitcoin => Chain::Bitcoin,
-            ChainArg::Ethereum => Chain::Ethereum,
-            ChainArg::Litecoin => Chain::Litecoin,
-            ChainArg::Dogecoin => Chain::Dogecoin,
-            ChainArg::Dash => Chain::Dash,
-            ChainArg::BitcoinCash => Chain::BitcoinCash,
-            ChainArg::BitcoinSv => Chain::BitcoinSv,
-            ChainArg::Tron => Chain::Tron,
-        }
     }
 }
 
@@ -307,7 +287,7 @@ impl TryFrom<&VerifyArgs> for VerifyConfig {
             (None, None) => anyhow::bail!("give --message or --message-file"),
         };
         Ok(VerifyConfig {
-            chain: a.chain.into(),
+            chain: a.chain,
             address: a.address.clone(),
             message,
             signature: a.signature.clone(),
