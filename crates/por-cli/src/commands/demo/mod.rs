@@ -282,40 +282,8 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
 
     // (c) wallets
     step.begin("generating reserve wallets and signing");
-    let expected = reserves_message(&root)?;
-    let message = expected.to_text();
-    let bar = progress::bar((assets.len() * 6) as u64, "wallets");
-    let ws = wallets::generate(&assets, &root, message.as_bytes(), || bar.inc(1))?;
-    bar.finish_and_clear();
-    let verified = verify_wallets(&ws, &expected)?;
-    output::write_file_atomic(&p(layout::MESSAGE), message.as_bytes())?;
-    output::write_file_atomic(&p(layout::WALLETS), wallets::wallets_csv(&ws).as_bytes())?;
-    output::write_file_atomic(
-        &p(layout::CLAIMS),
-        wallets::claims_csv(&ws, &message).as_bytes(),
-    )?;
-    let kinds: Vec<String> = ["P2WPKH", "P2TR", "P2WSH 2-of-3", "EOA"]
-        .iter()
-        .map(|k| format!("{} {k}", ws.iter().filter(|w| w.script == *k).count()))
-        .collect();
-    step.done(
-        &mut stdout,
-        "Reserve wallets",
-        &format!(
-            "Generated {} wallets with fresh keys ({}) across tiers (cold,\n\
-             warm, hot) and owners (customer, performance guarantee, the exchange's own), and signed\n\
-             the canonical message binding them to this exchange and this tree's root (BIP-322 for\n\
-             Bitcoin, EIP-191 for Ethereum):\n\
-             {}\n\
-             The ownership verifier checked each one as an auditor would:\n{verified}.\n\
-             Wallets: {}  Signed claims: {}",
-            ws.len(),
-            kinds.join(", "),
-            message.replace('\n', "\n  ").trim_end(),
-            shown(layout::WALLETS),
-            shown(layout::CLAIMS)
-        ),
-    )?;
+    let (ws, message, wallets_text) = wallets_step(out_dir, &assets, &root)?;
+    step.done(&mut stdout, "Reserve wallets", &wallets_text)?;
 
     // (d) chain balances
     step.begin("writing the chain snapshot");
@@ -349,20 +317,118 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
 
     // (f) attestation
     step.begin("signing the attestation");
+    let (planted, attestation_text) = attestation_step(
+        out_dir,
+        &tree,
+        &assets,
+        &ws,
+        &snaps,
+        &message,
+        !args.no_planted_problem,
+    )?;
+    step.done(&mut stdout, "Attestation", &attestation_text)?;
+
+    // (j) published folder
+    step.begin("preparing the browser page's folder");
+    let pubs = publish::write(out_dir, &tree, &cust, &assets, args.seed)?;
+    step.done(&mut stdout, "Published folder", &pubs.text)?;
+    // The audit rebuilds its own tree: free this one first (10M customers
+    // would otherwise hold two).
+    drop(tree);
+    drop(cust);
+
+    // (g) + (i) audit and report
+    step.begin("auditing");
+    let (audit_text, as_expected) = audit_step(out_dir, &assets, planted.is_some())?;
+    step.done(&mut stdout, "Audit", &audit_text)?;
+
+    // (k) the administrator's distribution after a failure
+    step.begin("the administrator's distribution");
+    let admin = administrator::run(&args.out, &pubs.sample_proof)?;
+    step.done(&mut stdout, "Administrator's distribution", &admin.text)?;
+
+    writeln!(
+        stdout,
+        "{}",
+        next_steps(out_dir, t0.elapsed().as_secs_f64(), &pubs, &root, &admin)
+    )?;
+    Ok(if as_expected {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}
+
+/// Step (c): fresh reserve wallets, each signing this tree's canonical
+/// message, checked by the ownership verifier; their files and the step's
+/// paragraph.
+fn wallets_step(
+    out_dir: &Path,
+    assets: &AssetList,
+    root: &RootCommitment,
+) -> Result<(Vec<wallets::Wallet>, String, String)> {
+    let p = |rel: &str| out_dir.join(rel);
+    let shown = |rel: &str| p(rel).display().to_string();
+    let expected = reserves_message(root)?;
+    let message = expected.to_text();
+    let bar = progress::bar((assets.len() * 6) as u64, "wallets");
+    let ws = wallets::generate(assets, root, message.as_bytes(), || bar.inc(1))?;
+    bar.finish_and_clear();
+    let verified = verify_wallets(&ws, &expected)?;
+    output::write_file_atomic(&p(layout::MESSAGE), message.as_bytes())?;
+    output::write_file_atomic(&p(layout::WALLETS), wallets::wallets_csv(&ws).as_bytes())?;
+    output::write_file_atomic(
+        &p(layout::CLAIMS),
+        wallets::claims_csv(&ws, &message).as_bytes(),
+    )?;
+    let kinds: Vec<String> = ["P2WPKH", "P2TR", "P2WSH 2-of-3", "EOA"]
+        .iter()
+        .map(|k| format!("{} {k}", ws.iter().filter(|w| w.script == *k).count()))
+        .collect();
+    let text = format!(
+            "Generated {} wallets with fresh keys ({}) across tiers (cold,\n\
+             warm, hot) and owners (customer, performance guarantee, the exchange's own), and signed\n\
+             the canonical message binding them to this exchange and this tree's root (BIP-322 for\n\
+             Bitcoin, EIP-191 for Ethereum):\n\
+             {}\n\
+             The ownership verifier checked each one as an auditor would:\n{verified}.\n\
+             Wallets: {}  Signed claims: {}",
+            ws.len(),
+            kinds.join(", "),
+            message.replace('\n', "\n  ").trim_end(),
+            shown(layout::WALLETS),
+            shown(layout::CLAIMS)
+        );
+    Ok((ws, message, text))
+}
+
+/// Step (f): the signed attestation (with the planted duplicate when
+/// `plant`), its key and the published reserve inputs; the step's paragraph.
+fn attestation_step(
+    out_dir: &Path,
+    tree: &LiabilitiesTree,
+    assets: &AssetList,
+    ws: &[wallets::Wallet],
+    snaps: &[wallets::ChainSnapshot],
+    message: &str,
+    plant: bool,
+) -> Result<(Option<attest::Planted>, String)> {
+    let p = |rel: &str| out_dir.join(rel);
+    let shown = |rel: &str| p(rel).display().to_string();
     let inputs_bytes = fs::read(p(layout::RESERVE_INPUTS))
         .with_context(|| format!("cannot read {}", shown(layout::RESERVE_INPUTS)))?;
     let facts = attest::Facts {
         exchange: EXCHANGE,
         label: reserve_inputs::VALUATION_DATE,
-        tree: &tree,
-        assets: &assets,
-        wallets: &ws,
-        snapshots: &snaps,
-        message: &message,
+        tree,
+        assets,
+        wallets: ws,
+        snapshots: snaps,
+        message,
         inputs_name: "reserve-inputs.toml",
         inputs: &inputs_bytes,
     };
-    let (signed, key, planted) = attest::sign(&facts, !args.no_planted_problem)?;
+    let (signed, key, planted) = attest::sign(&facts, plant)?;
     fs::create_dir_all(p(layout::PUBLISHED))
         .with_context(|| format!("cannot create {}", shown(layout::PUBLISHED)))?;
     inputs::write_secret_file(
@@ -379,10 +445,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         ),
         None => "No planted problem (--no-planted-problem): every wallet is claimed once.\n".to_owned(),
     };
-    step.done(
-        &mut stdout,
-        "Attestation",
-        &format!(
+    let text = format!(
             "Signed the attestation (por-attestation-v1, BIP-340 over its RFC 8785 canonical form) with\n\
              a fresh key {}: the root, the snapshot blocks, {} reserve entries with their\n\
              signatures, and the SHA-256 of the liability-reserve inputs published beside it.\n\
@@ -392,20 +455,17 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
             ws.len() + usize::from(planted.is_some()),
             shown(layout::ATTESTATION),
             shown(layout::ATTESTATION_KEY)
-        ),
-    )?;
+        );
+    Ok((planted, text))
+}
 
-    // (j) published folder
-    step.begin("preparing the browser page's folder");
-    let pubs = publish::write(out_dir, &tree, &cust, &assets, args.seed)?;
-    step.done(&mut stdout, "Published folder", &pubs.text)?;
-    // The audit rebuilds its own tree: free this one first (10M customers
-    // would otherwise hold two).
-    drop(tree);
-    drop(cust);
-
-    // (g) + (i) audit and report
-    step.begin("auditing");
+/// Step (g) + (i): the audit over what the demo wrote, its JSON and HTML
+/// reports, and the step's paragraph; whether the outcome is the one the
+/// demo expects (exactly the planted problem when `planted`, else nothing
+/// failed, and nothing left unchecked).
+fn audit_step(out_dir: &Path, assets: &AssetList, planted: bool) -> Result<(String, bool)> {
+    let p = |rel: &str| out_dir.join(rel);
+    let shown = |rel: &str| p(rel).display().to_string();
     let sources = audit::Sources {
         attestation: &p(layout::ATTESTATION),
         balances: &p(layout::CHAIN_BALANCES),
@@ -414,13 +474,13 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         proofs: &p(&format!("{}/{}", layout::PUBLISHED, publish::SAMPLE_PROOFS)),
         reserve_inputs: &p(layout::PUBLISHED_INPUTS),
     };
-    let report = audit::run(&sources, &assets)?;
+    let report = audit::run(&sources, assets)?;
     let mut json = serde_json::to_string_pretty(&report)?;
     json.push('\n');
     output::write_file_atomic(&p(layout::REPORT_JSON), json.as_bytes())?;
     output::write_file_atomic(&p(layout::REPORT_HTML), audit::html(&report).as_bytes())?;
     let failed = audit::failed_ids(&report);
-    let expected: Vec<&str> = if planted.is_some() {
+    let expected: Vec<&str> = if planted {
         vec!["unique-address"]
     } else {
         Vec::new()
@@ -428,10 +488,10 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
     // Fully checked: nothing left "not checked" (which would count for
     // nothing and make the outcome INCOMPLETE).
     let as_expected = failed == expected && report.totals.not_checked == 0;
-    let verdict = match (&planted, as_expected) {
-        (Some(_), true) => "The audit caught exactly the planted problem and nothing else: the duplicated wallet is\n\
+    let verdict = match (planted, as_expected) {
+        (true, true) => "The audit caught exactly the planted problem and nothing else: the duplicated wallet is\n\
                             not counted at all, and the rest still covers the liabilities.".to_owned(),
-        (None, true) => "Every check passes.".to_owned(),
+        (false, true) => "Every check passes.".to_owned(),
         (_, false) => format!(
             "UNEXPECTED: the failed checks are [{}], expected [{}]; {} not checked.",
             failed.join(", "),
@@ -440,10 +500,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         ),
     };
     let failures = audit::failures(&report);
-    step.done(
-        &mut stdout,
-        "Audit",
-        &format!(
+    let text = format!(
             "Ran the regulator's audit (por_audit::audit, as `por audit`): the attestation's signature,\n\
              every wallet's ownership proof and balance at the attested block, duplicates, solvency,\n\
              segregation, the 95% cold share, the tree rebuilt from the balances export, the published\n\
@@ -460,17 +517,21 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
                 .collect::<String>(),
             shown(layout::REPORT_HTML),
             shown(layout::REPORT_JSON)
-        ),
-    )?;
+        );
+    Ok((text, as_expected))
+}
 
-    // (k) the administrator's distribution after a failure
-    step.begin("the administrator's distribution");
-    let admin = administrator::run(&args.out, &pubs.sample_proof)?;
-    step.done(&mut stdout, "Administrator's distribution", &admin.text)?;
-
+/// What to try next, printed at the end.
+fn next_steps(
+    out_dir: &Path,
+    secs: f64,
+    pubs: &publish::Published,
+    root: &RootCommitment,
+    admin: &administrator::Distributed,
+) -> String {
+    let shown = |rel: &str| out_dir.join(rel).display().to_string();
     let por = por_command();
-    writeln!(
-        stdout,
+    format!(
         "\nDone in {:.1} s. Next, try:\n  \
          open {}\n      the audit report (HTML, self-contained)\n  \
          {por} serve --dir {}{}\n      the customer's page: drop in a proof and the published root\n  \
@@ -480,7 +541,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
          the same audit from the command line (leave an input out and the outcome is INCOMPLETE, exit 3)\n  \
          {por} distribution verify --proof {} --statement {} --administrator-key {}\n      \
          a customer checks their payout (or drops both files on the page)",
-        t0.elapsed().as_secs_f64(),
+        secs,
         shown(layout::REPORT_HTML),
         shown(layout::PUBLISHED),
         pubs.www_arg,
@@ -495,12 +556,7 @@ fn run_steps(args: &DemoArgs) -> Result<Outcome> {
         admin.proof.display(),
         shown(administrator::layout::STATEMENT),
         admin.public_key,
-    )?;
-    Ok(if as_expected {
-        Outcome::Pass
-    } else {
-        Outcome::Fail
-    })
+    )
 }
 
 /// How to call this binary in the printed hints: `por` when that is what
