@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::amount::Amount;
 use crate::asset::AssetList;
 use crate::hash::{self, LeafId, NodeHash, Salt, SnapshotSecret};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, MAX_USER_ID_BYTES};
 
 /// One level of the tree: node hashes and their sums (`k` per node, flat).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -428,7 +428,7 @@ impl LiabilitiesTree {
             &mut leaf_by_row,
             4096,
             |start, ks, ss, ls| {
-                let mut buf = Vec::with_capacity(33 + 16 * k);
+                let mut buf = Vec::with_capacity(2 * 64 + 33 + 16 * k + MAX_USER_ID_BYTES);
                 for (off, ((key, salt_out), leaf_out)) in ks
                     .iter_mut()
                     .zip(ss.iter_mut())
@@ -437,8 +437,8 @@ impl LiabilitiesTree {
                 {
                     let row = start + off;
                     let uid = ledger.user_id(row);
-                    let salt = secret.salt(uid);
-                    let id = hash::leaf_id(&salt, uid);
+                    let salt = secret.salt_with(&mut buf, uid);
+                    let id = hash::leaf_id_with(&mut buf, &salt, uid);
                     *leaf_out = hash::leaf_hash_with(&mut buf, &id, ledger.balances(row));
                     // row < n <= u32::MAX was checked above
                     *key = (id, u32::try_from(row).unwrap_or(u32::MAX));
@@ -522,7 +522,7 @@ impl LiabilitiesTree {
             let mut hashes = vec![NodeHash::default(); parents];
             let mut sums = vec![Amount::ZERO; parents * k];
             par::for_each_node_chunk(&mut hashes, &mut sums, k, 2048, |start, hs, ss| {
-                let mut buf = Vec::with_capacity(65 + 32 * k);
+                let mut buf = Vec::with_capacity(65 + 32 * k + 72);
                 for (off, (h, s)) in hs.iter_mut().zip(ss.chunks_exact_mut(k)).enumerate() {
                     let p = start + off;
                     let (li, ri) = (2 * p, 2 * p + 1);
