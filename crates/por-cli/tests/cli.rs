@@ -688,3 +688,32 @@ fn csv_rows(text: &str) -> Vec<(String, String)> {
     }
     out
 }
+
+#[test]
+fn a_long_form_export_builds_the_same_tree_as_the_wide_one() {
+    let dir = setup(b"user_id,BTC,ETH\nalice,0.5,0\nbob,0,0.25\ncarol,0,0\n");
+    let d = dir.path();
+    let o = build(d, &["--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let wide = stdout(&o);
+    std::fs::write(
+        d.join("b.csv"),
+        "user_id,asset,amount\nbob,ETH,0.25\nalice,BTC,0.5\ncarol,BTC,0\n",
+    )
+    .unwrap();
+    let o = build(d, &["--json", "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), wide);
+    std::fs::write(
+        d.join("b.csv"),
+        "user_id,asset,amount\nbob,ETH,0.25\nalice,BTC,0.5\nbob,ETH,1\n",
+    )
+    .unwrap();
+    let o = build(d, &["--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("b.csv: line 4, column asset: a second ETH balance for user id \"bob\" (the first is on line 2)"),
+        "{}",
+        stderr(&o)
+    );
+}
