@@ -54,7 +54,11 @@ def main():
         fixed_rows = [[r[0]] + (r[1:] + ["0"] * 3)[:3] for r in rows]
         with open(os.path.join(csvs, case["name"] + "--fixed-assets.csv"), "wb") as f:
             f.write(csv_text(["user_id"] + FIXED, fixed_rows))
-        n_c += 2
+        # the same customers in long form (user_id,asset,amount), zeros left out
+        long_rows = [[r[0], sym, amt] for r in fixed_rows for sym, amt in zip(FIXED, r[1:]) if amt not in ("0", "")]
+        with open(os.path.join(csvs, case["name"] + "--long-form.csv"), "wb") as f:
+            f.write(csv_text(["user_id", "asset", "amount"], long_rows))
+        n_c += 3
     print("seeded %d proofs into %s and %d CSVs into %s" % (n_p, proofs, n_c, csvs))
     seed_more(doc)
 

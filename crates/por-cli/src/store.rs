@@ -19,14 +19,14 @@
 //! Directories written before the marker existed are refused too; remove
 //! them by hand.
 //!
-//! `nodes.bin`: magic `PORNODES`, then big-endian u32 version (1), u32 k,
-//! u32 level count, one u64 node count per level; then for each level its
-//! hashes (32 bytes each) followed by its sums (16-byte big-endian, k per
-//! node). Fixed-size records let `por tree proof` seek straight to the
-//! siblings it needs instead of loading the whole tree.
-//!
-//! `customers.bin`: magic `PORCUST1`, u64 count, the salts (32 bytes each),
-//! then each user id as u32 length + UTF-8 bytes.
+//! The binary files (`nodes.bin`, `customers.bin`, `users.idx`) are
+//! `por_tree::dir`'s: their layout is documented there, and a customer's
+//! proof is served from them by `por_tree::dir::ProofReader` (one read per
+//! level, a few to find the customer in `users.idx`), the same reader an
+//! exchange's API can call. `tree.json`'s `format` is `por-tree-dir-v2`
+//! (nodes.bin version 2 and users.idx); directories of `por-tree-dir-v1`
+//! (nodes.bin version 1, no index: the customer is found by a scan) are
+//! still read.
 //!
 //! The directory holds every customer's balance and salt: it is as
 //! confidential as the balances export itself.
@@ -36,18 +36,22 @@ use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context, Result};
+use por_tree::dir::{self, NodesReader, ProofReader};
 use por_tree::{
-    Amount, AssetList, Customers, InclusionProof, Level, LiabilitiesTree, NodeHash, PathStep,
-    RootCommitment, Salt,
+    Amount, AssetList, Customers, InclusionProof, Level, LiabilitiesTree, NodeHash, RootCommitment,
+    Salt,
 };
 use serde::{Deserialize, Serialize};
 
 const SUMMARY: &str = "tree.json";
-const NODES: &str = "nodes.bin";
-const CUSTOMERS: &str = "customers.bin";
-const NODES_MAGIC: &[u8; 8] = b"PORNODES";
+const NODES: &str = dir::NODES_FILE;
+const CUSTOMERS: &str = dir::CUSTOMERS_FILE;
+const USERS_INDEX: &str = dir::USERS_INDEX_FILE;
 const CUSTOMERS_MAGIC: &[u8; 8] = b"PORCUST1";
-const STORE_FORMAT: &str = "por-tree-dir-v1";
+/// The format `tree build` writes.
+const STORE_FORMAT: &str = "por-tree-dir-v2";
+/// The formats read: v1 has nodes.bin version 1 and no users.idx.
+const STORE_FORMATS_READ: [&str; 2] = ["por-tree-dir-v1", "por-tree-dir-v2"];
 
 /// The file por writes into every directory it creates as an output; only a
 /// directory holding it may be replaced by `--force`.
@@ -133,10 +137,23 @@ pub fn write_tree(
         w.write_all(b"\n")?;
         Ok(())
     })?;
-    write_new(&tmp.path().join(NODES), |w| write_nodes(w, tree))?;
-    write_new(&tmp.path().join(CUSTOMERS), |w| {
-        write_customers(w, customers)
-    })?;
+    // nodes.bin (most of the bytes) on one thread, the customers and their
+    // index on another: copying into the page cache costs CPU time, so two
+    // writers finish sooner than one.
+    let (nodes, rest) = std::thread::scope(|scope| {
+        let nodes = scope.spawn(|| write_new(&tmp.path().join(NODES), |w| write_nodes(w, tree)));
+        let rest = write_new(&tmp.path().join(CUSTOMERS), |w| {
+            write_customers(w, customers)
+        })
+        .and_then(|()| {
+            write_new(&tmp.path().join(USERS_INDEX), |w| {
+                Ok(dir::write_user_index(w, customers)?)
+            })
+        });
+        (nodes.join(), rest)
+    });
+    nodes.map_err(|_| anyhow::anyhow!("the thread writing {NODES} panicked"))??;
+    rest?;
     write_marker(tmp.path(), "tree")?;
 
     replace_dir(tmp, out)
@@ -237,56 +254,20 @@ fn write_nodes(w: &mut impl Write, tree: &LiabilitiesTree) -> Result<()> {
     write_levels(w, tree.assets().len(), tree.levels())
 }
 
-/// Writes a `nodes.bin` of `k` sums per node (the liabilities tree's, or
-/// the distribution tree's with `k = 4 × columns`).
+/// Writes a `nodes.bin` (version 2) of `k` sums per node (the liabilities
+/// tree's, or the distribution tree's with `k = 4 × columns`).
 pub(crate) fn write_levels(w: &mut impl Write, k: usize, levels: &[Level]) -> Result<()> {
-    w.write_all(NODES_MAGIC)?;
-    w.write_all(&1u32.to_be_bytes())?;
-    w.write_all(&u32::try_from(k)?.to_be_bytes())?;
-    w.write_all(&u32::try_from(levels.len())?.to_be_bytes())?;
-    for level in levels {
-        w.write_all(&(level.len() as u64).to_be_bytes())?;
-    }
-    let mut buf = Vec::with_capacity(1 << 20);
-    for level in levels {
-        for chunk in level.hashes().chunks(1 << 14) {
-            buf.clear();
-            for h in chunk {
-                buf.extend_from_slice(h.as_byte_array());
-            }
-            w.write_all(&buf)?;
-        }
-        for chunk in level.sums().chunks(1 << 14) {
-            buf.clear();
-            for s in chunk {
-                buf.extend_from_slice(&s.to_be_bytes());
-            }
-            w.write_all(&buf)?;
-        }
-    }
-    Ok(())
+    Ok(dir::write_nodes(w, k, levels)?)
 }
 
 pub(crate) fn write_customers(w: &mut impl Write, customers: &Customers) -> Result<()> {
-    w.write_all(CUSTOMERS_MAGIC)?;
-    w.write_all(&(customers.len() as u64).to_be_bytes())?;
-    for i in 0..customers.len() {
-        let salt = customers.salt(i).context("customer index in range")?;
-        w.write_all(salt.as_byte_array())?;
-    }
-    for i in 0..customers.len() {
-        let id = customers.user_id(i).context("customer index in range")?;
-        w.write_all(&u32::try_from(id.len())?.to_be_bytes())?;
-        w.write_all(id.as_bytes())?;
-    }
-    Ok(())
+    Ok(dir::write_customers(w, customers)?)
 }
 
 /// An opened tree directory.
 pub struct TreeDir {
     dir: PathBuf,
     pub summary: Summary,
-    level_counts: Vec<u64>,
     k: usize,
 }
 
@@ -303,70 +284,33 @@ impl TreeDir {
         let summary: Summary = serde_json::from_str(&text)
             .with_context(|| format!("{}: not a valid tree summary", summary_path.display()))?;
         ensure!(
-            summary.format == STORE_FORMAT,
-            "{}: format is {:?}, expected {STORE_FORMAT:?}",
+            STORE_FORMATS_READ.contains(&summary.format.as_str()),
+            "{}: format is {:?}, expected one of {STORE_FORMATS_READ:?}",
             summary_path.display(),
             summary.format
         );
-        let nodes_path = dir.join(NODES);
-        let mut r = File::open(&nodes_path)
-            .with_context(|| format!("cannot open {}", nodes_path.display()))?;
-        let (k, level_counts) = read_nodes_header(&mut r)
-            .with_context(|| format!("{}: bad header", nodes_path.display()))?;
-        ensure!(
-            k == summary.assets.len(),
-            "{}: {k} assets, but tree.json lists {}",
-            nodes_path.display(),
-            summary.assets.len()
-        );
-        let expected_len = Self::data_offset_static(k, &level_counts, level_counts.len());
-        let actual = r.metadata()?.len();
-        ensure!(
-            actual == expected_len,
-            "{}: {actual} bytes, expected {expected_len}: the file is truncated or corrupt",
-            nodes_path.display()
-        );
+        let k = summary.assets.len();
+        Self::nodes_reader(dir, k)?;
         Ok(TreeDir {
             dir: dir.to_path_buf(),
             summary,
-            level_counts,
             k,
         })
     }
 
-    fn header_len(levels: usize) -> u64 {
-        8 + 4 + 4 + 4 + 8 * levels as u64
-    }
-
-    /// Byte offset where level `l`'s data starts (or the end of file for `l == levels`).
-    fn data_offset_static(k: usize, counts: &[u64], l: usize) -> u64 {
-        let node_bytes = 32 + 16 * k as u64;
-        Self::header_len(counts.len()) + counts[..l].iter().map(|c| c * node_bytes).sum::<u64>()
+    fn nodes_reader(dir: &Path, k: usize) -> Result<NodesReader<File>> {
+        let nodes_path = dir.join(NODES);
+        let file = File::open(&nodes_path)
+            .with_context(|| format!("cannot open {}", nodes_path.display()))?;
+        NodesReader::open(file, Some(k)).map_err(|e| in_dir(dir, e))
     }
 
     /// Loads the whole tree into memory.
     pub fn load_tree(&self) -> Result<LiabilitiesTree> {
         let path = self.dir.join(NODES);
-        let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let mut r = BufReader::with_capacity(1 << 20, file);
-        read_nodes_header(&mut r)?;
-        let mut levels = Vec::with_capacity(self.level_counts.len());
-        for &count in &self.level_counts {
-            let count = usize::try_from(count)?;
-            let mut hashes = Vec::with_capacity(count);
-            let mut b = [0u8; 32];
-            for _ in 0..count {
-                r.read_exact(&mut b)?;
-                hashes.push(NodeHash::from_byte_array(b));
-            }
-            let mut sums = Vec::with_capacity(count * self.k);
-            let mut s = [0u8; 16];
-            for _ in 0..count * self.k {
-                r.read_exact(&mut s)?;
-                sums.push(Amount::from_base_units(u128::from_be_bytes(s)));
-            }
-            levels.push(Level::new(hashes, sums, self.k)?);
-        }
+        let levels = Self::nodes_reader(&self.dir, self.k)?
+            .read_levels()
+            .map_err(|e| in_dir(&self.dir, e))?;
         let customers = usize::try_from(self.summary.customers)?;
         let tree = LiabilitiesTree::from_levels(self.summary.assets.clone(), levels, customers)
             .with_context(|| format!("{}: inconsistent levels", path.display()))?;
@@ -382,85 +326,43 @@ impl TreeDir {
     pub fn load_customers(&self) -> Result<Customers> {
         let path = self.dir.join(CUSTOMERS);
         let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let mut r = BufReader::with_capacity(1 << 20, file);
-        let n = read_customers_header(&mut r)
-            .with_context(|| format!("{}: bad header", path.display()))?;
-        ensure!(
-            n == self.summary.customers,
-            "{}: {n} customers, tree.json says {}",
-            path.display(),
-            self.summary.customers
-        );
-        let n = usize::try_from(n)?;
-        let mut salts = Vec::with_capacity(n);
-        let mut b = [0u8; 32];
-        for _ in 0..n {
-            r.read_exact(&mut b)?;
-            salts.push(Salt::from_byte_array(b));
-        }
-        let mut customers = Customers::new();
-        let mut id = Vec::new();
-        for salt in salts {
-            let id_str = read_user_id(&mut r, &mut id)
-                .with_context(|| format!("{}: truncated or corrupt", path.display()))?;
-            customers.push(id_str, salt);
-        }
-        Ok(customers)
+        dir::read_customers(file, self.summary.customers).map_err(|e| in_dir(&self.dir, e))
     }
 
-    /// Finds a user's leaf index and salt by scanning `customers.bin`.
-    pub fn find_customer(&self, user_id: &str) -> Result<Option<(u64, Salt)>> {
-        find_customer(&self.dir, user_id)
-    }
-
-    /// Reads one node by seeking to it.
-    fn read_node(&self, f: &mut File, level: usize, index: u64) -> Result<(NodeHash, Vec<Amount>)> {
-        let count = self.level_counts[level];
-        ensure!(
-            index < count,
-            "node {index} of level {level} is outside the tree"
-        );
-        let base = Self::data_offset_static(self.k, &self.level_counts, level);
-        f.seek(SeekFrom::Start(base + 32 * index))?;
-        let mut h = [0u8; 32];
-        f.read_exact(&mut h)?;
-        f.seek(SeekFrom::Start(
-            base + 32 * count + 16 * self.k as u64 * index,
-        ))?;
-        let mut sums = Vec::with_capacity(self.k);
-        let mut s = [0u8; 16];
-        for _ in 0..self.k {
-            f.read_exact(&mut s)?;
-            sums.push(Amount::from_base_units(u128::from_be_bytes(s)));
-        }
-        Ok((NodeHash::from_byte_array(h), sums))
-    }
-
-    /// Builds one customer's proof, reading only the nodes on their path.
-    pub fn proof_for(&self, user_id: &str) -> Result<Option<InclusionProof>> {
-        let Some((index, salt)) = self.find_customer(user_id)? else {
-            return Ok(None);
+    /// Opens the directory's files for serving proofs one at a time
+    /// (`users.idx` is required in a `por-tree-dir-v2` directory).
+    pub fn proof_reader(&self) -> Result<ProofReader<File>> {
+        let open = |name: &str| {
+            let path = self.dir.join(name);
+            File::open(&path).with_context(|| format!("cannot open {}", path.display()))
         };
-        let path = self.dir.join(NODES);
-        let mut f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let (_, balances) = self.read_node(&mut f, 0, index)?;
-        let mut steps = Vec::with_capacity(self.level_counts.len().saturating_sub(1));
-        let mut i = index;
-        for level in 0..self.level_counts.len() - 1 {
-            let (hash, sums) = self.read_node(&mut f, level, i ^ 1)?;
-            steps.push(PathStep { hash, sums });
-            i >>= 1;
-        }
-        Ok(Some(InclusionProof::new(
+        let index = if self.summary.format == STORE_FORMAT {
+            Some(open(USERS_INDEX)?)
+        } else {
+            None
+        };
+        ProofReader::open(
             self.summary.assets.clone(),
-            user_id.to_owned(),
-            salt,
-            balances,
-            index,
-            steps,
             self.summary.root.clone(),
-        )))
+            self.summary.customers,
+            open(NODES)?,
+            open(CUSTOMERS)?,
+            index,
+        )
+        .map_err(|e| in_dir(&self.dir, e))
     }
+
+    /// Builds one customer's proof, reading only what it needs.
+    pub fn proof_for(&self, user_id: &str) -> Result<Option<InclusionProof>> {
+        self.proof_reader()?
+            .proof(user_id)
+            .map_err(|e| in_dir(&self.dir, e))
+    }
+}
+
+/// A tree directory file's error, with the directory's path in front.
+fn in_dir(dir: &Path, e: dir::DirError) -> anyhow::Error {
+    anyhow::anyhow!("{}: {e}", dir.display())
 }
 
 /// Finds a user's leaf index and salt by scanning `DIR/customers.bin`.
@@ -488,82 +390,30 @@ pub(crate) fn find_customer(dir: &Path, user_id: &str) -> Result<Option<(u64, Sa
 
 /// `DIR/nodes.bin` opened for reading single nodes (any `k`).
 pub(crate) struct NodesFile {
-    file: File,
-    k: usize,
-    counts: Vec<u64>,
+    dir: PathBuf,
+    nodes: NodesReader<File>,
 }
 
 impl NodesFile {
     /// Opens `DIR/nodes.bin`, checking its header, its `k` and its length.
     pub(crate) fn open(dir: &Path, k: usize) -> Result<NodesFile> {
-        let path = dir.join(NODES);
-        let mut file =
-            File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let (got_k, counts) = read_nodes_header(&mut file)
-            .with_context(|| format!("{}: bad header", path.display()))?;
-        ensure!(
-            got_k == k,
-            "{}: {got_k} sums per node, expected {k}",
-            path.display()
-        );
-        let expected = TreeDir::data_offset_static(k, &counts, counts.len());
-        let actual = file.metadata()?.len();
-        ensure!(
-            actual == expected,
-            "{}: {actual} bytes, expected {expected}: the file is truncated or corrupt",
-            path.display()
-        );
-        Ok(NodesFile { file, k, counts })
+        Ok(NodesFile {
+            dir: dir.to_path_buf(),
+            nodes: TreeDir::nodes_reader(dir, k)?,
+        })
     }
 
     /// The number of levels (the height plus one).
     pub(crate) fn levels(&self) -> usize {
-        self.counts.len()
+        self.nodes.counts().len()
     }
 
     /// Reads node `index` of `level`: its hash and `k` sums.
     pub(crate) fn node(&mut self, level: usize, index: u64) -> Result<(NodeHash, Vec<Amount>)> {
-        let count = *self
-            .counts
-            .get(level)
-            .with_context(|| format!("no level {level}"))?;
-        ensure!(
-            index < count,
-            "node {index} of level {level} is outside the tree"
-        );
-        let base = TreeDir::data_offset_static(self.k, &self.counts, level);
-        self.file.seek(SeekFrom::Start(base + 32 * index))?;
-        let mut h = [0u8; 32];
-        self.file.read_exact(&mut h)?;
-        self.file.seek(SeekFrom::Start(
-            base + 32 * count + 16 * self.k as u64 * index,
-        ))?;
-        let mut sums = Vec::with_capacity(self.k);
-        let mut s = [0u8; 16];
-        for _ in 0..self.k {
-            self.file.read_exact(&mut s)?;
-            sums.push(Amount::from_base_units(u128::from_be_bytes(s)));
-        }
-        Ok((NodeHash::from_byte_array(h), sums))
+        self.nodes
+            .node(level, index)
+            .map_err(|e| in_dir(&self.dir, e))
     }
-}
-
-fn read_nodes_header(r: &mut impl Read) -> Result<(usize, Vec<u64>)> {
-    let mut magic = [0u8; 8];
-    r.read_exact(&mut magic)?;
-    ensure!(&magic == NODES_MAGIC, "not a por nodes file");
-    let version = read_u32(r)?;
-    ensure!(version == 1, "nodes file version {version}, expected 1");
-    let k = usize::try_from(read_u32(r)?)?;
-    let levels = read_u32(r)?;
-    ensure!((1..=65).contains(&levels), "{levels} levels is impossible");
-    let mut counts = Vec::with_capacity(levels as usize);
-    for _ in 0..levels {
-        let mut b = [0u8; 8];
-        r.read_exact(&mut b)?;
-        counts.push(u64::from_be_bytes(b));
-    }
-    Ok((k, counts))
 }
 
 fn read_customers_header(r: &mut impl Read) -> Result<u64> {

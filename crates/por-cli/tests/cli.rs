@@ -582,3 +582,138 @@ fn an_existing_publication_is_replaced_only_with_force() {
         .unwrap()
         .starts_with("{\"root\""));
 }
+
+/// Rewrites a version 2 `nodes.bin` (records of hash and sums) as version 1
+/// (each level's hashes, then its sums): the layout por wrote before.
+fn nodes_v2_to_v1(v2: &[u8]) -> Vec<u8> {
+    let u32_at = |o: usize| u32::from_be_bytes(v2[o..o + 4].try_into().unwrap()) as usize;
+    assert_eq!(&v2[..8], b"PORNODES");
+    assert_eq!(u32_at(8), 2);
+    let (k, levels) = (u32_at(12), u32_at(16));
+    let head = 20 + 8 * levels;
+    let mut out = v2[..head].to_vec();
+    out[8..12].copy_from_slice(&1u32.to_be_bytes());
+    let mut at = head;
+    let record = 32 + 16 * k;
+    for l in 0..levels {
+        let o = 20 + 8 * l;
+        let count = usize::try_from(u64::from_be_bytes(v2[o..o + 8].try_into().unwrap())).unwrap();
+        let recs = &v2[at..at + count * record];
+        for r in recs.chunks_exact(record) {
+            out.extend_from_slice(&r[..32]);
+        }
+        for r in recs.chunks_exact(record) {
+            out.extend_from_slice(&r[32..]);
+        }
+        at += count * record;
+    }
+    assert_eq!(at, v2.len());
+    out
+}
+
+#[test]
+fn proofs_read_from_the_directory_match_the_exported_ones() {
+    let mut csv = String::from("user_id,BTC,ETH\n");
+    for i in 0..41 {
+        csv.push_str(&format!("user-{i},{}.{i},{}\n", i % 5, i * 3));
+    }
+    csv.push_str("\"comma,id\",1,2\nj\u{f6}rg,0,0\n");
+    let dir = setup(csv.as_bytes());
+    let d = dir.path();
+    let o = build(d, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["nodes.bin", "customers.bin", "users.idx", "tree.json"] {
+        assert!(d.join("t").join(f).is_file(), "{f}");
+    }
+    let o = por(d, &["tree", "export-proofs", "--tree", "t", "--out", "p"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let index = std::fs::read_to_string(d.join("p/index.csv")).unwrap();
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut reader = csv_rows(&index);
+    rows.append(&mut reader);
+    assert_eq!(rows.len(), 43);
+    let check = |rows: &[(String, String)]| {
+        for (user, file) in rows {
+            let o = por(d, &["tree", "proof", "--tree", "t", "--user", user]);
+            assert!(o.status.success(), "{user}: {}", stderr(&o));
+            let exported = std::fs::read_to_string(d.join("p").join(file)).unwrap();
+            assert_eq!(stdout(&o), format!("{exported}\n"), "{user}");
+        }
+    };
+    check(&rows);
+
+    // A directory written before users.idx and nodes.bin version 2 (format
+    // por-tree-dir-v1) is still read, with the same proofs.
+    let t = d.join("t");
+    let v2 = std::fs::read(t.join("nodes.bin")).unwrap();
+    std::fs::write(t.join("nodes.bin"), nodes_v2_to_v1(&v2)).unwrap();
+    std::fs::remove_file(t.join("users.idx")).unwrap();
+    let summary = std::fs::read_to_string(t.join("tree.json")).unwrap();
+    assert!(summary.contains("\"por-tree-dir-v2\""));
+    std::fs::write(
+        t.join("tree.json"),
+        summary.replace("por-tree-dir-v2", "por-tree-dir-v1"),
+    )
+    .unwrap();
+    check(&rows[..5]);
+    check(&rows[40..]);
+    let o = por(d, &["tree", "export-proofs", "--tree", "t", "--out", "p2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (_, file) in &rows {
+        assert_eq!(
+            std::fs::read(d.join("p").join(file)).unwrap(),
+            std::fs::read(d.join("p2").join(file)).unwrap()
+        );
+    }
+
+    // A v2 directory whose index is damaged is refused, naming the file.
+    std::fs::write(t.join("nodes.bin"), &v2).unwrap();
+    std::fs::write(t.join("tree.json"), &summary).unwrap();
+    std::fs::write(t.join("users.idx"), b"PORUIDX1").unwrap();
+    let o = por(d, &["tree", "proof", "--tree", "t", "--user", "user-1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("users.idx"), "{}", stderr(&o));
+}
+
+/// The rows of a two-column CSV (the proofs index): user id and file.
+fn csv_rows(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines().skip(1) {
+        let (user, file) = line.rsplit_once(',').unwrap();
+        let user = user
+            .strip_prefix('"')
+            .and_then(|u| u.strip_suffix('"'))
+            .map_or_else(|| user.to_owned(), |u| u.replace("\"\"", "\""));
+        out.push((user, file.to_owned()));
+    }
+    out
+}
+
+#[test]
+fn a_long_form_export_builds_the_same_tree_as_the_wide_one() {
+    let dir = setup(b"user_id,BTC,ETH\nalice,0.5,0\nbob,0,0.25\ncarol,0,0\n");
+    let d = dir.path();
+    let o = build(d, &["--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let wide = stdout(&o);
+    std::fs::write(
+        d.join("b.csv"),
+        "user_id,asset,amount\nbob,ETH,0.25\nalice,BTC,0.5\ncarol,BTC,0\n",
+    )
+    .unwrap();
+    let o = build(d, &["--json", "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), wide);
+    std::fs::write(
+        d.join("b.csv"),
+        "user_id,asset,amount\nbob,ETH,0.25\nalice,BTC,0.5\nbob,ETH,1\n",
+    )
+    .unwrap();
+    let o = build(d, &["--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("b.csv: line 4, column asset: a second ETH balance for user id \"bob\" (the first is on line 2)"),
+        "{}",
+        stderr(&o)
+    );
+}

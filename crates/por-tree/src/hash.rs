@@ -13,6 +13,7 @@ use core::fmt;
 use core::str::FromStr;
 
 use hmac::{Hmac, Mac};
+use sha2::digest::generic_array::GenericArray;
 use sha2::{Digest, Sha256};
 
 use crate::amount::Amount;
@@ -140,9 +141,12 @@ fn parse_hex32(s: &str) -> Result<[u8; 32], HexError> {
 #[derive(Clone)]
 pub struct SnapshotSecret {
     bytes: [u8; 32],
-    /// HMAC keyed with `S`, its inner and outer pads already absorbed, cloned per
-    /// customer so each salt costs two compressions instead of four.
+    /// HMAC keyed with `S`, for the padding key.
     keyed: HmacSha256,
+    /// SHA-256 states after absorbing the inner (`S ^ 0x36..`) and outer
+    /// (`S ^ 0x5c..`) HMAC pad blocks, so each salt costs two compressions.
+    inner: [u32; 8],
+    outer: [u32; 8],
 }
 
 impl SnapshotSecret {
@@ -150,7 +154,21 @@ impl SnapshotSecret {
     #[must_use]
     pub fn from_byte_array(bytes: [u8; 32]) -> Self {
         let keyed = HmacSha256::new_from_slice(&bytes).expect("HMAC accepts keys of any length");
-        SnapshotSecret { bytes, keyed }
+        let pad = |x: u8| {
+            let mut block = [x; 64];
+            for (b, k) in block.iter_mut().zip(bytes) {
+                *b ^= k;
+            }
+            let mut state = IV;
+            compress_blocks(&mut state, &block);
+            state
+        };
+        SnapshotSecret {
+            bytes,
+            keyed,
+            inner: pad(0x36),
+            outer: pad(0x5c),
+        }
     }
 
     /// Returns the secret bytes.
@@ -162,10 +180,19 @@ impl SnapshotSecret {
     /// Computes `salt(u) = HMAC-SHA256(S, "por/v1/salt" || 0x00 || utf8(user_id))`.
     #[must_use]
     pub fn salt(&self, user_id: &str) -> Salt {
-        let mut mac = self.keyed.clone();
-        mac.update(SALT_LABEL);
-        mac.update(user_id.as_bytes());
-        Salt(mac.finalize().into_bytes().into())
+        let mut buf = Vec::with_capacity(64 + user_id.len() + 2 * 64);
+        self.salt_with(&mut buf, user_id)
+    }
+
+    /// [`SnapshotSecret::salt`] reusing a caller's buffer, for the hot loop of the build.
+    pub(crate) fn salt_with(&self, buf: &mut Vec<u8>, user_id: &str) -> Salt {
+        buf.clear();
+        buf.extend_from_slice(SALT_LABEL);
+        buf.extend_from_slice(user_id.as_bytes());
+        let inner = finish(self.inner, 64, buf);
+        buf.clear();
+        buf.extend_from_slice(&inner);
+        Salt(finish(self.outer, 64, buf))
     }
 
     /// Computes `pad_key = HMAC-SHA256(S, "por/v1/pad")`.
@@ -186,11 +213,17 @@ impl fmt::Debug for SnapshotSecret {
 /// Computes `id(u) = H(0x10 || salt(u) || utf8(user_id))`.
 #[must_use]
 pub fn leaf_id(salt: &Salt, user_id: &str) -> LeafId {
-    let mut h = Sha256::new();
-    h.update([ID_PREFIX]);
-    h.update(salt.0);
-    h.update(user_id.as_bytes());
-    LeafId(h.finalize().into())
+    let mut buf = Vec::with_capacity(33 + user_id.len() + 72);
+    leaf_id_with(&mut buf, salt, user_id)
+}
+
+/// [`leaf_id`] reusing a caller's buffer, for the hot loop of the build.
+pub(crate) fn leaf_id_with(buf: &mut Vec<u8>, salt: &Salt, user_id: &str) -> LeafId {
+    buf.clear();
+    buf.push(ID_PREFIX);
+    buf.extend_from_slice(&salt.0);
+    buf.extend_from_slice(user_id.as_bytes());
+    LeafId(finish(IV, 0, buf))
 }
 
 /// Computes `leaf(u) = H(0x00 || id(u) || be128(b_0) || ... )`.
@@ -208,7 +241,7 @@ pub(crate) fn leaf_hash_with(buf: &mut Vec<u8>, id: &LeafId, balances: &[Amount]
     for b in balances {
         buf.extend_from_slice(&b.to_be_bytes());
     }
-    NodeHash(Sha256::digest(buf.as_slice()).into())
+    NodeHash(finish(IV, 0, buf))
 }
 
 /// Computes `node(L, R)`: both children's hashes and all their sums.
@@ -245,7 +278,7 @@ pub(crate) fn node_hash_with(
     for s in right_sums {
         buf.extend_from_slice(&s.to_be_bytes());
     }
-    NodeHash(Sha256::digest(buf.as_slice()).into())
+    NodeHash(finish(IV, 0, buf))
 }
 
 /// Computes `pad(l, p) = H(0x02 || pad_key || u8(l) || be64(p))`, the padding
@@ -258,6 +291,49 @@ pub fn pad_hash(pad_key: &[u8; 32], level: u8, position: u64) -> NodeHash {
     h.update([level]);
     h.update(position.to_be_bytes());
     NodeHash(h.finalize().into())
+}
+
+/// SHA-256's initial state.
+const IV: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
+
+/// Runs the compression function over whole 64-byte blocks (`bytes.len()`
+/// is a multiple of 64).
+fn compress_blocks(state: &mut [u32; 8], bytes: &[u8]) {
+    for block in bytes.chunks_exact(64) {
+        sha2::compress256(
+            state,
+            core::slice::from_ref(GenericArray::from_slice(block)),
+        );
+    }
+}
+
+/// The SHA-256 digest of a message whose first `absorbed` bytes (whole
+/// blocks) are already in `state` and whose rest is `buf`: pads `buf` in
+/// place (FIPS 180-4: 0x80, zeros, the bit length) and compresses it.
+/// The hot loops of the build hash this way, with the compression function
+/// and a reused buffer, rather than through the `Digest` API, which copies
+/// every message into its own block buffer.
+fn finish(mut state: [u32; 8], absorbed: u64, buf: &mut Vec<u8>) -> [u8; 32] {
+    let bits = (absorbed + buf.len() as u64) * 8;
+    buf.push(0x80);
+    let padded = (buf.len() + 8).div_ceil(64) * 64;
+    buf.resize(padded - 8, 0);
+    buf.extend_from_slice(&bits.to_be_bytes());
+    compress_blocks(&mut state, buf);
+    let mut out = [0u8; 32];
+    for (o, w) in out.chunks_exact_mut(4).zip(state) {
+        o.copy_from_slice(&w.to_be_bytes());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -284,6 +360,36 @@ mod tests {
         let expect: [u8; 32] = mac.finalize().into_bytes().into();
         assert_eq!(s.salt("alice").to_byte_array(), expect);
         assert_eq!(format!("{s:?}"), "SnapshotSecret(<redacted>)");
+    }
+
+    #[test]
+    fn compression_hashing_is_sha256() {
+        // Every message length around the block and padding boundaries.
+        let mut buf = Vec::new();
+        for len in 0usize..300 {
+            let msg: Vec<u8> = (0..len)
+                .map(|i: usize| (i * 7 + len).to_le_bytes()[0])
+                .collect();
+            buf.clear();
+            buf.extend_from_slice(&msg);
+            let want: [u8; 32] = Sha256::digest(&msg).into();
+            assert_eq!(finish(IV, 0, &mut buf), want, "length {len}");
+        }
+        let s = SnapshotSecret::from_byte_array([9; 32]);
+        for uid in ["", "a", &"x".repeat(52), &"y".repeat(53), &"z".repeat(1024)] {
+            let mut mac = HmacSha256::new_from_slice(&[9; 32]).unwrap();
+            mac.update(SALT_LABEL);
+            mac.update(uid.as_bytes());
+            let expect: [u8; 32] = mac.finalize().into_bytes().into();
+            assert_eq!(s.salt(uid).to_byte_array(), expect);
+            let salt = s.salt(uid);
+            let mut h = Sha256::new();
+            h.update([ID_PREFIX]);
+            h.update(salt.0);
+            h.update(uid.as_bytes());
+            let id: [u8; 32] = h.finalize().into();
+            assert_eq!(leaf_id(&salt, uid).to_byte_array(), id);
+        }
     }
 
     #[test]

@@ -11,6 +11,20 @@
 //! (a caller decodes other encodings first: line breaks survive decoding
 //! from an ASCII-compatible encoding, so lines keep their numbers).
 //!
+//! # Long form
+//!
+//! A header of exactly `user_id`, `asset` and `amount` (in any order, plus
+//! columns to ignore) is a long-form export, as exchanges write balances
+//! of many assets: one row per customer and asset held, `asset` a symbol of
+//! the list, `amount` in that asset's units. A customer's assets without a
+//! row are 0 (the tree hashes them as 0: the format is unchanged); a second
+//! row for the same customer and asset is an error naming both lines
+//! ([`LedgerError::RepeatedAsset`]), an asset not in the list an error
+//! naming the line ([`LedgerError::UnknownAsset`]). A customer's line is
+//! that of their first row. (An asset list with a symbol `asset` or
+//! `amount` makes such a header a wide one.) The ledger in memory is the
+//! same as the wide export's: `k` amounts per customer, zeros included.
+//!
 //! Parsing works on bytes already in memory: the crate does no I/O. The CSV
 //! reader ([`Ledger::from_csv`]) is behind the `csv` feature (on by default);
 //! without it (the browser build) a ledger is built row by row with
@@ -325,6 +339,18 @@ impl Ledger {
         };
         let header_line = lines.line_of(&record);
         let k = assets.len();
+        if let Some(columns) = long_form_columns(&record, assets, options) {
+            let fields = record.len();
+            let ledger = parse_long(
+                &mut reader,
+                &mut record,
+                &mut lines,
+                assets,
+                options,
+                (columns, fields),
+            )?;
+            return finish_ledger(ledger, assets);
+        }
         // column position in the file -> what it holds
         let mut column_asset: Vec<Column> = Vec::with_capacity(record.len());
         let mut seen = vec![false; k];
@@ -417,19 +443,160 @@ impl Ledger {
             empty_as_zero: options.empty_as_zero,
         };
         let ledger = rows.parse_body(body, first_line)?;
-        if ledger.is_empty() {
-            return Err(LedgerError::NoCustomers);
+        finish_ledger(ledger, assets)
+    }
+}
+
+/// The checks every parsed export ends with: at least one customer, and no
+/// column total over `u128::MAX`.
+#[cfg(feature = "csv")]
+fn finish_ledger(ledger: Ledger, assets: &AssetList) -> Result<Ledger, LedgerError> {
+    if ledger.is_empty() {
+        return Err(LedgerError::NoCustomers);
+    }
+    if let Err(a) = ledger.totals() {
+        return Err(LedgerError::TotalOverflow {
+            symbol: assets
+                .get(a)
+                .map(|x| x.symbol().to_owned())
+                .unwrap_or_default(),
+        });
+    }
+    Ok(ledger)
+}
+
+/// The positions of `user_id`, `asset` and `amount` if the header is a
+/// long-form export: exactly those three columns (in any order) besides
+/// columns to ignore, and no asset of the list is named `asset` or
+/// `amount` (then the header is a wide one).
+#[cfg(feature = "csv")]
+fn long_form_columns(
+    header: &csv::ByteRecord,
+    assets: &AssetList,
+    options: &CsvOptions,
+) -> Option<[usize; 3]> {
+    if assets.position("asset").is_some() || assets.position("amount").is_some() {
+        return None;
+    }
+    let mut found: [Option<usize>; 3] = [None; 3];
+    for (col, field) in header.iter().enumerate() {
+        let field = if col == 0 {
+            field.strip_prefix("\u{feff}".as_bytes()).unwrap_or(field)
+        } else {
+            field
+        };
+        let slot = match field {
+            b"user_id" => 0,
+            b"asset" => 1,
+            b"amount" => 2,
+            other => {
+                let ignored = core::str::from_utf8(other)
+                    .is_ok_and(|name| options.ignore_columns.iter().any(|c| c == name));
+                if ignored {
+                    continue;
+                }
+                return None;
+            }
+        };
+        if found[slot].replace(col).is_some() {
+            return None;
         }
-        if let Err(a) = ledger.totals() {
-            return Err(LedgerError::TotalOverflow {
-                symbol: assets
-                    .get(a)
-                    .map(|x| x.symbol().to_owned())
-                    .unwrap_or_default(),
+    }
+    Some([found[0]?, found[1]?, found[2]?])
+}
+
+/// Parses the rows of a long-form export (`user_id,asset,amount`, one row
+/// per customer and asset held): a customer's assets without a row are 0,
+/// the customer's line is that of their first row, and customers come in
+/// the order of their first row.
+#[cfg(feature = "csv")]
+fn parse_long(
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut csv::ByteRecord,
+    lines: &mut LineCounter<'_>,
+    assets: &AssetList,
+    options: &CsvOptions,
+    ([user_col, asset_col, amount_col], fields): ([usize; 3], usize),
+) -> Result<Ledger, LedgerError> {
+    use std::collections::HashMap;
+    let k = assets.len();
+    let mut rows: HashMap<String, usize> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut first_lines: Vec<u64> = Vec::new();
+    let mut balances: Vec<Amount> = Vec::new();
+    // line of the row that set (customer, asset), 0 if none
+    let mut set_by: Vec<u64> = Vec::new();
+    let utf8 = |line: u64, col: usize, field: &[u8]| -> Result<String, LedgerError> {
+        core::str::from_utf8(field)
+            .map(str::to_owned)
+            .map_err(|_| LedgerError::InvalidUtf8 {
+                line,
+                column: col + 1,
+                value: field.escape_ascii().to_string(),
+            })
+    };
+    while read_record(reader, record)? {
+        let line = lines.line_of(record);
+        if record.len() != fields {
+            return Err(LedgerError::FieldCount {
+                line,
+                expected: fields,
+                got: record.len(),
             });
         }
-        Ok(ledger)
+        let uid = utf8(line, user_col, record.get(user_col).unwrap_or_default())?;
+        check_user_id(&uid, line)?;
+        let symbol = utf8(line, asset_col, record.get(asset_col).unwrap_or_default())?;
+        let Some(a) = assets.position(&symbol) else {
+            return Err(LedgerError::UnknownAsset {
+                line,
+                column: asset_col + 1,
+                symbol,
+                expected: assets.iter().map(|a| a.symbol().to_owned()).collect(),
+            });
+        };
+        let decimals = assets.get(a).map_or(0, crate::Asset::decimals);
+        let cell = record.get(amount_col).unwrap_or_default();
+        let amount = if cell.is_empty() && options.empty_as_zero {
+            Amount::ZERO
+        } else {
+            Amount::from_decimal_bytes(cell, decimals).map_err(|source| LedgerError::Amount {
+                line,
+                column: amount_col + 1,
+                symbol: symbol.clone(),
+                source,
+            })?
+        };
+        let row = match rows.get(&uid) {
+            Some(&row) => row,
+            None => {
+                let row = names.len();
+                rows.insert(uid.clone(), row);
+                names.push(uid);
+                first_lines.push(line);
+                balances.extend(core::iter::repeat_n(Amount::ZERO, k));
+                set_by.extend(core::iter::repeat_n(0u64, k));
+                row
+            }
+        };
+        let slot = row * k + a;
+        if set_by[slot] != 0 {
+            return Err(LedgerError::RepeatedAsset {
+                line,
+                first_line: set_by[slot],
+                user_id: names[row].clone(),
+                symbol,
+            });
+        }
+        set_by[slot] = line;
+        balances[slot] = amount;
     }
+    drop(rows);
+    let mut ledger = Ledger::new(k);
+    for (row, name) in names.iter().enumerate() {
+        ledger.push(name, &balances[row * k..(row + 1) * k], first_lines[row])?;
+    }
+    Ok(ledger)
 }
 
 /// Parses the rows after the header; with the `parallel` feature, large
@@ -854,6 +1021,29 @@ pub enum LedgerError {
         /// The asset symbol.
         symbol: String,
     },
+    /// A long-form row (`user_id,asset,amount`) naming an asset that is not
+    /// in the list.
+    UnknownAsset {
+        /// Line number.
+        line: u64,
+        /// Column number of `asset`.
+        column: usize,
+        /// The symbol given.
+        symbol: String,
+        /// The asset symbols that were expected.
+        expected: Vec<String>,
+    },
+    /// A long-form export with two rows for the same customer and asset.
+    RepeatedAsset {
+        /// Line number of the second row.
+        line: u64,
+        /// Line number of the first.
+        first_line: u64,
+        /// The user id.
+        user_id: String,
+        /// The asset symbol.
+        symbol: String,
+    },
     /// The CSV itself is malformed (for example an unterminated quote).
     Syntax {
         /// Line number.
@@ -876,6 +1066,8 @@ impl LedgerError {
             | LedgerError::UserIdSpace { line, .. }
             | LedgerError::WrongBalanceCount { line, .. }
             | LedgerError::Amount { line, .. }
+            | LedgerError::UnknownAsset { line, .. }
+            | LedgerError::RepeatedAsset { line, .. }
             | LedgerError::Syntax { line, .. } => Some(*line),
             LedgerError::NoUserIdColumn { .. }
             | LedgerError::UnknownColumns { .. }
@@ -970,6 +1162,15 @@ impl fmt::Display for LedgerError {
                 f,
                 "the total of column {symbol} exceeds 2^128-1 base units"
             ),
+            LedgerError::UnknownAsset { line, column, symbol, expected } => write!(
+                f,
+                "line {line}, column {column} (asset): unknown asset {symbol:?}; expected one of {}",
+                expected.join(", ")
+            ),
+            LedgerError::RepeatedAsset { line, first_line, user_id, symbol } => write!(
+                f,
+                "line {line}, column asset: a second {symbol} balance for user id {user_id:?} (the first is on line {first_line}); a long-form export has one row per customer and asset"
+            ),
             LedgerError::Syntax { line, message } => write!(f, "line {line}: malformed CSV: {message}"),
         }
     }
@@ -988,6 +1189,90 @@ impl std::error::Error for LedgerError {
 #[cfg(feature = "csv")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_form_is_the_wide_ledger_without_its_zeros() {
+        let assets = AssetList::from_spec("BTC:8,ETH:18,USDT:6").unwrap();
+        let wide = "user_id,BTC,ETH,USDT\nalice,0.5,0,0\nbob,0,2,1.25\ncarol,0,0,0\n";
+        let long =
+            "asset,user_id,amount\r\nBTC,alice,0.5\nUSDT,bob,1.25\nETH,bob,2\n\ncarol,BTC,0\n";
+        // (the last row has user_id and asset swapped on purpose: "carol" is
+        // not an asset)
+        let e = Ledger::from_csv(long.as_bytes(), &assets).unwrap_err();
+        assert_eq!(e.line(), Some(6), "{e}");
+        assert!(
+            e.to_string()
+                .contains("column 1 (asset): unknown asset \"carol\""),
+            "{e}"
+        );
+        let long = long.replace("carol,BTC,0", "BTC,carol,0");
+        let w = Ledger::from_csv(wide.as_bytes(), &assets).unwrap();
+        let l = Ledger::from_csv(long.as_bytes(), &assets).unwrap();
+        assert_eq!(l.len(), 3);
+        for i in 0..3 {
+            assert_eq!(l.user_id(i), w.user_id(i));
+            assert_eq!(l.balances(i), w.balances(i));
+        }
+        assert_eq!((l.line(0), l.line(1), l.line(2)), (2, 3, 6));
+        let secret = crate::SnapshotSecret::from_byte_array([5; 32]);
+        let (tw, _) = crate::LiabilitiesTree::build(&assets, &w, &secret).unwrap();
+        let (tl, _) = crate::LiabilitiesTree::build(&assets, &l, &secret).unwrap();
+        assert_eq!(tw.root(), tl.root());
+    }
+
+    #[test]
+    fn long_form_errors_name_line_and_column() {
+        let assets = AssetList::from_spec("BTC:8,ETH:18").unwrap();
+        let e = |csv: &str| Ledger::from_csv(csv.as_bytes(), &assets).unwrap_err();
+        let x = e("user_id,asset,amount\na,BTC,1\na,ETH,1\na,BTC,2\n");
+        assert!(
+            matches!(
+                x,
+                LedgerError::RepeatedAsset {
+                    line: 4,
+                    first_line: 2,
+                    ..
+                }
+            ),
+            "{x}"
+        );
+        assert!(x.to_string().starts_with("line 4, column asset: a second BTC balance for user id \"a\" (the first is on line 2)"), "{x}");
+        let x = e("user_id,asset,amount\na,BTC,0.123456789\n");
+        assert!(x.to_string().starts_with("line 2, column 3 (BTC): "), "{x}");
+        let x = e("user_id,asset,amount\na,BTC\n");
+        assert!(
+            matches!(
+                x,
+                LedgerError::FieldCount {
+                    line: 2,
+                    expected: 3,
+                    got: 2
+                }
+            ),
+            "{x}"
+        );
+        let x = e("user_id,asset,amount\n a,BTC,1\n");
+        assert!(matches!(x, LedgerError::UserIdSpace { line: 2, .. }), "{x}");
+        let x = e("user_id,asset,amount\n");
+        assert!(matches!(x, LedgerError::NoCustomers), "{x}");
+        let x = e("user_id,asset,amount\na,BTC,-1\n");
+        assert!(x.to_string().contains("negative balance"), "{x}");
+        // an extra column is an unknown column of a wide export unless ignored
+        let x = e("user_id,asset,amount,email\na,BTC,1,x@y\n");
+        assert!(matches!(x, LedgerError::UnknownColumns { .. }), "{x}");
+        let options = CsvOptions {
+            ignore_columns: vec!["email".into()],
+            empty_as_zero: true,
+        };
+        let l = Ledger::from_csv_with(
+            b"email;user_id;asset;amount\nx@y;a;ETH;\nx@y;a;BTC;3\n",
+            &assets,
+            &options,
+        )
+        .unwrap();
+        assert_eq!(l.balances(0)[0].to_base_units(), 300_000_000);
+        assert_eq!(l.balances(0)[1].to_base_units(), 0);
+    }
 
     fn assets() -> AssetList {
         AssetList::from_spec("BTC:8,ETH:18").unwrap()

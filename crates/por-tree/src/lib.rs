@@ -3,6 +3,7 @@
 pub mod amount;
 pub mod asset;
 pub mod customer;
+pub mod dir;
 pub mod hash;
 pub mod ledger;
 pub mod proof;

@@ -28,7 +28,9 @@ pub enum TreeCommand {
 pub struct BuildArgs {
     /// Balances export: CSV with a `user_id` column and one column per asset
     /// symbol, in any order, separated by `,`, `;` or tab (detected from the
-    /// header); amounts in asset units ("0.5").
+    /// header); amounts in asset units ("0.5"). Or long form, detected by its
+    /// header `user_id,asset,amount`: one row per customer and asset held,
+    /// assets without a row are 0.
     #[arg(long, value_name = "FILE.csv")]
     balances: PathBuf,
     /// The export's text encoding. A file that is not UTF-8 is refused
