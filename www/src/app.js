@@ -821,7 +821,7 @@
     result.appendChild(el("p", { id: "detected", class: "detected" }, [t("exDetected", names)]));
 
     if (state === "failed" || state === "unverifiable") {
-      var failure = el("dl", { class: "facts failure", id: "failure", "data-step": r.step || "" }, []);
+      var failure = el("dl", { class: state === "failed" ? "facts failure" : "facts reason", id: "failure", "data-step": r.step || "" }, []);
       if (r.step) row(t("exStep"), r.step).forEach(function (n) { failure.appendChild(n); });
       row(t("exReason"), r.reason || String(r.verdict), "detail").forEach(function (n) { failure.appendChild(n); });
       result.appendChild(failure);
