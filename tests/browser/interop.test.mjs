@@ -380,3 +380,37 @@ test("opened from a folder (file://), an exchange's file is checked with no requ
   assert.ok(seen.some((r) => r.endsWith("/por_wasm_interop_bytes.js")));
   await page.close();
 });
+
+test("exchange verdicts fit a phone (360 px) and axe-core finds no WCAG 2.1 A/AA violation, in both languages", async () => {
+  const axeSource = readFileSync(join(REPO, "tests", "browser", "node_modules", "axe-core", "axe.min.js"), "utf8");
+  const page = await open();
+  await page.setViewportSize({ width: 360, height: 740 });
+  // Injected through the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(axeSource);
+  const audit = async (state) => {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `${state}: page is ${width} px wide`);
+    const result = await page.evaluate(() =>
+      window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+    );
+    const found = result.violations.map((v) => `${state}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    assert.deepEqual(found, [], found.join("\n"));
+  };
+  const okx = vector("okx/merkle_proof_file.json");
+  await verifyWith(page, { proof: okx, root: JSON.parse(okx).path.at(-1).hash });
+  await audit("valid and compared");
+  await verifyWith(page, { proof: vector("bitget/merkel_tree_bg.json") });
+  await audit("valid, not compared");
+  await shot(page, "bitget-phone-360");
+  await page.click("#lang-ja");
+  await verifyWith(page, { proof: vector("coinex/merkle_proof_file.json") });
+  await audit("invalid (ja)");
+  await verifyWith(page, { proof: vector("gate/user_config.json") });
+  await audit("unverifiable (ja)");
+  await verifyWith(page, { proof: "hello" });
+  await audit("unknown format (ja)");
+  await shot(page, "unknown-phone-360-ja");
+  await page.click("#lang-en");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
