@@ -273,6 +273,8 @@ test("unverifiable formats (Gate, Binance zk) and BitMEX without a nonce are amb
   assert.equal(s.verdict, "unverifiable");
   assert.equal(s.format, "bitmex");
   assert.match(await page.textContent("#todo-bitmex"), /account id and the nonce/);
+  // The page names its own inputs, not the CLI's options.
+  assert.doesNotMatch(await page.textContent("#result"), /--nonce|--account/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -823,7 +823,10 @@
     if (state === "failed" || state === "unverifiable") {
       var failure = el("dl", { class: state === "failed" ? "facts failure" : "facts reason", id: "failure", "data-step": r.step || "" }, []);
       if (r.step) row(t("exStep"), r.step).forEach(function (n) { failure.appendChild(n); });
-      row(t("exReason"), r.reason || String(r.verdict), "detail").forEach(function (n) { failure.appendChild(n); });
+      // por-interop's reason names the CLI's options (--account, --nonce);
+      // on the page, say where the inputs are instead.
+      var why = state === "unverifiable" && r.format === "bitmex" && /--nonce/.test(r.reason || "") ? t("exTodoBitmex") : r.reason || String(r.verdict);
+      row(t(why === r.reason ? "exReason" : "reason"), why, "detail").forEach(function (n) { failure.appendChild(n); });
       result.appendChild(failure);
     }
     if (state === "failed") result.appendChild(el("p", { class: "note" }, [t("unverifiedNote")]));
