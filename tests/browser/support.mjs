@@ -13,13 +13,15 @@ export const DIST = process.env.POR_WWW_DIST ? resolve(process.env.POR_WWW_DIST)
 export const ARTIFACTS = join(REPO, "artifacts", "browser");
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
-/** The files the page is made of: the only requests it may make. */
+/** The files the page is made of: the only requests it makes for por's own proofs. */
 export const PAGE_FILES = ["/index.html", "/style.css", "/por_wasm.js", "/por_wasm_bytes.js", "/app.js"];
+/** The second module (other exchanges' proofs): requested only for a file that is not por's own format. */
+export const INTEROP_FILES = ["/por_wasm_interop.js", "/por_wasm_interop_bytes.js"];
 
 export function requireTools() {
   const missing = [];
   if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (Debian's chromium)`);
-  if (!existsSync(join(DIST, "index.html")) || !existsSync(join(DIST, "por_wasm_bytes.js"))) {
+  if (!existsSync(join(DIST, "index.html")) || !existsSync(join(DIST, "por_wasm_bytes.js")) || !existsSync(join(DIST, "por_wasm_interop_bytes.js"))) {
     missing.push(`the built page in ${DIST} (run scripts/build-www)`);
   }
   if (!existsSync(join(REPO, "tests", "browser", "node_modules", "playwright-core"))) {

@@ -2,7 +2,10 @@
 // (drop, file picker or paste), runs the WebAssembly verifier (crates/por-wasm)
 // and shows the verdict. Plain JavaScript, no build step, no network: the
 // WebAssembly bytes come from por_wasm_bytes.js (a global set by that script).
-/* global wasm_bindgen, POR_WASM_BASE64 */
+/* global wasm_bindgen, POR_WASM_BASE64, por_interop, POR_WASM_INTEROP_BASE64 */
+// Other exchanges' proofs are checked by a second module (crates/por-wasm-interop:
+// por_wasm_interop.js and por_wasm_interop_bytes.js, global por_interop),
+// which this script adds to the page only when a file is not por's own format.
 "use strict";
 
 (function () {
@@ -147,6 +150,48 @@
       distBaseUnits: "Claim and payout in base units",
       errorNoStatement: "Give the administrator's signed statement (por-distribution-v1) in step 2: a distribution proof is checked against it.",
       errorStatement: "The distribution statement could not be read.",
+      formatsHint: "Other exchanges' customer proofs are read too: OKX, Bitget, Bitunix, MEXC, CoinEx and BitMEX are checked by each exchange's own rule; Gate's and Binance's zk proofs are recognised but cannot be checked here. The format is recognised from the file's contents, not its name.",
+      extraHeading: "Only for some exchanges' formats: OKX's tree file, BitMEX's account id and nonce",
+      dropTree: "OKX (user info file): drop OKX's full liabilities tree file here, or choose it:",
+      pasteTree: "…or paste it:",
+      accountLabel: "BitMEX: your account id (from your account page)",
+      nonceLabel: "BitMEX: your nonce for this snapshot (hex, from your account page)",
+      rootHintExchange: "For another exchange's proof, give the root hash that exchange published for the same date (hex digits).",
+      boxExchange: "For another exchange's proof, “valid” means that exchange's own rule accepts the file; it is green only when the file also leads to the root hash you gave. The weaknesses listed are what that format cannot show, whatever the verdict.",
+      exDetected: "Recognised from its contents: {exchange}'s customer proof, format {format}.",
+      exVerified: "Valid, and it leads to the root hash you gave",
+      exNotCompared: "Valid by {exchange}'s own rule, but not compared with a published root",
+      exInvalid: "Invalid: {exchange}'s own rule rejects this proof",
+      exUnverifiable: "Cannot be checked here",
+      exAnswerVerified: "Yes: {exchange}'s own rule accepts this proof, and it leads to the root hash you gave. Make sure that root hash is the one {exchange} published.",
+      exAnswerNotCompared: "Not known yet: {exchange}'s own rule accepts this file, but any self-consistent file gets this far. Give the root hash {exchange} published (step 2) to compare it.",
+      exAnswerInvalid: "No: {exchange}'s own rule rejects this proof at step “{step}”. The reason is below.",
+      exAnswerUnverifiable: "Not known: this is {exchange}'s format, but this page cannot check it. The reason is below.",
+      exStep: "Step",
+      exReason: "Reason (in English)",
+      exBalances: "Your balances, as the proof states them",
+      exCompared: "Compared with a root hash you gave",
+      exComparedYes: "yes",
+      exComparedNo: "no",
+      exRoot: "Root hash the proof leads to",
+      exNotes: "Notes (in English)",
+      exFormat: "Format",
+      exExchange: "Exchange",
+      exWeaknesses: "Weaknesses of this format (they do not change the verdict)",
+      exNoWeaknesses: "No weakness of this format is known to por.",
+      exTodoRoot: "Compare this root hash with the one {exchange} published for the same date, or give that one in step 2:",
+      exTodoVerified: "Make sure the root hash you gave is the one {exchange} published for the same date.",
+      exTodoBitmex: "A BitMEX tree opens your entries only with your account id and the nonce from your account page: give them under “Only for some exchanges' formats” in step 1.",
+      exTodoBalances: "Check that the balances above are yours at that date.",
+      unknownFormat: "Unknown format: this file is not a customer proof this page recognises.",
+      unknownClosest: "Closest: {format} ({exchange}), {matched} of {of} features; missing: {missing}.",
+      unknownSeveral: "The file fits several formats: {formats}.",
+      errorNeedsTree: "This is OKX's user info file: it is checked against OKX's full liabilities tree file. Give that file under “Only for some exchanges' formats” in step 1.",
+      errorAccount: "The BitMEX account id could not be read (a whole number).",
+      errorNonce: "The BitMEX nonce could not be read (hex digits).",
+      errorExchangeRoot: "The root hash you gave could not be read: for another exchange's proof, give its root hash as hex digits alone.",
+      errorExchangeProof: "The file could not be read as the format its structure suggests.",
+      errorInteropLoad: "The checks of other exchanges' proofs could not start in this browser.",
     },
     ja: {
       title: "準備金証明であなたの残高を確認する",
@@ -285,6 +330,48 @@
       distBaseUnits: "債権額と配当額（最小単位）",
       errorNoStatement: "手順2に管理人の署名付き声明（por-distribution-v1）を指定してください。配当の証明はこれと照合します。",
       errorStatement: "配当の声明を読み込めませんでした。",
+      formatsHint: "他の取引所の顧客向け証明も読み込めます。OKX、Bitget、Bitunix、MEXC、CoinEx、BitMEX の証明は各取引所自身の規則で検証します。Gate と Binance の zk 証明は形式を認識しますが、ここでは検証できません。形式はファイル名ではなく内容から判定します。",
+      extraHeading: "一部の取引所の形式のみ：OKX のツリーファイル、BitMEX のアカウントIDとノンス",
+      dropTree: "OKX（ユーザー情報ファイル）：OKX の負債ツリー全体のファイルをここにドロップするか、選択してください：",
+      pasteTree: "…または貼り付けてください：",
+      accountLabel: "BitMEX：あなたのアカウントID（アカウントページに記載）",
+      nonceLabel: "BitMEX：このスナップショットのノンス（16進数、アカウントページに記載）",
+      rootHintExchange: "他の取引所の証明の場合は、その取引所が同じ日付について公表したルートハッシュ（16進数）を指定してください。",
+      boxExchange: "他の取引所の証明で「有効」とは、その取引所自身の規則がファイルを受け入れたことを意味します。緑色になるのは、さらにファイルが指定されたルートハッシュに一致する場合だけです。表示される弱点は、判定にかかわらず、その形式では示せないことです。",
+      exDetected: "内容から判定：{exchange} の顧客向け証明（形式 {format}）です。",
+      exVerified: "有効で、指定されたルートハッシュに一致します",
+      exNotCompared: "{exchange} 自身の規則では有効ですが、公表されたルートとは照合していません",
+      exInvalid: "無効：{exchange} 自身の規則がこの証明を拒否します",
+      exUnverifiable: "ここでは検証できません",
+      exAnswerVerified: "はい。{exchange} 自身の規則がこの証明を受け入れ、証明は指定されたルートハッシュに一致します。そのルートハッシュが {exchange} の公表したものであることをご確認ください。",
+      exAnswerNotCompared: "まだ分かりません。{exchange} 自身の規則はこのファイルを受け入れますが、つじつまの合ったファイルであれば、ここまでは通ります。照合するには、{exchange} が公表したルートハッシュを手順2で指定してください。",
+      exAnswerInvalid: "いいえ。{exchange} 自身の規則は、この証明を手順「{step}」で拒否します。理由は下にあります。",
+      exAnswerUnverifiable: "分かりません。{exchange} の形式ですが、このページでは検証できません。理由は下にあります。",
+      exStep: "手順",
+      exReason: "理由（英語）",
+      exBalances: "証明に記載されたあなたの残高",
+      exCompared: "指定されたルートハッシュとの照合",
+      exComparedYes: "照合済み",
+      exComparedNo: "照合せず",
+      exRoot: "証明から導かれるルートハッシュ",
+      exNotes: "補足（英語）",
+      exFormat: "形式",
+      exExchange: "取引所",
+      exWeaknesses: "この形式の弱点（判定は変わりません）",
+      exNoWeaknesses: "por が把握しているこの形式の弱点はありません。",
+      exTodoRoot: "このルートハッシュを {exchange} が同じ日付について公表したものと照合するか、公表されたものを手順2で指定してください：",
+      exTodoVerified: "指定したルートハッシュが、{exchange} が同じ日付について公表したものであることをご確認ください。",
+      exTodoBitmex: "BitMEX のツリーでは、アカウントIDとアカウントページのノンスがなければあなたのエントリを開けません。手順1の「一部の取引所の形式のみ」で指定してください。",
+      exTodoBalances: "上記の残高が、その日付時点のあなたの残高であることをご確認ください。",
+      unknownFormat: "不明な形式：このファイルは、このページが認識できる顧客向け証明ではありません。",
+      unknownClosest: "最も近い形式：{format}（{exchange}）、{of} 個の特徴のうち {matched} 個が一致。不足：{missing}。",
+      unknownSeveral: "このファイルは複数の形式に当てはまります：{formats}。",
+      errorNeedsTree: "これは OKX のユーザー情報ファイルで、OKX の負債ツリー全体のファイルと照合して検証します。手順1の「一部の取引所の形式のみ」でそのファイルを指定してください。",
+      errorAccount: "BitMEX のアカウントIDを読み取れませんでした（整数で指定してください）。",
+      errorNonce: "BitMEX のノンスを読み取れませんでした（16進数で指定してください）。",
+      errorExchangeRoot: "指定されたルートハッシュを読み取れませんでした。他の取引所の証明の場合は、ルートハッシュを16進数のみで指定してください。",
+      errorExchangeProof: "構造から推定される形式として、このファイルを読み取れませんでした。",
+      errorInteropLoad: "このブラウザでは、他の取引所の証明を検証する機能を起動できませんでした。",
     },
   };
 
@@ -387,11 +474,22 @@
     error.hidden = true;
     result.removeAttribute("data-verdict");
     result.removeAttribute("data-distribution");
+    result.removeAttribute("data-format");
+    result.removeAttribute("data-exchange");
     if (!last) return;
+    error.removeAttribute("data-error");
     if (last.error) {
       error.appendChild(el("p", { class: "error-title" }, [t(last.error.key, last.error.vars)]));
+      if (last.error.kind) error.setAttribute("data-error", last.error.kind);
+      (last.error.lines || []).forEach(function (l) {
+        error.appendChild(el("p", { class: "candidate" }, [t(l.key, l.vars)]));
+      });
       if (last.error.detail) error.appendChild(el("p", { class: "detail", id: "error-detail" }, [last.error.detail]));
       error.hidden = false;
+      return;
+    }
+    if (last.exchange) {
+      renderExchange(last.exchange);
       return;
     }
     if (last.distribution) {
@@ -688,12 +786,201 @@
     }
   }
 
+  // ---- Other exchanges' proofs (the second module, crates/por-wasm-interop) ----
+
+  // The page's state for an exchange report, failing closed: green only for
+  // "valid" and compared with a root hash the customer gave; amber for valid
+  // but not compared, and for unverifiable (never green); red for invalid and
+  // for anything this page does not know.
+  function exchangeState(r) {
+    if (r.ok === true && r.verdict === "valid" && r.compared_with_publication === true && r.reason === null) return "verified";
+    if (r.ok === true && r.verdict === "valid" && r.compared_with_publication === false) return "not-compared";
+    if (r.ok === true && r.verdict === "unverifiable") return "unverifiable";
+    return "failed";
+  }
+
+  function renderExchange(r) {
+    var result = $("result");
+    var state = exchangeState(r);
+    var names = { exchange: r.exchange, format: r.format, step: r.step || "?" };
+    result.setAttribute("data-verdict", state);
+    result.setAttribute("data-format", r.format);
+    result.setAttribute("data-exchange", r.exchange);
+    var look = {
+      verified: ["ok", "✓", "exVerified", "exAnswerVerified"],
+      "not-compared": ["warn", "!", "exNotCompared", "exAnswerNotCompared"],
+      unverifiable: ["warn", "?", "exUnverifiable", "exAnswerUnverifiable"],
+      failed: ["bad", "✗", "exInvalid", "exAnswerInvalid"],
+    }[state];
+    result.appendChild(el("h2", { id: "verdict", class: "verdict " + look[0] }, [
+      el("span", { class: "mark", "aria-hidden": "true" }, [look[1]]),
+      " ",
+      t(look[2], names),
+    ]));
+    result.appendChild(el("p", { id: "answer", class: "answer " + look[0] }, [t(look[3], names)]));
+    result.appendChild(el("p", { id: "detected", class: "detected" }, [t("exDetected", names)]));
+
+    if (state === "failed" || state === "unverifiable") {
+      var failure = el("dl", { class: state === "failed" ? "facts failure" : "facts reason", id: "failure", "data-step": r.step || "" }, []);
+      if (r.step) row(t("exStep"), r.step).forEach(function (n) { failure.appendChild(n); });
+      // por-interop's reason names the CLI's options (--account, --nonce);
+      // on the page, say where the inputs are instead.
+      var why = state === "unverifiable" && r.format === "bitmex" && /--nonce/.test(r.reason || "") ? t("exTodoBitmex") : r.reason || String(r.verdict);
+      row(t(why === r.reason ? "exReason" : "reason"), why, "detail").forEach(function (n) { failure.appendChild(n); });
+      result.appendChild(failure);
+    }
+    if (state === "failed") result.appendChild(el("p", { class: "note" }, [t("unverifiedNote")]));
+
+    var facts = el("dl", { class: "facts", id: "facts" }, []);
+    row(t("exCompared"), t(r.compared_with_publication === true ? "exComparedYes" : "exComparedNo"), "compared").forEach(function (n) { facts.appendChild(n); });
+    result.appendChild(facts);
+
+    if (r.balances && r.balances.length > 0) {
+      result.appendChild(el("table", { class: "amounts", id: "balances" }, [
+        el("caption", null, [t("exBalances")]),
+        el("thead", null, [el("tr", null, [el("th", { scope: "col" }, [t("asset")]), el("th", { scope: "col", class: "num" }, [t("amount")])])]),
+        el("tbody", null, r.balances.map(function (b) {
+          return el("tr", null, [el("th", { scope: "row" }, [b.symbol]), el("td", { class: "num" }, [b.amount])]);
+        })),
+      ]));
+    }
+
+    var weak = el("section", { class: "weaknesses", id: "weaknesses", "aria-labelledby": "weaknesses-heading" }, [
+      el("h3", { id: "weaknesses-heading" }, [t("exWeaknesses")]),
+    ]);
+    var wl = r.weaknesses || [];
+    if (wl.length === 0) {
+      weak.appendChild(el("p", null, [t("exNoWeaknesses")]));
+    } else {
+      weak.appendChild(el("ul", null, wl.map(function (w) {
+        return el("li", { "data-weakness": w.id }, [lang === "ja" ? w.ja : w.en, " ", el("code", null, [w.id])]);
+      })));
+    }
+    result.appendChild(weak);
+
+    if (state !== "failed") {
+      var todo = el("section", { class: "todo", id: "todo", "aria-labelledby": "todo-heading" }, [
+        el("h3", { id: "todo-heading" }, [t("todoHeading")]),
+      ]);
+      var list = el("ul", null, []);
+      if (state === "not-compared" && r.root) {
+        list.appendChild(el("li", { id: "todo-root" }, [t("exTodoRoot", names), " ", el("code", { class: "hash" }, [r.root])]));
+      } else if (state === "verified") {
+        list.appendChild(el("li", { id: "todo-root" }, [t("exTodoVerified", names)]));
+      }
+      if (state === "unverifiable" && r.format === "bitmex") list.appendChild(el("li", { id: "todo-bitmex" }, [t("exTodoBitmex")]));
+      if (state !== "unverifiable") list.appendChild(el("li", null, [t("exTodoBalances")]));
+      todo.appendChild(list);
+      result.appendChild(todo);
+    }
+
+    var technical = el("details", { id: "technical", class: "technical" }, [el("summary", null, [t("details")])]);
+    var dl = el("dl", { class: "facts", id: "tree" }, []);
+    row(t("exExchange"), r.exchange).forEach(function (n) { dl.appendChild(n); });
+    row(t("exFormat"), r.format, "format").forEach(function (n) { dl.appendChild(n); });
+    if (r.root) row(t("exRoot"), r.root, "hash").forEach(function (n) { dl.appendChild(n); });
+    if (r.notes && r.notes.length > 0) row(t("exNotes"), r.notes.join("\n"), "detail blocks").forEach(function (n) { dl.appendChild(n); });
+    technical.appendChild(dl);
+    result.appendChild(technical);
+    result.hidden = false;
+  }
+
+  // What the second module's failure means on the page.
+  function exchangeError(v) {
+    if (v.error === "unknown") {
+      var lines = [];
+      if (v.several && v.several.length > 0) lines.push({ key: "unknownSeveral", vars: { formats: v.several.join(", ") } });
+      if (!v.not_a_proof) {
+        (v.closest || []).forEach(function (c) {
+          lines.push({ key: "unknownClosest", vars: { format: c.format, exchange: c.exchange, matched: c.matched, of: c.of, missing: c.missing.join(", ") } });
+        });
+      }
+      // A known companion file (OKX's tree, Gate's batch table) says what it is.
+      var detail = v.not_a_proof ? String(v.message).split(";")[0] : null;
+      return { key: "unknownFormat", kind: "unknown-format", lines: lines, detail: detail };
+    }
+    var key = { "needs-tree": "errorNeedsTree", account: "errorAccount", nonce: "errorNonce", root: "errorExchangeRoot" }[v.error] || "errorExchangeProof";
+    if (v.error === "needs-tree" || v.error === "account" || v.error === "nonce") $("extra").open = true;
+    return { key: key, kind: String(v.error), detail: v.error === "needs-tree" ? null : v.message };
+  }
+
+  // por's own formats go to the first module; anything else to the second.
+  // A file that looks like JSON but does not parse is por's (it gets por's
+  // "malformed proof" error, as before); text that is not JSON at all
+  // (BitMEX's tree) and JSON without a por format are the second module's.
+  function isPorOwn(text) {
+    var body = text.replace(/^\uFEFF/, "");
+    try {
+      var v = JSON.parse(body);
+      return !!v && typeof v === "object" && typeof v.format === "string" && /^por-/.test(v.format);
+    } catch (e) {
+      return /^\s*[{[]/.test(body);
+    }
+  }
+
+  // Loads the second module once, from the page's own folder (a script
+  // element: the CSP's 'self'), and instantiates its inlined bytes: nothing
+  // is fetched from anywhere else.
+  var interop = null;
+  function loadScript(name) {
+    return new Promise(function (ok, fail) {
+      var s = document.createElement("script");
+      s.src = name;
+      s.onload = function () { ok(); };
+      s.onerror = function () { fail(new Error("could not load " + name)); };
+      document.body.appendChild(s);
+    });
+  }
+  function loadInterop() {
+    if (!interop) {
+      interop = loadScript("por_wasm_interop.js")
+        .then(function () { return loadScript("por_wasm_interop_bytes.js"); })
+        .then(function () {
+          var bin = atob(POR_WASM_INTEROP_BASE64);
+          var bytes = new Uint8Array(bin.length);
+          for (var j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
+          // `let por_interop` in the glue: a global binding, not a window property.
+          return por_interop({ module_or_path: bytes });
+        })
+        .then(function () { return por_interop; });
+      interop.catch(function () { interop = null; });
+    }
+    return interop;
+  }
+
+  function verifyExchange(proof, root) {
+    return loadInterop().then(
+      function (m) {
+        var v = JSON.parse(m.check(proof, $("tree-text").value, root, $("account-text").value, $("nonce-text").value));
+        return v.ok === true ? { exchange: v } : { error: exchangeError(v) };
+      },
+      function (e) {
+        return { error: { key: "errorInteropLoad", kind: "interop-load", detail: e && e.message ? e.message : String(e) } };
+      }
+    );
+  }
+
   // ---- Verification ----
+
+  function finish() {
+    render();
+    document.documentElement.setAttribute("data-state", "done");
+    // Move focus to the outcome so keyboard and screen-reader users land on it.
+    (last.error ? $("error") : $("result")).focus();
+  }
 
   function verify() {
     if (!ready) return;
     var proof = $("proof-text").value;
     var root = $("root-text").value;
+    document.documentElement.setAttribute("data-state", "checking");
+    if (proof.trim() !== "" && !isDistributionProof(proof) && !isPorOwn(proof)) {
+      verifyExchange(proof, root).then(function (outcome) {
+        last = outcome;
+        finish();
+      });
+      return;
+    }
     if (proof.trim() === "") {
       last = { error: { key: "errorNoProof" } };
     } else {
@@ -711,10 +998,7 @@
         last = { error: { key: key, detail: message } };
       }
     }
-    render();
-    document.documentElement.setAttribute("data-state", "done");
-    // Move focus to the outcome so keyboard and screen-reader users land on it.
-    (last.error ? $("error") : $("result")).focus();
+    finish();
   }
 
   // ---- Files: picker and drag-and-drop ----
@@ -768,16 +1052,19 @@
     applyLanguage();
     wireDrop($("proof-drop"));
     wireDrop($("root-drop"));
+    wireDrop($("tree-drop"));
     $("form").addEventListener("submit", function (e) {
       e.preventDefault();
       verify();
     });
     $("clear").addEventListener("click", function () {
-      ["proof", "root"].forEach(function (k) {
+      ["proof", "root", "tree"].forEach(function (k) {
         $(k + "-text").value = "";
         $(k + "-file").value = "";
         $(k + "-file-name").textContent = "";
       });
+      $("account-text").value = "";
+      $("nonce-text").value = "";
       last = null;
       render();
       $("proof-file").focus();

@@ -20,12 +20,16 @@ mod bitunix;
 mod coinex;
 mod mexc;
 mod okx;
+#[cfg(feature = "por-v1")]
 mod por;
+#[cfg(not(feature = "por-v1"))]
+mod por_elsewhere;
 mod zk;
 
 use std::fmt;
 
 pub use detect::{detect, Candidate, Detection};
+#[cfg(feature = "por-v1")]
 pub use por::por_v1_weaknesses;
 pub use weakness::Weakness;
 
@@ -114,7 +118,10 @@ impl Format {
 
     fn adapter(self) -> &'static dyn Adapter {
         match self {
+            #[cfg(feature = "por-v1")]
             Format::PorV1 => &por::PorV1,
+            #[cfg(not(feature = "por-v1"))]
+            Format::PorV1 => &por_elsewhere::PorV1,
             Format::OkxV1 => &okx::OkxV1,
             Format::OkxV2 => &okx::OkxV2,
             Format::Bitget => &bitget::Bitget,
