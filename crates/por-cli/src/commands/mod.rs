@@ -11,4 +11,5 @@ pub mod reserve;
 pub mod reserve_compare_html;
 pub mod serve;
 pub mod tree;
+pub mod tree_v2;
 pub mod verify;

@@ -33,7 +33,7 @@ use crate::{inputs, output, Outcome};
 2 malformed input."
 )]
 pub struct VerifyArgs {
-    /// The customer's proof file (por-proof-v1 JSON).
+    /// The customer's proof file (por-proof-v1 or por-proof-v2 JSON).
     #[arg(long, value_name = "FILE")]
     proof: PathBuf,
     /// The root hash the exchange published (64 hex digits). Without it (or
@@ -45,13 +45,15 @@ pub struct VerifyArgs {
     /// build --json` (`{"root", "height", "customers", "totals"}`), the
     /// signed attestation written by `por attest`, or a file holding the root
     /// hash. Every item it states is compared; an attestation only when its
-    /// signature verifies against the key it names.
+    /// signature verifies against the key it names. For a v2 proof: the
+    /// por-root-v2 file written by `por tree build --format v2`.
     #[arg(long, value_name = "FILE")]
     published: Option<PathBuf>,
     /// The exchange's published asset list (`BTC:8,ETH:18` or a TOML file).
     /// The root hash commits to amounts in base units, not to the symbols and
     /// decimals used to display them, so give it to check those too. An
-    /// attestation states its own asset list.
+    /// attestation states its own asset list. Not for a v2 proof: its root
+    /// hash commits to the asset list.
     #[arg(long, value_name = "SPEC|FILE")]
     assets: Option<String>,
     /// Print the result as JSON.
@@ -84,6 +86,16 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             e.utf8_error().valid_up_to()
         )
     })?;
+    if is_v2(&text) {
+        return super::tree_v2::verify(
+            &name,
+            &text,
+            args.root.as_deref(),
+            args.published.as_ref(),
+            args.assets.is_some(),
+            args.json,
+        );
+    }
     let proof = InclusionProof::from_json(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
 
     let published_assets = match &args.assets {
@@ -294,6 +306,19 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         writeln!(out, "{line}")?;
     }
     Ok(outcome)
+}
+
+/// Whether a proof file says it is `por-proof-v2` (its other fields are
+/// then read by the v2 parser, which names any error).
+fn is_v2(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Tag {
+        format: Option<String>,
+    }
+    serde_json::from_str::<Tag>(text)
+        .ok()
+        .and_then(|t| t.format)
+        .is_some_and(|f| f == por_tree::v2::proof::PROOF_FORMAT_V2)
 }
 
 fn write_not_verified(
