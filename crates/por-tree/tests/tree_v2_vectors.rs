@@ -5,7 +5,12 @@
 //! check (`vectors/por_tree_v2.py`) recomputes the commitments, hashes and
 //! root openings of the same file; range proofs are checked here only.
 #![cfg(feature = "v2")]
-#![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_lossless,
+    reason = "test setup"
+)]
 
 use por_tree::v2::{self, AssetV2, AssetsV2, ProofV2, RootV2, TreeV2};
 use por_tree::{Amount, Asset, AssetList, Ledger, SnapshotSecret};

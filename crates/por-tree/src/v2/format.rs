@@ -60,6 +60,8 @@ pub struct Generators {
     pub h: RistrettoPoint,
     g_table: RistrettoBasepointTable,
     h_table: RistrettoBasepointTable,
+    g_half_table: RistrettoBasepointTable,
+    h_half_table: RistrettoBasepointTable,
 }
 
 impl Generators {
@@ -73,6 +75,18 @@ impl Generators {
     #[must_use]
     pub fn commit_zero(&self, blinding: &Scalar) -> RistrettoPoint {
         &self.h_table * blinding
+    }
+
+    /// Half of `x·G + r·H` (the build keeps halves; see the tree module).
+    #[must_use]
+    pub(crate) fn commit_half(&self, value: u64, blinding: &Scalar) -> RistrettoPoint {
+        &self.g_half_table * &Scalar::from(value) + &self.h_half_table * blinding
+    }
+
+    /// Half of `r·H`.
+    #[must_use]
+    pub(crate) fn commit_zero_half(&self, blinding: &Scalar) -> RistrettoPoint {
+        &self.h_half_table * blinding
     }
 
     /// The generators as the bulletproofs crate takes them.
@@ -96,11 +110,14 @@ pub fn generators() -> &'static Generators {
     GENS.get_or_init(|| {
         let g = hash_to_group(G_TAG);
         let h = hash_to_group(H_TAG);
+        let half = Scalar::from(2u8).invert();
         Generators {
             g,
             h,
             g_table: RistrettoBasepointTable::create(&g),
             h_table: RistrettoBasepointTable::create(&h),
+            g_half_table: RistrettoBasepointTable::create(&(g * half)),
+            h_half_table: RistrettoBasepointTable::create(&(h * half)),
         }
     })
 }
