@@ -169,6 +169,13 @@ fn height_and_count_limits() {
     // 5 customers need at least 2^4 = 16 positions (at most half taken).
     assert!(TreeV2::build(&assets(1), &l, &secret(), 3).is_err());
     TreeV2::build(&assets(1), &l, &secret(), 4).unwrap();
+    // The largest height: positions use all 64 bits.
+    let t = TreeV2::build(&assets(1), &l, &secret(), 64).unwrap();
+    for i in 0..5 {
+        let p = t.proof(&format!("customer-{i:07}")).unwrap();
+        assert_eq!(p.path().len(), 64);
+        p.verify(t.root()).unwrap();
+    }
     let mut d = Ledger::new(1);
     d.push("x", &[Amount::ZERO], 2).unwrap();
     d.push("x", &[Amount::ZERO], 3).unwrap();
@@ -205,4 +212,44 @@ fn proofs_from_small_and_large_trees_have_identical_shape() {
         large.root().to_json().len() - large.root().totals[0].to_string().len()
             + small.root().totals[0].to_string().len()
     );
+}
+
+/// Damaged files never panic: every single-byte change of a proof either
+/// fails to parse (naming a field) or parses and fails to verify.
+#[test]
+fn damaged_proofs_are_errors_not_panics() {
+    let tree = TreeV2::build(&assets(2), &ledger(4, 2), &secret(), 4).unwrap();
+    let original = tree.proof("customer-0000001").unwrap();
+    let json = original.to_json();
+    let bytes = json.as_bytes();
+    let mut parsed = 0;
+    for i in (0..bytes.len()).step_by(7) {
+        for replacement in [b'0', b'"', b'A'] {
+            if bytes[i] == replacement {
+                continue;
+            }
+            let mut b = bytes.to_vec();
+            b[i] = replacement;
+            let Ok(text) = String::from_utf8(b) else {
+                continue;
+            };
+            match ProofV2::from_json(&text) {
+                Err(e) => assert!(!e.to_string().is_empty()),
+                Ok(p) => {
+                    parsed += 1;
+                    // A change to the root the file states is only a
+                    // claim: against the published root, the proof is
+                    // still valid. Any other change fails.
+                    let mut rest = p.clone();
+                    rest.set_claimed_root(tree.root());
+                    if rest != original {
+                        assert!(p.verify(tree.root()).is_err(), "byte {i} -> {replacement}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(parsed > 0);
+    assert!(ProofV2::from_json("").is_err());
+    assert!(ProofV2::from_json(&json[..json.len() / 2]).is_err());
 }

@@ -165,10 +165,13 @@ impl RootV2 {
     #[must_use]
     pub fn first_unopened(&self, points: &[RistrettoPoint]) -> Option<usize> {
         let gens = format::generators();
-        if points.len() != self.totals.len() {
+        if points.len() != self.totals.len() || points.len() != self.blindings.len() {
             return Some(0);
         }
-        (0..points.len()).find(|&i| points[i] != gens.commit(self.totals[i], &self.blindings[i]))
+        points
+            .iter()
+            .zip(self.totals.iter().zip(&self.blindings))
+            .position(|(p, (t, r))| *p != gens.commit(*t, r))
     }
 }
 

@@ -579,10 +579,15 @@ impl TreeV2 {
                 None => pad_node(&self.secrets, level, position, k),
             };
         }
-        let lo = position << level;
-        let hi = (position + 1) << level;
-        let a = self.customers.partition_point(|c| c.position < lo);
-        let b = self.customers.partition_point(|c| c.position < hi);
+        // In u128: at height 64 the end of the last subtree is 2^64.
+        let lo = u128::from(position) << level;
+        let hi = (u128::from(position) + 1) << level;
+        let a = self
+            .customers
+            .partition_point(|c| u128::from(c.position) < lo);
+        let b = self
+            .customers
+            .partition_point(|c| u128::from(c.position) < hi);
         if a == b {
             return pad_node(&self.secrets, level, position, k);
         }
