@@ -223,14 +223,25 @@ pub fn verify(
     assets_given: bool,
     json_out: bool,
 ) -> Result<Outcome> {
+    let proof = ProofV2::from_json(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{name}: {}",
+            e.to_string().replacen("malformed", "malformed proof", 1)
+        )
+    })?;
     if assets_given {
         bail!("--assets: a v2 root hash commits to the asset list (symbols, decimals, proof units) itself; leave out --assets");
     }
-    let proof = ProofV2::from_json(text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     let (root, source) = if let Some(path) = published {
         let pname = path.display().to_string();
         let t = fs::read_to_string(path).with_context(|| format!("cannot read {pname}"))?;
-        let r = RootV2::from_json(&t).map_err(|e| anyhow::anyhow!("{pname}: {e}"))?;
+        let r = RootV2::from_json(&t).map_err(|e| {
+            anyhow::anyhow!(
+                "{pname}: {}",
+                e.to_string()
+                    .replacen("malformed", "malformed por-root-v2", 1)
+            )
+        })?;
         (Some(r), format!("the published root in {}", term(&pname)))
     } else if let Some(hex) = root_hex {
         let hash: NodeHash = hex

@@ -267,9 +267,9 @@ impl ProofFormatErrorV2 {
 impl fmt::Display for ProofFormatErrorV2 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.field.is_empty() {
-            f.write_str(&self.message)
+            write!(f, "malformed: {}", self.message)
         } else {
-            write!(f, "{}: {}", self.field, self.message)
+            write!(f, "malformed: field `{}`: {}", self.field, self.message)
         }
     }
 }
