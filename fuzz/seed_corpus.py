@@ -294,10 +294,24 @@ def exchange_proof_seeds(s):
     s.add("exchange_proof", bytes([3]) + okx2)
 
 
+def tree_v2_seeds(s):
+    """proof_v2_verify: every proof (0x00 + JSON) and root (0x01 + JSON) of
+    vectors/tree-v2.json, valid and invalid."""
+    with open(os.path.join(HERE, "..", "vectors", "tree-v2.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    for t in doc["trees"]:
+        s.add("proof_v2_verify", b"\x01" + json.dumps(t["root"]).encode())
+    for c in doc["valid"] + doc["invalid"]:
+        s.add("proof_v2_verify", b"\x00" + json.dumps(c["proof"], ensure_ascii=False).encode())
+        if "root" in c:
+            s.add("proof_v2_verify", b"\x01" + json.dumps(c["root"]).encode())
+
+
 def seed_more(tree_doc):
     s = Seeds()
     distribution_seeds(s)
     exchange_proof_seeds(s)
+    tree_v2_seeds(s)
     # attestation_jcs: the attestation vectors, the example body, RFC 8785's inputs.
     att = json.loads(read("vectors", "attestation-v1.json"))
     attestations = []

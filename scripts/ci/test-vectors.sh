@@ -45,3 +45,9 @@ fi
 python3 vectors/distribution_v1.py check vectors/distribution-v1.json
 python3 vectors/gen_distribution_v1.py --check
 echo "vectors/distribution-v1.json is the generator's output"
+# Tree format v2 (docs/tree-v2.md): the independent Python check rebuilds
+# every tree and recomputes every proof's commitments, hashes and root
+# opening with libsodium's ristretto255 (ctypes). Range proofs are checked by
+# the Rust side only (crates/por-tree/tests/tree_v2_vectors.rs, which also
+# checks the committed file is the generator's output).
+python3 vectors/por_tree_v2.py check vectors/tree-v2.json

@@ -17,3 +17,5 @@ pub use ledger::{Ledger, LedgerError};
 pub use proof::{InclusionProof, ProofFormatError, VerifiedInclusion, VerifyError};
 pub use summary::{SummaryError, TreeSummary};
 pub use tree::{BuildError, Customers, Level, LiabilitiesTree, PathStep, RootCommitment};
+#[cfg(feature = "v2")]
+pub mod v2;

@@ -11,5 +11,6 @@ pub mod reserve;
 pub mod reserve_compare_html;
 pub mod serve;
 pub mod tree;
+pub mod tree_v2;
 pub mod verify;
 pub mod verify_interop;

@@ -17,7 +17,7 @@ use crate::{inputs, output, progress, store, Outcome};
 pub enum TreeCommand {
     /// Build the liabilities tree from a balances export (CSV).
     Build(BuildArgs),
-    /// Write one customer's inclusion proof (por-proof-v1).
+    /// Write one customer's inclusion proof (por-proof-v1; por-proof-v2 for a v2 tree).
     Proof(ProofArgs),
     /// Write every customer's inclusion proof into a directory.
     ExportProofs(ExportArgs),
@@ -60,9 +60,28 @@ pub struct BuildArgs {
     /// is refused, untouched.
     #[arg(long)]
     force: bool,
-    /// Print the published file's JSON (root, height, customers, totals per asset) instead of a summary.
+    /// Print the published file's JSON instead of a summary (v1: root, height, customers, totals per asset; v2: the por-root-v2, without the customer count).
     #[arg(long)]
     json: bool,
+    /// Tree format: v1 (sums: a proof shows a neighbour's balances and the
+    /// customer count within 2x; docs/tree-v1.md) or v2 (Pedersen
+    /// commitments and range proofs: a proof hides other customers'
+    /// balances and the customer count; docs/tree-v2.md).
+    #[arg(long, value_enum, default_value_t = TreeFormat::V1)]
+    format: TreeFormat,
+    /// Height of a v2 tree, 1 to 64 (default 32). Every customer count up to
+    /// 2^(H-1) gives proofs of the same shape, so the count stays hidden.
+    #[arg(long, value_name = "H")]
+    height: Option<u8>,
+}
+
+/// `--format` of `por tree build`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TreeFormat {
+    /// Merkle-sum tree (por-proof-v1).
+    V1,
+    /// Commitments, hidden count, range proofs (por-proof-v2).
+    V2,
 }
 
 /// Arguments of `por tree proof`.
@@ -74,6 +93,10 @@ pub struct ProofArgs {
     /// The customer's user id, exactly as in the balances export.
     #[arg(long, value_name = "ID")]
     user: String,
+    /// The snapshot secret the tree was built with: needed for a v2 tree,
+    /// whose proof is created on demand from its balances and this secret.
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<PathBuf>,
     /// Write the proof here instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -104,6 +127,9 @@ pub fn run(cmd: TreeCommand) -> Result<Outcome> {
 }
 
 fn build(args: &BuildArgs) -> Result<Outcome> {
+    if args.format == TreeFormat::V1 && args.height.is_some() {
+        bail!("--height: only a v2 tree has a chosen height (pass --format v2); a v1 tree's height follows from its customer count");
+    }
     let assets = inputs::assets(&args.assets)?;
     let published = published_path(&args.out)?;
     store::check_replaceable(&args.out, args.force)?;
@@ -131,6 +157,16 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
     })?;
     drop(text);
     drop(bytes);
+    if args.format == TreeFormat::V2 {
+        let height = args.height.unwrap_or(por_tree::v2::DEFAULT_HEIGHT);
+        spinner.set_message(format!("committing {} customers", ledger.len()));
+        let tree = super::tree_v2::build(
+            &assets, &ledger, &secret, height, &args.out, &published, args.force,
+        )
+        .map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
+        spinner.finish_and_clear();
+        return super::tree_v2::print_build(&tree, &args.out, &published, args.json);
+    }
     spinner.set_message(format!("hashing {} customers", ledger.len()));
     let (tree, customers) = LiabilitiesTree::build_consuming(&assets, ledger, &secret)
         .map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
@@ -189,6 +225,10 @@ fn published_path(out: &Path) -> Result<PathBuf> {
 }
 
 fn proof(args: &ProofArgs) -> Result<Outcome> {
+    if super::tree_v2::is_v2_dir(&args.tree) {
+        let proof = super::tree_v2::proof(&args.tree, args.secret_file.as_ref(), &args.user)?;
+        return write_proof(args, &proof.to_json());
+    }
     let dir = store::TreeDir::open(&args.tree)?;
     let Some(proof) = dir.proof_for(&args.user)? else {
         bail!(
@@ -197,7 +237,10 @@ fn proof(args: &ProofArgs) -> Result<Outcome> {
             args.tree.display()
         );
     };
-    let json = proof.to_json();
+    write_proof(args, &proof.to_json())
+}
+
+fn write_proof(args: &ProofArgs, json: &str) -> Result<Outcome> {
     match &args.out {
         Some(path) => {
             output::write_file_atomic(path, json.as_bytes())?;
@@ -235,6 +278,12 @@ pub(crate) fn proof_file_name(user_id: &str) -> String {
 }
 
 fn export(args: &ExportArgs) -> Result<Outcome> {
+    if super::tree_v2::is_v2_dir(&args.tree) {
+        bail!(
+            "{} is a v2 tree: export-proofs does not write v2 proofs yet; create each customer's proof on demand with `por tree proof --secret-file FILE --user ID`",
+            args.tree.display()
+        );
+    }
     let dir = store::TreeDir::open(&args.tree)?;
     let spinner = progress::spinner("loading the tree");
     let tree = dir.load_tree()?;

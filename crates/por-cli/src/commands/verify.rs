@@ -46,8 +46,9 @@ Exit status: 0 verified (consistent, and every published item given matches), \
 2 malformed input or unknown format."
 )]
 pub struct VerifyArgs {
-    /// The customer's proof file: por-proof-v1 JSON, or another exchange's
-    /// proof (see below).
+    /// The customer's proof file: por-proof-v1 or por-proof-v2 JSON, another
+    /// exchange's proof (see below), or an administrator's distribution
+    /// proof (checked against the signed statement given with --published).
     #[arg(long, value_name = "FILE")]
     pub(crate) proof: PathBuf,
     /// The root hash the exchange published (64 hex digits). Without it (or
@@ -59,13 +60,15 @@ pub struct VerifyArgs {
     /// build --json` (`{"root", "height", "customers", "totals"}`), the
     /// signed attestation written by `por attest`, or a file holding the root
     /// hash. Every item it states is compared; an attestation only when its
-    /// signature verifies against the key it names.
+    /// signature verifies against the key it names. For a v2 proof: the
+    /// por-root-v2 file written by `por tree build --format v2`.
     #[arg(long, value_name = "FILE")]
     pub(crate) published: Option<PathBuf>,
     /// The exchange's published asset list (`BTC:8,ETH:18` or a TOML file).
     /// The root hash commits to amounts in base units, not to the symbols and
     /// decimals used to display them, so give it to check those too. An
-    /// attestation states its own asset list.
+    /// attestation states its own asset list. Not for a v2 proof: its root
+    /// hash commits to the asset list.
     #[arg(long, value_name = "SPEC|FILE")]
     pub(crate) assets: Option<String>,
     /// The proof's format, instead of recognising it by its structure:
@@ -119,6 +122,16 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
             e.utf8_error().valid_up_to()
         )
     })?;
+    if is_v2(&text) {
+        return super::tree_v2::verify(
+            &name,
+            &text,
+            args.root.as_deref(),
+            args.published.as_ref(),
+            args.assets.is_some(),
+            args.json,
+        );
+    }
     // The administrator's distribution proof: checked against the signed
     // statement, exactly as `por distribution verify` does.
     if args.format.is_none() && is_distribution_proof(&text) {
@@ -413,6 +426,19 @@ fn run_por_v1(args: &VerifyArgs, name: &str, text: &str) -> Result<Outcome> {
         writeln!(out, "{line}")?;
     }
     Ok(outcome)
+}
+
+/// Whether a proof file says it is `por-proof-v2` (its other fields are
+/// then read by the v2 parser, which names any error).
+fn is_v2(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Tag {
+        format: Option<String>,
+    }
+    serde_json::from_str::<Tag>(text)
+        .ok()
+        .and_then(|t| t.format)
+        .is_some_and(|f| f == por_tree::v2::proof::PROOF_FORMAT_V2)
 }
 
 fn write_not_verified(

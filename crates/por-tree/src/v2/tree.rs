@@ -1,0 +1,733 @@
+//! Building a v2 tree (sparse, fixed height) and creating one customer's
+//! proof on demand.
+//!
+//! Only occupied nodes are computed: level by level, each node present is
+//! paired with its sibling, and a missing sibling is a padding node derived
+//! from `(level, position)`. Memory stays O(n) (two levels at a time, plus
+//! the top levels kept for proofs, at most about n/4 nodes); work is
+//! O(n · (h − log2 n)).
+
+use core::fmt;
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
+use rand_core::SeedableRng;
+
+use crate::amount::Amount;
+use crate::asset::AssetList;
+use crate::hash::{self, LeafId, NodeHash, Salt, SnapshotSecret};
+use crate::ledger::Ledger;
+
+use super::format::{self, AssetV2, AssetsV2, Secrets};
+use super::proof::{chunk_sizes, ProofV2, RootV2, Sibling};
+
+/// A set of nodes of one level, sorted by position, `k` commitments each.
+///
+/// Points are kept halved (`C/2`): commitments add, so halves add too, and
+/// a whole level's encodings `enc(C) = enc(2 · C/2)` come from one batched
+/// `double_and_compress_batch` (one field inversion per batch) instead of
+/// one inversion per point.
+#[derive(Clone, Default)]
+struct Nodes {
+    positions: Vec<u64>,
+    hashes: Vec<NodeHash>,
+    halves: Vec<RistrettoPoint>,
+    enc: Vec<[u8; 32]>,
+    values: Vec<u64>,
+    blindings: Vec<Scalar>,
+}
+
+impl Nodes {
+    fn with_capacity(n: usize, k: usize) -> Nodes {
+        Nodes {
+            positions: Vec::with_capacity(n),
+            hashes: Vec::with_capacity(n),
+            halves: Vec::with_capacity(n * k),
+            enc: Vec::with_capacity(n * k),
+            values: Vec::with_capacity(n * k),
+            blindings: Vec::with_capacity(n * k),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    #[cfg_attr(not(feature = "parallel"), allow(dead_code))]
+    fn append(&mut self, mut other: Nodes) {
+        self.positions.append(&mut other.positions);
+        self.hashes.append(&mut other.hashes);
+        self.halves.append(&mut other.halves);
+        self.enc.append(&mut other.enc);
+        self.values.append(&mut other.values);
+        self.blindings.append(&mut other.blindings);
+    }
+
+    fn find(&self, position: u64) -> Option<usize> {
+        self.positions.binary_search(&position).ok()
+    }
+
+    fn node(&self, i: usize, k: usize) -> NodeData {
+        let r = i * k..(i + 1) * k;
+        NodeData {
+            hash: self.hashes[i],
+            halves: self.halves[r.clone()].to_vec(),
+            enc: self.enc[r.clone()].to_vec(),
+            values: self.values[r.clone()].to_vec(),
+            blindings: self.blindings[r].to_vec(),
+        }
+    }
+}
+
+/// Encodings of `2·P` for each half `P`.
+fn compress_halves(halves: &[RistrettoPoint]) -> Vec<[u8; 32]> {
+    RistrettoPoint::double_and_compress_batch(halves)
+        .into_iter()
+        .map(|c| c.to_bytes())
+        .collect()
+}
+
+/// One node: hash, commitments (halves and encodings), values, blindings.
+#[derive(Clone)]
+struct NodeData {
+    hash: NodeHash,
+    halves: Vec<RistrettoPoint>,
+    enc: Vec<[u8; 32]>,
+    values: Vec<u64>,
+    blindings: Vec<Scalar>,
+}
+
+/// Padding nodes at `level`, one per position, as a node set.
+fn pads(secrets: &Secrets, level: u8, positions: &[u64], k: usize) -> Nodes {
+    let gens = format::generators();
+    let mut out = Nodes::with_capacity(positions.len(), k);
+    for &p in positions {
+        out.positions.push(p);
+        out.hashes.push(secrets.pad_hash(level, p));
+        for i in 0..k {
+            let r = secrets.blinding(level, p, asset_index(i));
+            out.halves.push(gens.commit_zero_half(&r));
+            out.values.push(0);
+            out.blindings.push(r);
+        }
+    }
+    out.enc = compress_halves(&out.halves);
+    out
+}
+
+fn pad_node(secrets: &Secrets, level: u8, position: u64, k: usize) -> NodeData {
+    pads(secrets, level, &[position], k).node(0, k)
+}
+
+fn asset_index(i: usize) -> u16 {
+    u16::try_from(i).expect("at most MAX_ASSETS_V2 assets")
+}
+
+/// Level `level + 1` from the nodes `range` of level `level` (a range that
+/// does not split a pair of siblings).
+fn step_range(
+    nodes: &Nodes,
+    range: core::ops::Range<usize>,
+    level: u8,
+    secrets: &Secrets,
+    k: usize,
+) -> Nodes {
+    // Which children each parent has: (left, right), each a node of this
+    // level (Ok) or the n-th padding node (Err).
+    let mut plan: Vec<(Result<usize, usize>, Result<usize, usize>)> =
+        Vec::with_capacity(range.len());
+    let mut pad_positions = Vec::new();
+    let mut i = range.start;
+    while i < range.end {
+        let p = nodes.positions[i];
+        if p & 1 == 0 {
+            if i + 1 < range.end && nodes.positions[i + 1] == p + 1 {
+                plan.push((Ok(i), Ok(i + 1)));
+                i += 2;
+                continue;
+            }
+            plan.push((Ok(i), Err(pad_positions.len())));
+            pad_positions.push(p + 1);
+        } else {
+            plan.push((Err(pad_positions.len()), Ok(i)));
+            pad_positions.push(p - 1);
+        }
+        i += 1;
+    }
+    let pads = pads(secrets, level, &pad_positions, k);
+    let child = |c: Result<usize, usize>| -> (&Nodes, usize) {
+        match c {
+            Ok(n) => (nodes, n),
+            Err(n) => (&pads, n),
+        }
+    };
+    let mut out = Nodes::with_capacity(plan.len(), k);
+    for &(l, r) in &plan {
+        let ((ln, li), (rn, ri)) = (child(l), child(r));
+        out.positions.push(ln.positions[li] >> 1);
+        for a in 0..k {
+            out.halves
+                .push(ln.halves[li * k + a] + rn.halves[ri * k + a]);
+            out.values.push(
+                ln.values[li * k + a]
+                    .checked_add(rn.values[ri * k + a])
+                    .expect("the proof unit is chosen so that every total fits 64 bits"),
+            );
+            out.blindings
+                .push(ln.blindings[li * k + a] + rn.blindings[ri * k + a]);
+        }
+        out.hashes.push(format::node_hash(
+            &ln.hashes[li],
+            &ln.enc[li * k..(li + 1) * k],
+            &rn.hashes[ri],
+            &rn.enc[ri * k..(ri + 1) * k],
+        ));
+    }
+    out.enc = compress_halves(&out.halves);
+    out
+}
+
+fn step(nodes: &Nodes, level: u8, secrets: &Secrets, k: usize) -> Nodes {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        let n = nodes.len();
+        let chunk = 4096;
+        if n > chunk {
+            let mut cuts = vec![0];
+            let mut c = chunk;
+            while c < n {
+                // Never split a pair: a cut before an odd position whose even
+                // sibling precedes it moves one further.
+                let mut at = c;
+                if nodes.positions[at] & 1 == 1
+                    && nodes.positions[at - 1] + 1 == nodes.positions[at]
+                {
+                    at += 1;
+                }
+                if at < n {
+                    cuts.push(at);
+                }
+                c = at + chunk;
+            }
+            cuts.push(n);
+            let parts: Vec<Nodes> = cuts
+                .par_windows(2)
+                .map(|w| step_range(nodes, w[0]..w[1], level, secrets, k))
+                .collect();
+            let mut out = Nodes::with_capacity(n.div_ceil(2), k);
+            for p in parts {
+                out.append(p);
+            }
+            return out;
+        }
+    }
+    step_range(nodes, 0..nodes.len(), level, secrets, k)
+}
+
+/// One customer of a v2 tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Customer {
+    position: u64,
+    user_id: String,
+    salt: Salt,
+    id: LeafId,
+    balances: Vec<Amount>,
+    units: Vec<u64>,
+}
+
+fn leaves_seq(customers: &[Customer], secrets: &Secrets, k: usize) -> Nodes {
+    let gens = format::generators();
+    let mut out = Nodes::with_capacity(customers.len(), k);
+    for c in customers {
+        out.positions.push(c.position);
+        for (i, x) in c.units.iter().enumerate() {
+            let r = secrets.blinding(0, c.position, asset_index(i));
+            out.halves.push(gens.commit_half(*x, &r));
+            out.values.push(*x);
+            out.blindings.push(r);
+        }
+    }
+    out.enc = compress_halves(&out.halves);
+    out.hashes = customers
+        .iter()
+        .enumerate()
+        .map(|(j, c)| format::leaf_hash(&c.id, &out.enc[j * k..(j + 1) * k]))
+        .collect();
+    out
+}
+
+fn leaves(customers: &[Customer], secrets: &Secrets, k: usize) -> Nodes {
+    #[cfg(feature = "parallel")]
+    if customers.len() > 4096 {
+        use rayon::prelude::*;
+        let parts: Vec<Nodes> = customers
+            .par_chunks(4096)
+            .map(|c| leaves_seq(c, secrets, k))
+            .collect();
+        let mut out = Nodes::with_capacity(customers.len(), k);
+        for p in parts {
+            out.append(p);
+        }
+        return out;
+    }
+    leaves_seq(customers, secrets, k)
+}
+
+/// Why a v2 tree cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildErrorV2 {
+    /// The height is 0 or above 64.
+    Height(u8),
+    /// No customers.
+    Empty,
+    /// More customers than half the leaf positions of this height.
+    TooManyCustomers {
+        /// Customers.
+        customers: usize,
+        /// Height.
+        height: u8,
+    },
+    /// Assets: more than [`format::MAX_ASSETS_V2`], or not the ledger's count.
+    Assets(String),
+    /// Two rows with the same user id (byte-equal, or equal after NFC).
+    DuplicateUser {
+        /// The user id (as in the later row).
+        user_id: String,
+        /// The lines of both rows.
+        lines: (u64, u64),
+    },
+    /// An asset whose balances fit 64 bits in no proof unit up to `10^38`.
+    NoProofUnit(String),
+}
+
+impl fmt::Display for BuildErrorV2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildErrorV2::Height(h) => write!(
+                f,
+                "height {h}: a v2 tree has a height from 1 to {}",
+                format::MAX_HEIGHT
+            ),
+            BuildErrorV2::Empty => write!(f, "the balances export has no customers"),
+            BuildErrorV2::TooManyCustomers { customers, height } => write!(
+                f,
+                "{customers} customers do not fit a tree of height {height} (at most half of its 2^{height} positions): choose a larger --height"
+            ),
+            BuildErrorV2::Assets(m) => f.write_str(m),
+            BuildErrorV2::DuplicateUser { user_id, lines } => write!(
+                f,
+                "duplicate user id {user_id:?} on lines {} and {}",
+                lines.0, lines.1
+            ),
+            BuildErrorV2::NoProofUnit(s) => write!(
+                f,
+                "asset {s}: the balances do not fit 64 bits even in units of 10^38 base units"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildErrorV2 {}
+
+/// A built v2 tree: its root, its customers by position, and the top levels
+/// (so a proof is created without rebuilding the tree).
+pub struct TreeV2 {
+    assets: AssetsV2,
+    height: u8,
+    secrets: Secrets,
+    customers: Vec<Customer>,
+    keep_from: u8,
+    kept: Vec<Nodes>,
+    top: NodeData,
+    root: RootV2,
+}
+
+impl fmt::Debug for TreeV2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TreeV2")
+            .field("height", &self.height)
+            .field("root", &self.root.hash)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TreeV2 {
+    /// Builds the tree of `ledger` at `height`, with each asset's proof unit
+    /// the smallest power of ten that makes its total fit 64 bits.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildErrorV2`].
+    pub fn build(
+        assets: &AssetList,
+        ledger: &Ledger,
+        secret: &SnapshotSecret,
+        height: u8,
+    ) -> Result<TreeV2, BuildErrorV2> {
+        let k = assets.len();
+        if ledger.asset_count() != k {
+            return Err(BuildErrorV2::Assets(format!(
+                "the ledger has {} asset columns, the asset list {k}",
+                ledger.asset_count()
+            )));
+        }
+        let mut with_units = Vec::with_capacity(k);
+        for (i, a) in assets.iter().enumerate() {
+            let column = (0..ledger.len()).map(move |r| ledger.balances(r)[i]);
+            let e = format::smallest_unit_exponent(column)
+                .ok_or_else(|| BuildErrorV2::NoProofUnit(a.symbol().to_owned()))?;
+            with_units
+                .push(AssetV2::new(a.clone(), e).map_err(|e| BuildErrorV2::Assets(e.to_string()))?);
+        }
+        let assets = AssetsV2::new(with_units).map_err(|e| BuildErrorV2::Assets(e.to_string()))?;
+        TreeV2::build_with_units(&assets, ledger, secret, height)
+    }
+
+    /// Builds with the proof units given in `assets`.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildErrorV2`], [`BuildErrorV2::NoProofUnit`] when a column does
+    /// not fit 64 bits in the given unit.
+    pub fn build_with_units(
+        assets: &AssetsV2,
+        ledger: &Ledger,
+        secret: &SnapshotSecret,
+        height: u8,
+    ) -> Result<TreeV2, BuildErrorV2> {
+        let k = assets.len();
+        if height == 0 || height > format::MAX_HEIGHT {
+            return Err(BuildErrorV2::Height(height));
+        }
+        if ledger.asset_count() != k {
+            return Err(BuildErrorV2::Assets(format!(
+                "the ledger has {} asset columns, the asset list {k}",
+                ledger.asset_count()
+            )));
+        }
+        let n = ledger.len();
+        if n == 0 {
+            return Err(BuildErrorV2::Empty);
+        }
+        let half = format::capacity(height - 1).unwrap_or(u64::MAX);
+        if u64::try_from(n).map_or(true, |n| n > half) {
+            return Err(BuildErrorV2::TooManyCustomers {
+                customers: n,
+                height,
+            });
+        }
+        let secrets = Secrets::new(secret);
+
+        // Ids, in id order; duplicates refused.
+        let mut rows: Vec<(LeafId, Salt, usize)> = (0..n)
+            .map(|r| {
+                let salt = secrets.salt(ledger.user_id(r));
+                (hash::leaf_id(&salt, ledger.user_id(r)), salt, r)
+            })
+            .collect();
+        rows.sort_unstable_by_key(|r| r.0);
+        if let Some(w) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
+            let (a, b) = (w[0].2.min(w[1].2), w[0].2.max(w[1].2));
+            return Err(BuildErrorV2::DuplicateUser {
+                user_id: ledger.user_id(b).to_owned(),
+                lines: (ledger.line(a), ledger.line(b)),
+            });
+        }
+        if let Some((a, b)) = ledger.normalized_duplicate() {
+            return Err(BuildErrorV2::DuplicateUser {
+                user_id: ledger.user_id(b).to_owned(),
+                lines: (ledger.line(a), ledger.line(b)),
+            });
+        }
+
+        // Positions: in id order, the first free candidate.
+        let mut taken = std::collections::HashSet::with_capacity(n);
+        let mut customers = Vec::with_capacity(n);
+        for (id, salt, r) in rows {
+            let mut attempt = 0u32;
+            let position = loop {
+                let p = secrets.position_candidate(&id, attempt, height);
+                if taken.insert(p) {
+                    break p;
+                }
+                attempt += 1;
+            };
+            let balances = ledger.balances(r).to_vec();
+            let mut units = Vec::with_capacity(k);
+            for (a, b) in assets.iter().zip(&balances) {
+                units.push(
+                    a.to_units(*b)
+                        .ok_or_else(|| BuildErrorV2::NoProofUnit(a.asset().symbol().to_owned()))?,
+                );
+            }
+            customers.push(Customer {
+                position,
+                user_id: ledger.user_id(r).to_owned(),
+                salt,
+                id,
+                balances,
+                units,
+            });
+        }
+        drop(taken);
+        // Totals in proof units must fit 64 bits.
+        for (i, a) in assets.iter().enumerate() {
+            let mut t: u64 = 0;
+            for c in &customers {
+                t = t
+                    .checked_add(c.units[i])
+                    .ok_or_else(|| BuildErrorV2::NoProofUnit(a.asset().symbol().to_owned()))?;
+            }
+        }
+        customers.sort_unstable_by_key(|c| c.position);
+
+        let keep_from = keep_from(height, n);
+        let mut kept = Vec::new();
+        let mut level = leaves(&customers, &secrets, k);
+        for l in 0..height {
+            if l >= keep_from {
+                kept.push(level.clone());
+            }
+            level = step(&level, l, &secrets, k);
+        }
+        let top = level.node(0, k);
+        let root = RootV2::new(
+            assets.clone(),
+            height,
+            &top.enc,
+            &top.hash,
+            &top.values,
+            &top.blindings,
+        );
+        Ok(TreeV2 {
+            assets: assets.clone(),
+            height,
+            secrets,
+            customers,
+            keep_from,
+            kept,
+            top,
+            root,
+        })
+    }
+
+    /// The root to publish: hash, height, assets with proof units, totals in
+    /// proof units and the root blinding factors.
+    #[must_use]
+    pub fn root(&self) -> &RootV2 {
+        &self.root
+    }
+
+    /// The assets with their proof units.
+    #[must_use]
+    pub fn assets(&self) -> &AssetsV2 {
+        &self.assets
+    }
+
+    /// The height.
+    #[must_use]
+    pub fn height(&self) -> u8 {
+        self.height
+    }
+
+    /// The number of customers (private: not in the root or any proof).
+    #[must_use]
+    pub fn customers(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// The user ids in position order (private).
+    pub fn user_ids(&self) -> impl Iterator<Item = &str> {
+        self.customers.iter().map(|c| c.user_id.as_str())
+    }
+
+    /// The root commitments (points).
+    #[must_use]
+    pub fn root_points(&self) -> Vec<RistrettoPoint> {
+        self.top.halves.iter().map(|h| h + h).collect()
+    }
+
+    fn find_customer(&self, user_id: &str) -> Option<&Customer> {
+        let salt = self.secrets.salt(user_id);
+        let id = hash::leaf_id(&salt, user_id);
+        // The customer holds the first of its candidates not taken by a
+        // customer earlier in id order; try them in turn.
+        for attempt in 0..=u32::try_from(self.customers.len()).unwrap_or(u32::MAX) {
+            let p = self.secrets.position_candidate(&id, attempt, self.height);
+            let i = self
+                .customers
+                .binary_search_by_key(&p, |c| c.position)
+                .ok()?;
+            let c = &self.customers[i];
+            if c.id == id {
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    /// The node at `(level, position)` for a path: occupied, or a padding
+    /// node when its subtree holds no customer.
+    fn node_at(&self, level: u8, position: u64) -> NodeData {
+        let k = self.assets.len();
+        if level >= self.keep_from {
+            let nodes = &self.kept[usize::from(level - self.keep_from)];
+            return match nodes.find(position) {
+                Some(i) => nodes.node(i, k),
+                None => pad_node(&self.secrets, level, position, k),
+            };
+        }
+        // In u128: at height 64 the end of the last subtree is 2^64.
+        let lo = u128::from(position) << level;
+        let hi = (u128::from(position) + 1) << level;
+        let a = self
+            .customers
+            .partition_point(|c| u128::from(c.position) < lo);
+        let b = self
+            .customers
+            .partition_point(|c| u128::from(c.position) < hi);
+        if a == b {
+            return pad_node(&self.secrets, level, position, k);
+        }
+        let mut nodes = leaves_seq(&self.customers[a..b], &self.secrets, k);
+        for l in 0..level {
+            nodes = step_range(&nodes, 0..nodes.len(), l, &self.secrets, k);
+        }
+        nodes.node(0, k)
+    }
+
+    /// The path of a customer: siblings, their values and blindings.
+    fn path_of(&self, c: &Customer) -> (Vec<Sibling>, Vec<u64>, Vec<Scalar>) {
+        let k = self.assets.len();
+        let h = self.height;
+        let mut path = Vec::with_capacity(usize::from(h));
+        let mut values = Vec::with_capacity(usize::from(h) * k);
+        let mut blindings = Vec::with_capacity(usize::from(h) * k);
+        for l in 0..h {
+            let q = (c.position >> l) ^ 1;
+            let s = self.node_at(l, q);
+            values.extend_from_slice(&s.values);
+            blindings.extend_from_slice(&s.blindings);
+            path.push(Sibling {
+                hash: s.hash,
+                commitments: s.enc,
+            });
+        }
+        (path, values, blindings)
+    }
+
+    fn assemble(
+        &self,
+        c: &Customer,
+        path: Vec<Sibling>,
+        range_proofs: Vec<Vec<u8>>,
+        root: &RootV2,
+    ) -> ProofV2 {
+        let k = self.assets.len();
+        let leaf_blindings: Vec<Scalar> = (0..k)
+            .map(|i| self.secrets.blinding(0, c.position, asset_index(i)))
+            .collect();
+        ProofV2::new(
+            self.assets.clone(),
+            self.height,
+            c.user_id.clone(),
+            c.salt,
+            c.balances.clone(),
+            c.position,
+            leaf_blindings,
+            path,
+            range_proofs,
+            root.claimed(),
+        )
+    }
+
+    /// Creates the `por-proof-v2` of one customer, or `None` if no customer
+    /// has this user id. Deterministic: the same tree gives the same bytes.
+    #[must_use]
+    pub fn proof(&self, user_id: &str) -> Option<ProofV2> {
+        let c = self.find_customer(user_id)?;
+        let (path, values, blindings) = self.path_of(c);
+        let range_proofs = self.range_proofs(&self.root.hash, c.position, &values, &blindings);
+        Some(self.assemble(c, path, range_proofs, &self.root))
+    }
+
+    fn range_proofs(
+        &self,
+        root_hash: &NodeHash,
+        position: u64,
+        values: &[u64],
+        blindings: &[Scalar],
+    ) -> Vec<Vec<u8>> {
+        let sizes = chunk_sizes(values.len());
+        let bp = super::proof::bulletproof_gens(sizes.first().copied().unwrap_or(1));
+        let pc = format::generators().pedersen();
+        let mut starts = Vec::with_capacity(sizes.len());
+        let mut start = 0;
+        for size in &sizes {
+            starts.push(start);
+            start += size;
+        }
+        let prove = |j: usize| -> Vec<u8> {
+            let (start, size) = (starts[j], sizes[j]);
+            let chunk = u32::try_from(j).expect("at most 64 chunks");
+            let seed = self.secrets.range_rng_seed(root_hash, position, chunk);
+            let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
+            let mut t = super::proof::range_transcript(root_hash, position, chunk);
+            let (proof, _) = bulletproofs::RangeProof::prove_multiple_with_rng(
+                &bp,
+                &pc,
+                &mut t,
+                &values[start..start + size],
+                &blindings[start..start + size],
+                format::RANGE_BITS,
+                &mut rng,
+            )
+            .expect("u64 values, chunk sizes powers of two within the generators");
+            proof.to_bytes()
+        };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            (0..sizes.len()).into_par_iter().map(prove).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            (0..sizes.len()).map(prove).collect()
+        }
+    }
+
+    pub(crate) fn forge_negative_sibling(
+        &self,
+        user_id: &str,
+        level: u8,
+        asset: usize,
+        delta: u64,
+    ) -> Option<(ProofV2, RootV2)> {
+        let c = self.find_customer(user_id)?;
+        let k = self.assets.len();
+        let (mut path, mut values, blindings) = self.path_of(c);
+        let gens = format::generators();
+        let s = path.get_mut(usize::from(level))?;
+        let point = format::decompress(s.commitments.get(asset)?)?;
+        s.commitments[asset] = (point - gens.g * Scalar::from(delta)).compress().to_bytes();
+        let v = values.get_mut(usize::from(level) * k + asset)?;
+        *v = v.wrapping_sub(delta);
+        let mut root = self.root.clone();
+        root.totals[asset] = root.totals[asset].checked_sub(delta)?;
+        let draft = self.assemble(c, path.clone(), Vec::new(), &root);
+        let (hash, _) = draft.recompute().ok()?;
+        root.hash = hash;
+        let range_proofs = self.range_proofs(&root.hash, c.position, &values, &blindings);
+        Some((self.assemble(c, path, range_proofs, &root), root))
+    }
+}
+
+/// The lowest level kept in memory: levels whose at most `2^(h-l)` nodes
+/// are no more than `max(1, n/8)`.
+fn keep_from(height: u8, n: usize) -> u8 {
+    let budget = (n / 8).max(1);
+    let log = u8::try_from(usize::BITS - 1 - budget.leading_zeros()).unwrap_or(0);
+    height.saturating_sub(log)
+}
