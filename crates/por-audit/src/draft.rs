@@ -800,24 +800,18 @@ fn other_messages(
     recognise: &[ReservesMessage],
 ) -> Vec<ReservesMessage> {
     let root = hex::encode(expected.root());
-    let mut out: Vec<ReservesMessage> = Vec::new();
-    for exchange in [
+    let cased = [
         expected.exchange().to_ascii_lowercase(),
         expected.exchange().to_ascii_uppercase(),
-    ] {
-        if let Ok(m) = ReservesMessage::new(&exchange, expected.snapshot(), &root) {
+    ]
+    .into_iter()
+    .filter_map(|exchange| ReservesMessage::new(&exchange, expected.snapshot(), &root).ok());
+    let mut out: Vec<ReservesMessage> = Vec::new();
+    for m in cased.chain(recognise.iter().cloned()) {
+        if m != *expected && !out.contains(&m) {
             out.push(m);
         }
     }
-    out.extend(recognise.iter().cloned());
-    let mut seen = Vec::new();
-    out.retain(|m| {
-        let keep = m != expected && !seen.contains(m);
-        if keep {
-            seen.push(m.clone());
-        }
-        keep
-    });
     out
 }
 

@@ -184,9 +184,14 @@ fn is_distribution_proof(text: &str) -> bool {
 /// A distribution proof given to `por verify`: `--published` is the
 /// administrator's signed statement; nothing else applies.
 fn run_distribution(args: &VerifyArgs, name: &str) -> Result<Outcome> {
-    if args.root.is_some() || args.assets.is_some() || args.tree.is_some() || args.account.is_some()
+    if args.root.is_some()
+        || args.assets.is_some()
+        || args.tree.is_some()
+        || args.account.is_some()
+        || args.nonce.is_some()
+        || args.account_nonce.is_some()
     {
-        anyhow::bail!("{name}: a distribution proof is checked against the administrator's signed statement: give it with --published (--root, --assets, --tree and --account do not apply)");
+        anyhow::bail!("{name}: a distribution proof is checked against the administrator's signed statement: give it with --published (--root, --assets, --tree, --account and the nonces do not apply)");
     }
     let Some(statement) = &args.published else {
         println!(

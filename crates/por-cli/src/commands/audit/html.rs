@@ -132,7 +132,7 @@ pub fn render(r: &AuditReport) -> String {
     if failed.is_empty() {
         let _ = writeln!(o, "<p>None.</p>");
     } else {
-        checks_table(&mut o, &failed);
+        check_blocks(&mut o, &failed);
     }
 
     let _ = writeln!(o, "<h2>Attestations</h2><div class=\"scroll\"><table><tr><th>file</th><th>exchange</th><th>snapshot</th><th>time</th><th>entries</th><th>customers</th><th>root</th><th>id</th><th>key</th><th>signature</th></tr>");
@@ -459,7 +459,7 @@ pub fn render(r: &AuditReport) -> String {
             count(Status::Fail),
             count(Status::NotChecked)
         );
-        checks_table(&mut o, &group);
+        check_blocks(&mut o, &group);
         let _ = writeln!(o, "</details>");
     }
     let _ = writeln!(o, "</body></html>");
@@ -517,7 +517,7 @@ fn yen_millions(s: &str) -> f64 {
 /// Checks as blocks rather than a wide table, so that they read at any
 /// width: status, check and subject, the finding, then the evidence
 /// (open for failed checks, collapsed otherwise; no JavaScript).
-fn checks_table(o: &mut String, checks: &[&Check]) {
+fn check_blocks(o: &mut String, checks: &[&Check]) {
     for c in checks {
         let status = match c.status {
             Status::Pass => "pass",
