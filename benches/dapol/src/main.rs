@@ -44,7 +44,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: u64 = args.get(1).and_then(|s| s.parse().ok()).expect("usage: por-dapol-bench N [HEIGHT] [PROOFS]");
+    let n: u64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .expect("usage: por-dapol-bench N [HEIGHT] [PROOFS]");
     let height: u8 = args.get(2).map_or(32, |s| s.parse().expect("HEIGHT"));
     let proofs: u64 = args.get(3).map_or(5, |s| s.parse().expect("PROOFS"));
 
@@ -52,7 +55,9 @@ fn main() {
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
     let entities: Vec<dapol::Entity> = (0..n)
         .map(|i| {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             dapol::Entity {
                 liability: (x >> 11) % 4_000_000_000,
                 id: dapol::EntityId::from_str(&format!("user-{i}")).expect("short id"),
@@ -84,7 +89,9 @@ fn main() {
     for k in 0..proofs {
         let id = dapol::EntityId::from_str(&format!("user-{}", k * n / proofs)).expect("id");
         let t = Instant::now();
-        let proof = tree.generate_inclusion_proof(&id).expect("dapol creates the proof");
+        let proof = tree
+            .generate_inclusion_proof(&id)
+            .expect("dapol creates the proof");
         create.push(t.elapsed().as_secs_f64() * 1e3);
         let path = proof
             .serialize(&id, dir.clone(), dapol::InclusionProofFileType::Binary)
@@ -94,7 +101,8 @@ fn main() {
         // parsing the proof file too).
         let t = Instant::now();
         let read = dapol::InclusionProof::deserialize(path).expect("deserialize");
-        read.verify(*tree.root_hash()).expect("dapol verifies its own proof");
+        read.verify(*tree.root_hash())
+            .expect("dapol verifies its own proof");
         verify.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let _ = std::fs::remove_dir_all(&dir);
