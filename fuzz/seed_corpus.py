@@ -296,7 +296,8 @@ def exchange_proof_seeds(s):
 
 def tree_v2_seeds(s):
     """proof_v2_verify: every proof (0x00 + JSON) and root (0x01 + JSON) of
-    vectors/tree-v2.json, valid and invalid."""
+    vectors/tree-v2.json, valid and invalid; wasm_v2_report: proof and root
+    pairs."""
     with open(os.path.join(HERE, "..", "vectors", "tree-v2.json"), encoding="utf-8") as f:
         doc = json.load(f)
     for t in doc["trees"]:
@@ -305,6 +306,15 @@ def tree_v2_seeds(s):
         s.add("proof_v2_verify", b"\x00" + json.dumps(c["proof"], ensure_ascii=False).encode())
         if "root" in c:
             s.add("proof_v2_verify", b"\x01" + json.dumps(c["root"]).encode())
+    # wasm_v2_report: proof, 0x1F, then its tree's por-root-v2, its root
+    # hash alone, or nothing; each invalid case with its own root.
+    for c in doc["valid"]:
+        proof = json.dumps(c["proof"], ensure_ascii=False).encode()
+        root = doc["trees"][c["tree"]]["root"]
+        for r in (json.dumps(root).encode(), root["hash"].encode(), b""):
+            s.add("wasm_v2_report", proof + b"\x1f" + r)
+    for c in doc["invalid"]:
+        s.add("wasm_v2_report", json.dumps(c["proof"], ensure_ascii=False).encode() + b"\x1f" + json.dumps(c["root"]).encode())
 
 
 def seed_more(tree_doc):

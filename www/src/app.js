@@ -2,10 +2,13 @@
 // (drop, file picker or paste), runs the WebAssembly verifier (crates/por-wasm)
 // and shows the verdict. Plain JavaScript, no build step, no network: the
 // WebAssembly bytes come from por_wasm_bytes.js (a global set by that script).
-/* global wasm_bindgen, POR_WASM_BASE64, por_interop, POR_WASM_INTEROP_BASE64 */
+/* global wasm_bindgen, POR_WASM_BASE64, por_interop, POR_WASM_INTEROP_BASE64, por_v2, POR_WASM_V2_BASE64 */
 // Other exchanges' proofs are checked by a second module (crates/por-wasm-interop:
 // por_wasm_interop.js and por_wasm_interop_bytes.js, global por_interop),
 // which this script adds to the page only when a file is not por's own format.
+// Proofs in tree format v2 (por-proof-v2) are checked by a third module
+// (crates/por-wasm-v2: por_wasm_v2.js and por_wasm_v2_bytes.js, global por_v2),
+// added only when a proof says "por-proof-v2".
 "use strict";
 
 (function () {
@@ -22,7 +25,7 @@
       pasteProof: "…or paste its contents:",
       rootHeading: "The root your exchange published",
       optional: "(recommended)",
-      rootHint: "The root hash (64 hex digits), the tree summary (JSON) or the signed attestation (JSON) your exchange published, taken from the exchange's own website. Without it, this page can only check that the proof is consistent in itself: it is then not verified. For a distribution proof, give the administrator's signed statement (JSON) here.",
+      rootHint: "The root hash (64 hex digits), the tree summary (JSON) or the signed attestation (JSON) your exchange published, taken from the exchange's own website; for a v2 proof (por-proof-v2), its published root (por-root-v2, JSON) or its root hash. Without it, this page can only check that the proof is consistent in itself: it is then not verified. For a distribution proof, give the administrator's signed statement (JSON) here.",
       dropRoot: "Drop the published root file here, or choose it:",
       pasteRoot: "…or paste it:",
       verify: "Verify",
@@ -192,6 +195,66 @@
       errorExchangeRoot: "The root hash you gave could not be read: for another exchange's proof, give its root hash as hex digits alone.",
       errorExchangeProof: "The file could not be read as the format its structure suggests.",
       errorInteropLoad: "The checks of other exchanges' proofs could not start in this browser.",
+      // Tree format v2 (por-proof-v2, the third module crates/por-wasm-v2).
+      errorV2Load: "The check of v2 proofs could not start in this browser.",
+      v2Detected: "A proof in format v2 (por-proof-v2): other customers' balances and the number of customers are hidden from it.",
+      v2VerifiedRoot: "Your balances are committed in the v2 tree of the published root (por-root-v2) you gave: your proof leads to its root hash, the root opens to exactly its totals, and every commitment on your path is proven not to hide a negative amount.",
+      v2VerifiedHash: "Your balances are committed in the v2 tree whose root hash you gave. That hash commits to the tree height, the asset list and the root commitments, which open to the totals shown; every commitment on your path is proven not to hide a negative amount.",
+      "v2kind-range-proof-invalid": "A range proof does not verify: a commitment on your path may hide a negative amount (which would lower the totals), or the range proofs are not this proof's.",
+      "v2kind-root-opening-mismatch": "The root commitments do not open to the stated totals and blinding factors: those totals are not the ones the tree commits to.",
+      "v2kind-height-mismatch": "The published tree height differs from the proof's.",
+      "v2kind-asset-mismatch": "The proof and the published root list different assets, decimals or proof units.",
+      "v2kind-root-hash-mismatch": "The root hash your proof leads to differs from the expected one (a balance, a step of the path, the height, an asset, its decimals or its proof unit differ).",
+      "v2kind-path-length": "The path's length does not match the tree height the proof states.",
+      "v2kind-position-out-of-range": "Your position does not exist in a tree of this height.",
+      "v2kind-balance-out-of-range": "A balance is too large for its proof unit (2^64 units or more).",
+      "v2kind-bad-commitment": "A commitment on the path cannot be decoded.",
+      "v2kind-range-proof-count": "The proof does not have the number of range proofs its format prescribes.",
+      v2ColBalance: "Your balance",
+      v2ColCounted: "Counted in the tree as",
+      v2Exact: "{x} (exact)",
+      v2RoundedUp: "{x} (rounded up)",
+      v2UnitsHeading: "Proof units",
+      v2UnitExact: "{symbol}: 1 unit = {u} {symbol}, its smallest amount: counted exactly.",
+      v2UnitRounded: "{symbol}: 1 unit = {u} {symbol} (10^{e} of its smallest amounts): each balance is rounded up to a whole unit.",
+      v2UnitNote: "Rounding up means liabilities are never under-reported: each total is at least the exact total, by less than one proof unit per customer.",
+      v2TotalsPublished: "Total liabilities of the exchange (as published, each balance rounded up to the proof unit)",
+      v2TotalsHash: "Total liabilities of the exchange (the ones the root hash you gave commits to, each balance rounded up to the proof unit)",
+      v2TotalsProof: "Total liabilities of the exchange (as stated in the proof, each balance rounded up to the proof unit)",
+      v2ShownHeading: "What your proof shows, and what it hides",
+      v2Shown: "Shown to you:",
+      v2ShownOwn: "your account id, your balances (as counted: rounded up to the proof unit) and your position in the tree;",
+      v2ShownHeight: "the tree height, {h}, chosen by the exchange, not computed from the number of customers. A tree of height {h} holds at most {max} customers, and every count up to that gives a proof of exactly this shape: the height says only that there are no more than {max};",
+      v2ShownAssets: "the asset list (symbols, decimals, proof units) and the totals.",
+      v2Hidden: "Hidden from you, and from anyone you give your file to:",
+      v2HiddenBalances: "every other customer's balances and account ids: each of the {h} steps of your path shows one commitment per asset, which hides its amount;",
+      v2HiddenCount: "the number of customers;",
+      v2HiddenPadding: "which steps of your path hold other customers and which are empty padding.",
+      v2CheckedHeading: "What was checked",
+      v2CheckedLeaf: "Your balances, as counted, open your own entry's commitments.",
+      v2CheckedPath: "Every step of your path leads to the root hash, which commits to the format version, the tree height and the asset list with decimals and proof units.",
+      v2CheckedOpening: "The root commitments open to exactly the totals shown.",
+      v2CheckedRange: "Range proofs: all {n} commitments your path reveals ({h} steps × {k} assets) are proven to hold a value from 0 to 2^64 − 1 proof units, so none hides a negative amount ({p} aggregated range proofs, all verified).",
+      v2CheckedAgainstProof: "All of this was checked against the root written in the proof file itself, not against a publication.",
+      v2NotCheckedHeading: "What this does not check",
+      v2TodoRoot: "That the published root (por-root-v2) you gave is the one your exchange published: take it from the exchange's own website.",
+      v2TodoHash: "That the root hash you gave is the one your exchange published: take it from the exchange's own website.",
+      v2TodoCompare: "That your proof belongs to what your exchange published: give its published root in step 2 above (the por-root-v2 file or its root hash, from the exchange's own website), or compare this root hash with the published one yourself:",
+      v2NotReserves: "That the exchange holds the coins to cover its liabilities: that is the audit of its reserves, not this page.",
+      v2NotOthers: "Other customers' entries: your proof covers only the commitments on your path. A negative amount elsewhere in the tree is caught by the customers whose paths it is on, or by an auditor who rebuilds the whole tree, not by your check.",
+      v2NotSnapshot: "Which snapshot (date) this is: neither the proof nor the por-root-v2 names one. Check that the balances above are yours at the date your exchange published this root.",
+      v2Technical: "Technical details (tree, hashes, range proofs, time)",
+      v2Format: "Format",
+      v2Position: "Position in the tree",
+      v2MaxCustomers: "Most customers a tree of this height holds",
+      v2RangeProofs: "Range proofs",
+      v2RangeProofsValue: "{p} aggregated range proofs over {n} commitments",
+      v2Time: "Time of the check in this browser",
+      v2TimeValue: "{ms} ms",
+      cmpAssetsV2: "Asset list (symbols, decimals, proof units)",
+      cmpTotalsV2: "Totals (the root commitments open to them)",
+      "cmp-under-hash": "committed under the hash you gave",
+      boxV2: "A proof in format v2 (por-proof-v2) hides other customers' balances and the number of customers: each step of the path shows only commitments, whose amounts are hidden and proven not to be negative, and the tree height is chosen by the exchange, so it says only that there are at most 2^(height − 1) customers. Your balances are counted rounded up to each asset's proof unit, as the page shows.",
     },
     ja: {
       title: "準備金証明であなたの残高を確認する",
@@ -202,7 +265,7 @@
       pasteProof: "…または内容を貼り付けてください：",
       rootHeading: "取引所が公表したルート",
       optional: "（推奨）",
-      rootHint: "取引所が自社のウェブサイトで公表したルートハッシュ（16進数64桁）、ツリーの概要（JSON）、または署名付きアテステーション（JSON）です。指定しない場合、このページで確認できるのは証明ファイル自体の整合性だけで、検証済みにはなりません。配当の証明の場合は、管理人の署名付き声明（JSON）をここに指定してください。",
+      rootHint: "取引所が自社のウェブサイトで公表したルートハッシュ（16進数64桁）、ツリーの概要（JSON）、または署名付きアテステーション（JSON）です。v2 形式の証明（por-proof-v2）の場合は、公表されたルート（por-root-v2、JSON）またはそのルートハッシュです。指定しない場合、このページで確認できるのは証明ファイル自体の整合性だけで、検証済みにはなりません。配当の証明の場合は、管理人の署名付き声明（JSON）をここに指定してください。",
       dropRoot: "公表されたルートのファイルをここにドロップするか、選択してください：",
       pasteRoot: "…または貼り付けてください：",
       verify: "検証する",
@@ -372,6 +435,65 @@
       errorExchangeRoot: "指定されたルートハッシュを読み取れませんでした。他の取引所の証明の場合は、ルートハッシュを16進数のみで指定してください。",
       errorExchangeProof: "構造から推定される形式として、このファイルを読み取れませんでした。",
       errorInteropLoad: "このブラウザでは、他の取引所の証明を検証する機能を起動できませんでした。",
+      errorV2Load: "このブラウザでは、v2 形式の証明を検証する機能を起動できませんでした。",
+      v2Detected: "v2 形式の証明（por-proof-v2）です。他の顧客の残高と顧客数は、この証明からはわかりません。",
+      v2VerifiedRoot: "あなたの残高は、指定された公表ルート（por-root-v2）の v2 ツリーにコミットされています。証明からそのルートハッシュが導かれ、ルートはその合計額にちょうど開示され、経路上のすべてのコミットメントが負の金額を隠していないことが証明されています。",
+      v2VerifiedHash: "あなたの残高は、指定されたルートハッシュの v2 ツリーにコミットされています。このハッシュはツリーの高さ、資産の一覧、ルートのコミットメントを固定しており、そのコミットメントは表示された合計額に開示されます。経路上のすべてのコミットメントが負の金額を隠していないことも証明されています。",
+      "v2kind-range-proof-invalid": "範囲証明が検証できません。経路上のコミットメントが負の金額を隠している（合計額を少なく見せる）おそれがあるか、範囲証明がこの証明のものではありません。",
+      "v2kind-root-opening-mismatch": "ルートのコミットメントが、記載された合計額とブラインディング係数に開示されません。その合計額は、ツリーがコミットしている値ではありません。",
+      "v2kind-height-mismatch": "公表されたツリーの高さが、証明の高さと異なります。",
+      "v2kind-asset-mismatch": "証明と公表されたルートとで、資産・小数点以下の桁数・証明単位のいずれかが異なります。",
+      "v2kind-root-hash-mismatch": "証明から導かれるルートハッシュが、期待される値と異なります（残高、経路の項目、高さ、資産、その桁数または証明単位のいずれかが異なります）。",
+      "v2kind-path-length": "経路の長さが、証明に記載されたツリーの高さと一致しません。",
+      "v2kind-position-out-of-range": "この高さのツリーには、あなたの位置が存在しません。",
+      "v2kind-balance-out-of-range": "残高が証明単位に対して大きすぎます（2^64 単位以上）。",
+      "v2kind-bad-commitment": "経路上のコミットメントを復号できません。",
+      "v2kind-range-proof-count": "範囲証明の数が、形式で定められた数と一致しません。",
+      v2ColBalance: "あなたの残高",
+      v2ColCounted: "ツリーでの計上額",
+      v2Exact: "{x}（端数なし）",
+      v2RoundedUp: "{x}（切り上げ）",
+      v2UnitsHeading: "証明単位",
+      v2UnitExact: "{symbol}：1 単位 = {u} {symbol}（最小単位）。そのまま計上されます。",
+      v2UnitRounded: "{symbol}：1 単位 = {u} {symbol}（最小単位の 10^{e} 倍）。各残高は単位未満を切り上げて計上されます。",
+      v2UnitNote: "切り上げなので、負債が少なく計上されることはありません。各合計額は正確な合計以上で、その差は顧客 1 人あたり 1 証明単位未満です。",
+      v2TotalsPublished: "取引所の負債総額（公表値。各残高を証明単位に切り上げたもの）",
+      v2TotalsHash: "取引所の負債総額（指定されたルートハッシュがコミットしている値。各残高を証明単位に切り上げたもの）",
+      v2TotalsProof: "取引所の負債総額（証明ファイル記載値。各残高を証明単位に切り上げたもの）",
+      v2ShownHeading: "この証明でわかること・隠されていること",
+      v2Shown: "あなたにわかること：",
+      v2ShownOwn: "あなたのアカウント ID、残高（計上額：証明単位に切り上げたもの）、ツリー内の位置",
+      v2ShownHeight: "ツリーの高さ {h}。取引所が選んだ値で、顧客数から計算されたものではありません。高さ {h} のツリーに入る顧客は最大 {max} 人で、それ以下のどの顧客数でもまったく同じ形の証明になります。高さからわかるのは、顧客が {max} 人以下であることだけです。",
+      v2ShownAssets: "資産の一覧（銘柄、小数点以下の桁数、証明単位）と合計額",
+      v2Hidden: "あなたにも、ファイルを渡した相手にも隠されていること：",
+      v2HiddenBalances: "他のすべての顧客の残高とアカウント ID。経路の {h} 個の項目はそれぞれ資産ごとに 1 つのコミットメントを示すだけで、金額は隠されています。",
+      v2HiddenCount: "顧客数",
+      v2HiddenPadding: "経路のどの項目が他の顧客で、どれが空のパディングか",
+      v2CheckedHeading: "確認したこと",
+      v2CheckedLeaf: "あなたの残高（計上額）で、あなた自身のエントリのコミットメントが開示されること。",
+      v2CheckedPath: "経路のすべての項目からルートハッシュが導かれること。ルートハッシュは形式のバージョン、ツリーの高さ、資産の一覧（桁数と証明単位を含む）を固定しています。",
+      v2CheckedOpening: "ルートのコミットメントが、表示された合計額にちょうど開示されること。",
+      v2CheckedRange: "範囲証明：経路で示される {n} 個のコミットメント（{h} 項目 × {k} 資産）のすべてが 0 から 2^64 − 1 証明単位の値であり、負の金額を隠しているものはないこと（集約された範囲証明 {p} 個、すべて検証済み）。",
+      v2CheckedAgainstProof: "以上はすべて、公表値ではなく、証明ファイル自体に書かれたルートに対して確認したものです。",
+      v2NotCheckedHeading: "この確認でわからないこと",
+      v2TodoRoot: "指定した公表ルート（por-root-v2）が、取引所の公表したものであること。取引所自身のウェブサイトから入手してください。",
+      v2TodoHash: "指定したルートハッシュが、取引所の公表したものであること。取引所自身のウェブサイトから入手してください。",
+      v2TodoCompare: "この証明が取引所の公表したものに属していること。取引所自身のウェブサイトで公表されたルート（por-root-v2 ファイルまたはルートハッシュ）を上の手順2で指定するか、このルートハッシュを公表値とご自身で照合してください：",
+      v2NotReserves: "取引所が負債に見合う暗号資産を保有していること。それは準備金の監査で確認するもので、このページでは確認できません。",
+      v2NotOthers: "他の顧客のエントリ。あなたの証明が対象とするのは、あなたの経路上のコミットメントだけです。ツリーの他の場所にある負の金額は、そこを経路に含む顧客か、ツリー全体を再構築する監査人が見つけるもので、あなたの確認ではわかりません。",
+      v2NotSnapshot: "どのスナップショット（日付）か。証明にも por-root-v2 にも記載がありません。上記の残高が、取引所がこのルートを公表した日付時点のあなたの残高であることをご確認ください。",
+      v2Technical: "技術的な詳細（ツリー、ハッシュ、範囲証明、所要時間）",
+      v2Format: "形式",
+      v2Position: "ツリー内の位置",
+      v2MaxCustomers: "この高さのツリーに入る最大の顧客数",
+      v2RangeProofs: "範囲証明",
+      v2RangeProofsValue: "{n} 個のコミットメントに対する集約された範囲証明 {p} 個",
+      v2Time: "このブラウザでの確認の所要時間",
+      v2TimeValue: "{ms} ミリ秒",
+      cmpAssetsV2: "資産の一覧（銘柄、小数点以下の桁数、証明単位）",
+      cmpTotalsV2: "合計額（ルートのコミットメントの開示先）",
+      "cmp-under-hash": "指定されたハッシュで固定",
+      boxV2: "v2 形式の証明（por-proof-v2）では、他の顧客の残高と顧客数は隠されています。経路の各項目はコミットメントだけを示し、その金額は隠されたまま負でないことが証明されています。ツリーの高さは取引所が選ぶので、そこからわかるのは顧客が最大 2^(高さ − 1) 人であることだけです。あなたの残高は、ページに表示されるとおり、資産ごとの証明単位に切り上げて計上されます。",
     },
   };
 
@@ -476,6 +598,7 @@
     result.removeAttribute("data-distribution");
     result.removeAttribute("data-format");
     result.removeAttribute("data-exchange");
+    result.removeAttribute("data-verify-ms");
     if (!last) return;
     error.removeAttribute("data-error");
     if (last.error) {
@@ -494,6 +617,10 @@
     }
     if (last.distribution) {
       renderDistribution(last.distribution);
+      return;
+    }
+    if (last.v2) {
+      renderV2(last);
       return;
     }
     var r = last.report;
@@ -960,6 +1087,237 @@
     );
   }
 
+  // ---- Tree format v2 (the third module, crates/por-wasm-v2) ----
+
+  function isV2Proof(text) {
+    try {
+      var v = JSON.parse(text.replace(/^\uFEFF/, ""));
+      return !!v && typeof v === "object" && v.format === "por-proof-v2";
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // Loaded once, like the second module, only when a proof says
+  // "por-proof-v2": the curve and the range proofs stay out of the first load.
+  var v2module = null;
+  function loadV2() {
+    if (!v2module) {
+      var t0 = performance.now();
+      v2module = loadScript("por_wasm_v2.js")
+        .then(function () { return loadScript("por_wasm_v2_bytes.js"); })
+        .then(function () {
+          var bin = atob(POR_WASM_V2_BASE64);
+          var bytes = new Uint8Array(bin.length);
+          for (var j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
+          // `let por_v2` in the glue: a global binding, not a window property.
+          return por_v2({ module_or_path: bytes });
+        })
+        .then(function () {
+          document.documentElement.setAttribute("data-v2-load-ms", (performance.now() - t0).toFixed(1));
+          return por_v2;
+        });
+      v2module.catch(function () { v2module = null; });
+    }
+    return v2module;
+  }
+
+  // The published root for a v2 proof comes straight from step 2 (a
+  // por-root-v2 or its hash). When an attestation carries v2 roots, its
+  // signature is checked by the first module (por-attest) and the root it
+  // signs is handed to the same check here.
+  function verifyV2(proof, root) {
+    return loadV2().then(
+      function (m) {
+        // The time of the check itself (parsing, hashes, commitments, range
+        // proofs), measured around the WebAssembly call.
+        var t0 = performance.now();
+        var v = JSON.parse(m.check(proof, root));
+        var ms = performance.now() - t0;
+        if (v.ok !== true) {
+          return { error: { key: v.error === "root" ? "errorRoot" : "errorProof", kind: "v2-" + String(v.error), detail: String(v.message) } };
+        }
+        return { v2: v, ms: ms };
+      },
+      function (e) {
+        return { error: { key: "errorV2Load", kind: "v2-load", detail: e && e.message ? e.message : String(e) } };
+      }
+    );
+  }
+
+  var V2_SOURCES = ["published-root", "published-hash"];
+  var V2_ITEMS = ["root_hash", "height", "assets", "totals"];
+  var V2_VALUES = ["matches", "differs", "not-given", "not-compared", "under-hash"];
+
+  // The page's state for a v2 report, failing closed: green only for a
+  // "verified" report against a publication this page knows, with the root
+  // hash matching, nothing differing or left uncompared, and every sibling
+  // commitment's range proof verified; amber only for a proof consistent
+  // with its own root; red for a failure, and for anything else.
+  function v2State(r) {
+    var c = r.comparisons || {};
+    var known = V2_ITEMS.every(function (k) { return V2_VALUES.indexOf(c[k]) >= 0; });
+    var assets = Array.isArray(r.assets) ? r.assets : [];
+    var rp = r.range_proofs || {};
+    var allRanges = rp.valid === true && typeof r.height === "number" && assets.length > 0 && rp.commitments === r.height * assets.length;
+    if (r.verdict === "verified" && r.verified === true && !r.failure && known && allRanges &&
+        V2_SOURCES.indexOf(r.root_source) >= 0 && c.root_hash === "matches" &&
+        V2_ITEMS.every(function (k) { return c[k] === "matches" || (c[k] === "under-hash" && r.root_source === "published-hash"); })) {
+      return { verdict: "verified" };
+    }
+    if (r.verdict === "consistent-not-compared" && r.verified === false && !r.failure && r.root_source === "proof" && known && allRanges) {
+      return { verdict: "not-compared" };
+    }
+    if (r.verdict === "not-verified" && r.failure && r.failure.kind) {
+      return { verdict: "failed", failure: r.failure };
+    }
+    var what = "verdict " + String(r.verdict) + ", root source " + String(r.root_source);
+    return { verdict: "failed", failure: { kind: "unsupported-report", what: what, message: what } };
+  }
+
+  function listSection(id, heading, items, cls) {
+    return el("section", { class: cls || "v2-list", id: id, "aria-labelledby": id + "-heading" }, [
+      el("h3", { id: id + "-heading" }, [heading]),
+      el("ul", null, items.map(function (i) { return typeof i === "string" ? el("li", null, [i]) : i; })),
+    ]);
+  }
+
+  function renderV2(out) {
+    var r = out.v2;
+    var result = $("result");
+    var state = v2State(r);
+    result.setAttribute("data-verdict", state.verdict);
+    result.setAttribute("data-format", "por-proof-v2");
+    result.setAttribute("data-verify-ms", out.ms.toFixed(1));
+    var look = { verified: ["ok", "✓", "verified", "answerVerified"], "not-compared": ["warn", "!", "notCompared", "answerNotCompared"], failed: ["bad", "✗", "notVerified", "answerFailed"] }[state.verdict];
+    result.appendChild(el("h2", { id: "verdict", class: "verdict " + look[0] }, [
+      el("span", { class: "mark", "aria-hidden": "true" }, [look[1]]),
+      " ",
+      t(look[2]),
+    ]));
+    result.appendChild(el("p", { id: "answer", class: "answer " + look[0] }, [t(look[3])]));
+    result.appendChild(el("p", { id: "detected", class: "detected" }, [t("v2Detected")]));
+    var gap = lang === "ja" ? "" : " ";
+    var h = r.height;
+    var k = (r.assets || []).length;
+
+    if (state.verdict === "verified") {
+      result.appendChild(el("p", { id: "verdict-text" }, [t(r.root_source === "published-root" ? "v2VerifiedRoot" : "v2VerifiedHash")]));
+    } else if (state.verdict === "not-compared") {
+      result.appendChild(el("p", { id: "verdict-text" }, [t("notComparedText")]));
+    } else {
+      var f = state.failure;
+      var kindText = STRINGS.en["v2kind-" + f.kind] ? t("v2kind-" + f.kind) : STRINGS.en["kind-" + f.kind] ? t("kind-" + f.kind) : t("kindOther");
+      var causeKey = { "root-differs": "causeRootDiffers", "proof-inconsistent": "causeInconsistent" }[r.cause];
+      var causeText = causeKey ? t(causeKey) : t("causeUnsupported", { what: f.what || String(r.cause) });
+      var failure = el("dl", { class: "facts failure", id: "failure", "data-kind": f.kind, "data-cause": causeKey ? r.cause : "unsupported" }, []);
+      row(t("reason"), kindText + gap + causeText).forEach(function (n) { failure.appendChild(n); });
+      if (f.message) row(t("details"), f.message, "detail").forEach(function (n) { failure.appendChild(n); });
+      result.appendChild(failure);
+      var steps = el("ul", null, [el("li", null, [t("nextDownload")])]);
+      if (r.cause === "root-differs") steps.appendChild(el("li", null, [t("nextPublication")]));
+      steps.appendChild(el("li", null, [t("nextContact")]));
+      steps.appendChild(el("li", null, [t("nextKeep")]));
+      result.appendChild(el("section", { class: "next", id: "next", "aria-labelledby": "next-heading" }, [el("h3", { id: "next-heading" }, [t("nextHeading")]), steps]));
+      result.appendChild(el("p", { class: "note" }, [t("unverifiedNote")]));
+    }
+
+    var facts = el("dl", { class: "facts", id: "facts" }, []);
+    row(t("account"), r.user_id, "account").forEach(function (n) { facts.appendChild(n); });
+    result.appendChild(facts);
+
+    // Your balances: exact, and as counted in the tree (rounded up to the
+    // proof unit).
+    result.appendChild(el("table", { class: "amounts", id: "balances" }, [
+      el("caption", null, [t("balances")]),
+      el("thead", null, [el("tr", null, [
+        el("th", { scope: "col" }, [t("asset")]),
+        el("th", { scope: "col", class: "num" }, [t("v2ColBalance")]),
+        el("th", { scope: "col", class: "num" }, [t("v2ColCounted")]),
+      ])]),
+      el("tbody", null, r.assets.map(function (a) {
+        var counted = a.committed === null ? "—" : t(a.rounded_up ? "v2RoundedUp" : "v2Exact", { x: a.committed });
+        return el("tr", { "data-symbol": a.symbol, "data-rounded-up": String(a.rounded_up) }, [
+          el("th", { scope: "row" }, [a.symbol]),
+          el("td", { class: "num", title: a.balance_base_units }, [a.balance]),
+          el("td", { class: "num counted", title: a.units === null ? "" : a.units }, [counted]),
+        ]);
+      })),
+    ]));
+    var units = el("ul", null, r.assets.map(function (a) {
+      var vars = { symbol: a.symbol, u: a.unit === null ? "?" : a.unit, e: a.unit_exponent };
+      return el("li", { "data-symbol": a.symbol }, [t(a.unit_exponent === 0 ? "v2UnitExact" : "v2UnitRounded", vars)]);
+    }));
+    result.appendChild(el("section", { class: "v2-units", id: "v2-units", "aria-labelledby": "v2-units-heading" }, [
+      el("h3", { id: "v2-units-heading" }, [t("v2UnitsHeading")]),
+      units,
+      el("p", null, [t("v2UnitNote")]),
+    ]));
+    var totalsKey = r.root_source === "published-root" ? "v2TotalsPublished" : r.root_source === "published-hash" ? "v2TotalsHash" : "v2TotalsProof";
+    result.appendChild(amountTable(t(totalsKey), (r.totals || []).map(function (x) {
+      return { symbol: x.symbol, amount: x.amount === null ? "—" : x.amount, base_units: x.units + " × 10^" + x.unit_exponent };
+    }), "totals"));
+
+    // Up to 2^63: BigInt, not a Number, keeps every digit.
+    var max = typeof r.max_customers === "string" && /^[0-9]+$/.test(r.max_customers) ? BigInt(r.max_customers).toLocaleString(lang === "ja" ? "ja-JP" : "en-US") : "?";
+    var shown = el("section", { class: "v2-list", id: "v2-shown", "aria-labelledby": "v2-shown-heading" }, [
+      el("h3", { id: "v2-shown-heading" }, [t("v2ShownHeading")]),
+      el("p", null, [t("v2Shown")]),
+      el("ul", { id: "v2-shown-list" }, [
+        el("li", null, [t("v2ShownOwn")]),
+        el("li", { id: "v2-height" }, [t("v2ShownHeight", { h: h, max: max })]),
+        el("li", null, [t("v2ShownAssets")]),
+      ]),
+      el("p", null, [t("v2Hidden")]),
+      el("ul", { id: "v2-hidden-list" }, [
+        el("li", null, [t("v2HiddenBalances", { h: h })]),
+        el("li", null, [t("v2HiddenCount")]),
+        el("li", null, [t("v2HiddenPadding")]),
+      ]),
+    ]);
+    result.appendChild(shown);
+
+    if (state.verdict !== "failed") {
+      var rp = r.range_proofs;
+      var checked = [t("v2CheckedLeaf"), t("v2CheckedPath"), t("v2CheckedOpening"),
+        el("li", { id: "v2-range" }, [t("v2CheckedRange", { n: rp.commitments, h: h, k: k, p: rp.proofs })])];
+      if (state.verdict === "not-compared") checked.push(el("li", { id: "v2-against-proof" }, [t("v2CheckedAgainstProof")]));
+      result.appendChild(listSection("v2-checked", t("v2CheckedHeading"), checked));
+      var first = state.verdict === "not-compared"
+        ? el("li", { id: "todo-root" }, [t("v2TodoCompare"), " ", el("code", { class: "hash" }, [r.proof_root])])
+        : el("li", { id: "todo-root" }, [t(r.root_source === "published-root" ? "v2TodoRoot" : "v2TodoHash")]);
+      result.appendChild(listSection("todo", t("v2NotCheckedHeading"), [first, t("v2NotReserves"), t("v2NotOthers"), t("v2NotSnapshot")], "todo"));
+    }
+
+    var technical = el("details", { id: "technical", class: "technical" }, [el("summary", null, [t("v2Technical")])]);
+    var tree = el("dl", { class: "facts", id: "tree" }, []);
+    var add = function (label, value, cls) { row(label, value, cls).forEach(function (n) { tree.appendChild(n); }); };
+    add(t("v2Format"), "por-proof-v2", "format");
+    add(t("v2Position"), String(r.position));
+    add(t("height"), String(h));
+    add(t("v2MaxCustomers"), max);
+    add(t(r.root_source === "proof" ? "proofRoot" : "root"), r.checked_root, "hash");
+    if (r.proof_root !== r.checked_root) add(t("proofRoot"), r.proof_root, "hash");
+    add(t("v2RangeProofs"), t("v2RangeProofsValue", { p: r.range_proofs.proofs, n: r.range_proofs.commitments }));
+    add(t("v2Time"), t("v2TimeValue", { ms: out.ms.toFixed(0) }), "time");
+    add(t("snapshot"), t("snapshotUnknown"), "snapshot");
+    technical.appendChild(tree);
+    var c = r.comparisons || {};
+    var labels = { root_hash: "cmpHash", height: "cmpHeight", assets: "cmpAssetsV2", totals: "cmpTotalsV2" };
+    technical.appendChild(el("table", { class: "comparisons", id: "comparisons" }, [
+      el("caption", null, [t("compared")]),
+      el("tbody", null, V2_ITEMS.map(function (key) {
+        var v = V2_VALUES.indexOf(c[key]) >= 0 ? c[key] : "not-compared";
+        return el("tr", { "data-item": key, "data-result": v }, [
+          el("th", { scope: "row" }, [t(labels[key])]),
+          el("td", { class: "cmp cmp-" + v }, [t("cmp-" + v)]),
+        ]);
+      })),
+    ]));
+    result.appendChild(technical);
+    result.hidden = false;
+  }
+
   // ---- Verification ----
 
   function finish() {
@@ -974,6 +1332,13 @@
     var proof = $("proof-text").value;
     var root = $("root-text").value;
     document.documentElement.setAttribute("data-state", "checking");
+    if (isV2Proof(proof)) {
+      verifyV2(proof, root).then(function (outcome) {
+        last = outcome;
+        finish();
+      });
+      return;
+    }
     if (proof.trim() !== "" && !isDistributionProof(proof) && !isPorOwn(proof)) {
       verifyExchange(proof, root).then(function (outcome) {
         last = outcome;
