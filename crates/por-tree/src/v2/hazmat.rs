@@ -11,11 +11,12 @@
 //! accept that trade-off (see `docs/notes/tree-v2-security.md`). The results
 //! are the same points, so the tree's bytes are identical either way.
 //!
-//! Method: a comb of 8-bit teeth. For a base `B`, tooth `t` holds `d·256^t·B`
-//! for `d = 0..256`, so `s·B = Σ_t table[t][byte_t(s)]` costs one point
-//! addition per byte of `s` and no doublings. A batch is processed tooth by
-//! tooth, so only one 40 kB tooth is in use at a time (it stays in the CPU's
-//! nearest caches) instead of the whole 1.3 MB table.
+//! Method: a comb of 11-bit teeth. For a base `B`, tooth `t` holds
+//! `d·2^(11t)·B` for `d = 0..2048`, so `s·B = Σ_t table[t][digit_t(s)]`
+//! costs one point addition per 11 bits of `s` (23 for a blinding factor,
+//! 6 for a value below 2^64) and no doublings. A batch is processed tooth by
+//! tooth, so only one 320 kB tooth is in use at a time (it stays in the
+//! core's L2 cache) instead of the whole 7.5 MB table.
 
 use std::sync::OnceLock;
 
@@ -23,8 +24,14 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 
-/// Entries per tooth (8-bit digits).
-const SPAN: usize = 256;
+/// Bits per tooth.
+const W: usize = 11;
+/// Entries per tooth.
+const SPAN: usize = 1 << W;
+/// Teeth for a value below 2^64.
+const TEETH_U64: usize = 64usize.div_ceil(W);
+/// Teeth for a canonical scalar (below 2^253).
+const TEETH_SCALAR: usize = 253usize.div_ceil(W);
 
 /// A comb table for one base point (see the module documentation).
 pub(crate) struct VartimeComb {
@@ -33,7 +40,7 @@ pub(crate) struct VartimeComb {
 }
 
 impl VartimeComb {
-    /// The table of `base` for scalars of up to `teeth` bytes.
+    /// The table of `base` for integers of up to `teeth · W` bits.
     fn new(base: &RistrettoPoint, teeth: usize) -> VartimeComb {
         let mut table = Vec::with_capacity(teeth * SPAN);
         let mut b = *base;
@@ -43,15 +50,14 @@ impl VartimeComb {
                 table.push(acc);
                 acc += b;
             }
-            // acc = 256·b: the next tooth's step.
+            // acc = 2^W·b: the next tooth's step.
             b = acc;
         }
         VartimeComb { table, teeth }
     }
 
-    /// Adds `digits[i]·B` to `acc[i]` for each `i`, where `digits[i]` is a
-    /// little-endian integer of `teeth` bytes.
-    fn add_batch<const N: usize>(&self, acc: &mut [RistrettoPoint], digits: &[[u8; N]]) {
+    /// Adds `Σ_t digits[i][t]·2^(W·t)·B` to `acc[i]` for each `i`.
+    fn add_batch<const N: usize>(&self, acc: &mut [RistrettoPoint], digits: &[[u16; N]]) {
         debug_assert!(N >= self.teeth);
         for t in 0..self.teeth {
             let tooth = &self.table[t * SPAN..(t + 1) * SPAN];
@@ -62,33 +68,59 @@ impl VartimeComb {
     }
 }
 
+/// The `W`-bit digits of a little-endian integer of 32 bytes, lowest first.
+fn digits<const N: usize>(bytes: &[u8; 32]) -> [u16; N] {
+    let mut limbs = [0u64; 5];
+    for (l, c) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        *l = u64::from_le_bytes(b);
+    }
+    let mut out = [0u16; N];
+    for (t, d) in out.iter_mut().enumerate() {
+        let bit = t * W;
+        let (q, r) = (bit / 64, bit % 64);
+        let mut v = limbs[q] >> r;
+        if r + W > 64 {
+            v |= limbs[q + 1] << (64 - r);
+        }
+        *d = u16::try_from(v & ((1 << W) - 1)).expect("W bits");
+    }
+    out
+}
+
 fn combs() -> &'static (VartimeComb, VartimeComb) {
     static COMBS: OnceLock<(VartimeComb, VartimeComb)> = OnceLock::new();
     COMBS.get_or_init(|| {
         let gens = super::format::generators();
         let half = Scalar::from(2u8).invert();
-        // Values are below 2^64: 8 teeth of G/2; blinding factors are
-        // scalars below 2^253: 32 teeth of H/2.
         (
-            VartimeComb::new(&(gens.g * half), 8),
-            VartimeComb::new(&(gens.h * half), 32),
+            VartimeComb::new(&(gens.g * half), TEETH_U64),
+            VartimeComb::new(&(gens.h * half), TEETH_SCALAR),
         )
     })
 }
 
 /// `r·H/2` for each `r` (variable time in `r`: HAZMAT).
 pub(crate) fn commit_zero_half_batch(blindings: &[Scalar]) -> Vec<RistrettoPoint> {
-    let digits: Vec<[u8; 32]> = blindings.iter().map(Scalar::to_bytes).collect();
+    let d: Vec<[u16; TEETH_SCALAR]> = blindings.iter().map(|r| digits(r.as_bytes())).collect();
     let mut acc = vec![RistrettoPoint::identity(); blindings.len()];
-    combs().1.add_batch(&mut acc, &digits);
+    combs().1.add_batch(&mut acc, &d);
     acc
 }
 
 /// `x·G/2 + r·H/2` for each pair (variable time in `x` and `r`: HAZMAT).
 pub(crate) fn commit_half_batch(values: &[u64], blindings: &[Scalar]) -> Vec<RistrettoPoint> {
     let mut acc = commit_zero_half_batch(blindings);
-    let digits: Vec<[u8; 8]> = values.iter().map(|x| x.to_le_bytes()).collect();
-    combs().0.add_batch(&mut acc, &digits);
+    let d: Vec<[u16; TEETH_U64]> = values
+        .iter()
+        .map(|x| {
+            let mut b = [0u8; 32];
+            b[..8].copy_from_slice(&x.to_le_bytes());
+            digits(&b)
+        })
+        .collect();
+    combs().0.add_batch(&mut acc, &d);
     acc
 }
 

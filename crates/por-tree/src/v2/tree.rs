@@ -400,7 +400,7 @@ impl TreeV2 {
 
     /// HAZMAT: [`TreeV2::build`] with variable-time multiplications by the
     /// generators (`hazmat` module): the same tree, byte for byte, in about
-    /// half the CPU time of the multiplications, but table lookups at
+    /// half the CPU time, but table lookups at
     /// addresses that depend on secret blinding factors and balances. A
     /// process sharing the build machine's caches may learn them (and so
     /// hidden balances, or which nodes are padding). Use it only on a
