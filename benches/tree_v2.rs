@@ -2,8 +2,13 @@
 //!
 //! `target/release/tree-v2-bench N K [HEIGHT]` prints one JSON line: build
 //! wall time and peak RSS (from /proc/self/status), proof creation and
-//! verification times (median of 5), and the proof file's size. Run it
-//! from `benches/tree-v2.sh`, which also runs v1 on the same data.
+//! verification times (median of 5 wall, mean of 5 in CPU time: the CPU
+//! figures count every thread and resist other load), and the proof file's
+//! size. `MODE` is `ct` (default: `TreeV2::build`, constant time) or
+//! `vartime` (`TreeV2::build_vartime_hazmat`, same bytes). Run it from
+//! `benches/tree-v2.sh`, which also runs v1 on the same data.
+//!
+//! Usage: `tree-v2-bench N K [HEIGHT] [MODE]`.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, reason = "benchmark binary")]
 #![allow(missing_docs)]
@@ -49,12 +54,17 @@ fn main() {
     let n: usize = args.get(1).map_or(100_000, |s| s.parse().unwrap());
     let k: usize = args.get(2).map_or(1, |s| s.parse().unwrap());
     let h: u8 = args.get(3).map_or(32, |s| s.parse().unwrap());
+    let mode = args.get(4).map_or("ct", String::as_str);
     let l = ledger(n, k);
     let a = assets(k);
     let secret = SnapshotSecret::from_byte_array([7; 32]);
     let rss_before = peak_rss_kb();
     let (c0, t) = (cpu_s(), Instant::now());
-    let tree = TreeV2::build(&a, &l, &secret, h).unwrap();
+    let tree = match mode {
+        "ct" => TreeV2::build(&a, &l, &secret, h).unwrap(),
+        "vartime" => TreeV2::build_vartime_hazmat(&a, &l, &secret, h).unwrap(),
+        other => panic!("mode {other:?}: expected ct or vartime"),
+    };
     let build_s = t.elapsed().as_secs_f64();
     let build_cpu = cpu_s() - c0;
     let rss = peak_rss_kb();
@@ -66,25 +76,30 @@ fn main() {
     let mut create = Vec::new();
     let mut verify = Vec::new();
     let mut size = 0;
+    let (mut create_cpu, mut verify_cpu) = (0.0, 0.0);
     for r in 0..5 {
         let uid = user_id((r * 7919) % n);
-        let t = Instant::now();
+        let (c0, t) = (cpu_s(), Instant::now());
         let p = tree.proof(&uid).unwrap();
         create.push(t.elapsed().as_secs_f64() * 1000.0);
+        create_cpu += cpu_s() - c0;
         let json = p.to_json();
         size = json.len();
-        let t = Instant::now();
+        let (c0, t) = (cpu_s(), Instant::now());
         let parsed = por_tree::v2::ProofV2::from_json(&json).unwrap();
         parsed.verify(tree.root()).unwrap();
         verify.push(t.elapsed().as_secs_f64() * 1000.0);
+        verify_cpu += cpu_s() - c0;
     }
     println!(
-        "{{\"customers\": {n}, \"assets\": {k}, \"height\": {h}, \"build_s\": {build_s:.2}, \"build_cpu_s\": {build_cpu:.2}, \"v1_build_s\": {v1_s:.2}, \"v1_build_cpu_s\": {v1_cpu:.2}, \"load_avg\": \"{}\", \"peak_rss_mb\": {}, \"ledger_rss_mb\": {}, \"proof_create_ms\": {:.1}, \"verify_ms\": {:.1}, \"proof_bytes\": {size}, \"threads\": {}}}",
+        "{{\"customers\": {n}, \"assets\": {k}, \"height\": {h}, \"mode\": \"{mode}\", \"build_s\": {build_s:.2}, \"build_cpu_s\": {build_cpu:.2}, \"v1_build_s\": {v1_s:.2}, \"v1_build_cpu_s\": {v1_cpu:.2}, \"load_avg\": \"{}\", \"peak_rss_mb\": {}, \"ledger_rss_mb\": {}, \"proof_create_ms\": {:.1}, \"proof_create_cpu_ms\": {:.0}, \"verify_ms\": {:.1}, \"verify_cpu_ms\": {:.0}, \"proof_bytes\": {size}, \"threads\": {}}}",
         std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" "),
         rss / 1024,
         rss_before / 1024,
         median(create),
+        create_cpu * 1000.0 / 5.0,
         median(verify),
+        verify_cpu * 1000.0 / 5.0,
         rayon::current_num_threads()
     );
 }

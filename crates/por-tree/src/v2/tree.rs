@@ -21,6 +21,16 @@ use crate::ledger::Ledger;
 use super::format::{self, AssetV2, AssetsV2, Secrets};
 use super::proof::{chunk_sizes, ProofV2, RootV2, Sibling};
 
+/// How the build multiplies by the fixed generators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mul {
+    /// curve25519-dalek's constant-time tables (the default).
+    ConstantTime,
+    /// Variable-time comb tables (`super::hazmat`): same points, faster,
+    /// but memory accesses depend on secret scalars.
+    VartimeHazmat,
+}
+
 /// A set of nodes of one level, sorted by position, `k` commitments each.
 ///
 /// Points are kept halved (`C/2`): commitments add, so halves add too, and
@@ -98,25 +108,32 @@ struct NodeData {
 }
 
 /// Padding nodes at `level`, one per position, as a node set.
-fn pads(secrets: &Secrets, level: u8, positions: &[u64], k: usize) -> Nodes {
+fn pads(secrets: &Secrets, level: u8, positions: &[u64], k: usize, mul: Mul) -> Nodes {
     let gens = format::generators();
     let mut out = Nodes::with_capacity(positions.len(), k);
+    out.positions.extend_from_slice(positions);
     for &p in positions {
-        out.positions.push(p);
         out.hashes.push(secrets.pad_hash(level, p));
         for i in 0..k {
-            let r = secrets.blinding(level, p, asset_index(i));
-            out.halves.push(gens.commit_zero_half(&r));
-            out.values.push(0);
-            out.blindings.push(r);
+            out.blindings
+                .push(secrets.blinding(level, p, asset_index(i)));
         }
     }
+    out.values.resize(positions.len() * k, 0);
+    out.halves = match mul {
+        Mul::ConstantTime => out
+            .blindings
+            .iter()
+            .map(|r| gens.commit_zero_half(r))
+            .collect(),
+        Mul::VartimeHazmat => super::hazmat::commit_zero_half_batch(&out.blindings),
+    };
     out.enc = compress_halves(&out.halves);
     out
 }
 
 fn pad_node(secrets: &Secrets, level: u8, position: u64, k: usize) -> NodeData {
-    pads(secrets, level, &[position], k).node(0, k)
+    pads(secrets, level, &[position], k, Mul::ConstantTime).node(0, k)
 }
 
 fn asset_index(i: usize) -> u16 {
@@ -131,6 +148,7 @@ fn step_range(
     level: u8,
     secrets: &Secrets,
     k: usize,
+    mul: Mul,
 ) -> Nodes {
     // Which children each parent has: (left, right), each a node of this
     // level (Ok) or the n-th padding node (Err).
@@ -154,7 +172,7 @@ fn step_range(
         }
         i += 1;
     }
-    let pads = pads(secrets, level, &pad_positions, k);
+    let pads = pads(secrets, level, &pad_positions, k, mul);
     let child = |c: Result<usize, usize>| -> (&Nodes, usize) {
         match c {
             Ok(n) => (nodes, n),
@@ -187,7 +205,7 @@ fn step_range(
     out
 }
 
-fn step(nodes: &Nodes, level: u8, secrets: &Secrets, k: usize) -> Nodes {
+fn step(nodes: &Nodes, level: u8, secrets: &Secrets, k: usize, mul: Mul) -> Nodes {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
@@ -213,16 +231,18 @@ fn step(nodes: &Nodes, level: u8, secrets: &Secrets, k: usize) -> Nodes {
             cuts.push(n);
             let parts: Vec<Nodes> = cuts
                 .par_windows(2)
-                .map(|w| step_range(nodes, w[0]..w[1], level, secrets, k))
+                .map(|w| step_range(nodes, w[0]..w[1], level, secrets, k, mul))
                 .collect();
-            let mut out = Nodes::with_capacity(n.div_ceil(2), k);
+            // Exactly sized: growing from a guess would hold two copies.
+            let total = parts.iter().map(Nodes::len).sum();
+            let mut out = Nodes::with_capacity(total, k);
             for p in parts {
                 out.append(p);
             }
             return out;
         }
     }
-    step_range(nodes, 0..nodes.len(), level, secrets, k)
+    step_range(nodes, 0..nodes.len(), level, secrets, k, mul)
 }
 
 /// One customer of a v2 tree.
@@ -236,18 +256,26 @@ struct Customer {
     units: Vec<u64>,
 }
 
-fn leaves_seq(customers: &[Customer], secrets: &Secrets, k: usize) -> Nodes {
+fn leaves_seq(customers: &[Customer], secrets: &Secrets, k: usize, mul: Mul) -> Nodes {
     let gens = format::generators();
     let mut out = Nodes::with_capacity(customers.len(), k);
     for c in customers {
         out.positions.push(c.position);
         for (i, x) in c.units.iter().enumerate() {
-            let r = secrets.blinding(0, c.position, asset_index(i));
-            out.halves.push(gens.commit_half(*x, &r));
             out.values.push(*x);
-            out.blindings.push(r);
+            out.blindings
+                .push(secrets.blinding(0, c.position, asset_index(i)));
         }
     }
+    out.halves = match mul {
+        Mul::ConstantTime => out
+            .values
+            .iter()
+            .zip(&out.blindings)
+            .map(|(x, r)| gens.commit_half(*x, r))
+            .collect(),
+        Mul::VartimeHazmat => super::hazmat::commit_half_batch(&out.values, &out.blindings),
+    };
     out.enc = compress_halves(&out.halves);
     out.hashes = customers
         .iter()
@@ -257,13 +285,13 @@ fn leaves_seq(customers: &[Customer], secrets: &Secrets, k: usize) -> Nodes {
     out
 }
 
-fn leaves(customers: &[Customer], secrets: &Secrets, k: usize) -> Nodes {
+fn leaves(customers: &[Customer], secrets: &Secrets, k: usize, mul: Mul) -> Nodes {
     #[cfg(feature = "parallel")]
     if customers.len() > 4096 {
         use rayon::prelude::*;
         let parts: Vec<Nodes> = customers
             .par_chunks(4096)
-            .map(|c| leaves_seq(c, secrets, k))
+            .map(|c| leaves_seq(c, secrets, k, mul))
             .collect();
         let mut out = Nodes::with_capacity(customers.len(), k);
         for p in parts {
@@ -271,7 +299,7 @@ fn leaves(customers: &[Customer], secrets: &Secrets, k: usize) -> Nodes {
         }
         return out;
     }
-    leaves_seq(customers, secrets, k)
+    leaves_seq(customers, secrets, k, mul)
 }
 
 /// Why a v2 tree cannot be built.
@@ -366,6 +394,49 @@ impl TreeV2 {
         secret: &SnapshotSecret,
         height: u8,
     ) -> Result<TreeV2, BuildErrorV2> {
+        let assets = TreeV2::units_for(assets, ledger)?;
+        TreeV2::build_inner(&assets, ledger, secret, height, Mul::ConstantTime)
+    }
+
+    /// HAZMAT: [`TreeV2::build`] with variable-time multiplications by the
+    /// generators (`hazmat` module): the same tree, byte for byte, in about
+    /// half the CPU time, but table lookups at
+    /// addresses that depend on secret blinding factors and balances. A
+    /// process sharing the build machine's caches may learn them (and so
+    /// hidden balances, or which nodes are padding). Use it only on a
+    /// machine no one else runs code on; see `docs/notes/tree-v2-security.md`.
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildErrorV2`], as [`TreeV2::build`].
+    pub fn build_vartime_hazmat(
+        assets: &AssetList,
+        ledger: &Ledger,
+        secret: &SnapshotSecret,
+        height: u8,
+    ) -> Result<TreeV2, BuildErrorV2> {
+        let assets = TreeV2::units_for(assets, ledger)?;
+        TreeV2::build_inner(&assets, ledger, secret, height, Mul::VartimeHazmat)
+    }
+
+    /// HAZMAT: [`TreeV2::build_with_units`] with variable-time
+    /// multiplications (see [`TreeV2::build_vartime_hazmat`]).
+    ///
+    /// # Errors
+    ///
+    /// A [`BuildErrorV2`], as [`TreeV2::build_with_units`].
+    pub fn build_with_units_vartime_hazmat(
+        assets: &AssetsV2,
+        ledger: &Ledger,
+        secret: &SnapshotSecret,
+        height: u8,
+    ) -> Result<TreeV2, BuildErrorV2> {
+        TreeV2::build_inner(assets, ledger, secret, height, Mul::VartimeHazmat)
+    }
+
+    /// Each asset's proof unit: the smallest power of ten that makes its
+    /// total fit 64 bits.
+    fn units_for(assets: &AssetList, ledger: &Ledger) -> Result<AssetsV2, BuildErrorV2> {
         let k = assets.len();
         if ledger.asset_count() != k {
             return Err(BuildErrorV2::Assets(format!(
@@ -381,8 +452,7 @@ impl TreeV2 {
             with_units
                 .push(AssetV2::new(a.clone(), e).map_err(|e| BuildErrorV2::Assets(e.to_string()))?);
         }
-        let assets = AssetsV2::new(with_units).map_err(|e| BuildErrorV2::Assets(e.to_string()))?;
-        TreeV2::build_with_units(&assets, ledger, secret, height)
+        AssetsV2::new(with_units).map_err(|e| BuildErrorV2::Assets(e.to_string()))
     }
 
     /// Builds with the proof units given in `assets`.
@@ -396,6 +466,16 @@ impl TreeV2 {
         ledger: &Ledger,
         secret: &SnapshotSecret,
         height: u8,
+    ) -> Result<TreeV2, BuildErrorV2> {
+        TreeV2::build_inner(assets, ledger, secret, height, Mul::ConstantTime)
+    }
+
+    fn build_inner(
+        assets: &AssetsV2,
+        ledger: &Ledger,
+        secret: &SnapshotSecret,
+        height: u8,
+        mul: Mul,
     ) -> Result<TreeV2, BuildErrorV2> {
         let k = assets.len();
         if height == 0 || height > format::MAX_HEIGHT {
@@ -485,12 +565,12 @@ impl TreeV2 {
 
         let keep_from = keep_from(height, n);
         let mut kept = Vec::new();
-        let mut level = leaves(&customers, &secrets, k);
+        let mut level = leaves(&customers, &secrets, k, mul);
         for l in 0..height {
             if l >= keep_from {
                 kept.push(level.clone());
             }
-            level = step(&level, l, &secrets, k);
+            level = step(&level, l, &secrets, k, mul);
         }
         let top = level.node(0, k);
         let root = RootV2::new(
@@ -591,9 +671,16 @@ impl TreeV2 {
         if a == b {
             return pad_node(&self.secrets, level, position, k);
         }
-        let mut nodes = leaves_seq(&self.customers[a..b], &self.secrets, k);
+        let mut nodes = leaves_seq(&self.customers[a..b], &self.secrets, k, Mul::ConstantTime);
         for l in 0..level {
-            nodes = step_range(&nodes, 0..nodes.len(), l, &self.secrets, k);
+            nodes = step_range(
+                &nodes,
+                0..nodes.len(),
+                l,
+                &self.secrets,
+                k,
+                Mul::ConstantTime,
+            );
         }
         nodes.node(0, k)
     }
