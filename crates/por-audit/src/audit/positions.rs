@@ -171,7 +171,8 @@ pub(crate) fn positions(
         .map(|a| {
             let liabilities = body
                 .liabilities
-                .totals
+                .totals()
+                .unwrap_or_default()
                 .iter()
                 .find(|t| t.asset == a.symbol)
                 .map_or(Amount::ZERO, |t| t.amount);
