@@ -297,3 +297,48 @@ fn audit_rebuilds_v2_and_checks_the_root_opening() {
     assert_ne!(c, 0);
     assert_eq!(rebuild_check(&r)["status"], "not_checked");
 }
+
+#[test]
+fn export_proofs_writes_every_v2_proof() {
+    let dir = exchange();
+    let d = dir.path();
+    // The secret is required for a v2 tree.
+    let o = por(d, &["tree", "export-proofs", "--tree", "t", "--out", "all"]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("--secret-file"), "{}", err(&o));
+    let o = por(
+        d,
+        &[
+            "tree",
+            "export-proofs",
+            "--tree",
+            "t",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "all",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let index = std::fs::read_to_string(d.join("all/index.csv")).unwrap();
+    assert_eq!(index.lines().count(), 4, "{index}");
+    for user in ["alice", "bob", "carol"] {
+        assert!(index.contains(&format!("{user},{user}.json")), "{index}");
+        let o = por(
+            d,
+            &[
+                "verify",
+                "--proof",
+                &format!("all/{user}.json"),
+                "--published",
+                "att.json",
+            ],
+        );
+        assert_eq!(code(&o), 0, "{user}: {}", out(&o));
+    }
+    // The exported proof is the one `tree proof` creates, byte for byte.
+    assert_eq!(
+        std::fs::read_to_string(d.join("all/bob.json")).unwrap(),
+        std::fs::read_to_string(d.join("bob.json")).unwrap()
+    );
+}

@@ -470,7 +470,8 @@ mod tests {
                     asset: "BTC".into(),
                     amount: Amount::from_base_units(50),
                 }],
-            },
+            }
+            .into(),
             reserves: Vec::new(),
             reserve_inputs: None,
             previous: None,

@@ -201,9 +201,22 @@ fn read_dir_file(dir: &Path) -> Result<(DirFile, RootV2)> {
 
 /// `por tree proof` on a v2 directory.
 pub fn proof(dir: &Path, secret_file: Option<&PathBuf>, user: &str) -> Result<ProofV2> {
+    let tree = load(dir, secret_file)?;
+    tree.proof(user).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no customer \"{}\" in the tree at {}",
+            term(user),
+            dir.display()
+        )
+    })
+}
+
+/// Rebuilds the v2 tree of a directory from its balances and the secret,
+/// and checks it is the stored one.
+pub fn load(dir: &Path, secret_file: Option<&PathBuf>) -> Result<TreeV2> {
     let Some(secret_file) = secret_file else {
         bail!(
-            "{} is a v2 tree: creating a proof rebuilds it from its balances and the snapshot secret; pass --secret-file",
+            "{} is a v2 tree: creating proofs rebuilds it from its balances and the snapshot secret; pass --secret-file",
             dir.display()
         );
     };
@@ -224,13 +237,7 @@ pub fn proof(dir: &Path, secret_file: Option<&PathBuf>, user: &str) -> Result<Pr
             root.hash
         );
     }
-    tree.proof(user).ok_or_else(|| {
-        anyhow::anyhow!(
-            "no customer \"{}\" in the tree at {}",
-            term(user),
-            dir.display()
-        )
-    })
+    Ok(tree)
 }
 
 /// What a v2 check shows and hides (`por verify`); every sentence must
