@@ -342,3 +342,147 @@ fn export_proofs_writes_every_v2_proof() {
         std::fs::read_to_string(d.join("bob.json")).unwrap()
     );
 }
+
+const HASH: &str = "00000000000000000001aa7e5b7e9c4b2b3f3c1f8d0a7c6b5e4d3c2b1a098765";
+
+/// `por attest` on a v2 tree directory, with Bitcoin wallets signed by an
+/// independent signer (bip322-js, `scripts/ci/deps-ownership.sh`) over the
+/// canonical message binding the v2 root; then `por audit` with an offline
+/// balances file: ownership, balances, solvency (against the opened totals)
+/// and the v2 rebuild pass; bob's proof verifies against the attestation.
+#[test]
+fn por_attest_signs_a_v2_tree_and_the_audit_checks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("l.csv"),
+        "user_id,BTC\nalice,1.5\nbob,2\ncarol,0.25\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("s.key"), format!("{}\n", "42".repeat(32))).unwrap();
+    let o = por(
+        d,
+        &[
+            "tree",
+            "build",
+            "--format",
+            "v2",
+            "--height",
+            "16",
+            "--balances",
+            "l.csv",
+            "--assets",
+            "BTC:8",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "t",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let published: Value =
+        serde_json::from_slice(&std::fs::read(d.join("t.published.json")).unwrap()).unwrap();
+    let root = published["hash"].as_str().unwrap();
+    let msg = support::canonical_message("acme", "2026-11-21", root);
+    let sigs = support::bip322_js_signatures(&msg);
+    let mut reserves =
+        String::from("chain,address,asset,category,tier,balance,scheme,message,signature\n");
+    let mut balances =
+        String::from("chain,address,asset,balance,height,block_hash,source,contract\n");
+    // 4 wallets of 1 BTC: 4 BTC of reserves against 3.75 BTC of liabilities.
+    for s in &sigs {
+        reserves.push_str(&format!(
+            "bitcoin,{},BTC,customer,cold,1,auto,\"{msg}\",{}\n",
+            s.address, s.signature
+        ));
+        balances.push_str(&format!(
+            "bitcoin,{},BTC,100000000,870000,{HASH},test fixture,\n",
+            s.address
+        ));
+    }
+    std::fs::write(d.join("r.csv"), reserves).unwrap();
+    std::fs::write(d.join("bal.csv"), balances).unwrap();
+    let o = por(d, &["key", "generate", "--out", "k.key"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let chain = format!("bitcoin=870000:{HASH}");
+    let o = por(
+        d,
+        &[
+            "attest",
+            "--tree",
+            "t",
+            "--reserves",
+            "r.csv",
+            "--exchange",
+            "acme",
+            "--snapshot",
+            "2026-11-21",
+            "--time",
+            "2026-11-21T00:00:00Z",
+            "--chain",
+            &chain,
+            "--key",
+            "k.key",
+            "--out",
+            "att.json",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("tree format v2"), "{}", out(&o));
+    let att: Value = serde_json::from_slice(&std::fs::read(d.join("att.json")).unwrap()).unwrap();
+    assert_eq!(att["liabilities"], published);
+
+    let o = por(
+        d,
+        &[
+            "tree",
+            "proof",
+            "--tree",
+            "t",
+            "--user",
+            "bob",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "bob.json",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let (c, v) = verify_json(d, "att.json");
+    assert_eq!(c, 0, "{v}");
+
+    let (_, r) = audit(
+        d,
+        &[
+            "--balances",
+            "bal.csv",
+            "--liabilities",
+            "l.csv",
+            "--secret-file",
+            "s.key",
+        ],
+    );
+    let status = |id: &str| -> Vec<String> {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["id"] == id)
+            .map(|c| c["status"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for id in ["signature", "ownership", "balance", "solvency", "rebuild"] {
+        let s = status(id);
+        assert!(
+            !s.is_empty() && s.iter().all(|s| s == "pass"),
+            "{id}: {s:?}\n{r}"
+        );
+    }
+    let solvency = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "solvency")
+        .unwrap();
+    assert!(solvency.to_string().contains("375000000"), "{solvency}");
+}
