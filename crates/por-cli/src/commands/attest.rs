@@ -35,7 +35,9 @@ audit as not checked. Any other chain is refused. The custody team's part (what 
 signs, templates per wallet type): docs/custody.md."
 )]
 pub struct AttestArgs {
-    /// The tree directory written by `por tree build`.
+    /// The tree directory written by `por tree build`; for a format v2 tree,
+    /// its directory or its published por-root-v2 file (the attestation then
+    /// carries the por-root-v2, without the customer count).
     #[arg(long, value_name = "DIR")]
     tree: PathBuf,
     /// The reserve wallets (CSV or TOML by extension): chain, address, asset,
