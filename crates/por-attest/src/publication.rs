@@ -11,7 +11,7 @@
 //! customer count). A verifying signature shows that the document is intact
 //! and signed by the key it names, not that the key is the exchange's: the
 //! key's fingerprint is reported for the customer to compare with the one the
-//! exchange publishes. `docs/publication.md` describes the three forms.
+//! exchange publishes. `docs/publication.md` describes the forms (with feature `v2`, also `por-root-v2` and attestations carrying it).
 
 use core::fmt;
 
@@ -20,7 +20,7 @@ use por_tree::{Amount, AssetList, InclusionProof, NodeHash, RootCommitment, Tree
 
 use crate::{AttestationBody, FormatError, ParsedAttestation, SignatureError, FORMAT};
 
-/// The exchange's published root, in one of the three forms.
+/// The exchange's published root, in one of its forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PublishedRoot {
