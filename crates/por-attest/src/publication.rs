@@ -11,7 +11,8 @@
 //! customer count). A verifying signature shows that the document is intact
 //! and signed by the key it names, not that the key is the exchange's: the
 //! key's fingerprint is reported for the customer to compare with the one the
-//! exchange publishes. `docs/publication.md` describes the forms (with feature `v2`, also `por-root-v2` and attestations carrying it).
+//! exchange publishes. `docs/publication.md` describes the forms (with the
+//! `v2` feature also `por-root-v2` and attestations carrying it).
 
 use core::fmt;
 
