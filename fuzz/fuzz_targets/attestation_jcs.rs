@@ -7,6 +7,9 @@
 //!   form, so that canonical form parses to the same id, the same body and
 //!   the same signature outcome; verifying the signature never panics and a
 //!   verified document's root commitment is readable or a clear error.
+//! - A format v2 liabilities section (`por-root-v2`): what parses has a
+//!   root readable by por-tree's parser and base-unit totals that fit, and
+//!   the publication reader takes the same document without panicking.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -41,6 +44,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Ok(p) => p,
     };
+    let _ = por_attest::publication::PublishedRoot::parse(text);
     let canonical = canonical.expect("an accepted attestation is canonicalisable JSON");
     let again = ParsedAttestation::from_json(&canonical).expect("its canonical form parses");
     assert_eq!(
@@ -71,6 +75,14 @@ fuzz_target!(|data: &[u8]| {
             let _ = v.key_fingerprint();
             if let Err(e) = v.root_commitment() {
                 let _ = e.to_string();
+            }
+            let l = &v.body().liabilities;
+            let _ = (l.root(), l.height(), l.customers());
+            l.totals()
+                .expect("a parsed attestation's totals are readable in base units");
+            if let Some(v2) = l.v2() {
+                v2.root_v2()
+                    .expect("a parsed v2 section is read by por-tree's por-root-v2 parser");
             }
         }
     }

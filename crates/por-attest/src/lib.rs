@@ -62,8 +62,9 @@ pub struct AttestationBody {
     pub chains: Vec<ChainPoint>,
     /// Every asset named in the liabilities or the reserves.
     pub assets: Vec<AttestedAsset>,
-    /// The liabilities root.
-    pub liabilities: Liabilities,
+    /// The liabilities root: a format v1 tree's root and totals, or a format
+    /// v2 tree's `por-root-v2`.
+    pub liabilities: LiabilitiesSection,
     /// The reserve wallets.
     pub reserves: Vec<ReserveEntry>,
     /// The liability-reserve inputs (issue 6), referenced by hash.
@@ -121,7 +122,280 @@ pub struct AttestedAsset {
     pub contract: Option<String>,
 }
 
-/// The liabilities root as published.
+/// The liabilities section: a format v1 root (members `root`, `height`,
+/// `customers`, `totals`) or a format v2 root (the `por-root-v2` document,
+/// member `format` first among its members). Which one is decided by the
+/// presence of a `format` member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiabilitiesSection {
+    /// A format v1 tree (`docs/tree-v1.md`).
+    V1(Liabilities),
+    /// A format v2 tree (`docs/tree-v2.md`): its `por-root-v2`.
+    V2(LiabilitiesV2),
+}
+
+impl From<Liabilities> for LiabilitiesSection {
+    fn from(l: Liabilities) -> Self {
+        LiabilitiesSection::V1(l)
+    }
+}
+
+impl From<LiabilitiesV2> for LiabilitiesSection {
+    fn from(l: LiabilitiesV2) -> Self {
+        LiabilitiesSection::V2(l)
+    }
+}
+
+impl Serialize for LiabilitiesSection {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            LiabilitiesSection::V1(l) => l.serialize(s),
+            LiabilitiesSection::V2(l) => l.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LiabilitiesSection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let map = serde_json::Map::<String, Value>::deserialize(d)?;
+        let v2 = map.contains_key("format");
+        let value = Value::Object(map);
+        // Name the member inside the section, as the outer parser names the
+        // section.
+        let inner = |e: serde_path_to_error::Error<serde_json::Error>| {
+            let path = e.path().to_string();
+            let msg = e.into_inner().to_string();
+            if path == "." || path.is_empty() {
+                D::Error::custom(msg)
+            } else {
+                D::Error::custom(format!("{}: {msg}", path.trim_start_matches('.')))
+            }
+        };
+        if v2 {
+            serde_path_to_error::deserialize(value)
+                .map(LiabilitiesSection::V2)
+                .map_err(inner)
+        } else {
+            serde_path_to_error::deserialize(value)
+                .map(LiabilitiesSection::V1)
+                .map_err(inner)
+        }
+    }
+}
+
+impl LiabilitiesSection {
+    /// The root hash (v1: `root`; v2: `hash`).
+    #[must_use]
+    pub fn root(&self) -> NodeHash {
+        match self {
+            LiabilitiesSection::V1(l) => l.root,
+            LiabilitiesSection::V2(l) => l.hash,
+        }
+    }
+
+    /// The tree height.
+    #[must_use]
+    pub fn height(&self) -> u32 {
+        match self {
+            LiabilitiesSection::V1(l) => l.height,
+            LiabilitiesSection::V2(l) => u32::from(l.height),
+        }
+    }
+
+    /// The customer count: stated by a v1 root, hidden by a v2 root.
+    #[must_use]
+    pub fn customers(&self) -> Option<u64> {
+        match self {
+            LiabilitiesSection::V1(l) => Some(l.customers),
+            LiabilitiesSection::V2(_) => None,
+        }
+    }
+
+    /// The tree format: 1 or 2.
+    #[must_use]
+    pub fn tree_format(&self) -> u8 {
+        match self {
+            LiabilitiesSection::V1(_) => 1,
+            LiabilitiesSection::V2(_) => 2,
+        }
+    }
+
+    /// The v1 section, if it is one.
+    #[must_use]
+    pub fn v1(&self) -> Option<&Liabilities> {
+        match self {
+            LiabilitiesSection::V1(l) => Some(l),
+            LiabilitiesSection::V2(_) => None,
+        }
+    }
+
+    /// The v2 section, if it is one.
+    #[must_use]
+    pub fn v2(&self) -> Option<&LiabilitiesV2> {
+        match self {
+            LiabilitiesSection::V1(_) => None,
+            LiabilitiesSection::V2(l) => Some(l),
+        }
+    }
+
+    /// The total liabilities per asset in base units, in the tree's asset
+    /// order: v1's totals as stated; v2's totals in proof units times the
+    /// proof unit, `X_i · 10^e_i` (each customer's balance was rounded up
+    /// to the unit, so this is never below the exact total).
+    ///
+    /// # Errors
+    /// [`FormatError::Inconsistent`] for a v2 total that is not a decimal
+    /// below 2^64 or whose product exceeds `u128::MAX` base units (never for
+    /// a parsed attestation, whose section was checked when it was read).
+    pub fn totals(&self) -> Result<Vec<AssetTotal>, FormatError> {
+        match self {
+            LiabilitiesSection::V1(l) => Ok(l.totals.clone()),
+            LiabilitiesSection::V2(l) => l.totals_base_units(),
+        }
+    }
+}
+
+/// The `format` of a v2 liabilities section (the `por-root-v2` document).
+pub const LIABILITIES_V2_FORMAT: &str = "por-root-v2";
+
+/// A format v2 liabilities root, exactly the members of the `por-root-v2`
+/// document `por tree build --format v2` publishes (`docs/tree-v2.md`):
+/// the root hash, the height, the assets with decimals and proof units,
+/// the totals in proof units and the root blinding factors that open the
+/// root commitments to them. It does not state the customer count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiabilitiesV2 {
+    /// Always [`LIABILITIES_V2_FORMAT`].
+    pub format: String,
+    /// The root hash.
+    pub hash: NodeHash,
+    /// The tree height, 1 to 64.
+    pub height: u8,
+    /// The assets in tree order, with their proof units.
+    pub assets: Vec<AssetV2Entry>,
+    /// Per asset, the total in proof units: a decimal string below 2^64.
+    pub totals: Vec<String>,
+    /// Per asset, the root blinding factor: 64 hex digits (a canonical
+    /// scalar, little-endian).
+    pub blindings: Vec<String>,
+}
+
+/// One asset of a v2 root: symbol, decimals and proof unit
+/// (`10^unit_exponent` base units).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetV2Entry {
+    /// Symbol, as in the tree.
+    pub symbol: String,
+    /// Base-unit decimals.
+    pub decimals: u8,
+    /// The proof unit's exponent, 0 to 38.
+    pub unit_exponent: u8,
+}
+
+impl LiabilitiesV2 {
+    /// The section as `por-root-v2` JSON text (what `por tree build
+    /// --format v2` publishes).
+    #[must_use]
+    pub fn to_root_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The totals in base units, `X_i · 10^e_i`, checked.
+    fn totals_base_units(&self) -> Result<Vec<AssetTotal>, FormatError> {
+        let bad = |i: usize, message: String| FormatError::Inconsistent {
+            field: format!("liabilities.totals[{i}]"),
+            message,
+        };
+        if self.totals.len() != self.assets.len() {
+            return Err(FormatError::Inconsistent {
+                field: "liabilities.totals".into(),
+                message: format!(
+                    "expected {} totals (one per asset), got {}",
+                    self.assets.len(),
+                    self.totals.len()
+                ),
+            });
+        }
+        self.assets
+            .iter()
+            .zip(&self.totals)
+            .enumerate()
+            .map(|(i, (a, t))| {
+                let ok = !t.is_empty() && t.len() <= 20 && t.bytes().all(|b| b.is_ascii_digit());
+                let units = ok.then(|| t.parse::<u64>().ok()).flatten().ok_or_else(|| {
+                    bad(
+                        i,
+                        format!("expected a decimal string below 2^64, got {t:?}"),
+                    )
+                })?;
+                let unit = 10u128
+                    .checked_pow(u32::from(a.unit_exponent))
+                    .ok_or_else(|| {
+                        bad(i, format!("unit exponent {} is too large", a.unit_exponent))
+                    })?;
+                let base = u128::from(units).checked_mul(unit).ok_or_else(|| {
+                    bad(
+                        i,
+                        format!(
+                            "{units} units of 10^{} base units exceed 2^128 - 1 base units",
+                            a.unit_exponent
+                        ),
+                    )
+                })?;
+                Ok(AssetTotal {
+                    asset: a.symbol.clone(),
+                    amount: Amount::from_base_units(base),
+                })
+            })
+            .collect()
+    }
+
+    /// The section stating `root` (the members of its `por-root-v2`).
+    #[cfg(feature = "v2")]
+    #[must_use]
+    pub fn from_root_v2(root: &por_tree::v2::RootV2) -> LiabilitiesV2 {
+        LiabilitiesV2 {
+            format: LIABILITIES_V2_FORMAT.to_owned(),
+            hash: root.hash,
+            height: root.height,
+            assets: root
+                .assets
+                .iter()
+                .map(|a| AssetV2Entry {
+                    symbol: a.asset().symbol().to_owned(),
+                    decimals: a.asset().decimals(),
+                    unit_exponent: a.unit_exponent(),
+                })
+                .collect(),
+            totals: root.totals.iter().map(u64::to_string).collect(),
+            blindings: root
+                .blindings
+                .iter()
+                .map(por_tree::v2::format::scalar_hex)
+                .collect(),
+        }
+    }
+
+    /// The section as por-tree's [`por_tree::v2::RootV2`], through the one
+    /// `por-root-v2` parser.
+    ///
+    /// # Errors
+    /// [`FormatError::Inconsistent`] naming the member the parser refuses.
+    #[cfg(feature = "v2")]
+    pub fn root_v2(&self) -> Result<por_tree::v2::RootV2, FormatError> {
+        por_tree::v2::RootV2::from_json(&self.to_root_json()).map_err(|e| {
+            FormatError::Inconsistent {
+                field: format!("liabilities.{}", e.field),
+                message: e.message,
+            }
+        })
+    }
+}
+
+/// The liabilities root of a format v1 tree as published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Liabilities {
@@ -441,36 +715,9 @@ impl AttestationBody {
                 ));
             }
         }
-        let mut totals = BTreeSet::new();
-        if self.liabilities.totals.is_empty() {
-            return Err(inconsistent(
-                "liabilities.totals".into(),
-                "expected at least one asset".into(),
-            ));
-        }
-        for (i, t) in self.liabilities.totals.iter().enumerate() {
-            if !symbols.contains(t.asset.as_str()) {
-                return Err(inconsistent(
-                    format!("liabilities.totals[{i}].asset"),
-                    format!("asset {:?} is not in `assets`", t.asset),
-                ));
-            }
-            if !totals.insert(t.asset.as_str()) {
-                return Err(inconsistent(
-                    format!("liabilities.totals[{i}].asset"),
-                    format!("asset {:?} is listed twice", t.asset),
-                ));
-            }
-        }
-        if self.liabilities.height > por_tree::proof::MAX_HEIGHT {
-            return Err(inconsistent(
-                "liabilities.height".into(),
-                format!(
-                    "expected at most {}, got {}",
-                    por_tree::proof::MAX_HEIGHT,
-                    self.liabilities.height
-                ),
-            ));
+        match &self.liabilities {
+            LiabilitiesSection::V1(l) => check_liabilities_v1(l, &symbols)?,
+            LiabilitiesSection::V2(l) => check_liabilities_v2(l, &self.assets)?,
         }
         for (i, r) in self.reserves.iter().enumerate() {
             if !chains.contains(r.chain.as_str()) {
@@ -537,8 +784,17 @@ impl AttestationBody {
     /// # Errors
     /// [`FormatError::Inconsistent`] for an unusable asset.
     pub fn root_commitment(&self) -> Result<(AssetList, RootCommitment), FormatError> {
-        let mut assets = Vec::with_capacity(self.liabilities.totals.len());
-        for (i, t) in self.liabilities.totals.iter().enumerate() {
+        let l = match &self.liabilities {
+            LiabilitiesSection::V1(l) => l,
+            LiabilitiesSection::V2(_) => {
+                return Err(FormatError::Inconsistent {
+                    field: "liabilities.format".into(),
+                    message: "the attestation carries a format v2 root (por-root-v2), not a format v1 root commitment".into(),
+                })
+            }
+        };
+        let mut assets = Vec::with_capacity(l.totals.len());
+        for (i, t) in l.totals.iter().enumerate() {
             let a = self
                 .assets
                 .iter()
@@ -561,9 +817,9 @@ impl AttestationBody {
         Ok((
             list,
             RootCommitment {
-                hash: self.liabilities.root,
-                sums: self.liabilities.totals.iter().map(|t| t.amount).collect(),
-                height: self.liabilities.height,
+                hash: l.root,
+                sums: l.totals.iter().map(|t| t.amount).collect(),
+                height: l.height,
             },
         ))
     }
@@ -614,6 +870,96 @@ impl AttestationBody {
         text.push('\n');
         Ok(text)
     }
+}
+
+/// The v1 section: totals of distinct attested assets, a height in range.
+fn check_liabilities_v1(l: &Liabilities, symbols: &BTreeSet<&str>) -> Result<(), FormatError> {
+    let inconsistent =
+        |field: String, message: String| FormatError::Inconsistent { field, message };
+    let mut totals = BTreeSet::new();
+    if l.totals.is_empty() {
+        return Err(inconsistent(
+            "liabilities.totals".into(),
+            "expected at least one asset".into(),
+        ));
+    }
+    for (i, t) in l.totals.iter().enumerate() {
+        if !symbols.contains(t.asset.as_str()) {
+            return Err(inconsistent(
+                format!("liabilities.totals[{i}].asset"),
+                format!("asset {:?} is not in `assets`", t.asset),
+            ));
+        }
+        if !totals.insert(t.asset.as_str()) {
+            return Err(inconsistent(
+                format!("liabilities.totals[{i}].asset"),
+                format!("asset {:?} is listed twice", t.asset),
+            ));
+        }
+    }
+    if l.height > por_tree::proof::MAX_HEIGHT {
+        return Err(inconsistent(
+            "liabilities.height".into(),
+            format!(
+                "expected at most {}, got {}",
+                por_tree::proof::MAX_HEIGHT,
+                l.height
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The v2 section: the `por-root-v2` parser's checks (with the `v2`
+/// feature), each root asset attested with the same decimals, and totals
+/// whose base-unit value fits.
+fn check_liabilities_v2(l: &LiabilitiesV2, assets: &[AttestedAsset]) -> Result<(), FormatError> {
+    if l.format != LIABILITIES_V2_FORMAT {
+        return Err(FormatError::Inconsistent {
+            field: "liabilities.format".into(),
+            message: format!(
+                "expected {LIABILITIES_V2_FORMAT:?} (a format v2 root) or no `format` member (a format v1 root), got {:?}",
+                l.format
+            ),
+        });
+    }
+    v2_parser_check(l)?;
+    for (i, a) in l.assets.iter().enumerate() {
+        match assets.iter().find(|x| x.symbol == a.symbol) {
+            None => {
+                return Err(FormatError::Inconsistent {
+                    field: format!("liabilities.assets[{i}].symbol"),
+                    message: format!("asset {:?} is not in `assets`", a.symbol),
+                })
+            }
+            Some(x) if x.decimals != a.decimals => {
+                return Err(FormatError::Inconsistent {
+                    field: format!("liabilities.assets[{i}].decimals"),
+                    message: format!(
+                        "asset {:?} has {} decimals in the root, {} in `assets`",
+                        a.symbol, a.decimals, x.decimals
+                    ),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    l.totals_base_units().map(drop)
+}
+
+#[cfg(feature = "v2")]
+fn v2_parser_check(l: &LiabilitiesV2) -> Result<(), FormatError> {
+    l.root_v2().map(drop)
+}
+
+#[cfg(not(feature = "v2"))]
+fn v2_parser_check(_: &LiabilitiesV2) -> Result<(), FormatError> {
+    Err(FormatError::Inconsistent {
+        field: "liabilities.format".into(),
+        message:
+            "a format v2 root (por-root-v2) is read only by a build with por-attest's `v2` feature"
+                .into(),
+    })
 }
 
 /// An exchange's attestation signing key (BIP-340, secp256k1).

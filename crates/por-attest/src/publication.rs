@@ -11,7 +11,8 @@
 //! customer count). A verifying signature shows that the document is intact
 //! and signed by the key it names, not that the key is the exchange's: the
 //! key's fingerprint is reported for the customer to compare with the one the
-//! exchange publishes. `docs/publication.md` describes the three forms.
+//! exchange publishes. `docs/publication.md` describes the forms (with the
+//! `v2` feature also `por-root-v2` and attestations carrying it).
 
 use core::fmt;
 
@@ -20,7 +21,7 @@ use por_tree::{Amount, AssetList, InclusionProof, NodeHash, RootCommitment, Tree
 
 use crate::{AttestationBody, FormatError, ParsedAttestation, SignatureError, FORMAT};
 
-/// The exchange's published root, in one of the three forms.
+/// The exchange's published root, in one of its forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PublishedRoot {
@@ -30,8 +31,12 @@ pub enum PublishedRoot {
     /// the customer count.
     TreeSummary(TreeSummary),
     /// The signed attestation: hash, height, totals, assets and customer
-    /// count, under the exchange's signature.
+    /// count, under the exchange's signature (or, for a format v2 tree, its
+    /// `por-root-v2`).
     Attestation(Box<PublishedAttestation>),
+    /// A format v2 tree's published root (`por-root-v2`).
+    #[cfg(feature = "v2")]
+    RootV2(Box<por_tree::v2::RootV2>),
 }
 
 /// A structurally valid attestation and the outcome of its signature check.
@@ -43,7 +48,9 @@ pub struct PublishedAttestation {
     id: String,
     signature: Result<String, SignatureError>,
     assets: AssetList,
-    commitment: RootCommitment,
+    commitment: Option<RootCommitment>,
+    #[cfg(feature = "v2")]
+    root_v2: Option<por_tree::v2::RootV2>,
 }
 
 impl PublishedAttestation {
@@ -77,10 +84,18 @@ impl PublishedAttestation {
         &self.assets
     }
 
-    /// The attested liabilities root: hash, height and totals.
+    /// The attested format v1 liabilities root: hash, height and totals;
+    /// `None` when the attestation carries a format v2 root.
     #[must_use]
-    pub fn commitment(&self) -> &RootCommitment {
-        &self.commitment
+    pub fn commitment(&self) -> Option<&RootCommitment> {
+        self.commitment.as_ref()
+    }
+
+    /// The attested format v2 root (`por-root-v2`), when it carries one.
+    #[cfg(feature = "v2")]
+    #[must_use]
+    pub fn root_v2(&self) -> Option<&por_tree::v2::RootV2> {
+        self.root_v2.as_ref()
     }
 }
 
@@ -91,7 +106,7 @@ pub enum RootSource {
     Proof,
     /// The published root hash alone.
     PublishedHash,
-    /// The published tree summary.
+    /// The published tree summary (format v1) or `por-root-v2` (format v2).
     PublishedSummary,
     /// The signed attestation.
     Attestation,
@@ -138,6 +153,15 @@ impl PublishedRoot {
                 Some(serde_json::Value::String(f)) if f == FORMAT => parse_attestation(text)
                     .map(|a| PublishedRoot::Attestation(Box::new(a)))
                     .map_err(PublicationError::Attestation),
+                #[cfg(feature = "v2")]
+                Some(serde_json::Value::String(f)) if f == por_tree::v2::proof::ROOT_FORMAT_V2 => {
+                    por_tree::v2::RootV2::from_json(text)
+                        .map(|r| PublishedRoot::RootV2(Box::new(r)))
+                        .map_err(|e| PublicationError::RootV2 {
+                            field: e.field,
+                            message: e.message,
+                        })
+                }
                 Some(other) => Err(PublicationError::UnknownFormat(other.to_string())),
             };
         }
@@ -155,6 +179,8 @@ impl PublishedRoot {
             PublishedRoot::Hash(_) => RootSource::PublishedHash,
             PublishedRoot::TreeSummary(_) => RootSource::PublishedSummary,
             PublishedRoot::Attestation(_) => RootSource::Attestation,
+            #[cfg(feature = "v2")]
+            PublishedRoot::RootV2(_) => RootSource::PublishedSummary,
         }
     }
 
@@ -165,7 +191,9 @@ impl PublishedRoot {
         match self {
             PublishedRoot::Hash(h) => *h,
             PublishedRoot::TreeSummary(t) => t.root(),
-            PublishedRoot::Attestation(a) => a.commitment.hash,
+            PublishedRoot::Attestation(a) => a.body.liabilities.root(),
+            #[cfg(feature = "v2")]
+            PublishedRoot::RootV2(r) => r.hash,
         }
     }
 
@@ -178,7 +206,14 @@ impl PublishedRoot {
             PublishedRoot::TreeSummary(s) => s.publication(),
             PublishedRoot::Attestation(a) => {
                 a.signature().ok()?;
-                let c = a.commitment();
+                let Some(c) = a.commitment() else {
+                    // A format v2 root: a v1 proof is compared with its hash
+                    // and height only (and cannot lead to it).
+                    return Some(Publication {
+                        height: Some(a.body.liabilities.height()),
+                        ..Publication::hash(a.body.liabilities.root())
+                    });
+                };
                 Publication {
                     root: c.hash,
                     height: Some(c.height),
@@ -190,9 +225,14 @@ impl PublishedRoot {
                             .collect(),
                     ),
                     assets: Some(a.assets().clone()),
-                    customers: Some(a.body().liabilities.customers),
+                    customers: a.body().liabilities.customers(),
                 }
             }
+            #[cfg(feature = "v2")]
+            PublishedRoot::RootV2(r) => Publication {
+                height: Some(u32::from(r.height)),
+                ..Publication::hash(r.hash)
+            },
         })
     }
 
@@ -209,7 +249,19 @@ impl PublishedRoot {
 fn parse_attestation(text: &str) -> Result<PublishedAttestation, FormatError> {
     let parsed = ParsedAttestation::from_json(text)?;
     let body = parsed.body_unverified().clone();
-    let (assets, commitment) = body.root_commitment()?;
+    let (assets, commitment) = match &body.liabilities {
+        crate::LiabilitiesSection::V1(_) => {
+            let (assets, commitment) = body.root_commitment()?;
+            (assets, Some(commitment))
+        }
+        crate::LiabilitiesSection::V2(l) => (v2_asset_list(l)?, None),
+    };
+    #[cfg(feature = "v2")]
+    let root_v2 = body
+        .liabilities
+        .v2()
+        .map(crate::LiabilitiesV2::root_v2)
+        .transpose()?;
     let id = parsed.id().to_hex();
     let signature = parsed
         .verify_signature()
@@ -220,7 +272,27 @@ fn parse_attestation(text: &str) -> Result<PublishedAttestation, FormatError> {
         signature,
         assets,
         commitment,
+        #[cfg(feature = "v2")]
+        root_v2,
     })
+}
+
+/// The asset list (symbols and decimals) of a v2 section.
+fn v2_asset_list(l: &crate::LiabilitiesV2) -> Result<AssetList, FormatError> {
+    let bad = |field: String, e: por_tree::AssetError| FormatError::Inconsistent {
+        field,
+        message: e.to_string(),
+    };
+    let assets = l
+        .assets
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            por_tree::Asset::new(&a.symbol, a.decimals)
+                .map_err(|e| bad(format!("liabilities.assets[{i}]"), e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    AssetList::new(assets).map_err(|e| bad("liabilities.assets".into(), e))
 }
 
 /// The publication could not be read.
@@ -231,6 +303,13 @@ pub enum PublicationError {
     Summary(por_tree::SummaryError),
     /// A `por-attestation-v1` document that is not well formed.
     Attestation(FormatError),
+    /// A `por-root-v2` document that is not well formed.
+    RootV2 {
+        /// The member.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// JSON whose `format` is not one por reads.
     UnknownFormat(String),
     /// Neither 64 hex digits nor JSON.
@@ -248,6 +327,7 @@ impl PublicationError {
         match self {
             PublicationError::Summary(_) => "summary",
             PublicationError::Attestation(_) => "attestation",
+            PublicationError::RootV2 { .. } => "root-v2",
             PublicationError::UnknownFormat(_) => "unknown-format",
             PublicationError::Unrecognized { .. } => "unrecognized",
         }
@@ -259,10 +339,13 @@ impl fmt::Display for PublicationError {
         match self {
             PublicationError::Summary(e) => write!(f, "published root: {e}"),
             PublicationError::Attestation(e) => write!(f, "published root: {e}"),
+            PublicationError::RootV2 { field, message } => {
+                write!(f, "published root: malformed por-root-v2: field `{field}`: {message}")
+            }
             PublicationError::UnknownFormat(v) => write!(
                 f,
-                "published root: `format` is {v}; expected \"{FORMAT}\" (a signed attestation) \
-                 or no `format` member (a tree summary)"
+                "published root: `format` is {v}; expected \"{FORMAT}\" (a signed attestation), \
+                 \"por-root-v2\" (a format v2 tree's root) or no `format` member (a tree summary)"
             ),
             PublicationError::Unrecognized { chars } => write!(
                 f,
@@ -377,6 +460,99 @@ pub fn check_proof(
         customers,
         signature_error,
     }
+}
+
+/// A `por-proof-v2` checked against what the customer gave.
+#[cfg(feature = "v2")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofReportV2 {
+    /// The customer's verdict.
+    pub verdict: CustomerVerdict,
+    /// The failed check, when the proof was checked and failed.
+    pub failure: Option<por_tree::v2::VerifyErrorV2>,
+    /// Why the proof could not lead to the publication at all (a format v1
+    /// publication given for a format v2 proof), when that is the failure.
+    pub format_mismatch: Option<String>,
+    /// Where the root checked against came from.
+    pub source: RootSource,
+    /// The v2 root checked against: the publication's, or the proof's own
+    /// (with the published hash, when only a hash was given).
+    pub root: por_tree::v2::RootV2,
+    /// Whether [`ProofReportV2::root`]'s totals are a publication's (a
+    /// `por-root-v2` or a signed attestation's), not the proof's own claim.
+    pub totals_published: bool,
+    /// Why the attestation's signature did not verify, when it did not.
+    pub signature_error: Option<SignatureError>,
+}
+
+/// Checks a `por-proof-v2` against `published` (or, without one, against
+/// the root written in the proof): a `por-root-v2`, an attestation with a
+/// v2 root (its signature checked first: nothing in an unsigned or altered
+/// document is compared), or a root hash alone (then the totals the proof
+/// states are opened against the root commitments the hash binds). A
+/// format v1 publication (tree summary, v1 attestation) cannot be the root
+/// of a v2 proof: not verified, with the reason in
+/// [`ProofReportV2::format_mismatch`]. Pure: no I/O.
+#[cfg(feature = "v2")]
+#[must_use]
+pub fn check_proof_v2(
+    proof: &por_tree::v2::ProofV2,
+    published: Option<&PublishedRoot>,
+) -> ProofReportV2 {
+    use por_tree::v2;
+    let source = published.map_or(RootSource::Proof, PublishedRoot::source);
+    let signature_error = published
+        .and_then(PublishedRoot::attestation)
+        .and_then(|a| a.signature().err().cloned());
+    let own = proof.claimed_root();
+    let report = |verdict, failure, format_mismatch, root, totals_published| ProofReportV2 {
+        verdict,
+        failure,
+        format_mismatch,
+        source,
+        root,
+        totals_published,
+        signature_error: signature_error.clone(),
+    };
+    let mismatch = |what: &str| {
+        report(
+            CustomerVerdict::NotVerified(customer::NotVerifiedCause::RootDiffers),
+            None,
+            Some(format!(
+                "the publication is {what}, and a format v2 proof cannot lead to a format v1 root"
+            )),
+            own.clone(),
+            false,
+        )
+    };
+    let root = match published {
+        None => None,
+        Some(PublishedRoot::Hash(h)) => {
+            let mut r = own.clone();
+            r.hash = *h;
+            Some((r, false))
+        }
+        Some(PublishedRoot::TreeSummary(_)) => return mismatch("a format v1 tree summary"),
+        Some(PublishedRoot::RootV2(r)) => Some(((**r).clone(), true)),
+        Some(PublishedRoot::Attestation(a)) => {
+            if a.signature().is_err() {
+                return report(
+                    CustomerVerdict::NotVerified(customer::NotVerifiedCause::PublicationUntrusted),
+                    None,
+                    None,
+                    own.clone(),
+                    false,
+                );
+            }
+            match a.root_v2() {
+                Some(r) => Some((r.clone(), true)),
+                None => return mismatch("an attestation of a format v1 tree"),
+            }
+        }
+    };
+    let (verdict, failure) = v2::check(proof, root.as_ref().map(|(r, _)| r));
+    let (root, published) = root.unwrap_or((own, false));
+    report(verdict, failure, None, root, published)
 }
 
 #[cfg(test)]

@@ -520,3 +520,157 @@ fn times_with_offsets_are_normalised_to_utc() {
         assert!(normalize_time(bad).is_err(), "{bad}");
     }
 }
+
+/// Attestations carrying a format v2 root (the `por-root-v2` of the first
+/// tree of `vectors/tree-v2.json`, BTC exact and ETH in units of 100 wei).
+#[cfg(feature = "v2")]
+mod v2 {
+    use super::*;
+    use crate::publication::{check_proof_v2, PublishedRoot};
+    use por_tree::customer::{CustomerVerdict, NotVerifiedCause};
+
+    const VECTORS: &str = include_str!("../../../vectors/tree-v2.json");
+
+    fn vectors() -> Value {
+        serde_json::from_str(VECTORS).unwrap()
+    }
+
+    fn section() -> LiabilitiesV2 {
+        serde_json::from_value(vectors()["trees"][0]["root"].clone()).unwrap()
+    }
+
+    fn v2_body(l: LiabilitiesV2) -> AttestationBody {
+        let mut b = body();
+        b.liabilities = l.into();
+        b
+    }
+
+    fn parse_err(b: &AttestationBody) -> FormatError {
+        parse_err_value(serde_json::to_value(b).unwrap())
+    }
+
+    fn parse_err_value(mut value: Value) -> FormatError {
+        // Sign without the checks `sign` makes, to see what the parser says.
+        let digest = Sha256::digest(jcs::canonicalize(&value).unwrap().as_bytes());
+        let sig = key().0.sign_raw(&digest, &[0; 32]).unwrap();
+        value["signature"] = Value::String(hex::encode(sig.to_bytes()));
+        ParsedAttestation::from_json(&value.to_string()).unwrap_err()
+    }
+
+    #[test]
+    fn signs_parses_and_opens() {
+        let text = v2_body(section()).sign(&key(), &[0; 32]).unwrap();
+        let v = ParsedAttestation::from_json(&text)
+            .unwrap()
+            .verify_signature()
+            .unwrap();
+        let l = &v.body().liabilities;
+        assert_eq!(l.v2(), Some(&section()));
+        assert_eq!(l.customers(), None);
+        assert_eq!(l.tree_format(), 2);
+        // The section is the published document, member for member.
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["liabilities"], vectors()["trees"][0]["root"]);
+        // Solvency totals: units × 10^e (ETH: 10020000000000000001 × 100).
+        let t = l.totals().unwrap();
+        assert_eq!(t[0].amount.to_base_units(), 100_150_000_042);
+        assert_eq!(t[1].amount.to_base_units(), 1_002_000_000_000_000_000_100);
+        // No v1 root commitment to check v1 proofs against.
+        assert!(v.root_commitment().is_err());
+    }
+
+    #[test]
+    fn refuses_what_does_not_fit() {
+        let mut l = section();
+        l.format = "por-root-v3".into();
+        let e = parse_err(&v2_body(l));
+        assert!(e.to_string().contains("`liabilities.format`"), "{e}");
+
+        let mut b = v2_body(section());
+        b.assets[1].decimals = 9;
+        let e = parse_err(&b);
+        assert!(
+            e.to_string().contains("liabilities.assets[1].decimals"),
+            "{e}"
+        );
+
+        let mut l = section();
+        l.blindings[0] = "ff".repeat(32);
+        let e = parse_err(&v2_body(l));
+        assert!(e.to_string().contains("liabilities.blindings[0]"), "{e}");
+
+        let mut l = section();
+        l.totals[1] = "18446744073709551616".into();
+        let e = parse_err(&v2_body(l));
+        assert!(e.to_string().contains("liabilities.totals[1]"), "{e}");
+
+        let mut l = section();
+        l.height = 0;
+        let e = parse_err(&v2_body(l));
+        assert!(e.to_string().contains("liabilities.height"), "{e}");
+
+        // A customer count is not a v2 member.
+        let mut value = serde_json::to_value(v2_body(section())).unwrap();
+        value["liabilities"]["customers"] = Value::from(3);
+        let e = parse_err_value(value);
+        assert!(e.to_string().contains("customers"), "{e}");
+    }
+
+    #[test]
+    fn customer_proof_against_the_attestation() {
+        let v = vectors();
+        let proof_json = v["valid"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["tree"] == 0)
+            .unwrap()["proof"]
+            .to_string();
+        let proof = por_tree::v2::ProofV2::from_json(&proof_json).unwrap();
+        let text = v2_body(section()).sign(&key(), &[0; 32]).unwrap();
+        let published = PublishedRoot::parse(&text).unwrap();
+        let r = check_proof_v2(&proof, Some(&published));
+        assert_eq!(r.verdict, CustomerVerdict::Verified, "{r:?}");
+        assert!(r.totals_published);
+
+        // The por-root-v2 itself is read by the same reader.
+        let root = PublishedRoot::parse(&v["trees"][0]["root"].to_string()).unwrap();
+        assert_eq!(
+            check_proof_v2(&proof, Some(&root)).verdict,
+            CustomerVerdict::Verified
+        );
+
+        // A total changed and signed again: the root does not open.
+        let mut l = section();
+        l.totals[0] = "100150000041".into();
+        let text = v2_body(l).sign(&key(), &[0; 32]).unwrap();
+        let r = check_proof_v2(&proof, Some(&PublishedRoot::parse(&text).unwrap()));
+        assert_eq!(
+            r.verdict,
+            CustomerVerdict::NotVerified(NotVerifiedCause::RootDiffers)
+        );
+        assert_eq!(r.failure.unwrap().as_str(), "root-opening-mismatch");
+
+        // Changed after signing: untrusted, nothing compared.
+        let mut doc: Value =
+            serde_json::from_str(&v2_body(section()).sign(&key(), &[0; 32]).unwrap()).unwrap();
+        doc["liabilities"]["totals"][0] = Value::String("1".into());
+        let r = check_proof_v2(
+            &proof,
+            Some(&PublishedRoot::parse(&doc.to_string()).unwrap()),
+        );
+        assert_eq!(
+            r.verdict,
+            CustomerVerdict::NotVerified(NotVerifiedCause::PublicationUntrusted)
+        );
+        assert_eq!(r.signature_error.unwrap().kind(), "bad-signature");
+
+        // A v1 attestation cannot be a v2 proof's root.
+        let r = check_proof_v2(&proof, Some(&PublishedRoot::parse(&signed()).unwrap()));
+        assert_eq!(
+            r.verdict,
+            CustomerVerdict::NotVerified(NotVerifiedCause::RootDiffers)
+        );
+        assert!(r.format_mismatch.unwrap().contains("format v1"));
+    }
+}

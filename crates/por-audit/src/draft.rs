@@ -225,6 +225,9 @@ pub struct TreeFacts<'a> {
     pub root: &'a RootCommitment,
     /// Customers.
     pub customers: u64,
+    /// A format v2 tree's published root: the attestation then carries it
+    /// (and `root` holds its hash, height and totals in base units).
+    pub root_v2: Option<&'a por_tree::v2::RootV2>,
 }
 
 /// Everything an attestation is drafted from.
@@ -566,20 +569,24 @@ pub fn draft(req: &DraftRequest<'_>, registry: &AssetRegistry) -> Result<Draft, 
         },
         chains: req.chains.clone(),
         assets,
-        liabilities: Liabilities {
-            root: req.tree.root.hash,
-            height: req.tree.root.height,
-            customers: req.tree.customers,
-            totals: req
-                .tree
-                .assets
-                .iter()
-                .zip(&req.tree.root.sums)
-                .map(|(a, s)| AssetTotal {
-                    asset: a.symbol().to_owned(),
-                    amount: *s,
-                })
-                .collect(),
+        liabilities: match req.tree.root_v2 {
+            Some(r) => por_attest::LiabilitiesV2::from_root_v2(r).into(),
+            None => Liabilities {
+                root: req.tree.root.hash,
+                height: req.tree.root.height,
+                customers: req.tree.customers,
+                totals: req
+                    .tree
+                    .assets
+                    .iter()
+                    .zip(&req.tree.root.sums)
+                    .map(|(a, s)| AssetTotal {
+                        asset: a.symbol().to_owned(),
+                        amount: *s,
+                    })
+                    .collect(),
+            }
+            .into(),
         },
         reserves,
         reserve_inputs: req.reserve_inputs.clone(),
@@ -872,6 +879,7 @@ mod tests {
             snapshot: "2026-11-21".into(),
             time: "2026-11-21T00:00:00Z".into(),
             tree: TreeFacts {
+                root_v2: None,
                 assets: &assets,
                 root: &root,
                 customers: 3,

@@ -1103,7 +1103,8 @@ fn bitcoin_core_balances_short_by_one_satoshi() {
                 asset: "BTC".into(),
                 amount: Amount::from_base_units(100_000_000),
             }],
-        },
+        }
+        .into(),
         reserves: vec![
             entry(bitcoin_core::ADDRESS_A, 50_012_345),
             entry(bitcoin_core::ADDRESS_B, 100_000_001),
@@ -1413,7 +1414,8 @@ fn identity_attestation(
                     amount: Amount::from_base_units(1),
                 })
                 .collect(),
-        },
+        }
+        .into(),
         reserves,
         reserve_inputs: None,
         previous,

@@ -408,7 +408,10 @@ fn unchecked_chain_reserves_count_zero() {
                 chain: "tron".into(),
                 contract: None,
             });
-            b.liabilities.totals.push(AssetTotal {
+            let por_attest::LiabilitiesSection::V1(l) = &mut b.liabilities else {
+                panic!("a v1 attestation")
+            };
+            l.totals.push(AssetTotal {
                 asset: "TRX".into(),
                 amount: Amount::from_base_units(100_000_000),
             });

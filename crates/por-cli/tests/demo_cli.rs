@@ -651,7 +651,7 @@ fn the_attestation_is_signed_over_the_published_root_and_commits_to_the_reserve_
     assert_eq!(body.exchange.id, "sakura-demo-exchange");
     let (_, root) = att.root_commitment().unwrap();
     assert_eq!(root, self::root(&d.dir));
-    assert_eq!(body.liabilities.customers, N as u64);
+    assert_eq!(body.liabilities.customers(), Some(N as u64));
     // 18 wallets plus the planted second claim of one of them.
     assert_eq!(body.reserves.len(), wallets(&d.dir).len() + 1);
     let warm = btc_warm_address(&d.dir);

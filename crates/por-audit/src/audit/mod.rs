@@ -80,6 +80,18 @@ pub struct RebuiltTree {
     pub customers: u64,
 }
 
+/// A format v2 liabilities tree rebuilt by the auditor from the full
+/// balances export and the snapshot secret, with the height and proof units
+/// the attestation states; or why it could not be built.
+#[derive(Debug)]
+pub enum RebuiltTreeV2 {
+    /// The rebuilt tree.
+    Built(Box<por_tree::v2::TreeV2>),
+    /// The export could not be built as a v2 tree (the check is then not
+    /// made).
+    Unbuildable(String),
+}
+
 /// Liability-reserve inputs and the policies and scenarios to apply.
 #[derive(Debug, Clone)]
 pub struct ReserveRun {
@@ -107,6 +119,9 @@ pub struct AuditInput {
     /// The tree rebuilt from the balances export (compared with the last
     /// attestation).
     pub rebuilt: Option<RebuiltTree>,
+    /// The format v2 tree rebuilt from the balances export, when the last
+    /// attestation carries a v2 root.
+    pub rebuilt_v2: Option<RebuiltTreeV2>,
     /// Customer proofs (`None` when no directory was given).
     pub customer_proofs: Option<Vec<NamedText>>,
     /// Liability-reserve inputs (applied to the last attestation).
@@ -220,8 +235,10 @@ pub struct AttestationSummary {
     pub signature_valid: bool,
     /// Number of reserve entries.
     pub reserve_entries: usize,
-    /// Customer count.
-    pub customers: u64,
+    /// Customer count (`None` for a format v2 root, which hides it).
+    pub customers: Option<u64>,
+    /// The liabilities tree format: 1 or 2.
+    pub tree_format: u8,
     /// Liabilities root.
     pub root: String,
 }
@@ -461,7 +478,11 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
     unique_address_checks(&mut audited, &mut checks);
     let positions = position_checks(&audited, input.min_cold_bp, &mut checks);
     let last = audited.last().ok_or(AuditError::NoAttestation)?;
-    rebuild_check(last, input.rebuilt.as_ref(), &mut checks);
+    if last.parsed.body_unverified().liabilities.v2().is_some() {
+        rebuild_check_v2(last, input.rebuilt_v2.as_ref(), &mut checks);
+    } else {
+        rebuild_check(last, input.rebuilt.as_ref(), &mut checks);
+    }
     proof_checks(&audited, input.customer_proofs.as_deref(), &mut checks);
     let reserve = reserve_requirement_checks(last, input.reserve.as_ref(), &mut checks)?;
     if let Some(run) = &input.distribution {
@@ -851,8 +872,9 @@ fn report(
                 public_key: b.exchange.public_key.clone(),
                 signature_valid: a.verified.is_some(),
                 reserve_entries: b.reserves.len(),
-                customers: b.liabilities.customers,
-                root: b.liabilities.root.to_string(),
+                customers: b.liabilities.customers(),
+                tree_format: b.liabilities.tree_format(),
+                root: b.liabilities.root().to_string(),
             }
         })
         .collect();
@@ -1469,7 +1491,7 @@ fn rebuild_check(last: &Audited, rebuilt: Option<&RebuiltTree>, checks: &mut Vec
     let ev = [
         ("attested_root", json!(root.hash.to_string())),
         ("rebuilt_root", json!(r.root.hash.to_string())),
-        ("attested_customers", json!(b.liabilities.customers)),
+        ("attested_customers", json!(b.liabilities.customers())),
         ("rebuilt_customers", json!(r.customers)),
         (
             "rebuilt_totals",
@@ -1502,10 +1524,11 @@ fn rebuild_check(last: &Audited, rebuilt: Option<&RebuiltTree>, checks: &mut Vec
             r.root.height, root.height
         ));
     }
-    if r.customers != b.liabilities.customers {
+    if Some(r.customers) != b.liabilities.customers() {
         problems.push(format!(
             "{} customers ≠ attested {}",
-            r.customers, b.liabilities.customers
+            r.customers,
+            b.liabilities.customers().unwrap_or_default()
         ));
     }
     for ((a, got), want) in r.assets.iter().zip(&r.root.sums).zip(&root.sums) {
@@ -1521,6 +1544,124 @@ fn rebuild_check(last: &Audited, rebuilt: Option<&RebuiltTree>, checks: &mut Vec
             format!(
                 "the export rebuilds the attested root, {} customers and totals",
                 r.customers
+            ),
+            ev,
+        ));
+    } else {
+        checks.push(check(
+            "rebuild",
+            Status::Fail,
+            subject,
+            problems.join("; "),
+            ev,
+        ));
+    }
+}
+
+/// The v2 rebuild: the export, built with the secret at the attested
+/// height and proof units, must give the attested root hash (which binds
+/// the height, the asset list with decimals and proof units, and every
+/// commitment), the attested totals, and root blinding factors that open
+/// the rebuilt root commitments to those totals.
+fn rebuild_check_v2(last: &Audited, rebuilt: Option<&RebuiltTreeV2>, checks: &mut Vec<Check>) {
+    let subject = format!("{} ({})", last.label(), last.name);
+    let b = last.parsed.body_unverified();
+    let not_checked = |checks: &mut Vec<Check>, why: String| {
+        checks.push(check(
+            "rebuild",
+            Status::NotChecked,
+            subject.clone(),
+            why,
+            NO_EVIDENCE,
+        ));
+    };
+    let tree = match rebuilt {
+        None => {
+            return not_checked(
+                checks,
+                "no balances export and secret given (--liabilities, --secret-file)".into(),
+            )
+        }
+        Some(RebuiltTreeV2::Unbuildable(why)) => return not_checked(checks, why.clone()),
+        Some(RebuiltTreeV2::Built(t)) => t,
+    };
+    let Some(attested) = b.liabilities.v2().and_then(|l| l.root_v2().ok()) else {
+        return not_checked(
+            checks,
+            "the attestation carries no readable format v2 root".into(),
+        );
+    };
+    let r = tree.root();
+    let totals = |root: &por_tree::v2::RootV2| -> Map<String, Value> {
+        root.assets
+            .iter()
+            .zip(root.totals_base_units())
+            .map(|(a, t)| (a.asset().symbol().to_owned(), Value::String(t.to_string())))
+            .collect()
+    };
+    let customers = u64::try_from(tree.customers()).unwrap_or(u64::MAX);
+    let ev = [
+        ("attested_root", json!(attested.hash.to_string())),
+        ("rebuilt_root", json!(r.hash.to_string())),
+        ("attested_customers", Value::Null),
+        ("rebuilt_customers", json!(customers)),
+        ("rebuilt_totals", json!(totals(r))),
+        ("attested_totals", json!(totals(&attested))),
+        ("tree_format", json!(2)),
+    ];
+    let mut problems = Vec::new();
+    if last.verified.is_none() {
+        problems.push("the attestation's signature does not verify".to_owned());
+    }
+    if r.assets != attested.assets {
+        problems.push(
+            "the export's assets (symbols, decimals, proof units, order) differ from the attested ones"
+                .into(),
+        );
+    }
+    if r.height != attested.height {
+        problems.push(format!(
+            "height {} ≠ attested {}",
+            r.height, attested.height
+        ));
+    }
+    if r.hash != attested.hash {
+        problems.push(format!(
+            "rebuilt root {} ≠ attested {}",
+            r.hash, attested.hash
+        ));
+    }
+    for (i, a) in r.assets.iter().enumerate() {
+        let sym = a.asset().symbol();
+        if let (Some(got), Some(want)) = (r.totals.get(i), attested.totals.get(i)) {
+            if got != want {
+                problems.push(format!(
+                    "{sym} total {got} ≠ attested {want} (proof units of 10^{} base units)",
+                    a.unit_exponent()
+                ));
+            }
+        }
+    }
+    // The opening: the attested totals and blinding factors must open the
+    // root commitments of the tree the export rebuilds.
+    if r.assets.len() == attested.assets.len() {
+        if let Some(i) = attested.first_unopened(&tree.root_points()) {
+            let sym = attested
+                .assets
+                .get(i)
+                .map_or(String::new(), |a| a.asset().symbol().to_owned());
+            problems.push(format!(
+                "the attested total and blinding factor of {sym} do not open the rebuilt root commitment"
+            ));
+        }
+    }
+    if problems.is_empty() {
+        checks.push(check(
+            "rebuild",
+            Status::Pass,
+            subject,
+            format!(
+                "the export rebuilds the attested format v2 root ({customers} customers) and the attested totals and blinding factors open its root commitments"
             ),
             ev,
         ));
@@ -1572,7 +1713,7 @@ fn proof_checks(audited: &[Audited], proofs: Option<&[NamedText]>, checks: &mut 
         };
         let claimed = proof.claimed_root().hash;
         let target = audited.iter().rev().find(|a| {
-            a.verified.is_some() && a.parsed.body_unverified().liabilities.root == claimed
+            a.verified.is_some() && a.parsed.body_unverified().liabilities.root() == claimed
         });
         let Some(a) = target else {
             checks.push(check(
@@ -1695,7 +1836,8 @@ pub fn reserve_inputs_from_attestation<'a>(
         .collect();
     out.customer_liabilities = body
         .liabilities
-        .totals
+        .totals()
+        .unwrap_or_default()
         .iter()
         .map(|t| (t.asset.clone(), t.amount))
         .collect();

@@ -107,7 +107,7 @@ pub fn canonical_message(body: &AttestationBody) -> Result<ReservesMessage, Owne
     ReservesMessage::new(
         &body.exchange.id,
         &body.snapshot.label,
-        &body.liabilities.root.to_string(),
+        &body.liabilities.root().to_string(),
     )
     .map_err(|e| OwnershipError::Message(e.to_string()))
 }

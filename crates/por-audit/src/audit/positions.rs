@@ -171,7 +171,8 @@ pub(crate) fn positions(
         .map(|a| {
             let liabilities = body
                 .liabilities
-                .totals
+                .totals()
+                .unwrap_or_default()
                 .iter()
                 .find(|t| t.asset == a.symbol)
                 .map_or(Amount::ZERO, |t| t.amount);
@@ -469,7 +470,8 @@ mod tests {
                     asset: "BTC".into(),
                     amount: Amount::from_base_units(50),
                 }],
-            },
+            }
+            .into(),
             reserves: Vec::new(),
             reserve_inputs: None,
             previous: None,

@@ -68,7 +68,8 @@ fn body(
                 asset: "BTC".into(),
                 amount: Amount::from_base_units(1000),
             }],
-        },
+        }
+        .into(),
         reserves,
         reserve_inputs: None,
         previous: None,
@@ -406,7 +407,9 @@ fn unverifiable_chain(claim: u128) -> String {
         chain: "solana".into(),
         contract: None,
     }];
-    b.liabilities.totals[0].asset = "SOL".into();
+    if let por_attest::LiabilitiesSection::V1(l) = &mut b.liabilities {
+        l.totals[0].asset = "SOL".into();
+    }
     let mut e = entry("So1anaWa11et", Category::Customer, claim);
     e.chain = "solana".into();
     e.asset = "SOL".into();

@@ -35,7 +35,9 @@ audit as not checked. Any other chain is refused. The custody team's part (what 
 signs, templates per wallet type): docs/custody.md."
 )]
 pub struct AttestArgs {
-    /// The tree directory written by `por tree build`.
+    /// The tree directory written by `por tree build`; for a format v2 tree,
+    /// its directory or its published por-root-v2 file (the attestation then
+    /// carries the por-root-v2, without the customer count).
     #[arg(long, value_name = "DIR")]
     tree: PathBuf,
     /// The reserve wallets (CSV or TOML by extension): chain, address, asset,
@@ -96,8 +98,35 @@ pub struct AttestArgs {
 }
 
 pub fn run(args: &AttestArgs) -> Result<Outcome> {
-    let tree = TreeDir::open(&args.tree)?;
-    let summary = &tree.summary;
+    // A format v2 tree (its directory, or its published por-root-v2): the
+    // attestation carries the por-root-v2.
+    let v2 = super::tree_v2::read_root(&args.tree)?;
+    let v2_facts = v2.as_ref().map(|(root, _)| {
+        (
+            root.assets.asset_list(),
+            por_tree::RootCommitment {
+                hash: root.hash,
+                sums: root.totals_base_units(),
+                height: u32::from(root.height),
+            },
+        )
+    });
+    let tree = if v2.is_some() {
+        None
+    } else {
+        Some(TreeDir::open(&args.tree)?)
+    };
+    let (tree_assets, tree_root, customers) = match (&tree, &v2_facts, &v2) {
+        (Some(t), _, _) => (
+            &t.summary.assets,
+            &t.summary.root,
+            Some(t.summary.customers),
+        ),
+        (None, Some((assets, root)), Some((_, customers))) => {
+            (assets, root, customers.map(|n| n as u64))
+        }
+        _ => bail!("internal error: neither a v1 nor a v2 tree"),
+    };
     let key = super::key::read_key(&args.key)?;
     let time = por_attest::normalize_time(&args.time)
         .map_err(|e| anyhow::anyhow!("--time (snapshot.time): {e}"))?;
@@ -106,7 +135,7 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
     let reserves_name = args.reserves.display().to_string();
     let rows = read_reserves(&args.reserves)?;
     let placements = parse_placements(&args.assets, &chains)?;
-    let root_hex = summary.root.hash.to_string();
+    let root_hex = tree_root.hash.to_string();
     let registry = super::chain::load_asset_registry(args.asset_registry.as_deref())?;
     let previous = previous_attestation(args)?;
     let request = DraftRequest {
@@ -115,9 +144,10 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
         snapshot: args.snapshot.clone(),
         time: time.clone(),
         tree: TreeFacts {
-            assets: &summary.assets,
-            root: &summary.root,
-            customers: summary.customers,
+            assets: tree_assets,
+            root: tree_root,
+            customers: customers.unwrap_or(0),
+            root_v2: v2.as_ref().map(|(r, _)| r),
         },
         chains,
         placements,
@@ -140,13 +170,20 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
         .id();
     output::write_file_atomic(&args.out, signed.as_bytes())?;
     let mut o = std::io::stdout().lock();
-    writeln!(
-        o,
-        "attestation: {} ({} reserve entries, {} customers, root {root_hex})",
-        args.out.display(),
-        body.reserves.len(),
-        summary.customers
-    )?;
+    match (&v2, customers) {
+        (None, Some(n)) => writeln!(
+            o,
+            "attestation: {} ({} reserve entries, {n} customers, root {root_hex})",
+            args.out.display(),
+            body.reserves.len(),
+        )?,
+        _ => writeln!(
+            o,
+            "attestation: {} ({} reserve entries, tree format v2: root {root_hex}, its totals and root blinding factors; the customer count is not in the attestation)",
+            args.out.display(),
+            body.reserves.len(),
+        )?,
+    }
     writeln!(o, "id:          {id}")?;
     if time == args.time {
         writeln!(o, "time:        {time}")?;
@@ -378,7 +415,7 @@ fn previous_attestation(args: &AttestArgs) -> Result<Option<(String, ReservesMes
     let message = ReservesMessage::new(
         &b.exchange.id,
         &b.snapshot.label,
-        &b.liabilities.root.to_string(),
+        &b.liabilities.root().to_string(),
     )
     .map_err(|e| anyhow::anyhow!("--previous {}: {e}", p.display()))?;
     Ok(Some((prev.id().to_hex(), message)))

@@ -116,6 +116,10 @@ pub struct ExportArgs {
     /// `.por-output` marker); any other directory is refused, untouched.
     #[arg(long)]
     force: bool,
+    /// The snapshot secret the tree was built with: needed for a v2 tree,
+    /// which is rebuilt from its balances and this secret.
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<PathBuf>,
 }
 
 pub fn run(cmd: TreeCommand) -> Result<Outcome> {
@@ -279,10 +283,20 @@ pub(crate) fn proof_file_name(user_id: &str) -> String {
 
 fn export(args: &ExportArgs) -> Result<Outcome> {
     if super::tree_v2::is_v2_dir(&args.tree) {
-        bail!(
-            "{} is a v2 tree: export-proofs does not write v2 proofs yet; create each customer's proof on demand with `por tree proof --secret-file FILE --user ID`",
-            args.tree.display()
+        let spinner = progress::spinner("rebuilding the v2 tree");
+        let tree = super::tree_v2::load(&args.tree, args.secret_file.as_ref())?;
+        spinner.finish_and_clear();
+        let n = write_proofs_v2(&tree, &args.out, args.force)?;
+        println!(
+            "Wrote {n} por-proof-v2 proofs to {} (index.csv maps user ids to files).\n\
+             Keep the folder private and hand each customer only their own proof: it shows their\n\
+             balances, user id and salt (other customers' balances and the count stay hidden).",
+            args.out.display()
         );
+        return Ok(Outcome::Pass);
+    }
+    if args.secret_file.is_some() {
+        bail!("--secret-file: only a v2 tree needs the secret; a v1 tree directory stores every proof's path");
     }
     let dir = store::TreeDir::open(&args.tree)?;
     let spinner = progress::spinner("loading the tree");
@@ -385,6 +399,54 @@ pub(crate) fn write_proofs(
     }
     store::replace_dir(tmp, out)?;
     Ok(n)
+}
+
+/// Writes every customer's `por-proof-v2` into the directory `out`, created
+/// atomically and private: one `<user>.json` per customer and `index.csv`.
+/// Proofs are created in parallel (rayon), a chunk at a time per worker, and
+/// written as they are made.
+fn write_proofs_v2(tree: &por_tree::v2::TreeV2, out: &Path, force: bool) -> Result<usize> {
+    let tmp = store::begin_dir(out, force, ".por-proofs-")?;
+    let ids: Vec<&str> = tree.user_ids().collect();
+    let bar = progress::bar(ids.len() as u64, "proofs");
+    let done = AtomicU64::new(0);
+    let names: Vec<String> = ids
+        .par_chunks(64)
+        .map(|chunk| -> Result<Vec<String>> {
+            let mut names = Vec::with_capacity(chunk.len());
+            for id in chunk {
+                let proof = tree
+                    .proof(id)
+                    .with_context(|| format!("internal error: no proof for {id:?}"))?;
+                let name = proof_file_name(id);
+                write_plain(&tmp.path().join(&name), proof.to_json().as_bytes(), true)?;
+                names.push(name);
+            }
+            let d = done.fetch_add(names.len() as u64, Ordering::Relaxed);
+            bar.set_position(d + names.len() as u64);
+            Ok(names)
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    bar.finish_and_clear();
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.par_sort_unstable();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        bail!("two customers map to the proof file name {}", w[0]);
+    }
+    let mut index = String::from("user_id,file\n");
+    for (id, name) in ids.iter().zip(&names) {
+        index.push_str(&output::csv_field(id));
+        index.push(',');
+        index.push_str(name);
+        index.push('\n');
+    }
+    write_plain(&tmp.path().join("index.csv"), index.as_bytes(), true)?;
+    store::write_marker(tmp.path(), "proofs")?;
+    store::replace_dir(tmp, out)?;
+    Ok(names.len())
 }
 
 /// Writes a new file of a proofs folder: owner-only (0600) when `private`.

@@ -13,6 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use por_attest::publication::{self, PublishedRoot};
 use por_tree::customer::{CustomerVerdict, NotVerifiedCause};
 use por_tree::v2::{self, ProofV2, RootV2, TreeV2};
 use por_tree::{AssetList, Ledger, NodeHash, SnapshotSecret};
@@ -150,15 +151,37 @@ fn unit_note(e: u8) -> String {
     }
 }
 
-/// `por tree proof` on a v2 directory.
-pub fn proof(dir: &Path, secret_file: Option<&PathBuf>, user: &str) -> Result<ProofV2> {
-    let Some(secret_file) = secret_file else {
-        bail!(
-            "{} is a v2 tree: creating a proof rebuilds it from its balances and the snapshot secret; pass --secret-file",
-            dir.display()
-        );
-    };
-    let secret = crate::inputs::secret(secret_file)?;
+/// The root of a format v2 tree at `path`: a v2 tree directory (with its
+/// customer count) or a `por-root-v2` file (without). `None` when `path` is
+/// neither (a v1 tree directory, or something the caller reports).
+pub fn read_root(path: &Path) -> Result<Option<(RootV2, Option<usize>)>> {
+    if is_v2_dir(path) {
+        let (d, root) = read_dir_file(path)?;
+        return Ok(Some((root, Some(d.customers))));
+    }
+    if path.is_file() {
+        let name = path.display().to_string();
+        let text = fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+        let is_root = serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| {
+            v.get("format").and_then(serde_json::Value::as_str)
+                == Some(por_tree::v2::proof::ROOT_FORMAT_V2)
+        });
+        if !is_root {
+            bail!("{name}: expected a tree directory (por tree build --out) or a por-root-v2 file");
+        }
+        let root = RootV2::from_json(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{name}: {}",
+                e.to_string()
+                    .replacen("malformed", "malformed por-root-v2", 1)
+            )
+        })?;
+        return Ok(Some((root, None)));
+    }
+    Ok(None)
+}
+
+fn read_dir_file(dir: &Path) -> Result<(DirFile, RootV2)> {
     let path = dir.join(DIR_FILE);
     let text =
         fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -173,6 +196,32 @@ pub fn proof(dir: &Path, secret_file: Option<&PathBuf>, user: &str) -> Result<Pr
     }
     let root = RootV2::from_json(&d.root.to_string())
         .map_err(|e| anyhow::anyhow!("{}: root.{e}", path.display()))?;
+    Ok((d, root))
+}
+
+/// `por tree proof` on a v2 directory.
+pub fn proof(dir: &Path, secret_file: Option<&PathBuf>, user: &str) -> Result<ProofV2> {
+    let tree = load(dir, secret_file)?;
+    tree.proof(user).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no customer \"{}\" in the tree at {}",
+            term(user),
+            dir.display()
+        )
+    })
+}
+
+/// Rebuilds the v2 tree of a directory from its balances and the secret,
+/// and checks it is the stored one.
+pub fn load(dir: &Path, secret_file: Option<&PathBuf>) -> Result<TreeV2> {
+    let Some(secret_file) = secret_file else {
+        bail!(
+            "{} is a v2 tree: creating proofs rebuilds it from its balances and the snapshot secret; pass --secret-file",
+            dir.display()
+        );
+    };
+    let secret = crate::inputs::secret(secret_file)?;
+    let (_, root) = read_dir_file(dir)?;
     let csv = dir.join(BALANCES);
     let bytes = fs::read(&csv).with_context(|| format!("cannot read {}", csv.display()))?;
     let assets = root.assets.asset_list();
@@ -188,13 +237,7 @@ pub fn proof(dir: &Path, secret_file: Option<&PathBuf>, user: &str) -> Result<Pr
             root.hash
         );
     }
-    tree.proof(user).ok_or_else(|| {
-        anyhow::anyhow!(
-            "no customer \"{}\" in the tree at {}",
-            term(user),
-            dir.display()
-        )
-    })
+    Ok(tree)
 }
 
 /// What a v2 check shows and hides (`por verify`); every sentence must
@@ -232,40 +275,47 @@ pub fn verify(
     if assets_given {
         bail!("--assets: a v2 root hash commits to the asset list (symbols, decimals, proof units) itself; leave out --assets");
     }
-    let (root, source) = if let Some(path) = published {
+    // One reader of publications and one check (por_attest::publication),
+    // as for v1 proofs and the page.
+    let published_root = if let Some(path) = published {
         let pname = path.display().to_string();
         let t = fs::read_to_string(path).with_context(|| format!("cannot read {pname}"))?;
-        let r = RootV2::from_json(&t).map_err(|e| {
-            anyhow::anyhow!(
-                "{pname}: {}",
-                e.to_string()
-                    .replacen("malformed", "malformed por-root-v2", 1)
-            )
-        })?;
-        (Some(r), format!("the published root in {}", term(&pname)))
+        Some((
+            PublishedRoot::parse(&t).map_err(|e| anyhow::anyhow!("{pname}: {e}"))?,
+            pname,
+        ))
     } else if let Some(hex) = root_hex {
         let hash: NodeHash = hex
             .trim()
             .parse()
             .with_context(|| format!("--root {hex:?}"))?;
-        // A hash alone: the root commitments are bound by it, so opening
-        // them to the totals the proof states shows those are the totals.
-        let mut r = proof.claimed_root();
-        r.hash = hash;
-        (Some(r), "the root hash given with --root (totals as stated in the proof, opened against the root commitments)".to_owned())
+        Some((PublishedRoot::Hash(hash), String::new()))
     } else {
-        (
-            None,
-            "only the root written in the proof file: no publication given".to_owned(),
-        )
+        None
     };
-    let (verdict, failure) = v2::check(&proof, root.as_ref());
+    let report = publication::check_proof_v2(&proof, published_root.as_ref().map(|(p, _)| p));
+    let source = match &published_root {
+        None => "only the root written in the proof file: no publication given".to_owned(),
+        Some((PublishedRoot::Hash(_), _)) => "the root hash given with --root (totals as stated in the proof, opened against the root commitments)".to_owned(),
+        Some((PublishedRoot::Attestation(a), name)) => match a.signature() {
+            Ok(fp) => format!(
+                "the format v2 root in the signed attestation {} (exchange {}, snapshot {}); its signature verifies against the key it names, fingerprint {fp}: compare it with the one your exchange publishes",
+                term(name),
+                term(&a.body().exchange.id),
+                term(&a.body().snapshot.label)
+            ),
+            Err(_) => format!("the attestation {}, whose signature does not verify: nothing in it was compared", term(name)),
+        },
+        Some((_, name)) => format!("the published root in {}", term(name)),
+    };
+    let verdict = report.verdict;
+    let failure = report.failure.clone();
     let outcome = match verdict {
         CustomerVerdict::Verified => Outcome::Pass,
         CustomerVerdict::ConsistentNotCompared => Outcome::Incomplete,
         CustomerVerdict::NotVerified(_) => Outcome::Fail,
     };
-    let shown = root.clone().unwrap_or_else(|| proof.claimed_root());
+    let shown = report.root.clone();
     let units = proof.units().ok();
     let mut out = std::io::stdout().lock();
     if json_out {
@@ -283,7 +333,10 @@ pub fn verify(
             "verdict": verdict.as_str(),
             "verified": verdict == CustomerVerdict::Verified,
             "cause": match verdict { CustomerVerdict::NotVerified(c) => Some(c.as_str()), _ => None },
-            "failure": failure.as_ref().map(|e| json!({"kind": e.as_str(), "message": e.to_string()})),
+            "failure": failure.as_ref().map(|e| json!({"kind": e.as_str(), "message": e.to_string()}))
+                .or_else(|| report.format_mismatch.as_ref().map(|m| json!({"kind": "format-mismatch", "message": m})))
+                .or_else(|| report.signature_error.as_ref().map(|e| json!({"kind": e.kind(), "message": e.to_string()}))),
+            "root_source": report.source.as_str(),
             "user_id": proof.user_id(),
             "balances": by_symbol(&|i| proof.balances()[i].to_string()),
             "units": units.as_ref().map(|u| by_symbol(&|i| u[i].to_string())),
@@ -294,7 +347,7 @@ pub fn verify(
             "position": proof.position(),
             "totals_units": by_symbol(&|i| shown.totals.get(i).map(u64::to_string).unwrap_or_default()),
             "range_proofs": proof.range_proofs().len(),
-            "compared_with_publication": root.is_some(),
+            "compared_with_publication": published_root.is_some(),
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
@@ -320,11 +373,18 @@ pub fn verify(
         CustomerVerdict::NotVerified(cause) => {
             let headline = match cause {
                 NotVerifiedCause::RootDiffers => "the publication you gave differs from the proof",
+                NotVerifiedCause::PublicationUntrusted => "the attestation's signature does not verify, so nothing in it can be trusted",
                 _ => "the proof is inconsistent in itself",
             };
             writeln!(out, "NOT VERIFIED: {headline}.")?;
             if let Some(e) = &failure {
                 writeln!(out, "  ({}) {e}.", e.as_str())?;
+            }
+            if let Some(m) = &report.format_mismatch {
+                writeln!(out, "  (format-mismatch) {m}.")?;
+            }
+            if let Some(e) = &report.signature_error {
+                writeln!(out, "  ({}) {e}.", e.kind())?;
             }
             writeln!(
                 out,

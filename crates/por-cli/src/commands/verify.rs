@@ -61,7 +61,9 @@ pub struct VerifyArgs {
     /// signed attestation written by `por attest`, or a file holding the root
     /// hash. Every item it states is compared; an attestation only when its
     /// signature verifies against the key it names. For a v2 proof: the
-    /// por-root-v2 file written by `por tree build --format v2`.
+    /// por-root-v2 file written by `por tree build --format v2`, or the
+    /// signed attestation of a v2 tree (its root opening and signature are
+    /// checked).
     #[arg(long, value_name = "FILE")]
     pub(crate) published: Option<PathBuf>,
     /// The exchange's published asset list (`BTC:8,ETH:18` or a TOML file).

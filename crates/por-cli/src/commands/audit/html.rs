@@ -145,7 +145,8 @@ pub fn render(r: &AuditReport) -> String {
             esc(&a.snapshot),
             esc(&a.time),
             a.reserve_entries,
-            a.customers,
+            a.customers
+                .map_or_else(|| "hidden (v2)".to_owned(), |n| n.to_string()),
             esc(&a.root),
             esc(&a.id),
             esc(&a.public_key),

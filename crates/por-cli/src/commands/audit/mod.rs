@@ -17,8 +17,8 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use por_attest::{AttestationBody, ParsedAttestation};
 use por_audit::audit::{
-    self, AuditInput, DistributionRun, NamedText, ObservedBalance, RebuiltTree, Register,
-    ReserveRun,
+    self, AuditInput, DistributionRun, NamedText, ObservedBalance, RebuiltTree, RebuiltTreeV2,
+    Register, ReserveRun,
 };
 use por_audit::registry::AssetRegistry;
 use por_chain::bitcoin::DEFAULT_MAX_UNDO_BLOCKS;
@@ -148,31 +148,63 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
     let mut register = None;
     if let (Some(csv), Some(secret_path)) = (&args.liabilities, &args.secret_file) {
         let last = parsed.last().context("no attestation")?;
-        let (assets, _) = last.body_unverified().root_commitment().map_err(|e| {
-            anyhow::anyhow!(
-                "{}: {e}",
-                args.attestations
-                    .last()
-                    .map_or(String::new(), |p| p.display().to_string())
-            )
-        })?;
-        let secret = inputs::secret(secret_path)?;
-        let name = csv.display().to_string();
-        let bytes = fs::read(csv).with_context(|| format!("cannot read {name}"))?;
-        let ledger =
-            Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        let (tree, customers) = LiabilitiesTree::build(&assets, &ledger, &secret)
-            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        input.rebuilt = Some(RebuiltTree {
-            assets,
-            root: tree.root(),
-            customers: u64::try_from(ledger.len())?,
-        });
-        register = Some(Register {
-            tree,
-            customers,
-            secret,
-        });
+        if let Some(l) = last.body_unverified().liabilities.v2() {
+            // Format v2: rebuilt at the attested height and proof units.
+            let root = l.root_v2().map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: {e}",
+                    args.attestations
+                        .last()
+                        .map_or(String::new(), |p| p.display().to_string())
+                )
+            })?;
+            let secret = inputs::secret(secret_path)?;
+            let name = csv.display().to_string();
+            let bytes = fs::read(csv).with_context(|| format!("cannot read {name}"))?;
+            let assets = root.assets.asset_list();
+            let ledger =
+                Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            input.rebuilt_v2 = Some(
+                match por_tree::v2::TreeV2::build_with_units(
+                    &root.assets,
+                    &ledger,
+                    &secret,
+                    root.height,
+                ) {
+                    Ok(t) => RebuiltTreeV2::Built(Box::new(t)),
+                    Err(e) => RebuiltTreeV2::Unbuildable(format!(
+                        "{name} cannot be built as a format v2 tree at the attested height {} and proof units: {e}",
+                        root.height
+                    )),
+                },
+            );
+        } else {
+            let (assets, _) = last.body_unverified().root_commitment().map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: {e}",
+                    args.attestations
+                        .last()
+                        .map_or(String::new(), |p| p.display().to_string())
+                )
+            })?;
+            let secret = inputs::secret(secret_path)?;
+            let name = csv.display().to_string();
+            let bytes = fs::read(csv).with_context(|| format!("cannot read {name}"))?;
+            let ledger =
+                Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            let (tree, customers) = LiabilitiesTree::build(&assets, &ledger, &secret)
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            input.rebuilt = Some(RebuiltTree {
+                assets,
+                root: tree.root(),
+                customers: u64::try_from(ledger.len())?,
+            });
+            register = Some(Register {
+                tree,
+                customers,
+                secret,
+            });
+        }
     }
     if let Some(path) = &args.distribution {
         let policy = match &args.distribution_policy {

@@ -45,15 +45,22 @@ pub fn render(report: &AuditReport, verbose: bool) -> String {
     for a in &report.attestations {
         let _ = writeln!(
             o,
-            "  {}: exchange {} snapshot {} ({}), {} reserve entries, {} customers, root {}, signature {}",
+            "  {}: exchange {} snapshot {} ({}), {} reserve entries, {}, root {}, signature {}",
             term(&a.name),
             term(&a.exchange),
             term(&a.snapshot),
             term(&a.time),
             a.reserve_entries,
-            a.customers,
+            a.customers.map_or_else(
+                || "tree format v2 (customer count hidden)".to_owned(),
+                |n| format!("{n} customers")
+            ),
             term(&a.root),
-            if a.signature_valid { "valid" } else { "INVALID" }
+            if a.signature_valid {
+                "valid"
+            } else {
+                "INVALID"
+            }
         );
     }
     for s in &report.sources {

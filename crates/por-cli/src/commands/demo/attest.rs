@@ -159,7 +159,8 @@ pub fn sign(f: &Facts<'_>, plant: bool) -> Result<(String, AttestationKey, Optio
                     amount: *s,
                 })
                 .collect(),
-        },
+        }
+        .into(),
         reserves,
         reserve_inputs: Some(ReserveInputsRef {
             file: f.inputs_name.to_owned(),
