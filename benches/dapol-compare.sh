@@ -4,7 +4,8 @@
 # For each count, 1 asset at height 32: one JSON line from dapol
 # (benches/dapol, a workspace of its own so dapol's dependencies never enter
 # por's) and one from target/release/tree-v2-bench, run one after the other
-# so both see the same machine. dapol's range proofs are 64-bit with its
+# so both see the same machine; por in both build modes (MODES="ct vartime"
+# by default, as benches/tree-v2.sh). dapol's range proofs are 64-bit with its
 # default maximum liability (it rounds 2^32 up to the next allowed size), as
 # por's are. dapol builds from crates.io (about 70 s on a quiet machine).
 set -euo pipefail
@@ -15,5 +16,7 @@ counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(10000 100000)
 for n in "${counts[@]}"; do
   benches/dapol/target/release/por-dapol-bench "$n" 32 5
-  target/release/tree-v2-bench "$n" 1 32
+  for mode in ${MODES:-ct vartime}; do
+    target/release/tree-v2-bench "$n" 1 32 "$mode"
+  done
 done
