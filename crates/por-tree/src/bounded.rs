@@ -988,8 +988,7 @@ fn pair_up(
         .chunks_mut(CHUNK)
         .zip(ss.chunks_mut(CHUNK * k.max(1)))
         .enumerate()
-        .map(work)
-        .all(|b| b);
+        .all(work);
     if !ok {
         // The column totals were checked, so no partial sum overflows.
         return Err(io::Error::other("a sum overflows"));
