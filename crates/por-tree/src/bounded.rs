@@ -212,6 +212,13 @@ const HEAD: usize = 32 + 32 + 8 + 2;
 /// Bytes of a `users.idx` entry while partitioned: top, fingerprint, leaf, offset.
 const IX: usize = 8 + 4 + 4 + 8;
 
+/// The largest piece of the export to parse at once within `budget` bytes
+/// of memory (a parsed piece takes about four times its size).
+#[must_use]
+pub fn piece_bytes(budget: usize) -> usize {
+    (budget / 16).clamp(1 << 12, 64 << 20)
+}
+
 /// The bounded-memory build: feed it the export piece by piece with
 /// [`BoundedBuild::push`], then [`BoundedBuild::finish`] writes the tree
 /// directory's three binary files.
@@ -270,12 +277,6 @@ impl<'a, S: Scratch> BoundedBuild<'a, S> {
             overflow: None,
             forms: BTreeMap::new(),
         }
-    }
-
-    /// The largest piece of the file to parse at once, in bytes.
-    #[must_use]
-    pub fn piece_bytes(&self) -> usize {
-        (self.budget / 16).clamp(1 << 16, 64 << 20)
     }
 
     /// The bytes of one partition the budget allows (it is loaded whole,
