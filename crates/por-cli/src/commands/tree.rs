@@ -69,13 +69,14 @@ pub struct BuildArgs {
     /// balances and the customer count; docs/tree-v2.md).
     #[arg(long, value_enum, default_value_t = TreeFormat::V1)]
     format: TreeFormat,
-    /// Memory budget of a v1 build from a UTF-8 export: `512M`, `4G`
-    /// (K, M, G, T are powers of 1024; at least 64K). An export too large
-    /// to build in memory within it is built in bounded memory: rows sorted
-    /// in partitions through temporary files beside DIR (about three times
-    /// DIR's size, removed at the end), the same tree byte for byte.
-    /// Default: an eighth of this machine's memory, from 256M to 1G. A v2
-    /// tree and a CP932 export are built in memory.
+    /// Build in bounded memory within SIZE: `512M`, `4G` (K, M, G, T are
+    /// powers of 1024; at least 64K). The rows are sorted in partitions
+    /// through temporary files beside DIR (about three times DIR's size,
+    /// removed at the end); the tree is the same, byte for byte. Without
+    /// this option, an export over a sixth of the default budget (an
+    /// eighth of this machine's memory, from 256M to 1G) is built this way
+    /// and a smaller one in memory. A v2 tree and a CP932 export are always
+    /// built in memory.
     #[arg(long, value_name = "SIZE")]
     memory: Option<String>,
     /// Height of a v2 tree, 1 to 64 (default 32). Every customer count up to
@@ -151,8 +152,13 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
     let secret = inputs::secret_or_create(&args.secret_file)?;
     let csv_name = args.balances.display().to_string();
 
-    if args.format == TreeFormat::V2 && args.memory.is_some() {
-        bail!("--memory: a v2 tree is built in memory; leave out --memory or pass --format v1");
+    if args.memory.is_some() {
+        if args.format == TreeFormat::V2 {
+            bail!("--memory: a v2 tree is built in memory; leave out --memory or pass --format v1");
+        }
+        if args.encoding != inputs::Encoding::Utf8 {
+            bail!("--memory: a CP932 export is decoded and built in memory; leave out --memory, or convert the export to UTF-8");
+        }
     }
     let budget = match &args.memory {
         Some(text) => parse_size(text)?,
@@ -162,11 +168,11 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
         .with_context(|| format!("cannot read {csv_name}"))?
         .len();
     // The in-memory build peaks at about five times the export's size (ten
-    // million customers of three assets: 2.1 GB from 0.45 GB); past the
-    // budget, the bounded build.
+    // million customers of three assets: 2.1 GB from 0.45 GB): past the
+    // budget, or when --memory is given, the bounded build.
     if args.format == TreeFormat::V1
         && args.encoding == inputs::Encoding::Utf8
-        && file_len.saturating_mul(6) > budget
+        && (args.memory.is_some() || file_len.saturating_mul(6) > budget)
     {
         let spinner = progress::spinner("reading balances");
         let (root, customers, partitions) =
