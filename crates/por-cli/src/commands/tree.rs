@@ -71,8 +71,8 @@ pub struct BuildArgs {
     format: TreeFormat,
     /// Build in bounded memory within SIZE: `512M`, `4G` (K, M, G, T are
     /// powers of 1024; at least 64K). The rows are sorted in partitions
-    /// through temporary files beside DIR (about three times DIR's size,
-    /// removed at the end); the tree is the same, byte for byte. Without
+    /// through temporary files beside DIR (at the peak about as large as
+    /// DIR itself, removed at the end); the tree is the same, byte for byte. Without
     /// this option, an export over a sixth of the default budget (an
     /// eighth of this machine's memory, from 256M to 1G) is built this way
     /// and a smaller one in memory. A v2 tree and a CP932 export are always
