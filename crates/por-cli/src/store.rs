@@ -159,6 +159,111 @@ pub fn write_tree(
     replace_dir(tmp, out)
 }
 
+/// Writes a tree built in bounded memory into `out` atomically, as
+/// [`write_tree`] does: `build` writes `nodes.bin`, `customers.bin` and
+/// `users.idx` and returns the root and customer count, then `tree.json`
+/// and the marker are written and the directory renamed into place. On an
+/// error nothing is left behind.
+pub fn write_tree_streamed(
+    out: &Path,
+    force: bool,
+    assets: &AssetList,
+    build: impl FnOnce(
+        &mut BufWriter<File>,
+        &mut BufWriter<File>,
+        &mut BufWriter<File>,
+    ) -> Result<(RootCommitment, u64)>,
+) -> Result<(RootCommitment, u64)> {
+    let tmp = begin_dir(out, force, ".por-tree-")?;
+    let open = |name: &str| -> Result<BufWriter<File>> {
+        Ok(BufWriter::with_capacity(
+            1 << 20,
+            create_private(&tmp.path().join(name))?,
+        ))
+    };
+    let (mut nodes, mut customers, mut index) =
+        (open(NODES)?, open(CUSTOMERS)?, open(USERS_INDEX)?);
+    let (root, count) = build(&mut nodes, &mut customers, &mut index)?;
+    for (w, name) in [(nodes, NODES), (customers, CUSTOMERS), (index, USERS_INDEX)] {
+        w.into_inner()
+            .map_err(std::io::IntoInnerError::into_error)
+            .with_context(|| format!("cannot write {}", tmp.path().join(name).display()))?;
+    }
+    let summary = Summary {
+        format: STORE_FORMAT.to_owned(),
+        assets: assets.clone(),
+        root: root.clone(),
+        customers: count,
+    };
+    write_new(&tmp.path().join(SUMMARY), |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary)?;
+        w.write_all(b"\n")?;
+        Ok(())
+    })?;
+    write_marker(tmp.path(), "tree")?;
+    replace_dir(tmp, out)?;
+    Ok((root, count))
+}
+
+/// Temporary files of a bounded-memory build ([`por_tree::bounded::Scratch`]):
+/// owner-only files in a private temporary directory beside the output,
+/// removed with it when this is dropped, on success or error.
+pub struct ScratchDir {
+    dir: tempfile::TempDir,
+}
+
+impl ScratchDir {
+    /// Creates the temporary directory beside `out`.
+    pub fn beside(out: &Path) -> Result<ScratchDir> {
+        let parent = parent_dir(out);
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        let dir = tempfile::Builder::new()
+            .prefix(".por-scratch-")
+            .tempdir_in(&parent)
+            .with_context(|| {
+                format!(
+                    "cannot create a temporary directory in {}",
+                    parent.display()
+                )
+            })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).with_context(
+                || format!("cannot set the permissions of {}", dir.path().display()),
+            )?;
+        }
+        Ok(ScratchDir { dir })
+    }
+
+    /// Where the files are.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl por_tree::bounded::Scratch for ScratchDir {
+    type Writer = File;
+    type Reader = File;
+    fn create(&mut self, name: &str) -> std::io::Result<File> {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        options.open(self.dir.path().join(name))
+    }
+    fn open(&mut self, name: &str) -> std::io::Result<File> {
+        File::open(self.dir.path().join(name))
+    }
+    fn remove(&mut self, name: &str) -> std::io::Result<()> {
+        fs::remove_file(self.dir.path().join(name))
+    }
+}
+
 /// Starts writing the directory `out` atomically: checks that it may be
 /// replaced ([`check_replaceable`]) and returns a temporary directory beside
 /// it (same file system, so [`replace_dir`] is a rename). Dropped without

@@ -78,8 +78,8 @@ pub const CUSTOMERS_FILE: &str = "customers.bin";
 pub const USERS_INDEX_FILE: &str = "users.idx";
 
 const NODES_MAGIC: &[u8; 8] = b"PORNODES";
-const CUSTOMERS_MAGIC: &[u8; 8] = b"PORCUST1";
-const INDEX_MAGIC: &[u8; 8] = b"PORUIDX1";
+pub(crate) const CUSTOMERS_MAGIC: &[u8; 8] = b"PORCUST1";
+pub(crate) const INDEX_MAGIC: &[u8; 8] = b"PORUIDX1";
 const INDEX_LABEL: &[u8] = b"por/users/v1\x00";
 const INDEX_HEADER: u64 = 24;
 const INDEX_ENTRY: u64 = 16;
@@ -229,9 +229,14 @@ pub fn write_customers(w: &mut impl Write, customers: &Customers) -> io::Result<
 
 /// The index key of a user id: bucket bits and fingerprint.
 fn user_key(user_id: &str) -> (u64, u32) {
+    user_key_bytes(user_id.as_bytes())
+}
+
+/// [`user_key`] of a user id's UTF-8 bytes.
+pub(crate) fn user_key_bytes(user_id: &[u8]) -> (u64, u32) {
     let mut h = Sha256::new();
     h.update(INDEX_LABEL);
-    h.update(user_id.as_bytes());
+    h.update(user_id);
     let k: [u8; 32] = h.finalize().into();
     let mut top = [0u8; 8];
     top.copy_from_slice(&k[..8]);
@@ -249,7 +254,7 @@ fn bucket_of(top: u64, bits: u32) -> u64 {
 }
 
 /// The number of bucket bits for `n` entries: about 8 entries per bucket.
-fn bucket_bits(n: u64) -> u32 {
+pub(crate) fn bucket_bits(n: u64) -> u32 {
     let want = n.div_ceil(8).max(1);
     want.next_power_of_two().trailing_zeros()
 }

@@ -320,6 +320,25 @@ impl Ledger {
         assets: &AssetList,
         options: &CsvOptions,
     ) -> Result<Ledger, LedgerError> {
+        let (body, start, first_line) = parse_header(bytes, assets, options)?;
+        let rows = &bytes[start..];
+        let ledger = match body {
+            Body::Wide(parser) => parser.parse_body(rows, first_line)?,
+            Body::Long(parser) => parser.parse_ledger(rows, first_line)?,
+        };
+        finish_ledger(ledger, assets)
+    }
+}
+
+/// The header of an export: how to read its rows, where they start (byte
+/// offset) and the line of the first.
+#[cfg(feature = "csv")]
+fn parse_header<'a>(
+    bytes: &[u8],
+    assets: &'a AssetList,
+    options: &CsvOptions,
+) -> Result<(Body<'a>, usize, u64), LedgerError> {
+    {
         let delimiter = detect_delimiter(bytes)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -339,17 +358,23 @@ impl Ledger {
         };
         let header_line = lines.line_of(&record);
         let k = assets.len();
+        let body_start = |reader: &csv::Reader<&[u8]>, lines: &LineCounter<'_>| {
+            let start = usize::try_from(reader.position().byte())
+                .unwrap_or(bytes.len())
+                .min(bytes.len());
+            let first = header_line + newlines(&bytes[lines.offset.min(start)..start]);
+            (start, first)
+        };
         if let Some(columns) = long_form_columns(&record, assets, options) {
-            let fields = record.len();
-            let ledger = parse_long(
-                &mut reader,
-                &mut record,
-                &mut lines,
+            let (start, first_line) = body_start(&reader, &lines);
+            let parser = LongParser {
                 assets,
-                options,
-                (columns, fields),
-            )?;
-            return finish_ledger(ledger, assets);
+                columns,
+                fields: record.len(),
+                delimiter,
+                empty_as_zero: options.empty_as_zero,
+            };
+            return Ok((Body::Long(parser), start, first_line));
         }
         // column position in the file -> what it holds
         let mut column_asset: Vec<Column> = Vec::with_capacity(record.len());
@@ -430,11 +455,7 @@ impl Ledger {
             });
         }
 
-        let body_start = usize::try_from(reader.position().byte())
-            .unwrap_or(bytes.len())
-            .min(bytes.len());
-        let first_line = header_line + newlines(&bytes[lines.offset.min(body_start)..body_start]);
-        let body = &bytes[body_start..];
+        let (start, first_line) = body_start(&reader, &lines);
         let rows = RowParser {
             assets,
             decimals: assets.iter().map(crate::Asset::decimals).collect(),
@@ -442,8 +463,7 @@ impl Ledger {
             delimiter,
             empty_as_zero: options.empty_as_zero,
         };
-        let ledger = rows.parse_body(body, first_line)?;
-        finish_ledger(ledger, assets)
+        Ok((Body::Wide(rows), start, first_line))
     }
 }
 
@@ -505,98 +525,342 @@ fn long_form_columns(
     Some([found[0]?, found[1]?, found[2]?])
 }
 
-/// Parses the rows of a long-form export (`user_id,asset,amount`, one row
-/// per customer and asset held): a customer's assets without a row are 0,
-/// the customer's line is that of their first row, and customers come in
-/// the order of their first row.
+/// How the rows of a long-form export (`user_id,asset,amount`) are read.
 #[cfg(feature = "csv")]
-fn parse_long(
-    reader: &mut csv::Reader<&[u8]>,
-    record: &mut csv::ByteRecord,
-    lines: &mut LineCounter<'_>,
-    assets: &AssetList,
-    options: &CsvOptions,
-    ([user_col, asset_col, amount_col], fields): ([usize; 3], usize),
-) -> Result<Ledger, LedgerError> {
-    use std::collections::HashMap;
-    let k = assets.len();
-    let mut rows: HashMap<String, usize> = HashMap::new();
-    let mut names: Vec<String> = Vec::new();
-    let mut first_lines: Vec<u64> = Vec::new();
-    let mut balances: Vec<Amount> = Vec::new();
-    // line of the row that set (customer, asset), 0 if none
-    let mut set_by: Vec<u64> = Vec::new();
-    let utf8 = |line: u64, col: usize, field: &[u8]| -> Result<String, LedgerError> {
-        core::str::from_utf8(field)
-            .map(str::to_owned)
-            .map_err(|_| LedgerError::InvalidUtf8 {
-                line,
-                column: col + 1,
-                value: field.escape_ascii().to_string(),
-            })
-    };
-    while read_record(reader, record)? {
-        let line = lines.line_of(record);
-        if record.len() != fields {
-            return Err(LedgerError::FieldCount {
-                line,
-                expected: fields,
-                got: record.len(),
-            });
-        }
-        let uid = utf8(line, user_col, record.get(user_col).unwrap_or_default())?;
-        check_user_id(&uid, line)?;
-        let symbol = utf8(line, asset_col, record.get(asset_col).unwrap_or_default())?;
-        let Some(a) = assets.position(&symbol) else {
-            return Err(LedgerError::UnknownAsset {
-                line,
-                column: asset_col + 1,
-                symbol,
-                expected: assets.iter().map(|a| a.symbol().to_owned()).collect(),
-            });
+struct LongParser<'a> {
+    assets: &'a AssetList,
+    /// Positions of `user_id`, `asset` and `amount`.
+    columns: [usize; 3],
+    /// Fields per row (the header's).
+    fields: usize,
+    delimiter: u8,
+    empty_as_zero: bool,
+}
+
+/// How the rows of an export are read: wide or long form.
+#[cfg(feature = "csv")]
+enum Body<'a> {
+    Wide(RowParser<'a>),
+    Long(LongParser<'a>),
+}
+
+#[cfg(feature = "csv")]
+impl LongParser<'_> {
+    /// Calls `f(user_id, asset, amount, line)` for each row of `body`
+    /// (whole records, the first on line `first_line`).
+    fn for_each_row(
+        &self,
+        body: &[u8],
+        first_line: u64,
+        mut f: impl FnMut(&str, usize, Amount, u64) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        let [user_col, asset_col, amount_col] = self.columns;
+        let assets = self.assets;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.delimiter)
+            .from_reader(body);
+        let mut record = csv::ByteRecord::new();
+        let mut lines = LineCounter {
+            bytes: body,
+            offset: 0,
+            line: first_line,
         };
-        let decimals = assets.get(a).map_or(0, crate::Asset::decimals);
-        let cell = record.get(amount_col).unwrap_or_default();
-        let amount = if cell.is_empty() && options.empty_as_zero {
-            Amount::ZERO
-        } else {
-            Amount::from_decimal_bytes(cell, decimals).map_err(|source| LedgerError::Amount {
-                line,
-                column: amount_col + 1,
-                symbol: symbol.clone(),
-                source,
-            })?
+        let utf8 = |line: u64, col: usize, field: &[u8]| -> Result<String, LedgerError> {
+            core::str::from_utf8(field)
+                .map(str::to_owned)
+                .map_err(|_| LedgerError::InvalidUtf8 {
+                    line,
+                    column: col + 1,
+                    value: field.escape_ascii().to_string(),
+                })
         };
-        let row = match rows.get(&uid) {
-            Some(&row) => row,
-            None => {
-                let row = names.len();
-                rows.insert(uid.clone(), row);
-                names.push(uid);
-                first_lines.push(line);
-                balances.extend(core::iter::repeat_n(Amount::ZERO, k));
-                set_by.extend(core::iter::repeat_n(0u64, k));
-                row
+        while read_record(&mut reader, &mut record).map_err(|e| match e {
+            LedgerError::Syntax { line, message } => LedgerError::Syntax {
+                line: line + first_line - 1,
+                message,
+            },
+            other => other,
+        })? {
+            let line = lines.line_of(&record);
+            if record.len() != self.fields {
+                return Err(LedgerError::FieldCount {
+                    line,
+                    expected: self.fields,
+                    got: record.len(),
+                });
             }
-        };
-        let slot = row * k + a;
-        if set_by[slot] != 0 {
-            return Err(LedgerError::RepeatedAsset {
-                line,
-                first_line: set_by[slot],
-                user_id: names[row].clone(),
-                symbol,
-            });
+            let uid = utf8(line, user_col, record.get(user_col).unwrap_or_default())?;
+            check_user_id(&uid, line)?;
+            let symbol = utf8(line, asset_col, record.get(asset_col).unwrap_or_default())?;
+            let Some(a) = assets.position(&symbol) else {
+                return Err(LedgerError::UnknownAsset {
+                    line,
+                    column: asset_col + 1,
+                    symbol,
+                    expected: assets.iter().map(|a| a.symbol().to_owned()).collect(),
+                });
+            };
+            let decimals = assets.get(a).map_or(0, crate::Asset::decimals);
+            let cell = record.get(amount_col).unwrap_or_default();
+            let amount = if cell.is_empty() && self.empty_as_zero {
+                Amount::ZERO
+            } else {
+                Amount::from_decimal_bytes(cell, decimals).map_err(|source| {
+                    LedgerError::Amount {
+                        line,
+                        column: amount_col + 1,
+                        symbol: symbol.clone(),
+                        source,
+                    }
+                })?
+            };
+            f(&uid, a, amount, line)?;
         }
-        set_by[slot] = line;
-        balances[slot] = amount;
+        Ok(())
     }
-    drop(rows);
-    let mut ledger = Ledger::new(k);
-    for (row, name) in names.iter().enumerate() {
-        ledger.push(name, &balances[row * k..(row + 1) * k], first_lines[row])?;
+
+    /// Parses the rows of a long-form export (one row per customer and
+    /// asset held): a customer's assets without a row are 0, the customer's
+    /// line is that of their first row, and customers come in the order of
+    /// their first row.
+    fn parse_ledger(&self, body: &[u8], first_line: u64) -> Result<Ledger, LedgerError> {
+        use std::collections::HashMap;
+        let k = self.assets.len();
+        let mut rows: HashMap<String, usize> = HashMap::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut first_lines: Vec<u64> = Vec::new();
+        let mut balances: Vec<Amount> = Vec::new();
+        // line of the row that set (customer, asset), 0 if none
+        let mut set_by: Vec<u64> = Vec::new();
+        self.for_each_row(body, first_line, |uid, a, amount, line| {
+            let row = match rows.get(uid) {
+                Some(&row) => row,
+                None => {
+                    let row = names.len();
+                    rows.insert(uid.to_owned(), row);
+                    names.push(uid.to_owned());
+                    first_lines.push(line);
+                    balances.extend(core::iter::repeat_n(Amount::ZERO, k));
+                    set_by.extend(core::iter::repeat_n(0u64, k));
+                    row
+                }
+            };
+            let slot = row * k + a;
+            if set_by[slot] != 0 {
+                return Err(LedgerError::RepeatedAsset {
+                    line,
+                    first_line: set_by[slot],
+                    user_id: names[row].clone(),
+                    symbol: self
+                        .assets
+                        .get(a)
+                        .map(|x| x.symbol().to_owned())
+                        .unwrap_or_default(),
+                });
+            }
+            set_by[slot] = line;
+            balances[slot] = amount;
+            Ok(())
+        })?;
+        drop(rows);
+        let mut ledger = Ledger::new(k);
+        for (row, name) in names.iter().enumerate() {
+            ledger.push(name, &balances[row * k..(row + 1) * k], first_lines[row])?;
+        }
+        Ok(ledger)
     }
-    Ok(ledger)
+
+    /// The rows of `body` one by one, not merged by customer.
+    fn parse_rows(&self, body: &[u8], first_line: u64) -> Result<LongRows, LedgerError> {
+        let mut rows = LongRows::default();
+        rows.offsets.push(0);
+        self.for_each_row(body, first_line, |uid, a, amount, line| {
+            rows.arena.push_str(uid);
+            rows.offsets.push(rows.arena.len());
+            // a < MAX_ASSETS
+            rows.assets.push(u32::try_from(a).unwrap_or(u32::MAX));
+            rows.amounts.push(amount);
+            rows.lines.push(line);
+            Ok(())
+        })?;
+        Ok(rows)
+    }
+}
+
+/// Rows of a long-form export as read, one per customer and asset (a
+/// customer may have rows in several pieces of the file): what
+/// [`CsvStream`] gives for a long-form export.
+#[cfg(feature = "csv")]
+#[derive(Debug, Clone, Default)]
+pub struct LongRows {
+    arena: String,
+    offsets: Vec<usize>,
+    assets: Vec<u32>,
+    amounts: Vec<Amount>,
+    lines: Vec<u64>,
+}
+
+#[cfg(feature = "csv")]
+impl LongRows {
+    /// The number of rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Row `i`'s user id.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= len()`.
+    #[must_use]
+    pub fn user_id(&self, i: usize) -> &str {
+        &self.arena[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Row `i`'s asset (its index in the asset list).
+    ///
+    /// # Panics
+    ///
+    /// If `i >= len()`.
+    #[must_use]
+    pub fn asset(&self, i: usize) -> usize {
+        self.assets[i] as usize
+    }
+
+    /// Row `i`'s amount in base units.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= len()`.
+    #[must_use]
+    pub fn amount(&self, i: usize) -> Amount {
+        self.amounts[i]
+    }
+
+    /// Row `i`'s line in the file.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= len()`.
+    #[must_use]
+    pub fn line(&self, i: usize) -> u64 {
+        self.lines[i]
+    }
+}
+
+/// A piece of an export read by [`CsvStream`].
+#[cfg(feature = "csv")]
+#[derive(Debug, Clone)]
+pub enum CsvRows {
+    /// Rows of a wide export: one customer each (not yet checked for
+    /// duplicates: that is the tree build's).
+    Wide(Ledger),
+    /// Rows of a long-form export, one per customer and asset.
+    Long(LongRows),
+}
+
+/// A balances export read piece by piece, for a build that never holds the
+/// whole file ([`crate::bounded`]). The rows are parsed exactly as
+/// [`Ledger::from_csv_with`] parses them, with the same errors and line
+/// numbers; what needs the whole file (duplicate ids, a long-form
+/// customer's rows in several pieces, the column totals) is the caller's.
+///
+/// The caller reads the file in pieces: [`CsvStream::start`] on the first
+/// (which must hold the whole header line), then [`CsvStream::parse`] on
+/// each run of whole records, cut with [`CsvStream::boundary`].
+#[cfg(feature = "csv")]
+pub struct CsvStream<'a> {
+    body: Body<'a>,
+    delimiter: u8,
+    next_line: u64,
+}
+
+#[cfg(feature = "csv")]
+impl<'a> CsvStream<'a> {
+    /// Reads the header from the start of the file. Returns the stream and
+    /// the byte offset in `head` where the rows start.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ledger::from_csv_with`] for the header.
+    pub fn start(
+        head: &[u8],
+        assets: &'a AssetList,
+        options: &CsvOptions,
+    ) -> Result<(CsvStream<'a>, usize), LedgerError> {
+        let (body, start, first_line) = parse_header(head, assets, options)?;
+        let delimiter = match &body {
+            Body::Wide(p) => p.delimiter,
+            Body::Long(p) => p.delimiter,
+        };
+        Ok((
+            CsvStream {
+                body,
+                delimiter,
+                next_line: first_line,
+            },
+            start,
+        ))
+    }
+
+    /// Whether the export is in long form (`user_id,asset,amount`).
+    #[must_use]
+    pub fn is_long(&self) -> bool {
+        matches!(self.body, Body::Long(_))
+    }
+
+    /// The length of the longest prefix of `bytes` (which start at a record
+    /// boundary) that ends at one: just after a line break outside quotes.
+    /// 0 if there is none; the rest belongs to the next piece.
+    #[must_use]
+    pub fn boundary(&self, bytes: &[u8]) -> usize {
+        if !bytes.contains(&b'"') {
+            return bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        }
+        // Quoted fields may hold line breaks: let the CSV reader find the
+        // records, and keep all but the last (which may be cut short).
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.delimiter)
+            .from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        let mut end = 0;
+        while let Ok(true) = reader.read_byte_record(&mut record) {
+            let at = usize::try_from(reader.position().byte()).unwrap_or(bytes.len());
+            if at >= bytes.len() {
+                break;
+            }
+            end = at;
+        }
+        // the reader stops after the line break that ends a record
+        end
+    }
+
+    /// Parses whole records (a prefix cut by [`CsvStream::boundary`], or
+    /// the rest of the file at its end), the next piece of the file.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ledger::from_csv_with`] for these rows, with the lines of the
+    /// whole file.
+    pub fn parse(&mut self, records: &[u8]) -> Result<CsvRows, LedgerError> {
+        let first = self.next_line;
+        self.next_line += newlines(records);
+        match &self.body {
+            Body::Wide(p) => p.parse_body(records, first).map(CsvRows::Wide),
+            Body::Long(p) => p.parse_rows(records, first).map(CsvRows::Long),
+        }
+    }
 }
 
 /// Parses the rows after the header; with the `parallel` feature, large

@@ -2,6 +2,8 @@
 
 pub mod amount;
 pub mod asset;
+#[cfg(feature = "csv")]
+pub mod bounded;
 pub mod customer;
 pub mod dir;
 pub mod hash;

@@ -22,7 +22,7 @@ use crate::amount::Amount;
 use crate::asset::AssetList;
 use crate::customer::Publication;
 use crate::hash::NodeHash;
-use crate::tree::LiabilitiesTree;
+use crate::tree::{LiabilitiesTree, RootCommitment};
 
 /// A published tree summary: root hash, height, customer count and the
 /// total liabilities per asset symbol.
@@ -39,11 +39,19 @@ impl TreeSummary {
     /// order).
     #[must_use]
     pub fn of(tree: &LiabilitiesTree, assets: &AssetList) -> TreeSummary {
-        let root = tree.root();
+        let customers = u64::try_from(tree.customers()).unwrap_or(u64::MAX);
+        TreeSummary::of_root(&tree.root(), customers, assets)
+    }
+
+    /// The summary of a tree given by its root and customer count (a tree
+    /// built in bounded memory, [`crate::bounded`], which is never held
+    /// whole).
+    #[must_use]
+    pub fn of_root(root: &RootCommitment, customers: u64, assets: &AssetList) -> TreeSummary {
         TreeSummary {
             root: root.hash,
             height: root.height,
-            customers: Some(u64::try_from(tree.customers()).unwrap_or(u64::MAX)),
+            customers: Some(customers),
             totals: assets
                 .iter()
                 .map(|a| a.symbol().to_owned())

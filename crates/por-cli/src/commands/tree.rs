@@ -69,6 +69,16 @@ pub struct BuildArgs {
     /// balances and the customer count; docs/tree-v2.md).
     #[arg(long, value_enum, default_value_t = TreeFormat::V1)]
     format: TreeFormat,
+    /// Build in bounded memory within SIZE: `512M`, `4G` (K, M, G, T are
+    /// powers of 1024; at least 64K). The rows are sorted in partitions
+    /// through temporary files beside DIR (at the peak about as large as
+    /// DIR itself, removed at the end); the tree is the same, byte for byte. Without
+    /// this option, an export over a sixth of the default budget (an
+    /// eighth of this machine's memory, from 256M to 1G) is built this way
+    /// and a smaller one in memory. A v2 tree and a CP932 export are always
+    /// built in memory.
+    #[arg(long, value_name = "SIZE")]
+    memory: Option<String>,
     /// Height of a v2 tree, 1 to 64 (default 32). Every customer count up to
     /// 2^(H-1) gives proofs of the same shape, so the count stays hidden.
     #[arg(long, value_name = "H")]
@@ -146,6 +156,49 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
     let secret = inputs::secret_or_create(&args.secret_file)?;
     let csv_name = args.balances.display().to_string();
 
+    if args.memory.is_some() {
+        if args.format == TreeFormat::V2 {
+            bail!("--memory: a v2 tree is built in memory; leave out --memory or pass --format v1");
+        }
+        if args.encoding != inputs::Encoding::Utf8 {
+            bail!("--memory: a CP932 export is decoded and built in memory; leave out --memory, or convert the export to UTF-8");
+        }
+    }
+    let budget = match &args.memory {
+        Some(text) => parse_size(text)?,
+        None => default_budget(),
+    };
+    let file_len = fs::metadata(&args.balances)
+        .with_context(|| format!("cannot read {csv_name}"))?
+        .len();
+    // The in-memory build peaks at about five times the export's size (ten
+    // million customers of three assets: 2.1 GB from 0.45 GB): past the
+    // budget, or when --memory is given, the bounded build.
+    if args.format == TreeFormat::V1
+        && args.encoding == inputs::Encoding::Utf8
+        && (args.memory.is_some() || file_len.saturating_mul(6) > budget)
+    {
+        let spinner = progress::spinner("reading balances");
+        let (root, customers, partitions) =
+            build_bounded(args, &assets, &secret, budget, file_len, &csv_name)?;
+        let summary = por_tree::TreeSummary::of_root(&root, customers, &assets).to_json();
+        output::write_file_atomic(&published, summary.as_bytes())?;
+        spinner.finish_and_clear();
+        let note = format!(
+            "Built in bounded memory ({} budget, {partitions} partition(s) of the rows through temporary files).",
+            show_size(budget)
+        );
+        return print_built(
+            args,
+            &assets,
+            &root,
+            customers,
+            &published,
+            &summary,
+            Some(&note),
+        );
+    }
+
     let spinner = progress::spinner("reading balances");
     let bytes = fs::read(&args.balances).with_context(|| format!("cannot read {csv_name}"))?;
     spinner.set_message("parsing balances");
@@ -179,21 +232,42 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
     let summary = por_tree::TreeSummary::of(&tree, &assets).to_json();
     output::write_file_atomic(&published, summary.as_bytes())?;
     spinner.finish_and_clear();
+    let count = tree.customers() as u64;
+    print_built(
+        args,
+        &assets,
+        &tree.root(),
+        count,
+        &published,
+        &summary,
+        None,
+    )
+}
 
-    let root = tree.root();
+fn print_built(
+    args: &BuildArgs,
+    assets: &por_tree::AssetList,
+    root: &por_tree::RootCommitment,
+    customers: u64,
+    published: &Path,
+    summary: &str,
+    note: Option<&str>,
+) -> Result<Outcome> {
     let mut stdout = std::io::stdout().lock();
     if args.json {
         stdout.write_all(summary.as_bytes())?;
     } else {
         writeln!(
             stdout,
-            "Built the liabilities tree of {} customers over {} asset(s).",
-            tree.customers(),
+            "Built the liabilities tree of {customers} customers over {} asset(s).",
             assets.len()
         )?;
         writeln!(stdout, "  root    {}", root.hash)?;
         writeln!(stdout, "  height  {}", root.height)?;
-        output::write_amounts(&mut stdout, "  totals  ", &assets, &root.sums)?;
+        output::write_amounts(&mut stdout, "  totals  ", assets, &root.sums)?;
+        if let Some(note) = note {
+            writeln!(stdout, "{note}")?;
+        }
         writeln!(
             stdout,
             "Wrote {} (private: every customer's id and balances).",
@@ -210,6 +284,170 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
         )?;
     }
     Ok(Outcome::Pass)
+}
+
+/// Builds the tree in bounded memory ([`por_tree::bounded`]): reads the
+/// export piece by piece, with temporary files beside the output. Returns
+/// the root, the customer count and the number of partitions.
+fn build_bounded(
+    args: &BuildArgs,
+    assets: &por_tree::AssetList,
+    secret: &por_tree::SnapshotSecret,
+    budget: u64,
+    file_len: u64,
+    csv_name: &str,
+) -> Result<(por_tree::RootCommitment, u64, usize)> {
+    use por_tree::bounded::BoundedBuild;
+    use por_tree::ledger::CsvStream;
+    use std::io::Read;
+
+    let options = por_tree::ledger::CsvOptions {
+        ignore_columns: args.ignore_columns.clone(),
+        empty_as_zero: args.empty_as_zero,
+    };
+    let mut file =
+        fs::File::open(&args.balances).with_context(|| format!("cannot read {csv_name}"))?;
+    let mut eof = false;
+    // Tops `buf` up to `want` bytes, or to the end of the file.
+    let mut fill = |buf: &mut Vec<u8>, want: usize, eof: &mut bool| -> Result<()> {
+        while !*eof && buf.len() < want {
+            let have = buf.len();
+            buf.resize(want, 0);
+            let got = file
+                .read(&mut buf[have..])
+                .with_context(|| format!("cannot read {csv_name}"))?;
+            buf.truncate(have + got);
+            if got == 0 {
+                *eof = true;
+            }
+        }
+        Ok(())
+    };
+    let budget = usize::try_from(budget).unwrap_or(usize::MAX);
+    let piece = por_tree::bounded::piece_bytes(budget);
+    let mut buf: Vec<u8> = Vec::with_capacity(piece);
+    let mut want = piece;
+    fill(&mut buf, want, &mut eof)?;
+    while !eof && !buf.contains(&b'\n') {
+        want *= 2;
+        fill(&mut buf, want, &mut eof)?;
+    }
+    let ledger_error = |e: por_tree::LedgerError, piece: &[u8]| {
+        let hint = inputs::ledger_hint(&e, piece, args.encoding);
+        anyhow::anyhow!("{csv_name}: {e}{hint}")
+    };
+    let (mut stream, start) =
+        CsvStream::start(&buf, assets, &options).map_err(|e| ledger_error(e, &buf))?;
+    let scratch = store::ScratchDir::beside(&args.out)?;
+    let scratch_path = scratch.path().to_path_buf();
+    let mut build = BoundedBuild::new(assets, secret, scratch, stream.is_long(), file_len, budget);
+    buf.drain(..start);
+    loop {
+        fill(&mut buf, want, &mut eof)?;
+        let cut = if eof {
+            buf.len()
+        } else {
+            stream.boundary(&buf)
+        };
+        if cut == 0 {
+            if eof {
+                break;
+            }
+            // a record longer than a piece
+            want *= 2;
+            continue;
+        }
+        want = piece.max(want / 2);
+        let rows = stream
+            .parse(&buf[..cut])
+            .map_err(|e| ledger_error(e, &buf[..cut]))?;
+        build
+            .push(&rows, cut)
+            .map_err(|e| bounded_error(e, csv_name, &scratch_path))?;
+        drop(rows);
+        buf.drain(..cut);
+    }
+    drop(buf);
+    let mut partitions = 0;
+    let (root, customers) =
+        store::write_tree_streamed(&args.out, args.force, assets, |nodes, cust, index| {
+            let built = build
+                .finish(nodes, cust, index)
+                .map_err(|e| bounded_error(e, csv_name, &scratch_path))?;
+            partitions = built.partitions;
+            Ok((built.root, built.customers))
+        })?;
+    Ok((root, customers, partitions))
+}
+
+fn bounded_error(
+    e: por_tree::bounded::BoundedError,
+    csv_name: &str,
+    scratch: &Path,
+) -> anyhow::Error {
+    use por_tree::bounded::BoundedError;
+    match e {
+        BoundedError::Io(e) => anyhow::Error::new(e).context(format!(
+            "the bounded build's temporary files in {} or the tree's files",
+            store::parent_dir(scratch).display()
+        )),
+        other => anyhow::anyhow!("{csv_name}: {other}"),
+    }
+}
+
+/// Parses `--memory`: bytes, or a number with K, M, G or T (powers of 1024).
+fn parse_size(text: &str) -> Result<u64> {
+    let t = text.trim();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let shift = match unit
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => bail!(
+            "--memory {text}: expected a size such as 512M or 4G (K, M, G, T: powers of 1024)"
+        ),
+    };
+    let n: u64 = digits
+        .parse()
+        .ok()
+        .and_then(|n: u64| n.checked_mul(1 << shift))
+        .with_context(|| format!("--memory {text}: expected a size such as 512M or 4G"))?;
+    if n < 64 << 10 {
+        bail!("--memory {text}: at least 64K");
+    }
+    Ok(n)
+}
+
+/// An eighth of the machine's memory (read from /proc/meminfo), at most
+/// 1 GiB and at least 256 MiB; 1 GiB where the memory cannot be read.
+fn default_budget() -> u64 {
+    let total = fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    });
+    total.map_or(1 << 30, |t| (t / 8).clamp(256 << 20, 1 << 30))
+}
+
+/// A size as `--memory` takes it, rounded down to M or G.
+fn show_size(n: u64) -> String {
+    if n >= 1 << 30 && n % (1 << 30) == 0 {
+        format!("{}G", n >> 30)
+    } else if n >= 1 << 20 {
+        format!("{}M", n >> 20)
+    } else {
+        format!("{}K", n >> 10)
+    }
 }
 
 /// The file to publish for the tree directory `out`: `out.published.json`
