@@ -292,3 +292,70 @@ fn v2_usage_errors() {
     assert_eq!(code(&o), 2, "{}", err(&o));
     assert!(!d.join("t4").exists());
 }
+
+/// `--hazmat-variable-time` builds the same tree, byte for byte (the
+/// published root, the directory's files), says what it risks, and is
+/// refused for a v1 tree.
+#[test]
+fn variable_time_build_writes_the_same_bytes() {
+    let dir = exchange();
+    let d = dir.path();
+    let o = por(
+        d,
+        &[
+            "tree",
+            "build",
+            "--format",
+            "v2",
+            "--height",
+            "12",
+            "--balances",
+            "b.csv",
+            "--assets",
+            "BTC:8,ETH:18",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "vt",
+            "--hazmat-variable-time",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        err(&o).contains("variable-time lookups on secret values"),
+        "{}",
+        err(&o)
+    );
+    let read = |p: &str| std::fs::read(d.join(p)).unwrap();
+    assert_eq!(read("t.published.json"), read("vt.published.json"));
+    let mut names: Vec<_> = std::fs::read_dir(d.join("t"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 2, "{names:?}");
+    for name in names {
+        let a = std::fs::read(d.join("t").join(&name)).unwrap();
+        let b = std::fs::read(d.join("vt").join(&name)).unwrap();
+        assert_eq!(a, b, "{name:?} differs");
+    }
+    let o = por(
+        d,
+        &[
+            "tree",
+            "build",
+            "--balances",
+            "b.csv",
+            "--assets",
+            "BTC:8,ETH:18",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "v1",
+            "--hazmat-variable-time",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("only a v2 tree"), "{}", err(&o));
+    assert!(!d.join("v1").exists());
+}

@@ -83,6 +83,14 @@ pub struct BuildArgs {
     /// 2^(H-1) gives proofs of the same shape, so the count stays hidden.
     #[arg(long, value_name = "H")]
     height: Option<u8>,
+    /// v2 only, HAZMAT: compute the commitments with variable-time table
+    /// lookups (the same tree, byte for byte, in about half the CPU time).
+    /// The lookups depend on the secret blinding factors and the balances:
+    /// another process sharing this machine's caches may learn hidden
+    /// balances, or which nodes are padding. Use it only on a machine no
+    /// one else runs code on (docs/notes/tree-v2-security.md).
+    #[arg(long)]
+    hazmat_variable_time: bool,
 }
 
 /// `--format` of `por tree build`.
@@ -156,6 +164,9 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
     let secret = inputs::secret_or_create(&args.secret_file)?;
     let csv_name = args.balances.display().to_string();
 
+    if args.hazmat_variable_time && args.format != TreeFormat::V2 {
+        bail!("--hazmat-variable-time: only a v2 tree is built with commitments; pass --format v2 or leave the option out");
+    }
     if args.memory.is_some() {
         if args.format == TreeFormat::V2 {
             bail!("--memory: a v2 tree is built in memory; leave out --memory or pass --format v1");
@@ -217,8 +228,16 @@ fn build(args: &BuildArgs) -> Result<Outcome> {
     if args.format == TreeFormat::V2 {
         let height = args.height.unwrap_or(por_tree::v2::DEFAULT_HEIGHT);
         spinner.set_message(format!("committing {} customers", ledger.len()));
+        let mul = if args.hazmat_variable_time {
+            eprintln!(
+                "warning: --hazmat-variable-time: commitments computed with variable-time lookups on secret values; run this only on a machine no one else runs code on"
+            );
+            super::tree_v2::Mul::VariableTimeHazmat
+        } else {
+            super::tree_v2::Mul::ConstantTime
+        };
         let tree = super::tree_v2::build(
-            &assets, &ledger, &secret, height, &args.out, &published, args.force,
+            &assets, &ledger, &secret, height, mul, &args.out, &published, args.force,
         )
         .map_err(|e| anyhow::anyhow!("{csv_name}: {e}"))?;
         spinner.finish_and_clear();

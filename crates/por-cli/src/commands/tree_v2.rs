@@ -40,18 +40,37 @@ pub fn is_v2_dir(dir: &Path) -> bool {
     dir.join(DIR_FILE).is_file()
 }
 
+/// How a build multiplies by the generators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mul {
+    /// `TreeV2::build`: constant time (the default).
+    ConstantTime,
+    /// `TreeV2::build_vartime_hazmat` (`--hazmat-variable-time`): the same
+    /// bytes, with secret-dependent table lookups.
+    VariableTimeHazmat,
+}
+
 /// Builds and writes a v2 tree: `out` (private) and `published` (the
 /// `por-root-v2` to publish). Returns the tree.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site, each argument a distinct input of the build"
+)]
 pub fn build(
     assets: &AssetList,
     ledger: &Ledger,
     secret: &SnapshotSecret,
     height: u8,
+    mul: Mul,
     out: &Path,
     published: &Path,
     force: bool,
 ) -> Result<TreeV2> {
-    let tree = TreeV2::build(assets, ledger, secret, height).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tree = match mul {
+        Mul::ConstantTime => TreeV2::build(assets, ledger, secret, height),
+        Mul::VariableTimeHazmat => TreeV2::build_vartime_hazmat(assets, ledger, secret, height),
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let tmp = store::begin_dir(out, force, ".por-tree-")?;
     store::write_new(&tmp.path().join(BALANCES), |w| {
         write_ledger(w, assets, ledger)
