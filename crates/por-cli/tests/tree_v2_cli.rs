@@ -20,25 +20,7 @@ fn exchange() -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::write(d.join("s.key"), format!("{}\n", "42".repeat(32))).unwrap();
-    let o = por(
-        d,
-        &[
-            "tree",
-            "build",
-            "--format",
-            "v2",
-            "--height",
-            "12",
-            "--balances",
-            "b.csv",
-            "--assets",
-            "BTC:8,ETH:18",
-            "--secret-file",
-            "s.key",
-            "--out",
-            "t",
-        ],
-    );
+    let o = build_v2(d, "t", &[]);
     assert!(o.status.success(), "{}", err(&o));
     let text = out(&o);
     assert!(text.contains("v2 liabilities tree"), "{text}");
@@ -59,6 +41,29 @@ fn exchange() -> tempfile::TempDir {
     );
     assert!(o.status.success(), "{}", err(&o));
     dir
+}
+
+/// `por tree build --format v2 --height 12` of `b.csv` into `out`, with
+/// `extra` options.
+fn build_v2(d: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "tree",
+        "build",
+        "--format",
+        "v2",
+        "--height",
+        "12",
+        "--balances",
+        "b.csv",
+        "--assets",
+        "BTC:8,ETH:18",
+        "--secret-file",
+        "s.key",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    por(d, &args)
 }
 
 fn json(dir: &Path, args: &[&str]) -> (i32, Value) {
@@ -300,26 +305,7 @@ fn v2_usage_errors() {
 fn variable_time_build_writes_the_same_bytes() {
     let dir = exchange();
     let d = dir.path();
-    let o = por(
-        d,
-        &[
-            "tree",
-            "build",
-            "--format",
-            "v2",
-            "--height",
-            "12",
-            "--balances",
-            "b.csv",
-            "--assets",
-            "BTC:8,ETH:18",
-            "--secret-file",
-            "s.key",
-            "--out",
-            "vt",
-            "--hazmat-variable-time",
-        ],
-    );
+    let o = build_v2(d, "vt", &["--hazmat-variable-time"]);
     assert!(o.status.success(), "{}", err(&o));
     assert!(
         err(&o).contains("variable-time lookups on secret values"),

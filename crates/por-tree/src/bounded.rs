@@ -46,7 +46,7 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::amount::Amount;
 use crate::asset::AssetList;
-use crate::dir;
+use crate::dir::{self, be_amount, be_u32, be_u64};
 use crate::hash::{self, LeafId, NodeHash, Salt, SnapshotSecret};
 use crate::ledger::{CsvRows, LedgerError, MAX_USER_ID_BYTES};
 use crate::tree::{BuildError, RootCommitment};
@@ -830,24 +830,6 @@ fn partition_of(id: &LeafId, bits: u32) -> usize {
     let top = be_u64(&id.as_byte_array()[..8]);
     // bits <= 12
     usize::try_from(top >> (64 - bits)).unwrap_or(0)
-}
-
-fn be_u64(b: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[..8]);
-    u64::from_be_bytes(a)
-}
-
-fn be_u32(b: &[u8]) -> u32 {
-    let mut a = [0u8; 4];
-    a.copy_from_slice(&b[..4]);
-    u32::from_be_bytes(a)
-}
-
-fn be_amount(b: &[u8]) -> Amount {
-    let mut a = [0u8; 16];
-    a.copy_from_slice(&b[..16]);
-    Amount::from_base_units(u128::from_be_bytes(a))
 }
 
 fn to32(b: &[u8]) -> [u8; 32] {

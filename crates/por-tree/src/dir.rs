@@ -354,19 +354,19 @@ fn file_len<R: Seek>(r: &mut R, file: &'static str) -> Result<u64, DirError> {
     r.seek(SeekFrom::End(0)).map_err(|e| DirError::io(file, e))
 }
 
-fn be_u32(b: &[u8]) -> u32 {
+pub(crate) fn be_u32(b: &[u8]) -> u32 {
     let mut a = [0u8; 4];
     a.copy_from_slice(&b[..4]);
     u32::from_be_bytes(a)
 }
 
-fn be_u64(b: &[u8]) -> u64 {
+pub(crate) fn be_u64(b: &[u8]) -> u64 {
     let mut a = [0u8; 8];
     a.copy_from_slice(&b[..8]);
     u64::from_be_bytes(a)
 }
 
-fn be_amount(b: &[u8]) -> Amount {
+pub(crate) fn be_amount(b: &[u8]) -> Amount {
     let mut a = [0u8; 16];
     a.copy_from_slice(&b[..16]);
     Amount::from_base_units(u128::from_be_bytes(a))
