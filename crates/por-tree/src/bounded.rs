@@ -2,7 +2,7 @@
 //! byte for byte, as [`crate::LiabilitiesTree::build`] and the writers of
 //! [`crate::dir`], without ever holding the whole ledger or tree.
 //!
-//! 1. **Partition.** The export is read piece by piece ([`CsvStream`]);
+//! 1. **Partition.** The export is read piece by piece ([`CsvStream`](crate::ledger::CsvStream));
 //!    each row's salt and `id(u)` are computed as it is read, and the row
 //!    (id, salt, line, user id, balances) is appended to one of `P`
 //!    temporary files chosen by the top bits of `id(u)` (a radix
@@ -152,7 +152,7 @@ impl MemScratch {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum BoundedError {
-    /// The export itself (as [`Ledger::from_csv_with`] would say).
+    /// The export itself (as [`Ledger::from_csv_with`](crate::ledger::Ledger::from_csv_with) would say).
     Ledger(LedgerError),
     /// The tree (as [`crate::LiabilitiesTree::build`] would say).
     Build(BuildError),
