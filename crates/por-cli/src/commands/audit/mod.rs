@@ -148,19 +148,20 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
     let mut register = None;
     if let (Some(csv), Some(secret_path)) = (&args.liabilities, &args.secret_file) {
         let last = parsed.last().context("no attestation")?;
+        let attested = |e: &dyn std::fmt::Display| {
+            anyhow::anyhow!(
+                "{}: {e}",
+                args.attestations
+                    .last()
+                    .map_or(String::new(), |p| p.display().to_string())
+            )
+        };
+        let secret = inputs::secret(secret_path)?;
+        let name = csv.display().to_string();
+        let bytes = fs::read(csv).with_context(|| format!("cannot read {name}"))?;
         if let Some(l) = last.body_unverified().liabilities.v2() {
             // Format v2: rebuilt at the attested height and proof units.
-            let root = l.root_v2().map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: {e}",
-                    args.attestations
-                        .last()
-                        .map_or(String::new(), |p| p.display().to_string())
-                )
-            })?;
-            let secret = inputs::secret(secret_path)?;
-            let name = csv.display().to_string();
-            let bytes = fs::read(csv).with_context(|| format!("cannot read {name}"))?;
+            let root = l.root_v2().map_err(|e| attested(&e))?;
             let assets = root.assets.asset_list();
             let ledger =
                 Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
@@ -179,17 +180,10 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
                 },
             );
         } else {
-            let (assets, _) = last.body_unverified().root_commitment().map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: {e}",
-                    args.attestations
-                        .last()
-                        .map_or(String::new(), |p| p.display().to_string())
-                )
-            })?;
-            let secret = inputs::secret(secret_path)?;
-            let name = csv.display().to_string();
-            let bytes = fs::read(csv).with_context(|| format!("cannot read {name}"))?;
+            let (assets, _) = last
+                .body_unverified()
+                .root_commitment()
+                .map_err(|e| attested(&e))?;
             let ledger =
                 Ledger::from_csv(&bytes, &assets).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
             let (tree, customers) = LiabilitiesTree::build(&assets, &ledger, &secret)
