@@ -59,8 +59,11 @@ def decide(text, attestation_outcomes):
                 return outcome
             return {"error": "unknown-format"}
         return summary(doc)
-    if re.fullmatch(r"[0-9a-fA-F]{64}", t):
-        return {"form": "hash", "root": t.lower(), "trusted": True}
+    # White space inside a hash (copied across lines or in groups) is not
+    # part of it.
+    h = re.sub(r"[ \t\r\n]", "", t)
+    if re.fullmatch(r"[0-9a-fA-F]{64}", h):
+        return {"form": "hash", "root": h.lower(), "trusted": True}
     return {"error": "unrecognized"}
 
 
@@ -117,6 +120,8 @@ def cases():
         ("hash", "the root hash alone", first["root"]),
         ("hash-upper-case-with-white-space", "surrounding white space is ignored",
          "  " + first["root"].upper() + "\n"),
+        ("hash-in-two-lines", "white space inside the hash is ignored too",
+         first["root"][:32] + "\n  " + first["root"][32:]),
         ("hash-too-short", "63 hex digits", first["root"][:63]),
         ("hash-0x", "a 0x prefix is not part of the form", "0x" + first["root"]),
         ("empty", "nothing", ""),

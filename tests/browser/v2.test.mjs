@@ -101,6 +101,7 @@ test("every valid proof of vectors/tree-v2.json verifies against its por-root-v2
     assert.match(await page.textContent("#v2-range"), new RegExp(`all ${n} commitments your path reveals \\(${tree.height} steps × ${tree.root.assets.length} assets\\)`));
     assert.deepEqual(await comparisons(page), { root_hash: "matches", height: "matches", assets: "matches", totals: "matches" });
     assert.match(await page.textContent("#todo-root"), /por-root-v2\) you gave is the one your exchange published/);
+    assert.match(await page.textContent("#todo-snapshot"), /neither the proof nor the por-root-v2 names one/);
   }
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -292,9 +293,58 @@ test("unreadable input: an error naming the field, no verdict", async () => {
   await verifyWith(page, { proof: JSON.stringify(vectors.valid[0].proof), root: JSON.stringify(root) });
   assert.match(await page.textContent("#error"), /The published root could not be read/);
   assert.match(await page.textContent("#error-detail"), /totals\[0\]/);
-  // A v1 tree summary is not a v2 publication.
+  // A tree summary that is not well formed is an input error too.
   await verifyWith(page, { proof: JSON.stringify(vectors.valid[0].proof), root: '{"root": "00", "height": 3, "customers": 5, "totals": {}}' });
-  assert.match(await page.textContent("#error-detail"), /por-root-v2/);
+  assert.match(await page.textContent("#error"), /The published root could not be read/);
+  assert.match(await page.textContent("#error-detail"), /root/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a signed attestation carrying the v2 root: signature first, then the root it signs", async () => {
+  const page = await open();
+  const proof = readFileSync(join(FIXTURE, "proof-alice.json"), "utf8");
+  const text = readFileSync(join(FIXTURE, "attestation.json"), "utf8");
+  const attestation = JSON.parse(text);
+  const root = JSON.parse(readFileSync(join(FIXTURE, "root.json"), "utf8"));
+  // The fixture is the por-root-v2 under a signature (crates/por-wasm-v2/tests/fixture.rs).
+  assert.deepEqual(attestation.liabilities, root);
+  await verifyWith(page, { proof, root: text });
+  assert.equal(await page.getAttribute("#result", "data-verdict"), "verified");
+  assert.match(await page.textContent("#verdict-text"), /signed attestation you gave: its signature is valid/);
+  assert.deepEqual(await comparisons(page), { root_hash: "matches", height: "matches", assets: "matches", totals: "matches" });
+  assert.equal(await page.getAttribute("#attestation", "data-signature"), "valid");
+  // The fingerprint to compare: the first 8 bytes of SHA-256 of the x-only key, computed here.
+  const { createHash } = await import("node:crypto");
+  const fingerprint = createHash("sha256").update(Buffer.from(attestation.exchange.public_key, "hex")).digest("hex").slice(0, 16);
+  assert.match(await page.textContent("#todo-root"), new RegExp(`compare this key fingerprint .*${fingerprint}`));
+  assert.match(await page.textContent("#attestation"), new RegExp(fingerprint));
+  assert.match(await page.textContent("#tree .snapshot"), /2026-11-21 \(2026-11-21T00:00:00Z\)/);
+  assert.match(await page.textContent("#todo-snapshot"), /yours at the snapshot the attestation names, 2026-11-21 \(2026-11-21T00:00:00Z\)/);
+  assert.match(await page.textContent("#totals caption"), /as signed in the attestation/);
+  const totals = await page.$$eval("#totals tbody tr", (rows) => rows.map((r) => r.querySelector("td").textContent));
+  assert.deepEqual(totals, root.totals.map((t, i) => display(BigInt(t) * 10n ** BigInt(root.assets[i].unit_exponent), root.assets[i].decimals)));
+  await page.screenshot({ path: screenshotPath("v2-verified-attestation"), fullPage: true });
+
+  // Changed after signing (a total): untrusted, nothing in it compared.
+  const changed = structuredClone(attestation);
+  changed.liabilities.totals[0] = String(BigInt(root.totals[0]) + 1n);
+  await verifyWith(page, { proof, root: JSON.stringify(changed) });
+  assert.equal(await page.getAttribute("#result", "data-verdict"), "failed");
+  assert.equal(await page.getAttribute("#failure", "data-kind"), "bad-signature");
+  assert.equal(await page.getAttribute("#failure", "data-cause"), "publication-untrusted");
+  assert.match(await page.textContent("#failure"), /The attestation's signature is invalid\. The document was changed after it was signed/);
+  assert.equal(await page.getAttribute("#attestation", "data-signature"), "invalid");
+  assert.deepEqual(await comparisons(page), { root_hash: "not-compared", height: "not-compared", assets: "not-compared", totals: "not-compared" });
+  assert.equal(await page.$("#v2-checked"), null);
+
+  // A format v1 attestation (vectors/attestation-v1.json, signed): a v2 proof cannot lead to its root.
+  const v1 = JSON.parse(readFileSync(join(REPO, "vectors", "attestation-v1.json"), "utf8")).cases.find((c) => c.name === "valid" && c.expected === "valid") ?? null;
+  assert.ok(v1, "a valid case in vectors/attestation-v1.json");
+  await verifyWith(page, { proof, root: v1.document });
+  assert.equal(await page.getAttribute("#result", "data-verdict"), "failed");
+  assert.equal(await page.getAttribute("#failure", "data-kind"), "format-mismatch");
+  assert.match(await page.textContent("#failure"), /format v1/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

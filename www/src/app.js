@@ -25,7 +25,7 @@
       pasteProof: "…or paste its contents:",
       rootHeading: "The root your exchange published",
       optional: "(recommended)",
-      rootHint: "The root hash (64 hex digits), the tree summary (JSON) or the signed attestation (JSON) your exchange published, taken from the exchange's own website; for a v2 proof (por-proof-v2), its published root (por-root-v2, JSON) or its root hash. Without it, this page can only check that the proof is consistent in itself: it is then not verified. For a distribution proof, give the administrator's signed statement (JSON) here.",
+      rootHint: "The root hash (64 hex digits), the tree summary (JSON) or the signed attestation (JSON) your exchange published, taken from the exchange's own website; for a v2 proof (por-proof-v2), its published root (por-root-v2, JSON), its root hash, or the signed attestation that carries it. Without it, this page can only check that the proof is consistent in itself: it is then not verified. For a distribution proof, give the administrator's signed statement (JSON) here.",
       dropRoot: "Drop the published root file here, or choose it:",
       pasteRoot: "…or paste it:",
       verify: "Verify",
@@ -199,6 +199,8 @@
       errorV2Load: "The check of v2 proofs could not start in this browser.",
       v2Detected: "A proof in format v2 (por-proof-v2): other customers' balances and the number of customers are hidden from it.",
       v2VerifiedRoot: "Your balances are committed in the v2 tree of the published root (por-root-v2) you gave: your proof leads to its root hash, the root opens to exactly its totals, and every commitment on your path is proven not to hide a negative amount.",
+      v2VerifiedAttestation: "Your balances are committed in the v2 tree of the signed attestation you gave: its signature is valid, your proof leads to the root hash it signs, the tree height and asset list match it, the root opens to exactly its totals, and every commitment on your path is proven not to hide a negative amount.",
+      "v2kind-format-mismatch": "The root you gave is of format v1 (a tree summary or an attestation of a v1 tree); a v2 proof cannot lead to it.",
       v2VerifiedHash: "Your balances are committed in the v2 tree whose root hash you gave. That hash commits to the tree height, the asset list and the root commitments, which open to the totals shown; every commitment on your path is proven not to hide a negative amount.",
       "v2kind-range-proof-invalid": "A range proof does not verify: a commitment on your path may hide a negative amount (which would lower the totals), or the range proofs are not this proof's.",
       "v2kind-root-opening-mismatch": "The root commitments do not open to the stated totals and blinding factors: those totals are not the ones the tree commits to.",
@@ -219,6 +221,7 @@
       v2UnitRounded: "{symbol}: 1 unit = {u} {symbol} (10^{e} of its smallest amounts): each balance is rounded up to a whole unit.",
       v2UnitNote: "Rounding up means liabilities are never under-reported: each total is at least the exact total, by less than one proof unit per customer.",
       v2TotalsPublished: "Total liabilities of the exchange (as published, each balance rounded up to the proof unit)",
+      v2TotalsAttestation: "Total liabilities of the exchange (as signed in the attestation, each balance rounded up to the proof unit)",
       v2TotalsHash: "Total liabilities of the exchange (the ones the root hash you gave commits to, each balance rounded up to the proof unit)",
       v2TotalsProof: "Total liabilities of the exchange (as stated in the proof, each balance rounded up to the proof unit)",
       v2ShownHeading: "What your proof shows, and what it hides",
@@ -239,10 +242,12 @@
       v2NotCheckedHeading: "What this does not check",
       v2TodoRoot: "That the published root (por-root-v2) you gave is the one your exchange published: take it from the exchange's own website.",
       v2TodoHash: "That the root hash you gave is the one your exchange published: take it from the exchange's own website.",
+      v2TodoFingerprint: "That the attestation was signed by your exchange: compare this key fingerprint with the one your exchange published (on its website, for example). Only if they are equal are your balances counted in your exchange's attested liabilities:",
       v2TodoCompare: "That your proof belongs to what your exchange published: give its published root in step 2 above (the por-root-v2 file or its root hash, from the exchange's own website), or compare this root hash with the published one yourself:",
       v2NotReserves: "That the exchange holds the coins to cover its liabilities: that is the audit of its reserves, not this page.",
       v2NotOthers: "Other customers' entries: your proof covers only the commitments on your path. A negative amount elsewhere in the tree is caught by the customers whose paths it is on, or by an auditor who rebuilds the whole tree, not by your check.",
       v2NotSnapshot: "Which snapshot (date) this is: neither the proof nor the por-root-v2 names one. Check that the balances above are yours at the date your exchange published this root.",
+      v2NotSnapshotAttested: "That the balances above are yours at the snapshot the attestation names, {snapshot}: this page does not know your balances at that time.",
       v2Technical: "Technical details (tree, hashes, range proofs, time)",
       v2Format: "Format",
       v2Position: "Position in the tree",
@@ -265,7 +270,7 @@
       pasteProof: "…または内容を貼り付けてください：",
       rootHeading: "取引所が公表したルート",
       optional: "（推奨）",
-      rootHint: "取引所が自社のウェブサイトで公表したルートハッシュ（16進数64桁）、ツリーの概要（JSON）、または署名付きアテステーション（JSON）です。v2 形式の証明（por-proof-v2）の場合は、公表されたルート（por-root-v2、JSON）またはそのルートハッシュです。指定しない場合、このページで確認できるのは証明ファイル自体の整合性だけで、検証済みにはなりません。配当の証明の場合は、管理人の署名付き声明（JSON）をここに指定してください。",
+      rootHint: "取引所が自社のウェブサイトで公表したルートハッシュ（16進数64桁）、ツリーの概要（JSON）、または署名付きアテステーション（JSON）です。v2 形式の証明（por-proof-v2）の場合は、公表されたルート（por-root-v2、JSON）、そのルートハッシュ、またはそれを含む署名付きアテステーションです。指定しない場合、このページで確認できるのは証明ファイル自体の整合性だけで、検証済みにはなりません。配当の証明の場合は、管理人の署名付き声明（JSON）をここに指定してください。",
       dropRoot: "公表されたルートのファイルをここにドロップするか、選択してください：",
       pasteRoot: "…または貼り付けてください：",
       verify: "検証する",
@@ -438,6 +443,8 @@
       errorV2Load: "このブラウザでは、v2 形式の証明を検証する機能を起動できませんでした。",
       v2Detected: "v2 形式の証明（por-proof-v2）です。他の顧客の残高と顧客数は、この証明からはわかりません。",
       v2VerifiedRoot: "あなたの残高は、指定された公表ルート（por-root-v2）の v2 ツリーにコミットされています。証明からそのルートハッシュが導かれ、ルートはその合計額にちょうど開示され、経路上のすべてのコミットメントが負の金額を隠していないことが証明されています。",
+      v2VerifiedAttestation: "あなたの残高は、指定された署名付きアテステーションの v2 ツリーにコミットされています。署名は有効で、証明からその署名されたルートハッシュが導かれ、ツリーの高さと資産一覧が一致し、ルートはその合計額にちょうど開示され、経路上のすべてのコミットメントが負の金額を隠していないことが証明されています。",
+      "v2kind-format-mismatch": "指定されたルートはフォーマット v1（ツリー要約または v1 ツリーのアテステーション）です。v2 の証明はそこへ導かれません。",
       v2VerifiedHash: "あなたの残高は、指定されたルートハッシュの v2 ツリーにコミットされています。このハッシュはツリーの高さ、資産の一覧、ルートのコミットメントを固定しており、そのコミットメントは表示された合計額に開示されます。経路上のすべてのコミットメントが負の金額を隠していないことも証明されています。",
       "v2kind-range-proof-invalid": "範囲証明が検証できません。経路上のコミットメントが負の金額を隠している（合計額を少なく見せる）おそれがあるか、範囲証明がこの証明のものではありません。",
       "v2kind-root-opening-mismatch": "ルートのコミットメントが、記載された合計額とブラインディング係数に開示されません。その合計額は、ツリーがコミットしている値ではありません。",
@@ -458,6 +465,7 @@
       v2UnitRounded: "{symbol}：1 単位 = {u} {symbol}（最小単位の 10^{e} 倍）。各残高は単位未満を切り上げて計上されます。",
       v2UnitNote: "切り上げなので、負債が少なく計上されることはありません。各合計額は正確な合計以上で、その差は顧客 1 人あたり 1 証明単位未満です。",
       v2TotalsPublished: "取引所の負債総額（公表値。各残高を証明単位に切り上げたもの）",
+      v2TotalsAttestation: "取引所の負債総額（アテステーションに署名された値。各残高を証明単位に切り上げたもの）",
       v2TotalsHash: "取引所の負債総額（指定されたルートハッシュがコミットしている値。各残高を証明単位に切り上げたもの）",
       v2TotalsProof: "取引所の負債総額（証明ファイル記載値。各残高を証明単位に切り上げたもの）",
       v2ShownHeading: "この証明でわかること・隠されていること",
@@ -478,10 +486,12 @@
       v2NotCheckedHeading: "この確認でわからないこと",
       v2TodoRoot: "指定した公表ルート（por-root-v2）が、取引所の公表したものであること。取引所自身のウェブサイトから入手してください。",
       v2TodoHash: "指定したルートハッシュが、取引所の公表したものであること。取引所自身のウェブサイトから入手してください。",
+      v2TodoFingerprint: "アテステーションがお使いの取引所によって署名されたこと。この鍵フィンガープリントを取引所が公表しているもの（ウェブサイトなど）と比較してください。一致する場合に限り、あなたの残高は取引所が証明した負債に含まれています：",
       v2TodoCompare: "この証明が取引所の公表したものに属していること。取引所自身のウェブサイトで公表されたルート（por-root-v2 ファイルまたはルートハッシュ）を上の手順2で指定するか、このルートハッシュを公表値とご自身で照合してください：",
       v2NotReserves: "取引所が負債に見合う暗号資産を保有していること。それは準備金の監査で確認するもので、このページでは確認できません。",
       v2NotOthers: "他の顧客のエントリ。あなたの証明が対象とするのは、あなたの経路上のコミットメントだけです。ツリーの他の場所にある負の金額は、そこを経路に含む顧客か、ツリー全体を再構築する監査人が見つけるもので、あなたの確認ではわかりません。",
       v2NotSnapshot: "どのスナップショット（日付）か。証明にも por-root-v2 にも記載がありません。上記の残高が、取引所がこのルートを公表した日付時点のあなたの残高であることをご確認ください。",
+      v2NotSnapshotAttested: "上記の残高が、アテステーションに記載されたスナップショット {snapshot} の時点のあなたの残高であること。このページはその時点のあなたの残高を知りません。",
       v2Technical: "技術的な詳細（ツリー、ハッシュ、範囲証明、所要時間）",
       v2Format: "形式",
       v2Position: "ツリー内の位置",
@@ -1123,9 +1133,9 @@
   }
 
   // The published root for a v2 proof comes straight from step 2 (a
-  // por-root-v2 or its hash). When an attestation carries v2 roots, its
-  // signature is checked by the first module (por-attest) and the root it
-  // signs is handed to the same check here.
+  // por-root-v2, its hash, or the signed attestation carrying it) and is
+  // read and checked by the third module, with por-attest's reader and
+  // check (the signature first), as por verify does.
   function verifyV2(proof, root) {
     return loadV2().then(
       function (m) {
@@ -1145,7 +1155,7 @@
     );
   }
 
-  var V2_SOURCES = ["published-root", "published-hash"];
+  var V2_SOURCES = ["published-root", "published-hash", "attestation"];
   var V2_ITEMS = ["root_hash", "height", "assets", "totals"];
   var V2_VALUES = ["matches", "differs", "not-given", "not-compared", "under-hash"];
 
@@ -1160,7 +1170,10 @@
     var assets = Array.isArray(r.assets) ? r.assets : [];
     var rp = r.range_proofs || {};
     var allRanges = rp.valid === true && typeof r.height === "number" && assets.length > 0 && rp.commitments === r.height * assets.length;
-    if (r.verdict === "verified" && r.verified === true && !r.failure && known && allRanges &&
+    // An attestation counts only with a valid signature and a fingerprint to
+    // compare with the exchange's.
+    var signed = r.root_source !== "attestation" || (r.attestation && r.attestation.signature_valid === true && typeof r.attestation.fingerprint === "string" && r.attestation.fingerprint !== "");
+    if (r.verdict === "verified" && r.verified === true && !r.failure && known && allRanges && signed &&
         V2_SOURCES.indexOf(r.root_source) >= 0 && c.root_hash === "matches" &&
         V2_ITEMS.every(function (k) { return c[k] === "matches" || (c[k] === "under-hash" && r.root_source === "published-hash"); })) {
       return { verdict: "verified" };
@@ -1202,13 +1215,13 @@
     var k = (r.assets || []).length;
 
     if (state.verdict === "verified") {
-      result.appendChild(el("p", { id: "verdict-text" }, [t(r.root_source === "published-root" ? "v2VerifiedRoot" : "v2VerifiedHash")]));
+      result.appendChild(el("p", { id: "verdict-text" }, [t({ "published-root": "v2VerifiedRoot", "published-hash": "v2VerifiedHash", attestation: "v2VerifiedAttestation" }[r.root_source])]));
     } else if (state.verdict === "not-compared") {
       result.appendChild(el("p", { id: "verdict-text" }, [t("notComparedText")]));
     } else {
       var f = state.failure;
       var kindText = STRINGS.en["v2kind-" + f.kind] ? t("v2kind-" + f.kind) : STRINGS.en["kind-" + f.kind] ? t("kind-" + f.kind) : t("kindOther");
-      var causeKey = { "root-differs": "causeRootDiffers", "proof-inconsistent": "causeInconsistent" }[r.cause];
+      var causeKey = { "root-differs": "causeRootDiffers", "proof-inconsistent": "causeInconsistent", "publication-untrusted": "causeAttestationInvalid" }[r.cause];
       var causeText = causeKey ? t(causeKey) : t("causeUnsupported", { what: f.what || String(r.cause) });
       var failure = el("dl", { class: "facts failure", id: "failure", "data-kind": f.kind, "data-cause": causeKey ? r.cause : "unsupported" }, []);
       row(t("reason"), kindText + gap + causeText).forEach(function (n) { failure.appendChild(n); });
@@ -1253,7 +1266,8 @@
       units,
       el("p", null, [t("v2UnitNote")]),
     ]));
-    var totalsKey = r.root_source === "published-root" ? "v2TotalsPublished" : r.root_source === "published-hash" ? "v2TotalsHash" : "v2TotalsProof";
+    var totalsKey = !r.totals_published ? (r.root_source === "published-hash" && state.verdict === "verified" ? "v2TotalsHash" : "v2TotalsProof")
+      : r.root_source === "attestation" ? "v2TotalsAttestation" : "v2TotalsPublished";
     result.appendChild(amountTable(t(totalsKey), (r.totals || []).map(function (x) {
       return { symbol: x.symbol, amount: x.amount === null ? "—" : x.amount, base_units: x.units + " × 10^" + x.unit_exponent };
     }), "totals"));
@@ -1285,8 +1299,15 @@
       result.appendChild(listSection("v2-checked", t("v2CheckedHeading"), checked));
       var first = state.verdict === "not-compared"
         ? el("li", { id: "todo-root" }, [t("v2TodoCompare"), " ", el("code", { class: "hash" }, [r.proof_root])])
-        : el("li", { id: "todo-root" }, [t(r.root_source === "published-root" ? "v2TodoRoot" : "v2TodoHash")]);
-      result.appendChild(listSection("todo", t("v2NotCheckedHeading"), [first, t("v2NotReserves"), t("v2NotOthers"), t("v2NotSnapshot")], "todo"));
+        : r.root_source === "attestation"
+          ? el("li", { id: "todo-root" }, [t("v2TodoFingerprint"), " ", el("code", { class: "hash" }, [r.attestation.fingerprint])])
+          : el("li", { id: "todo-root" }, [t(r.root_source === "published-root" ? "v2TodoRoot" : "v2TodoHash")]);
+      // A valid attestation names its snapshot; a por-root-v2 or a hash does not.
+      var att = r.root_source === "attestation" && r.attestation && r.attestation.signature_valid === true ? r.attestation : null;
+      var snapshotTodo = att
+        ? el("li", { id: "todo-snapshot" }, [t("v2NotSnapshotAttested", { snapshot: att.snapshot_label + " (" + att.snapshot_time + ")" })])
+        : el("li", { id: "todo-snapshot" }, [t("v2NotSnapshot")]);
+      result.appendChild(listSection("todo", t("v2NotCheckedHeading"), [first, t("v2NotReserves"), t("v2NotOthers"), snapshotTodo], "todo"));
     }
 
     var technical = el("details", { id: "technical", class: "technical" }, [el("summary", null, [t("v2Technical")])]);
@@ -1300,7 +1321,8 @@
     if (r.proof_root !== r.checked_root) add(t("proofRoot"), r.proof_root, "hash");
     add(t("v2RangeProofs"), t("v2RangeProofsValue", { p: r.range_proofs.proofs, n: r.range_proofs.commitments }));
     add(t("v2Time"), t("v2TimeValue", { ms: out.ms.toFixed(0) }), "time");
-    add(t("snapshot"), t("snapshotUnknown"), "snapshot");
+    var a = r.attestation;
+    add(t("snapshot"), a && a.signature_valid ? a.snapshot_label + " (" + a.snapshot_time + ")" : t("snapshotUnknown"), "snapshot");
     technical.appendChild(tree);
     var c = r.comparisons || {};
     var labels = { root_hash: "cmpHash", height: "cmpHeight", assets: "cmpAssetsV2", totals: "cmpTotalsV2" };
@@ -1314,6 +1336,7 @@
         ]);
       })),
     ]));
+    if (a) technical.appendChild(attestationSection(a));
     result.appendChild(technical);
     result.hidden = false;
   }

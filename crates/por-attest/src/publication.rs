@@ -99,6 +99,77 @@ impl PublishedAttestation {
     }
 }
 
+/// What a customer is shown of an attestation given as the published root,
+/// for the page and `por verify` alike: whether its signature verified, and
+/// what it names (the exchange, its key, the snapshot, the chain blocks).
+/// Serialized as is into the page's report (`crates/por-wasm`,
+/// `crates/por-wasm-v2`; field names are part of `www/src/app.js`'s
+/// contract).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AttestationSummary {
+    /// True iff the BIP-340 signature verified against the key the document
+    /// names.
+    pub signature_valid: bool,
+    /// Why the signature did not verify; `None` when it did.
+    pub signature_error: Option<String>,
+    /// The exchange's id, as the document states it.
+    pub exchange: String,
+    /// The attestation public key (x-only, hex), as the document states it.
+    pub public_key: String,
+    /// The key's fingerprint (first 8 bytes of SHA-256 of the key, hex), to
+    /// compare with the one the exchange published; only when the signature
+    /// verified.
+    pub fingerprint: Option<String>,
+    /// The snapshot label.
+    pub snapshot_label: String,
+    /// The snapshot time (RFC 3339 UTC).
+    pub snapshot_time: String,
+    /// The chain blocks the reserve balances refer to.
+    pub chains: Vec<ChainBlock>,
+    /// The document's id (hex SHA-256 of its canonical form).
+    pub id: String,
+}
+
+/// The block on one chain an attestation's reserve balances refer to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChainBlock {
+    /// The chain's name (`bitcoin`, `ethereum`).
+    pub chain: String,
+    /// The block height.
+    pub height: u64,
+    /// The block hash, as the chain writes it.
+    pub block_hash: String,
+}
+
+impl PublishedAttestation {
+    /// What the customer is shown of this attestation. Its figures are the
+    /// document's own; they are only to be trusted when
+    /// [`AttestationSummary::signature_valid`].
+    #[must_use]
+    pub fn summary(&self) -> AttestationSummary {
+        let body = &self.body;
+        AttestationSummary {
+            signature_valid: self.signature.is_ok(),
+            signature_error: self.signature.as_ref().err().map(ToString::to_string),
+            exchange: body.exchange.id.clone(),
+            public_key: body.exchange.public_key.clone(),
+            fingerprint: self.signature.as_ref().ok().cloned(),
+            snapshot_label: body.snapshot.label.clone(),
+            snapshot_time: body.snapshot.time.clone(),
+            chains: body
+                .chains
+                .iter()
+                .map(|c| ChainBlock {
+                    chain: c.chain.clone(),
+                    height: c.height,
+                    block_hash: c.block_hash.clone(),
+                })
+                .collect(),
+            id: self.id.clone(),
+        }
+    }
+}
+
 /// Where the root a proof was checked against came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RootSource {
@@ -126,7 +197,7 @@ impl RootSource {
 }
 
 impl PublishedRoot {
-    /// Parses a publication: 64 hex digits (surrounding white space
+    /// Parses a publication: 64 hex digits (white space around and inside
     /// ignored), a tree summary, or a signed attestation (JSON with a
     /// `format` member). An attestation's signature is checked here; one that
     /// does not verify is kept in [`PublishedAttestation::signature`].
@@ -165,7 +236,13 @@ impl PublishedRoot {
                 Some(other) => Err(PublicationError::UnknownFormat(other.to_string())),
             };
         }
-        text.parse()
+        // A hash copied across lines or in groups: white space inside it is
+        // not part of it.
+        let hex: String = text
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
+            .collect();
+        hex.parse()
             .map(PublishedRoot::Hash)
             .map_err(|_| PublicationError::Unrecognized {
                 chars: text.chars().count(),

@@ -1,28 +1,33 @@
 //! # por-wasm-v2
 //!
 //! WebAssembly bindings of `por_tree::v2` for the customer's browser verifier
-//! (`www/`): a customer's `por-proof-v2` checked against the exchange's
-//! `por-root-v2` publication (or its root hash alone), by
-//! `por_tree::v2::check`, the function `por verify` calls too.
+//! (`www/`): a customer's `por-proof-v2` checked against what the exchange
+//! published — its `por-root-v2`, its root hash alone, or the signed
+//! attestation that carries the v2 root — by
+//! `por_attest::publication::check_proof_v2`, the function `por verify`
+//! calls too (one reader, `PublishedRoot::parse`, and one check for both).
 //!
 //! A third module beside `por-wasm` and `por-wasm-interop`: the page loads and
 //! instantiates it only when a proof says `"format": "por-proof-v2"`, so the
 //! curve (curve25519-dalek) and the range proofs (bulletproofs) are not in
 //! what every customer loads first (docs/wasm.md). This crate only formats
-//! the core's verdict: every check is `por_tree::v2`'s. Like the other two
+//! the core's verdict: every check is `por_tree::v2`'s and, for an
+//! attestation, its BIP-340 signature `por_attest`'s. Like the other two
 //! modules, the answer crosses the boundary as a JSON string ([`check_json`],
 //! tested natively).
 
+use por_attest::publication::{self, ProofReportV2, PublishedRoot, RootSource};
 use por_tree::customer::{CustomerVerdict, NotVerifiedCause};
-use por_tree::v2::{self, ProofV2, RootV2, VerifyErrorV2};
-use por_tree::{Amount, NodeHash};
+use por_tree::v2::{self, ProofV2, VerifyErrorV2};
+use por_tree::Amount;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Checks a `por-proof-v2` against `published`: the `por-root-v2` JSON the
 /// exchange published, its root hash alone (64 hex digits, any case, white
-/// space ignored), or nothing (blank: only the root written in the proof).
-/// Returns the JSON of [`check_json`]; never throws.
+/// space ignored), the signed attestation carrying the v2 root, or nothing
+/// (blank: only the root written in the proof). Returns the JSON of
+/// [`check_json`]; never throws.
 #[wasm_bindgen]
 #[must_use]
 pub fn check(proof: &str, published: &str) -> String {
@@ -36,32 +41,18 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
-/// What the customer gave as the published root.
-///
-/// An attestation that carries a v2 root would be one more variant: its
-/// signature is checked where the attestation is parsed (the first module,
-/// which has `por-attest`), and the root it signs is handed here as a
-/// `RootV2` with its own source name.
-enum Published {
-    /// Nothing given: only the root written in the proof.
-    Nothing,
-    /// The root hash alone. The hash binds the height, the asset list and
-    /// the root commitments, which are opened to the totals the proof
-    /// states.
-    Hash(NodeHash),
-    /// The `por-root-v2` publication: hash, height, assets, totals and root
-    /// blinding factors.
-    Root(RootV2),
-}
-
-impl Published {
-    /// The `root_source` of the report.
-    fn source(&self) -> &'static str {
-        match self {
-            Published::Nothing => "proof",
-            Published::Hash(_) => "published-hash",
-            Published::Root(_) => "published-root",
-        }
+/// The report's `root_source`: what the root checked against came from.
+/// The page's names: a `por-root-v2` is `published-root`, a format v1 tree
+/// summary `published-summary` (never the root of a v2 proof). A form this
+/// crate does not know is `unknown`, which the page does not pass.
+fn source_name(published: Option<&PublishedRoot>) -> &'static str {
+    match published {
+        None => "proof",
+        Some(PublishedRoot::Hash(_)) => "published-hash",
+        Some(PublishedRoot::RootV2(_)) => "published-root",
+        Some(PublishedRoot::TreeSummary(_)) => "published-summary",
+        Some(PublishedRoot::Attestation(_)) => "attestation",
+        Some(_) => "unknown",
     }
 }
 
@@ -69,43 +60,19 @@ fn failure(kind: &str, message: &str) -> Value {
     json!({ "ok": false, "error": kind, "message": message })
 }
 
-/// Reads the published root: blank, a `por-root-v2` document, or 64 hex
-/// digits.
-fn parse_published(text: &str) -> Result<Published, String> {
-    let text = text.trim();
+/// Reads the published root with the one reader `por verify` uses too:
+/// blank is no publication; otherwise a root hash, a `por-root-v2`, or a
+/// signed attestation (its signature checked here). A format v1 publication
+/// reads too, and is then refused by the check (a v2 proof cannot lead to a
+/// v1 root).
+fn parse_published(text: &str) -> Result<Option<PublishedRoot>, String> {
+    let text = text.trim().trim_start_matches('\u{feff}');
     if text.is_empty() {
-        return Ok(Published::Nothing);
+        return Ok(None);
     }
-    if text.starts_with('{') {
-        let format = serde_json::from_str::<serde_json::Map<String, Value>>(text)
-            .ok()
-            .and_then(|mut m| m.remove("format"));
-        return match format {
-            Some(Value::String(f)) if f == v2::proof::ROOT_FORMAT_V2 => RootV2::from_json(text)
-                .map(Published::Root)
-                .map_err(|e| {
-                    e.to_string()
-                        .replacen("malformed", "malformed por-root-v2", 1)
-                }),
-            Some(other) => Err(format!(
-                "a por-proof-v2 is checked against the exchange's por-root-v2 (or its root hash), not a document of format {other}"
-            )),
-            None if serde_json::from_str::<Value>(text).is_err() => {
-                Err("not JSON, and not a root hash (64 hex digits)".to_owned())
-            }
-            None => Err(
-                "a por-proof-v2 is checked against the exchange's por-root-v2 (\"format\": \"por-root-v2\") or its root hash; this JSON has no format (a v1 tree summary?)"
-                    .to_owned(),
-            ),
-        };
-    }
-    let hex: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    hex.parse().map(Published::Hash).map_err(|_| {
-        format!(
-            "expected the por-root-v2 JSON or a root hash of 64 hex digits, got {} characters",
-            text.chars().count()
-        )
-    })
+    PublishedRoot::parse(text)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// The check behind [`check`], as a JSON value.
@@ -115,9 +82,16 @@ fn parse_published(text: &str) -> Result<Published, String> {
 /// the report:
 ///
 /// - `verdict` (`verified`, `consistent-not-compared`, `not-verified`),
-///   `verified`, `cause` (`root-differs`, `proof-inconsistent` or null) and
-///   `failure` (`{"kind", "message"}`, the names of `vectors/tree-v2.json`);
-/// - `root_source`: `published-root`, `published-hash` or `proof`;
+///   `verified`, `cause` (`root-differs`, `proof-inconsistent`,
+///   `publication-untrusted` or null) and `failure` (`{"kind", "message"}`:
+///   the names of `vectors/tree-v2.json`, `bad-signature` for an
+///   attestation whose signature does not verify, `format-mismatch` for a
+///   format v1 publication);
+/// - `root_source`: `published-root`, `published-hash`, `attestation` or
+///   `proof`;
+/// - `attestation`: for an attestation, whether its signature verified and
+///   what it names (`por_attest::publication::AttestationSummary`), else
+///   null;
 /// - `user_id`, `position`, `height`, `max_customers` (`2^(height−1)`, the
 ///   most a tree of this height holds, as a decimal string);
 /// - `assets`: per asset the `symbol`, `decimals`, `unit_exponent`, the
@@ -132,7 +106,8 @@ fn parse_published(text: &str) -> Result<Published, String> {
 ///   (true only when every one was checked and verified);
 /// - `comparisons` of `root_hash`, `height`, `assets` and `totals` with the
 ///   publication: `matches`, `differs`, `not-given`, `not-compared` (the
-///   check stopped before it), or `under-hash` (a root hash alone was given:
+///   check stopped before it, or the publication is untrusted or of format
+///   v1), or `under-hash` (a root hash alone was given:
 ///   the item is the one that hash commits to, not compared with a
 ///   published figure).
 #[must_use]
@@ -148,30 +123,16 @@ pub fn check_json(proof: &str, published: &str) -> Value {
     };
     let published = match parse_published(published) {
         Ok(p) => p,
-        Err(m) => return failure("root", &format!("published root: {m}")),
+        Err(m) => return failure("root", &m),
     };
-    let root = match &published {
-        Published::Nothing => None,
-        Published::Hash(h) => {
-            let mut r = proof.claimed_root();
-            r.hash = *h;
-            Some(r)
-        }
-        Published::Root(r) => Some(r.clone()),
-    };
-    let (verdict, error) = v2::check(&proof, root.as_ref());
-    report(&proof, &published, root.as_ref(), verdict, error.as_ref())
+    let checked = publication::check_proof_v2(&proof, published.as_ref());
+    report(&proof, published.as_ref(), &checked)
 }
 
-fn report(
-    proof: &ProofV2,
-    published: &Published,
-    root: Option<&RootV2>,
-    verdict: CustomerVerdict,
-    error: Option<&VerifyErrorV2>,
-) -> Value {
+fn report(proof: &ProofV2, published: Option<&PublishedRoot>, checked: &ProofReportV2) -> Value {
+    let verdict = checked.verdict;
     let claimed = proof.claimed_root();
-    let shown = root.unwrap_or(&claimed);
+    let shown = &checked.root;
     let height = proof.height();
     let k = proof.assets().len();
     let assets: Vec<Value> = proof
@@ -219,15 +180,15 @@ fn report(
         "verdict": verdict.as_str(),
         "verified": verdict == CustomerVerdict::Verified,
         "cause": match verdict { CustomerVerdict::NotVerified(c) => Some(c.as_str()), _ => None },
-        "failure": error.map(|e| json!({"kind": e.as_str(), "message": e.to_string()})),
-        "root_source": published.source(),
+        "failure": failure_of(checked),
+        "root_source": source_name(published),
         "user_id": proof.user_id(),
         "position": proof.position().to_string(),
         "height": height,
         "max_customers": max_customers(height),
         "assets": assets,
         "totals": totals,
-        "totals_published": matches!(published, Published::Root(_)),
+        "totals_published": checked.totals_published,
         "checked_root": shown.hash.to_string(),
         "proof_root": claimed.hash.to_string(),
         "range_proofs": {
@@ -235,8 +196,27 @@ fn report(
             "commitments": usize::from(height) * k,
             "valid": all_checked,
         },
-        "comparisons": comparisons(proof, published, verdict, error),
+        "comparisons": comparisons(proof, checked),
+        "attestation": published
+            .and_then(PublishedRoot::attestation)
+            .map(|a| serde_json::to_value(a.summary()).unwrap_or(Value::Null)),
     })
+}
+
+/// Why the proof did not verify, as `{"kind", "message"}`: the failed check
+/// of the proof, or why the publication could not be compared at all (a
+/// format v1 publication, an attestation whose signature does not verify).
+fn failure_of(checked: &ProofReportV2) -> Value {
+    if let Some(e) = &checked.failure {
+        return json!({"kind": e.as_str(), "message": e.to_string()});
+    }
+    if let Some(m) = &checked.format_mismatch {
+        return json!({"kind": "format-mismatch", "message": m});
+    }
+    if let Some(e) = &checked.signature_error {
+        return json!({"kind": e.kind(), "message": e.to_string()});
+    }
+    Value::Null
 }
 
 /// `units · 10^e` base units, `None` if that exceeds `u128` (never for a
@@ -258,24 +238,26 @@ fn max_customers(height: u8) -> Option<String> {
 /// which `ProofV2::verify` checks them (`docs/tree-v2.md`, "Verification"):
 /// asset count, path, root hash, height, asset list, root opening, range
 /// proofs; the first failure ends the check.
-fn comparisons(
-    proof: &ProofV2,
-    published: &Published,
-    verdict: CustomerVerdict,
-    error: Option<&VerifyErrorV2>,
-) -> Value {
+fn comparisons(proof: &ProofV2, checked: &ProofReportV2) -> Value {
     let all = |v: &str| json!({"root_hash": v, "height": v, "assets": v, "totals": v});
-    let root = match published {
-        Published::Nothing => return all("not-given"),
-        Published::Hash(_) => None,
-        Published::Root(r) => Some(r),
-    };
-    match (verdict, root) {
-        (CustomerVerdict::Verified, Some(_)) => all("matches"),
-        (CustomerVerdict::Verified, None) => {
+    if checked.source == RootSource::Proof {
+        return all("not-given");
+    }
+    // A v1 publication, or an attestation whose signature does not verify:
+    // nothing in it was compared.
+    if checked.format_mismatch.is_some() || checked.signature_error.is_some() {
+        return all("not-compared");
+    }
+    // A `por-root-v2` or a signed attestation states every item; a root
+    // hash alone binds them without stating them.
+    let stated = checked.totals_published;
+    let error = checked.failure.as_ref();
+    match checked.verdict {
+        CustomerVerdict::Verified if stated => all("matches"),
+        CustomerVerdict::Verified => {
             json!({"root_hash": "matches", "height": "under-hash", "assets": "under-hash", "totals": "under-hash"})
         }
-        (CustomerVerdict::NotVerified(NotVerifiedCause::RootDiffers), _) => {
+        CustomerVerdict::NotVerified(NotVerifiedCause::RootDiffers) => {
             // The proof verified against its own root; the published one
             // stopped it at `error`. Items checked before it matched.
             let order = ["root_hash", "height", "assets", "totals"];
@@ -285,7 +267,7 @@ fn comparisons(
                 // Before the root hash when the counts differ, after it
                 // otherwise.
                 Some(VerifyErrorV2::AssetMismatch) => {
-                    if root.is_some_and(|r| r.assets.len() != proof.assets().len()) {
+                    if stated && checked.root.assets.len() != proof.assets().len() {
                         return json!({"root_hash": "not-compared", "height": "not-compared", "assets": "differs", "totals": "not-compared"});
                     }
                     Some(2)
@@ -297,7 +279,7 @@ fn comparisons(
             for (i, item) in order.iter().enumerate() {
                 let v = match failed_at {
                     Some(f) if i < f => {
-                        if root.is_some() || i == 0 {
+                        if stated || i == 0 {
                             "matches"
                         } else {
                             "under-hash"

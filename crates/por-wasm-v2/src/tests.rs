@@ -248,12 +248,136 @@ fn unreadable_input_names_the_field_and_gives_no_verdict() {
         r#"{"root": "00", "height": 3, "customers": 5, "totals": {}}"#,
     );
     assert_eq!(r["error"], "root");
+    // An attestation that is not well formed is an input error too.
     let r = check_json(&proof, r#"{"format": "por-attestation-v1"}"#);
     assert_eq!(r["error"], "root");
-    assert!(r["message"]
-        .as_str()
-        .expect("message")
-        .contains("por-attestation-v1"));
+    assert!(
+        r["message"]
+            .as_str()
+            .expect("message")
+            .contains("attestation"),
+        "{r}"
+    );
+    let r = check_json(&proof, r#"{"format": "por-attestation-v9"}"#);
+    assert_eq!(r["error"], "root");
+    assert!(
+        r["message"]
+            .as_str()
+            .expect("message")
+            .contains("por-attestation-v9"),
+        "{r}"
+    );
     // A byte order mark before the proof is accepted.
     assert_eq!(check_json(&format!("\u{feff}{proof}"), "")["ok"], true);
+}
+
+fn fixture(name: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/three-assets-h32")
+        .join(name);
+    std::fs::read_to_string(dir).expect("fixture")
+}
+
+/// The fixture's attestation, changed by `edit` and signed again with its
+/// key (`tests/fixture.rs`), as an exchange would sign a wrong document.
+fn resigned(edit: impl FnOnce(&mut Value)) -> String {
+    let mut v: Value = serde_json::from_str(&fixture("attestation.json")).expect("json");
+    v.as_object_mut().expect("object").remove("signature");
+    edit(&mut v);
+    let body: por_attest::AttestationBody = serde_json::from_value(v).expect("body");
+    let key = por_attest::AttestationKey::from_secret_bytes(&[0x51; 32]).expect("key");
+    body.sign(&key, &[0; 32]).expect("sign")
+}
+
+#[test]
+fn an_attestation_carrying_the_v2_root_is_checked_signature_first() {
+    let proof = fixture("proof-alice.json");
+    let attestation = fixture("attestation.json");
+    let key = por_attest::AttestationKey::from_secret_bytes(&[0x51; 32]).expect("key");
+    let all = |v: &str| json!({"root_hash": v, "height": v, "assets": v, "totals": v});
+
+    // Signed, and the proof leads to the root it signs.
+    let r = check_json(&proof, &attestation);
+    assert_eq!(r["verdict"], "verified", "{r}");
+    assert_eq!(r["root_source"], "attestation");
+    assert_eq!(r["totals_published"], true);
+    assert_eq!(r["failure"], Value::Null);
+    assert_eq!(r["comparisons"], all("matches"));
+    let a = &r["attestation"];
+    assert_eq!(a["signature_valid"], true);
+    assert_eq!(a["fingerprint"], json!(key.fingerprint()));
+    assert_eq!(a["public_key"], json!(key.public_key_hex()));
+    assert_eq!(a["exchange"], "example-exchange");
+    assert_eq!(a["snapshot_label"], "2026-11-21");
+    assert_eq!(a["chains"].as_array().expect("chains").len(), 2);
+    // The totals shown are the attestation's, which are the root's.
+    let root: Value = serde_json::from_str(&fixture("root.json")).expect("root");
+    for (t, u) in r["totals"]
+        .as_array()
+        .expect("totals")
+        .iter()
+        .zip(root["totals"].as_array().expect("totals"))
+    {
+        assert_eq!(t["units"], *u);
+    }
+
+    // Changed after signing: untrusted, nothing in it compared.
+    let mut doc: Value = serde_json::from_str(&attestation).expect("json");
+    doc["liabilities"]["totals"][0] = json!("1250000002");
+    let r = check_json(&proof, &doc.to_string());
+    assert_eq!(r["verdict"], "not-verified");
+    assert_eq!(r["cause"], "publication-untrusted");
+    assert_eq!(r["failure"]["kind"], "bad-signature");
+    assert_eq!(r["comparisons"], all("not-compared"));
+    assert_eq!(r["attestation"]["signature_valid"], false);
+    assert_eq!(r["attestation"]["fingerprint"], Value::Null);
+    assert_eq!(r["totals_published"], false);
+
+    // A wrong total, signed: the signature verifies, the root does not open
+    // to it.
+    let r = check_json(
+        &proof,
+        &resigned(|v| v["liabilities"]["totals"][0] = json!("1250000002")),
+    );
+    assert_eq!(r["attestation"]["signature_valid"], true);
+    assert_eq!(r["cause"], "root-differs");
+    assert_eq!(r["failure"]["kind"], "root-opening-mismatch");
+    assert_eq!(
+        r["comparisons"],
+        json!({"root_hash": "matches", "height": "matches", "assets": "matches", "totals": "differs"})
+    );
+
+    // Another tree's root, signed: the hash differs.
+    let r = check_json(
+        &proof,
+        &resigned(|v| v["liabilities"]["hash"] = json!("ab".repeat(32))),
+    );
+    assert_eq!(r["cause"], "root-differs");
+    assert_eq!(r["failure"]["kind"], "root-hash-mismatch");
+    assert_eq!(r["comparisons"]["root_hash"], "differs");
+
+    // A format v1 attestation (the example body, signed): a v2 proof
+    // cannot lead to its root.
+    let v1 = resigned(|v| {
+        *v = serde_json::from_str(include_str!(
+            "../../../vectors/attestation-v1-body.example.json"
+        ))
+        .expect("body");
+        v["exchange"]["public_key"] = json!(key.public_key_hex());
+    });
+    let r = check_json(&proof, &v1);
+    assert_eq!(r["verdict"], "not-verified");
+    assert_eq!(r["cause"], "root-differs");
+    assert_eq!(r["failure"]["kind"], "format-mismatch");
+    assert_eq!(r["comparisons"], all("not-compared"));
+
+    // A v1 tree summary: read, and refused the same way.
+    let summary = format!(
+        r#"{{"root": "{}", "height": 3, "customers": 5, "totals": {{"BTC": "1"}}}}"#,
+        "ab".repeat(32)
+    );
+    let r = check_json(&proof, &summary);
+    assert_eq!(r["failure"]["kind"], "format-mismatch");
+    assert_eq!(r["root_source"], "published-summary");
+    assert_eq!(r["attestation"], Value::Null);
 }

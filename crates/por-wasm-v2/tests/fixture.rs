@@ -52,6 +52,16 @@ fn the_three_asset_fixture_is_what_the_build_gives_and_verifies() {
     );
     assert_eq!(read("ledger.csv"), LEDGER);
 
+    let attestation = attestation(&root);
+    if std::env::var_os("UPDATE_FIXTURES").is_some() {
+        std::fs::write(dir.join("attestation.json"), &attestation).expect("write");
+    }
+    assert_eq!(
+        read("attestation.json"),
+        attestation,
+        "attestation.json is stale: UPDATE_FIXTURES=1"
+    );
+
     let r = por_wasm_v2::check_json(&proof, &root);
     assert_eq!(r["verdict"], "verified", "{r}");
     assert_eq!(r["height"], 32);
@@ -63,6 +73,29 @@ fn the_three_asset_fixture_is_what_the_build_gives_and_verifies() {
     assert_ne!(eth["unit_exponent"], 0);
     assert_eq!(eth["balance"], "1.000000000000000001");
     assert_eq!(eth["rounded_up"], true);
+}
+
+/// The key that signs the fixture's attestation (a test key: its secret is
+/// here for everyone to read).
+pub const ATTESTATION_KEY: [u8; 32] = [0x51; 32];
+
+/// The signed attestation (`por-attestation-v1`) carrying the fixture's
+/// `por-root-v2` as its liabilities: the example body of
+/// `vectors/attestation-v1-body.example.json` (same assets, BTC:8, ETH:18,
+/// USDT:6), its key, and the v2 root in place of the v1 root; signed by
+/// `por_attest` (BIP-340, JCS) with zero auxiliary randomness, so the bytes
+/// are fixed. The browser tests check the page against it
+/// (`tests/browser/v2.test.mjs`).
+fn attestation(root: &str) -> String {
+    let key = por_attest::AttestationKey::from_secret_bytes(&ATTESTATION_KEY).expect("key");
+    let mut body: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../vectors/attestation-v1-body.example.json"
+    ))
+    .expect("example body");
+    body["exchange"]["public_key"] = serde_json::Value::String(key.public_key_hex());
+    body["liabilities"] = serde_json::from_str(root).expect("root");
+    let body: por_attest::AttestationBody = serde_json::from_value(body).expect("body");
+    body.sign(&key, &[0; 32]).expect("sign") + "\n"
 }
 
 /// The native baseline of the page's timing (`tests/browser/v2.test.mjs`):

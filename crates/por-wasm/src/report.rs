@@ -4,7 +4,9 @@
 
 use core::fmt;
 
-use por_attest::publication::{self, PublicationError, PublishedAttestation, PublishedRoot};
+use por_attest::publication::{
+    self, AttestationSummary, PublicationError, PublishedAttestation, PublishedRoot,
+};
 use por_attest::SignatureError;
 use por_tree::customer::{CustomerVerdict, NotVerifiedCause};
 use por_tree::{Amount, AssetList, InclusionProof, ProofFormatError};
@@ -53,45 +55,7 @@ pub struct Report {
     pub customers: Option<u64>,
     /// What the attestation says and whether its signature verified, when
     /// the published root was given as an attestation.
-    pub attestation: Option<AttestationReport>,
-}
-
-/// The attestation's signature verdict and what it names: the exchange, its
-/// key, the snapshot and the chain blocks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AttestationReport {
-    /// True iff the BIP-340 signature verified against the key the document
-    /// names.
-    pub signature_valid: bool,
-    /// Why the signature did not verify; `None` when it did.
-    pub signature_error: Option<String>,
-    /// The exchange's id, as the document states it.
-    pub exchange: String,
-    /// The attestation public key (x-only, hex), as the document states it.
-    pub public_key: String,
-    /// The key's fingerprint (first 8 bytes of SHA-256 of the key, hex), to
-    /// compare with the one the exchange published; only when the signature
-    /// verified.
-    pub fingerprint: Option<String>,
-    /// The snapshot label.
-    pub snapshot_label: String,
-    /// The snapshot time (RFC 3339 UTC).
-    pub snapshot_time: String,
-    /// The chain blocks the reserve balances refer to.
-    pub chains: Vec<ChainBlock>,
-    /// The document's id (hex SHA-256 of its canonical form).
-    pub id: String,
-}
-
-/// The block on one chain an attestation's reserve balances refer to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChainBlock {
-    /// The chain's name (`bitcoin`, `ethereum`).
-    pub chain: String,
-    /// The block height.
-    pub height: u64,
-    /// The block hash, as the chain writes it.
-    pub block_hash: String,
+    pub attestation: Option<AttestationSummary>,
 }
 
 /// An amount of one asset, in asset units and in base units.
@@ -295,7 +259,7 @@ fn report(proof: &InclusionProof, published: Option<&PublishedRoot>) -> Report {
     };
     let attestation = published
         .and_then(PublishedRoot::attestation)
-        .map(attestation_report);
+        .map(PublishedAttestation::summary);
     Report {
         verdict: check.verdict.as_str(),
         verified,
@@ -312,29 +276,6 @@ fn report(proof: &InclusionProof, published: Option<&PublishedRoot>) -> Report {
         proof_root: proof.claimed_root().hash.to_string(),
         customers: r.customers,
         attestation,
-    }
-}
-
-fn attestation_report(a: &PublishedAttestation) -> AttestationReport {
-    let body = a.body();
-    AttestationReport {
-        signature_valid: a.signature().is_ok(),
-        signature_error: a.signature().err().map(ToString::to_string),
-        exchange: body.exchange.id.clone(),
-        public_key: body.exchange.public_key.clone(),
-        fingerprint: a.signature().ok().map(str::to_owned),
-        snapshot_label: body.snapshot.label.clone(),
-        snapshot_time: body.snapshot.time.clone(),
-        chains: body
-            .chains
-            .iter()
-            .map(|c| ChainBlock {
-                chain: c.chain.clone(),
-                height: c.height,
-                block_hash: c.block_hash.clone(),
-            })
-            .collect(),
-        id: a.id().to_owned(),
     }
 }
 
