@@ -315,6 +315,13 @@ def tree_v2_seeds(s):
             s.add("wasm_v2_report", proof + b"\x1f" + r)
     for c in doc["invalid"]:
         s.add("wasm_v2_report", json.dumps(c["proof"], ensure_ascii=False).encode() + b"\x1f" + json.dumps(c["root"]).encode())
+    # ... and the three-asset proof against the signed attestation carrying
+    # its root (crates/por-wasm-v2/tests/fixtures).
+    fixture = os.path.join(HERE, "..", "crates", "por-wasm-v2", "tests", "fixtures", "three-assets-h32")
+    with open(os.path.join(fixture, "proof-alice.json"), "rb") as f:
+        proof = f.read()
+    with open(os.path.join(fixture, "attestation.json"), "rb") as f:
+        s.add("wasm_v2_report", proof + b"\x1f" + f.read())
 
 
 def seed_more(tree_doc):
