@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Tree format v2 against v1 on the same data, in the same run:
 #   benches/tree-v2.sh [CUSTOMERS...]        (default: 100000 1000000)
+#   STORED=1 also times `por tree proof` from the stored tree against the
+#   rebuild (benches/tree-v2-proof.sh).
 #   MODES="ct vartime" (default) chooses the builds: `ct` is TreeV2::build
 #   (constant time), `vartime` TreeV2::build_vartime_hazmat (same bytes,
 #   variable-time lookups; see docs/notes/tree-v2-security.md).
@@ -24,3 +26,12 @@ for n in "${counts[@]}"; do
     done
   done
 done
+# `por tree proof` from the stored tree against the rebuild, through the
+# binary (STORED=1; benches/tree-v2-proof.sh).
+if [ -n "${STORED:-}" ]; then
+  for n in "${counts[@]}"; do
+    for k in 1 3; do
+      benches/tree-v2-proof.sh "$n" "$k"
+    done
+  done
+fi

@@ -486,3 +486,177 @@ fn por_attest_signs_a_v2_tree_and_the_audit_checks_it() {
         .unwrap();
     assert!(solvency.to_string().contains("375000000"), "{solvency}");
 }
+
+fn proof_checks(report: &Value) -> Vec<&Value> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == "customer-proof")
+        .collect()
+}
+
+/// `por audit --sample-proofs` reads `por-proof-v2` files: each is checked
+/// against the attested v2 root (root opening and range proofs included)
+/// and reported per file; a changed proof fails with its reason; a v2
+/// proof against a v1 attestation, or a v1 proof against a v2 one, fails
+/// with a reason that names the formats.
+#[test]
+fn audit_checks_sample_v2_proofs() {
+    let dir = exchange();
+    let d = dir.path();
+    let proofs = d.join("proofs");
+    std::fs::create_dir(&proofs).unwrap();
+    std::fs::copy(d.join("bob.json"), proofs.join("bob.json")).unwrap();
+    let o = por(
+        d,
+        &[
+            "tree",
+            "proof",
+            "--tree",
+            "t",
+            "--user",
+            "alice",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "proofs/alice.json",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let (_, r) = audit(d, &["--sample-proofs", "proofs"]);
+    let checks = proof_checks(&r);
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    for c in &checks {
+        assert_eq!(c["status"], "pass", "{c}");
+        assert!(
+            c["summary"].as_str().unwrap().contains("format v2 root"),
+            "{c}"
+        );
+    }
+    assert!(checks.iter().any(|c| c["evidence"]["user_id"] == "bob"));
+
+    // Bob's balance changed in his file: the leaf no longer opens.
+    let mut bob: Value =
+        serde_json::from_slice(&std::fs::read(d.join("bob.json")).unwrap()).unwrap();
+    bob["balances"][0] = Value::String("300000000".into());
+    std::fs::write(proofs.join("bob.json"), bob.to_string()).unwrap();
+    let (c, r) = audit(d, &["--sample-proofs", "proofs"]);
+    assert_eq!(c, 1);
+    let checks = proof_checks(&r);
+    let of = |name: &str| {
+        *checks
+            .iter()
+            .find(|c| c["subject"].as_str().unwrap().ends_with(name))
+            .unwrap()
+    };
+    assert_eq!(of("alice.json")["status"], "pass", "{checks:?}");
+    assert_eq!(of("bob.json")["status"], "fail", "{checks:?}");
+    assert!(
+        of("bob.json")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("does not verify against the attested format v2 root"),
+        "{checks:?}"
+    );
+    std::fs::copy(d.join("bob.json"), proofs.join("bob.json")).unwrap();
+
+    // A v1 attestation of the same root hash: a v2 proof cannot lead to it.
+    let root: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("t.published.json")).unwrap())
+            .unwrap();
+    let hash: por_tree::NodeHash = root["hash"].as_str().unwrap().parse().unwrap();
+    let v1 = por_attest::Liabilities {
+        root: hash,
+        height: 12,
+        customers: 3,
+        totals: vec![
+            por_attest::AssetTotal {
+                asset: "BTC".into(),
+                amount: por_tree::Amount::from_base_units(250_000_000),
+            },
+            por_attest::AssetTotal {
+                asset: "ETH".into(),
+                amount: por_tree::Amount::from_base_units(4_250_000_000_000_000_000),
+            },
+        ],
+    };
+    std::fs::write(d.join("att.json"), sign(v1.into())).unwrap();
+    let (c, r) = audit(d, &["--sample-proofs", "proofs"]);
+    assert_eq!(c, 1);
+    for chk in proof_checks(&r) {
+        assert_eq!(chk["status"], "fail", "{chk}");
+        assert!(
+            chk["summary"]
+                .as_str()
+                .unwrap()
+                .contains("a format v2 proof (por-proof-v2) cannot lead to the format v1 root"),
+            "{chk}"
+        );
+    }
+
+    // A v1 proof (of a v1 tree of the same export) against the v2
+    // attestation: its root is not attested, and the reason says why.
+    let section: LiabilitiesV2 = serde_json::from_str(&root.to_string()).unwrap();
+    std::fs::write(d.join("att.json"), sign(section.into())).unwrap();
+    let o = por(
+        d,
+        &[
+            "tree",
+            "build",
+            "--balances",
+            "b.csv",
+            "--assets",
+            "BTC:8,ETH:18",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "t1",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let v1proofs = d.join("v1proofs");
+    std::fs::create_dir(&v1proofs).unwrap();
+    let o = por(
+        d,
+        &[
+            "tree",
+            "proof",
+            "--tree",
+            "t1",
+            "--user",
+            "bob",
+            "--out",
+            "v1proofs/bob.json",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let (c, r) = audit(d, &["--sample-proofs", "v1proofs"]);
+    assert_eq!(c, 1);
+    let checks = proof_checks(&r);
+    assert_eq!(checks.len(), 1);
+    let s = checks[0]["summary"].as_str().unwrap();
+    assert_eq!(checks[0]["status"], "fail", "{}", checks[0]);
+    assert!(
+        s.contains("a format v1 proof (por-proof-v1)") && s.contains("format v2 roots only"),
+        "{s}"
+    );
+    // The same v1 proof claiming the v2 root's hash: found, and refused by
+    // format, not crashed on.
+    let mut p: Value =
+        serde_json::from_slice(&std::fs::read(v1proofs.join("bob.json")).unwrap()).unwrap();
+    p["root"]["hash"] = root["hash"].clone();
+    std::fs::write(v1proofs.join("bob.json"), p.to_string()).unwrap();
+    let (c, r) = audit(d, &["--sample-proofs", "v1proofs"]);
+    assert_eq!(c, 1);
+    let checks = proof_checks(&r);
+    assert_eq!(checks[0]["status"], "fail", "{}", checks[0]);
+    assert!(
+        checks[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("cannot lead to the format v2 root"),
+        "{}",
+        checks[0]
+    );
+}

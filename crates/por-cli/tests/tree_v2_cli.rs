@@ -345,3 +345,171 @@ fn variable_time_build_writes_the_same_bytes() {
     assert!(err(&o).contains("only a v2 tree"), "{}", err(&o));
     assert!(!d.join("v1").exists());
 }
+
+fn proof_args<'a>(tree: &'a str, user: &'a str, out: &'a str) -> Vec<&'a str> {
+    vec![
+        "tree",
+        "proof",
+        "--tree",
+        tree,
+        "--user",
+        user,
+        "--secret-file",
+        "s.key",
+        "--out",
+        out,
+    ]
+}
+
+/// `por tree proof` serves from the stored tree (`tree-v2.bin`) the same
+/// bytes a rebuild gives; a directory without it (written by an earlier
+/// por) still works by rebuilding, with a note; `export-proofs` gives the
+/// same files either way.
+#[test]
+fn proofs_from_the_stored_tree_equal_the_rebuilt_ones() {
+    let dir = exchange();
+    let d = dir.path();
+    assert!(d.join("t/tree-v2.bin").is_file());
+    // The stored tree: no note, and the proof verifies.
+    let o = por(d, &proof_args("t", "alice", "alice.json"));
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(!err(&o).contains("rebuilding"), "{}", err(&o));
+    let (c, v) = json(
+        d,
+        &[
+            "verify",
+            "--proof",
+            "alice.json",
+            "--published",
+            "t.published.json",
+        ],
+    );
+    assert_eq!((c, v["verdict"].as_str()), (0, Some("verified")), "{v}");
+    let o = por(
+        d,
+        &[
+            "tree",
+            "export-proofs",
+            "--tree",
+            "t",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "all",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(!err(&o).contains("rebuilding"), "{}", err(&o));
+    // The same directory without its stored tree: rebuilt, with a note.
+    copy_dir(&d.join("t"), &d.join("old"));
+    std::fs::remove_file(d.join("old/tree-v2.bin")).unwrap();
+    for user in ["alice", "bob", "carol"] {
+        let stored = format!("{user}-stored.json");
+        let rebuilt = format!("{user}-rebuilt.json");
+        let o = por(d, &proof_args("t", user, &stored));
+        assert!(o.status.success(), "{}", err(&o));
+        let o = por(d, &proof_args("old", user, &rebuilt));
+        assert!(o.status.success(), "{}", err(&o));
+        assert!(err(&o).contains("rebuilding the tree"), "{}", err(&o));
+        assert_eq!(
+            std::fs::read(d.join(&stored)).unwrap(),
+            std::fs::read(d.join(&rebuilt)).unwrap(),
+            "{user}"
+        );
+    }
+    let o = por(
+        d,
+        &[
+            "tree",
+            "export-proofs",
+            "--tree",
+            "old",
+            "--secret-file",
+            "s.key",
+            "--out",
+            "all-old",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("rebuilding the tree"), "{}", err(&o));
+    for name in ["alice.json", "bob.json", "carol.json"] {
+        assert_eq!(
+            std::fs::read(d.join("all").join(name)).unwrap(),
+            std::fs::read(d.join("all-old").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let mut a = std::fs::read_to_string(d.join("all/index.csv"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    let mut b = std::fs::read_to_string(d.join("all-old/index.csv"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+/// A stored tree that is not the directory's (another tree's file), or that
+/// was changed, is an error naming it, and no proof is written.
+#[test]
+fn a_stored_tree_that_does_not_agree_is_refused() {
+    let dir = exchange();
+    let d = dir.path();
+    // Another tree (other balances) whose tree-v2.bin is put in t's place.
+    std::fs::write(
+        d.join("b.csv"),
+        "user_id,BTC,ETH\nalice,0.5,1\nbob,2,0.25\ncarol,0,4\n",
+    )
+    .unwrap();
+    let o = build_v2(d, "other", &[]);
+    assert!(o.status.success(), "{}", err(&o));
+    copy_dir(&d.join("t"), &d.join("swapped"));
+    std::fs::copy(d.join("other/tree-v2.bin"), d.join("swapped/tree-v2.bin")).unwrap();
+    let o = por(d, &proof_args("swapped", "bob", "x.json"));
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("tree-v2.bin"), "{}", err(&o));
+    assert!(err(&o).contains("top node gives root"), "{}", err(&o));
+    assert!(!d.join("x.json").exists());
+    // One byte changed in every position of the file's last node records
+    // (the levels near the root, which every path reads): an error each
+    // time, never a proof.
+    let bin = std::fs::read(d.join("t/tree-v2.bin")).unwrap();
+    copy_dir(&d.join("t"), &d.join("changed"));
+    for at in [30, 60, 100, bin.len() - 10] {
+        let mut b = bin.clone();
+        b[at] ^= 0x04;
+        std::fs::write(d.join("changed/tree-v2.bin"), &b).unwrap();
+        let o = por(d, &proof_args("changed", "bob", "y.json"));
+        if o.status.success() {
+            // Not on bob's path: then it is bob's true proof.
+            assert_eq!(
+                std::fs::read(d.join("y.json")).unwrap(),
+                std::fs::read(d.join("bob.json")).unwrap(),
+                "byte {at}"
+            );
+            std::fs::remove_file(d.join("y.json")).unwrap();
+        } else {
+            assert_eq!(code(&o), 2, "byte {at}: {}", err(&o));
+            assert!(err(&o).contains("tree-v2.bin"), "byte {at}: {}", err(&o));
+            assert!(!d.join("y.json").exists());
+        }
+    }
+    // Truncated.
+    std::fs::write(d.join("changed/tree-v2.bin"), &bin[..bin.len() - 1]).unwrap();
+    let o = por(d, &proof_args("changed", "bob", "z.json"));
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("tree-v2.bin"), "{}", err(&o));
+}

@@ -27,6 +27,7 @@ use por_attest::{
 use por_reserve::{Inputs, PolicySet, Scenario};
 use por_tree::amount::Amount;
 use por_tree::asset::AssetList;
+use por_tree::hash::NodeHash;
 use por_tree::proof::InclusionProof;
 use por_tree::tree::RootCommitment;
 use por_types::Chain;
@@ -1698,65 +1699,208 @@ fn proof_checks(audited: &[Audited], proofs: Option<&[NamedText]>, checks: &mut 
         return;
     }
     for p in proofs {
-        let proof = match InclusionProof::from_json(&p.text) {
-            Ok(x) => x,
-            Err(e) => {
-                checks.push(check(
-                    "customer-proof",
-                    Status::Fail,
-                    p.name.clone(),
-                    format!("{e}"),
-                    NO_EVIDENCE,
-                ));
-                continue;
-            }
+        if is_proof_v2(&p.text) {
+            proof_check_v2(audited, p, checks);
+        } else {
+            proof_check_v1(audited, p, checks);
+        }
+    }
+}
+
+/// Whether a proof file says it is a `por-proof-v2` (its `format` member).
+fn is_proof_v2(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Format {
+        format: Option<String>,
+    }
+    serde_json::from_str::<Format>(text)
+        .ok()
+        .and_then(|f| f.format)
+        .is_some_and(|f| f == por_tree::v2::proof::PROOF_FORMAT_V2)
+}
+
+/// The latest verified attestation that attests `root` (either format).
+fn attesting(audited: &[Audited], root: NodeHash) -> Option<&Audited> {
+    audited
+        .iter()
+        .rev()
+        .find(|a| a.verified.is_some() && a.parsed.body_unverified().liabilities.root() == root)
+}
+
+/// Why no verified attestation attests a proof's root, with a hint when
+/// every verified attestation given carries the other tree format.
+fn unattested(audited: &[Audited], claimed: NodeHash, proof_v2: bool) -> String {
+    let verified = || audited.iter().filter(|a| a.verified.is_some());
+    let other_format_only = verified().next().is_some()
+        && verified().all(|a| a.parsed.body_unverified().liabilities.v2().is_some() != proof_v2);
+    let mut why =
+        format!("the proof is for root {claimed}, which no verified attestation given attests");
+    if other_format_only {
+        let (proof, roots) = if proof_v2 {
+            ("a format v2 proof (por-proof-v2)", "format v1")
+        } else {
+            ("a format v1 proof (por-proof-v1)", "format v2")
         };
-        let claimed = proof.claimed_root().hash;
-        let target = audited.iter().rev().find(|a| {
-            a.verified.is_some() && a.parsed.body_unverified().liabilities.root() == claimed
-        });
-        let Some(a) = target else {
+        why.push_str(&format!(
+            " (it is {proof}, and the verified attestations given carry {roots} roots only)"
+        ));
+    }
+    why
+}
+
+fn proof_check_v1(audited: &[Audited], p: &NamedText, checks: &mut Vec<Check>) {
+    let proof = match InclusionProof::from_json(&p.text) {
+        Ok(x) => x,
+        Err(e) => {
             checks.push(check(
                 "customer-proof",
                 Status::Fail,
                 p.name.clone(),
-                format!(
-                    "the proof is for root {claimed}, which no verified attestation given attests"
-                ),
-                [("proof_root", json!(claimed.to_string()))],
+                format!("{e}"),
+                NO_EVIDENCE,
             ));
-            continue;
-        };
-        let ev = [
-            ("user_id", json!(proof.user_id())),
-            ("attestation", json!(a.name)),
-            ("root", json!(claimed.to_string())),
-        ];
-        match a
-            .parsed
-            .body_unverified()
-            .root_commitment()
-            .map_err(|e| e.to_string())
-            .and_then(|(assets, root)| {
-                proof
-                    .verify_with_assets(&assets, &root)
-                    .map_err(|e| e.to_string())
-            }) {
-            Ok(_) => checks.push(check(
-                "customer-proof",
-                Status::Pass,
-                p.name.clone(),
-                format!("included under the root attested by {}", a.label()),
-                ev,
-            )),
-            Err(e) => checks.push(check(
+            return;
+        }
+    };
+    let claimed = proof.claimed_root().hash;
+    let Some(a) = attesting(audited, claimed) else {
+        checks.push(check(
+            "customer-proof",
+            Status::Fail,
+            p.name.clone(),
+            unattested(audited, claimed, false),
+            [("proof_root", json!(claimed.to_string()))],
+        ));
+        return;
+    };
+    let ev = [
+        ("user_id", json!(proof.user_id())),
+        ("attestation", json!(a.name)),
+        ("root", json!(claimed.to_string())),
+    ];
+    if a.parsed.body_unverified().liabilities.v2().is_some() {
+        checks.push(check(
+            "customer-proof",
+            Status::Fail,
+            p.name.clone(),
+            format!(
+                "a format v1 proof (por-proof-v1) cannot lead to the format v2 root attested by {}",
+                a.label()
+            ),
+            ev,
+        ));
+        return;
+    }
+    match a
+        .parsed
+        .body_unverified()
+        .root_commitment()
+        .map_err(|e| e.to_string())
+        .and_then(|(assets, root)| {
+            proof
+                .verify_with_assets(&assets, &root)
+                .map_err(|e| e.to_string())
+        }) {
+        Ok(_) => checks.push(check(
+            "customer-proof",
+            Status::Pass,
+            p.name.clone(),
+            format!("included under the root attested by {}", a.label()),
+            ev,
+        )),
+        Err(e) => checks.push(check(
+            "customer-proof",
+            Status::Fail,
+            p.name.clone(),
+            format!("does not verify against the attested root: {e}"),
+            ev,
+        )),
+    }
+}
+
+/// A `por-proof-v2` against the verified attestation that attests its
+/// root: the attested `por-root-v2` (hash, height, assets with decimals and
+/// proof units, totals and root blinding factors), checked by the
+/// customer's own v2 check (leaf opening, path, root hash, root opening,
+/// every range proof).
+fn proof_check_v2(audited: &[Audited], p: &NamedText, checks: &mut Vec<Check>) {
+    use por_tree::customer::CustomerVerdict;
+    let proof = match por_tree::v2::ProofV2::from_json(&p.text) {
+        Ok(x) => x,
+        Err(e) => {
+            checks.push(check(
                 "customer-proof",
                 Status::Fail,
                 p.name.clone(),
-                format!("does not verify against the attested root: {e}"),
-                ev,
-            )),
+                format!("{e}"),
+                NO_EVIDENCE,
+            ));
+            return;
         }
+    };
+    let claimed = proof.claimed_root().hash;
+    let Some(a) = attesting(audited, claimed) else {
+        checks.push(check(
+            "customer-proof",
+            Status::Fail,
+            p.name.clone(),
+            unattested(audited, claimed, true),
+            [("proof_root", json!(claimed.to_string()))],
+        ));
+        return;
+    };
+    let ev = [
+        ("user_id", json!(proof.user_id())),
+        ("attestation", json!(a.name)),
+        ("root", json!(claimed.to_string())),
+    ];
+    let Some(section) = a.parsed.body_unverified().liabilities.v2() else {
+        checks.push(check(
+            "customer-proof",
+            Status::Fail,
+            p.name.clone(),
+            format!(
+                "a format v2 proof (por-proof-v2) cannot lead to the format v1 root attested by {}",
+                a.label()
+            ),
+            ev,
+        ));
+        return;
+    };
+    let root = match section.root_v2() {
+        Ok(r) => r,
+        Err(e) => {
+            checks.push(check(
+                "customer-proof",
+                Status::Fail,
+                p.name.clone(),
+                format!("the attested format v2 root cannot be read: {e}"),
+                ev,
+            ));
+            return;
+        }
+    };
+    match por_tree::v2::check(&proof, Some(&root)) {
+        (CustomerVerdict::Verified, _) => checks.push(check(
+            "customer-proof",
+            Status::Pass,
+            p.name.clone(),
+            format!(
+                "included under the format v2 root attested by {} (leaf opening, path, root opening and every range proof checked)",
+                a.label()
+            ),
+            ev,
+        )),
+        (_, e) => checks.push(check(
+            "customer-proof",
+            Status::Fail,
+            p.name.clone(),
+            format!(
+                "does not verify against the attested format v2 root: {}",
+                e.map_or_else(|| "not verified".to_owned(), |e| format!("({}) {e}", e.as_str()))
+            ),
+            ev,
+        )),
     }
 }
 

@@ -4,6 +4,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
@@ -540,10 +541,7 @@ pub(crate) fn proof_file_name(user_id: &str) -> String {
 
 fn export(args: &ExportArgs) -> Result<Outcome> {
     if super::tree_v2::is_v2_dir(&args.tree) {
-        let spinner = progress::spinner("rebuilding the v2 tree");
-        let tree = super::tree_v2::load(&args.tree, args.secret_file.as_ref())?;
-        spinner.finish_and_clear();
-        let n = write_proofs_v2(&tree, &args.out, args.force)?;
+        let n = export_v2(args)?;
         println!(
             "Wrote {n} por-proof-v2 proofs to {} (index.csv maps user ids to files).\n\
              Keep the folder private and hand each customer only their own proof: it shows their\n\
@@ -623,22 +621,82 @@ pub(crate) fn write_proofs(
     Ok(n)
 }
 
-/// Writes every customer's `por-proof-v2` into the directory `out`, created
-/// atomically and private: one `<user>.json` per customer and `index.csv`.
-/// Proofs are created in parallel (rayon), a chunk at a time per worker, and
-/// written as they are made.
-fn write_proofs_v2(tree: &por_tree::v2::TreeV2, out: &Path, force: bool) -> Result<usize> {
-    let tmp = store::begin_dir(out, force, ".por-proofs-")?;
+/// `export-proofs` on a v2 directory: every proof served from the stored
+/// tree (streamed: each worker reads one customer's path at a time, no
+/// rebuild), or, for a directory written before the stored tree existed,
+/// from one rebuild. Each proof is checked against the directory's root
+/// before it is written.
+fn export_v2(args: &ExportArgs) -> Result<usize> {
+    use super::tree_v2;
+    let dir = &args.tree;
+    let root = tree_v2::dir_root(dir)?;
+    if tree_v2::has_stored_tree(dir) {
+        let secret = tree_v2::need_secret(dir, args.secret_file.as_ref())?;
+        // One reader per worker (a reader moves its file's position);
+        // opening checks the stored top node against the root and secret.
+        let first = tree_v2::open_stored_with(dir, root.clone(), &secret)?;
+        let readers = Mutex::new(vec![first]);
+        let ids = tree_v2::user_ids(dir)?;
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        return write_proofs_v2(&ids, &args.out, args.force, |id| {
+            let taken = readers
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a worker panicked"))?
+                .pop();
+            let mut reader = match taken {
+                Some(r) => r,
+                None => tree_v2::open_stored_with(dir, root.clone(), &secret)?,
+            };
+            let proof = reader
+                .proof(id)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+            readers
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a worker panicked"))?
+                .push(reader);
+            let proof = proof.with_context(|| {
+                format!(
+                    "{}: {id:?} is in balances.csv but not in the stored tree",
+                    dir.display()
+                )
+            })?;
+            tree_v2::checked(proof, &root)
+        });
+    }
+    eprintln!(
+        "note: {} has no {} (written by an earlier por): rebuilding the tree from its balances; build it again to export without a rebuild.",
+        dir.display(),
+        por_tree::v2::store::STORED_TREE_FILE
+    );
+    let spinner = progress::spinner("rebuilding the v2 tree");
+    let tree = tree_v2::load(dir, args.secret_file.as_ref())?;
+    spinner.finish_and_clear();
     let ids: Vec<&str> = tree.user_ids().collect();
-    // Range proofs make each proof costly (about 0.25 s of CPU per asset):
-    // small chunks keep both cores busy to the end.
-    let names = write_in_parallel(&ids, 64, tmp.path(), true, |id| {
+    write_proofs_v2(&ids, &args.out, args.force, |id| {
         let proof = tree
             .proof(id)
             .with_context(|| format!("internal error: no proof for {id:?}"))?;
-        Ok((proof_file_name(id), proof.to_json()))
+        tree_v2::checked(proof, &root)
+    })
+}
+
+/// Writes the `por-proof-v2` of every user id in `ids` (made by `make`) into
+/// the directory `out`, created atomically and private: one `<user>.json`
+/// per customer and `index.csv`. Proofs are created in parallel (rayon), a
+/// chunk at a time per worker, and written as they are made.
+fn write_proofs_v2(
+    ids: &[&str],
+    out: &Path,
+    force: bool,
+    make: impl Fn(&str) -> Result<por_tree::v2::ProofV2> + Sync,
+) -> Result<usize> {
+    let tmp = store::begin_dir(out, force, ".por-proofs-")?;
+    // Range proofs make each proof costly (about 0.25 s of CPU per asset):
+    // small chunks keep both cores busy to the end.
+    let names = write_in_parallel(ids, 64, tmp.path(), true, |id| {
+        Ok((proof_file_name(id), make(id)?.to_json()))
     })?;
-    write_index(tmp.path(), &ids, &names)?;
+    write_index(tmp.path(), ids, &names)?;
     store::write_marker(tmp.path(), "proofs")?;
     store::replace_dir(tmp, out)?;
     Ok(names.len())

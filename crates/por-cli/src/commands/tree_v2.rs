@@ -2,11 +2,14 @@
 //! on a v2 tree directory, and `por verify` of a `por-proof-v2` file.
 //!
 //! A v2 tree directory holds `tree-v2.json` (the published root, and the
-//! customer count, which is private), `balances.csv` (every customer's
-//! balances in asset units, exactly as parsed) and the output marker; it is
-//! owner-only. A proof is created on demand by rebuilding the tree from
-//! `balances.csv` and the snapshot secret (the secret is not stored in the
-//! directory).
+//! customer count, which is private), `tree-v2.bin` (the stored tree:
+//! `por_tree::v2::store`), `balances.csv` (every customer's balances in
+//! asset units, exactly as parsed) and the output marker; it is owner-only.
+//! A proof is created on demand from `tree-v2.bin` and the snapshot secret
+//! (the secret is not stored in the directory), one read per level; a
+//! directory written before `tree-v2.bin` existed is rebuilt from
+//! `balances.csv` instead. Every proof is checked against the directory's
+//! published root before it is written.
 
 use std::fs;
 use std::io::Write;
@@ -15,6 +18,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use por_attest::publication::{self, PublishedRoot};
 use por_tree::customer::{CustomerVerdict, NotVerifiedCause};
+use por_tree::v2::store::{StoredTreeV2, STORED_TREE_FILE};
 use por_tree::v2::{self, ProofV2, RootV2, TreeV2};
 use por_tree::{AssetList, Ledger, NodeHash, SnapshotSecret};
 use serde::{Deserialize, Serialize};
@@ -66,12 +70,25 @@ pub fn build(
     published: &Path,
     force: bool,
 ) -> Result<TreeV2> {
-    let tree = match mul {
-        Mul::ConstantTime => TreeV2::build(assets, ledger, secret, height),
-        Mul::VariableTimeHazmat => TreeV2::build_vartime_hazmat(assets, ledger, secret, height),
-    }
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let tmp = store::begin_dir(out, force, ".por-tree-")?;
+    // The build writes the stored tree as it computes each level.
+    let mut built = None;
+    store::write_new(&tmp.path().join(STORED_TREE_FILE), |w| {
+        let hazmat = mul == Mul::VariableTimeHazmat;
+        match v2::store::build_stored(assets, ledger, secret, height, hazmat, w) {
+            Ok(tree) => {
+                built = Some(tree);
+                Ok(())
+            }
+            Err(v2::store::StoreErrorV2::Build(e)) => Err(BuildFailed(e.to_string()).into()),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .map_err(|e| match e.downcast_ref::<BuildFailed>() {
+        Some(b) => anyhow::anyhow!("{}", b.0),
+        None => e,
+    })?;
+    let tree = built.context("internal error: the build returned no tree")?;
     store::write_new(&tmp.path().join(BALANCES), |w| {
         write_ledger(w, assets, ledger)
     })?;
@@ -89,6 +106,19 @@ pub fn build(
     output::write_file_atomic(published, tree.root().to_json().as_bytes())?;
     Ok(tree)
 }
+
+/// A build error inside the stored tree's writer (reported as itself, not
+/// as a write error of the file).
+#[derive(Debug)]
+struct BuildFailed(String);
+
+impl std::fmt::Display for BuildFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BuildFailed {}
 
 fn write_ledger(w: &mut impl Write, assets: &AssetList, ledger: &Ledger) -> Result<()> {
     write!(w, "user_id")?;
@@ -218,28 +248,108 @@ fn read_dir_file(dir: &Path) -> Result<(DirFile, RootV2)> {
     Ok((d, root))
 }
 
-/// `por tree proof` on a v2 directory.
+/// `por tree proof` on a v2 directory: from the stored tree, or by
+/// rebuilding a directory written before it existed; checked against the
+/// directory's root before it is returned.
 pub fn proof(dir: &Path, secret_file: Option<&PathBuf>, user: &str) -> Result<ProofV2> {
-    let tree = load(dir, secret_file)?;
-    tree.proof(user).ok_or_else(|| {
+    let proof = if has_stored_tree(dir) {
+        let mut reader = open_stored(dir, secret_file)?;
+        reader
+            .proof(user)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?
+    } else {
+        eprintln!(
+            "note: {} has no {STORED_TREE_FILE} (written by an earlier por): rebuilding the tree from its balances; build it again to serve proofs without a rebuild.",
+            dir.display()
+        );
+        load(dir, secret_file)?.proof(user)
+    };
+    let proof = proof.ok_or_else(|| {
         anyhow::anyhow!(
             "no customer \"{}\" in the tree at {}",
             term(user),
             dir.display()
         )
+    })?;
+    let (_, root) = read_dir_file(dir)?;
+    checked(proof, &root)
+}
+
+/// The proof, if it verifies against `root` (every check, range proofs
+/// included): no unverified proof is handed out.
+pub fn checked(proof: ProofV2, root: &RootV2) -> Result<ProofV2> {
+    match v2::check(&proof, Some(root)) {
+        (CustomerVerdict::Verified, _) => Ok(proof),
+        (_, e) => bail!(
+            "internal error: the proof created for \"{}\" does not verify against the tree's root ({}); nothing was written",
+            term(proof.user_id()),
+            e.map_or_else(|| "not verified".to_owned(), |e| e.to_string())
+        ),
+    }
+}
+
+/// Whether a v2 directory has its stored tree (`tree-v2.bin`).
+pub fn has_stored_tree(dir: &Path) -> bool {
+    dir.join(STORED_TREE_FILE).is_file()
+}
+
+/// Opens the stored tree of a v2 directory against its `tree-v2.json` root
+/// and the secret.
+pub fn open_stored(dir: &Path, secret_file: Option<&PathBuf>) -> Result<StoredTreeV2<fs::File>> {
+    let secret = need_secret(dir, secret_file)?;
+    let (_, root) = read_dir_file(dir)?;
+    open_stored_with(dir, root, &secret)
+}
+
+/// [`open_stored`] with the root and secret already read.
+pub fn open_stored_with(
+    dir: &Path,
+    root: RootV2,
+    secret: &SnapshotSecret,
+) -> Result<StoredTreeV2<fs::File>> {
+    let path = dir.join(STORED_TREE_FILE);
+    let file = fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    StoredTreeV2::open(root, secret, file).map_err(|e| match e {
+        v2::store::StoreErrorV2::WrongSecret => anyhow::anyhow!(
+            "{}: {STORED_TREE_FILE}: its root blinding factors do not unmask to the published ones with this secret: wrong --secret-file, or the directory was changed",
+            dir.display()
+        ),
+        e => anyhow::anyhow!("{}: {e}", dir.display()),
     })
+}
+
+/// The user ids of a v2 directory, in `balances.csv` order.
+pub fn user_ids(dir: &Path) -> Result<Vec<String>> {
+    let (_, root) = read_dir_file(dir)?;
+    let csv = dir.join(BALANCES);
+    let bytes = fs::read(&csv).with_context(|| format!("cannot read {}", csv.display()))?;
+    let ledger = Ledger::from_csv(&bytes, &root.assets.asset_list())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", csv.display()))?;
+    Ok((0..ledger.len())
+        .map(|i| ledger.user_id(i).to_owned())
+        .collect())
+}
+
+/// The root of a v2 directory (`tree-v2.json`).
+pub fn dir_root(dir: &Path) -> Result<RootV2> {
+    Ok(read_dir_file(dir)?.1)
+}
+
+/// The snapshot secret from `--secret-file`, which a v2 directory needs.
+pub fn need_secret(dir: &Path, secret_file: Option<&PathBuf>) -> Result<SnapshotSecret> {
+    let Some(secret_file) = secret_file else {
+        bail!(
+            "{} is a v2 tree: creating proofs needs the snapshot secret it was built with (its blinding factors are derived from it); pass --secret-file",
+            dir.display()
+        );
+    };
+    crate::inputs::secret(secret_file)
 }
 
 /// Rebuilds the v2 tree of a directory from its balances and the secret,
 /// and checks it is the stored one.
 pub fn load(dir: &Path, secret_file: Option<&PathBuf>) -> Result<TreeV2> {
-    let Some(secret_file) = secret_file else {
-        bail!(
-            "{} is a v2 tree: creating proofs rebuilds it from its balances and the snapshot secret; pass --secret-file",
-            dir.display()
-        );
-    };
-    let secret = crate::inputs::secret(secret_file)?;
+    let secret = need_secret(dir, secret_file)?;
     let (_, root) = read_dir_file(dir)?;
     let csv = dir.join(BALANCES);
     let bytes = fs::read(&csv).with_context(|| format!("cannot read {}", csv.display()))?;

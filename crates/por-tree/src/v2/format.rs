@@ -42,6 +42,8 @@ const POSITION_LABEL: &[u8] = b"por/v2/position\x00";
 const BLINDING_LABEL: &[u8] = b"por/v2/blinding\x00";
 const PAD_LABEL: &[u8] = b"por/v2/pad";
 const RANGE_RNG_LABEL: &[u8] = b"por/v2/range-rng\x00";
+const STORE_MASK_LABEL: &[u8] = b"por/v2/store-mask\x00";
+const STORE_LEAF_LABEL: &[u8] = b"por/v2/store-leaf\x00";
 /// Merlin transcript label of every range proof.
 pub const RANGE_TRANSCRIPT_LABEL: &[u8] = b"por/v2/range";
 /// Prefix of the hash that seeds the verifier's batching challenge.
@@ -202,6 +204,36 @@ impl Secrets {
         h.update([level]);
         h.update(position.to_be_bytes());
         NodeHash::from_byte_array(h.finalize().into())
+    }
+
+    /// `m(l, p, i) = HMAC-SHA512(S, "por/v2/store-mask" || 0x00 || u8(l) ||
+    /// be64(p) || be16(i))` read little-endian and reduced mod ℓ: the mask
+    /// a stored tree (`tree-v2.bin`) adds to the blinding factor of the
+    /// node at level `l`, position `p`, asset `i`, so the file alone does
+    /// not give any blinding factor.
+    #[must_use]
+    pub fn store_mask(&self, level: u8, position: u64, asset: u16) -> Scalar {
+        let mut mac = self.keyed512.clone();
+        mac.update(STORE_MASK_LABEL);
+        mac.update(&[level]);
+        mac.update(&position.to_be_bytes());
+        mac.update(&asset.to_be_bytes());
+        let wide: [u8; 64] = mac.finalize().into_bytes().into();
+        Scalar::from_bytes_mod_order_wide(&wide)
+    }
+
+    /// `HMAC-SHA256(S, "por/v2/store-leaf" || 0x00 || id || be128(b_0) ..
+    /// be128(b_{k-1}))`: binds a stored leaf's exact balances (which its
+    /// commitments bind only up to the proof unit) to its leaf id.
+    #[must_use]
+    pub fn store_leaf_tag(&self, id: &LeafId, balances: &[Amount]) -> [u8; 32] {
+        let mut mac = self.keyed256.clone();
+        mac.update(STORE_LEAF_LABEL);
+        mac.update(id.as_byte_array());
+        for b in balances {
+            mac.update(&b.to_base_units().to_be_bytes());
+        }
+        mac.finalize().into_bytes().into()
     }
 
     /// The 32-byte seed of the ChaCha20 stream the prover draws its

@@ -8,12 +8,18 @@
 //! - [`TreeV2::build`]: the exchange's sparse build; [`TreeV2::root`] is
 //!   what it publishes (with the totals and root blinding factors);
 //!   [`TreeV2::proof`] creates one customer's `por-proof-v2` on demand.
+//! - [`store::build_stored`] builds and writes the stored tree
+//!   (`tree-v2.bin`); [`store::StoredTreeV2::proof`] creates the same proof
+//!   from it with one read per level, without rebuilding.
 //! - [`ProofV2::from_json`] and [`ProofV2::verify`]: the customer's side;
 //!   [`check`] gives the customer's verdict (shared by `por verify`).
 
 pub mod format;
 mod hazmat;
 pub mod proof;
+// The one module of `v2` that uses `std::io` (reads and writes through the
+// caller's `Read + Seek` and `Write`).
+pub mod store;
 pub mod tree;
 
 pub use format::{AssetV2, AssetsV2, DEFAULT_HEIGHT};

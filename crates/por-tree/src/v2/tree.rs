@@ -23,7 +23,7 @@ use super::proof::{chunk_sizes, ProofV2, RootV2, Sibling};
 
 /// How the build multiplies by the fixed generators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mul {
+pub(super) enum Mul {
     /// curve25519-dalek's constant-time tables (the default).
     ConstantTime,
     /// Variable-time comb tables (`super::hazmat`): same points, faster,
@@ -38,13 +38,13 @@ enum Mul {
 /// `double_and_compress_batch` (one field inversion per batch) instead of
 /// one inversion per point.
 #[derive(Clone, Default)]
-struct Nodes {
-    positions: Vec<u64>,
-    hashes: Vec<NodeHash>,
+pub(super) struct Nodes {
+    pub(super) positions: Vec<u64>,
+    pub(super) hashes: Vec<NodeHash>,
     halves: Vec<RistrettoPoint>,
-    enc: Vec<[u8; 32]>,
-    values: Vec<u64>,
-    blindings: Vec<Scalar>,
+    pub(super) enc: Vec<[u8; 32]>,
+    pub(super) values: Vec<u64>,
+    pub(super) blindings: Vec<Scalar>,
 }
 
 impl Nodes {
@@ -99,12 +99,12 @@ fn compress_halves(halves: &[RistrettoPoint]) -> Vec<[u8; 32]> {
 
 /// One node: hash, commitments (halves and encodings), values, blindings.
 #[derive(Clone)]
-struct NodeData {
-    hash: NodeHash,
+pub(super) struct NodeData {
+    pub(super) hash: NodeHash,
     halves: Vec<RistrettoPoint>,
-    enc: Vec<[u8; 32]>,
-    values: Vec<u64>,
-    blindings: Vec<Scalar>,
+    pub(super) enc: Vec<[u8; 32]>,
+    pub(super) values: Vec<u64>,
+    pub(super) blindings: Vec<Scalar>,
 }
 
 /// Padding nodes at `level`, one per position, as a node set.
@@ -132,11 +132,11 @@ fn pads(secrets: &Secrets, level: u8, positions: &[u64], k: usize, mul: Mul) -> 
     out
 }
 
-fn pad_node(secrets: &Secrets, level: u8, position: u64, k: usize) -> NodeData {
+pub(super) fn pad_node(secrets: &Secrets, level: u8, position: u64, k: usize) -> NodeData {
     pads(secrets, level, &[position], k, Mul::ConstantTime).node(0, k)
 }
 
-fn asset_index(i: usize) -> u16 {
+pub(super) fn asset_index(i: usize) -> u16 {
     u16::try_from(i).expect("at most MAX_ASSETS_V2 assets")
 }
 
@@ -245,14 +245,18 @@ fn step(nodes: &Nodes, level: u8, secrets: &Secrets, k: usize, mul: Mul) -> Node
     step_range(nodes, 0..nodes.len(), level, secrets, k, mul)
 }
 
+/// What the build shows each level to (the stored tree's writer): the
+/// level, its nodes, the customers in leaf order.
+pub(super) type LevelSink<'a> = dyn FnMut(u8, &Nodes, &[Customer]) + 'a;
+
 /// One customer of a v2 tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Customer {
-    position: u64,
+pub(super) struct Customer {
+    pub(super) position: u64,
     user_id: String,
     salt: Salt,
-    id: LeafId,
-    balances: Vec<Amount>,
+    pub(super) id: LeafId,
+    pub(super) balances: Vec<Amount>,
     units: Vec<u64>,
 }
 
@@ -395,7 +399,7 @@ impl TreeV2 {
         height: u8,
     ) -> Result<TreeV2, BuildErrorV2> {
         let assets = TreeV2::units_for(assets, ledger)?;
-        TreeV2::build_inner(&assets, ledger, secret, height, Mul::ConstantTime)
+        TreeV2::build_inner(&assets, ledger, secret, height, Mul::ConstantTime, None)
     }
 
     /// HAZMAT: [`TreeV2::build`] with variable-time multiplications by the
@@ -416,7 +420,7 @@ impl TreeV2 {
         height: u8,
     ) -> Result<TreeV2, BuildErrorV2> {
         let assets = TreeV2::units_for(assets, ledger)?;
-        TreeV2::build_inner(&assets, ledger, secret, height, Mul::VartimeHazmat)
+        TreeV2::build_inner(&assets, ledger, secret, height, Mul::VartimeHazmat, None)
     }
 
     /// HAZMAT: [`TreeV2::build_with_units`] with variable-time
@@ -431,12 +435,12 @@ impl TreeV2 {
         secret: &SnapshotSecret,
         height: u8,
     ) -> Result<TreeV2, BuildErrorV2> {
-        TreeV2::build_inner(assets, ledger, secret, height, Mul::VartimeHazmat)
+        TreeV2::build_inner(assets, ledger, secret, height, Mul::VartimeHazmat, None)
     }
 
     /// Each asset's proof unit: the smallest power of ten that makes its
     /// total fit 64 bits.
-    fn units_for(assets: &AssetList, ledger: &Ledger) -> Result<AssetsV2, BuildErrorV2> {
+    pub(super) fn units_for(assets: &AssetList, ledger: &Ledger) -> Result<AssetsV2, BuildErrorV2> {
         let k = assets.len();
         if ledger.asset_count() != k {
             return Err(BuildErrorV2::Assets(format!(
@@ -467,15 +471,19 @@ impl TreeV2 {
         secret: &SnapshotSecret,
         height: u8,
     ) -> Result<TreeV2, BuildErrorV2> {
-        TreeV2::build_inner(assets, ledger, secret, height, Mul::ConstantTime)
+        TreeV2::build_inner(assets, ledger, secret, height, Mul::ConstantTime, None)
     }
 
-    fn build_inner(
+    /// The build. `sink`, when given, is shown every level as it is
+    /// computed, leaves first (with the customers in leaf order), then
+    /// level 1 up to the root (the stored tree's writer).
+    pub(super) fn build_inner(
         assets: &AssetsV2,
         ledger: &Ledger,
         secret: &SnapshotSecret,
         height: u8,
         mul: Mul,
+        mut sink: Option<&mut LevelSink<'_>>,
     ) -> Result<TreeV2, BuildErrorV2> {
         let k = assets.len();
         if height == 0 || height > format::MAX_HEIGHT {
@@ -567,10 +575,16 @@ impl TreeV2 {
         let mut kept = Vec::new();
         let mut level = leaves(&customers, &secrets, k, mul);
         for l in 0..height {
+            if let Some(sink) = sink.as_mut() {
+                sink(l, &level, &customers);
+            }
             if l >= keep_from {
                 kept.push(level.clone());
             }
             level = step(&level, l, &secrets, k, mul);
+        }
+        if let Some(sink) = sink.as_mut() {
+            sink(height, &level, &customers);
         }
         let top = level.node(0, k);
         let root = RootV2::new(
@@ -736,53 +750,14 @@ impl TreeV2 {
     pub fn proof(&self, user_id: &str) -> Option<ProofV2> {
         let c = self.find_customer(user_id)?;
         let (path, values, blindings) = self.path_of(c);
-        let range_proofs = self.range_proofs(&self.root.hash, c.position, &values, &blindings);
+        let range_proofs = range_proofs(
+            &self.secrets,
+            &self.root.hash,
+            c.position,
+            &values,
+            &blindings,
+        );
         Some(self.assemble(c, path, range_proofs, &self.root))
-    }
-
-    fn range_proofs(
-        &self,
-        root_hash: &NodeHash,
-        position: u64,
-        values: &[u64],
-        blindings: &[Scalar],
-    ) -> Vec<Vec<u8>> {
-        let sizes = chunk_sizes(values.len());
-        let bp = super::proof::bulletproof_gens(sizes.first().copied().unwrap_or(1));
-        let pc = format::generators().pedersen();
-        let mut starts = Vec::with_capacity(sizes.len());
-        let mut start = 0;
-        for size in &sizes {
-            starts.push(start);
-            start += size;
-        }
-        let prove = |j: usize| -> Vec<u8> {
-            let (start, size) = (starts[j], sizes[j]);
-            let chunk = u32::try_from(j).expect("at most 64 chunks");
-            let seed = self.secrets.range_rng_seed(root_hash, position, chunk);
-            let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
-            let mut t = super::proof::range_transcript(root_hash, position, chunk);
-            let (proof, _) = bulletproofs::RangeProof::prove_multiple_with_rng(
-                &bp,
-                &pc,
-                &mut t,
-                &values[start..start + size],
-                &blindings[start..start + size],
-                format::RANGE_BITS,
-                &mut rng,
-            )
-            .expect("u64 values, chunk sizes powers of two within the generators");
-            proof.to_bytes()
-        };
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            (0..sizes.len()).into_par_iter().map(prove).collect()
-        }
-        #[cfg(not(feature = "parallel"))]
-        {
-            (0..sizes.len()).map(prove).collect()
-        }
     }
 
     pub(crate) fn forge_negative_sibling(
@@ -806,8 +781,56 @@ impl TreeV2 {
         let draft = self.assemble(c, path.clone(), Vec::new(), &root);
         let (hash, _) = draft.recompute().ok()?;
         root.hash = hash;
-        let range_proofs = self.range_proofs(&root.hash, c.position, &values, &blindings);
+        let range_proofs = range_proofs(&self.secrets, &root.hash, c.position, &values, &blindings);
         Some((self.assemble(c, path, range_proofs, &root), root))
+    }
+}
+
+/// The range proofs of a path (`values` and `blindings`: the siblings',
+/// level by level, `k` each), deterministic from the secret, the root hash
+/// and the position.
+pub(super) fn range_proofs(
+    secrets: &Secrets,
+    root_hash: &NodeHash,
+    position: u64,
+    values: &[u64],
+    blindings: &[Scalar],
+) -> Vec<Vec<u8>> {
+    let sizes = chunk_sizes(values.len());
+    let bp = super::proof::bulletproof_gens(sizes.first().copied().unwrap_or(1));
+    let pc = format::generators().pedersen();
+    let mut starts = Vec::with_capacity(sizes.len());
+    let mut start = 0;
+    for size in &sizes {
+        starts.push(start);
+        start += size;
+    }
+    let prove = |j: usize| -> Vec<u8> {
+        let (start, size) = (starts[j], sizes[j]);
+        let chunk = u32::try_from(j).expect("at most 64 chunks");
+        let seed = secrets.range_rng_seed(root_hash, position, chunk);
+        let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
+        let mut t = super::proof::range_transcript(root_hash, position, chunk);
+        let (proof, _) = bulletproofs::RangeProof::prove_multiple_with_rng(
+            &bp,
+            &pc,
+            &mut t,
+            &values[start..start + size],
+            &blindings[start..start + size],
+            format::RANGE_BITS,
+            &mut rng,
+        )
+        .expect("u64 values, chunk sizes powers of two within the generators");
+        proof.to_bytes()
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..sizes.len()).into_par_iter().map(prove).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (0..sizes.len()).map(prove).collect()
     }
 }
 

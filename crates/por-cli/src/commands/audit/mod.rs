@@ -66,7 +66,7 @@ pub struct AuditArgs {
     /// The snapshot secret (for --liabilities).
     #[arg(long, value_name = "FILE", requires = "liabilities")]
     secret_file: Option<PathBuf>,
-    /// A directory of customer proofs (*.json) to verify against the attested roots.
+    /// A directory of customer proofs (*.json: por-proof-v1, or por-proof-v2 for an attested v2 root) to verify against the attested roots.
     #[arg(long, value_name = "DIR")]
     sample_proofs: Option<PathBuf>,
     /// Liability-reserve inputs (TOML or JSON): run the in-force checks, the
