@@ -70,6 +70,7 @@ fuzz_target!(|data: &[u8]| {
             assets: &assets,
             root: &root,
             customers: 5,
+            root_v2: None,
         },
         chains,
         placements: Vec::new(),

@@ -7,6 +7,8 @@
 
 use core::fmt;
 
+use crate::prelude::*;
+
 /// The largest number of decimals an asset may have: `10^38` is the largest
 /// power of ten that fits in a `u128`.
 pub const MAX_DECIMALS: u8 = 38;
@@ -265,7 +267,7 @@ impl fmt::Display for ParseAmountError {
     }
 }
 
-impl std::error::Error for ParseAmountError {}
+impl core::error::Error for ParseAmountError {}
 
 /// The hot path of CSV ingestion: exact decimal parsing without allocation.
 fn parse_decimal(bytes: &[u8], decimals: u8) -> Result<Amount, AmountErrorKind> {

@@ -5,6 +5,7 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::amount::MAX_DECIMALS;
+use crate::prelude::*;
 
 /// The most assets one tree may cover.
 pub const MAX_ASSETS: usize = 256;
@@ -249,7 +250,7 @@ impl fmt::Display for AssetError {
     }
 }
 
-impl std::error::Error for AssetError {}
+impl core::error::Error for AssetError {}
 
 #[cfg(test)]
 mod tests {

@@ -49,6 +49,7 @@ use crate::asset::AssetList;
 use crate::dir::{self, be_amount, be_u32, be_u64};
 use crate::hash::{self, LeafId, NodeHash, Salt, SnapshotSecret};
 use crate::ledger::{CsvRows, LedgerError, MAX_USER_ID_BYTES};
+use crate::prelude::*;
 use crate::tree::{BuildError, RootCommitment};
 
 /// Temporary files, named by the build (`part-3`, `level-0`, ...): created,
@@ -170,8 +171,8 @@ impl fmt::Display for BoundedError {
     }
 }
 
-impl std::error::Error for BoundedError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+impl core::error::Error for BoundedError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             BoundedError::Ledger(e) => Some(e),
             BoundedError::Build(e) => Some(e),
@@ -650,7 +651,7 @@ impl<'a, S: Scratch> BoundedBuild<'a, S> {
             for &(s, _) in &groups {
                 let r = rec(keys[s].1);
                 let uid = core::str::from_utf8(r.uid).map_err(|_| corrupt())?;
-                let form: std::borrow::Cow<'_, str> =
+                let form: alloc::borrow::Cow<'_, str> =
                     if uid.is_ascii() || is_nfc_quick(uid.chars()) == IsNormalized::Yes {
                         uid.into()
                     } else {

@@ -22,6 +22,7 @@
 use crate::amount::Amount;
 use crate::asset::AssetList;
 use crate::hash::NodeHash;
+use crate::prelude::*;
 use crate::proof::{InclusionProof, VerifyError};
 use crate::tree::RootCommitment;
 

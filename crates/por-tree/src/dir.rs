@@ -67,6 +67,7 @@ use crate::amount::Amount;
 use crate::asset::{AssetList, MAX_ASSETS};
 use crate::hash::{NodeHash, Salt};
 use crate::ledger::MAX_USER_ID_BYTES;
+use crate::prelude::*;
 use crate::proof::InclusionProof;
 use crate::tree::{Customers, Level, PathStep, RootCommitment};
 
@@ -146,8 +147,8 @@ impl fmt::Display for DirError {
     }
 }
 
-impl std::error::Error for DirError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+impl core::error::Error for DirError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match &self.kind {
             DirErrorKind::Io(e) => Some(e),
             DirErrorKind::Corrupt(_) => None,

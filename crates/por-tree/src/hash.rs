@@ -17,6 +17,7 @@ use sha2::digest::generic_array::GenericArray;
 use sha2::{Digest, Sha256};
 
 use crate::amount::Amount;
+use crate::prelude::*;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -90,7 +91,7 @@ macro_rules! hash_newtype {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                let s = <alloc::borrow::Cow<'de, str>>::deserialize(d)?;
                 s.parse().map_err(serde::de::Error::custom)
             }
         }
@@ -126,7 +127,7 @@ impl fmt::Display for HexError {
     }
 }
 
-impl std::error::Error for HexError {}
+impl core::error::Error for HexError {}
 
 fn parse_hex32(s: &str) -> Result<[u8; 32], HexError> {
     let mut out = [0u8; 32];

@@ -52,14 +52,15 @@
 //! An export whose ids are already NFC (all ASCII ids are) is checked for
 //! that at the cost of one ASCII test per id.
 
+use alloc::collections::BTreeMap;
 use core::fmt;
-use std::collections::BTreeMap;
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::amount::{Amount, ParseAmountError};
 #[cfg(feature = "csv")]
 use crate::asset::AssetList;
+use crate::prelude::*;
 
 /// How [`Ledger::from_csv_with`] reads an export beyond the strict default.
 #[cfg(feature = "csv")]
@@ -1440,8 +1441,8 @@ impl fmt::Display for LedgerError {
     }
 }
 
-impl std::error::Error for LedgerError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+impl core::error::Error for LedgerError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             LedgerError::Amount { source, .. } => Some(source),
             _ => None,

@@ -1,10 +1,20 @@
 #![doc = include_str!("../README.md")]
+#![no_std]
+
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+mod prelude;
+#[cfg(feature = "v2")]
+mod sync;
 
 pub mod amount;
 pub mod asset;
 #[cfg(feature = "csv")]
 pub mod bounded;
 pub mod customer;
+#[cfg(feature = "std")]
 pub mod dir;
 pub mod hash;
 pub mod ledger;

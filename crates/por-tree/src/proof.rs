@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::amount::Amount;
 use crate::asset::AssetList;
 use crate::hash::{self, NodeHash, Salt};
+use crate::prelude::*;
 use crate::tree::{PathStep, RootCommitment};
 
 /// The `format` field of a proof file.
@@ -374,7 +375,7 @@ impl fmt::Display for ProofFormatError {
     }
 }
 
-impl std::error::Error for ProofFormatError {}
+impl core::error::Error for ProofFormatError {}
 
 /// A well-formed proof that does not verify against the given root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -487,7 +488,7 @@ impl fmt::Display for VerifyError {
     }
 }
 
-impl std::error::Error for VerifyError {}
+impl core::error::Error for VerifyError {}
 
 /// Serde adapter: amounts as JSON strings of base units (a `u128` does not
 /// fit a JSON number).
@@ -497,6 +498,7 @@ pub mod amounts_as_strings {
     use serde::{Deserializer, Serializer};
 
     use crate::amount::Amount;
+    use crate::prelude::*;
 
     /// Writes each amount as a decimal string of base units.
     pub fn serialize<S: Serializer>(v: &[Amount], s: S) -> Result<S::Ok, S::Error> {
@@ -520,7 +522,7 @@ pub mod amounts_as_strings {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Amount>, A::Error> {
                 let mut out = Vec::new();
-                while let Some(s) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
+                while let Some(s) = seq.next_element::<alloc::borrow::Cow<'de, str>>()? {
                     out.push(Amount::from_base_units_str(&s).map_err(A::Error::custom)?);
                 }
                 Ok(out)

@@ -22,6 +22,7 @@ use crate::amount::Amount;
 use crate::asset::AssetList;
 use crate::customer::Publication;
 use crate::hash::NodeHash;
+use crate::prelude::*;
 use crate::tree::{LiabilitiesTree, RootCommitment};
 
 /// A published tree summary: root hash, height, customer count and the
@@ -175,7 +176,7 @@ impl fmt::Display for SummaryError {
     }
 }
 
-impl std::error::Error for SummaryError {}
+impl core::error::Error for SummaryError {}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -17,6 +17,7 @@ use crate::amount::Amount;
 use crate::asset::AssetList;
 use crate::hash::{self, LeafId, NodeHash, Salt, SnapshotSecret};
 use crate::ledger::{Ledger, MAX_USER_ID_BYTES};
+use crate::prelude::*;
 
 /// One level of the tree: node hashes and their sums (`k` per node, flat).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -283,7 +284,7 @@ impl fmt::Display for BuildError {
     }
 }
 
-impl std::error::Error for BuildError {}
+impl core::error::Error for BuildError {}
 
 /// A tree whose stored levels are inconsistent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,7 +316,7 @@ impl fmt::Display for TreeShapeError {
     }
 }
 
-impl std::error::Error for TreeShapeError {}
+impl core::error::Error for TreeShapeError {}
 
 /// The sort key of a row: its id's first 8 bytes (big-endian) above the row.
 fn sort_key(id: &LeafId, row: u32) -> u128 {
@@ -742,13 +743,14 @@ impl fmt::Display for ProofError {
     }
 }
 
-impl std::error::Error for ProofError {}
+impl core::error::Error for ProofError {}
 
 /// Serial and parallel versions of the few loops the build needs.
 mod par {
     use crate::amount::Amount;
     use crate::hash::NodeHash;
     use crate::ledger::Ledger;
+    use crate::prelude::*;
 
     #[cfg(feature = "parallel")]
     use rayon::prelude::*;

@@ -7,8 +7,10 @@
 //! serde agree), declared once with [`named_enum!`], which other crates use
 //! for their own closed sets of names.
 //!
-//! No I/O, no dependencies beyond serde, builds for wasm32: the page may use
-//! it. Typed addresses (EVM, Bitcoin) are parsed by the crates that check
+//! No I/O, no dependencies beyond serde (without its `std` and `alloc`
+//! features), `no_std` + `alloc`: builds for wasm32, and for targets with no
+//! standard library at all (`wasm32v1-none` in `scripts/test-all`); the page
+//! may use it. Typed addresses (EVM, Bitcoin) are parsed by the crates that check
 //! them (`por-ownership`); this crate only knows how a chain writes them well
 //! enough to compare two.
 //!
@@ -21,6 +23,14 @@
 //! # Ok::<_, por_types::UnknownName>(())
 //! ```
 
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 use core::fmt;
 
 /// Declares a closed set of names: the enum, `ALL` (every variant, in
@@ -161,7 +171,7 @@ impl fmt::Display for UnknownName {
     }
 }
 
-impl std::error::Error for UnknownName {}
+impl core::error::Error for UnknownName {}
 
 named_enum! {
     /// A chain por knows by name: for ownership proofs (every one), for
@@ -302,6 +312,8 @@ pub fn address_key(chain: Option<Chain>, address: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::prelude::rust_2021::*;
+
     use super::*;
 
     #[test]

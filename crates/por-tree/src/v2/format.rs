@@ -2,7 +2,6 @@
 //! derivations from the snapshot secret, hashes, commitments, proof units.
 
 use core::fmt;
-use std::sync::OnceLock;
 
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoBasepointTable, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
@@ -13,6 +12,8 @@ use sha2::{Digest, Sha256, Sha512};
 use crate::amount::{Amount, MAX_DECIMALS};
 use crate::asset::{Asset, AssetError, AssetList};
 use crate::hash::{LeafId, NodeHash, Salt, SnapshotSecret};
+use crate::prelude::*;
+use crate::sync::OnceLock;
 
 /// The format version the root hash commits to.
 pub const FORMAT_VERSION: u8 = 2;

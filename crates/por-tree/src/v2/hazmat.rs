@@ -18,7 +18,8 @@
 //! tooth, so only one 320 kB tooth is in use at a time (it stays in the
 //! core's L2 cache) instead of the whole 7.5 MB table.
 
-use std::sync::OnceLock;
+use crate::prelude::*;
+use crate::sync::OnceLock;
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;

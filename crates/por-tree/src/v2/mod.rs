@@ -18,7 +18,8 @@ pub mod format;
 mod hazmat;
 pub mod proof;
 // The one module of `v2` that uses `std::io` (reads and writes through the
-// caller's `Read + Seek` and `Write`).
+// caller's `Read + Seek` and `Write`): with the `std` feature only.
+#[cfg(feature = "std")]
 pub mod store;
 pub mod tree;
 

@@ -7,8 +7,8 @@
 //! totals and blinding factors) and the aggregated range proofs over every
 //! sibling commitment. Verification draws no randomness.
 
+use alloc::sync::Arc;
 use core::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine as _;
 use bulletproofs::{BulletproofGens, RangeProof};
@@ -21,6 +21,8 @@ use sha2::{Digest, Sha256};
 
 use crate::amount::Amount;
 use crate::hash::{self, NodeHash, Salt};
+use crate::prelude::*;
+use crate::sync::OnceLock;
 
 use super::format::{self, AssetsV2};
 
@@ -274,7 +276,7 @@ impl fmt::Display for ProofFormatErrorV2 {
     }
 }
 
-impl std::error::Error for ProofFormatErrorV2 {}
+impl core::error::Error for ProofFormatErrorV2 {}
 
 fn parse_json<T: for<'de> Deserialize<'de>>(json: &str) -> Result<T, ProofFormatErrorV2> {
     let mut de = serde_json::Deserializer::from_str(json);
@@ -791,23 +793,20 @@ fn verifier_rng(
     rand_chacha::ChaCha20Rng::from_seed(h.finalize().into())
 }
 
-/// The bulletproofs generators for `parties` commitments of 64 bits (cached;
-/// grown when a larger aggregate is needed).
+/// The bulletproofs generators for `parties` commitments of 64 bits (cached
+/// per power of two: the generators of party `j` do not depend on the
+/// capacity, so a capacity of `parties` rounded up proves and verifies the
+/// same bytes).
 pub(crate) fn bulletproof_gens(parties: usize) -> Arc<BulletproofGens> {
-    static CACHE: OnceLock<Mutex<Option<Arc<BulletproofGens>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(None));
-    let mut guard = match cache.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    if let Some(g) = guard.as_ref() {
-        if g.party_capacity >= parties {
-            return Arc::clone(g);
-        }
+    static CACHE: [OnceLock<Arc<BulletproofGens>>; 64] = [const { OnceLock::new() }; 64];
+    let make = |capacity: usize| Arc::new(BulletproofGens::new(format::RANGE_BITS, capacity));
+    match parties.max(1).checked_next_power_of_two() {
+        Some(capacity) => match CACHE.get(capacity.trailing_zeros() as usize) {
+            Some(slot) => Arc::clone(slot.get_or_init(|| make(capacity))),
+            None => make(capacity),
+        },
+        None => make(parties),
     }
-    let g = Arc::new(BulletproofGens::new(format::RANGE_BITS, parties.max(1)));
-    *guard = Some(Arc::clone(&g));
-    g
 }
 
 /// A proof that verified against a published root.
@@ -954,4 +953,4 @@ impl fmt::Display for VerifyErrorV2 {
     }
 }
 
-impl std::error::Error for VerifyErrorV2 {}
+impl core::error::Error for VerifyErrorV2 {}

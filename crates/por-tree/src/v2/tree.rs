@@ -17,6 +17,7 @@ use crate::amount::Amount;
 use crate::asset::AssetList;
 use crate::hash::{self, LeafId, NodeHash, Salt, SnapshotSecret};
 use crate::ledger::Ledger;
+use crate::prelude::*;
 
 use super::format::{self, AssetV2, AssetsV2, Secrets};
 use super::proof::{chunk_sizes, ProofV2, RootV2, Sibling};
@@ -361,7 +362,7 @@ impl fmt::Display for BuildErrorV2 {
     }
 }
 
-impl std::error::Error for BuildErrorV2 {}
+impl core::error::Error for BuildErrorV2 {}
 
 /// A built v2 tree: its root, its customers by position, and the top levels
 /// (so a proof is created without rebuilding the tree).
@@ -530,8 +531,9 @@ impl TreeV2 {
             });
         }
 
-        // Positions: in id order, the first free candidate.
-        let mut taken = std::collections::HashSet::with_capacity(n);
+        // Positions: in id order, the first free candidate. (A `BTreeSet`,
+        // which `alloc` has: `no_std` has no `HashSet`; the same answers.)
+        let mut taken = alloc::collections::BTreeSet::new();
         let mut customers = Vec::with_capacity(n);
         for (id, salt, r) in rows {
             let mut attempt = 0u32;
