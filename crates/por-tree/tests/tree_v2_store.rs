@@ -3,7 +3,7 @@
 //! heights with 1 and 3 assets and for the committed vectors; a file that
 //! does not agree with the published root, the secret or itself is an
 //! error, never a wrong proof.
-#![cfg(feature = "v2")]
+#![cfg(all(feature = "v2", feature = "std"))]
 #![allow(
     clippy::unwrap_used,
     clippy::cast_possible_truncation,
