@@ -19,7 +19,7 @@ use core::fmt;
 use por_tree::customer::{self, Against, CustomerCheck, CustomerVerdict, Publication};
 use por_tree::{Amount, AssetList, InclusionProof, NodeHash, RootCommitment, TreeSummary};
 
-use crate::{AttestationBody, FormatError, ParsedAttestation, SignatureError, FORMAT};
+use crate::{Attestation, FormatError, ParsedAttestation, SignatureError, FORMAT};
 
 /// The exchange's published root, in one of its forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub enum PublishedRoot {
 /// kept for the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedAttestation {
-    body: AttestationBody,
+    body: Attestation,
     id: String,
     signature: Result<String, SignatureError>,
     assets: AssetList,
@@ -57,7 +57,7 @@ impl PublishedAttestation {
     /// The attested content. Its figures are only to be trusted when
     /// [`PublishedAttestation::signature`] is `Ok`.
     #[must_use]
-    pub fn body(&self) -> &AttestationBody {
+    pub fn body(&self) -> &Attestation {
         &self.body
     }
 

@@ -321,17 +321,17 @@ fn attestation_report(a: &PublishedAttestation) -> AttestationReport {
         signature_valid: a.signature().is_ok(),
         signature_error: a.signature().err().map(ToString::to_string),
         exchange: body.exchange.id.clone(),
-        public_key: body.exchange.public_key.clone(),
+        public_key: body.exchange.public_key.to_hex(),
         fingerprint: a.signature().ok().map(str::to_owned),
         snapshot_label: body.snapshot.label.clone(),
-        snapshot_time: body.snapshot.time.clone(),
+        snapshot_time: body.snapshot.time.to_string(),
         chains: body
             .chains
             .iter()
             .map(|c| ChainBlock {
-                chain: c.chain.clone(),
+                chain: c.chain.to_string(),
                 height: c.height,
-                block_hash: c.block_hash.clone(),
+                block_hash: c.block_hash.to_string(),
             })
             .collect(),
         id: a.id().to_owned(),
@@ -670,7 +670,7 @@ mod tests {
             "previous": null
         });
         change(&mut body);
-        let body: por_attest::AttestationBody = serde_json::from_value(body).unwrap();
+        let body: por_attest::Attestation = serde_json::from_value(body).unwrap();
         body.sign(&key, &[7; 32]).unwrap()
     }
 
