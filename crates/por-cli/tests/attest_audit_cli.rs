@@ -342,6 +342,30 @@ fn bitcoin_attestation_audit_passes_then_each_planted_problem_fails() {
         &published,
     ]);
     assert_eq!(c, 3, "nothing fails; much is not checked");
+    // Hex digits in either case name the same key.
+    let (c, r, _) = audit(&[
+        "--attestation",
+        s(&att),
+        "--balances",
+        s(&good_balances),
+        "--expect-key",
+        &published.to_ascii_uppercase(),
+    ]);
+    assert_eq!((c, statuses(&r, "signature")), (3, vec!["pass".to_owned()]));
+    // 64 hex digits that are no x-only key (BIP-340 test vector 5: not on
+    // the curve) are bad input, not a key every attestation fails against.
+    let off_curve = "eefdea4cdb677750a420fee807eacf21eb9898ae79b9768766e4faa04a2d4a34";
+    let o = por(&[
+        "audit",
+        "--attestation",
+        s(&att),
+        "--balances",
+        s(&good_balances),
+        "--expect-key",
+        off_curve,
+    ]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("--expect-key"), "{}", err(&o));
     let stranger = AttestationKey::from_secret_bytes(&[9; 32])
         .unwrap()
         .public_key_hex();

@@ -1272,10 +1272,12 @@ fn claim_key(body: &Attestation, e: &ReserveEntry, resolution: Option<&Resolutio
         Some(
             Resolution::Unregistered { contract } | Resolution::OtherGeneration { contract, .. },
         ) => contract.clone(),
-        Some(Resolution::NoBalanceSource { .. }) | None => match attested_contract(body, e) {
-            "native" => format!("symbol {}", e.asset),
-            c => c.to_ascii_lowercase(),
-        },
+        Some(Resolution::NoBalanceSource { .. }) | None => {
+            match body.asset(&e.asset).and_then(|a| a.contract.as_deref()) {
+                None => format!("symbol {}", e.asset),
+                Some(c) => c.to_ascii_lowercase(),
+            }
+        }
         Some(Resolution::Refused(_)) => attested_contract(body, e).to_ascii_lowercase(),
     };
     (
