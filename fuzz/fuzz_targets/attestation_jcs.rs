@@ -7,6 +7,9 @@
 //!   form, so that canonical form parses to the same id, the same body and
 //!   the same signature outcome; verifying the signature never panics and a
 //!   verified document's root commitment is readable or a clear error.
+//! - Typed and written forms agree: the typed attestation written back
+//!   (through the wire struct) with the document's signature canonicalises
+//!   to the document's own canonical form, byte for byte.
 //! - A format v2 liabilities section (`por-root-v2`): what parses has a
 //!   root readable by por-tree's parser and base-unit totals that fit, and
 //!   the publication reader takes the same document without panicking.
@@ -53,6 +56,17 @@ fuzz_target!(|data: &[u8]| {
         "the canonical form has the same id"
     );
     assert_eq!(again.body_unverified(), parsed.body_unverified());
+    let mut written =
+        serde_json::to_value(parsed.body_unverified()).expect("a typed attestation serialises");
+    let original = jcs::parse_strict(text).expect("an accepted attestation is strict JSON");
+    if let (Some(map), Some(sig)) = (written.as_object_mut(), original.get("signature")) {
+        map.insert("signature".to_owned(), sig.clone());
+    }
+    assert_eq!(
+        jcs::canonicalize(&written).ok().as_deref(),
+        Some(canonical.as_str()),
+        "the typed attestation writes back the members it was read from"
+    );
     let _ = parsed.id().to_hex();
     let first = parsed.verify_signature();
     let second = again.verify_signature();

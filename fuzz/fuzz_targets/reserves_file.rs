@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use por_attest::ChainPoint;
+use por_attest::{AttestationKey, AttestedBlockHash, AttestedChain, ChainPoint, SnapshotTime};
 use por_audit::draft::{self, DraftRequest, ReservesSyntax, TreeFacts};
 use por_audit::registry::AssetRegistry;
 use por_tree::amount::Amount;
@@ -51,21 +51,23 @@ fuzz_target!(|data: &[u8]| {
     };
     let chains = vec![
         ChainPoint {
-            chain: "bitcoin".into(),
+            chain: AttestedChain::from_name("bitcoin"),
             height: 1,
-            block_hash: "00".repeat(32),
+            block_hash: AttestedBlockHash::parse(&"00".repeat(32)).expect("a block hash"),
         },
         ChainPoint {
-            chain: "ethereum".into(),
+            chain: AttestedChain::from_name("ethereum"),
             height: 2,
-            block_hash: "11".repeat(32),
+            block_hash: AttestedBlockHash::parse(&"11".repeat(32)).expect("a block hash"),
         },
     ];
     let req = DraftRequest {
         exchange: "fuzz".into(),
-        public_key: "22".repeat(32),
+        public_key: AttestationKey::from_secret_bytes(&[0x22; 32])
+            .expect("a valid secret key")
+            .public_key(),
         snapshot: "s".into(),
-        time: "2026-01-01T00:00:00Z".into(),
+        time: SnapshotTime::parse("2026-01-01T00:00:00Z").expect("a valid time"),
         tree: TreeFacts {
             assets: &assets,
             root: &root,
@@ -87,8 +89,11 @@ fuzz_target!(|data: &[u8]| {
         Ok(d) => {
             assert_eq!(d.body.reserves.len(), rows.len());
             for (e, r) in d.body.reserves.iter().zip(&rows) {
-                assert_eq!(e.address, r.address);
-                assert!(e.chain == "bitcoin" || e.chain == "ethereum");
+                assert_eq!(e.address.as_str(), r.address);
+                assert!(matches!(
+                    e.chain.known(),
+                    Some(por_attest::Chain::Bitcoin | por_attest::Chain::Ethereum)
+                ));
             }
         }
     }

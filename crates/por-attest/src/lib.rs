@@ -16,20 +16,52 @@
 //! (`por-wasm`) takes one as the published root, and neither pulls the other
 //! in. It does no I/O and builds for `wasm32-unknown-unknown`.
 //!
+//! An exchange builds the typed [`Attestation`] with [`Attestation::builder`]
+//! (each step consumes the builder; `build` checks it as a parsed document
+//! is checked) and signs it; the signature covers the document as written,
+//! through a private wire struct that the typed value converts to and from.
+//!
 //! ```
-//! use por_attest::{AttestationBody, AttestationKey, ParsedAttestation};
-//! # let body_json = include_str!("../../../vectors/attestation-v1-body.example.json");
+//! use por_attest::{
+//!     AssetTotal, Attestation, AttestationKey, AttestedAsset, AttestedBlockHash, BlockHash,
+//!     Chain, ChainPoint, Exchange, Liabilities, ParsedAttestation, Snapshot, SnapshotTime,
+//! };
+//! use por_tree::{Amount, NodeHash};
 //! let key = AttestationKey::from_secret_bytes(&[7; 32])?;
-//! let mut body: AttestationBody = serde_json::from_str(body_json)?;
-//! body.exchange.public_key = key.public_key_hex();
-//! let signed = body.sign(&key, &[0; 32])?;
+//! let attestation = Attestation::builder(
+//!     Exchange { id: "example-exchange".into(), public_key: key.public_key() },
+//!     Snapshot { label: "2026-11-21".into(), time: SnapshotTime::parse("2026-11-21T00:00:00Z")? },
+//! )
+//! .chain(ChainPoint {
+//!     chain: Chain::Bitcoin.into(),
+//!     height: 870_000,
+//!     block_hash: AttestedBlockHash::for_chain(BlockHash::from_byte_array([1; 32]), Chain::Bitcoin),
+//! })
+//! .asset(AttestedAsset { symbol: "BTC".into(), decimals: 8, chain: Chain::Bitcoin.into(), contract: None })
+//! .build(Liabilities {
+//!     root: NodeHash::from_byte_array([0; 32]),
+//!     height: 1,
+//!     customers: 1,
+//!     totals: vec![AssetTotal { asset: "BTC".into(), amount: Amount::from_base_units(5) }],
+//! })?;
+//! let signed = attestation.sign(&key, &[0; 32])?;
 //! let verified = ParsedAttestation::from_json(&signed)?.verify_signature()?;
-//! assert_eq!(verified.body().exchange.id, "example-exchange");
+//! assert_eq!(verified.body(), &attestation);
+//! assert_eq!(verified.body().chains[0].chain.known(), Some(Chain::Bitcoin));
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod attestation;
 pub mod jcs;
 pub mod publication;
+mod wire;
+
+pub use attestation::{
+    Attestation, AttestationBuilder, AttestedAsset, AttestedBlockHash, AttestedChain,
+    AttestedScheme, ChainPoint, Exchange, KnownName, Named, OtherName, OwnershipProof,
+    ReserveEntry, ReserveInputsRef, Snapshot, WalletAddress, XOnlyKey,
+};
+pub use por_types::{BlockHash, Chain, SchemeRequest};
 
 use core::fmt;
 use std::collections::BTreeSet;
@@ -40,87 +72,12 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use por_tree::amount::Amount;
-use por_tree::asset::{Asset, AssetList};
+use por_tree::asset::AssetList;
 use por_tree::hash::NodeHash;
 use por_tree::tree::RootCommitment;
 
 /// The `format` of a version 1 attestation.
 pub const FORMAT: &str = "por-attestation-v1";
-
-/// The unsigned content of an attestation: every member of the document
-/// except `signature`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttestationBody {
-    /// Always [`FORMAT`].
-    pub format: String,
-    /// Who attests.
-    pub exchange: Exchange,
-    /// Which snapshot.
-    pub snapshot: Snapshot,
-    /// Per chain, the block the reserve balances refer to.
-    pub chains: Vec<ChainPoint>,
-    /// Every asset named in the liabilities or the reserves.
-    pub assets: Vec<AttestedAsset>,
-    /// The liabilities root: a format v1 tree's root and totals, or a format
-    /// v2 tree's `por-root-v2`.
-    pub liabilities: LiabilitiesSection,
-    /// The reserve wallets.
-    pub reserves: Vec<ReserveEntry>,
-    /// The liability-reserve inputs (issue 6), referenced by hash.
-    pub reserve_inputs: Option<ReserveInputsRef>,
-    /// The [`AttestationId`] (hex) of the previous attestation, or null for
-    /// the first of a history.
-    pub previous: Option<String>,
-}
-
-/// The exchange and its attestation key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Exchange {
-    /// A stable identifier (the one in the ownership messages).
-    pub id: String,
-    /// The BIP-340 x-only public key, 64 lower-case hex digits.
-    pub public_key: String,
-}
-
-/// The snapshot's label and time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Snapshot {
-    /// The label (the one in the ownership messages), e.g. `2026-11-21`.
-    pub label: String,
-    /// RFC 3339 UTC time, `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
-    pub time: String,
-}
-
-/// The block on one chain the balances refer to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChainPoint {
-    /// Chain name (`bitcoin`, `ethereum`, ...), lower case.
-    pub chain: String,
-    /// Block height.
-    pub height: u64,
-    /// Block hash: 64 hex digits, optionally `0x`-prefixed (as the chain's
-    /// own tools write it), lower case.
-    pub block_hash: String,
-}
-
-/// An asset: symbol, decimals and where it lives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttestedAsset {
-    /// Symbol, as in the liabilities tree.
-    pub symbol: String,
-    /// Decimal places of one unit in base units.
-    pub decimals: u8,
-    /// The chain its reserves are on.
-    pub chain: String,
-    /// The token contract (e.g. an ERC-20 address), or null for the chain's
-    /// native asset.
-    pub contract: Option<String>,
-}
 
 /// The liabilities section: a format v1 root (members `root`, `height`,
 /// `customers`, `totals`) or a format v2 root (the `por-root-v2` document,
@@ -422,59 +379,6 @@ pub struct AssetTotal {
 
 pub use por_types::{Category, Tier};
 
-/// One reserve wallet and the exchange's claim on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReserveEntry {
-    /// Chain name (one of [`AttestationBody::chains`]).
-    pub chain: String,
-    /// Address as the chain writes it.
-    pub address: String,
-    /// Asset symbol (one of [`AttestationBody::assets`], on this chain).
-    pub asset: String,
-    /// Whose funds.
-    pub category: Category,
-    /// How the keys are kept.
-    pub tier: Tier,
-    /// The balance the exchange claims, in base units (a decimal string).
-    #[serde(with = "amount_as_string")]
-    pub claimed: Amount,
-    /// The signature proving control of the address.
-    pub proof: OwnershipProof,
-}
-
-/// A wallet-ownership signature, as the ownership module verifies it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OwnershipProof {
-    /// The scheme (`bip322`, `legacy`, `eip191`, `okx-multisig`, ... or
-    /// `auto`), as the ownership module names it.
-    pub scheme: String,
-    /// The signed message, exactly.
-    pub message: String,
-    /// The signature in the scheme's usual encoding.
-    pub signature: String,
-    /// A second signature (two-signature multisig schemes), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub second_signature: Option<String>,
-    /// The redeem / witness script (multisig schemes), hex, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redeem_script: Option<String>,
-}
-
-/// The liability-reserve inputs file the attestation commits to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReserveInputsRef {
-    /// The file's name as published beside the attestation.
-    pub file: String,
-    /// SHA-256 of the file's bytes, 64 lower-case hex digits.
-    pub sha256: String,
-    /// The file's text, when embedded (its SHA-256 must be `sha256`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub embedded: Option<String>,
-}
-
 /// SHA-256 of the RFC 8785 canonical form of a whole signed attestation
 /// (signature included): what the next attestation's `previous` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -486,6 +390,17 @@ impl AttestationId {
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
+
+    /// Parses 64 lower-case hex digits (as a `previous` member writes it).
+    #[must_use]
+    pub fn from_hex(s: &str) -> Option<AttestationId> {
+        let mut bytes = [0u8; 32];
+        if !is_hex32(s) {
+            return None;
+        }
+        hex::decode_to_slice(s, &mut bytes).ok()?;
+        Some(AttestationId(bytes))
+    }
 }
 
 impl fmt::Display for AttestationId {
@@ -494,11 +409,18 @@ impl fmt::Display for AttestationId {
     }
 }
 
+/// Written as lower-case hex (as a `previous` member writes it).
+impl Serialize for AttestationId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
 /// An attestation whose structure is valid but whose signature has not been
 /// checked yet.
 #[derive(Debug, Clone)]
 pub struct ParsedAttestation {
-    body: AttestationBody,
+    body: Attestation,
     key: VerifyingKey,
     signature: Signature,
     digest: [u8; 32],
@@ -514,7 +436,7 @@ pub struct VerifiedAttestation {
 impl VerifiedAttestation {
     /// The signed content.
     #[must_use]
-    pub fn body(&self) -> &AttestationBody {
+    pub fn body(&self) -> &Attestation {
         &self.parsed.body
     }
 
@@ -577,12 +499,13 @@ impl ParsedAttestation {
         };
         let signature = parse_signature(&signature)?;
         let canonical = jcs::canonicalize(&value).map_err(FormatError::Canonical)?;
-        let body: AttestationBody =
+        let wire: wire::Body =
             serde_path_to_error::deserialize(value).map_err(|e| FormatError::Json {
                 field: e.path().to_string().trim_start_matches('.').to_owned(),
                 message: e.into_inner().to_string(),
             })?;
-        let key = body.check()?;
+        let body = Attestation::try_from(wire)?;
+        let key = body.exchange.public_key.verifying_key()?;
         Ok(ParsedAttestation {
             body,
             key,
@@ -594,7 +517,7 @@ impl ParsedAttestation {
 
     /// The (not yet verified) content, for diagnostics.
     #[must_use]
-    pub fn body_unverified(&self) -> &AttestationBody {
+    pub fn body_unverified(&self) -> &Attestation {
         &self.body
     }
 
@@ -617,263 +540,36 @@ impl ParsedAttestation {
         self.key
             .verify_raw(&self.digest, &self.signature)
             .map_err(|_| SignatureError::Invalid {
-                key: self.body.exchange.public_key.clone(),
+                key: self.body.exchange.public_key.to_hex(),
             })?;
         Ok(VerifiedAttestation { parsed: self })
     }
 
-    /// Checks that the document names `expected_key` (x-only, hex) and that
-    /// its signature verifies against it.
+    /// Checks that the document names `expected_key` and that its
+    /// signature verifies against it.
     ///
     /// # Errors
     /// [`SignatureError::UnexpectedKey`] for another key,
     /// [`SignatureError::Invalid`] for a bad signature.
     pub fn verify_signature_with_key(
         self,
-        expected_key: &str,
+        expected_key: &XOnlyKey,
     ) -> Result<VerifiedAttestation, SignatureError> {
-        if !self
-            .body
-            .exchange
-            .public_key
-            .eq_ignore_ascii_case(expected_key.trim())
-        {
+        if self.body.exchange.public_key != *expected_key {
             return Err(SignatureError::UnexpectedKey {
-                expected: expected_key.trim().to_owned(),
-                got: self.body.exchange.public_key.clone(),
+                expected: expected_key.to_hex(),
+                got: self.body.exchange.public_key.to_hex(),
             });
         }
         self.verify_signature()
     }
 }
 
-impl AttestationBody {
-    /// Checks the structure and cross-references; returns the key.
-    fn check(&self) -> Result<VerifyingKey, FormatError> {
-        if self.format != FORMAT {
-            return Err(FormatError::Format(self.format.clone()));
-        }
-        let inconsistent =
-            |field: String, message: String| FormatError::Inconsistent { field, message };
-        if self.exchange.id.is_empty() {
-            return Err(inconsistent(
-                "exchange.id".into(),
-                "expected a non-empty id".into(),
-            ));
-        }
-        let key = parse_public_key(&self.exchange.public_key)?;
-        if self.snapshot.label.is_empty() {
-            return Err(inconsistent(
-                "snapshot.label".into(),
-                "expected a non-empty label".into(),
-            ));
-        }
-        check_time(&self.snapshot.time)
-            .map(drop)
-            .map_err(|message| FormatError::Inconsistent {
-                field: "snapshot.time".into(),
-                message,
-            })?;
-        let mut chains = BTreeSet::new();
-        for (i, c) in self.chains.iter().enumerate() {
-            if c.chain.is_empty() || c.chain != c.chain.to_ascii_lowercase() {
-                return Err(inconsistent(
-                    format!("chains[{i}].chain"),
-                    format!("expected a lower-case chain name, got {:?}", c.chain),
-                ));
-            }
-            if !chains.insert(c.chain.as_str()) {
-                return Err(inconsistent(
-                    format!("chains[{i}].chain"),
-                    format!("chain {:?} is listed twice", c.chain),
-                ));
-            }
-            if !is_hex32(c.block_hash.strip_prefix("0x").unwrap_or(&c.block_hash)) {
-                return Err(inconsistent(
-                    format!("chains[{i}].block_hash"),
-                    format!(
-                        "expected 64 lower-case hex digits (optionally 0x-prefixed), got {:?}",
-                        c.block_hash
-                    ),
-                ));
-            }
-        }
-        let mut symbols = BTreeSet::new();
-        for (i, a) in self.assets.iter().enumerate() {
-            Asset::new(&a.symbol, a.decimals)
-                .map_err(|e| inconsistent(format!("assets[{i}]"), e.to_string()))?;
-            if !symbols.insert(a.symbol.as_str()) {
-                return Err(inconsistent(
-                    format!("assets[{i}].symbol"),
-                    format!("asset {:?} is listed twice", a.symbol),
-                ));
-            }
-            if !chains.contains(a.chain.as_str()) {
-                return Err(inconsistent(
-                    format!("assets[{i}].chain"),
-                    format!("chain {:?} is not in `chains`", a.chain),
-                ));
-            }
-        }
-        match &self.liabilities {
-            LiabilitiesSection::V1(l) => check_liabilities_v1(l, &symbols)?,
-            LiabilitiesSection::V2(l) => check_liabilities_v2(l, &self.assets)?,
-        }
-        for (i, r) in self.reserves.iter().enumerate() {
-            if !chains.contains(r.chain.as_str()) {
-                return Err(inconsistent(
-                    format!("reserves[{i}].chain"),
-                    format!("chain {:?} is not in `chains`", r.chain),
-                ));
-            }
-            match self.assets.iter().find(|a| a.symbol == r.asset) {
-                None => {
-                    return Err(inconsistent(
-                        format!("reserves[{i}].asset"),
-                        format!("asset {:?} is not in `assets`", r.asset),
-                    ))
-                }
-                Some(a) if a.chain != r.chain => {
-                    return Err(inconsistent(
-                        format!("reserves[{i}].asset"),
-                        format!(
-                            "asset {:?} is on chain {:?}, not {:?}",
-                            r.asset, a.chain, r.chain
-                        ),
-                    ))
-                }
-                Some(_) => {}
-            }
-            if r.address.is_empty() {
-                return Err(inconsistent(
-                    format!("reserves[{i}].address"),
-                    "expected a non-empty address".into(),
-                ));
-            }
-        }
-        if let Some(inputs) = &self.reserve_inputs {
-            if !is_hex32(&inputs.sha256) {
-                return Err(inconsistent(
-                    "reserve_inputs.sha256".into(),
-                    format!("expected 64 lower-case hex digits, got {:?}", inputs.sha256),
-                ));
-            }
-            if let Some(text) = &inputs.embedded {
-                let got = hex::encode(Sha256::digest(text.as_bytes()));
-                if got != inputs.sha256 {
-                    return Err(inconsistent(
-                        "reserve_inputs.embedded".into(),
-                        format!("its SHA-256 is {got}, not the declared {}", inputs.sha256),
-                    ));
-                }
-            }
-        }
-        if let Some(prev) = &self.previous {
-            if !is_hex32(prev) {
-                return Err(inconsistent(
-                    "previous".into(),
-                    format!("expected 64 lower-case hex digits or null, got {prev:?}"),
-                ));
-            }
-        }
-        Ok(key)
-    }
-
-    /// The liabilities root as a [`RootCommitment`], with the tree's assets.
-    ///
-    /// # Errors
-    /// [`FormatError::Inconsistent`] for an unusable asset.
-    pub fn root_commitment(&self) -> Result<(AssetList, RootCommitment), FormatError> {
-        let l = match &self.liabilities {
-            LiabilitiesSection::V1(l) => l,
-            LiabilitiesSection::V2(_) => {
-                return Err(FormatError::Inconsistent {
-                    field: "liabilities.format".into(),
-                    message: "the attestation carries a format v2 root (por-root-v2), not a format v1 root commitment".into(),
-                })
-            }
-        };
-        let mut assets = Vec::with_capacity(l.totals.len());
-        for (i, t) in l.totals.iter().enumerate() {
-            let a = self
-                .assets
-                .iter()
-                .find(|a| a.symbol == t.asset)
-                .ok_or_else(|| FormatError::Inconsistent {
-                    field: format!("liabilities.totals[{i}].asset"),
-                    message: format!("asset {:?} is not in `assets`", t.asset),
-                })?;
-            assets.push(Asset::new(&a.symbol, a.decimals).map_err(|e| {
-                FormatError::Inconsistent {
-                    field: format!("liabilities.totals[{i}].asset"),
-                    message: e.to_string(),
-                }
-            })?);
-        }
-        let list = AssetList::new(assets).map_err(|e| FormatError::Inconsistent {
-            field: "liabilities.totals".into(),
-            message: e.to_string(),
-        })?;
-        Ok((
-            list,
-            RootCommitment {
-                hash: l.root,
-                sums: l.totals.iter().map(|t| t.amount).collect(),
-                height: l.height,
-            },
-        ))
-    }
-
-    /// Signs the body: returns the signed document as pretty-printed JSON
-    /// (the signature covers the canonical form, so layout does not matter).
-    ///
-    /// `aux_rand` is BIP-340's auxiliary randomness (32 fresh random bytes
-    /// in production; fixed in tests and vectors).
-    ///
-    /// # Errors
-    /// [`SignError::KeyMismatch`] when `exchange.public_key` is not the key's,
-    /// [`SignError::Format`] when the body is not a valid attestation,
-    /// [`SignError::Signing`] if the signer fails.
-    pub fn sign(&self, key: &AttestationKey, aux_rand: &[u8; 32]) -> Result<String, SignError> {
-        if self.exchange.public_key != key.public_key_hex() {
-            return Err(SignError::KeyMismatch {
-                document: self.exchange.public_key.clone(),
-                key: key.public_key_hex(),
-            });
-        }
-        self.check().map_err(SignError::Format)?;
-        let mut value = serde_json::to_value(self).map_err(|e| {
-            SignError::Format(FormatError::Json {
-                field: String::new(),
-                message: e.to_string(),
-            })
-        })?;
-        let canonical =
-            jcs::canonicalize(&value).map_err(|e| SignError::Format(FormatError::Canonical(e)))?;
-        let digest: [u8; 32] = Sha256::digest(canonical.as_bytes()).into();
-        let sig = key
-            .0
-            .sign_raw(&digest, aux_rand)
-            .map_err(|_| SignError::Signing)?;
-        if let Value::Object(map) = &mut value {
-            map.insert(
-                "signature".to_owned(),
-                Value::String(hex::encode(sig.to_bytes())),
-            );
-        }
-        let mut text = serde_json::to_string_pretty(&value).map_err(|e| {
-            SignError::Format(FormatError::Json {
-                field: String::new(),
-                message: e.to_string(),
-            })
-        })?;
-        text.push('\n');
-        Ok(text)
-    }
-}
-
 /// The v1 section: totals of distinct attested assets, a height in range.
-fn check_liabilities_v1(l: &Liabilities, symbols: &BTreeSet<&str>) -> Result<(), FormatError> {
+pub(crate) fn check_liabilities_v1(
+    l: &Liabilities,
+    symbols: &BTreeSet<&str>,
+) -> Result<(), FormatError> {
     let inconsistent =
         |field: String, message: String| FormatError::Inconsistent { field, message };
     let mut totals = BTreeSet::new();
@@ -913,7 +609,10 @@ fn check_liabilities_v1(l: &Liabilities, symbols: &BTreeSet<&str>) -> Result<(),
 /// The v2 section: the `por-root-v2` parser's checks (with the `v2`
 /// feature), each root asset attested with the same decimals, and totals
 /// whose base-unit value fits.
-fn check_liabilities_v2(l: &LiabilitiesV2, assets: &[AttestedAsset]) -> Result<(), FormatError> {
+pub(crate) fn check_liabilities_v2(
+    l: &LiabilitiesV2,
+    assets: &[(&str, u8)],
+) -> Result<(), FormatError> {
     if l.format != LIABILITIES_V2_FORMAT {
         return Err(FormatError::Inconsistent {
             field: "liabilities.format".into(),
@@ -925,19 +624,19 @@ fn check_liabilities_v2(l: &LiabilitiesV2, assets: &[AttestedAsset]) -> Result<(
     }
     v2_parser_check(l)?;
     for (i, a) in l.assets.iter().enumerate() {
-        match assets.iter().find(|x| x.symbol == a.symbol) {
+        match assets.iter().find(|x| x.0 == a.symbol) {
             None => {
                 return Err(FormatError::Inconsistent {
                     field: format!("liabilities.assets[{i}].symbol"),
                     message: format!("asset {:?} is not in `assets`", a.symbol),
                 })
             }
-            Some(x) if x.decimals != a.decimals => {
+            Some(&(_, decimals)) if decimals != a.decimals => {
                 return Err(FormatError::Inconsistent {
                     field: format!("liabilities.assets[{i}].decimals"),
                     message: format!(
                         "asset {:?} has {} decimals in the root, {} in `assets`",
-                        a.symbol, a.decimals, x.decimals
+                        a.symbol, a.decimals, decimals
                     ),
                 })
             }
@@ -1006,6 +705,24 @@ impl AttestationKey {
         hex::encode(self.0.verifying_key().to_bytes())
     }
 
+    /// The x-only public key.
+    #[must_use]
+    pub fn public_key(&self) -> XOnlyKey {
+        XOnlyKey::from_verifying_key(self.0.verifying_key())
+    }
+
+    /// Signs a 32-byte digest with BIP-340.
+    pub(crate) fn sign_digest(
+        &self,
+        digest: &[u8; 32],
+        aux_rand: &[u8; 32],
+    ) -> Result<[u8; 64], SignError> {
+        self.0
+            .sign_raw(digest, aux_rand)
+            .map(|s| s.to_bytes())
+            .map_err(|_| SignError::Signing)
+    }
+
     /// The public key's fingerprint (see [`key_fingerprint`]).
     #[must_use]
     pub fn fingerprint(&self) -> String {
@@ -1057,7 +774,7 @@ pub fn sign_bip340(
     Ok(sig.to_bytes())
 }
 
-fn parse_public_key(s: &str) -> Result<VerifyingKey, FormatError> {
+pub(crate) fn parse_public_key(s: &str) -> Result<VerifyingKey, FormatError> {
     let bad = || FormatError::PublicKey(s.to_owned());
     let mut bytes = [0u8; 32];
     if s.len() != 64 || s != s.to_ascii_lowercase() {
@@ -1079,22 +796,68 @@ fn parse_signature(s: &str) -> Result<Signature, FormatError> {
     Signature::try_from(&bytes[..]).map_err(|_| bad())
 }
 
-fn is_hex32(s: &str) -> bool {
+pub(crate) fn is_hex32(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// A snapshot time parsed from `YYYY-MM-DDTHH:MM:SS[.f+]Z`, ordered as
-/// instants (never as text: `…00.9Z` is after `…00Z`, and `…00.50Z` equals
-/// `…00.5Z`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A snapshot time parsed from `YYYY-MM-DDTHH:MM:SS[.f+]Z`, compared and
+/// ordered as instants (never as text: `…00.9Z` is after `…00Z`, and
+/// `…00.50Z` equals `…00.5Z`), displayed as written.
+#[derive(Debug, Clone)]
 pub struct SnapshotTime {
     /// Year, month, day, hour, minute, second: ordered field by field.
     whole: (u32, u32, u32, u32, u32, u32),
     /// The fraction's digits without trailing zeros: as text they order
     /// exactly as the fractions do.
     fraction: String,
+    /// The time as written (what an attestation states and signs).
+    text: String,
+}
+
+impl SnapshotTime {
+    fn instant(&self) -> (&(u32, u32, u32, u32, u32, u32), &str) {
+        (&self.whole, &self.fraction)
+    }
+}
+
+impl PartialEq for SnapshotTime {
+    fn eq(&self, other: &Self) -> bool {
+        self.instant() == other.instant()
+    }
+}
+
+impl Eq for SnapshotTime {}
+
+impl PartialOrd for SnapshotTime {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SnapshotTime {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.instant().cmp(&other.instant())
+    }
+}
+
+impl core::hash::Hash for SnapshotTime {
+    fn hash<H: core::hash::Hasher>(&self, h: &mut H) {
+        self.instant().hash(h);
+    }
+}
+
+impl fmt::Display for SnapshotTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for SnapshotTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
 }
 
 impl SnapshotTime {
@@ -1105,17 +868,6 @@ impl SnapshotTime {
     /// valid ranges.
     pub fn parse(s: &str) -> Result<Self, String> {
         check_time(s)
-    }
-}
-
-impl Snapshot {
-    /// The snapshot time as an instant.
-    ///
-    /// # Errors
-    /// As [`SnapshotTime::parse`] (never for a parsed attestation, whose
-    /// time was checked when it was read).
-    pub fn instant(&self) -> Result<SnapshotTime, String> {
-        SnapshotTime::parse(&self.time)
     }
 }
 
@@ -1228,7 +980,7 @@ pub fn normalize_time(s: &str) -> Result<String, String> {
 
 /// Checks `YYYY-MM-DDTHH:MM:SS[.f+]Z` with valid ranges (leap seconds
 /// refused; days checked against the month and leap years).
-fn check_time(s: &str) -> Result<SnapshotTime, String> {
+pub(crate) fn check_time(s: &str) -> Result<SnapshotTime, String> {
     let expected = || format!("expected an RFC 3339 UTC time like 2026-11-21T00:00:00Z, got {s:?}");
     let b = s.as_bytes();
     if b.len() < 20 || b.last() != Some(&b'Z') {
@@ -1285,6 +1037,7 @@ fn check_time(s: &str) -> Result<SnapshotTime, String> {
     Ok(SnapshotTime {
         whole: (y, mo, d, h, mi, se),
         fraction,
+        text: s.to_owned(),
     })
 }
 

@@ -19,7 +19,7 @@ use core::fmt;
 use por_tree::customer::{self, Against, CustomerCheck, CustomerVerdict, Publication};
 use por_tree::{Amount, AssetList, InclusionProof, NodeHash, RootCommitment, TreeSummary};
 
-use crate::{AttestationBody, FormatError, ParsedAttestation, SignatureError, FORMAT};
+use crate::{Attestation, FormatError, ParsedAttestation, SignatureError, FORMAT};
 
 /// The exchange's published root, in one of its forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub enum PublishedRoot {
 /// kept for the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedAttestation {
-    body: AttestationBody,
+    body: Attestation,
     id: String,
     signature: Result<String, SignatureError>,
     assets: AssetList,
@@ -57,7 +57,7 @@ impl PublishedAttestation {
     /// The attested content. Its figures are only to be trusted when
     /// [`PublishedAttestation::signature`] is `Ok`.
     #[must_use]
-    pub fn body(&self) -> &AttestationBody {
+    pub fn body(&self) -> &Attestation {
         &self.body
     }
 
@@ -152,17 +152,17 @@ impl PublishedAttestation {
             signature_valid: self.signature.is_ok(),
             signature_error: self.signature.as_ref().err().map(ToString::to_string),
             exchange: body.exchange.id.clone(),
-            public_key: body.exchange.public_key.clone(),
+            public_key: body.exchange.public_key.to_hex(),
             fingerprint: self.signature.as_ref().ok().cloned(),
             snapshot_label: body.snapshot.label.clone(),
-            snapshot_time: body.snapshot.time.clone(),
+            snapshot_time: body.snapshot.time.to_string(),
             chains: body
                 .chains
                 .iter()
                 .map(|c| ChainBlock {
-                    chain: c.chain.clone(),
+                    chain: c.chain.to_string(),
                     height: c.height,
-                    block_hash: c.block_hash.clone(),
+                    block_hash: c.block_hash.to_string(),
                 })
                 .collect(),
             id: self.id.clone(),

@@ -6,10 +6,16 @@ fn key() -> AttestationKey {
     AttestationKey::from_secret_bytes(&[7; 32]).unwrap()
 }
 
-fn body() -> AttestationBody {
-    let mut b: AttestationBody = serde_json::from_str(BODY).unwrap();
-    b.exchange.public_key = key().public_key_hex();
-    b
+/// The example body with the test key: the example's all-zero key is no
+/// valid x-only key, so it is replaced in the JSON before it is read.
+fn body_value() -> Value {
+    let mut v: Value = serde_json::from_str(BODY).unwrap();
+    v["exchange"]["public_key"] = Value::String(key().public_key_hex());
+    v
+}
+
+fn body() -> Attestation {
+    serde_json::from_value(body_value()).unwrap()
 }
 
 fn signed() -> String {
@@ -67,12 +73,12 @@ fn sign_then_verify() {
     // With the expected key, and with another.
     ParsedAttestation::from_json(&text)
         .unwrap()
-        .verify_signature_with_key(&key().public_key_hex())
+        .verify_signature_with_key(&key().public_key())
         .unwrap();
     let other = AttestationKey::from_secret_bytes(&[8; 32]).unwrap();
     let e = ParsedAttestation::from_json(&text)
         .unwrap()
-        .verify_signature_with_key(&other.public_key_hex())
+        .verify_signature_with_key(&other.public_key())
         .unwrap_err();
     assert_eq!(e.kind(), "unexpected-key");
 }
@@ -117,7 +123,7 @@ fn sign_refuses_a_body_naming_another_key() {
     let mut b = body();
     b.exchange.public_key = AttestationKey::from_secret_bytes(&[9; 32])
         .unwrap()
-        .public_key_hex();
+        .public_key();
     assert!(matches!(
         b.sign(&key(), &[0; 32]),
         Err(SignError::KeyMismatch { .. })
@@ -265,16 +271,13 @@ fn previous_links_to_the_id() {
     let expect = Sha256::digest(jcs::canonicalize(&v).unwrap().as_bytes());
     assert_eq!(first_id.0.as_slice(), expect.as_slice());
     let mut b = body();
-    b.previous = Some(first_id.to_hex());
+    b.previous = Some(first_id);
     let second = b.sign(&key(), &[1; 32]).unwrap();
     let v = ParsedAttestation::from_json(&second)
         .unwrap()
         .verify_signature()
         .unwrap();
-    assert_eq!(
-        v.body().previous.as_deref(),
-        Some(first_id.to_hex().as_str())
-    );
+    assert_eq!(v.body().previous, Some(first_id));
 }
 
 /// `vectors/attestation-v1.json`: each case parses and verifies, or fails
@@ -539,13 +542,13 @@ mod v2 {
         serde_json::from_value(vectors()["trees"][0]["root"].clone()).unwrap()
     }
 
-    fn v2_body(l: LiabilitiesV2) -> AttestationBody {
+    fn v2_body(l: LiabilitiesV2) -> Attestation {
         let mut b = body();
         b.liabilities = l.into();
         b
     }
 
-    fn parse_err(b: &AttestationBody) -> FormatError {
+    fn parse_err(b: &Attestation) -> FormatError {
         parse_err_value(serde_json::to_value(b).unwrap())
     }
 
@@ -673,4 +676,89 @@ mod v2 {
         );
         assert!(r.format_mismatch.unwrap().contains("format v1"));
     }
+}
+
+/// The typed attestation writes back exactly the members it was read from
+/// (the signature covers them): known chains and schemes typed, other names
+/// (an alias such as `btc` is another name) kept as written, block hashes
+/// with and without `0x`, the time's fraction as written.
+#[test]
+fn typed_members_read_back_to_the_same_document() {
+    let v = body_value();
+    let b: Attestation = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&b).unwrap(), v);
+    assert_eq!(b.chains[0].chain, AttestedChain::Known(Chain::Bitcoin));
+    assert!(!b.chains[0].block_hash.is_prefixed());
+    assert!(b.chains[1].block_hash.is_prefixed());
+    assert_eq!(b.exchange.public_key, key().public_key());
+
+    let mut v = body_value();
+    for c in v["chains"].as_array_mut().unwrap() {
+        if c["chain"] == "ethereum" {
+            c["chain"] = Value::String("solana".into());
+        }
+    }
+    for a in v["assets"].as_array_mut().unwrap() {
+        if a["chain"] == "ethereum" {
+            a["chain"] = Value::String("solana".into());
+        }
+    }
+    for r in v["reserves"].as_array_mut().unwrap() {
+        if r["chain"] == "ethereum" {
+            r["chain"] = Value::String("solana".into());
+        }
+        r["proof"]["scheme"] = Value::String("some-future-scheme".into());
+    }
+    v["snapshot"]["time"] = Value::String("2026-11-21T00:00:00.50Z".into());
+    let b: Attestation = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&b).unwrap(), v);
+    assert_eq!(b.chains[1].chain.known(), None);
+    assert_eq!(b.chains[1].chain.as_str(), "solana");
+    assert_eq!(b.reserves[0].proof.scheme.known(), None);
+    assert_eq!(b.snapshot.time.to_string(), "2026-11-21T00:00:00.50Z");
+    // Signed and read again: the same typed value, the same bytes signed.
+    let text = b.sign(&key(), &[0; 32]).unwrap();
+    let again = ParsedAttestation::from_json(&text)
+        .unwrap()
+        .verify_signature()
+        .unwrap();
+    assert_eq!(again.body(), &b);
+
+    // An alias is not the chain's name in files: kept as written.
+    assert_eq!(
+        AttestedChain::from_name("btc"),
+        AttestedChain::from_name("btc")
+    );
+    assert_eq!(AttestedChain::from_name("btc").known(), None);
+    assert_eq!(
+        AttestedScheme::from_name("okx-multisig").known(),
+        Some(SchemeRequest::OkxMultisig)
+    );
+}
+
+/// The builder's `build` refuses what the parser refuses, naming the member.
+#[test]
+fn the_builder_checks_as_the_parser_does() {
+    let b = body();
+    let rebuilt = Attestation::builder(b.exchange.clone(), b.snapshot.clone())
+        .chains(b.chains.clone())
+        .assets(b.assets.clone())
+        .reserves(b.reserves.clone())
+        .reserve_inputs(b.reserve_inputs.clone())
+        .previous(b.previous)
+        .build(b.liabilities.clone())
+        .unwrap();
+    assert_eq!(rebuilt, b);
+    let mut entry = b.reserves[0].clone();
+    entry.chain = AttestedChain::Known(Chain::Tron);
+    let e = Attestation::builder(b.exchange.clone(), b.snapshot.clone())
+        .chains(b.chains.clone())
+        .assets(b.assets.clone())
+        .reserve(entry)
+        .build(b.liabilities.clone())
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "malformed attestation: field `reserves[0].chain`: chain \"tron\" is not in `chains`"
+    );
 }

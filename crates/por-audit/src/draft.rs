@@ -17,12 +17,12 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::audit::attested_address_key;
 use crate::audit::ownership::{self, OwnershipStatus};
 use crate::registry::{AssetRegistry, IdentityError, Resolution};
 use por_attest::{
-    AssetTotal, AttestationBody, AttestedAsset, ChainPoint, Exchange, Liabilities, OwnershipProof,
-    ReserveEntry, ReserveInputsRef, Snapshot, FORMAT,
+    AssetTotal, Attestation, AttestationId, AttestedAsset, AttestedChain, AttestedScheme,
+    ChainPoint, Exchange, FormatError, Liabilities, OwnershipProof, ReserveEntry, ReserveInputsRef,
+    SchemeRequest, Snapshot, SnapshotTime, WalletAddress, XOnlyKey,
 };
 use por_ownership::ReservesMessage;
 use por_tree::amount::Amount;
@@ -235,12 +235,12 @@ pub struct TreeFacts<'a> {
 pub struct DraftRequest<'a> {
     /// Exchange id (as in the ownership messages).
     pub exchange: String,
-    /// The x-only attestation key that will sign, lower-case hex.
-    pub public_key: String,
+    /// The x-only attestation key that will sign.
+    pub public_key: XOnlyKey,
     /// Snapshot label.
     pub snapshot: String,
-    /// Snapshot time (RFC 3339 UTC); checked when the body is signed.
-    pub time: String,
+    /// Snapshot time.
+    pub time: SnapshotTime,
     /// The tree.
     pub tree: TreeFacts<'a>,
     /// Per chain, the attested block.
@@ -253,8 +253,8 @@ pub struct DraftRequest<'a> {
     pub rows: &'a [ReserveRow],
     /// The reserve-inputs commitment.
     pub reserve_inputs: Option<ReserveInputsRef>,
-    /// The previous attestation's id (hex), already verified by the caller.
-    pub previous: Option<String>,
+    /// The previous attestation's id, already verified by the caller.
+    pub previous: Option<AttestationId>,
     /// Canonical messages of other snapshots to recognise (the previous
     /// attestation's): when a signature does not verify over this
     /// snapshot's message but does over one of these, the finding says
@@ -331,6 +331,9 @@ pub enum DraftError {
         /// What was expected.
         expected: String,
     },
+    /// The drafted attestation is not a valid one (a check the steps above
+    /// do not make, such as an empty address).
+    Attestation(FormatError),
 }
 
 impl fmt::Display for DraftError {
@@ -379,6 +382,7 @@ impl fmt::Display for DraftError {
                 value,
                 expected,
             } => write!(f, "{name}: {at}: field `{field}`: {value:?} {expected}"),
+            DraftError::Attestation(e) => e.fmt(f),
         }
     }
 }
@@ -464,7 +468,7 @@ pub enum Finding {
 #[derive(Debug, Clone)]
 pub struct Draft {
     /// The body to sign.
-    pub body: AttestationBody,
+    pub body: Attestation,
     /// What the audit will not pass or not check, in row order per kind.
     pub findings: Vec<Finding>,
 }
@@ -479,7 +483,10 @@ pub struct Draft {
 /// and field).
 pub fn draft(req: &DraftRequest<'_>, registry: &AssetRegistry) -> Result<Draft, DraftError> {
     let name = &req.reserves_name;
-    let has_block = |chain: &str| req.chains.iter().any(|c| c.chain == chain);
+    let has_block = |chain: &str| {
+        let chain = AttestedChain::from_name(chain);
+        req.chains.iter().any(|c| c.chain == chain)
+    };
 
     // Assets: the tree's (symbol, decimals) plus where each lives.
     let mut placement: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
@@ -542,7 +549,7 @@ pub fn draft(req: &DraftRequest<'_>, registry: &AssetRegistry) -> Result<Draft, 
         assets.push(AttestedAsset {
             symbol: a.symbol().to_owned(),
             decimals: a.decimals(),
-            chain,
+            chain: AttestedChain::from_name(&chain),
             contract,
         });
     }
@@ -557,41 +564,42 @@ pub fn draft(req: &DraftRequest<'_>, registry: &AssetRegistry) -> Result<Draft, 
         reserves.push(entry(r, name, &decimals_of, &canonical)?);
     }
 
-    let body = AttestationBody {
-        format: FORMAT.to_owned(),
-        exchange: Exchange {
+    let liabilities: por_attest::LiabilitiesSection = match req.tree.root_v2 {
+        Some(r) => por_attest::LiabilitiesV2::from_root_v2(r).into(),
+        None => Liabilities {
+            root: req.tree.root.hash,
+            height: req.tree.root.height,
+            customers: req.tree.customers,
+            totals: req
+                .tree
+                .assets
+                .iter()
+                .zip(&req.tree.root.sums)
+                .map(|(a, s)| AssetTotal {
+                    asset: a.symbol().to_owned(),
+                    amount: *s,
+                })
+                .collect(),
+        }
+        .into(),
+    };
+    let body = Attestation::builder(
+        Exchange {
             id: req.exchange.clone(),
-            public_key: req.public_key.clone(),
+            public_key: req.public_key,
         },
-        snapshot: Snapshot {
+        Snapshot {
             label: req.snapshot.clone(),
             time: req.time.clone(),
         },
-        chains: req.chains.clone(),
-        assets,
-        liabilities: match req.tree.root_v2 {
-            Some(r) => por_attest::LiabilitiesV2::from_root_v2(r).into(),
-            None => Liabilities {
-                root: req.tree.root.hash,
-                height: req.tree.root.height,
-                customers: req.tree.customers,
-                totals: req
-                    .tree
-                    .assets
-                    .iter()
-                    .zip(&req.tree.root.sums)
-                    .map(|(a, s)| AssetTotal {
-                        asset: a.symbol().to_owned(),
-                        amount: *s,
-                    })
-                    .collect(),
-            }
-            .into(),
-        },
-        reserves,
-        reserve_inputs: req.reserve_inputs.clone(),
-        previous: req.previous.clone(),
-    };
+    )
+    .chains(req.chains.iter().cloned())
+    .assets(assets)
+    .reserves(reserves)
+    .reserve_inputs(req.reserve_inputs.clone())
+    .previous(req.previous)
+    .build(liabilities)
+    .map_err(DraftError::Attestation)?;
     findings.extend(duplicate_findings(&body, req.rows));
     findings.extend(ownership_findings(&body, req.rows, &req.recognise));
     Ok(Draft { body, findings })
@@ -640,19 +648,20 @@ fn entry(
         None | Some("") => canonical.to_owned(),
         Some(m) => m.to_owned(),
     };
+    let address = WalletAddress::new(&r.address)
+        .ok_or_else(|| field("address", &r.address, "expected a non-empty address".into()))?;
     Ok(ReserveEntry {
-        chain: r.chain.clone(),
-        address: r.address.clone(),
+        chain: AttestedChain::from_name(&r.chain),
+        address,
         asset: r.asset.clone(),
         category,
         tier,
         claimed,
         proof: OwnershipProof {
-            scheme: r
-                .scheme
-                .clone()
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "auto".to_owned()),
+            scheme: match r.scheme.as_deref() {
+                None | Some("") => SchemeRequest::Auto.into(),
+                Some(s) => AttestedScheme::from_name(s),
+            },
             message,
             signature: r.signature.clone(),
             second_signature: r.second_signature.clone().filter(|s| !s.is_empty()),
@@ -674,7 +683,12 @@ fn identity_findings(
     let mut out = Vec::new();
     let mut unverifiable: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for a in assets {
-        match registry.resolve(&a.chain, &a.symbol, a.decimals, a.contract.as_deref()) {
+        match registry.resolve(
+            a.chain.as_str(),
+            &a.symbol,
+            a.decimals,
+            a.contract.as_deref(),
+        ) {
             Resolution::Confirmed(_) => {}
             Resolution::Refused(error) => {
                 return Err(DraftError::Identity {
@@ -695,7 +709,7 @@ fn identity_findings(
             }
             Resolution::Unregistered { contract } => out.push(Finding::Unregistered {
                 symbol: a.symbol.clone(),
-                chain: a.chain.clone(),
+                chain: a.chain.to_string(),
                 contract,
             }),
             Resolution::OtherGeneration {
@@ -722,27 +736,25 @@ fn identity_findings(
 /// One wallet listed twice (two categories, or a copy-paste), keyed on the
 /// on-chain identity (the contract or the native coin) as the audit's
 /// `unique-address` check does, never on the symbol.
-fn duplicate_findings(body: &AttestationBody, rows: &[ReserveRow]) -> Vec<Finding> {
+fn duplicate_findings(body: &Attestation, rows: &[ReserveRow]) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut seen: BTreeMap<(String, String, String), &str> = BTreeMap::new();
+    let mut seen: BTreeMap<(AttestedChain, String, String), &str> = BTreeMap::new();
     for (entry, row) in body.reserves.iter().zip(rows) {
         let what = body
-            .assets
-            .iter()
-            .find(|a| a.symbol == entry.asset)
+            .asset(&entry.asset)
             .and_then(|a| a.contract.clone())
             .unwrap_or_else(|| "native".to_owned());
         let key = (
             entry.chain.clone(),
-            attested_address_key(&entry.chain, &entry.address),
+            entry.chain.address_key(entry.address.as_str()),
             what,
         );
         if let Some(first) = seen.insert(key, row.at.as_str()) {
             out.push(Finding::Duplicate {
                 at: row.at.clone(),
                 first: first.to_owned(),
-                chain: entry.chain.clone(),
-                address: entry.address.clone(),
+                chain: entry.chain.to_string(),
+                address: entry.address.to_string(),
                 asset: entry.asset.clone(),
             });
         }
@@ -757,7 +769,7 @@ fn duplicate_findings(body: &AttestationBody, rows: &[ReserveRow]) -> Vec<Findin
 /// often signs by mistake ([`other_messages`]); when one verifies, the
 /// finding names the fields that differ.
 fn ownership_findings(
-    body: &AttestationBody,
+    body: &Attestation,
     rows: &[ReserveRow],
     recognise: &[ReservesMessage],
 ) -> Vec<Finding> {
@@ -776,22 +788,22 @@ fn ownership_findings(
             Ok(OwnershipStatus::Bound { .. }) => {}
             Ok(OwnershipStatus::NotBound { scheme, binding }) => out.push(Finding::NotBound {
                 at: row.at.clone(),
-                chain: entry.chain.clone(),
-                address: entry.address.clone(),
+                chain: entry.chain.to_string(),
+                address: entry.address.to_string(),
                 scheme: scheme.to_string(),
                 binding,
             }),
             Ok(status) => out.push(Finding::InvalidProof {
                 at: row.at.clone(),
-                chain: entry.chain.clone(),
-                address: entry.address.clone(),
+                chain: entry.chain.to_string(),
+                address: entry.address.to_string(),
                 why: signed_instead(body, entry, row, recognise)
                     .unwrap_or_else(|| status.describe()),
             }),
             Err(e) => out.push(Finding::InvalidProof {
                 at: row.at.clone(),
-                chain: entry.chain.clone(),
-                address: entry.address.clone(),
+                chain: entry.chain.to_string(),
+                address: entry.address.to_string(),
                 why: e.to_string(),
             }),
         }
@@ -827,7 +839,7 @@ fn other_messages(
 /// the first other message the signature does verify over, if any. The
 /// sentence is only written when that signature verified.
 fn signed_instead(
-    body: &AttestationBody,
+    body: &Attestation,
     entry: &ReserveEntry,
     row: &ReserveRow,
     recognise: &[ReservesMessage],
@@ -875,9 +887,11 @@ mod tests {
         };
         let req = DraftRequest {
             exchange: "acme".into(),
-            public_key: "22".repeat(32),
+            public_key: por_attest::AttestationKey::from_secret_bytes(&[0x22; 32])
+                .unwrap()
+                .public_key(),
             snapshot: "2026-11-21".into(),
-            time: "2026-11-21T00:00:00Z".into(),
+            time: SnapshotTime::parse("2026-11-21T00:00:00Z").unwrap(),
             tree: TreeFacts {
                 root_v2: None,
                 assets: &assets,
@@ -886,14 +900,14 @@ mod tests {
             },
             chains: vec![
                 ChainPoint {
-                    chain: "bitcoin".into(),
+                    chain: Chain::Bitcoin.into(),
                     height: 1,
-                    block_hash: "00".repeat(32),
+                    block_hash: por_attest::AttestedBlockHash::parse(&"00".repeat(32)).unwrap(),
                 },
                 ChainPoint {
-                    chain: "ethereum".into(),
+                    chain: Chain::Ethereum.into(),
                     height: 2,
-                    block_hash: "11".repeat(32),
+                    block_hash: por_attest::AttestedBlockHash::parse(&"11".repeat(32)).unwrap(),
                 },
             ],
             placements: vec![Placement {

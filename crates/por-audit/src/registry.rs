@@ -73,6 +73,12 @@ pub const NATIVE_CHAINS: [NativeChain; 2] = [
     },
 ];
 
+/// The chain por reads balances of, if it is one.
+#[must_use]
+pub fn native_chain_of(chain: Chain) -> Option<&'static NativeChain> {
+    NATIVE_CHAINS.iter().find(|c| c.chain == chain)
+}
+
 /// The chain por reads balances of under this name, if any.
 #[must_use]
 pub fn native_chain(chain: &str) -> Option<&'static NativeChain> {

@@ -15,13 +15,13 @@
 
 use core::fmt;
 
-use por_attest::AttestationBody;
+use por_attest::Attestation;
 use por_audit::audit::ObservedBalance;
 use por_audit::registry::{AssetId, AssetRegistry, Resolution};
 use por_tree::asset::Asset;
 
 use crate::balances_file::BalancesFile;
-use crate::{parse_readable_chain, BalanceQuery, Chain, QueryAsset, QueryItem, Snapshot};
+use crate::{BalanceQuery, Chain, QueryAsset, QueryItem, Snapshot, READABLE};
 
 /// One read an audit makes: the balances of one attestation's entries on
 /// one chain at its attested height.
@@ -59,14 +59,14 @@ impl std::error::Error for PlanError {}
 /// # Errors
 /// [`PlanError`] when a confirmed identity does not make a query asset.
 pub fn plan_reads(
-    bodies: &[&AttestationBody],
+    bodies: &[&Attestation],
     registry: &AssetRegistry,
     with_source: impl Fn(Chain) -> bool,
 ) -> Result<Vec<PlannedRead>, PlanError> {
     let mut out = Vec::new();
     for (i, body) in bodies.iter().enumerate() {
         for point in &body.chains {
-            let Ok(chain) = parse_readable_chain(&point.chain) else {
+            let Some(chain) = point.chain.known().filter(|c| READABLE.contains(c)) else {
                 continue;
             };
             if !with_source(chain) {
@@ -74,11 +74,11 @@ pub fn plan_reads(
             }
             let mut items = Vec::new();
             for e in body.reserves.iter().filter(|e| e.chain == point.chain) {
-                let Some(def) = body.assets.iter().find(|x| x.symbol == e.asset) else {
+                let Some(def) = body.asset(&e.asset) else {
                     continue;
                 };
                 let Resolution::Confirmed(identity) = registry.resolve(
-                    &def.chain,
+                    def.chain.as_str(),
                     &def.symbol,
                     def.decimals,
                     def.contract.as_deref(),
@@ -94,7 +94,7 @@ pub fn plan_reads(
                     Some(c) => QueryAsset::erc20(asset, c),
                 };
                 let item = QueryItem {
-                    address: e.address.clone(),
+                    address: e.address.as_str().to_owned(),
                     asset,
                 };
                 if !items.contains(&item) {
@@ -135,7 +135,7 @@ pub fn observed(snapshot: &Snapshot) -> Vec<ObservedBalance> {
             asset: r.asset.asset().symbol().to_owned(),
             balance: r.balance,
             height: r.height,
-            block_hash: r.block_hash.display_for(snapshot.chain).to_string(),
+            block_hash: r.block_hash,
             source: source.clone(),
         })
         .collect()
@@ -187,7 +187,7 @@ pub fn observed_from_file(
             asset: r.asset.clone(),
             balance: r.balance,
             height: r.height,
-            block_hash: r.block_hash.display_for(r.chain).to_string(),
+            block_hash: r.block_hash,
             source: format!("file {name} ({})", r.source),
         })
         .collect())
@@ -198,9 +198,15 @@ mod tests {
     use super::*;
     use crate::evm::EvmAddress;
 
-    fn body() -> AttestationBody {
+    fn body() -> Attestation {
         let text = include_str!("../../../vectors/attestation-v1-body.example.json");
-        let mut body: AttestationBody = serde_json::from_str(text).unwrap();
+        // The example's all-zero key is no valid x-only key: any valid one.
+        let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+        v["exchange"]["public_key"] = por_attest::AttestationKey::from_secret_bytes(&[7; 32])
+            .unwrap()
+            .public_key_hex()
+            .into();
+        let mut body: Attestation = serde_json::from_value(v).unwrap();
         // A token entry (registered USDT), an unregistered token and the
         // same ETH wallet listed twice.
         let mut usdt = body.reserves[1].clone();
@@ -210,7 +216,7 @@ mod tests {
         body.assets.push(por_attest::AttestedAsset {
             symbol: "FAKE".into(),
             decimals: 6,
-            chain: "ethereum".into(),
+            chain: Chain::Ethereum.into(),
             contract: Some("0x1111111111111111111111111111111111111111".into()),
         });
         let again = body.reserves[1].clone();

@@ -50,6 +50,8 @@ pub use spec::{SourceSpec, SourceSpecError, SourceSpecKind};
 /// The chain vocabulary every por crate shares; this crate reads balances
 /// on [`READABLE`] only.
 pub use por_types::Chain;
+/// The block hash every por crate shares (defined in `por-types`, beside `Chain`).
+pub use por_types::{BlockHash, DisplayBlockHash, ParseBlockHashError};
 
 /// The chains a source in this crate can read balances on.
 pub const READABLE: [Chain; 2] = [Chain::Bitcoin, Chain::Ethereum];
@@ -90,92 +92,6 @@ impl fmt::Display for ParseChainError {
 }
 
 impl std::error::Error for ParseChainError {}
-
-/// A 32-byte block hash, kept in the byte order in which nodes display it
-/// (Bitcoin Core's reversed hex, Ethereum's `0x…`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BlockHash([u8; 32]);
-
-impl BlockHash {
-    /// Creates a block hash from its displayed bytes.
-    #[must_use]
-    pub fn from_byte_array(bytes: [u8; 32]) -> Self {
-        BlockHash(bytes)
-    }
-
-    /// Returns the displayed bytes.
-    #[must_use]
-    pub fn to_byte_array(self) -> [u8; 32] {
-        self.0
-    }
-
-    /// Parses 64 hex digits, with or without a `0x` prefix, in either case.
-    ///
-    /// # Errors
-    ///
-    /// Returns a [`ParseBlockHashError`] naming the text if it is not 64 hex digits.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use por_chain::{BlockHash, Chain};
-    /// let h = BlockHash::from_hex("0x00000000000000000000000000000000000000000000000000000000000000AB")?;
-    /// assert_eq!(h.display_for(Chain::Bitcoin).to_string(), format!("{}ab", "0".repeat(62)));
-    /// # Ok::<_, por_chain::ParseBlockHashError>(())
-    /// ```
-    pub fn from_hex(s: &str) -> Result<Self, ParseBlockHashError> {
-        let digits = s
-            .strip_prefix("0x")
-            .or_else(|| s.strip_prefix("0X"))
-            .unwrap_or(s);
-        let mut out = [0u8; 32];
-        if digits.len() != 64 {
-            return Err(ParseBlockHashError(s.to_owned()));
-        }
-        hex::decode_to_slice(digits, &mut out).map_err(|_| ParseBlockHashError(s.to_owned()))?;
-        Ok(BlockHash(out))
-    }
-
-    /// Returns a value displaying the hash as the chain's nodes do: 64 lower-case
-    /// hex digits for Bitcoin, `0x` and 64 hex digits for Ethereum.
-    #[must_use]
-    pub fn display_for(self, chain: Chain) -> DisplayBlockHash {
-        DisplayBlockHash { hash: self, chain }
-    }
-}
-
-/// Displays a [`BlockHash`] in a chain's convention; see [`BlockHash::display_for`].
-#[derive(Debug, Clone, Copy)]
-pub struct DisplayBlockHash {
-    hash: BlockHash,
-    chain: Chain,
-}
-
-impl fmt::Display for DisplayBlockHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.chain == Chain::Ethereum {
-            f.write_str("0x")?;
-        }
-        f.write_str(&hex::encode(self.hash.0))
-    }
-}
-
-/// Text that is not a 32-byte block hash in hex.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ParseBlockHashError(String);
-
-impl fmt::Display for ParseBlockHashError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid block hash {:?}: expected 64 hex digits, optionally prefixed by 0x",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for ParseBlockHashError {}
 
 /// What is being counted at an address: the chain's native asset, or an
 /// ERC-20 token at a contract address.

@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use por_attest::{
-    AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint, Exchange,
-    Liabilities, OwnershipProof, ReserveEntry, Snapshot, Tier, FORMAT,
+    AssetTotal, Attestation, AttestationId, AttestationKey, AttestedAsset, AttestedBlockHash,
+    AttestedChain, AttestedScheme, Category, ChainPoint, Exchange, Liabilities, OwnershipProof,
+    ReserveEntry, Snapshot, SnapshotTime, Tier, WalletAddress,
 };
 use por_chain::testnode::{bitcoin_core, Ganache, TestServer};
 use por_tree::Amount;
@@ -341,6 +342,30 @@ fn bitcoin_attestation_audit_passes_then_each_planted_problem_fails() {
         &published,
     ]);
     assert_eq!(c, 3, "nothing fails; much is not checked");
+    // Hex digits in either case name the same key.
+    let (c, r, _) = audit(&[
+        "--attestation",
+        s(&att),
+        "--balances",
+        s(&good_balances),
+        "--expect-key",
+        &published.to_ascii_uppercase(),
+    ]);
+    assert_eq!((c, statuses(&r, "signature")), (3, vec!["pass".to_owned()]));
+    // 64 hex digits that are no x-only key (BIP-340 test vector 5: not on
+    // the curve) are bad input, not a key every attestation fails against.
+    let off_curve = "eefdea4cdb677750a420fee807eacf21eb9898ae79b9768766e4faa04a2d4a34";
+    let o = por(&[
+        "audit",
+        "--attestation",
+        s(&att),
+        "--balances",
+        s(&good_balances),
+        "--expect-key",
+        off_curve,
+    ]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("--expect-key"), "{}", err(&o));
     let stranger = AttestationKey::from_secret_bytes(&[9; 32])
         .unwrap()
         .public_key_hex();
@@ -1058,14 +1083,14 @@ fn bitcoin_core_balances_short_by_one_satoshi() {
     let key = AttestationKey::from_secret_bytes(&[5; 32]).unwrap();
     let entry = |address: &str, sat: u128| {
         ReserveEntry {
-        chain: "bitcoin".into(),
-        address: address.into(),
+        chain: AttestedChain::from_name("bitcoin"),
+        address: WalletAddress::new(address).unwrap(),
         asset: "BTC".into(),
         category: Category::Customer,
         tier: Tier::Cold,
         claimed: Amount::from_base_units(sat),
         proof: OwnershipProof {
-            scheme: "bip322".into(),
+            scheme: AttestedScheme::from_name("bip322"),
             message: "por reserves v1".into(),
             signature: "AkcwRAIgM2gBAQqvZX15ZiysmKmQpDrG83avLIT492QBzLnQIxYCIBaTpOaD20qRlEylyxFSeEA2ba9YOixpX8z46TSDtS40ASECx/EgAxlkQpQ9hYjgGu6EBCPMVPwVIVJqO4XCsMvViHI=".into(),
             second_signature: None,
@@ -1073,45 +1098,42 @@ fn bitcoin_core_balances_short_by_one_satoshi() {
         },
     }
     };
-    let body = AttestationBody {
-        format: FORMAT.into(),
-        exchange: Exchange {
+    let body = Attestation::builder(
+        Exchange {
             // Markup in an input must come out as text in the HTML report.
             id: "acme<script>alert(1)</script>".into(),
-            public_key: key.public_key_hex(),
+            public_key: key.public_key(),
         },
-        snapshot: Snapshot {
+        Snapshot {
             label: "s100".into(),
-            time: "2026-11-21T00:00:00Z".into(),
+            time: SnapshotTime::parse("2026-11-21T00:00:00Z").unwrap(),
         },
-        chains: vec![ChainPoint {
-            chain: "bitcoin".into(),
-            height: 100,
-            block_hash: bitcoin_core::block_hash(100).unwrap(),
+    )
+    .chain(ChainPoint {
+        chain: AttestedChain::from_name("bitcoin"),
+        height: 100,
+        block_hash: AttestedBlockHash::parse(&bitcoin_core::block_hash(100).unwrap()).unwrap(),
+    })
+    .asset(AttestedAsset {
+        symbol: "BTC".into(),
+        decimals: 8,
+        chain: AttestedChain::from_name("bitcoin"),
+        contract: None,
+    })
+    .reserves([
+        entry(bitcoin_core::ADDRESS_A, 50_012_345),
+        entry(bitcoin_core::ADDRESS_B, 100_000_001),
+    ])
+    .build(Liabilities {
+        root: "11".repeat(32).parse().unwrap(),
+        height: 1,
+        customers: 2,
+        totals: vec![AssetTotal {
+            asset: "BTC".into(),
+            amount: Amount::from_base_units(100_000_000),
         }],
-        assets: vec![AttestedAsset {
-            symbol: "BTC".into(),
-            decimals: 8,
-            chain: "bitcoin".into(),
-            contract: None,
-        }],
-        liabilities: Liabilities {
-            root: "11".repeat(32).parse().unwrap(),
-            height: 1,
-            customers: 2,
-            totals: vec![AssetTotal {
-                asset: "BTC".into(),
-                amount: Amount::from_base_units(100_000_000),
-            }],
-        }
-        .into(),
-        reserves: vec![
-            entry(bitcoin_core::ADDRESS_A, 50_012_345),
-            entry(bitcoin_core::ADDRESS_B, 100_000_001),
-        ],
-        reserve_inputs: None,
-        previous: None,
-    };
+    })
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let att = dir.path().join("att.json");
     std::fs::write(&att, body.sign(&key, &[0; 32]).unwrap()).unwrap();
@@ -1345,14 +1367,14 @@ fn identity_entry(
     proof: (&str, &str, &str),
 ) -> ReserveEntry {
     ReserveEntry {
-        chain: chain.into(),
-        address: address.into(),
+        chain: AttestedChain::from_name(chain),
+        address: WalletAddress::new(address).unwrap(),
         asset: asset.into(),
         category: Category::Customer,
         tier: Tier::Cold,
         claimed: Amount::from_base_units(claimed),
         proof: OwnershipProof {
-            scheme: proof.0.into(),
+            scheme: AttestedScheme::from_name(proof.0),
             message: proof.1.into(),
             signature: proof.2.into(),
             second_signature: None,
@@ -1376,51 +1398,44 @@ fn identity_attestation(
     reserves: Vec<ReserveEntry>,
     previous: Option<String>,
 ) -> String {
-    let body = AttestationBody {
-        format: FORMAT.into(),
-        exchange: Exchange {
+    Attestation::builder(
+        Exchange {
             id: exchange.into(),
-            public_key: key.public_key_hex(),
+            public_key: key.public_key(),
         },
-        snapshot: Snapshot {
+        Snapshot {
             label: label.into(),
-            time: time.into(),
+            time: SnapshotTime::parse(time).unwrap(),
         },
-        chains: chains
+    )
+    .chains(chains.iter().map(|(c, h, b)| ChainPoint {
+        chain: AttestedChain::from_name(c),
+        height: *h,
+        block_hash: AttestedBlockHash::parse(b).unwrap(),
+    }))
+    .assets(assets.iter().map(|(s, d, c, k)| AttestedAsset {
+        symbol: (*s).into(),
+        decimals: *d,
+        chain: AttestedChain::from_name(c),
+        contract: k.map(str::to_owned),
+    }))
+    .reserves(reserves)
+    .previous(previous.map(|p| AttestationId::from_hex(&p).unwrap()))
+    .build(Liabilities {
+        root: ROOT.parse().unwrap(),
+        height: 1,
+        customers: 2,
+        totals: assets
             .iter()
-            .map(|(c, h, b)| ChainPoint {
-                chain: (*c).into(),
-                height: *h,
-                block_hash: (*b).into(),
+            .map(|(s, ..)| AssetTotal {
+                asset: (*s).into(),
+                amount: Amount::from_base_units(1),
             })
             .collect(),
-        assets: assets
-            .iter()
-            .map(|(s, d, c, k)| AttestedAsset {
-                symbol: (*s).into(),
-                decimals: *d,
-                chain: (*c).into(),
-                contract: k.map(str::to_owned),
-            })
-            .collect(),
-        liabilities: Liabilities {
-            root: ROOT.parse().unwrap(),
-            height: 1,
-            customers: 2,
-            totals: assets
-                .iter()
-                .map(|(s, ..)| AssetTotal {
-                    asset: (*s).into(),
-                    amount: Amount::from_base_units(1),
-                })
-                .collect(),
-        }
-        .into(),
-        reserves,
-        reserve_inputs: None,
-        previous,
-    };
-    body.sign(key, &[7; 32]).unwrap()
+    })
+    .unwrap()
+    .sign(key, &[7; 32])
+    .unwrap()
 }
 
 fn attestation_id(text: &str) -> String {

@@ -18,8 +18,8 @@ use std::path::Path;
 
 mod support;
 use por_attest::{
-    AttestationBody, AttestationKey, AttestedAsset, ChainPoint, Exchange, LiabilitiesSection,
-    LiabilitiesV2, Snapshot, FORMAT,
+    Attestation, AttestationKey, AttestedAsset, AttestedBlockHash, AttestedChain, ChainPoint,
+    Exchange, LiabilitiesSection, LiabilitiesV2, Snapshot, SnapshotTime,
 };
 use serde_json::Value;
 use support::{code, por_in as por, stderr as err, stdout as out};
@@ -79,37 +79,35 @@ fn exchange() -> tempfile::TempDir {
     dir
 }
 
-fn body(liabilities: LiabilitiesSection) -> AttestationBody {
-    AttestationBody {
-        format: FORMAT.to_owned(),
-        exchange: Exchange {
+fn body(liabilities: LiabilitiesSection) -> Attestation {
+    Attestation::builder(
+        Exchange {
             id: "acme".into(),
-            public_key: key().public_key_hex(),
+            public_key: key().public_key(),
         },
-        snapshot: Snapshot {
+        Snapshot {
             label: "2026-11-21".into(),
-            time: "2026-11-21T00:00:00Z".into(),
+            time: SnapshotTime::parse("2026-11-21T00:00:00Z").unwrap(),
         },
-        chains: vec![ChainPoint {
-            chain: "bitcoin".into(),
-            height: 870_000,
-            block_hash: "ab".repeat(32),
-        }],
-        assets: ["BTC", "ETH"]
+    )
+    .chain(ChainPoint {
+        chain: AttestedChain::from_name("bitcoin"),
+        height: 870_000,
+        block_hash: AttestedBlockHash::parse(&"ab".repeat(32)).unwrap(),
+    })
+    .assets(
+        ["BTC", "ETH"]
             .iter()
             .zip([8, 18])
             .map(|(s, d)| AttestedAsset {
                 symbol: (*s).into(),
                 decimals: d,
-                chain: "bitcoin".into(),
+                chain: AttestedChain::from_name("bitcoin"),
                 contract: None,
-            })
-            .collect(),
-        liabilities,
-        reserves: vec![],
-        reserve_inputs: None,
-        previous: None,
-    }
+            }),
+    )
+    .build(liabilities)
+    .unwrap()
 }
 
 fn sign(liabilities: LiabilitiesSection) -> String {

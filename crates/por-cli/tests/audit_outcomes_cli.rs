@@ -24,8 +24,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use por_attest::{
-    AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint,
-    OwnershipProof, ParsedAttestation, ReserveEntry, Tier,
+    AssetTotal, Attestation, AttestationKey, AttestedAsset, AttestedBlockHash, AttestedChain,
+    AttestedScheme, Category, ChainPoint, OwnershipProof, ParsedAttestation, ReserveEntry, Tier,
+    WalletAddress,
 };
 mod support;
 use por_tree::Amount;
@@ -228,7 +229,7 @@ impl Fixture {
     /// The attestation `att` read, changed by `edit` and signed again with
     /// the exchange's key (its wallets' signatures stay valid: the
     /// exchange, snapshot and root are unchanged).
-    fn resign(&self, att: &str, out: &str, edit: impl FnOnce(&mut AttestationBody)) -> PathBuf {
+    fn resign(&self, att: &str, out: &str, edit: impl FnOnce(&mut Attestation)) -> PathBuf {
         let text = std::fs::read_to_string(self.path(att)).unwrap();
         let mut body = ParsedAttestation::from_json(&text)
             .unwrap()
@@ -398,14 +399,14 @@ fn unchecked_chain_reserves_count_zero() {
     let with_tron = |claim: u128, out: &str| {
         fx.resign("att.json", out, |b| {
             b.chains.push(ChainPoint {
-                chain: "tron".into(),
+                chain: AttestedChain::from_name("tron"),
                 height: 60_000_000,
-                block_hash: "00".repeat(32),
+                block_hash: AttestedBlockHash::parse(&"00".repeat(32)).unwrap(),
             });
             b.assets.push(AttestedAsset {
                 symbol: "TRX".into(),
                 decimals: 6,
-                chain: "tron".into(),
+                chain: AttestedChain::from_name("tron"),
                 contract: None,
             });
             let por_attest::LiabilitiesSection::V1(l) = &mut b.liabilities else {
@@ -416,14 +417,14 @@ fn unchecked_chain_reserves_count_zero() {
                 amount: Amount::from_base_units(100_000_000),
             });
             b.reserves.push(ReserveEntry {
-                chain: "tron".into(),
-                address: tron_address.clone(),
+                chain: AttestedChain::from_name("tron"),
+                address: WalletAddress::new(&tron_address).unwrap(),
                 asset: "TRX".into(),
                 category: Category::Customer,
                 tier: Tier::Cold,
                 claimed: Amount::from_base_units(claim),
                 proof: OwnershipProof {
-                    scheme: "auto".into(),
+                    scheme: AttestedScheme::from_name("auto"),
                     message: msg.clone(),
                     signature: tron_sig.clone(),
                     second_signature: None,

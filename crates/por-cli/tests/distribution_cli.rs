@@ -8,7 +8,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use por_attest::{AttestationBody, AttestationKey};
+use por_attest::{Attestation, AttestationKey};
 use serde_json::Value;
 
 mod support;
@@ -100,7 +100,7 @@ impl Fixture {
             .map(|(a, v)| serde_json::json!({"asset": a, "amount": v}))
             .collect();
         body["liabilities"]["totals"] = Value::Array(totals);
-        let body: AttestationBody = serde_json::from_value(body).unwrap();
+        let body: Attestation = serde_json::from_value(body).unwrap();
         fs::write(self.p(name), body.sign(&key, &[0; 32]).unwrap()).unwrap();
     }
 

@@ -381,7 +381,7 @@ fn attestation(dir: &Path, change: impl FnOnce(&mut Value)) -> String {
         "previous": null
     });
     change(&mut body);
-    let body: por_attest::AttestationBody = serde_json::from_value(body).unwrap();
+    let body: por_attest::Attestation = serde_json::from_value(body).unwrap();
     body.sign(&key, &[7; 32]).unwrap()
 }
 

@@ -54,48 +54,9 @@ use self::bitcoin::legacy;
 /// A chain family: the vocabulary every por crate shares.
 pub use por_types::Chain;
 
-/// Which scheme to try.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum SchemeRequest {
-    /// Pick from the signature's shape (Bitcoin: prefix / length; EVM:
-    /// EIP-191, then OKX, then HTX, reporting which one verified).
-    #[default]
-    Auto,
-    /// BIP-322 only.
-    Bip322,
-    /// Legacy signed message only.
-    Legacy,
-    /// OKX Bitcoin multisig (two legacy signatures + redeem script).
-    OkxMultisig,
-    /// EIP-191 personal_sign only.
-    Eip191,
-    /// OKX EVM (personal_sign of keccak256(message)) only.
-    OkxEvm,
-    /// HTX raw keccak256(message) only.
-    HtxRawKeccak,
-    /// OKX's OKC framing only.
-    OkxOkc,
-}
-
-impl SchemeRequest {
-    /// Parses `auto`, `bip322`, `legacy`, `okx-multisig`, `eip191`, `okx-evm`,
-    /// `htx-raw-keccak`.
-    #[must_use]
-    pub fn from_name(s: &str) -> Option<SchemeRequest> {
-        match s {
-            "auto" => Some(SchemeRequest::Auto),
-            "bip322" => Some(SchemeRequest::Bip322),
-            "legacy" => Some(SchemeRequest::Legacy),
-            "okx-multisig" => Some(SchemeRequest::OkxMultisig),
-            "eip191" => Some(SchemeRequest::Eip191),
-            "okx-evm" => Some(SchemeRequest::OkxEvm),
-            "htx-raw-keccak" => Some(SchemeRequest::HtxRawKeccak),
-            "okx-okc" => Some(SchemeRequest::OkxOkc),
-            _ => None,
-        }
-    }
-}
+/// Which scheme to try: the vocabulary's (`por_types`), since an attestation
+/// names it too.
+pub use por_types::SchemeRequest;
 
 /// The scheme that verified a signature.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -1,7 +1,7 @@
 //! # por-types
 //!
 //! The words every `por` crate shares, defined once: [`Chain`], [`Tier`],
-//! [`Category`], [`Outcome`], and [`address_key`] (what makes two
+//! [`Category`], [`Outcome`], [`SchemeRequest`], [`BlockHash`], and [`address_key`] (what makes two
 //! written addresses the same address). Each has one name in files
 //! ([`Display`](core::fmt::Display) / [`FromStr`](core::str::FromStr) /
 //! serde agree), declared once with [`named_enum!`], which other crates use
@@ -310,6 +310,154 @@ pub fn address_key(chain: Option<Chain>, address: &str) -> String {
     }
 }
 
+named_enum! {
+    /// Which ownership signature scheme a claim asks for (what an
+    /// attestation's `proof.scheme` and a reserves file's `scheme` name):
+    /// `auto` picks from the signature's shape. `por-ownership` verifies
+    /// each; the attestation (which the page reads without the ownership
+    /// code) stores the name typed, so the word lives here.
+    #[non_exhaustive]
+    #[derive(Default)]
+    pub enum SchemeRequest ("scheme") {
+        /// Pick from the signature's shape (Bitcoin: prefix / length; EVM:
+        /// EIP-191, then OKX, then HTX, reporting which one verified).
+        #[default]
+        Auto => "auto",
+        /// BIP-322 only.
+        Bip322 => "bip322",
+        /// Legacy signed message only.
+        Legacy => "legacy",
+        /// OKX Bitcoin multisig (two legacy signatures + redeem script).
+        OkxMultisig => "okx-multisig",
+        /// EIP-191 personal_sign only.
+        Eip191 => "eip191",
+        /// OKX EVM (personal_sign of keccak256(message)) only.
+        OkxEvm => "okx-evm",
+        /// HTX raw keccak256(message) only.
+        HtxRawKeccak => "htx-raw-keccak",
+        /// OKX's OKC framing only.
+        OkxOkc => "okx-okc",
+    }
+}
+
+/// A 32-byte block hash, kept in the byte order in which nodes display it
+/// (Bitcoin Core's reversed hex, Ethereum's `0x…`). Equal hashes are equal
+/// whatever case or `0x` prefix they were written with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BlockHash([u8; 32]);
+
+impl BlockHash {
+    /// Creates a block hash from its displayed bytes.
+    #[must_use]
+    pub fn from_byte_array(bytes: [u8; 32]) -> Self {
+        BlockHash(bytes)
+    }
+
+    /// Returns the displayed bytes.
+    #[must_use]
+    pub fn to_byte_array(self) -> [u8; 32] {
+        self.0
+    }
+
+    /// Parses 64 hex digits, with or without a `0x` prefix, in either case.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ParseBlockHashError`] naming the text if it is not 64 hex digits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use por_types::{BlockHash, Chain};
+    /// let h = BlockHash::from_hex("0x00000000000000000000000000000000000000000000000000000000000000AB")?;
+    /// assert_eq!(h.display_for(Chain::Bitcoin).to_string(), format!("{}ab", "0".repeat(62)));
+    /// # Ok::<_, por_types::ParseBlockHashError>(())
+    /// ```
+    pub fn from_hex(s: &str) -> Result<Self, ParseBlockHashError> {
+        let digits = s
+            .strip_prefix("0x")
+            .or_else(|| s.strip_prefix("0X"))
+            .unwrap_or(s);
+        let bad = || ParseBlockHashError(s.to_owned());
+        let b = digits.as_bytes();
+        if b.len() != 64 {
+            return Err(bad());
+        }
+        let nibble = |c: u8| -> Option<u8> {
+            match c {
+                b'0'..=b'9' => Some(c - b'0'),
+                b'a'..=b'f' => Some(c - b'a' + 10),
+                b'A'..=b'F' => Some(c - b'A' + 10),
+                _ => None,
+            }
+        };
+        let mut out = [0u8; 32];
+        for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
+            let (Some(hi), Some(lo)) = (
+                pair.first().copied().and_then(nibble),
+                pair.get(1).copied().and_then(nibble),
+            ) else {
+                return Err(bad());
+            };
+            *o = hi << 4 | lo;
+        }
+        Ok(BlockHash(out))
+    }
+
+    /// Returns a value displaying the hash as the chain's nodes do: 64 lower-case
+    /// hex digits for Bitcoin, `0x` and 64 hex digits for Ethereum.
+    #[must_use]
+    pub fn display_for(self, chain: Chain) -> DisplayBlockHash {
+        DisplayBlockHash {
+            hash: self,
+            prefix: chain == Chain::Ethereum,
+        }
+    }
+
+    /// Returns a value displaying the hash as 64 lower-case hex digits, with
+    /// a `0x` prefix when `prefix` is set.
+    #[must_use]
+    pub fn display_hex(self, prefix: bool) -> DisplayBlockHash {
+        DisplayBlockHash { hash: self, prefix }
+    }
+}
+
+/// Displays a [`BlockHash`] in a chain's convention; see [`BlockHash::display_for`].
+#[derive(Debug, Clone, Copy)]
+pub struct DisplayBlockHash {
+    hash: BlockHash,
+    prefix: bool,
+}
+
+impl fmt::Display for DisplayBlockHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.prefix {
+            f.write_str("0x")?;
+        }
+        for b in self.hash.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Text that is not a 32-byte block hash in hex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParseBlockHashError(String);
+
+impl fmt::Display for ParseBlockHashError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid block hash {:?}: expected 64 hex digits, optionally prefixed by 0x",
+            self.0
+        )
+    }
+}
+
+impl core::error::Error for ParseBlockHashError {}
+
 #[cfg(test)]
 mod tests {
     use std::prelude::rust_2021::*;
@@ -371,5 +519,24 @@ mod tests {
             address_key(Some(Chain::Bitcoin), p2pkh),
             address_key(Some(Chain::Bitcoin), &p2pkh.to_ascii_lowercase())
         );
+    }
+
+    #[test]
+    fn block_hashes() {
+        let h = BlockHash::from_hex(&format!("0x{}", "Ab".repeat(32))).unwrap();
+        assert_eq!(h, BlockHash::from_byte_array([0xab; 32]));
+        assert_eq!(h.display_for(Chain::Bitcoin).to_string(), "ab".repeat(32));
+        assert_eq!(
+            h.display_for(Chain::Ethereum).to_string(),
+            format!("0x{}", "ab".repeat(32))
+        );
+        for bad in ["", "0x", &"a".repeat(63), &"g".repeat(64), &"é".repeat(32)] {
+            assert!(BlockHash::from_hex(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            "okx-multisig".parse::<SchemeRequest>().unwrap(),
+            SchemeRequest::OkxMultisig
+        );
+        assert!("Auto".parse::<SchemeRequest>().is_err());
     }
 }

@@ -284,7 +284,7 @@ fn resigned(edit: impl FnOnce(&mut Value)) -> String {
     let mut v: Value = serde_json::from_str(&fixture("attestation.json")).expect("json");
     v.as_object_mut().expect("object").remove("signature");
     edit(&mut v);
-    let body: por_attest::AttestationBody = serde_json::from_value(v).expect("body");
+    let body: por_attest::Attestation = serde_json::from_value(v).expect("body");
     let key = por_attest::AttestationKey::from_secret_bytes(&[0x51; 32]).expect("key");
     body.sign(&key, &[0; 32]).expect("sign")
 }

@@ -94,7 +94,7 @@ fn attestation(root: &str) -> String {
     .expect("example body");
     body["exchange"]["public_key"] = serde_json::Value::String(key.public_key_hex());
     body["liabilities"] = serde_json::from_str(root).expect("root");
-    let body: por_attest::AttestationBody = serde_json::from_value(body).expect("body");
+    let body: por_attest::Attestation = serde_json::from_value(body).expect("body");
     body.sign(&key, &[0; 32]).expect("sign") + "\n"
 }
 

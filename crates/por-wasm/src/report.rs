@@ -611,7 +611,7 @@ mod tests {
             "previous": null
         });
         change(&mut body);
-        let body: por_attest::AttestationBody = serde_json::from_value(body).unwrap();
+        let body: por_attest::Attestation = serde_json::from_value(body).unwrap();
         body.sign(&key, &[7; 32]).unwrap()
     }
 

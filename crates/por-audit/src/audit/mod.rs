@@ -22,7 +22,8 @@ use serde_json::{json, Map, Value};
 
 use crate::registry::{self, AssetId, AssetRegistry, Resolution};
 use por_attest::{
-    AttestationBody, Category, FormatError, ParsedAttestation, ReserveEntry, VerifiedAttestation,
+    Attestation, AttestedChain, Category, FormatError, ParsedAttestation, ReserveEntry,
+    VerifiedAttestation, XOnlyKey,
 };
 use por_reserve::{Inputs, PolicySet, Scenario};
 use por_tree::amount::Amount;
@@ -30,7 +31,7 @@ use por_tree::asset::AssetList;
 use por_tree::hash::NodeHash;
 use por_tree::proof::InclusionProof;
 use por_tree::tree::RootCommitment;
-use por_types::Chain;
+use por_types::{BlockHash, Chain};
 
 pub use positions::{ratio_percent, AssetPosition, TierSplit};
 
@@ -64,7 +65,7 @@ pub struct ObservedBalance {
     /// The block height the balance refers to.
     pub height: u64,
     /// The block hash at that height as the source reports it.
-    pub block_hash: String,
+    pub block_hash: BlockHash,
     /// Where it came from (`bitcoin-rpc http://…`, `file balances.csv`).
     pub source: String,
 }
@@ -133,7 +134,7 @@ pub struct AuditInput {
     /// The attestation keys the auditor trusts (x-only, hex), as the
     /// exchanges published them out of band. Empty: any key whose signature
     /// verifies is accepted, and the report shows which key signed.
-    pub trusted_keys: Vec<String>,
+    pub trusted_keys: Vec<XOnlyKey>,
     /// The auditor's asset registry (which contract a symbol means);
     /// `None`: the built-in one ([`AssetRegistry::builtin`]).
     pub asset_registry: Option<AssetRegistry>,
@@ -365,22 +366,9 @@ impl fmt::Display for AuditError {
 
 impl std::error::Error for AuditError {}
 
-/// The comparison key of an address written in an attestation:
-/// [`por_types::address_key`] under the chain it names (a chain por does
-/// not know is compared by the same prefixes).
-#[must_use]
-pub fn attested_address_key(chain: &str, address: &str) -> String {
-    por_types::address_key(por_types::Chain::from_canonical_name(chain).ok(), address)
-}
-
-fn normalize_hash(h: &str) -> String {
-    let l = h.trim().to_ascii_lowercase();
-    l.strip_prefix("0x").map(str::to_owned).unwrap_or(l)
-}
-
 /// Whether `key` is trusted: no keys given, or among them.
-fn trusted_keys_allow(trusted: &[String], key: &str) -> bool {
-    trusted.is_empty() || trusted.iter().any(|t| t.trim().eq_ignore_ascii_case(key))
+fn trusted_keys_allow(trusted: &[XOnlyKey], key: &XOnlyKey) -> bool {
+    trusted.is_empty() || trusted.contains(key)
 }
 
 /// What the chain data said about one reserve entry.
@@ -496,7 +484,7 @@ pub fn run(input: &AuditInput) -> Result<AuditReport, AuditError> {
 /// its signature: one `signature` check each.
 fn signature_checks(
     attestations: &[NamedText],
-    trusted_keys: &[String],
+    trusted_keys: &[XOnlyKey],
     checks: &mut Vec<Check>,
 ) -> Result<Vec<Audited>, AuditError> {
     if attestations.is_empty() {
@@ -511,11 +499,9 @@ fn signature_checks(
             })?;
         let b = parsed.body_unverified();
         let pinned = trusted_keys_allow(trusted_keys, &b.exchange.public_key);
-        let verified = match pinned {
-            true => parsed.clone().verify_signature(),
-            false => parsed
-                .clone()
-                .verify_signature_with_key(trusted_keys.first().map_or("", String::as_str)),
+        let verified = match (pinned, trusted_keys.first()) {
+            (false, Some(first)) => parsed.clone().verify_signature_with_key(first),
+            _ => parsed.clone().verify_signature(),
         };
         let item = Audited {
             name: a.name.clone(),
@@ -659,7 +645,7 @@ fn balance_checks(
         for (e, found) in body.reserves.iter().zip(entries.iter_mut()) {
             let resolution = identities.get(&e.asset);
             let subject = entry_subject(&label, body, e, resolution);
-            let Some(point) = body.chains.iter().find(|c| c.chain == e.chain) else {
+            let Some(point) = body.chain_point(&e.chain) else {
                 // Not reachable for a parsed attestation (every reserve's
                 // chain is listed); kept so nothing is counted silently.
                 checks.push(check(
@@ -702,7 +688,11 @@ fn balance_checks(
                 ));
                 continue;
             };
-            let Some(o) = index.get(&balance_key(identity.asset, &e.address, point.height)) else {
+            let Some(o) = index.get(&balance_key(
+                identity.asset,
+                e.address.as_str(),
+                point.height,
+            )) else {
                 let what = identity.asset.contract().map_or_else(
                     || "native coin".to_owned(),
                     |c| format!("contract {}", c.to_lower_hex()),
@@ -721,21 +711,22 @@ fn balance_checks(
                 checks.push(check("balance", Status::NotChecked, subject, reason, id_ev));
                 continue;
             };
+            let observed_hash = o.block_hash.display_for(o.asset_id.chain()).to_string();
             sources.insert(SourceUse {
                 chain: o.asset_id.chain().as_str().to_owned(),
                 source: o.source.clone(),
                 height: o.height,
-                block_hash: o.block_hash.clone(),
+                block_hash: observed_hash.clone(),
             });
             let mut ev = id_ev;
             ev.extend([
                 ("observed", json!(o.balance.to_string())),
                 ("height", json!(o.height)),
                 ("attested_block_hash", json!(point.block_hash)),
-                ("observed_block_hash", json!(o.block_hash)),
+                ("observed_block_hash", json!(observed_hash)),
                 ("source", json!(o.source)),
             ]);
-            if normalize_hash(&o.block_hash) != normalize_hash(&point.block_hash) {
+            if o.block_hash != point.block_hash.hash() {
                 found.observed = Observed::Failed;
                 checks.push(check(
                     "balance",
@@ -743,7 +734,7 @@ fn balance_checks(
                     subject,
                     format!(
                         "the block at height {} is {}, not the attested {}: the balance is not at the attested block",
-                        o.height, o.block_hash, point.block_hash
+                        o.height, observed_hash, point.block_hash
                     ),
                     ev,
                 ));
@@ -751,11 +742,7 @@ fn balance_checks(
             }
             found.observed = Observed::At(o.balance);
             // Asset units for people (base units stay in the evidence).
-            let decimals = body
-                .assets
-                .iter()
-                .find(|a| a.symbol == e.asset)
-                .map_or(0, |a| a.decimals);
+            let decimals = body.asset(&e.asset).map_or(0, |a| a.decimals);
             let units = |a: Amount| format!("{} {}", a.display_in(decimals), e.asset);
             if o.balance >= e.claimed {
                 checks.push(check(
@@ -868,9 +855,9 @@ fn report(
                 name: a.name.clone(),
                 exchange: b.exchange.id.clone(),
                 snapshot: b.snapshot.label.clone(),
-                time: b.snapshot.time.clone(),
+                time: b.snapshot.time.to_string(),
                 id: a.parsed.id().to_hex(),
-                public_key: b.exchange.public_key.clone(),
+                public_key: b.exchange.public_key.to_hex(),
                 signature_valid: a.verified.is_some(),
                 reserve_entries: b.reserves.len(),
                 customers: b.liabilities.customers(),
@@ -958,7 +945,7 @@ fn counted_entries<'a>(v: &'a VerifiedAttestation, found: &[EntryFindings]) -> V
 /// network, address and contract (or `native`) the line is about.
 fn entry_subject(
     label: &str,
-    body: &AttestationBody,
+    body: &Attestation,
     e: &ReserveEntry,
     resolution: Option<&Resolution>,
 ) -> String {
@@ -984,15 +971,16 @@ fn entry_subject(
 
 /// The network a chain name means in an attestation (`mainnet` for the
 /// chains por reads), or `unknown`.
-fn network_of_chain(chain: &str) -> &'static str {
-    registry::native_chain(chain).map_or("unknown", |c| c.network)
+fn network_of_chain(chain: &AttestedChain) -> &'static str {
+    chain
+        .known()
+        .and_then(registry::native_chain_of)
+        .map_or("unknown", |c| c.network)
 }
 
 /// What the attestation says the entry's asset is: its contract, or `native`.
-fn attested_contract<'a>(body: &'a AttestationBody, e: &ReserveEntry) -> &'a str {
-    body.assets
-        .iter()
-        .find(|a| a.symbol == e.asset)
+fn attested_contract<'a>(body: &'a Attestation, e: &ReserveEntry) -> &'a str {
+    body.asset(&e.asset)
         .and_then(|a| a.contract.as_deref())
         .unwrap_or("native")
 }
@@ -1061,7 +1049,7 @@ fn asset_identity_checks(
         if let Some(v) = &a.verified {
             for asset in &v.body().assets {
                 let r = asset_registry.resolve(
-                    &asset.chain,
+                    asset.chain.as_str(),
                     &asset.symbol,
                     asset.decimals,
                     asset.contract.as_deref(),
@@ -1166,7 +1154,7 @@ fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
     for a in audited {
         let b = a.parsed.body_unverified();
         let subject = format!("{} ({})", a.label(), a.name);
-        let prev_field = b.previous.clone();
+        let prev_field = b.previous;
         match last_of.get(&b.exchange.id) {
             // The attestation declares itself the exchange's first: there is
             // no link to check, and nothing an auditor could add.
@@ -1186,7 +1174,7 @@ fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
                 [("previous", json!(prev_field))],
             )),
             Some(before) => {
-                let want = before.parsed.id().to_hex();
+                let want = before.parsed.id();
                 let bb = before.parsed.body_unverified();
                 let ev = [
                     ("previous", json!(prev_field)),
@@ -1201,19 +1189,19 @@ fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
                         "a signature in this link does not verify".into(),
                         ev,
                     ));
-                } else if prev_field.as_deref() != Some(want.as_str()) {
+                } else if prev_field != Some(want) {
                     checks.push(check(
                         "previous-link",
                         Status::Fail,
                         subject,
                         format!(
                             "previous is {}, but the attestation before it ({}) has id {want}: the history is broken",
-                            prev_field.as_deref().unwrap_or("null"),
+                            prev_field.map_or_else(|| "null".to_owned(), |p| p.to_hex()),
                             before.name
                         ),
                         ev,
                     ));
-                } else if !later(&bb.snapshot, &b.snapshot) {
+                } else if b.snapshot.time <= bb.snapshot.time {
                     checks.push(check(
                         "previous-link",
                         Status::Fail,
@@ -1270,15 +1258,8 @@ fn history_checks(audited: &[Audited], checks: &mut Vec<Check>) {
     }
 }
 
-/// Whether snapshot `b` is strictly later than `a`, as instants (never as
-/// text: `…00.9Z` is after `…00Z`). A time that does not parse (not
-/// possible for a parsed attestation) is never later.
-fn later(a: &por_attest::Snapshot, b: &por_attest::Snapshot) -> bool {
-    match (a.instant(), b.instant()) {
-        (Ok(x), Ok(y)) => y > x,
-        _ => false,
-    }
-}
+/// (chain, network, address key, `native` or contract): see [`claim_key`].
+type ClaimKey = (AttestedChain, String, String, String);
 
 /// The on-chain identity a claim is about, for duplicate detection: (chain,
 /// network, normalized address, `native` or contract). Never the symbol:
@@ -1286,26 +1267,24 @@ fn later(a: &por_attest::Snapshot, b: &por_attest::Snapshot) -> bool {
 /// confirmed nothing (a chain without a balance source), the attested
 /// contract stands in, or the symbol for a contract-less asset there; such
 /// claims count for nothing anyway.
-fn claim_key(
-    body: &AttestationBody,
-    e: &ReserveEntry,
-    resolution: Option<&Resolution>,
-) -> (String, String, String, String) {
+fn claim_key(body: &Attestation, e: &ReserveEntry, resolution: Option<&Resolution>) -> ClaimKey {
     let what = match resolution {
         Some(Resolution::Confirmed(id)) => id.contract_or_native(),
         Some(
             Resolution::Unregistered { contract } | Resolution::OtherGeneration { contract, .. },
         ) => contract.clone(),
-        Some(Resolution::NoBalanceSource { .. }) | None => match attested_contract(body, e) {
-            "native" => format!("symbol {}", e.asset),
-            c => c.to_ascii_lowercase(),
-        },
+        Some(Resolution::NoBalanceSource { .. }) | None => {
+            match body.asset(&e.asset).and_then(|a| a.contract.as_deref()) {
+                None => format!("symbol {}", e.asset),
+                Some(c) => c.to_ascii_lowercase(),
+            }
+        }
         Some(Resolution::Refused(_)) => attested_contract(body, e).to_ascii_lowercase(),
     };
     (
         e.chain.clone(),
         network_of_chain(&e.chain).to_owned(),
-        attested_address_key(&e.chain, &e.address),
+        e.chain.address_key(e.address.as_str()),
         what,
     )
 }
@@ -1323,20 +1302,20 @@ fn is_history(audited: &[Audited], i: usize, j: usize) -> bool {
     ) else {
         return false;
     };
-    let target = first.id().to_hex();
+    let target = first.id();
     let mut cur = j;
     for _ in 0..audited.len() {
         let Some(later) = audited.get(cur).and_then(|a| a.verified.as_ref()) else {
             return false;
         };
         let lb = later.body();
-        let Some(prev_id) = lb.previous.as_deref() else {
+        let Some(prev_id) = lb.previous else {
             return false;
         };
         let Some(p) = audited.iter().position(|a| {
-            a.verified.as_ref().is_some_and(|v| {
-                v.id().to_hex() == prev_id && v.body().exchange.id == lb.exchange.id
-            })
+            a.verified
+                .as_ref()
+                .is_some_and(|v| v.id() == prev_id && v.body().exchange.id == lb.exchange.id)
         }) else {
             return false;
         };
@@ -1344,10 +1323,7 @@ fn is_history(audited: &[Audited], i: usize, j: usize) -> bool {
             return false;
         };
         let eb = earlier.body();
-        let later_time = match (lb.snapshot.instant(), eb.snapshot.instant()) {
-            (Ok(l), Ok(e)) => l > e,
-            _ => false,
-        };
+        let later_time = lb.snapshot.time > eb.snapshot.time;
         let later_blocks = lb.chains.iter().all(|lc| {
             eb.chains
                 .iter()
@@ -1370,8 +1346,7 @@ fn is_history(audited: &[Audited], i: usize, j: usize) -> bool {
 /// a genuine history ([`is_history`]). Marks the entries involved in a
 /// duplicate, which are then not counted as reserves.
 fn unique_address_checks(audited: &mut [Audited], checks: &mut Vec<Check>) {
-    type Key = (String, String, String, String);
-    let mut by_key: BTreeMap<Key, Vec<(usize, usize)>> = BTreeMap::new();
+    let mut by_key: BTreeMap<ClaimKey, Vec<(usize, usize)>> = BTreeMap::new();
     let mut total = 0usize;
     for (i, a) in audited.iter().enumerate() {
         let Some(v) = &a.verified else { continue };
@@ -1910,14 +1885,19 @@ fn proof_check_v2(audited: &[Audited], p: &NamedText, checks: &mut Vec<Check>) {
 /// the same attestation. `por reserve requirement --attestation` counts
 /// none of those claims, exactly as the audit does.
 #[must_use]
-pub fn claimed_more_than_once(body: &AttestationBody, asset_registry: &AssetRegistry) -> Vec<bool> {
+pub fn claimed_more_than_once(body: &Attestation, asset_registry: &AssetRegistry) -> Vec<bool> {
     let resolutions: BTreeMap<&str, Resolution> = body
         .assets
         .iter()
         .map(|a| {
             (
                 a.symbol.as_str(),
-                asset_registry.resolve(&a.chain, &a.symbol, a.decimals, a.contract.as_deref()),
+                asset_registry.resolve(
+                    a.chain.as_str(),
+                    &a.symbol,
+                    a.decimals,
+                    a.contract.as_deref(),
+                ),
             )
         })
         .collect();
@@ -1926,7 +1906,7 @@ pub fn claimed_more_than_once(body: &AttestationBody, asset_registry: &AssetRegi
         .iter()
         .map(|e| claim_key(body, e, resolutions.get(e.asset.as_str())))
         .collect();
-    let mut count: BTreeMap<&(String, String, String, String), usize> = BTreeMap::new();
+    let mut count: BTreeMap<&ClaimKey, usize> = BTreeMap::new();
     for k in &keys {
         *count.entry(k).or_default() += 1;
     }
@@ -1944,7 +1924,7 @@ pub fn claimed_more_than_once(body: &AttestationBody, asset_registry: &AssetRegi
 #[must_use]
 pub fn reserve_inputs_from_attestation<'a>(
     inputs: &Inputs,
-    body: &AttestationBody,
+    body: &Attestation,
     counted: impl IntoIterator<Item = (&'a ReserveEntry, Amount)>,
 ) -> Inputs {
     let mut out = inputs.clone();
@@ -1960,11 +1940,11 @@ pub fn reserve_inputs_from_attestation<'a>(
             };
             // One Tier (por_types) in the attestation and the reserve engine.
             let tier = e.tier;
-            let addr = attested_address_key(&e.chain, &e.address);
+            let addr = e.chain.address_key(e.address.as_str());
             let extra = carried.iter().find(|h| {
                 h.address
                     .as_deref()
-                    .is_some_and(|a| attested_address_key(&e.chain, a) == addr)
+                    .is_some_and(|a| e.chain.address_key(a) == addr)
             });
             por_reserve::Holding {
                 asset: e.asset.clone(),
@@ -1973,8 +1953,8 @@ pub fn reserve_inputs_from_attestation<'a>(
                 tier,
                 signing_vendor: extra.and_then(|h| h.signing_vendor.clone()),
                 cold_equivalent: extra.is_some_and(|h| h.cold_equivalent),
-                chain: Some(e.chain.clone()),
-                address: Some(e.address.clone()),
+                chain: Some(e.chain.as_str().to_owned()),
+                address: Some(e.address.as_str().to_owned()),
             }
         })
         .collect();
@@ -1998,7 +1978,8 @@ fn reserve_checks(
 ) -> Result<ReservePosition, AuditError> {
     use sha2::{Digest, Sha256};
     let body = v.body();
-    let got = hex::encode(Sha256::digest(&run.bytes));
+    let digest: [u8; 32] = Sha256::digest(&run.bytes).into();
+    let got = hex::encode(digest);
     match &body.reserve_inputs {
         None => checks.push(check(
             "reserve-inputs",
@@ -2010,7 +1991,7 @@ fn reserve_checks(
             ),
             [("sha256", json!(got))],
         )),
-        Some(r) if r.sha256 == got => checks.push(check(
+        Some(r) if r.sha256 == digest => checks.push(check(
             "reserve-inputs",
             Status::Pass,
             label.to_owned(),
@@ -2026,9 +2007,14 @@ fn reserve_checks(
             label.to_owned(),
             format!(
                 "{} has SHA-256 {got}, but the attestation commits to {} with {}",
-                run.name, r.file, r.sha256
+                run.name,
+                r.file,
+                hex::encode(r.sha256)
             ),
-            [("sha256", json!(got)), ("attested_sha256", json!(r.sha256))],
+            [
+                ("sha256", json!(got)),
+                ("attested_sha256", json!(hex::encode(r.sha256))),
+            ],
         )),
     }
     // Only confirmed wallets are holdings. With wallets left unchecked the

@@ -4,10 +4,10 @@
 
 use core::fmt;
 
-use por_attest::{AttestationBody, ReserveEntry};
+use por_attest::{Attestation, ReserveEntry};
 use por_ownership::{
-    Binding, Chain, LegacyPolicy, MalformedError, Network, OwnershipClaim, ReservesMessage,
-    SchemeRequest, Verdict, VerifyOptions, Weakness,
+    Binding, LegacyPolicy, MalformedError, Network, OwnershipClaim, ReservesMessage, Verdict,
+    VerifyOptions, Weakness,
 };
 
 /// What the ownership check found for a well-formed proof.
@@ -103,7 +103,7 @@ pub const ATTESTED_NETWORK: Network = Network::Bitcoin;
 /// # Errors
 /// [`OwnershipError::Message`] when the exchange id or label cannot be put
 /// in a canonical message (control characters, surrounding spaces).
-pub fn canonical_message(body: &AttestationBody) -> Result<ReservesMessage, OwnershipError> {
+pub fn canonical_message(body: &Attestation) -> Result<ReservesMessage, OwnershipError> {
     ReservesMessage::new(
         &body.exchange.id,
         &body.snapshot.label,
@@ -118,14 +118,18 @@ pub fn canonical_message(body: &AttestationBody) -> Result<ReservesMessage, Owne
 /// [`OwnershipError`] when the proof cannot be checked at all (unknown chain
 /// or scheme, malformed address or signature).
 pub fn check_entry(
-    body: &AttestationBody,
+    body: &Attestation,
     entry: &ReserveEntry,
 ) -> Result<OwnershipStatus, OwnershipError> {
-    let chain = Chain::from_canonical_name(&entry.chain)
-        .ok()
-        .ok_or_else(|| OwnershipError::UnknownChain(entry.chain.clone()))?;
-    let scheme = SchemeRequest::from_name(&entry.proof.scheme)
-        .ok_or_else(|| OwnershipError::UnknownScheme(entry.proof.scheme.clone()))?;
+    let chain = entry
+        .chain
+        .known()
+        .ok_or_else(|| OwnershipError::UnknownChain(entry.chain.as_str().to_owned()))?;
+    let scheme = entry
+        .proof
+        .scheme
+        .known()
+        .ok_or_else(|| OwnershipError::UnknownScheme(entry.proof.scheme.as_str().to_owned()))?;
     let expected = canonical_message(body)?;
     let opts = VerifyOptions {
         network: ATTESTED_NETWORK,
@@ -135,7 +139,7 @@ pub fn check_entry(
     };
     let claim = OwnershipClaim {
         chain,
-        address: &entry.address,
+        address: entry.address.as_str(),
         message: entry.proof.message.as_bytes(),
         signature: &entry.proof.signature,
         second_signature: entry.proof.second_signature.as_deref(),

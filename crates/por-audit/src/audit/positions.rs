@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{check, Check, Counted, Status};
-use por_attest::{AttestationBody, Category, Tier};
+use por_attest::{Attestation, Category, Tier};
 use por_tree::amount::Amount;
 
 /// Customer assets by tier, in base units.
@@ -163,7 +163,7 @@ fn judge(confirmed: Amount, unchecked: Amount, need: Amount) -> Status {
 pub(crate) fn positions(
     attestation: usize,
     label: &str,
-    body: &AttestationBody,
+    body: &Attestation,
     counted: &[Counted<'_>],
 ) -> Vec<AssetPosition> {
     body.assets
@@ -405,14 +405,14 @@ mod tests {
 
     fn entry(tier: Tier, claimed: u128) -> por_attest::ReserveEntry {
         por_attest::ReserveEntry {
-            chain: "bitcoin".into(),
-            address: "bc1q".into(),
+            chain: por_types::Chain::Bitcoin.into(),
+            address: por_attest::WalletAddress::new("bc1q").unwrap(),
             asset: "BTC".into(),
             category: Category::Customer,
             tier,
             claimed: Amount::from_base_units(claimed),
             proof: por_attest::OwnershipProof {
-                scheme: "bip322".into(),
+                scheme: por_attest::SchemeRequest::Bip322.into(),
                 message: String::new(),
                 signature: String::new(),
                 second_signature: None,
@@ -425,8 +425,10 @@ mod tests {
     /// one unchecked wallet of `tier` claiming `claim`, minimum 85%.
     fn cold_share_with_unchecked(tier: Tier, claim: u128) -> Status {
         use por_attest::{
-            AssetTotal, AttestationBody, AttestedAsset, ChainPoint, Exchange, Liabilities, Snapshot,
+            AssetTotal, Attestation, AttestationKey, AttestedAsset, AttestedBlockHash, BlockHash,
+            ChainPoint, Exchange, Liabilities, Snapshot, SnapshotTime,
         };
+        use por_types::Chain;
         let entries = [
             entry(Tier::Cold, 90),
             entry(Tier::Hot, 10),
@@ -441,41 +443,42 @@ mod tests {
                 unchecked: if i < 2 { Amount::ZERO } else { e.claimed },
             })
             .collect();
-        let body = AttestationBody {
-            format: String::new(),
-            exchange: Exchange {
+        let body = Attestation::builder(
+            Exchange {
                 id: "x".into(),
-                public_key: String::new(),
+                public_key: AttestationKey::from_secret_bytes(&[1; 32])
+                    .unwrap()
+                    .public_key(),
             },
-            snapshot: Snapshot {
+            Snapshot {
                 label: "s".into(),
-                time: String::new(),
+                time: SnapshotTime::parse("2026-11-21T00:00:00Z").unwrap(),
             },
-            chains: vec![ChainPoint {
-                chain: "bitcoin".into(),
-                height: 1,
-                block_hash: String::new(),
+        )
+        .chain(ChainPoint {
+            chain: Chain::Bitcoin.into(),
+            height: 1,
+            block_hash: AttestedBlockHash::for_chain(
+                BlockHash::from_byte_array([0; 32]),
+                Chain::Bitcoin,
+            ),
+        })
+        .asset(AttestedAsset {
+            symbol: "BTC".into(),
+            decimals: 8,
+            chain: Chain::Bitcoin.into(),
+            contract: None,
+        })
+        .build(Liabilities {
+            root: "22".repeat(32).parse().unwrap(),
+            height: 1,
+            customers: 1,
+            totals: vec![AssetTotal {
+                asset: "BTC".into(),
+                amount: Amount::from_base_units(50),
             }],
-            assets: vec![AttestedAsset {
-                symbol: "BTC".into(),
-                decimals: 8,
-                chain: "bitcoin".into(),
-                contract: None,
-            }],
-            liabilities: Liabilities {
-                root: "22".repeat(32).parse().unwrap(),
-                height: 1,
-                customers: 1,
-                totals: vec![AssetTotal {
-                    asset: "BTC".into(),
-                    amount: Amount::from_base_units(50),
-                }],
-            }
-            .into(),
-            reserves: Vec::new(),
-            reserve_inputs: None,
-            previous: None,
-        };
+        })
+        .unwrap();
         let mut p = positions(0, "x s", &body, &counted);
         let mut checks = Vec::new();
         position_checks("x s", &mut p, Some(8_500), &mut checks);

@@ -4,8 +4,9 @@
 
 use super::*;
 use por_attest::{
-    AssetTotal, AttestationBody, AttestationKey, AttestedAsset, ChainPoint, Exchange, Liabilities,
-    OwnershipProof, Snapshot, Tier, FORMAT,
+    AssetTotal, Attestation, AttestationKey, AttestedAsset, AttestedBlockHash, ChainPoint,
+    Exchange, Liabilities, OwnershipProof, SchemeRequest, Snapshot, SnapshotTime, Tier,
+    WalletAddress,
 };
 
 const HASH: &str = "00000000000000000001aa7e5b7e9c4b2b3f3c1f8d0a7c6b5e4d3c2b1a098765";
@@ -16,14 +17,14 @@ fn key(b: u8) -> AttestationKey {
 
 fn entry(address: &str, category: Category, sat: u128) -> ReserveEntry {
     ReserveEntry {
-        chain: "bitcoin".into(),
-        address: address.into(),
+        chain: Chain::Bitcoin.into(),
+        address: WalletAddress::new(address).unwrap(),
         asset: "BTC".into(),
         category,
         tier: Tier::Cold,
         claimed: Amount::from_base_units(sat),
         proof: OwnershipProof {
-            scheme: "bip322".into(),
+            scheme: SchemeRequest::Bip322.into(),
             message: "placeholder".into(),
             signature: "AA==".into(),
             second_signature: None,
@@ -38,42 +39,39 @@ fn body(
     time: &str,
     k: &AttestationKey,
     reserves: Vec<ReserveEntry>,
-) -> AttestationBody {
-    AttestationBody {
-        format: FORMAT.into(),
-        exchange: Exchange {
+) -> Attestation {
+    Attestation::builder(
+        Exchange {
             id: exchange.into(),
-            public_key: k.public_key_hex(),
+            public_key: k.public_key(),
         },
-        snapshot: Snapshot {
+        Snapshot {
             label: label.into(),
-            time: time.into(),
+            time: SnapshotTime::parse(time).unwrap(),
         },
-        chains: vec![ChainPoint {
-            chain: "bitcoin".into(),
-            height: 100,
-            block_hash: HASH.into(),
+    )
+    .chain(ChainPoint {
+        chain: Chain::Bitcoin.into(),
+        height: 100,
+        block_hash: AttestedBlockHash::parse(HASH).unwrap(),
+    })
+    .asset(AttestedAsset {
+        symbol: "BTC".into(),
+        decimals: 8,
+        chain: Chain::Bitcoin.into(),
+        contract: None,
+    })
+    .reserves(reserves)
+    .build(Liabilities {
+        root: "22".repeat(32).parse().unwrap(),
+        height: 2,
+        customers: 3,
+        totals: vec![AssetTotal {
+            asset: "BTC".into(),
+            amount: Amount::from_base_units(1000),
         }],
-        assets: vec![AttestedAsset {
-            symbol: "BTC".into(),
-            decimals: 8,
-            chain: "bitcoin".into(),
-            contract: None,
-        }],
-        liabilities: Liabilities {
-            root: "22".repeat(32).parse().unwrap(),
-            height: 2,
-            customers: 3,
-            totals: vec![AssetTotal {
-                asset: "BTC".into(),
-                amount: Amount::from_base_units(1000),
-            }],
-        }
-        .into(),
-        reserves,
-        reserve_inputs: None,
-        previous: None,
-    }
+    })
+    .unwrap()
 }
 
 fn named(name: &str, text: String) -> NamedText {
@@ -90,7 +88,7 @@ fn obs(address: &str, sat: u128, hash: &str) -> ObservedBalance {
         asset: "BTC".into(),
         balance: Amount::from_base_units(sat),
         height: 100,
-        block_hash: hash.into(),
+        block_hash: BlockHash::from_hex(hash).unwrap(),
         source: "test".into(),
     }
 }
@@ -180,7 +178,7 @@ fn duplicates_history_and_links() {
         &k,
         vec![entry("bc1qa", Category::Customer, 700)],
     );
-    dec.previous = Some(nov_id.to_hex());
+    dec.previous = Some(nov_id);
     // A history is at strictly later blocks (the same block is two claims at once).
     dec.chains[0].height = 200;
     let dec_text = dec.sign(&k, &[0; 32]).unwrap();
@@ -334,7 +332,7 @@ fn linked_pair(t1: &str, h1: u64, t2: &str, h2: u64) -> AuditReport {
         .id();
     let mut second = body("acme", "b", t2, &k, vec![]);
     second.chains[0].height = h2;
-    second.previous = Some(id.to_hex());
+    second.previous = Some(id);
     let input = AuditInput {
         attestations: vec![
             named("first", first_text),
@@ -397,21 +395,21 @@ fn unverifiable_chain(claim: u128) -> String {
     let k = key(1);
     let mut b = body("acme", "s1", "2026-11-21T00:00:00Z", &k, vec![]);
     b.chains = vec![ChainPoint {
-        chain: "solana".into(),
+        chain: AttestedChain::from_name("solana"),
         height: 7,
-        block_hash: "44".repeat(32),
+        block_hash: AttestedBlockHash::parse(&"44".repeat(32)).unwrap(),
     }];
     b.assets = vec![AttestedAsset {
         symbol: "SOL".into(),
         decimals: 9,
-        chain: "solana".into(),
+        chain: AttestedChain::from_name("solana"),
         contract: None,
     }];
     if let por_attest::LiabilitiesSection::V1(l) = &mut b.liabilities {
         l.totals[0].asset = "SOL".into();
     }
     let mut e = entry("So1anaWa11et", Category::Customer, claim);
-    e.chain = "solana".into();
+    e.chain = AttestedChain::from_name("solana");
     e.asset = "SOL".into();
     b.reserves.push(e);
     b.sign(&k, &[0; 32]).unwrap()

@@ -13,12 +13,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use por_attest::{ChainPoint, ParsedAttestation, ReserveInputsRef};
+use por_attest::{
+    AttestationId, AttestedBlockHash, ChainPoint, ParsedAttestation, ReserveInputsRef, SnapshotTime,
+};
 use por_audit::draft::{
     self, Draft, DraftRequest, Finding, Placement, ReserveRow, ReservesSyntax, TreeFacts,
 };
 use por_ownership::ReservesMessage;
-use sha2::{Digest, Sha256};
 
 use crate::output::term;
 use crate::store::TreeDir;
@@ -140,9 +141,10 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
     let previous = previous_attestation(args)?;
     let request = DraftRequest {
         exchange: args.exchange.clone(),
-        public_key: key.public_key_hex(),
+        public_key: key.public_key(),
         snapshot: args.snapshot.clone(),
-        time: time.clone(),
+        time: SnapshotTime::parse(&time)
+            .map_err(|e| anyhow::anyhow!("--time (snapshot.time): {e}"))?,
         tree: TreeFacts {
             assets: tree_assets,
             root: tree_root,
@@ -154,7 +156,7 @@ pub fn run(args: &AttestArgs) -> Result<Outcome> {
         reserves_name: reserves_name.clone(),
         rows: &rows,
         reserve_inputs: reserve_inputs(args)?,
-        previous: previous.as_ref().map(|(id, _)| id.clone()),
+        previous: previous.as_ref().map(|(id, _)| *id),
         recognise: previous.into_iter().map(|(_, m)| m).collect(),
     };
     let Draft { body, findings } = draft::draft(&request, &registry)
@@ -350,15 +352,14 @@ fn parse_placements(specs: &[String], chains: &[ChainPoint]) -> Result<Vec<Place
         let chain = chain
             .to_ascii_lowercase()
             .parse::<por_types::Chain>()
-            .map_err(|e| anyhow::anyhow!("--asset {spec:?}: {e}"))?
-            .to_string();
-        if !chains.iter().any(|c| c.chain == chain) {
+            .map_err(|e| anyhow::anyhow!("--asset {spec:?}: {e}"))?;
+        if !chains.iter().any(|c| c.chain == chain.into()) {
             bail!("--asset {spec:?}: chain {chain:?} has no --chain block");
         }
         out.retain(|p: &Placement| p.symbol != sym);
         out.push(Placement {
             symbol: sym.to_owned(),
-            chain,
+            chain: chain.to_string(),
             contract,
         });
     }
@@ -372,28 +373,24 @@ fn reserve_inputs(args: &AttestArgs) -> Result<Option<ReserveInputsRef>> {
         return Ok(None);
     };
     let bytes = fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-    let embedded =
-        if args.embed_reserve_inputs {
-            Some(String::from_utf8(bytes.clone()).map_err(|_| {
-                anyhow::anyhow!("{}: not UTF-8 text, cannot be embedded", p.display())
-            })?)
-        } else {
-            None
-        };
-    Ok(Some(ReserveInputsRef {
-        file: p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        sha256: hex::encode(Sha256::digest(&bytes)),
-        embedded,
-    }))
+    if args.embed_reserve_inputs && std::str::from_utf8(&bytes).is_err() {
+        bail!("{}: not UTF-8 text, cannot be embedded", p.display());
+    }
+    let file = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(Some(ReserveInputsRef::to_file(
+        &file,
+        &bytes,
+        args.embed_reserve_inputs,
+    )))
 }
 
 /// `--previous FILE`: this exchange's earlier attestation, verified; its id,
 /// and the canonical message its wallets signed (so that a wallet that
 /// signed the previous snapshot's message again is diagnosed as such).
-fn previous_attestation(args: &AttestArgs) -> Result<Option<(String, ReservesMessage)>> {
+fn previous_attestation(args: &AttestArgs) -> Result<Option<(AttestationId, ReservesMessage)>> {
     let Some(p) = &args.previous else {
         return Ok(None);
     };
@@ -418,7 +415,7 @@ fn previous_attestation(args: &AttestArgs) -> Result<Option<(String, ReservesMes
         &b.liabilities.root().to_string(),
     )
     .map_err(|e| anyhow::anyhow!("--previous {}: {e}", p.display()))?;
-    Ok(Some((prev.id().to_hex(), message)))
+    Ok(Some((prev.id(), message)))
 }
 
 fn parse_chains(specs: &[String]) -> Result<Vec<ChainPoint>> {
@@ -437,20 +434,18 @@ fn parse_chains(specs: &[String]) -> Result<Vec<ChainPoint>> {
                 anyhow::anyhow!(
                     "--chain {spec:?}: {e}; por has no ownership scheme and no balance source for it"
                 )
-            })?
-            .to_string();
+            })?;
         let hash = hash.to_ascii_lowercase();
-        let digits = hash.strip_prefix("0x").unwrap_or(&hash);
-        if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let Ok(block_hash) = AttestedBlockHash::parse(&hash) else {
             bail!("--chain {spec:?}: block hash {hash:?} is not 64 hex digits");
-        }
-        if out.iter().any(|c| c.chain == chain) {
+        };
+        if out.iter().any(|c| c.chain == chain.into()) {
             bail!("--chain {spec:?}: chain {chain} given twice");
         }
         out.push(ChainPoint {
-            chain,
+            chain: chain.into(),
             height,
-            block_hash: hash,
+            block_hash,
         });
     }
     Ok(out)

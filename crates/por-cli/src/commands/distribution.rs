@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::{Args, Subcommand};
-use por_attest::ParsedAttestation;
+use por_attest::{AttestedChain, ParsedAttestation};
 use por_distribute::plan::VALUES_PER_COLUMN;
 use por_distribute::policy::{Policy, DEFAULT_POLICY};
 use por_distribute::statement::{AttestationRef, PolicyRef, StatementBody, StatementContext};
@@ -550,21 +550,16 @@ fn sum_available(
                     .join(", ")
             )
         })?;
-        let attested = attestation
-            .body()
-            .assets
-            .iter()
-            .find(|a| a.symbol == row.asset)
-            .with_context(|| {
-                format!(
-                    "{name}: {at}: the attestation does not describe {}",
-                    row.asset
-                )
-            })?;
+        let attested = attestation.body().asset(&row.asset).with_context(|| {
+            format!(
+                "{name}: {at}: the attestation does not describe {}",
+                row.asset
+            )
+        })?;
         let contract = row.contract.as_ref().map(|c| c.to_lower_hex());
         let attested_contract = attested.contract.as_ref().map(|c| c.to_ascii_lowercase());
         ensure!(
-            row.chain.as_str() == attested.chain && contract == attested_contract,
+            AttestedChain::from(row.chain) == attested.chain && contract == attested_contract,
             "{name}: {at}, columns chain/contract: {} here is {} {}, but the attestation's {} is {} {}",
             row.asset,
             row.chain,

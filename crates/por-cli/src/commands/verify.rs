@@ -377,7 +377,7 @@ fn run_por_v1(args: &VerifyArgs, name: &str, text: &str) -> Result<Outcome> {
                     file(),
                     term(&body.exchange.id),
                     term(&body.snapshot.label),
-                    term(&body.snapshot.time)
+                    term(&body.snapshot.time.to_string())
                 )?;
                 match a.signature() {
                     Ok(fingerprint) => writeln!(

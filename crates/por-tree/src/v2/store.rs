@@ -41,6 +41,8 @@
 //! never a wrong proof.
 
 use core::fmt;
+
+use crate::prelude::*;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use curve25519_dalek::scalar::Scalar;

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use por_attest::{AttestationBody, ParsedAttestation};
+use por_attest::{Attestation, ParsedAttestation, XOnlyKey};
 use por_audit::audit::{
     self, AuditInput, DistributionRun, NamedText, ObservedBalance, RebuiltTree, RebuiltTreeV2,
     Register, ReserveRun,
@@ -116,10 +116,12 @@ pub fn run(args: &AuditArgs) -> Result<Outcome> {
     let mut input = AuditInput::default();
     for k in &args.expect_keys {
         let k = k.trim();
-        if k.len() != 64 || !k.bytes().all(|b| b.is_ascii_hexdigit()) {
+        // 64 hex digits in either case, and a point on the curve: a key
+        // that is none could never match, and would fail every attestation.
+        let Ok(key) = XOnlyKey::from_hex(&k.to_ascii_lowercase()) else {
             bail!("--expect-key {k:?}: expected 64 hex digits (an x-only public key from `por key generate`)");
-        }
-        input.trusted_keys.push(k.to_ascii_lowercase());
+        };
+        input.trusted_keys.push(key);
     }
     for p in &args.attestations {
         input.attestations.push(NamedText {
@@ -353,7 +355,7 @@ fn fetch_balances(
             bail!("--chain {spec:?}: a second source for {chain}");
         }
     }
-    let bodies: Vec<&AttestationBody> = parsed.iter().map(|p| p.body_unverified()).collect();
+    let bodies: Vec<&Attestation> = parsed.iter().map(|p| p.body_unverified()).collect();
     let reads = audit_reads::plan_reads(&bodies, asset_registry, |c| sources.contains_key(&c))
         .map_err(|e| {
             anyhow::anyhow!(

@@ -60,7 +60,7 @@ pub fn run(dir: &Path, sample_proof: &Path) -> Result<Distributed> {
         .reserves
         .iter()
         .filter(|e| e.category == Category::Customer && e.tier != Tier::Hot)
-        .map(|e| address_key(e.chain.parse().ok(), &e.address))
+        .map(|e| e.chain.address_key(e.address.as_str()))
         .collect();
     let drained = body
         .reserves

@@ -8,11 +8,11 @@
 
 use anyhow::{anyhow, Context, Result};
 use por_attest::{
-    AssetTotal, AttestationBody, AttestationKey, AttestedAsset, Category, ChainPoint, Exchange,
-    Liabilities, OwnershipProof, ReserveEntry, ReserveInputsRef, Snapshot, Tier, FORMAT,
+    AssetTotal, Attestation, AttestationKey, AttestedAsset, AttestedBlockHash, AttestedChain,
+    Category, Chain, ChainPoint, Exchange, Liabilities, OwnershipProof, ReserveEntry,
+    ReserveInputsRef, SchemeRequest, Snapshot, SnapshotTime, Tier, WalletAddress,
 };
 use por_tree::{AssetList, LiabilitiesTree};
-use sha2::Digest;
 
 use super::wallets::{ChainSnapshot, Owner, Wallet};
 
@@ -41,31 +41,34 @@ fn tier(t: &str) -> Result<Tier> {
     t.parse::<Tier>().map_err(anyhow::Error::from)
 }
 
-fn entry(w: &Wallet, message: &str, cat: Category, tier_: Tier) -> ReserveEntry {
-    ReserveEntry {
-        chain: w.chain.to_owned(),
-        address: if w.chain == "ethereum" {
-            w.address.to_ascii_lowercase()
-        } else {
-            w.address.clone()
-        },
+fn entry(w: &Wallet, message: &str, cat: Category, tier_: Tier) -> Result<ReserveEntry> {
+    let chain = AttestedChain::from_name(w.chain);
+    let written = if chain.known() == Some(Chain::Ethereum) {
+        w.address.to_ascii_lowercase()
+    } else {
+        w.address.clone()
+    };
+    let address = WalletAddress::new(&written).context("a demo wallet has no address")?;
+    Ok(ReserveEntry {
+        address,
         asset: w.asset.clone(),
         category: cat,
         tier: tier_,
         claimed: w.balance,
         proof: OwnershipProof {
-            scheme: if w.chain == "bitcoin" {
-                "bip322"
+            scheme: if chain.known() == Some(Chain::Bitcoin) {
+                SchemeRequest::Bip322
             } else {
-                "eip191"
+                SchemeRequest::Eip191
             }
-            .to_owned(),
+            .into(),
             message: message.to_owned(),
             signature: w.signature.clone(),
             second_signature: None,
             redeem_script: None,
         },
-    }
+        chain,
+    })
 }
 
 /// Everything the attestation states.
@@ -102,7 +105,7 @@ pub fn sign(f: &Facts<'_>, plant: bool) -> Result<(String, AttestationKey, Optio
     let root = f.tree.root();
     let mut reserves = Vec::with_capacity(f.wallets.len() + 1);
     for w in f.wallets {
-        reserves.push(entry(w, f.message, category(w.owner), tier(w.tier)?));
+        reserves.push(entry(w, f.message, category(w.owner), tier(w.tier)?)?);
     }
     let planted = if plant {
         let w = f
@@ -110,65 +113,58 @@ pub fn sign(f: &Facts<'_>, plant: bool) -> Result<(String, AttestationKey, Optio
             .iter()
             .find(|w| w.asset == "BTC" && w.tier == "warm")
             .context("the demo has a BTC warm wallet")?;
-        reserves.push(entry(w, f.message, Category::Guarantee, Tier::Cold));
+        reserves.push(entry(w, f.message, Category::Guarantee, Tier::Cold)?);
         Some(Planted {
             address: w.address.clone(),
         })
     } else {
         None
     };
-    let body = AttestationBody {
-        format: FORMAT.to_owned(),
-        exchange: Exchange {
-            id: f.exchange.to_owned(),
-            public_key: key.public_key_hex(),
-        },
-        snapshot: Snapshot {
-            label: f.label.to_owned(),
-            time: SNAPSHOT_TIME.to_owned(),
-        },
-        chains: f
-            .snapshots
-            .iter()
-            .map(|s| ChainPoint {
-                chain: s.chain.to_owned(),
+    let chains = f
+        .snapshots
+        .iter()
+        .map(|s| {
+            Ok(ChainPoint {
+                chain: AttestedChain::from_name(s.chain),
                 height: s.height,
-                block_hash: s.block_hash.clone(),
+                block_hash: AttestedBlockHash::parse(&s.block_hash).map_err(|e| anyhow!(e))?,
             })
-            .collect(),
-        assets: f
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let body = Attestation::builder(
+        Exchange {
+            id: f.exchange.to_owned(),
+            public_key: key.public_key(),
+        },
+        Snapshot {
+            label: f.label.to_owned(),
+            time: SnapshotTime::parse(SNAPSHOT_TIME).map_err(|e| anyhow!(e))?,
+        },
+    )
+    .chains(chains)
+    .assets(f.assets.iter().map(|a| AttestedAsset {
+        symbol: a.symbol().to_owned(),
+        decimals: a.decimals(),
+        chain: AttestedChain::from_name(super::wallets::chain_of(a.symbol())),
+        contract: (a.symbol() == "USDC").then(|| USDC_CONTRACT.to_owned()),
+    }))
+    .reserves(reserves)
+    .reserve_inputs(ReserveInputsRef::to_file(f.inputs_name, f.inputs, false))
+    .build(Liabilities {
+        root: root.hash,
+        height: root.height,
+        customers: f.tree.customers() as u64,
+        totals: f
             .assets
             .iter()
-            .map(|a| AttestedAsset {
-                symbol: a.symbol().to_owned(),
-                decimals: a.decimals(),
-                chain: super::wallets::chain_of(a.symbol()).to_owned(),
-                contract: (a.symbol() == "USDC").then(|| USDC_CONTRACT.to_owned()),
+            .zip(&root.sums)
+            .map(|(a, s)| AssetTotal {
+                asset: a.symbol().to_owned(),
+                amount: *s,
             })
             .collect(),
-        liabilities: Liabilities {
-            root: root.hash,
-            height: root.height,
-            customers: f.tree.customers() as u64,
-            totals: f
-                .assets
-                .iter()
-                .zip(&root.sums)
-                .map(|(a, s)| AssetTotal {
-                    asset: a.symbol().to_owned(),
-                    amount: *s,
-                })
-                .collect(),
-        }
-        .into(),
-        reserves,
-        reserve_inputs: Some(ReserveInputsRef {
-            file: f.inputs_name.to_owned(),
-            sha256: hex::encode(sha2::Sha256::digest(f.inputs)),
-            embedded: None,
-        }),
-        previous: None,
-    };
+    })
+    .map_err(|e| anyhow!("the demo's attestation: {e}"))?;
     let mut aux = [0u8; 32];
     getrandom::getrandom(&mut aux)
         .map_err(|e| anyhow!("the OS random number generator failed: {e}"))?;
