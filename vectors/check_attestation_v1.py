@@ -159,9 +159,16 @@ def outcome(text):
         body = jcs(doc)
         if doc.get("format") != "por-attestation-v1":
             return "format", None
+        # Amounts: base units in decimal digits, without leading zeros.
+        def canonical(a):
+            return isinstance(a, str) and a.isdigit() and (a == "0" or not a.startswith("0"))
         for e in doc["reserves"]:
-            if not isinstance(e["claimed"], str) or not e["claimed"].isdigit():
+            if not canonical(e["claimed"]):
                 return "json", None
+        if "format" not in doc["liabilities"]:  # a v1 root: totals in base units
+            for t in doc["liabilities"]["totals"]:
+                if not canonical(t["amount"]):
+                    return "json", None
         key = doc["exchange"]["public_key"]
         if not is_hex(key, 64) or lift_x(bytes.fromhex(key)) is None:
             return "public-key", None

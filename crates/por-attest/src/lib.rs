@@ -1234,8 +1234,17 @@ pub(crate) mod amount_as_string {
         s.serialize_str(&v.to_base_units().to_string())
     }
 
+    /// Base units as decimal digits, without leading zeros (`"0"` alone is
+    /// zero): the one way each amount is written, so that a document reads
+    /// back to the bytes that were signed. `"0160"` would be read as 160
+    /// and written back as `"160"`: it is refused, not normalised.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        if s.len() > 1 && s.starts_with('0') {
+            return Err(D::Error::custom(format!(
+                "amount {s:?} has a leading zero; amounts are written in base units without leading zeros"
+            )));
+        }
         Amount::from_base_units_str(&s).map_err(D::Error::custom)
     }
 }

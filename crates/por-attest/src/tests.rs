@@ -381,6 +381,12 @@ fn regenerate_vectors() {
         "json",
     );
     add(
+        "claimed-leading-zeros",
+        "a claimed balance written with a leading zero (\"0160000000000\"): one value, one spelling",
+        edit(|v| v["reserves"][0]["claimed"] = Value::String("0160000000000".into())),
+        "json",
+    );
+    add(
         "fractional-number",
         "a fractional number (outside the canonical subset)",
         edit(|v| v["chains"][0]["height"] = serde_json::json!(870_000.5)),
