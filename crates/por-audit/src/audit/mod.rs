@@ -1694,6 +1694,39 @@ fn is_proof_v2(text: &str) -> bool {
         .is_some_and(|f| f == por_tree::v2::proof::PROOF_FORMAT_V2)
 }
 
+/// A sampled proof that cannot be read as its format: a FAIL naming why.
+fn unreadable_proof(p: &NamedText, e: &dyn fmt::Display, checks: &mut Vec<Check>) {
+    checks.push(check(
+        "customer-proof",
+        Status::Fail,
+        p.name.clone(),
+        format!("{e}"),
+        NO_EVIDENCE,
+    ));
+}
+
+/// The verified attestation whose root a sampled proof claims; without one,
+/// a FAIL saying which root the proof is for and what was attested instead.
+fn attesting_or_fail<'a>(
+    audited: &'a [Audited],
+    p: &NamedText,
+    claimed: NodeHash,
+    proof_v2: bool,
+    checks: &mut Vec<Check>,
+) -> Option<&'a Audited> {
+    let a = attesting(audited, claimed);
+    if a.is_none() {
+        checks.push(check(
+            "customer-proof",
+            Status::Fail,
+            p.name.clone(),
+            unattested(audited, claimed, proof_v2),
+            [("proof_root", json!(claimed.to_string()))],
+        ));
+    }
+    a
+}
+
 /// The latest verified attestation that attests `root` (either format).
 fn attesting(audited: &[Audited], root: NodeHash) -> Option<&Audited> {
     audited
@@ -1726,26 +1759,10 @@ fn unattested(audited: &[Audited], claimed: NodeHash, proof_v2: bool) -> String 
 fn proof_check_v1(audited: &[Audited], p: &NamedText, checks: &mut Vec<Check>) {
     let proof = match InclusionProof::from_json(&p.text) {
         Ok(x) => x,
-        Err(e) => {
-            checks.push(check(
-                "customer-proof",
-                Status::Fail,
-                p.name.clone(),
-                format!("{e}"),
-                NO_EVIDENCE,
-            ));
-            return;
-        }
+        Err(e) => return unreadable_proof(p, &e, checks),
     };
     let claimed = proof.claimed_root().hash;
-    let Some(a) = attesting(audited, claimed) else {
-        checks.push(check(
-            "customer-proof",
-            Status::Fail,
-            p.name.clone(),
-            unattested(audited, claimed, false),
-            [("proof_root", json!(claimed.to_string()))],
-        ));
+    let Some(a) = attesting_or_fail(audited, p, claimed, false, checks) else {
         return;
     };
     let ev = [
@@ -1802,26 +1819,10 @@ fn proof_check_v2(audited: &[Audited], p: &NamedText, checks: &mut Vec<Check>) {
     use por_tree::customer::CustomerVerdict;
     let proof = match por_tree::v2::ProofV2::from_json(&p.text) {
         Ok(x) => x,
-        Err(e) => {
-            checks.push(check(
-                "customer-proof",
-                Status::Fail,
-                p.name.clone(),
-                format!("{e}"),
-                NO_EVIDENCE,
-            ));
-            return;
-        }
+        Err(e) => return unreadable_proof(p, &e, checks),
     };
     let claimed = proof.claimed_root().hash;
-    let Some(a) = attesting(audited, claimed) else {
-        checks.push(check(
-            "customer-proof",
-            Status::Fail,
-            p.name.clone(),
-            unattested(audited, claimed, true),
-            [("proof_root", json!(claimed.to_string()))],
-        ));
+    let Some(a) = attesting_or_fail(audited, p, claimed, true, checks) else {
         return;
     };
     let ev = [
