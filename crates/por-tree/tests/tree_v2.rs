@@ -12,25 +12,8 @@ use por_tree::customer::{CustomerVerdict, NotVerifiedCause};
 use por_tree::v2::{self, ProofV2, TreeV2};
 use por_tree::{Amount, AssetList, Ledger, SnapshotSecret};
 
-fn ledger(n: usize, k: usize) -> Ledger {
-    let mut l = Ledger::new(k);
-    for i in 0..n {
-        let b: Vec<Amount> = (0..k)
-            .map(|j| Amount::from_base_units(((i * 7919 + j * 104_729) % 1_000_003) as u128 * 1000))
-            .collect();
-        l.push(&format!("customer-{i:07}"), &b, i as u64 + 2)
-            .unwrap();
-    }
-    l
-}
-
-fn assets(k: usize) -> AssetList {
-    AssetList::from_spec(&["BTC:8", "ETH:18", "USDT:6"][..k].join(",")).unwrap()
-}
-
-fn secret() -> SnapshotSecret {
-    SnapshotSecret::from_byte_array([42; 32])
-}
+mod v2_support;
+use v2_support::{assets, ledger, secret};
 
 #[test]
 fn every_proof_verifies_and_the_root_opens_to_the_totals() {
