@@ -166,6 +166,8 @@ def outcome(text):
             if not canonical(e["claimed"]):
                 return "json", None
         if "format" not in doc["liabilities"]:  # a v1 root: totals in base units
+            if not is_hex(doc["liabilities"]["root"], 64):
+                return "json", None
             for t in doc["liabilities"]["totals"]:
                 if not canonical(t["amount"]):
                     return "json", None

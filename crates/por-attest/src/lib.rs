@@ -226,7 +226,8 @@ pub const LIABILITIES_V2_FORMAT: &str = "por-root-v2";
 pub struct LiabilitiesV2 {
     /// Always [`LIABILITIES_V2_FORMAT`].
     pub format: String,
-    /// The root hash.
+    /// The root hash (64 lower-case hex digits in the document).
+    #[serde(deserialize_with = "lower_hex_hash")]
     pub hash: NodeHash,
     /// The tree height, 1 to 64.
     pub height: u8,
@@ -356,7 +357,9 @@ impl LiabilitiesV2 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Liabilities {
-    /// Root hash of the tree (format v1).
+    /// Root hash of the tree (format v1; 64 lower-case hex digits in the
+    /// document).
+    #[serde(deserialize_with = "lower_hex_hash")]
     pub root: NodeHash,
     /// Levels above the leaves.
     pub height: u32,
@@ -794,6 +797,21 @@ fn parse_signature(s: &str) -> Result<Signature, FormatError> {
     // k256 refuses r >= p and s >= n here: such a value is no BIP-340
     // signature at all, so it is reported as malformed.
     Signature::try_from(&bytes[..]).map_err(|_| bad())
+}
+
+/// A root hash as the attestation writes it: 64 lower-case hex digits, the
+/// one spelling `NodeHash` writes back, so that a document read and written
+/// again keeps the bytes that were signed (`…2C4…` is refused, not
+/// normalised).
+fn lower_hex_hash<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NodeHash, D::Error> {
+    use serde::de::Error;
+    let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+    if !is_hex32(&s) {
+        return Err(D::Error::custom(format!(
+            "expected 64 lower-case hex digits, got {s:?}"
+        )));
+    }
+    s.parse().map_err(D::Error::custom)
 }
 
 pub(crate) fn is_hex32(s: &str) -> bool {

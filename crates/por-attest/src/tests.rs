@@ -387,6 +387,15 @@ fn regenerate_vectors() {
         "json",
     );
     add(
+        "root-upper-case",
+        "the liabilities root with an upper-case hex digit: one value, one spelling",
+        edit(|v| {
+            let r = v["liabilities"]["root"].as_str().unwrap().to_uppercase();
+            v["liabilities"]["root"] = Value::String(r);
+        }),
+        "json",
+    );
+    add(
         "fractional-number",
         "a fractional number (outside the canonical subset)",
         edit(|v| v["chains"][0]["height"] = serde_json::json!(870_000.5)),
