@@ -186,8 +186,15 @@ impl Secrets {
     /// `p`, asset `i`.
     #[must_use]
     pub fn blinding(&self, level: u8, position: u64, asset: u16) -> Scalar {
+        self.node_scalar(BLINDING_LABEL, level, position, asset)
+    }
+
+    /// `HMAC-SHA512(S, label || u8(l) || be64(p) || be16(i))` read
+    /// little-endian and reduced mod ℓ: a scalar bound to one node and
+    /// asset (`label` ends with its 0x00 separator).
+    fn node_scalar(&self, label: &[u8], level: u8, position: u64, asset: u16) -> Scalar {
         let mut mac = self.keyed512.clone();
-        mac.update(BLINDING_LABEL);
+        mac.update(label);
         mac.update(&[level]);
         mac.update(&position.to_be_bytes());
         mac.update(&asset.to_be_bytes());
@@ -214,13 +221,7 @@ impl Secrets {
     /// not give any blinding factor.
     #[must_use]
     pub fn store_mask(&self, level: u8, position: u64, asset: u16) -> Scalar {
-        let mut mac = self.keyed512.clone();
-        mac.update(STORE_MASK_LABEL);
-        mac.update(&[level]);
-        mac.update(&position.to_be_bytes());
-        mac.update(&asset.to_be_bytes());
-        let wide: [u8; 64] = mac.finalize().into_bytes().into();
-        Scalar::from_bytes_mod_order_wide(&wide)
+        self.node_scalar(STORE_MASK_LABEL, level, position, asset)
     }
 
     /// `HMAC-SHA256(S, "por/v2/store-leaf" || 0x00 || id || be128(b_0) ..
