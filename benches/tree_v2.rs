@@ -92,7 +92,7 @@ fn main() {
         verify_cpu += cpu_s() - c0;
     }
     println!(
-        "{{\"customers\": {n}, \"assets\": {k}, \"height\": {h}, \"mode\": \"{mode}\", \"build_s\": {build_s:.2}, \"build_cpu_s\": {build_cpu:.2}, \"v1_build_s\": {v1_s:.2}, \"v1_build_cpu_s\": {v1_cpu:.2}, \"load_avg\": \"{}\", \"peak_rss_mb\": {}, \"ledger_rss_mb\": {}, \"proof_create_ms\": {:.1}, \"proof_create_cpu_ms\": {:.0}, \"verify_ms\": {:.1}, \"verify_cpu_ms\": {:.0}, \"proof_bytes\": {size}, \"threads\": {}}}",
+        "{{\"customers\": {n}, \"assets\": {k}, \"height\": {h}, \"mode\": \"{mode}\", \"build_s\": {build_s:.2}, \"build_cpu_s\": {build_cpu:.2}, \"v1_build_s\": {v1_s:.2}, \"v1_build_cpu_s\": {v1_cpu:.2}, \"load_avg\": \"{}\", \"peak_rss_mb\": {}, \"ledger_rss_mb\": {}, \"proof_create_ms\": {:.1}, \"proof_create_cpu_ms\": {:.0}, \"verify_ms\": {:.1}, \"verify_cpu_ms\": {:.0}, \"proof_bytes\": {size}, \"threads\": {}, \"root\": \"{}\"}}",
         std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" "),
         rss / 1024,
         rss_before / 1024,
@@ -100,6 +100,7 @@ fn main() {
         create_cpu * 1000.0 / 5.0,
         median(verify),
         verify_cpu * 1000.0 / 5.0,
-        rayon::current_num_threads()
+        rayon::current_num_threads(),
+        tree.root().hash
     );
 }

@@ -72,6 +72,29 @@ fn every_stored_proof_is_the_in_memory_proof() {
     }
 }
 
+/// A tree of more customers than one chunk of the build (4,096 nodes per
+/// chunk, 16 chunks per wave), dense enough that pairs of siblings straddle
+/// chunk edges: the stored parent indices still lead every proof to the
+/// root. Customers around each chunk edge of the leaves are served and
+/// compared with the in-memory tree's proofs.
+#[test]
+fn a_tree_of_many_chunks_stores_and_serves_the_same_proofs() {
+    let n = 9000;
+    let l = ledger(n, 1);
+    let (tree, bytes) = stored(&assets(1), &l, &secret(), 15, true);
+    let mut reader = open(tree.root(), &secret(), &bytes);
+    assert_eq!(reader.customers(), n as u64);
+    let ids: Vec<&str> = tree.user_ids().collect();
+    for i in [0, 4095, 4096, 4097, 8191, 8192, n - 1] {
+        let from_store = reader.proof(ids[i]).unwrap().unwrap();
+        assert_eq!(
+            from_store.to_json(),
+            tree.proof(ids[i]).unwrap().to_json(),
+            "leaf {i}"
+        );
+    }
+}
+
 #[test]
 fn the_variable_time_build_stores_the_same_bytes() {
     let l = ledger(30, 3);

@@ -54,7 +54,7 @@ use crate::ledger::Ledger;
 
 use super::format::{self, Secrets};
 use super::proof::{ProofV2, RootV2, Sibling};
-use super::tree::{self, BuildErrorV2, Customer, Mul, Nodes, TreeV2};
+use super::tree::{self, BuildErrorV2, Customer, Level, Mul, Nodes, TreeV2};
 
 /// File name of the stored tree in a v2 tree directory.
 pub const STORED_TREE_FILE: &str = "tree-v2.bin";
@@ -189,7 +189,7 @@ pub fn build_stored<W: Write>(
     head.extend_from_slice(&u32::try_from(k).unwrap_or(u32::MAX).to_be_bytes());
     head.extend_from_slice(&u32::from(height).to_be_bytes());
     head.extend_from_slice(&0u32.to_be_bytes());
-    let mut sink = |level: u8, nodes: &Nodes, customers: &[Customer]| {
+    let mut sink = |level: u8, nodes: &Level, customers: &[Customer]| {
         if writer.err.is_none() {
             if level == 0 {
                 if let Err(e) = writer.w.write_all(&head) {
@@ -221,19 +221,9 @@ struct LevelWriter<'a, W> {
 }
 
 impl<W: Write> LevelWriter<'_, W> {
-    fn level(&mut self, level: u8, nodes: &Nodes, customers: &[Customer]) -> io::Result<()> {
-        let n = nodes.positions.len();
-        // Each node's parent index in the next level: the number of distinct
-        // parents before it.
-        let mut parents = Vec::with_capacity(n);
-        let mut parent = 0u64;
-        for (i, p) in nodes.positions.iter().enumerate() {
-            if i > 0 && nodes.positions[i - 1] >> 1 != p >> 1 {
-                parent += 1;
-            }
-            parents.push(parent);
-        }
-        let leaves = if level == 0 {
+    fn level(&mut self, level: u8, nodes: &Level, customers: &[Customer]) -> io::Result<()> {
+        let n = nodes.len();
+        if level == 0 {
             if customers.len() != n {
                 return Err(io::Error::other(
                     "internal error: leaves and customers differ",
@@ -244,31 +234,43 @@ impl<W: Write> LevelWriter<'_, W> {
                 .enumerate()
                 .map(|(i, c)| (c.id.to_byte_array(), i as u64))
                 .collect();
-            Some(customers)
-        } else {
-            None
-        };
-        let encode = |range: core::ops::Range<usize>| -> Vec<u8> {
-            encode_records(nodes, range, &parents, level, self.k, self.secrets, leaves)
+        }
+        // Each chunk with its first node's index in the level and its
+        // first node's parent index in the next level (the number of
+        // distinct parents before it), counted across chunks.
+        let mut jobs = Vec::new();
+        let (mut first, mut parent, mut last) = (0usize, 0u64, None::<u64>);
+        for c in nodes.chunks() {
+            let p0 = c.positions[0];
+            if last.is_some_and(|q| q >> 1 != p0 >> 1) {
+                parent += 1;
+            }
+            jobs.push((c, first, parent));
+            for w in c.positions.windows(2) {
+                if w[0] >> 1 != w[1] >> 1 {
+                    parent += 1;
+                }
+            }
+            first += c.len();
+            last = c.positions.last().copied();
+        }
+        let encode = |&(c, first, parent): &(&Nodes, usize, u64)| -> Vec<u8> {
+            let leaves = (level == 0).then(|| &customers[first..first + c.len()]);
+            encode_records(c, parent, level, self.k, self.secrets, leaves)
         };
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
-            let chunk = 4096;
-            let starts: Vec<usize> = (0..n).step_by(chunk).collect();
-            for group in starts.chunks(64) {
-                let parts: Vec<Vec<u8>> = group
-                    .par_iter()
-                    .map(|&s| encode(s..(s + chunk).min(n)))
-                    .collect();
+            for group in jobs.chunks(64) {
+                let parts: Vec<Vec<u8>> = group.par_iter().map(encode).collect();
                 for p in parts {
                     self.w.write_all(&p)?;
                 }
             }
         }
         #[cfg(not(feature = "parallel"))]
-        {
-            self.w.write_all(&encode(0..n))?;
+        for job in &jobs {
+            self.w.write_all(&encode(job))?;
         }
         self.counts.push(n as u64);
         Ok(())
@@ -313,10 +315,11 @@ impl<W: Write> LevelWriter<'_, W> {
     }
 }
 
+/// The records of one chunk of a level: `parent` is the parent index of
+/// its first node, `leaves` (level 0) its customers.
 fn encode_records(
     nodes: &Nodes,
-    range: core::ops::Range<usize>,
-    parents: &[u64],
+    mut parent: u64,
     level: u8,
     k: usize,
     secrets: &Secrets,
@@ -327,11 +330,14 @@ fn encode_records(
     } else {
         record_len(k)
     };
-    let mut out = Vec::with_capacity(range.len() * len);
-    for i in range {
+    let mut out = Vec::with_capacity(nodes.len() * len);
+    for i in 0..nodes.len() {
         let p = nodes.positions[i];
+        if i > 0 && nodes.positions[i - 1] >> 1 != p >> 1 {
+            parent += 1;
+        }
         out.extend_from_slice(&p.to_be_bytes());
-        out.extend_from_slice(&parents[i].to_be_bytes());
+        out.extend_from_slice(&parent.to_be_bytes());
         out.extend_from_slice(nodes.hashes[i].as_byte_array());
         for a in 0..k {
             let j = i * k + a;
