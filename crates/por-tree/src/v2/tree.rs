@@ -3,8 +3,9 @@
 //!
 //! Only occupied nodes are computed: level by level, each node present is
 //! paired with its sibling, and a missing sibling is a padding node derived
-//! from `(level, position)`. Memory stays O(n) (two levels at a time, plus
-//! the top levels kept for proofs, at most about n/4 nodes); work is
+//! from `(level, position)`. Memory stays O(n): about one level at a time
+//! (a level is held as chunks, each freed once its parents exist), plus
+//! the top levels kept for proofs (at most about n/4 nodes); work is
 //! O(n · (h − log2 n)).
 
 use core::fmt;
