@@ -28,7 +28,7 @@ use core::fmt;
 
 use serde::Deserialize;
 
-use por_ownership::EvmAddress;
+use por_ownership::{AssetId, EvmAddress};
 use por_types::Chain;
 
 /// The built-in registry's text (`registry/assets.toml`).
@@ -127,55 +127,6 @@ pub struct TokenEntry {
     pub status: EntryStatus,
     /// Which registry it comes from (`built-in` or the file's name).
     pub origin: String,
-}
-
-/// What an asset is on chain: a chain's native coin, or a token contract on
-/// it. Two claims or balances are about the same asset exactly when their
-/// `AssetId`s are equal; the symbol never decides it (`ETH` and `ETHER` on
-/// Ethereum are one asset, `USDC` under two contracts are two).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AssetId {
-    chain: Chain,
-    contract: Option<EvmAddress>,
-}
-
-impl AssetId {
-    /// The chain's native coin.
-    #[must_use]
-    pub fn native(chain: Chain) -> AssetId {
-        AssetId {
-            chain,
-            contract: None,
-        }
-    }
-
-    /// A token contract on `chain`.
-    #[must_use]
-    pub fn token(chain: Chain, contract: EvmAddress) -> AssetId {
-        AssetId {
-            chain,
-            contract: Some(contract),
-        }
-    }
-
-    /// The chain.
-    #[must_use]
-    pub fn chain(&self) -> Chain {
-        self.chain
-    }
-
-    /// The token contract, or `None` for the native coin.
-    #[must_use]
-    pub fn contract(&self) -> Option<EvmAddress> {
-        self.contract
-    }
-
-    /// The contract in lower-case hex, or `native`: as reports write it.
-    #[must_use]
-    pub fn contract_or_native(&self) -> String {
-        self.contract
-            .map_or_else(|| "native".to_owned(), |c| c.to_lower_hex())
-    }
 }
 
 /// The on-chain identity por confirmed for an attested asset: what it reads.
