@@ -1,10 +1,12 @@
 //! The offline balances file and the addresses file of `por-chain`.
 //! Input: a mode byte (0 balances file, 1 addresses file), then the bytes.
 //!
-//! Nothing may panic and errors display (file, line, column). A balances
-//! file that parses round-trips: written back with `rows_to_csv` it parses
-//! to the same rows (line numbers aside), and every row is found by its own
-//! (chain, address, asset). An addresses file that parses has 1-based,
+//! Nothing may panic and errors display (file, line, column). Every row of
+//! a balances file that parses states its identity exactly when the file
+//! has the `contract` column; such a file round-trips: written back with
+//! `rows_to_csv` it parses to the same rows (line numbers aside); a file
+//! without the column is refused by `rows_to_csv`. Every row is found by its
+//! own (chain, address, asset). An addresses file that parses has 1-based,
 //! increasing lines.
 #![no_main]
 
@@ -37,12 +39,23 @@ fuzz_target!(|data: &[u8]| {
     };
     for r in file.rows() {
         assert!(
-            file.find(r.chain, &r.address, &r.asset).is_some(),
+            file.find(r.chain(), &r.address, &r.asset).is_some(),
             "a row is found by its own key"
         );
-        let _ = file.snapshot_of(r.chain);
+        let _ = file.snapshot_of(r.chain());
+        assert_eq!(
+            r.identity.stated().is_some(),
+            file.states_contracts(),
+            "a row states its identity exactly in a file with the contract column"
+        );
     }
-    let text = balances_file::rows_to_csv(file.rows());
+    let text = match balances_file::rows_to_csv(file.rows()) {
+        Ok(text) => text,
+        Err(e) => {
+            assert!(!file.states_contracts(), "{e}");
+            return;
+        }
+    };
     let again = balances_file::parse(text.as_bytes(), "again.csv")
         .unwrap_or_else(|e| panic!("a written file parses: {e}\n{text}"));
     let strip = |rows: &[balances_file::BalanceRow]| {

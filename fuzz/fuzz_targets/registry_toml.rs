@@ -9,14 +9,20 @@ use por_audit::registry::{AssetRegistry, Resolution};
 
 fn resolves_to_itself(registry: &AssetRegistry) {
     for t in registry.tokens() {
-        match registry.resolve(&t.chain, &t.symbol, t.decimals, Some(&t.contract)) {
+        let contract = t.contract_hex();
+        match registry.resolve(
+            t.asset.chain().as_str(),
+            &t.symbol,
+            t.decimals,
+            Some(&contract),
+        ) {
             Resolution::Confirmed(id) => {
+                assert_eq!(id.asset, t.asset);
                 assert_eq!(
-                    id.asset.contract().map(|c| c.to_lower_hex()).as_deref(),
-                    Some(t.contract.as_str())
+                    id.asset.contract().map(|c| c.to_lower_hex()),
+                    Some(contract)
                 );
                 assert_eq!(id.decimals, t.decimals);
-                assert_eq!(id.chain().as_str(), t.chain);
             }
             other => panic!("{t:?} resolves to {other:?}"),
         }
@@ -38,7 +44,12 @@ fuzz_target!(|data: &[u8]| {
             for t in registry.tokens() {
                 assert!(
                     matches!(
-                        merged.resolve(&t.chain, &t.symbol, t.decimals, Some(&t.contract)),
+                        merged.resolve(
+                            t.asset.chain().as_str(),
+                            &t.symbol,
+                            t.decimals,
+                            Some(&t.contract_hex())
+                        ),
                         Resolution::Confirmed(_)
                     ),
                     "an auditor's entry overrides the built-in one"

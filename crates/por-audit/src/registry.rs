@@ -28,7 +28,7 @@ use core::fmt;
 
 use serde::Deserialize;
 
-use por_ownership::EvmAddress;
+use por_ownership::{AssetId, EvmAddress};
 use por_types::Chain;
 
 /// The built-in registry's text (`registry/assets.toml`).
@@ -113,12 +113,11 @@ impl EntryStatus {
 pub struct TokenEntry {
     /// The symbol it is registered under.
     pub symbol: String,
-    /// The chain (`ethereum`).
-    pub chain: String,
+    /// The token: its chain (`ethereum`) and contract (always a token, never
+    /// a native coin).
+    pub asset: AssetId,
     /// The network (`mainnet`).
     pub network: String,
-    /// The contract, `0x` and 40 lower-case hex digits.
-    pub contract: String,
     /// Its decimals.
     pub decimals: u8,
     /// Where the contract and decimals are documented.
@@ -129,52 +128,11 @@ pub struct TokenEntry {
     pub origin: String,
 }
 
-/// What an asset is on chain: a chain's native coin, or a token contract on
-/// it. Two claims or balances are about the same asset exactly when their
-/// `AssetId`s are equal; the symbol never decides it (`ETH` and `ETHER` on
-/// Ethereum are one asset, `USDC` under two contracts are two).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AssetId {
-    chain: Chain,
-    contract: Option<EvmAddress>,
-}
-
-impl AssetId {
-    /// The chain's native coin.
+impl TokenEntry {
+    /// The contract as reports write it: `0x` and 40 lower-case hex digits.
     #[must_use]
-    pub fn native(chain: Chain) -> AssetId {
-        AssetId {
-            chain,
-            contract: None,
-        }
-    }
-
-    /// A token contract on `chain`.
-    #[must_use]
-    pub fn token(chain: Chain, contract: EvmAddress) -> AssetId {
-        AssetId {
-            chain,
-            contract: Some(contract),
-        }
-    }
-
-    /// The chain.
-    #[must_use]
-    pub fn chain(&self) -> Chain {
-        self.chain
-    }
-
-    /// The token contract, or `None` for the native coin.
-    #[must_use]
-    pub fn contract(&self) -> Option<EvmAddress> {
-        self.contract
-    }
-
-    /// The contract in lower-case hex, or `native`: as reports write it.
-    #[must_use]
-    pub fn contract_or_native(&self) -> String {
-        self.contract
-            .map_or_else(|| "native".to_owned(), |c| c.to_lower_hex())
+    pub fn contract_hex(&self) -> String {
+        self.asset.contract_or_native()
     }
 }
 
@@ -437,10 +395,6 @@ pub struct AssetRegistry {
     tokens: Vec<TokenEntry>,
 }
 
-fn lower_contract(c: &str) -> Result<String, String> {
-    parse_contract(c).map(|a| a.to_lower_hex())
-}
-
 fn parse_contract(c: &str) -> Result<EvmAddress, String> {
     EvmAddress::parse(c.trim()).map_err(|e| e.to_string())
 }
@@ -523,8 +477,12 @@ impl AssetRegistry {
                 };
                 RegistryError::new(name, at(f), e.to_string())
             })?;
-            let contract = lower_contract(&t.contract)
-                .map_err(|e| RegistryError::new(name, at("contract"), e))?;
+            let asset = AssetId::token(
+                native.chain,
+                parse_contract(&t.contract)
+                    .map_err(|e| RegistryError::new(name, at("contract"), e))?,
+            );
+            let contract = asset.contract_or_native();
             if t.source.trim().is_empty() {
                 return Err(RegistryError::new(
                     name,
@@ -533,7 +491,7 @@ impl AssetRegistry {
                 ));
             }
             if let Some(j) = tokens.iter().position(|o| {
-                o.chain == t.chain && (o.symbol == t.symbol || o.contract == contract)
+                o.asset.chain() == asset.chain() && (o.symbol == t.symbol || o.asset == asset)
             }) {
                 return Err(RegistryError::new(
                     name,
@@ -546,9 +504,8 @@ impl AssetRegistry {
             }
             tokens.push(TokenEntry {
                 symbol: t.symbol,
-                chain: t.chain,
+                asset,
                 network: t.network,
-                contract,
                 decimals: t.decimals,
                 source: t.source,
                 status: t.status,
@@ -565,7 +522,8 @@ impl AssetRegistry {
     pub fn extended_with(mut self, other: AssetRegistry) -> Self {
         for t in other.tokens {
             self.tokens.retain(|o| {
-                !(o.chain == t.chain && (o.symbol == t.symbol || o.contract == t.contract))
+                !(o.asset.chain() == t.asset.chain()
+                    && (o.symbol == t.symbol || o.asset == t.asset))
             });
             self.tokens.push(t);
         }
@@ -596,14 +554,14 @@ impl AssetRegistry {
         let by_symbol: Vec<&TokenEntry> = self
             .tokens
             .iter()
-            .filter(|t| t.chain == chain && t.symbol == symbol)
+            .filter(|t| t.asset.chain() == native.chain && t.symbol == symbol)
             .collect();
         let Some(contract) = contract else {
             if let Some(t) = by_symbol.first() {
                 return Resolution::Refused(IdentityError::MissingContract {
                     symbol: symbol.to_owned(),
                     chain: chain.to_owned(),
-                    registered: t.contract.clone(),
+                    registered: t.contract_hex(),
                 });
             }
             if decimals != native.decimals {
@@ -638,10 +596,8 @@ impl AssetRegistry {
                 })
             }
         };
-        let by_contract = self
-            .tokens
-            .iter()
-            .find(|t| t.chain == chain && t.contract == attested);
+        let id = AssetId::token(native.chain, address);
+        let by_contract = self.tokens.iter().find(|t| t.asset == id);
         if let Some(t) = by_contract {
             if t.decimals != decimals {
                 return Resolution::Refused(IdentityError::DecimalsMismatch {
@@ -653,13 +609,13 @@ impl AssetRegistry {
             }
             // The contract decides; a registered symbol under another
             // contract is still a contradiction.
-            if let Some(other) = by_symbol.iter().find(|o| o.contract != attested) {
+            if let Some(other) = by_symbol.iter().find(|o| o.asset != id) {
                 if other.status == EntryStatus::Confirmed {
                     return Resolution::Refused(IdentityError::ContractMismatch {
                         symbol: symbol.to_owned(),
                         chain: chain.to_owned(),
                         attested,
-                        registered: other.contract.clone(),
+                        registered: other.contract_hex(),
                         source: other.source.clone(),
                     });
                 }
@@ -670,7 +626,7 @@ impl AssetRegistry {
                 format!(", registered as {}", t.symbol)
             };
             return Resolution::Confirmed(Identity {
-                asset: AssetId::token(native.chain, address),
+                asset: id,
                 network: t.network.clone(),
                 decimals,
                 source: format!("{} registry{named}: {}", t.origin, t.source),
@@ -685,14 +641,14 @@ impl AssetRegistry {
             {
                 Resolution::OtherGeneration {
                     contract: attested,
-                    registered: by_symbol.iter().map(|t| t.contract.clone()).collect(),
+                    registered: by_symbol.iter().map(|t| t.contract_hex()).collect(),
                 }
             }
             Some(t) => Resolution::Refused(IdentityError::ContractMismatch {
                 symbol: symbol.to_owned(),
                 chain: chain.to_owned(),
                 attested,
-                registered: t.contract.clone(),
+                registered: t.contract_hex(),
                 source: t.source.clone(),
             }),
         }
@@ -711,14 +667,14 @@ mod tests {
         let r = AssetRegistry::builtin();
         for s in ["USDT", "USDC", "DAI", "WBTC", "JPYC"] {
             assert!(
-                r.tokens()
-                    .iter()
-                    .any(|t| t.symbol == s && t.chain == "ethereum" && !t.source.is_empty()),
+                r.tokens().iter().any(|t| t.symbol == s
+                    && t.asset.chain() == Chain::Ethereum
+                    && !t.source.is_empty()),
                 "{s}"
             );
         }
         let usdc = r.tokens().iter().find(|t| t.symbol == "USDC").unwrap();
-        assert_eq!((usdc.contract.as_str(), usdc.decimals), (USDC, 6));
+        assert_eq!((usdc.contract_hex().as_str(), usdc.decimals), (USDC, 6));
     }
 
     #[test]
@@ -869,12 +825,17 @@ mod tests {
     /// contract and decimals (as `fuzz/fuzz_targets/registry_toml.rs` checks).
     fn resolves_to_itself(registry: &AssetRegistry) -> Result<(), String> {
         for t in registry.tokens() {
-            match registry.resolve(&t.chain, &t.symbol, t.decimals, Some(&t.contract)) {
+            let contract = t.contract_hex();
+            match registry.resolve(
+                t.asset.chain().as_str(),
+                &t.symbol,
+                t.decimals,
+                Some(&contract),
+            ) {
                 Resolution::Confirmed(id)
-                    if id.asset.contract().map(|c| c.to_lower_hex()).as_deref()
-                        == Some(t.contract.as_str())
+                    if id.asset.contract().map(|c| c.to_lower_hex()) == Some(contract)
                         && id.decimals == t.decimals
-                        && id.chain().as_str() == t.chain => {}
+                        && id.chain() == t.asset.chain() => {}
                 other => return Err(format!("{t:?} resolves to {other:?}")),
             }
         }
@@ -955,11 +916,12 @@ mod tests {
             proptest::prop_assert!(resolves_to_itself(&r).is_ok());
             let t = &r.tokens()[index % r.tokens().len()];
             let symbol = mutate(&t.symbol, &symbol_edits).unwrap_or_else(|| t.symbol.clone());
-            let contract = mutate(&t.contract, &contract_edits);
+            let registered = t.contract_hex();
+            let contract = mutate(&registered, &contract_edits);
             let decimals = u8::try_from(i16::from(t.decimals) + decimals_delta).unwrap_or(t.decimals);
-            for chain in [t.chain.as_str(), "ethereum", "bitcoin", "tron", ""] {
+            for chain in [t.asset.chain().as_str(), "ethereum", "bitcoin", "tron", ""] {
                 let _ = r.resolve(chain, &symbol, decimals, contract.as_deref());
-                let _ = r.resolve(chain, &t.symbol, decimals, Some(&t.contract));
+                let _ = r.resolve(chain, &t.symbol, decimals, Some(&registered));
                 if drop_contract {
                     let _ = r.resolve(chain, &symbol, t.decimals, None);
                 }

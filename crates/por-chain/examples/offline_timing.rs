@@ -23,7 +23,7 @@ fn main() {
     let hash = BlockHash::from_byte_array([0x11; 32]);
     let mut csv = String::from("chain,address,asset,balance,height,block_hash,source\n");
     let mut items = Vec::new();
-    let eth = QueryAsset::native(Asset::new("ETH", 18).unwrap());
+    let eth = QueryAsset::native(Chain::Ethereum, Asset::new("ETH", 18).unwrap());
     for i in 0..n {
         let mut a = [0u8; 20];
         a[16..].copy_from_slice(&i.to_be_bytes());

@@ -29,15 +29,22 @@ use crate::{Chain, QueryAsset, QueryItem};
 
 const COLUMNS: [&str; 5] = ["chain", "address", "asset", "contract", "decimals"];
 
-/// One parsed row: the chain, the item, and the line it came from.
+/// One parsed row: the item (its asset on the row's chain) and the line
+/// it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddressRow {
-    /// The chain.
-    pub chain: Chain,
     /// The address and asset.
     pub item: QueryItem,
     /// The 1-based line.
     pub line: u64,
+}
+
+impl AddressRow {
+    /// The chain (the asset's).
+    #[must_use]
+    pub fn chain(&self) -> Chain {
+        self.item.asset.chain()
+    }
 }
 
 /// Parses an addresses file held in memory. `file` names it in errors.
@@ -115,7 +122,10 @@ pub fn parse_with_registry(
                         format!("the native asset of {chain} has {native} decimals; leave the column empty or write {native}"),
                     ));
                 }
-                QueryAsset::native(Asset::new(symbol, native).map_err(|e| bad(2, e.to_string()))?)
+                QueryAsset::native(
+                    chain,
+                    Asset::new(symbol, native).map_err(|e| bad(2, e.to_string()))?,
+                )
             }
             contract => {
                 if chain != Chain::Ethereum {
@@ -137,14 +147,18 @@ pub fn parse_with_registry(
                         e.to_string(),
                     )
                 })?;
-                QueryAsset::erc20(asset, contract)
+                QueryAsset::erc20(chain, asset, contract)
             }
         };
         let identity = registry.resolve(
             chain.as_str(),
             asset.asset().symbol(),
             asset.asset().decimals(),
-            asset.contract().map(EvmAddress::to_lower_hex).as_deref(),
+            asset
+                .contract()
+                .as_ref()
+                .map(EvmAddress::to_lower_hex)
+                .as_deref(),
         );
         if let Resolution::Refused(e) = identity {
             let column = match e {
@@ -154,7 +168,7 @@ pub fn parse_with_registry(
             return Err(bad(column, format!("{e} (asset registry)")));
         }
         if let Some(first) = rows.iter().find(|r| {
-            r.chain == chain
+            r.chain() == chain
                 && r.item.address == address
                 && r.item.asset.asset().symbol() == asset.asset().symbol()
         }) {
@@ -169,7 +183,6 @@ pub fn parse_with_registry(
             ));
         }
         rows.push(AddressRow {
-            chain,
             item: QueryItem { address, asset },
             line,
         });
@@ -207,6 +220,7 @@ mod tests {
                 .item
                 .asset
                 .contract()
+                .as_ref()
                 .map(EvmAddress::to_lower_hex)
                 .as_deref(),
             Some("0xdac17f958d2ee523a2206206994597c13d831ec7")

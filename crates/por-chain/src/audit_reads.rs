@@ -17,10 +17,10 @@ use core::fmt;
 
 use por_attest::Attestation;
 use por_audit::audit::ObservedBalance;
-use por_audit::registry::{AssetId, AssetRegistry, Resolution};
+use por_audit::registry::{AssetRegistry, Resolution};
 use por_tree::asset::Asset;
 
-use crate::balances_file::BalancesFile;
+use crate::balances_file::{BalancesFile, RowIdentity};
 use crate::{BalanceQuery, Chain, QueryAsset, QueryItem, Snapshot, READABLE};
 
 /// One read an audit makes: the balances of one attestation's entries on
@@ -89,13 +89,9 @@ pub fn plan_reads(
                     attestation: i,
                     message: format!("asset {}: {e}", def.symbol),
                 })?;
-                let asset = match identity.asset.contract() {
-                    None => QueryAsset::native(asset),
-                    Some(c) => QueryAsset::erc20(asset, c),
-                };
                 let item = QueryItem {
                     address: e.address.as_str().to_owned(),
-                    asset,
+                    asset: QueryAsset::new(identity.asset, asset),
                 };
                 if !items.contains(&item) {
                     items.push(item);
@@ -119,7 +115,9 @@ pub fn plan_reads(
 }
 
 /// The balances a source returned, as the audit matches them: on their
-/// chain, address, contract (or native coin) and height.
+/// chain, address, contract (or native coin) and height. Each record's
+/// identity is the one its query item asked for (every source checks that
+/// an item's chain is the query's).
 #[must_use]
 pub fn observed(snapshot: &Snapshot) -> Vec<ObservedBalance> {
     let source = snapshot.source.to_string();
@@ -127,10 +125,7 @@ pub fn observed(snapshot: &Snapshot) -> Vec<ObservedBalance> {
         .records
         .iter()
         .map(|r| ObservedBalance {
-            asset_id: match r.asset.contract() {
-                None => AssetId::native(snapshot.chain),
-                Some(c) => AssetId::token(snapshot.chain, *c),
-            },
+            asset_id: r.asset.id(),
             address: r.address.clone(),
             asset: r.asset.asset().symbol().to_owned(),
             balance: r.balance,
@@ -165,32 +160,33 @@ impl std::error::Error for NoContractColumn {}
 /// was read with.
 ///
 /// # Errors
-/// [`NoContractColumn`] for a file that does not state contracts.
+/// [`NoContractColumn`] for a file that does not state contracts (its rows
+/// are [`RowIdentity::SymbolOnly`]).
 pub fn observed_from_file(
     file: &BalancesFile,
     name: &str,
 ) -> Result<Vec<ObservedBalance>, NoContractColumn> {
+    let refused = || NoContractColumn {
+        name: name.to_owned(),
+    };
     if !file.states_contracts() {
-        return Err(NoContractColumn {
-            name: name.to_owned(),
-        });
+        return Err(refused());
     }
-    Ok(file
-        .rows()
+    file.rows()
         .iter()
-        .map(|r| ObservedBalance {
-            asset_id: match r.contract {
-                None => AssetId::native(r.chain),
-                Some(c) => AssetId::token(r.chain, c),
-            },
-            address: r.address.clone(),
-            asset: r.asset.clone(),
-            balance: r.balance,
-            height: r.height,
-            block_hash: r.block_hash,
-            source: format!("file {name} ({})", r.source),
+        .map(|r| match r.identity {
+            RowIdentity::Stated(asset_id) => Ok(ObservedBalance {
+                asset_id,
+                address: r.address.clone(),
+                asset: r.asset.clone(),
+                balance: r.balance,
+                height: r.height,
+                block_hash: r.block_hash,
+                source: format!("file {name} ({})", r.source),
+            }),
+            RowIdentity::SymbolOnly(_) => Err(refused()),
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -244,7 +240,7 @@ mod tests {
             .map(|i| {
                 (
                     i.asset.asset().symbol().to_owned(),
-                    i.asset.contract().map(EvmAddress::to_lower_hex),
+                    i.asset.contract().as_ref().map(EvmAddress::to_lower_hex),
                 )
             })
             .collect();

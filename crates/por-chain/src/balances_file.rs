@@ -20,6 +20,10 @@
 //! A file without the `contract` column (written before it existed) still
 //! parses, but [`BalancesFile::states_contracts`] is then false: it does
 //! not say what each balance was read with, and `por audit` refuses it.
+//! Each row says so in its type: [`RowIdentity::Stated`] carries the
+//! [`AssetId`] a file with the column states, [`RowIdentity::SymbolOnly`]
+//! only the chain (the symbol is in [`BalanceRow::asset`]); nothing guesses
+//! an identity for it, and [`rows_to_csv`] refuses to write it.
 //!
 //! [`parse`] reads bytes already in memory (no I/O); every error names the
 //! file, the line and the column. [`to_csv`] writes records in this format.
@@ -32,7 +36,7 @@ use por_tree::{Amount, Asset};
 
 use crate::evm::EvmAddress;
 use crate::{
-    BalanceQuery, BalanceRecord, BalanceSource, BlockHash, Chain, Snapshot, SourceError,
+    AssetId, BalanceQuery, BalanceRecord, BalanceSource, BlockHash, Chain, Snapshot, SourceError,
     SourceInfo, SourceKind,
 };
 
@@ -48,15 +52,51 @@ pub const HEADER: [&str; 8] = [
     "contract",
 ];
 
+/// What a row says its balance was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowIdentity {
+    /// A file with the `contract` column states it: the chain's native coin
+    /// (an empty column) or the token contract the balance was read with.
+    Stated(AssetId),
+    /// A file without the `contract` column names the chain and the symbol
+    /// only: the row does not say whether its balance is the native coin's
+    /// or a token's. `por audit` refuses such a file; an
+    /// [`OfflineSource`] answers a query with the row under the identity
+    /// the query asks for (which `por audit` takes from the registry, by
+    /// the attested symbol).
+    SymbolOnly(Chain),
+}
+
+impl RowIdentity {
+    /// The chain.
+    #[must_use]
+    pub fn chain(&self) -> Chain {
+        match self {
+            RowIdentity::Stated(id) => id.chain(),
+            RowIdentity::SymbolOnly(chain) => *chain,
+        }
+    }
+
+    /// The stated identity, or `None` when the file does not state it.
+    #[must_use]
+    pub fn stated(&self) -> Option<AssetId> {
+        match self {
+            RowIdentity::Stated(id) => Some(*id),
+            RowIdentity::SymbolOnly(_) => None,
+        }
+    }
+}
+
 /// One row of a balances file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BalanceRow {
-    /// The chain.
-    pub chain: Chain,
     /// The address (EVM addresses in lower case).
     pub address: String,
     /// The asset symbol.
     pub asset: String,
+    /// The chain, and the native coin or token contract the balance was read
+    /// with when the file states it.
+    pub identity: RowIdentity,
     /// The balance in base units.
     pub balance: Amount,
     /// The height.
@@ -65,11 +105,16 @@ pub struct BalanceRow {
     pub block_hash: BlockHash,
     /// Where the balance came from.
     pub source: String,
-    /// The token contract it was read with, or `None` for the native coin
-    /// (or, in a file without the column, not stated).
-    pub contract: Option<EvmAddress>,
     /// The line of the file (1-based, the header is line 1).
     pub line: u64,
+}
+
+impl BalanceRow {
+    /// The chain.
+    #[must_use]
+    pub fn chain(&self) -> Chain {
+        self.identity.chain()
+    }
 }
 
 /// A parsed balances file.
@@ -111,7 +156,7 @@ impl BalancesFile {
     pub fn snapshot_of(&self, chain: Chain) -> Option<(u64, BlockHash)> {
         self.rows
             .iter()
-            .find(|r| r.chain == chain)
+            .find(|r| r.chain() == chain)
             .map(|r| (r.height, r.block_hash))
     }
 }
@@ -317,16 +362,21 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
                 "empty source: expected where the balance came from".to_owned(),
             ));
         }
-        let contract = match field(7).trim() {
-            "" => None,
-            c if chain == Chain::Ethereum => {
-                Some(EvmAddress::parse(c).map_err(|e| bad(7, e.to_string()))?)
-            }
-            _ => {
-                return Err(bad(
-                    7,
-                    format!("{chain} has no token contracts: leave the column empty"),
-                ))
+        let identity = if !states_contracts {
+            RowIdentity::SymbolOnly(chain)
+        } else {
+            match field(7).trim() {
+                "" => RowIdentity::Stated(AssetId::native(chain)),
+                c if chain == Chain::Ethereum => RowIdentity::Stated(AssetId::token(
+                    chain,
+                    EvmAddress::parse(c).map_err(|e| bad(7, e.to_string()))?,
+                )),
+                _ => {
+                    return Err(bad(
+                        7,
+                        format!("{chain} has no token contracts: leave the column empty"),
+                    ))
+                }
             }
         };
         let key = (chain, address.clone(), asset.symbol().to_owned());
@@ -361,14 +411,13 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
             }
         }
         rows.push(BalanceRow {
-            chain,
             address,
             asset: asset.symbol().to_owned(),
+            identity,
             balance,
             height,
             block_hash,
             source: source.to_owned(),
-            contract,
             line,
         });
     }
@@ -389,9 +438,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
 /// ```
 /// use por_chain::{balances_file, BalanceRecord, BlockHash, Chain, QueryAsset};
 /// let rec = BalanceRecord {
-///     chain: Chain::Bitcoin,
 ///     address: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4".into(),
-///     asset: QueryAsset::native(por_tree::Asset::new("BTC", 8)?),
+///     asset: QueryAsset::native(Chain::Bitcoin, por_tree::Asset::new("BTC", 8)?),
 ///     balance: por_tree::Amount::from_base_units(50_012_345),
 ///     height: 100,
 ///     block_hash: BlockHash::from_byte_array([0xab; 32]),
@@ -404,43 +452,91 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<BalancesFile, FileError> {
 /// ```
 #[must_use]
 pub fn to_csv(records: &[BalanceRecord]) -> String {
-    let rows: Vec<BalanceRow> = records.iter().map(BalanceRow::from).collect();
-    rows_to_csv(&rows)
+    write_rows(records.iter().map(|r| (BalanceRow::from(r), r.asset.id())))
 }
 
 impl From<&BalanceRecord> for BalanceRow {
-    /// The row a record is written as (`line` 0: not from a file).
+    /// The row a record is written as (`line` 0: not from a file): a record
+    /// states what it was read with.
     fn from(r: &BalanceRecord) -> Self {
         BalanceRow {
-            chain: r.chain,
             address: r.address.clone(),
             asset: r.asset.asset().symbol().to_owned(),
+            identity: RowIdentity::Stated(r.asset.id()),
             balance: r.balance,
             height: r.height,
             block_hash: r.block_hash,
             source: r.source.clone(),
-            contract: r.asset.contract().copied(),
             line: 0,
         }
     }
 }
 
+/// A row that cannot be written: it comes from a file without the
+/// `contract` column ([`RowIdentity::SymbolOnly`]), and an empty `contract`
+/// would state that its balance is the native coin's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnstatedRow {
+    /// `chain address symbol`.
+    pub key: String,
+    /// Its line in the file it was read from (0: not from a file).
+    pub line: u64,
+}
+
+impl fmt::Display for UnstatedRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the row for {}", self.key)?;
+        if self.line > 0 {
+            write!(f, " (line {})", self.line)?;
+        }
+        f.write_str(" comes from a file without the `contract` column, which does not say whether it is the native coin or a token: it cannot be written as a row that says which")
+    }
+}
+
+impl std::error::Error for UnstatedRow {}
+
 /// Writes rows as a balances file (with its header); `line` is ignored.
-#[must_use]
-pub fn rows_to_csv(rows: &[BalanceRow]) -> String {
+///
+/// # Errors
+///
+/// [`UnstatedRow`] for the first row whose identity is not stated
+/// ([`RowIdentity::SymbolOnly`]): the file has a `contract` column, and
+/// nothing may be written in it that the row did not say.
+pub fn rows_to_csv(rows: &[BalanceRow]) -> Result<String, UnstatedRow> {
+    let mut stated = Vec::with_capacity(rows.len());
+    for r in rows {
+        match r.identity {
+            RowIdentity::Stated(id) => stated.push((r, id)),
+            RowIdentity::SymbolOnly(chain) => {
+                return Err(UnstatedRow {
+                    key: format!("{chain} {} {}", r.address, r.asset),
+                    line: r.line,
+                })
+            }
+        }
+    }
+    Ok(write_rows(stated))
+}
+
+/// Writes rows, each with the identity it states.
+fn write_rows<R: core::borrow::Borrow<BalanceRow>>(
+    rows: impl IntoIterator<Item = (R, AssetId)>,
+) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail, and every field is valid UTF-8.
     w.write_record(HEADER).expect("vecs don't error");
-    for r in rows {
+    for (r, id) in rows {
+        let r = r.borrow();
+        let chain = id.chain();
         w.write_record([
-            r.chain.as_str(),
+            chain.as_str(),
             &r.address,
             &r.asset,
             &r.balance.to_string(),
             &r.height.to_string(),
-            &r.block_hash.display_for(r.chain).to_string(),
+            &r.block_hash.display_for(chain).to_string(),
             &r.source,
-            &r.contract.map(|c| c.to_lower_hex()).unwrap_or_default(),
+            &id.contract().map(|c| c.to_lower_hex()).unwrap_or_default(),
         ])
         .expect("vecs don't error");
     }
@@ -476,6 +572,7 @@ impl BalanceSource for OfflineSource {
 
     fn snapshot(&self, query: &BalanceQuery) -> Result<Snapshot, SourceError> {
         let chain = query.chain;
+        query.require_items_on_chain(&self.name)?;
         let Some((height, block_hash)) = self.file.snapshot_of(chain) else {
             return Err(SourceError::Missing {
                 endpoint: self.name.clone(),
@@ -517,25 +614,30 @@ impl BalanceSource for OfflineSource {
                         endpoint: self.name.clone(),
                         detail: format!("no row for {chain} {address} {symbol}"),
                     })?;
-            if self.file.states_contracts && row.contract.as_ref() != item.asset.contract() {
-                let what = |c: Option<&EvmAddress>| {
-                    c.map_or_else(
-                        || "the native coin".to_owned(),
-                        |c| format!("contract {}", c.to_lower_hex()),
-                    )
-                };
-                return Err(SourceError::Missing {
-                    endpoint: self.name.clone(),
-                    detail: format!(
-                        "the row for {chain} {address} {symbol} (line {}) was read with {}, not {}",
-                        row.line,
-                        what(row.contract.as_ref()),
-                        what(item.asset.contract())
-                    ),
-                });
+            // A row that states its identity answers only a query for that
+            // identity; a row of a file without the `contract` column does
+            // not say, and answers under the identity the query asks for.
+            match row.identity {
+                RowIdentity::Stated(read) if read != item.asset.id() => {
+                    let what = |id: AssetId| {
+                        id.contract().map_or_else(
+                            || "the native coin".to_owned(),
+                            |c| format!("contract {}", c.to_lower_hex()),
+                        )
+                    };
+                    return Err(SourceError::Missing {
+                        endpoint: self.name.clone(),
+                        detail: format!(
+                            "the row for {chain} {address} {symbol} (line {}) was read with {}, not {}",
+                            row.line,
+                            what(read),
+                            what(item.asset.id())
+                        ),
+                    });
+                }
+                RowIdentity::Stated(_) | RowIdentity::SymbolOnly(_) => {}
             }
             records.push(BalanceRecord {
-                chain,
                 address,
                 asset: item.asset.clone(),
                 balance: row.balance,
@@ -580,12 +682,11 @@ mod tests {
             .rows()
             .iter()
             .map(|r| BalanceRecord {
-                chain: r.chain,
                 address: r.address.clone(),
-                asset: match r.contract {
-                    None => QueryAsset::native(Asset::new(&r.asset, 0).unwrap()),
-                    Some(c) => QueryAsset::erc20(Asset::new(&r.asset, 0).unwrap(), c),
-                },
+                asset: QueryAsset::new(
+                    r.identity.stated().unwrap(),
+                    Asset::new(&r.asset, 0).unwrap(),
+                ),
                 balance: r.balance,
                 height: r.height,
                 block_hash: r.block_hash,
@@ -612,6 +713,25 @@ mod tests {
         let f = parse(legacy.as_bytes(), "old.csv").unwrap();
         assert_eq!(f.rows().len(), 3);
         assert!(!f.states_contracts());
+        // Its rows name the chain and symbol only, native coin and token
+        // alike: none is taken for the native coin, and none can be written
+        // back as a row that says which it is.
+        assert_eq!(
+            f.rows().iter().map(|r| r.identity).collect::<Vec<_>>(),
+            [
+                RowIdentity::SymbolOnly(Chain::Bitcoin),
+                RowIdentity::SymbolOnly(Chain::Ethereum),
+                RowIdentity::SymbolOnly(Chain::Ethereum)
+            ]
+        );
+        let e = rows_to_csv(f.rows()).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.to_string().starts_with("the row for bitcoin bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 BTC (line 2) comes from a file without the `contract` column"), "{e}");
+        let stated = parse(GOOD.as_bytes(), "b.csv").unwrap();
+        let mut mixed = stated.rows().to_vec();
+        mixed.push(f.rows()[2].clone());
+        assert_eq!(rows_to_csv(&mixed).unwrap_err().line, 4);
+        assert_eq!(rows_to_csv(stated.rows()).unwrap(), GOOD);
         // A contract on Bitcoin is refused.
         let e = err(&GOOD.replace(
             "bitcoin-rpc http://127.0.0.1:8332,",
@@ -701,7 +821,7 @@ mod tests {
             expected_block_hash: Some(BlockHash::from_byte_array([0x11; 32])),
             items: vec![QueryItem {
                 address: "0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1".into(),
-                asset: QueryAsset::native(eth.clone()),
+                asset: QueryAsset::native(Chain::Ethereum, eth.clone()),
             }],
         };
         let s = src.snapshot(&q).unwrap();
@@ -726,7 +846,8 @@ mod tests {
             Err(SourceError::Missing { .. })
         ));
         let mut missing = q;
-        missing.items[0].asset = QueryAsset::native(Asset::new("USDT", 6).unwrap());
+        missing.items[0].asset =
+            QueryAsset::native(Chain::Ethereum, Asset::new("USDT", 6).unwrap());
         let e = src.snapshot(&missing).unwrap_err();
         assert!(
             e.to_string()
@@ -752,8 +873,8 @@ mod tests {
         // The PTT row was read with 0xe78a…: not an answer for another
         // contract, nor for the native coin under the same symbol.
         for asset in [
-            QueryAsset::erc20(ptt.clone(), other),
-            QueryAsset::native(ptt.clone()),
+            QueryAsset::erc20(Chain::Ethereum, ptt.clone(), other),
+            QueryAsset::native(Chain::Ethereum, ptt.clone()),
         ] {
             let e = src.snapshot(&q(asset)).unwrap_err();
             assert!(
@@ -762,6 +883,60 @@ mod tests {
             );
         }
         let right = EvmAddress::parse("0xe78a0f7e598cc8b0bb87894b0f60dd2a88d6a8ab").unwrap();
-        assert!(src.snapshot(&q(QueryAsset::erc20(ptt, right))).is_ok());
+        assert!(src
+            .snapshot(&q(QueryAsset::erc20(Chain::Ethereum, ptt, right)))
+            .is_ok());
+    }
+
+    #[test]
+    fn offline_source_answers_a_symbol_only_row_under_the_identity_asked_for() {
+        // The file without the `contract` column: the PTT row does not say
+        // what it was read with, so it answers the query's identity (which
+        // `por audit` takes from the registry), contract or native.
+        let legacy: String = GOOD
+            .lines()
+            .map(|l| format!("{}\n", &l[..l.rfind(',').unwrap()]))
+            .collect();
+        let src = OfflineSource::new(parse(legacy.as_bytes(), "old.csv").unwrap(), "old.csv");
+        let ptt = Asset::new("PTT", 6).unwrap();
+        let other = EvmAddress::parse("0x5555555555555555555555555555555555555555").unwrap();
+        for asset in [
+            QueryAsset::erc20(Chain::Ethereum, ptt.clone(), other),
+            QueryAsset::native(Chain::Ethereum, ptt.clone()),
+        ] {
+            let q = BalanceQuery {
+                chain: Chain::Ethereum,
+                height: 7,
+                expected_block_hash: None,
+                items: vec![QueryItem {
+                    address: "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1".into(),
+                    asset: asset.clone(),
+                }],
+            };
+            let s = src.snapshot(&q).unwrap();
+            assert_eq!(s.records[0].asset, asset);
+            assert_eq!(s.records[0].balance, Amount::from_base_units(1));
+        }
+    }
+
+    #[test]
+    fn a_query_item_on_another_chain_is_refused() {
+        let src = OfflineSource::new(parse(GOOD.as_bytes(), "b.csv").unwrap(), "b.csv");
+        let q = BalanceQuery {
+            chain: Chain::Ethereum,
+            height: 7,
+            expected_block_hash: None,
+            items: vec![QueryItem {
+                address: "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1".into(),
+                asset: QueryAsset::native(Chain::Bitcoin, Asset::new("ETH", 18).unwrap()),
+            }],
+        };
+        let e = src.snapshot(&q).unwrap_err();
+        assert!(matches!(e, SourceError::Unsupported { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .contains("is an asset of bitcoin, in a query for chain ethereum"),
+            "{e}"
+        );
     }
 }

@@ -631,7 +631,6 @@ impl BalanceSource for BitcoinRpc {
                     .position(|a| *a == item.address)
                     .expect("every item's address was added to the list");
                 BalanceRecord {
-                    chain: Chain::Bitcoin,
                     address: item.address.clone(),
                     asset: item.asset.clone(),
                     balance: balances[i],

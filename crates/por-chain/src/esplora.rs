@@ -359,7 +359,6 @@ impl BalanceSource for Esplora {
                 detail: e.to_string(),
             })?;
             records.push(BalanceRecord {
-                chain: Chain::Bitcoin,
                 address: item.address.clone(),
                 asset: item.asset.clone(),
                 balance,

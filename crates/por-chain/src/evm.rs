@@ -219,10 +219,10 @@ impl BalanceSource for EvmRpc {
             let Some(token) = item.asset.contract() else {
                 continue;
             };
-            if checked.contains(token) {
+            if checked.contains(&token) {
                 continue;
             }
-            checked.push(*token);
+            checked.push(token);
             let word: String = self.call(
                 &mut calls,
                 "eth_call",
@@ -284,7 +284,6 @@ impl BalanceSource for EvmRpc {
                 }
             })?;
             records.push(BalanceRecord {
-                chain: Chain::Ethereum,
                 address: owner.to_lower_hex(),
                 asset: item.asset.clone(),
                 balance: Amount::from_base_units(units),

@@ -47,6 +47,9 @@ pub use error::SourceError;
 pub use http::{Endpoint, EndpointError, HttpConfig};
 pub use spec::{SourceSpec, SourceSpecError, SourceSpecKind};
 
+/// The asset identity every por crate shares (defined in `por-ownership`,
+/// beside the contract's type).
+pub use por_ownership::AssetId;
 /// The chain vocabulary every por crate shares; this crate reads balances
 /// on [`READABLE`] only.
 pub use por_types::Chain;
@@ -93,31 +96,46 @@ impl fmt::Display for ParseChainError {
 
 impl std::error::Error for ParseChainError {}
 
-/// What is being counted at an address: the chain's native asset, or an
-/// ERC-20 token at a contract address.
+/// What is being counted at an address: its identity ([`AssetId`]: the
+/// chain's native coin, or an ERC-20 token at a contract address), and the
+/// symbol and decimals it is reported under.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct QueryAsset {
+    id: AssetId,
     asset: Asset,
-    contract: Option<evm::EvmAddress>,
 }
 
 impl QueryAsset {
-    /// The chain's native asset (BTC in satoshi, ETH in wei), under this symbol.
+    /// The asset `id`, reported under `asset`'s symbol and decimals.
     #[must_use]
-    pub fn native(asset: Asset) -> Self {
-        QueryAsset {
-            asset,
-            contract: None,
-        }
+    pub fn new(id: AssetId, asset: Asset) -> Self {
+        QueryAsset { id, asset }
     }
 
-    /// An ERC-20 token: its symbol and decimals, and its contract address.
+    /// The native asset of `chain` (BTC in satoshi, ETH in wei), under this
+    /// symbol.
     #[must_use]
-    pub fn erc20(asset: Asset, contract: evm::EvmAddress) -> Self {
-        QueryAsset {
-            asset,
-            contract: Some(contract),
-        }
+    pub fn native(chain: Chain, asset: Asset) -> Self {
+        QueryAsset::new(AssetId::native(chain), asset)
+    }
+
+    /// An ERC-20 token on `chain`: its symbol and decimals, and its contract
+    /// address.
+    #[must_use]
+    pub fn erc20(chain: Chain, asset: Asset, contract: evm::EvmAddress) -> Self {
+        QueryAsset::new(AssetId::token(chain, contract), asset)
+    }
+
+    /// Returns the identity: the chain, and the native coin or the contract.
+    #[must_use]
+    pub fn id(&self) -> AssetId {
+        self.id
+    }
+
+    /// Returns the chain the asset is on.
+    #[must_use]
+    pub fn chain(&self) -> Chain {
+        self.id.chain()
     }
 
     /// Returns the asset (symbol and decimals).
@@ -128,8 +146,8 @@ impl QueryAsset {
 
     /// Returns the token contract, or `None` for the native asset.
     #[must_use]
-    pub fn contract(&self) -> Option<&evm::EvmAddress> {
-        self.contract.as_ref()
+    pub fn contract(&self) -> Option<evm::EvmAddress> {
+        self.id.contract()
     }
 }
 
@@ -155,6 +173,30 @@ pub struct BalanceQuery {
     pub expected_block_hash: Option<BlockHash>,
     /// What to look up.
     pub items: Vec<QueryItem>,
+}
+
+impl BalanceQuery {
+    /// Refuses an item whose asset is on another chain than the query's
+    /// (`endpoint` names the source in the error): a source reads one chain.
+    ///
+    /// # Errors
+    ///
+    /// [`SourceError::Unsupported`] naming the item and both chains.
+    pub fn require_items_on_chain(&self, endpoint: &str) -> Result<(), SourceError> {
+        match self.items.iter().find(|i| i.asset.chain() != self.chain) {
+            None => Ok(()),
+            Some(item) => Err(SourceError::Unsupported {
+                endpoint: endpoint.to_owned(),
+                detail: format!(
+                    "{} at {} is an asset of {}, in a query for chain {}",
+                    item.asset.asset().symbol(),
+                    item.address,
+                    item.asset.chain(),
+                    self.chain
+                ),
+            }),
+        }
+    }
 }
 
 /// The kind of a balance source, as recorded in a snapshot's provenance.
@@ -210,11 +252,10 @@ impl fmt::Display for SourceInfo {
 /// One balance: an address's holding of an asset at a block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BalanceRecord {
-    /// The chain.
-    pub chain: Chain,
     /// The address.
     pub address: String,
-    /// The asset counted (symbol and decimals; the contract for a token).
+    /// The asset counted: its identity (the chain, and the native coin or
+    /// the contract), symbol and decimals.
     pub asset: QueryAsset,
     /// The balance in the asset's base units.
     pub balance: Amount,
@@ -225,6 +266,14 @@ pub struct BalanceRecord {
     /// Where the balance came from, as written in the balances file's `source`
     /// column (`kind endpoint`).
     pub source: String,
+}
+
+impl BalanceRecord {
+    /// The chain (the asset's).
+    #[must_use]
+    pub fn chain(&self) -> Chain {
+        self.asset.chain()
+    }
 }
 
 /// A call a source made, for the report.
@@ -269,7 +318,8 @@ pub trait BalanceSource {
     fn snapshot(&self, query: &BalanceQuery) -> Result<Snapshot, SourceError>;
 
     /// The preamble every source shares: refuses a query for a chain other
-    /// than `served` (`who` names the source in the message).
+    /// than `served` (`who` names the source in the message), and a query
+    /// with an item whose asset is on another chain than the query's.
     ///
     /// # Errors
     ///
@@ -280,14 +330,13 @@ pub trait BalanceSource {
         served: Chain,
         who: &str,
     ) -> Result<(), SourceError> {
-        if query.chain == served {
-            Ok(())
-        } else {
-            Err(SourceError::Unsupported {
+        if query.chain != served {
+            return Err(SourceError::Unsupported {
                 endpoint: self.info().endpoint,
                 detail: format!("{who} serves {served}, not chain {}", query.chain),
-            })
+            });
         }
+        query.require_items_on_chain(&self.info().endpoint)
     }
 
     /// The other shared step: the block the source has at the query's

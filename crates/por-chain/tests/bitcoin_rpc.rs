@@ -52,7 +52,7 @@ fn fast() -> HttpConfig {
 }
 
 fn query(height: u64, expected: Option<String>, addresses: &[&str]) -> BalanceQuery {
-    let btc = QueryAsset::native(Asset::new("BTC", 8).unwrap());
+    let btc = QueryAsset::native(Chain::Bitcoin, Asset::new("BTC", 8).unwrap());
     BalanceQuery {
         chain: Chain::Bitcoin,
         height,
@@ -170,6 +170,7 @@ fn invalid_addresses_and_tokens_are_refused() {
     assert!(e.to_string().contains("1111111111111111111114oLvT2"), "{e}");
     let mut q = query(100, None, &[A]);
     q.items[0].asset = QueryAsset::erc20(
+        Chain::Bitcoin,
         Asset::new("USDT", 6).unwrap(),
         por_chain::evm::EvmAddress::from_byte_array([1; 20]),
     );

@@ -119,7 +119,7 @@ fn query(height: u64, expected: Option<String>) -> BalanceQuery {
         expected_block_hash: expected.map(|h| BlockHash::from_hex(&h).unwrap()),
         items: vec![QueryItem {
             address: A.to_owned(),
-            asset: QueryAsset::native(Asset::new("BTC", 8).unwrap()),
+            asset: QueryAsset::native(Chain::Bitcoin, Asset::new("BTC", 8).unwrap()),
         }],
     }
 }

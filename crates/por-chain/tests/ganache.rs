@@ -25,11 +25,11 @@ const ETHER: u128 = 1_000_000_000_000_000_000;
 const SUPPLY: u128 = 1_000_000_000_000;
 
 fn eth() -> QueryAsset {
-    QueryAsset::native(Asset::new("ETH", 18).unwrap())
+    QueryAsset::native(Chain::Ethereum, Asset::new("ETH", 18).unwrap())
 }
 
 fn token(contract: EvmAddress) -> QueryAsset {
-    QueryAsset::erc20(Asset::new("PTT", 6).unwrap(), contract)
+    QueryAsset::erc20(Chain::Ethereum, Asset::new("PTT", 6).unwrap(), contract)
 }
 
 fn items(list: &[(EvmAddress, QueryAsset)]) -> Vec<QueryItem> {
@@ -154,16 +154,19 @@ fn balances_at_the_snapshot_block_ignore_later_transfers() {
     let file = balances_file::parse(csv.as_bytes(), "snap.csv").unwrap();
     assert!(file.states_contracts());
     assert_eq!(
-        file.rows().iter().map(|r| r.contract).collect::<Vec<_>>(),
+        file.rows()
+            .iter()
+            .map(|r| r.identity.stated())
+            .collect::<Vec<_>>(),
         query
             .items
             .iter()
-            .map(|i| i.asset.contract().copied())
+            .map(|i| Some(i.asset.id()))
             .collect::<Vec<_>>()
     );
     let mut native_for_token = query.clone();
     for item in &mut native_for_token.items {
-        item.asset = QueryAsset::native(item.asset.asset().clone());
+        item.asset = QueryAsset::native(Chain::Ethereum, item.asset.asset().clone());
     }
     assert!(offline.snapshot(&native_for_token).is_err());
 
@@ -193,7 +196,7 @@ fn balances_at_the_snapshot_block_ignore_later_transfers() {
     let mut wrong_decimals = query.clone();
     wrong_decimals.items = vec![QueryItem {
         address: a1.to_lower_hex(),
-        asset: QueryAsset::erc20(Asset::new("PTT", 18).unwrap(), ptt),
+        asset: QueryAsset::erc20(Chain::Ethereum, Asset::new("PTT", 18).unwrap(), ptt),
     }];
     let e = source.snapshot(&wrong_decimals).unwrap_err();
     assert_eq!(

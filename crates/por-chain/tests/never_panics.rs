@@ -124,9 +124,15 @@ proptest! {
     #[test]
     fn files_round_trip(edits in edits()) {
         if let Ok(file) = balances_file::parse(&mutate(BALANCES, &edits), "f") {
-            let text = balances_file::rows_to_csv(file.rows());
-            let again = balances_file::parse(text.as_bytes(), "again").unwrap();
-            prop_assert_eq!(rows_without_lines(&again), rows_without_lines(&file));
+            // A file without the `contract` column does not say what its rows
+            // were read with, so they cannot be written as rows that do.
+            match balances_file::rows_to_csv(file.rows()) {
+                Ok(text) => {
+                    let again = balances_file::parse(text.as_bytes(), "again").unwrap();
+                    prop_assert_eq!(rows_without_lines(&again), rows_without_lines(&file));
+                }
+                Err(_) => prop_assert!(!file.states_contracts()),
+            }
         }
         if let Ok(rows) = addresses::parse(&mutate(ADDRESSES, &edits), "f") {
             prop_assert!(rows.windows(2).all(|w| w[0].line < w[1].line));

@@ -116,7 +116,13 @@ fn ethereum_snapshot_against_ganache() {
     let contracts: Vec<Option<String>> = file
         .rows()
         .iter()
-        .map(|r| r.contract.map(|c| c.to_lower_hex()))
+        .map(|r| {
+            r.identity
+                .stated()
+                .unwrap()
+                .contract()
+                .map(|c| c.to_lower_hex())
+        })
         .collect();
     assert_eq!(
         contracts,
@@ -170,13 +176,13 @@ fn bitcoin_snapshot_with_cookie_and_merge() {
     // An existing file with an Ethereum row and an old Bitcoin row.
     let out = dir.path().join("balances.csv");
     let eth_row = format!(
-        "ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,ETH,5,7,0x{},evm-rpc http://127.0.0.1:8545",
+        "ethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,ETH,5,7,0x{},evm-rpc http://127.0.0.1:8545,",
         "11".repeat(32)
     );
     std::fs::write(
         &out,
         format!(
-            "chain,address,asset,balance,height,block_hash,source\n{eth_row}\nbitcoin,{},BTC,1,99,{},old\n",
+            "chain,address,asset,balance,height,block_hash,source,contract\n{eth_row}\nbitcoin,{},BTC,1,99,{},old,\n",
             bitcoin_core::ADDRESS_A,
             bitcoin_core::block_hash(99).unwrap()
         ),
@@ -242,6 +248,57 @@ fn bitcoin_snapshot_with_cookie_and_merge() {
         "{err}"
     );
     assert!(!err.contains("not-the-secret"));
+}
+
+/// A file written before the `contract` column existed does not say whether
+/// its rows are native coins or tokens. Merging into it used to write every
+/// old row back with an empty `contract`, which says "the native coin": a
+/// USDT row became a native ETH balance in a file `por audit` accepts.
+/// It is refused, and the file is left as it was.
+#[test]
+fn merge_refuses_a_file_without_the_contract_column() {
+    let server = TestServer::start(bitcoin_core::handler(None));
+    let dir = tempfile::tempdir().unwrap();
+    let cookie = dir.path().join(".cookie");
+    std::fs::write(&cookie, bitcoin_core::COOKIE).unwrap();
+    let addresses = dir.path().join("addresses.csv");
+    std::fs::write(
+        &addresses,
+        format!(
+            "chain,address,asset\nbitcoin,{},BTC\n",
+            bitcoin_core::ADDRESS_A
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("balances.csv");
+    let old = format!(
+        "chain,address,asset,balance,height,block_hash,source\nethereum,0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1,USDT,1000000,7,0x{},evm-rpc http://127.0.0.1:8545\n",
+        "11".repeat(32)
+    );
+    std::fs::write(&out, &old).unwrap();
+    let source = format!("bitcoin={}", server.url());
+    let o = por(&[
+        "chain",
+        "snapshot",
+        "--source",
+        &source,
+        "--cookie",
+        cookie.to_str().unwrap(),
+        "--addresses",
+        addresses.to_str().unwrap(),
+        "--height",
+        "100",
+        "--out",
+        out.to_str().unwrap(),
+        "--merge",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains(&format!("{}: line 1: no `contract` column", out.display())),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), old);
 }
 
 #[test]

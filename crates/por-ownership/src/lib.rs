@@ -17,13 +17,16 @@
 //! variants of OKX (EVM keccak-then-personal_sign, Bitcoin 2-of-3 multisig)
 //! and HTX (raw keccak).
 //!
-//! Modules: [`bitcoin`] (addresses, transactions, BIP-322, legacy messages,
+//! Modules: [`asset`] (the asset identity [`AssetId`]: a chain's native
+//! coin or a token contract, shared by the audit and the balance sources),
+//! [`bitcoin`] (addresses, transactions, BIP-322, legacy messages,
 //! spending checks), [`evm`] (EVM and TRON addresses and signatures),
 //! [`exchange_schemes`] (OKX and HTX variants), [`message`] (the reserves
 //! message and its binding), [`file`](mod@file) (claim files), [`outcome`] (pass,
 //! fail or incomplete from verdicts), [`reason`] (why a proof is rejected) and
 //! [`hazmat`] (raw pieces that skip a check; avoid).
 
+pub mod asset;
 pub mod bitcoin;
 pub mod evm;
 pub mod exchange_schemes;
@@ -43,6 +46,7 @@ pub use self::bitcoin::{
     Address, AddressError, AddressKind, Bip322Format, Bip322FormatError, Bip322Signature, Checker,
     LegacyFormatError, LegacyPolicy, LegacySignature, Network, ScriptKind, UtxoCoin,
 };
+pub use asset::AssetId;
 pub use evm::{EvmAddress, EvmFormatError, EvmHashing, EvmSignature};
 pub use message::{binding, Binding, MessageError, ReservesMessage};
 pub use outcome::{BindingCheck, FileTally, Outcome};

@@ -20,11 +20,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::registry::{self, AssetId, AssetRegistry, Resolution};
+use crate::registry::{self, AssetRegistry, Resolution};
 use por_attest::{
     Attestation, AttestedChain, Category, FormatError, ParsedAttestation, ReserveEntry,
     VerifiedAttestation, XOnlyKey,
 };
+use por_ownership::AssetId;
 use por_reserve::{Inputs, PolicySet, Scenario};
 use por_tree::amount::Amount;
 use por_tree::asset::AssetList;

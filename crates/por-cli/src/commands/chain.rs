@@ -127,10 +127,10 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     let bytes = std::fs::read(&args.addresses).with_context(|| format!("{name}: cannot read"))?;
     let registry = load_asset_registry(args.asset_registry.as_deref())?;
     let rows = addresses::parse_with_registry(&bytes, &name, &registry)?;
-    let skipped = rows.iter().filter(|r| r.chain != chain).count();
+    let skipped = rows.iter().filter(|r| r.chain() != chain).count();
     let items: Vec<_> = rows
         .into_iter()
-        .filter(|r| r.chain == chain)
+        .filter(|r| r.chain() == chain)
         .map(|r| r.item)
         .collect();
     if items.is_empty() {
@@ -142,10 +142,18 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     let existing: Vec<balances_file::BalanceRow> = if args.merge && args.out.exists() {
         let out_name = args.out.display().to_string();
         let bytes = std::fs::read(&args.out).with_context(|| format!("{out_name}: cannot read"))?;
-        balances_file::parse(&bytes, &out_name)?
-            .rows()
+        let file = balances_file::parse(&bytes, &out_name)?;
+        // Its rows would be written again under the `contract` column, where
+        // an empty value says "the native coin": a file that never said so
+        // is not merged into.
+        if !file.states_contracts() {
+            bail!(
+                "{out_name}: line 1: no `contract` column: the file does not say which token contract (or the native coin) each balance was read with, so its rows cannot be merged into a file that says it; write the balances again without --merge"
+            );
+        }
+        file.rows()
             .iter()
-            .filter(|r| r.chain != chain)
+            .filter(|r| r.chain() != chain)
             .cloned()
             .collect()
     } else {
@@ -182,7 +190,7 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
 
     let mut rows = existing;
     rows.extend(snap.records.iter().map(balances_file::BalanceRow::from));
-    crate::output::write_file_atomic(&args.out, balances_file::rows_to_csv(&rows).as_bytes())?;
+    crate::output::write_file_atomic(&args.out, balances_file::rows_to_csv(&rows)?.as_bytes())?;
 
     println!(
         "{chain} height {} block {}: {} balance(s) from {} ({} calls) written to {}",
@@ -199,10 +207,7 @@ fn snapshot(args: &SnapshotArgs) -> anyhow::Result<Outcome> {
             crate::output::term(&r.address),
             r.balance.display_in(r.asset.asset().decimals()),
             crate::output::term(r.asset.asset().symbol()),
-            r.asset.contract().map_or_else(
-                || "native".to_owned(),
-                por_chain::evm::EvmAddress::to_lower_hex
-            )
+            r.asset.id().contract_or_native()
         );
     }
     Ok(Outcome::Pass)

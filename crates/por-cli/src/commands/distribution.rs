@@ -234,11 +234,11 @@ pub(crate) fn plan(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         let (read, what) = read_available_chain(args, spec)?;
         if let Some((from, r)) = rows
             .iter()
-            .find(|(_, r)| read.iter().any(|x| x.chain == r.chain))
+            .find(|(_, r)| read.iter().any(|x| x.chain() == r.chain()))
         {
             bail!(
                 "--available-source {spec}: {} balances also come from {from} (line {}); give each chain one source",
-                r.chain,
+                r.chain(),
                 r.line
             );
         }
@@ -428,7 +428,7 @@ fn read_available_file(path: &Path) -> Result<(Vec<por_chain::balances_file::Bal
     );
     let mut chains: Vec<String> = Vec::new();
     for row in file.rows() {
-        let s = format!("{} at height {}", row.chain, row.height);
+        let s = format!("{} at height {}", row.chain(), row.height);
         if !chains.contains(&s) {
             chains.push(s);
         }
@@ -482,7 +482,7 @@ fn read_available_chain(
     let registry = super::chain::load_asset_registry(args.asset_registry.as_deref())?;
     let items: Vec<_> = por_chain::addresses::parse_with_registry(&bytes, &name, &registry)?
         .into_iter()
-        .filter(|r| r.chain == chain)
+        .filter(|r| r.chain() == chain)
         .map(|r| r.item)
         .collect();
     ensure!(
@@ -556,13 +556,21 @@ fn sum_available(
                 row.asset
             )
         })?;
-        let contract = row.contract.as_ref().map(|c| c.to_lower_hex());
+        // `read_available_file` refuses a file that does not state what its
+        // rows were read with; rows read on chain always state it.
+        let id = row.identity.stated().with_context(|| {
+            format!(
+                "{name}: {at}: the row does not say which token contract (or the native coin) {} was read with",
+                row.asset
+            )
+        })?;
+        let contract = id.contract().map(|c| c.to_lower_hex());
         let attested_contract = attested.contract.as_ref().map(|c| c.to_ascii_lowercase());
         ensure!(
-            AttestedChain::from(row.chain) == attested.chain && contract == attested_contract,
+            AttestedChain::from(id.chain()) == attested.chain && contract == attested_contract,
             "{name}: {at}, columns chain/contract: {} here is {} {}, but the attestation's {} is {} {}",
             row.asset,
-            row.chain,
+            id.chain(),
             contract.as_deref().unwrap_or("(native)"),
             row.asset,
             attested.chain,

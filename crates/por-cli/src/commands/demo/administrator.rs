@@ -73,13 +73,13 @@ pub fn run(dir: &Path, sample_proof: &Path) -> Result<Distributed> {
     let kept: Vec<_> = file
         .rows()
         .iter()
-        .filter(|r| customer_kept.contains(&address_key(Some(r.chain), &r.address)))
+        .filter(|r| customer_kept.contains(&address_key(Some(r.chain()), &r.address)))
         .cloned()
         .collect();
     std::fs::create_dir_all(p("administrator"))?;
     output::write_file_atomic(
         &p(layout::AVAILABLE),
-        por_chain::balances_file::rows_to_csv(&kept).as_bytes(),
+        por_chain::balances_file::rows_to_csv(&kept)?.as_bytes(),
     )?;
 
     // The administrator's own key (not the exchange's).

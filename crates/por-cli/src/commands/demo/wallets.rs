@@ -259,33 +259,34 @@ pub fn balances_file(wallets: &[Wallet], snapshots: &[ChainSnapshot], seed: u64)
             .find(|c| c.chain == w.chain)
             .with_context(|| format!("no snapshot block for chain {}", w.chain))?;
         let c = chain(w.chain)?;
+        let id = if w.asset == "USDC" {
+            por_chain::AssetId::token(
+                c,
+                por_chain::evm::EvmAddress::parse(super::attest::USDC_CONTRACT)
+                    .map_err(|e| anyhow::anyhow!("demo USDC contract: {e}"))?,
+            )
+        } else {
+            por_chain::AssetId::native(c)
+        };
         rows.push(BalanceRow {
-            chain: c,
             address: bf::checked_address_key(c, &w.address)
                 .map_err(|e| anyhow::anyhow!("demo wallet {}: {e}", w.address))?,
             asset: w.asset.clone(),
+            identity: bf::RowIdentity::Stated(id),
             balance: w.balance,
             height: snap.height,
             block_hash: BlockHash::from_hex(&snap.block_hash)
                 .map_err(|e| anyhow::anyhow!("demo block hash: {e}"))?,
             source: format!("demo-synthetic seed {seed}"),
-            contract: if w.asset == "USDC" {
-                Some(
-                    por_chain::evm::EvmAddress::parse(super::attest::USDC_CONTRACT)
-                        .map_err(|e| anyhow::anyhow!("demo USDC contract: {e}"))?,
-                )
-            } else {
-                None
-            },
             line: 0,
         });
     }
-    let text = bf::rows_to_csv(&rows);
+    let text = bf::rows_to_csv(&rows)?;
     let back = bf::parse(text.as_bytes(), "chain/balances.csv")
         .map_err(|e| anyhow::anyhow!("the demo's balances file does not read back: {e}"))?;
     for r in &rows {
         let found = back
-            .find(r.chain, &r.address, &r.asset)
+            .find(r.chain(), &r.address, &r.asset)
             .with_context(|| format!("{} {} missing after reading back", r.address, r.asset))?;
         anyhow::ensure!(found.balance == r.balance, "{} read back wrong", r.address);
     }
