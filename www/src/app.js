@@ -202,7 +202,7 @@
       v2VerifiedAttestation: "Your balances are committed in the v2 tree of the signed attestation you gave: its signature is valid, your proof leads to the root hash it signs, the tree height and asset list match it, the root opens to exactly its totals, and every commitment on your path is proven not to hide a negative amount.",
       "v2kind-format-mismatch": "The root you gave is of format v1 (a tree summary or an attestation of a v1 tree); a v2 proof cannot lead to it.",
       v2VerifiedHash: "Your balances are committed in the v2 tree whose root hash you gave. That hash commits to the tree height, the asset list and the root commitments, which open to the totals shown; every commitment on your path is proven not to hide a negative amount.",
-      "v2kind-range-proof-invalid": "A range proof does not verify: a commitment on your path may hide a negative amount (which would lower the totals), or the range proofs are not this proof's.",
+      "v2kind-range-proof-invalid": "A range proof does not verify: a commitment on your path may hide a negative amount (which would lower the totals), or the range proof is not this proof's.",
       "v2kind-root-opening-mismatch": "The root commitments do not open to the stated totals and blinding factors: those totals are not the ones the tree commits to.",
       "v2kind-height-mismatch": "The published tree height differs from the proof's.",
       "v2kind-asset-mismatch": "The proof and the published root list different assets, decimals or proof units.",
@@ -211,7 +211,6 @@
       "v2kind-position-out-of-range": "Your position does not exist in a tree of this height.",
       "v2kind-balance-out-of-range": "A balance is too large for its proof unit (2^64 units or more).",
       "v2kind-bad-commitment": "A commitment on the path cannot be decoded.",
-      "v2kind-range-proof-count": "The proof does not have the number of range proofs its format prescribes.",
       v2ColBalance: "Your balance",
       v2ColCounted: "Counted in the tree as",
       v2Exact: "{x} (exact)",
@@ -237,7 +236,7 @@
       v2CheckedLeaf: "Your balances, as counted, open your own entry's commitments.",
       v2CheckedPath: "Every step of your path leads to the root hash, which commits to the format version, the tree height and the asset list with decimals and proof units.",
       v2CheckedOpening: "The root commitments open to exactly the totals shown.",
-      v2CheckedRange: "Range proofs: all {n} commitments your path reveals ({h} steps × {k} assets) are proven to hold a value from 0 to 2^64 − 1 proof units, so none hides a negative amount ({p} aggregated range proofs, all verified).",
+      v2CheckedRange: "Range proofs: all {n} commitments your path reveals ({h} steps × {k} assets) are proven to hold a value from 0 to 2^64 − 1 proof units, so none hides a negative amount (one aggregated range proof over {p} commitments: these and commitments to zero as padding; verified).",
       v2CheckedAgainstProof: "All of this was checked against the root written in the proof file itself, not against a publication.",
       v2NotCheckedHeading: "What this does not check",
       v2TodoRoot: "That the published root (por-root-v2) you gave is the one your exchange published: take it from the exchange's own website.",
@@ -253,7 +252,7 @@
       v2Position: "Position in the tree",
       v2MaxCustomers: "Most customers a tree of this height holds",
       v2RangeProofs: "Range proofs",
-      v2RangeProofsValue: "{p} aggregated range proofs over {n} commitments",
+      v2RangeProofsValue: "one aggregated range proof over {n} commitments (padded to {p} with commitments to zero)",
       v2Time: "Time of the check in this browser",
       v2TimeValue: "{ms} ms",
       cmpAssetsV2: "Asset list (symbols, decimals, proof units)",
@@ -455,7 +454,6 @@
       "v2kind-position-out-of-range": "この高さのツリーには、あなたの位置が存在しません。",
       "v2kind-balance-out-of-range": "残高が証明単位に対して大きすぎます（2^64 単位以上）。",
       "v2kind-bad-commitment": "経路上のコミットメントを復号できません。",
-      "v2kind-range-proof-count": "範囲証明の数が、形式で定められた数と一致しません。",
       v2ColBalance: "あなたの残高",
       v2ColCounted: "ツリーでの計上額",
       v2Exact: "{x}（端数なし）",
@@ -481,7 +479,7 @@
       v2CheckedLeaf: "あなたの残高（計上額）で、あなた自身のエントリのコミットメントが開示されること。",
       v2CheckedPath: "経路のすべての項目からルートハッシュが導かれること。ルートハッシュは形式のバージョン、ツリーの高さ、資産の一覧（桁数と証明単位を含む）を固定しています。",
       v2CheckedOpening: "ルートのコミットメントが、表示された合計額にちょうど開示されること。",
-      v2CheckedRange: "範囲証明：経路で示される {n} 個のコミットメント（{h} 項目 × {k} 資産）のすべてが 0 から 2^64 − 1 証明単位の値であり、負の金額を隠しているものはないこと（集約された範囲証明 {p} 個、すべて検証済み）。",
+      v2CheckedRange: "範囲証明：経路で示される {n} 個のコミットメント（{h} 項目 × {k} 資産）のすべてが 0 から 2^64 − 1 証明単位の値であり、負の金額を隠しているものはないこと（これらとパディングのゼロへのコミットメントを合わせた {p} 個に対する集約された範囲証明 1 個、検証済み）。",
       v2CheckedAgainstProof: "以上はすべて、公表値ではなく、証明ファイル自体に書かれたルートに対して確認したものです。",
       v2NotCheckedHeading: "この確認でわからないこと",
       v2TodoRoot: "指定した公表ルート（por-root-v2）が、取引所の公表したものであること。取引所自身のウェブサイトから入手してください。",
@@ -497,7 +495,7 @@
       v2Position: "ツリー内の位置",
       v2MaxCustomers: "この高さのツリーに入る最大の顧客数",
       v2RangeProofs: "範囲証明",
-      v2RangeProofsValue: "{n} 個のコミットメントに対する集約された範囲証明 {p} 個",
+      v2RangeProofsValue: "{n} 個のコミットメントに対する集約された範囲証明 1 個（ゼロへのコミットメントで {p} 個に補完）",
       v2Time: "このブラウザでの確認の所要時間",
       v2TimeValue: "{ms} ミリ秒",
       cmpAssetsV2: "資産の一覧（銘柄、小数点以下の桁数、証明単位）",
@@ -1294,7 +1292,7 @@
     if (state.verdict !== "failed") {
       var rp = r.range_proofs;
       var checked = [t("v2CheckedLeaf"), t("v2CheckedPath"), t("v2CheckedOpening"),
-        el("li", { id: "v2-range" }, [t("v2CheckedRange", { n: rp.commitments, h: h, k: k, p: rp.proofs })])];
+        el("li", { id: "v2-range" }, [t("v2CheckedRange", { n: rp.commitments, h: h, k: k, p: rp.padded_to })])];
       if (state.verdict === "not-compared") checked.push(el("li", { id: "v2-against-proof" }, [t("v2CheckedAgainstProof")]));
       result.appendChild(listSection("v2-checked", t("v2CheckedHeading"), checked));
       var first = state.verdict === "not-compared"
@@ -1319,7 +1317,7 @@
     add(t("v2MaxCustomers"), max);
     add(t(r.root_source === "proof" ? "proofRoot" : "root"), r.checked_root, "hash");
     if (r.proof_root !== r.checked_root) add(t("proofRoot"), r.proof_root, "hash");
-    add(t("v2RangeProofs"), t("v2RangeProofsValue", { p: r.range_proofs.proofs, n: r.range_proofs.commitments }));
+    add(t("v2RangeProofs"), t("v2RangeProofsValue", { p: r.range_proofs.padded_to, n: r.range_proofs.commitments }));
     add(t("v2Time"), t("v2TimeValue", { ms: out.ms.toFixed(0) }), "time");
     var a = r.attestation;
     add(t("snapshot"), a && a.signature_valid ? a.snapshot_label + " (" + a.snapshot_time + ")" : t("snapshotUnknown"), "snapshot");

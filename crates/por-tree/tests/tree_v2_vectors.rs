@@ -146,10 +146,10 @@ fn generate() -> Value {
         "root-hash-mismatch",
     );
     let mut q = p.clone();
-    *q.range_proofs_mut() = a.proof("bob").unwrap().range_proofs().to_vec();
+    *q.range_proof_mut() = a.proof("bob").unwrap().range_proof().to_vec();
     case(
         "range-proof-from-another-proof",
-        "the range proofs are bob's (same tree, same sizes)",
+        "the range proof is bob's (same tree, same size)",
         &q,
         root,
         "range-proof-invalid",

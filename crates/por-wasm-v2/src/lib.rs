@@ -101,9 +101,11 @@ fn parse_published(text: &str) -> Result<Option<PublishedRoot>, String> {
 /// - `totals`: per asset `units` and the `amount` they stand for, from the
 ///   publication (`totals_published`) or the proof;
 /// - `checked_root`, `proof_root`;
-/// - `range_proofs`: `proofs` (aggregated proofs in the file), `commitments`
-///   (`height × assets`, every sibling commitment on the path) and `valid`
-///   (true only when every one was checked and verified);
+/// - `range_proofs`: `commitments` (`height × assets`, every sibling
+///   commitment on the path), `padded_to` (the parties of the file's one
+///   aggregated range proof: `commitments` rounded up to a power of two
+///   with commitments to zero) and `valid` (true only when it was checked
+///   and verified);
 /// - `comparisons` of `root_hash`, `height`, `assets` and `totals` with the
 ///   publication: `matches`, `differs`, `not-given`, `not-compared` (the
 ///   check stopped before it, or the publication is untrusted or of format
@@ -192,8 +194,8 @@ fn report(proof: &ProofV2, published: Option<&PublishedRoot>, checked: &ProofRep
         "checked_root": shown.hash.to_string(),
         "proof_root": claimed.hash.to_string(),
         "range_proofs": {
-            "proofs": proof.range_proofs().len(),
             "commitments": usize::from(height) * k,
+            "padded_to": v2::proof::range_proof_parties(usize::from(height) * k),
             "valid": all_checked,
         },
         "comparisons": comparisons(proof, checked),

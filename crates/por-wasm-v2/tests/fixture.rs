@@ -66,8 +66,10 @@ fn the_three_asset_fixture_is_what_the_build_gives_and_verifies() {
     assert_eq!(r["verdict"], "verified", "{r}");
     assert_eq!(r["height"], 32);
     assert_eq!(r["range_proofs"]["commitments"], 96);
-    // 96 commitments: aggregated range proofs of 64 and 32.
-    assert_eq!(r["range_proofs"]["proofs"], 2);
+    // 96 commitments: one aggregated range proof, padded to 128 parties.
+    assert_eq!(r["range_proofs"]["padded_to"], 128);
+    // The file stays within issue 12's 8,000 bytes.
+    assert!(proof.len() <= 8_000, "{} bytes", proof.len());
     let eth = &r["assets"][1];
     assert_eq!(eth["symbol"], "ETH");
     assert_ne!(eth["unit_exponent"], 0);

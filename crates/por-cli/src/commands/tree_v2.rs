@@ -475,7 +475,7 @@ pub fn verify(
             "height": proof.height(),
             "position": proof.position(),
             "totals_units": by_symbol(&|i| shown.totals.get(i).map(u64::to_string).unwrap_or_default()),
-            "range_proofs": proof.range_proofs().len(),
+            "range_proof_commitments": proof.path().iter().map(|s| s.commitments.len()).sum::<usize>(),
             "compared_with_publication": published_root.is_some(),
         });
         serde_json::to_writer_pretty(&mut out, &v)?;

@@ -42,13 +42,13 @@ const SALT_LABEL: &[u8] = b"por/v2/salt\x00";
 const POSITION_LABEL: &[u8] = b"por/v2/position\x00";
 const BLINDING_LABEL: &[u8] = b"por/v2/blinding\x00";
 const PAD_LABEL: &[u8] = b"por/v2/pad";
-const RANGE_RNG_LABEL: &[u8] = b"por/v2/range-rng\x00";
+const RANGE_RNG_LABEL: &[u8] = b"por/v2/range-proof-rng\x00";
 const STORE_MASK_LABEL: &[u8] = b"por/v2/store-mask\x00";
 const STORE_LEAF_LABEL: &[u8] = b"por/v2/store-leaf\x00";
-/// Merlin transcript label of every range proof.
-pub const RANGE_TRANSCRIPT_LABEL: &[u8] = b"por/v2/range";
+/// Merlin transcript label of a proof's aggregated range proof.
+pub const RANGE_TRANSCRIPT_LABEL: &[u8] = b"por/v2/range-proof";
 /// Prefix of the hash that seeds the verifier's batching challenge.
-pub const RANGE_VERIFY_LABEL: &[u8] = b"por/v2/range-verify\x00";
+pub const RANGE_VERIFY_LABEL: &[u8] = b"por/v2/range-proof-verify\x00";
 
 type HmacSha256 = Hmac<Sha256>;
 type HmacSha512 = Hmac<Sha512>;
@@ -239,16 +239,17 @@ impl Secrets {
     }
 
     /// The 32-byte seed of the ChaCha20 stream the prover draws its
-    /// range-proof nonces from: `HMAC-SHA256(S, "por/v2/range-rng" || 0x00
-    /// || root_hash || be64(position) || be32(chunk))`. Deterministic, so an
-    /// auditor with `S` regenerates a proof byte for byte.
+    /// range-proof nonces from: `HMAC-SHA256(S, "por/v2/range-proof-rng" ||
+    /// 0x00 || root_hash || be64(position))`. Deterministic, so an auditor
+    /// with `S` regenerates a proof byte for byte; one statement per seed
+    /// (the tree's root and the customer's position fix the path), so no
+    /// nonce is ever used for two different range-proof transcripts.
     #[must_use]
-    pub fn range_rng_seed(&self, root: &NodeHash, position: u64, chunk: u32) -> [u8; 32] {
+    pub fn range_rng_seed(&self, root: &NodeHash, position: u64) -> [u8; 32] {
         let mut mac = self.keyed256.clone();
         mac.update(RANGE_RNG_LABEL);
         mac.update(root.as_byte_array());
         mac.update(&position.to_be_bytes());
-        mac.update(&chunk.to_be_bytes());
         mac.finalize().into_bytes().into()
     }
 }

@@ -4,8 +4,8 @@
 //! against a published [`RootV2`] checks the leaf opening, every hash on the
 //! path, the root hash (which binds the format version, the height and the
 //! asset list with decimals and proof units), the root opening (published
-//! totals and blinding factors) and the aggregated range proofs over every
-//! sibling commitment. Verification draws no randomness.
+//! totals and blinding factors) and the one aggregated range proof over
+//! every sibling commitment. Verification draws no randomness.
 
 use alloc::sync::Arc;
 use core::fmt;
@@ -228,8 +228,8 @@ struct ProofRepr {
     balances: Vec<String>,
     position: u64,
     blindings: Vec<String>,
-    path: Vec<String>,
-    range_proofs: Vec<String>,
+    path: String,
+    range_proof: String,
     root: ClaimedRootRepr,
 }
 
@@ -244,7 +244,7 @@ pub struct ProofV2 {
     position: u64,
     blindings: Vec<Scalar>,
     path: Vec<Sibling>,
-    range_proofs: Vec<Vec<u8>>,
+    range_proof: Vec<u8>,
     root: ClaimedRoot,
 }
 
@@ -346,7 +346,7 @@ impl ProofV2 {
         position: u64,
         blindings: Vec<Scalar>,
         path: Vec<Sibling>,
-        range_proofs: Vec<Vec<u8>>,
+        range_proof: Vec<u8>,
         root: ClaimedRoot,
     ) -> ProofV2 {
         ProofV2 {
@@ -358,7 +358,7 @@ impl ProofV2 {
             position,
             blindings,
             path,
-            range_proofs,
+            range_proof,
             root,
         }
     }
@@ -408,74 +408,21 @@ impl ProofV2 {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let blindings = parse_scalars(&r.blindings, k, "blindings")?;
-        if r.path.len() > usize::from(format::MAX_HEIGHT) {
+        let path = parse_path(&r.path, k)?;
+        let range_proof = B64
+            .decode(&r.range_proof)
+            .map_err(|e| ProofFormatErrorV2::field("range_proof", format!("not base64: {e}")))?;
+        if range_proof.len() > MAX_RANGE_PROOF_BYTES
+            || RangeProof::from_bytes(&range_proof).is_err()
+        {
             return Err(ProofFormatErrorV2::field(
-                "path",
+                "range_proof",
                 format!(
-                    "at most {} entries, got {}",
-                    format::MAX_HEIGHT,
-                    r.path.len()
+                    "not a range proof encoding (at most {MAX_RANGE_PROOF_BYTES} bytes), got {} bytes",
+                    range_proof.len()
                 ),
             ));
         }
-        let entry = 32 * (k + 1);
-        let mut path = Vec::with_capacity(r.path.len());
-        for (i, s) in r.path.iter().enumerate() {
-            let field = format!("path[{i}]");
-            let bytes = B64
-                .decode(s)
-                .map_err(|e| ProofFormatErrorV2::field(&field, format!("not base64: {e}")))?;
-            if bytes.len() != entry {
-                return Err(ProofFormatErrorV2::field(
-                    &field,
-                    format!(
-                        "expected {entry} bytes (a hash and {k} commitments), got {}",
-                        bytes.len()
-                    ),
-                ));
-            }
-            let mut chunks = bytes.chunks_exact(32).map(|c| {
-                let mut a = [0u8; 32];
-                a.copy_from_slice(c);
-                a
-            });
-            let hash = NodeHash::from_byte_array(chunks.next().unwrap_or_default());
-            let commitments: Vec<[u8; 32]> = chunks.collect();
-            for (j, c) in commitments.iter().enumerate() {
-                if format::decompress(c).is_none() {
-                    return Err(ProofFormatErrorV2::field(
-                        &field,
-                        format!("commitment {j} is not a canonical ristretto255 encoding"),
-                    ));
-                }
-            }
-            path.push(Sibling { hash, commitments });
-        }
-        let max_chunks = 64;
-        if r.range_proofs.len() > max_chunks {
-            return Err(ProofFormatErrorV2::field(
-                "range_proofs",
-                format!("at most {max_chunks} entries"),
-            ));
-        }
-        let range_proofs = r
-            .range_proofs
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let field = format!("range_proofs[{i}]");
-                let b = B64
-                    .decode(s)
-                    .map_err(|e| ProofFormatErrorV2::field(&field, format!("not base64: {e}")))?;
-                if b.len() > 32 * 64 || RangeProof::from_bytes(&b).is_err() {
-                    return Err(ProofFormatErrorV2::field(
-                        &field,
-                        "not a range proof encoding".to_owned(),
-                    ));
-                }
-                Ok(b)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         let root =
             ClaimedRoot::from_parts(&r.root.hash, &r.root.totals, &r.root.blindings, k, "root.")?;
         Ok(ProofV2 {
@@ -487,12 +434,13 @@ impl ProofV2 {
             position: r.position,
             blindings,
             path,
-            range_proofs,
+            range_proof,
             root,
         })
     }
 
-    /// Serializes as pretty-printed `por-proof-v2` JSON.
+    /// Serializes as `por-proof-v2` JSON, compact (no whitespace): at
+    /// height 32 with 3 assets the pretty-printed form would exceed 8 kB.
     #[must_use]
     pub fn to_json(&self) -> String {
         let repr = ProofRepr {
@@ -504,26 +452,25 @@ impl ProofV2 {
             balances: self.balances.iter().map(ToString::to_string).collect(),
             position: self.position,
             blindings: self.blindings.iter().map(format::scalar_hex).collect(),
-            path: self
-                .path
-                .iter()
-                .map(|s| {
-                    let mut b = Vec::with_capacity(32 * (1 + s.commitments.len()));
+            path: {
+                let k = self.assets.len();
+                let mut b = Vec::with_capacity(32 * (1 + k) * self.path.len());
+                for s in &self.path {
                     b.extend_from_slice(s.hash.as_byte_array());
                     for c in &s.commitments {
                         b.extend_from_slice(c);
                     }
-                    B64.encode(b)
-                })
-                .collect(),
-            range_proofs: self.range_proofs.iter().map(|p| B64.encode(p)).collect(),
+                }
+                B64.encode(b)
+            },
+            range_proof: B64.encode(&self.range_proof),
             root: ClaimedRootRepr {
                 hash: self.root.hash.to_string(),
                 totals: self.root.totals.iter().map(u64::to_string).collect(),
                 blindings: self.root.blindings.iter().map(format::scalar_hex).collect(),
             },
         };
-        serde_json::to_string_pretty(&repr).expect("strings and integers only")
+        serde_json::to_string(&repr).expect("strings and integers only")
     }
 
     /// The assets with proof units.
@@ -560,14 +507,14 @@ impl ProofV2 {
     pub fn path_mut(&mut self) -> &mut Vec<Sibling> {
         &mut self.path
     }
-    /// The range proofs (encoded).
+    /// The aggregated range proof (encoded).
     #[must_use]
-    pub fn range_proofs(&self) -> &[Vec<u8>] {
-        &self.range_proofs
+    pub fn range_proof(&self) -> &[u8] {
+        &self.range_proof
     }
     #[doc(hidden)]
-    pub fn range_proofs_mut(&mut self) -> &mut Vec<Vec<u8>> {
-        &mut self.range_proofs
+    pub fn range_proof_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.range_proof
     }
     #[doc(hidden)]
     pub fn set_assets_unchecked(&mut self, assets: AssetsV2) {
@@ -675,13 +622,6 @@ impl ProofV2 {
             return Err(VerifyErrorV2::AssetMismatch);
         }
         let (hash, points) = self.recompute()?;
-        let expected_chunks = chunk_sizes(self.assets.len() * usize::from(self.height)).len();
-        if self.range_proofs.len() != expected_chunks {
-            return Err(VerifyErrorV2::RangeProofCount {
-                expected: expected_chunks,
-                got: self.range_proofs.len(),
-            });
-        }
         if hash != root.hash {
             return Err(VerifyErrorV2::RootHashMismatch {
                 computed: hash,
@@ -700,74 +640,96 @@ impl ProofV2 {
         if let Some(asset) = root.first_unopened(&points) {
             return Err(VerifyErrorV2::RootOpeningMismatch { asset });
         }
-        self.verify_range_proofs(&root.hash)?;
+        self.verify_range_proof(&root.hash)?;
         Ok(VerifiedV2 { proof: self })
     }
 
-    fn verify_range_proofs(&self, root_hash: &NodeHash) -> Result<(), VerifyErrorV2> {
-        let commitments: Vec<CompressedRistretto> = self
+    /// The aggregated range proof over the `k·h` sibling commitments, with
+    /// the identity point (a commitment to zero of blinding zero) added for
+    /// each padding party up to [`range_proof_parties`].
+    fn verify_range_proof(&self, root_hash: &NodeHash) -> Result<(), VerifyErrorV2> {
+        let mut commitments: Vec<CompressedRistretto> = self
             .path
             .iter()
             .flat_map(|s| s.commitments.iter().map(|c| CompressedRistretto(*c)))
             .collect();
-        let sizes = chunk_sizes(commitments.len());
-        let bp = bulletproof_gens(sizes.first().copied().unwrap_or(1));
+        let real = commitments.len();
+        let parties = range_proof_parties(real);
+        // The identity point encodes as 32 zero bytes.
+        commitments.resize(parties, CompressedRistretto([0; 32]));
+        let bp = bulletproof_gens(parties);
         let pc = format::generators().pedersen();
-        let mut starts = Vec::with_capacity(sizes.len());
-        let mut start = 0;
-        for size in &sizes {
-            starts.push(start);
-            start += size;
-        }
-        let check = |j: usize| -> Result<(), VerifyErrorV2> {
-            let invalid = VerifyErrorV2::RangeProofInvalid { chunk: j };
-            let (Some(start), Some(size), Some(bytes)) =
-                (starts.get(j), sizes.get(j), self.range_proofs.get(j))
-            else {
-                return Err(invalid);
-            };
-            let chunk = u32::try_from(j).map_err(|_| invalid.clone())?;
-            let vs = &commitments[*start..start + size];
-            let proof = RangeProof::from_bytes(bytes).map_err(|_| invalid.clone())?;
-            let mut t = range_transcript(root_hash, self.position, chunk);
-            let mut rng = verifier_rng(root_hash, self.position, chunk, vs, bytes);
-            proof
-                .verify_multiple_with_rng(&bp, &pc, &mut t, vs, format::RANGE_BITS, &mut rng)
-                .map_err(|_| invalid)
-        };
-        let n = sizes.len().min(self.range_proofs.len());
-        // The chunks are independent: on two cores, 3 assets' two range
-        // proofs (64 and 32 commitments) are checked at once. The first
-        // failing chunk is reported either way.
-        #[cfg(feature = "parallel")]
-        let results: Vec<Result<(), VerifyErrorV2>> = {
-            use rayon::prelude::*;
-            (0..n).into_par_iter().map(check).collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let results: Vec<Result<(), VerifyErrorV2>> = (0..n).map(check).collect();
-        results.into_iter().collect()
+        let proof = RangeProof::from_bytes(&self.range_proof)
+            .map_err(|_| VerifyErrorV2::RangeProofInvalid)?;
+        let mut t = range_transcript(root_hash, self.position, real);
+        let mut rng = verifier_rng(root_hash, self.position, &commitments, &self.range_proof);
+        proof
+            .verify_multiple_with_rng(&bp, &pc, &mut t, &commitments, format::RANGE_BITS, &mut rng)
+            .map_err(|_| VerifyErrorV2::RangeProofInvalid)
     }
 }
 
-/// The sizes of the aggregated range proofs over `m` commitments: the
-/// powers of two of `m`'s binary expansion, largest first.
+/// The number of parties of a proof's aggregated range proof over
+/// `commitments` sibling commitments: the next power of two (the
+/// bulletproofs crate aggregates a power of two of 64-bit proofs). At height
+/// 32: 32 for one asset, 128 for three (96 sibling commitments and 32
+/// commitments to zero).
 #[must_use]
-pub fn chunk_sizes(m: usize) -> Vec<usize> {
-    (0..usize::BITS)
-        .rev()
-        .map(|b| 1usize << b)
-        .filter(|s| m & s != 0)
-        .collect()
+pub fn range_proof_parties(commitments: usize) -> usize {
+    commitments.max(1).next_power_of_two()
 }
 
-/// The Merlin transcript of range proof `chunk` of the proof at `position`
-/// in the tree with root hash `root`.
-pub(crate) fn range_transcript(root: &NodeHash, position: u64, chunk: u32) -> Transcript {
+/// The largest range proof a proof may carry: `(2·log2(64·m) + 9)·32`
+/// bytes for `m = 1024` parties (16 assets at height 64).
+const MAX_RANGE_PROOF_BYTES: usize = (2 * 16 + 9) * 32;
+
+/// The proof's `path`: `h` entries of `hash || enc(C_0) || … ||
+/// enc(C_{k−1})`, level 0 first, in one base64 string.
+fn parse_path(text: &str, k: usize) -> Result<Vec<Sibling>, ProofFormatErrorV2> {
+    let bytes = B64
+        .decode(text)
+        .map_err(|e| ProofFormatErrorV2::field("path", format!("not base64: {e}")))?;
+    let entry = 32 * (k + 1);
+    if bytes.len() % entry != 0 || bytes.len() / entry > usize::from(format::MAX_HEIGHT) {
+        return Err(ProofFormatErrorV2::field(
+            "path",
+            format!(
+                "expected a multiple of {entry} bytes (per level a hash and {k} commitments), at most {} levels, got {} bytes",
+                format::MAX_HEIGHT,
+                bytes.len()
+            ),
+        ));
+    }
+    let mut path = Vec::with_capacity(bytes.len() / entry);
+    for (l, e) in bytes.chunks_exact(entry).enumerate() {
+        let mut chunks = e.chunks_exact(32).map(|c| {
+            let mut a = [0u8; 32];
+            a.copy_from_slice(c);
+            a
+        });
+        let hash = NodeHash::from_byte_array(chunks.next().unwrap_or_default());
+        let commitments: Vec<[u8; 32]> = chunks.collect();
+        for (j, c) in commitments.iter().enumerate() {
+            if format::decompress(c).is_none() {
+                return Err(ProofFormatErrorV2::field(
+                    "path",
+                    format!("level {l}: commitment {j} is not a canonical ristretto255 encoding"),
+                ));
+            }
+        }
+        path.push(Sibling { hash, commitments });
+    }
+    Ok(path)
+}
+
+/// The Merlin transcript of the aggregated range proof of the proof at
+/// `position` in the tree with root hash `root`, over `commitments` sibling
+/// commitments (before padding).
+pub(crate) fn range_transcript(root: &NodeHash, position: u64, commitments: usize) -> Transcript {
     let mut t = Transcript::new(format::RANGE_TRANSCRIPT_LABEL);
     t.append_message(b"root", root.as_byte_array());
     t.append_u64(b"position", position);
-    t.append_u64(b"chunk", u64::from(chunk));
+    t.append_u64(b"commitments", commitments as u64);
     t
 }
 
@@ -777,7 +739,6 @@ pub(crate) fn range_transcript(root: &NodeHash, position: u64, chunk: u32) -> Tr
 fn verifier_rng(
     root: &NodeHash,
     position: u64,
-    chunk: u32,
     commitments: &[CompressedRistretto],
     proof: &[u8],
 ) -> rand_chacha::ChaCha20Rng {
@@ -785,7 +746,6 @@ fn verifier_rng(
     h.update(format::RANGE_VERIFY_LABEL);
     h.update(root.as_byte_array());
     h.update(position.to_be_bytes());
-    h.update(chunk.to_be_bytes());
     for c in commitments {
         h.update(c.as_bytes());
     }
@@ -851,13 +811,6 @@ pub enum VerifyErrorV2 {
         /// The level.
         level: usize,
     },
-    /// The number of range proofs is not the one the format prescribes.
-    RangeProofCount {
-        /// Expected.
-        expected: usize,
-        /// Given.
-        got: usize,
-    },
     /// The root hash the proof leads to is not the published one.
     RootHashMismatch {
         /// Recomputed.
@@ -880,12 +833,9 @@ pub enum VerifyErrorV2 {
         /// The asset index.
         asset: usize,
     },
-    /// A range proof does not verify: some sibling commitment may hold a
+    /// The range proof does not verify: some sibling commitment may hold a
     /// value outside `[0, 2^64)` (a negative sibling).
-    RangeProofInvalid {
-        /// The range proof index.
-        chunk: usize,
-    },
+    RangeProofInvalid,
 }
 
 impl VerifyErrorV2 {
@@ -897,12 +847,11 @@ impl VerifyErrorV2 {
             VerifyErrorV2::PositionOutOfRange { .. } => "position-out-of-range",
             VerifyErrorV2::BalanceOutOfRange { .. } => "balance-out-of-range",
             VerifyErrorV2::BadCommitment { .. } => "bad-commitment",
-            VerifyErrorV2::RangeProofCount { .. } => "range-proof-count",
             VerifyErrorV2::RootHashMismatch { .. } => "root-hash-mismatch",
             VerifyErrorV2::HeightMismatch { .. } => "height-mismatch",
             VerifyErrorV2::AssetMismatch => "asset-mismatch",
             VerifyErrorV2::RootOpeningMismatch { .. } => "root-opening-mismatch",
-            VerifyErrorV2::RangeProofInvalid { .. } => "range-proof-invalid",
+            VerifyErrorV2::RangeProofInvalid => "range-proof-invalid",
         }
     }
 }
@@ -925,10 +874,6 @@ impl fmt::Display for VerifyErrorV2 {
             VerifyErrorV2::BadCommitment { level } => {
                 write!(f, "a commitment at level {level} does not decode")
             }
-            VerifyErrorV2::RangeProofCount { expected, got } => write!(
-                f,
-                "expected {expected} range proofs, got {got}"
-            ),
             VerifyErrorV2::RootHashMismatch { computed, expected } => write!(
                 f,
                 "the proof leads to root {computed}, not the published {expected}"
@@ -945,9 +890,9 @@ impl fmt::Display for VerifyErrorV2 {
                 f,
                 "the root commitment of asset {asset} does not open to the published total and blinding factor"
             ),
-            VerifyErrorV2::RangeProofInvalid { chunk } => write!(
+            VerifyErrorV2::RangeProofInvalid => write!(
                 f,
-                "range proof {chunk} does not verify: a sibling commitment may hold a negative or too large value"
+                "the range proof does not verify: a sibling commitment may hold a negative or too large value"
             ),
         }
     }

@@ -822,7 +822,7 @@ impl<R: Read + Seek> StoredTreeV2<R> {
             index = me.parent;
         }
         let (position, balances, leaf_blindings) = leaf.ok_or_else(|| corrupt("no leaf"))?;
-        let range_proofs = tree::range_proofs(
+        let range_proof = tree::range_proof(
             &self.secrets,
             &self.root.hash,
             position,
@@ -838,7 +838,7 @@ impl<R: Read + Seek> StoredTreeV2<R> {
             position,
             leaf_blindings,
             path,
-            range_proofs,
+            range_proof,
             self.root.claimed(),
         )))
     }

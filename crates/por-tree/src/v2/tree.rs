@@ -23,7 +23,7 @@ use crate::ledger::Ledger;
 use crate::prelude::*;
 
 use super::format::{self, AssetV2, AssetsV2, Secrets};
-use super::proof::{chunk_sizes, ProofV2, RootV2, Sibling};
+use super::proof::{range_proof_parties, ProofV2, RootV2, Sibling};
 
 /// How the build multiplies by the fixed generators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -845,7 +845,7 @@ impl TreeV2 {
         &self,
         c: &Customer,
         path: Vec<Sibling>,
-        range_proofs: Vec<Vec<u8>>,
+        range_proof: Vec<u8>,
         root: &RootV2,
     ) -> ProofV2 {
         let k = self.assets.len();
@@ -861,7 +861,7 @@ impl TreeV2 {
             c.position,
             leaf_blindings,
             path,
-            range_proofs,
+            range_proof,
             root.claimed(),
         )
     }
@@ -872,14 +872,14 @@ impl TreeV2 {
     pub fn proof(&self, user_id: &str) -> Option<ProofV2> {
         let c = self.find_customer(user_id)?;
         let (path, values, blindings) = self.path_of(c);
-        let range_proofs = range_proofs(
+        let range_proof = range_proof(
             &self.secrets,
             &self.root.hash,
             c.position,
             &values,
             &blindings,
         );
-        Some(self.assemble(c, path, range_proofs, &self.root))
+        Some(self.assemble(c, path, range_proof, &self.root))
     }
 
     pub(crate) fn forge_negative_sibling(
@@ -903,57 +903,44 @@ impl TreeV2 {
         let draft = self.assemble(c, path.clone(), Vec::new(), &root);
         let (hash, _) = draft.recompute().ok()?;
         root.hash = hash;
-        let range_proofs = range_proofs(&self.secrets, &root.hash, c.position, &values, &blindings);
-        Some((self.assemble(c, path, range_proofs, &root), root))
+        let range_proof = range_proof(&self.secrets, &root.hash, c.position, &values, &blindings);
+        Some((self.assemble(c, path, range_proof, &root), root))
     }
 }
 
-/// The range proofs of a path (`values` and `blindings`: the siblings',
-/// level by level, `k` each), deterministic from the secret, the root hash
-/// and the position.
-pub(super) fn range_proofs(
+/// The aggregated range proof of a path (`values` and `blindings`: the
+/// siblings', level by level, `k` each), padded to
+/// [`range_proof_parties`] commitments with commitments to zero of blinding
+/// zero (the identity point, which the verifier adds itself), and
+/// deterministic from the secret, the root hash and the position.
+pub(super) fn range_proof(
     secrets: &Secrets,
     root_hash: &NodeHash,
     position: u64,
     values: &[u64],
     blindings: &[Scalar],
-) -> Vec<Vec<u8>> {
-    let sizes = chunk_sizes(values.len());
-    let bp = super::proof::bulletproof_gens(sizes.first().copied().unwrap_or(1));
+) -> Vec<u8> {
+    let commitments = values.len();
+    let parties = range_proof_parties(commitments);
+    let mut values = values.to_vec();
+    let mut blindings = blindings.to_vec();
+    values.resize(parties, 0);
+    blindings.resize(parties, Scalar::ZERO);
+    let bp = super::proof::bulletproof_gens(parties);
     let pc = format::generators().pedersen();
-    let mut starts = Vec::with_capacity(sizes.len());
-    let mut start = 0;
-    for size in &sizes {
-        starts.push(start);
-        start += size;
-    }
-    let prove = |j: usize| -> Vec<u8> {
-        let (start, size) = (starts[j], sizes[j]);
-        let chunk = u32::try_from(j).expect("at most 64 chunks");
-        let seed = secrets.range_rng_seed(root_hash, position, chunk);
-        let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
-        let mut t = super::proof::range_transcript(root_hash, position, chunk);
-        let (proof, _) = bulletproofs::RangeProof::prove_multiple_with_rng(
-            &bp,
-            &pc,
-            &mut t,
-            &values[start..start + size],
-            &blindings[start..start + size],
-            format::RANGE_BITS,
-            &mut rng,
-        )
-        .expect("u64 values, chunk sizes powers of two within the generators");
-        proof.to_bytes()
-    };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        (0..sizes.len()).into_par_iter().map(prove).collect()
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        (0..sizes.len()).map(prove).collect()
-    }
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed(secrets.range_rng_seed(root_hash, position));
+    let mut t = super::proof::range_transcript(root_hash, position, commitments);
+    let (proof, _) = bulletproofs::RangeProof::prove_multiple_with_rng(
+        &bp,
+        &pc,
+        &mut t,
+        &values,
+        &blindings,
+        format::RANGE_BITS,
+        &mut rng,
+    )
+    .expect("u64 values, a power of two of parties within the generators");
+    proof.to_bytes()
 }
 
 /// The lowest level kept in memory: levels whose at most `2^(h-l)` nodes
